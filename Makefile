@@ -1,0 +1,90 @@
+# khub: the top-level Makefile. `make` builds (running ./configure when
+# needed); `make check` installs what the tests need, then runs them all.
+
+.POSIX:
+.SUFFIXES:
+
+# Goals that must work before ./configure can (they install its needs).
+BOOTSTRAP_GOALS = deps check check-asan demo demo-stop bench clean distclean
+ifneq ($(filter-out $(BOOTSTRAP_GOALS),$(or $(MAKECMDGOALS),all)),)
+include config.mk
+endif
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+          -Wmissing-prototypes -Wno-unused-parameter -Wformat=2
+CFLAGS  = $(CFLAGS_CONF) -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) \
+          -DKHUB_DEFAULT_CONFIG='"$(sysconfdir)/khub.conf"' $(DEP_CFLAGS)
+LDFLAGS = $(LDFLAGS_CONF) $(SAN)
+LIBS    = $(DEP_LIBS)
+B       = build
+
+MAINS   = src/fcgi_main.c src/khubctl.c
+LIBSRC  = $(filter-out $(MAINS),$(wildcard src/*.c)) $(B)/migrations.c
+LIBOBJ  = $(patsubst %.c,$(B)/%.o,$(notdir $(LIBSRC)))
+TESTS   = $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
+HEADERS = $(wildcard src/*.h)
+
+all: $(B)/khub.fcgi $(B)/khubctl $(B)/hello.fcgi $(TESTS)
+
+config.mk: configure config.mk.in
+	./configure
+configure: configure.ac
+	autoconf && rm -rf autom4te.cache
+
+$(B)/.dir:
+	mkdir -p $(B) && touch $@
+$(B)/%.o: src/%.c $(HEADERS) config.mk | $(B)/.dir
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+$(B)/migrations.c: $(sort $(wildcard sql/*.sql)) contrib/dev/embed-sql | $(B)/.dir
+	sh contrib/dev/embed-sql $(sort $(wildcard sql/*.sql)) > $@
+$(B)/migrations.o: $(B)/migrations.c src/migrate.h
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+$(B)/libkhub.a: $(LIBOBJ)
+	rm -f $@ && ar rcs $@ $(LIBOBJ)
+$(B)/khub.fcgi: $(B)/fcgi_main.o $(B)/libkhub.a
+	$(CC) $(LDFLAGS) -o $@ $(B)/fcgi_main.o $(B)/libkhub.a $(LIBS)
+$(B)/khubctl: $(B)/khubctl.o $(B)/libkhub.a
+	$(CC) $(LDFLAGS) -o $@ $(B)/khubctl.o $(B)/libkhub.a $(LIBS)
+$(B)/hello.fcgi: tests/bench/hello.c config.mk | $(B)/.dir
+	$(CC) $(CFLAGS) -o $@ tests/bench/hello.c $(LDFLAGS) $(LIBS)
+$(B)/test_%: tests/unit/test_%.c tests/unit/check.h $(B)/libkhub.a
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libkhub.a $(LDFLAGS) $(LIBS)
+
+# ---- goals that install their own needs first ----
+
+deps:
+	sh contrib/dev/install-deps
+
+check: deps
+	$(MAKE) all
+	sh tests/run
+
+# The same tests with AddressSanitizer and UBSan, in a separate build tree.
+check-asan: deps
+	$(MAKE) B=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' all
+	KHUB_BUILD=build-asan sh tests/run
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench/run
+
+demo: deps
+	$(MAKE) all
+	sh contrib/dev/demo start
+
+demo-stop:
+	sh contrib/dev/demo stop
+
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sysconfdir) $(DESTDIR)$(datadir)/khub/sql
+	install -m 755 $(B)/khub.fcgi $(B)/khubctl $(DESTDIR)$(bindir)
+	test -e $(DESTDIR)$(sysconfdir)/khub.conf || install -m 640 etc/khub.conf $(DESTDIR)$(sysconfdir)/khub.conf
+	install -m 644 sql/*.sql $(DESTDIR)$(datadir)/khub/sql
+
+clean:
+	rm -rf build build-asan
+
+distclean: clean
+	rm -f config.mk config.log config.status configure
+
+.PHONY: all deps check check-asan bench demo demo-stop install clean distclean

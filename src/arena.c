@@ -1,0 +1,296 @@
+/*
+ * arena.c: bump allocator in chained blocks, with cleanups.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+struct arena_cleanup {
+	struct arena_cleanup *next;
+	void (*fn)(void *);
+	void *ptr;
+};
+
+#define ALIGN	(sizeof(max_align_t))
+
+void
+oom(void)
+{
+	static const char msg[] = "khub: out of memory\n";
+
+	/* write(2): stdio may itself need memory. */
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing left to report with */
+	}
+	_exit(70);
+}
+
+static struct arena_block *
+block_new(size_t size)
+{
+	struct arena_block *b = malloc(sizeof(*b) + size);
+
+	if (b == NULL)
+		oom();
+	b->next = NULL;
+	b->size = size;
+	b->used = 0;
+	return b;
+}
+
+void
+arena_init(struct arena *a, size_t block_size)
+{
+	a->block_size = block_size ? block_size : 16384;
+	a->head = a->first = block_new(a->block_size);
+	a->cleanups = NULL;
+}
+
+static void
+run_cleanups(struct arena *a)
+{
+	struct arena_cleanup *c;
+
+	/* A cleanup may allocate (unlikely) or register more: loop until empty. */
+	while ((c = a->cleanups) != NULL) {
+		a->cleanups = c->next;
+		c->fn(c->ptr);
+	}
+}
+
+void
+arena_reset(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	run_cleanups(a);
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		if (b != a->first)
+			free(b);
+	}
+	a->head = a->first;
+	a->first->next = NULL;
+	a->first->used = 0;
+}
+
+void
+arena_free(struct arena *a)
+{
+	arena_reset(a);
+	free(a->first);
+	a->head = a->first = NULL;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_block *b = a->head;
+	size_t need = (n + ALIGN - 1) & ~(ALIGN - 1);
+	void *p;
+
+	if (need < n)
+		oom();
+	if (b->size - b->used < need) {
+		size_t size = need > a->block_size / 4 ? need : a->block_size;
+
+		if (size == need) {
+			/* A large allocation gets its own block behind the head,
+			 * so the head's free space is not wasted. */
+			struct arena_block *big = block_new(size);
+
+			big->used = need;
+			big->next = b->next;
+			b->next = big;
+			return big->data;
+		}
+		b = block_new(size);
+		b->next = a->head;
+		a->head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += need;
+	return p;
+}
+
+void *
+arena_zalloc(struct arena *a, size_t n)
+{
+	void *p = arena_alloc(a, n);
+
+	memset(p, 0, n);
+	return p;
+}
+
+void *
+arena_memdup(struct arena *a, const void *src, size_t n)
+{
+	void *p = arena_alloc(a, n ? n : 1);
+
+	if (n)
+		memcpy(p, src, n);
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *
+arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *p;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		oom();
+	p = arena_alloc(a, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void
+arena_on_reset(struct arena *a, void (*fn)(void *), void *ptr)
+{
+	struct arena_cleanup *c = arena_alloc(a, sizeof(*c));
+
+	c->fn = fn;
+	c->ptr = ptr;
+	c->next = a->cleanups;
+	a->cleanups = c;
+}
+
+size_t
+arena_held(const struct arena *a)
+{
+	const struct arena_block *b;
+	size_t n = 0;
+
+	for (b = a->head; b != NULL; b = b->next)
+		n += b->size;
+	return n;
+}
+
+/* ---- buf ---- */
+
+void
+buf_init(struct buf *b, struct arena *a)
+{
+	b->a = a;
+	b->cap = 64;
+	b->len = 0;
+	b->data = arena_alloc(a, b->cap);
+	b->data[0] = '\0';
+}
+
+static void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t cap = b->cap;
+	char *p;
+
+	if (b->len + extra + 1 <= cap)
+		return;
+	while (cap < b->len + extra + 1) {
+		if (cap > SIZE_MAX / 2)
+			oom();
+		cap *= 2;
+	}
+	/* The old storage stays in the arena until reset: growth doubles, so
+	 * the waste is bounded by the final size. */
+	p = arena_alloc(b->a, cap);
+	memcpy(p, b->data, b->len + 1);
+	b->data = p;
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_addhex(struct buf *b, const unsigned char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	buf_grow(b, 2 * n);
+	for (i = 0; i < n; i++) {
+		b->data[b->len++] = hex[p[i] >> 4];
+		b->data[b->len++] = hex[p[i] & 15];
+	}
+	b->data[b->len] = '\0';
+}

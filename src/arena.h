@@ -1,0 +1,64 @@
+/*
+ * arena.h: one allocator per request.
+ *
+ * Everything a request allocates comes from its arena and is released by one
+ * arena_reset() at the request's end; objects that live outside the arena
+ * (json-c trees, MySQL result sets) register a cleanup that runs then.
+ * Out of memory is handled in one place: the process logs and exits, and the
+ * supervisor (prefork master, web server) starts a fresh worker.
+ */
+#ifndef KHUB_ARENA_H
+#define KHUB_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct arena_block;
+struct arena_cleanup;
+
+struct arena {
+	struct arena_block *head;	/* block being filled, newest first */
+	struct arena_block *first;	/* kept between requests */
+	struct arena_cleanup *cleanups;	/* run newest first at reset */
+	size_t block_size;		/* size of ordinary blocks */
+};
+
+/* A growable byte string whose storage lives in an arena. */
+struct buf {
+	struct arena *a;
+	char *data;		/* always NUL-terminated */
+	size_t len, cap;
+};
+
+void	 arena_init(struct arena *, size_t block_size);
+/* Frees every block but the first, runs the cleanups; the arena is reusable. */
+void	 arena_reset(struct arena *);
+/* arena_reset() and the first block too. */
+void	 arena_free(struct arena *);
+/* Never returns NULL: out of memory ends the process (see above). */
+void	*arena_alloc(struct arena *, size_t);
+void	*arena_zalloc(struct arena *, size_t);
+char	*arena_strdup(struct arena *, const char *);
+char	*arena_strndup(struct arena *, const char *, size_t);
+void	*arena_memdup(struct arena *, const void *, size_t);
+char	*arena_printf(struct arena *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+char	*arena_vprintf(struct arena *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0), nonnull(2)));
+/* Runs fn(ptr) at the next reset. */
+void	 arena_on_reset(struct arena *, void (*fn)(void *), void *ptr);
+/* Bytes held in blocks (for the memory tests). */
+size_t	 arena_held(const struct arena *);
+
+void	 buf_init(struct buf *, struct arena *);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_addhex(struct buf *, const unsigned char *, size_t);
+
+/* The one out-of-memory path: log and _exit. */
+__attribute__((noreturn, cold)) void oom(void);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * conf.h: the configuration file (etc/khub.conf), parsed once per process.
+ */
+#ifndef KHUB_CONF_H
+#define KHUB_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef KHUB_DEFAULT_CONFIG
+#define KHUB_DEFAULT_CONFIG "/usr/local/etc/khub.conf"
+#endif
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+struct conf {
+	/* [database] */
+	char		*db_socket;	/* unix socket, or NULL for TCP */
+	char		*db_host;
+	unsigned	 db_port;
+	char		*db_user;
+	char		*db_password;
+	char		*db_name;
+	/* [s3] */
+	char		*s3_endpoint;		/* the server's own S3 calls */
+	char		*s3_public_endpoint;	/* host in presigned URLs */
+	char		*s3_region;
+	char		*s3_bucket;
+	char		*s3_access_key;
+	char		*s3_secret_key;
+	bool		 s3_path_style;
+	/* [server] */
+	char		*base_url;	/* NULL: from the request's Host */
+	uint64_t	 lfs_threshold;	/* bytes; larger files go to LFS */
+	uint64_t	 lfs_multipart_threshold;
+	uint64_t	 lfs_chunk_size;
+	unsigned	 presign_lifetime;	/* seconds */
+	uint64_t	 max_body;	/* request body limit, bytes */
+	enum log_level	 log_level;
+	bool		 allow_registration;
+	uint64_t	 default_quota;	/* bytes per namespace, 0 = none */
+};
+
+/*
+ * Reads and validates the file at path into *out (fields malloc'd, freed by
+ * conf_free). On failure returns -1 and writes one line naming the file, the
+ * line or setting, and what is wrong into err.
+ */
+int	 conf_load(struct conf *out, const char *path, char *err, size_t errlen);
+/* The same from a string (tests, fuzzing); name is used in messages. */
+int	 conf_parse(struct conf *out, const char *text, const char *name,
+	    char *err, size_t errlen);
+void	 conf_free(struct conf *);
+/* Path from $KHUB_CONFIG, else the default. */
+const char *conf_default_path(void);
+
+#endif

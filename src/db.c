@@ -1,0 +1,527 @@
+/*
+ * db.c: MariaDB Connector/C behind a small prepared-statement API.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "db.h"
+#include "log.h"
+
+struct db_res;
+
+struct cached {
+	const char	*sql;		/* the caller's string: compared by address */
+	MYSQL_STMT	*st;
+	struct db_res	*open;		/* cursor over its current result */
+};
+
+struct db {
+	const struct conf *conf;
+	MYSQL		*my;
+	bool		 in_tx;
+	bool		 unavailable;
+	unsigned	 err;
+	char		 errmsg[512];
+	struct cached	*stmts;
+	size_t		 nstmts, cap;
+};
+
+struct db_res {
+	struct db	*db;
+	struct cached	*c;		/* NULL once released */
+	struct arena	*a;
+	unsigned	 ncols;
+	uint64_t	 affected, insert_id;
+};
+
+/* A parameter, decoded from the format once so a retry can rebind it. */
+struct param {
+	char		 kind;
+	const void	*p;
+	unsigned long	 len;
+	long long	 i;
+};
+
+struct db *
+db_new(const struct conf *conf)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL)
+		oom();
+	db->conf = conf;
+	return db;
+}
+
+static void
+set_error(struct db *db, unsigned err, const char *msg)
+{
+	db->err = err;
+	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg);
+	/* Client-side errors 2000-2999 mean the server is not there. */
+	db->unavailable = err == CR_CONNECTION_ERROR ||
+	    err == CR_CONN_HOST_ERROR || err == CR_SERVER_GONE_ERROR ||
+	    err == CR_SERVER_LOST || err == CR_SERVER_LOST_EXTENDED ||
+	    err == CR_UNKNOWN_HOST || err == ER_CONNECTION_KILLED ||
+	    err == ER_SERVER_SHUTDOWN;
+}
+
+/* Forgets the connection and every statement prepared on it. */
+static void
+disconnect(struct db *db)
+{
+	size_t i;
+
+	for (i = 0; i < db->nstmts; i++) {
+		if (db->stmts[i].open != NULL)
+			db->stmts[i].open->c = NULL;
+		mysql_stmt_close(db->stmts[i].st);
+	}
+	db->nstmts = 0;
+	if (db->my != NULL)
+		mysql_close(db->my);
+	db->my = NULL;
+	db->in_tx = false;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	disconnect(db);
+	free(db->stmts);
+	free(db);
+}
+
+static int
+connect_db(struct db *db)
+{
+	const struct conf *c = db->conf;
+	unsigned timeout = 3, rw_timeout = 60;
+	const char *init = "SET time_zone = '+00:00', sql_mode = "
+	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'";
+
+	if (db->my != NULL)
+		return 0;
+	if ((db->my = mysql_init(NULL)) == NULL)
+		oom();
+	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
+	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
+	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->my, MYSQL_INIT_COMMAND, init);
+	if (mysql_real_connect(db->my, c->db_socket ? NULL : c->db_host,
+	    c->db_user, c->db_password, c->db_name,
+	    c->db_socket ? 0 : c->db_port, c->db_socket, 0) == NULL) {
+		set_error(db, mysql_errno(db->my), mysql_error(db->my));
+		/* Any failure to connect counts as unavailable, except being
+		 * refused by the server itself (bad password, no database). */
+		db->unavailable = db->err != ER_ACCESS_DENIED_ERROR &&
+		    db->err != ER_BAD_DB_ERROR &&
+		    db->err != ER_DBACCESS_DENIED_ERROR;
+		log_error("database: cannot connect: %s", db->errmsg);
+		mysql_close(db->my);
+		db->my = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static struct cached *
+prepare(struct db *db, const char *sql)
+{
+	struct cached *c;
+	MYSQL_STMT *st;
+	size_t i;
+
+	for (i = 0; i < db->nstmts; i++)
+		if (db->stmts[i].sql == sql)
+			return &db->stmts[i];
+	if ((st = mysql_stmt_init(db->my)) == NULL)
+		oom();
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		set_error(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	if (db->nstmts == db->cap) {
+		size_t cap = db->cap ? db->cap * 2 : 32;
+		struct cached *n;
+
+		/* Cursors point into the array: move them along. */
+		if ((n = malloc(cap * sizeof(*n))) == NULL)
+			oom();
+		if (db->nstmts)
+			memcpy(n, db->stmts, db->nstmts * sizeof(*n));
+		for (i = 0; i < db->nstmts; i++)
+			if (n[i].open != NULL)
+				n[i].open->c = &n[i];
+		free(db->stmts);
+		db->stmts = n;
+		db->cap = cap;
+	}
+	c = &db->stmts[db->nstmts++];
+	c->sql = sql;
+	c->st = st;
+	c->open = NULL;
+	return c;
+}
+
+static void
+res_release(void *p)
+{
+	db_done(p);
+}
+
+void
+db_done(struct db_res *res)
+{
+	if (res->c == NULL)
+		return;
+	mysql_stmt_free_result(res->c->st);
+	res->c->open = NULL;
+	res->c = NULL;
+}
+
+/* One attempt: prepare (cached), bind, execute, buffer the result. */
+static int
+exec_once(struct db *db, struct arena *a, struct db_res **out,
+    const char *sql, struct param *ps, unsigned np)
+{
+	MYSQL_BIND binds[32];
+	MYSQL_RES *meta;
+	struct cached *c;
+	struct db_res *res;
+	unsigned i;
+
+	if (connect_db(db) != 0)
+		return -1;
+	if ((c = prepare(db, sql)) == NULL)
+		return -1;
+	if (mysql_stmt_param_count(c->st) != np) {
+		set_error(db, 0, "parameter count does not match the SQL");
+		log_error("database: %u parameters given for: %s", np, sql);
+		return -1;
+	}
+	if (c->open != NULL)
+		db_done(c->open);
+	memset(binds, 0, sizeof(binds));
+	for (i = 0; i < np; i++) {
+		MYSQL_BIND *b = &binds[i];
+
+		switch (ps[i].kind) {
+		case 's':
+		case 'b':
+			b->buffer_type = ps[i].kind == 's' ?
+			    MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b->buffer = (void *)ps[i].p;
+			b->buffer_length = ps[i].len;
+			b->length = &ps[i].len;
+			break;
+		case 'i':
+		case 'u':
+			b->buffer_type = MYSQL_TYPE_LONGLONG;
+			b->buffer = &ps[i].i;
+			b->is_unsigned = ps[i].kind == 'u';
+			break;
+		default:
+			b->buffer_type = MYSQL_TYPE_NULL;
+			break;
+		}
+	}
+	if ((np && mysql_stmt_bind_param(c->st, binds) != 0) ||
+	    mysql_stmt_execute(c->st) != 0) {
+		set_error(db, mysql_stmt_errno(c->st), mysql_stmt_error(c->st));
+		return -1;
+	}
+	res = arena_zalloc(a, sizeof(*res));
+	res->db = db;
+	res->a = a;
+	res->affected = mysql_stmt_affected_rows(c->st);
+	res->insert_id = mysql_stmt_insert_id(c->st);
+	if ((meta = mysql_stmt_result_metadata(c->st)) != NULL) {
+		res->ncols = mysql_num_fields(meta);
+		mysql_free_result(meta);
+		if (mysql_stmt_store_result(c->st) != 0) {
+			set_error(db, mysql_stmt_errno(c->st),
+			    mysql_stmt_error(c->st));
+			return -1;
+		}
+		res->c = c;
+		c->open = res;
+		arena_on_reset(a, res_release, res);
+	}
+	db->err = 0;
+	db->unavailable = false;
+	if (out != NULL)
+		*out = res;
+	else
+		db_done(res);
+	return 0;
+}
+
+int
+db_exec(struct db *db, struct arena *a, struct db_res **out, const char *sql,
+    const char *fmt, ...)
+{
+	struct param ps[32];
+	unsigned np = 0;
+	va_list ap;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	va_start(ap, fmt);
+	for (; *fmt != '\0'; fmt++) {
+		struct param *p = &ps[np];
+
+		if (np == 32)
+			abort();	/* a programming error, not input */
+		p->kind = *fmt;
+		switch (*fmt) {
+		case 's':
+			p->p = va_arg(ap, const char *);
+			if (p->p == NULL)
+				p->kind = 'n';
+			else
+				p->len = (unsigned long)strlen(p->p);
+			break;
+		case 'b':
+			p->p = va_arg(ap, const void *);
+			p->len = (unsigned long)va_arg(ap, size_t);
+			break;
+		case 'i':
+			p->i = (long long)va_arg(ap, int64_t);
+			break;
+		case 'u':
+			p->i = (long long)va_arg(ap, uint64_t);
+			break;
+		case 'n':
+			break;
+		default:
+			abort();
+		}
+		np++;
+	}
+	va_end(ap);
+	rc = exec_once(db, a, out, sql, ps, np);
+	if (rc != 0 && db->unavailable && !db->in_tx && db->my != NULL) {
+		/* The server went away since the last request (restart,
+		 * wait_timeout): reconnect and try once more. */
+		log_warn("database: %s; reconnecting", db->errmsg);
+		disconnect(db);
+		rc = exec_once(db, a, out, sql, ps, np);
+	}
+	if (rc != 0 && db->unavailable)
+		disconnect(db);
+	return rc;
+}
+
+int
+db_row(struct db_res *res, const char *fmt, ...)
+{
+	MYSQL_BIND binds[32];
+	unsigned long lens[32];
+	my_bool nulls[32], errs[32];
+	int64_t ints[32];
+	MYSQL_STMT *st;
+	unsigned i, n = (unsigned)strlen(fmt);
+	va_list ap;
+	int rc;
+
+	if (res->c == NULL)
+		return 0;
+	st = res->c->st;
+	if (n != res->ncols || n > 32) {
+		log_error("database: %u columns read of %u", n, res->ncols);
+		abort();
+	}
+	memset(binds, 0, sizeof(binds));
+	for (i = 0; i < n; i++) {
+		binds[i].length = &lens[i];
+		binds[i].is_null = &nulls[i];
+		binds[i].error = &errs[i];
+		if (fmt[i] == 'i' || fmt[i] == 'u') {
+			binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			binds[i].buffer = &ints[i];
+			binds[i].is_unsigned = fmt[i] == 'u';
+		} else {
+			/* Zero-length buffer: the fetch tells the length,
+			 * mysql_stmt_fetch_column copies into the arena. */
+			binds[i].buffer_type = MYSQL_TYPE_BLOB;
+		}
+	}
+	if (mysql_stmt_bind_result(st, binds) != 0)
+		goto fail;
+	rc = mysql_stmt_fetch(st);
+	if (rc == MYSQL_NO_DATA) {
+		db_done(res);
+		return 0;
+	}
+	if (rc == 1)
+		goto fail;
+	va_start(ap, fmt);
+	for (i = 0; i < n; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			*va_arg(ap, int64_t *) = nulls[i] ? 0 : ints[i];
+			break;
+		case 'u':
+			*va_arg(ap, uint64_t *) = nulls[i] ? 0 :
+			    (uint64_t)ints[i];
+			break;
+		case 's':
+		case 'b': {
+			char *p = NULL;
+
+			if (!nulls[i]) {
+				p = arena_alloc(res->a, lens[i] + 1);
+				binds[i].buffer = p;
+				binds[i].buffer_length = lens[i];
+				if (lens[i] > 0 && mysql_stmt_fetch_column(st,
+				    &binds[i], i, 0) != 0) {
+					va_end(ap);
+					goto fail;
+				}
+				p[lens[i]] = '\0';
+			}
+			if (fmt[i] == 's')
+				*va_arg(ap, char **) = p;
+			else {
+				*va_arg(ap, void **) = p;
+				*va_arg(ap, size_t *) = nulls[i] ? 0 : lens[i];
+			}
+			break;
+		}
+		default:	/* 'n': skip */
+			break;
+		}
+	}
+	va_end(ap);
+	return 1;
+fail:
+	set_error(res->db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	db_done(res);
+	return -1;
+}
+
+uint64_t
+db_affected(const struct db_res *res)
+{
+	return res->affected;
+}
+
+uint64_t
+db_insert_id(const struct db_res *res)
+{
+	return res->insert_id;
+}
+
+int
+db_begin(struct db *db)
+{
+	struct arena a;
+	int rc;
+
+	arena_init(&a, 1024);
+	rc = db_exec(db, &a, NULL, "START TRANSACTION", "");
+	arena_free(&a);
+	if (rc == 0)
+		db->in_tx = true;
+	return rc;
+}
+
+int
+db_commit(struct db *db)
+{
+	struct arena a;
+	int rc;
+
+	arena_init(&a, 1024);
+	rc = db_exec(db, &a, NULL, "COMMIT", "");
+	arena_free(&a);
+	if (rc != 0)
+		db_rollback(db);
+	db->in_tx = false;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	struct arena a;
+	unsigned err = db->err;
+	char msg[sizeof(db->errmsg)];
+	bool unavailable = db->unavailable;
+
+	if (!db->in_tx || db->my == NULL) {
+		db->in_tx = false;
+		return;
+	}
+	/* Keep the error that made us roll back. */
+	memcpy(msg, db->errmsg, sizeof(msg));
+	arena_init(&a, 1024);
+	if (db_exec(db, &a, NULL, "ROLLBACK", "") != 0)
+		disconnect(db);	/* unsure state: start afresh */
+	arena_free(&a);
+	db->in_tx = false;
+	db->err = err;
+	db->unavailable = unavailable;
+	memcpy(db->errmsg, msg, sizeof(msg));
+}
+
+bool
+db_unavailable(const struct db *db)
+{
+	return db->unavailable;
+}
+
+unsigned
+db_errno(const struct db *db)
+{
+	return db->err;
+}
+
+const char *
+db_error(const struct db *db)
+{
+	return db->errmsg;
+}
+
+int
+db_ping(struct db *db)
+{
+	struct arena a;
+	int rc;
+
+	arena_init(&a, 1024);
+	rc = db_exec(db, &a, NULL, "DO 1", "");
+	arena_free(&a);
+	return rc;
+}
+
+int
+db_exec_text(struct db *db, const char *sql)
+{
+	MYSQL_STMT *st;
+
+	if (connect_db(db) != 0)
+		return -1;
+	if ((st = mysql_stmt_init(db->my)) == NULL)
+		oom();
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 ||
+	    mysql_stmt_execute(st) != 0) {
+		set_error(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return -1;
+	}
+	mysql_stmt_close(st);
+	return 0;
+}

@@ -1,0 +1,14 @@
+/*
+ * names.h: validation of user, organization and repository names, as the
+ * Hub's: letters, digits, '-', '_', '.'; 1 to 96 characters; no "--" or
+ * ".."; not starting or ending with '-' or '.'.
+ */
+#ifndef KHUB_NAMES_H
+#define KHUB_NAMES_H
+
+/* NULL when name is valid, else what is wrong ("is too long"...). */
+const char	*name_invalid(const char *name);
+/* Names the URL space keeps for itself (api, models, datasets...). */
+int		 name_reserved(const char *name);
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * request.c: reading a FastCGI request, writing its answer.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "db.h"
+#include "hub.h"
+#include "log.h"
+#include "request.h"
+
+static const struct {
+	const char	*name;
+	enum method	 m;
+} methods[] = {
+	{ "GET", M_GET }, { "HEAD", M_HEAD }, { "POST", M_POST },
+	{ "PUT", M_PUT }, { "DELETE", M_DELETE }, { "OPTIONS", M_OPTIONS },
+	{ "PATCH", M_PATCH },
+};
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 206: return "Partial Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+const char *
+req_env(const struct req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgi->envp);
+}
+
+const char *
+req_header(const struct req *r, const char *name)
+{
+	char key[128] = "HTTP_";
+	size_t i, n = strlen(name);
+
+	if (n + 6 > sizeof(key))
+		return NULL;
+	for (i = 0; i < n; i++)
+		key[5 + i] = name[i] == '-' ? '_' :
+		    (char)toupper((unsigned char)name[i]);
+	key[5 + n] = '\0';
+	/* CGI passes these two without the HTTP_ prefix. */
+	if (!strcmp(key, "HTTP_CONTENT_TYPE") ||
+	    !strcmp(key, "HTTP_CONTENT_LENGTH"))
+		return req_env(r, key + 5);
+	return req_env(r, key);
+}
+
+const char *
+req_query(const struct req *r, const char *key)
+{
+	return query_get(r->query, r->nquery, key);
+}
+
+int
+req_query_bool(struct req *r, const char *key, int dflt)
+{
+	int v = query_bool(r->query, r->nquery, key, dflt);
+
+	if (v < 0)
+		resp_error(r, 400, "BadRequest", "Query parameter '%s' must "
+		    "be true or false", key);
+	return v;
+}
+
+/* The endpoint as the client named it: config base_url wins, else the
+ * request's own scheme and Host (a proxy's X-Forwarded-* first). */
+static const char *
+endpoint_of(struct req *r)
+{
+	const char *scheme, *host, *https;
+	char *h;
+
+	if (r->hub->configured && r->hub->conf.base_url != NULL)
+		return r->hub->conf.base_url;
+	if ((scheme = req_header(r, "X-Forwarded-Proto")) == NULL) {
+		https = req_env(r, "HTTPS");
+		scheme = https != NULL && !strcasecmp(https, "on") ?
+		    "https" : "http";
+	}
+	if ((host = req_header(r, "X-Forwarded-Host")) == NULL &&
+	    (host = req_header(r, "Host")) == NULL) {
+		const char *name = req_env(r, "SERVER_NAME"),
+		    *port = req_env(r, "SERVER_PORT");
+
+		host = arena_printf(r->a, "%s:%s", name ? name : "localhost",
+		    port ? port : "80");
+	}
+	/* A forwarded list names the client's host first. */
+	h = arena_strndup(r->a, host, strcspn(host, ", "));
+	if (strncmp(scheme, "https", 5) && strncmp(scheme, "http", 4))
+		scheme = "http";
+	return arena_printf(r->a, "%s://%s", scheme, h);
+}
+
+int
+req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
+{
+	unsigned char rnd[8];
+	const char *uri, *q;
+	size_t i, plen;
+
+	memset(r, 0, sizeof(*r));
+	r->a = a;
+	r->hub = hub;
+	r->fcgi = fr;
+	buf_init(&r->headers, a);
+	randombytes_buf(rnd, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(r->id + 2 * i, 3, "%02x", rnd[i]);
+
+	r->method_name = req_env(r, "REQUEST_METHOD");
+	if (r->method_name == NULL)
+		r->method_name = "GET";
+	r->method = M_OTHER;
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(r->method_name, methods[i].name))
+			r->method = methods[i].m;
+	r->endpoint = endpoint_of(r);
+
+	uri = req_env(r, "REQUEST_URI");
+	if (uri == NULL || *uri != '/') {
+		resp_error(r, 400, "BadRequest", "Missing or relative "
+		    "REQUEST_URI");
+		return -1;
+	}
+	r->uri = uri;
+	if (strlen(uri) > REQ_URI_MAX) {
+		resp_error(r, 400, "BadRequest", "Request URI longer than "
+		    "%d bytes", REQ_URI_MAX);
+		return -1;
+	}
+	q = strchr(uri, '?');
+	plen = q != NULL ? (size_t)(q - uri) : strlen(uri);
+	if (url_split_path(a, uri, plen, &r->segs, &r->nsegs) != 0) {
+		resp_error(r, 400, "BadRequest", "Malformed percent-escape "
+		    "or NUL byte in the request path");
+		return -1;
+	}
+	if (q != NULL && url_parse_query(a, q + 1, strlen(q + 1), &r->query,
+	    &r->nquery) != 0) {
+		resp_error(r, 400, "BadRequest", "Malformed percent-escape "
+		    "or NUL byte in the query string");
+		return -1;
+	}
+	return 0;
+}
+
+void
+req_end(struct req *r)
+{
+	if (r->status == 0)
+		resp_error(r, 500, "InternalError", "The handler gave no "
+		    "answer");
+	log_debug("%s %s %d %s", r->method_name, r->uri ? r->uri : "-",
+	    r->status, r->id);
+}
+
+int
+req_body(struct req *r, const char **out, size_t *len)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	unsigned long long n = 0;
+	char *end, *data;
+	size_t got = 0;
+
+	if (cl != NULL && *cl != '\0') {
+		n = strtoull(cl, &end, 10);
+		if (*end != '\0' || *cl == '-') {
+			resp_error(r, 400, "BadRequest", "Bad Content-Length");
+			return -1;
+		}
+	}
+	if (n > r->hub->conf.max_body) {
+		resp_error(r, 413, "PayloadTooLarge", "Request body of %llu "
+		    "bytes is larger than the limit of %llu bytes", n,
+		    (unsigned long long)r->hub->conf.max_body);
+		return -1;
+	}
+	data = arena_alloc(r->a, (size_t)n + 1);
+	while (got < n) {
+		size_t want = n - got > (1 << 30) ? 1 << 30 : n - got;
+		int k = FCGX_GetStr(data + got, (int)want, r->fcgi->in);
+
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (got != n) {
+		resp_error(r, 400, "BadRequest", "Request body ended after "
+		    "%zu of %llu bytes", got, n);
+		return -1;
+	}
+	data[n] = '\0';
+	*out = data;
+	*len = (size_t)n;
+	return 0;
+}
+
+static void
+json_release(void *p)
+{
+	json_object_put(p);
+}
+
+json_object *
+req_json(struct req *r)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	json_object *obj;
+	const char *body;
+	size_t len;
+
+	if (req_body(r, &body, &len) != 0)
+		return NULL;
+	if (len > INT32_MAX) {
+		resp_error(r, 413, "PayloadTooLarge", "JSON body too large");
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(64)) == NULL)
+		oom();
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (obj != NULL && jerr == json_tokener_success &&
+	    json_tokener_get_parse_end(tok) < len &&
+	    body[json_tokener_get_parse_end(tok) +
+	    strspn(body + json_tokener_get_parse_end(tok), " \t\r\n")] !=
+	    '\0') {
+		json_object_put(obj);
+		obj = NULL;
+		jerr = json_tokener_error_parse_unexpected;
+	}
+	json_tokener_free(tok);
+	if (obj == NULL) {
+		resp_error(r, 400, "BadRequest", "Request body is not valid "
+		    "JSON: %s", jerr == json_tokener_continue ?
+		    "unexpected end" : json_tokener_error_desc(jerr));
+		return NULL;
+	}
+	arena_on_reset(r->a, json_release, obj);
+	if (!json_object_is_type(obj, json_type_object)) {
+		resp_error(r, 400, "BadRequest", "Request body must be a JSON "
+		    "object");
+		return NULL;
+	}
+	return obj;
+}
+
+void
+resp_header(struct req *r, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *v, *p;
+
+	va_start(ap, fmt);
+	v = arena_vprintf(r->a, fmt, ap);
+	va_end(ap);
+	/* No header injection: a value never ends the line. */
+	for (p = v; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	buf_printf(&r->headers, "%s: %s\r\n", name, v);
+}
+
+void
+resp_send(struct req *r, int status, const char *content_type,
+    const void *body, size_t len)
+{
+	FCGX_Stream *out = r->fcgi->out;
+	struct buf h;
+
+	if (r->status != 0) {
+		log_error("request %s answered twice (%d then %d)", r->id,
+		    r->status, status);
+		return;
+	}
+	r->status = status;
+	/* Formatted here, not by FCGX_FPrintF: its own printf knows no %zu. */
+	buf_init(&h, r->a);
+	buf_printf(&h, "Status: %d %s\r\nX-Request-Id: %s\r\n", status,
+	    status_text(status), r->id);
+	if (content_type != NULL)
+		buf_printf(&h, "Content-Type: %s\r\n", content_type);
+	if (body != NULL)
+		buf_printf(&h, "Content-Length: %zu\r\n", len);
+	buf_add(&h, r->headers.data, r->headers.len);
+	buf_adds(&h, "\r\n");
+	FCGX_PutStr(h.data, (int)h.len, out);
+	if (body != NULL && len > 0 && r->method != M_HEAD)
+		FCGX_PutStr(body, (int)len, out);
+}
+
+void
+resp_json(struct req *r, int status, json_object *obj)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+
+	resp_send(r, status, "application/json", s, len);
+	json_object_put(obj);
+}
+
+void
+resp_redirect(struct req *r, int status, const char *location)
+{
+	resp_header(r, "Location", "%s", location);
+	resp_send(r, status, NULL, "", 0);
+}
+
+void
+resp_error(struct req *r, int status, const char *code, const char *fmt, ...)
+{
+	json_object *obj;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = arena_vprintf(r->a, fmt, ap);
+	va_end(ap);
+	r->error_code = code;
+	resp_header(r, "X-Error-Code", "%s", code);
+	resp_header(r, "X-Error-Message", "%s", msg);
+	if (status >= 500)
+		log_error("%s %s: %d %s: %s (request %s)", r->method_name,
+		    r->uri ? r->uri : "-", status, code, msg, r->id);
+	if (r->method == M_HEAD) {
+		resp_send(r, status, "application/json", NULL, 0);
+		return;
+	}
+	if ((obj = json_object_new_object()) == NULL)
+		oom();
+	json_object_object_add(obj, "error", json_object_new_string(msg));
+	json_object_object_add(obj, "requestId",
+	    json_object_new_string(r->id));
+	resp_json(r, status, obj);
+}
+
+void
+resp_db_error(struct req *r)
+{
+	if (db_unavailable(r->hub->db))
+		resp_error(r, 503, "ServiceUnavailable", "The database is "
+		    "unavailable; try again shortly");
+	else
+		resp_error(r, 500, "InternalError", "Database error "
+		    "(request %s)", r->id);
+}
+
+const char *
+repo_type_name(enum repo_type t)
+{
+	return t == REPO_DATASET ? "dataset" : t == REPO_SPACE ? "space" :
+	    "model";
+}
+
+const char *
+repo_type_plural(enum repo_type t)
+{
+	return t == REPO_DATASET ? "datasets" : t == REPO_SPACE ? "spaces" :
+	    "models";
+}
+
+const char *
+repo_type_prefix(enum repo_type t)
+{
+	return t == REPO_DATASET ? "datasets/" : t == REPO_SPACE ? "spaces/" :
+	    "";
+}

@@ -1,0 +1,116 @@
+/*
+ * request.h: one HTTP request as FastCGI hands it over, and its answer.
+ *
+ * The request owns everything parsed or allocated for it (its arena); a
+ * handler reads decoded, validated parameters from r->args and answers with
+ * exactly one resp_*() call. Errors have one way out: resp_error().
+ */
+#ifndef KHUB_REQUEST_H
+#define KHUB_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fcgiapp.h>
+#include <json.h>
+
+#include "arena.h"
+#include "url.h"
+
+struct hub;
+struct principal;
+
+enum method {
+	M_GET = 1, M_HEAD = 2, M_POST = 4, M_PUT = 8, M_DELETE = 16,
+	M_OPTIONS = 32, M_PATCH = 64, M_OTHER = 128
+};
+
+enum repo_type { REPO_MODEL, REPO_DATASET, REPO_SPACE };
+
+/* What the router captured from the path, decoded. */
+struct route_args {
+	enum repo_type	 type;
+	const char	*ns, *name;	/* repository id */
+	const char	*rev;		/* revision (one segment: may hold '/') */
+	const char	*path;		/* rest of the path, '/'-joined, or "" */
+	const char	*arg;		/* another single segment (branch, tag, id) */
+};
+
+/* The longest raw REQUEST_URI accepted (file paths are at most 1,000 bytes,
+ * percent-encoded up to three times that). */
+#define REQ_URI_MAX	6144
+
+struct req {
+	struct arena	*a;
+	struct hub	*hub;
+	FCGX_Request	*fcgi;
+	enum method	 method;
+	const char	*method_name;
+	const char	*uri;		/* raw REQUEST_URI */
+	struct qarg	*query;
+	size_t		 nquery;
+	char		**segs;		/* decoded path segments */
+	size_t		 nsegs;
+	struct route_args args;
+	char		 id[17];	/* X-Request-Id */
+	const char	*endpoint;	/* scheme://host[:port] the client used */
+
+	/* Authentication, resolved on first use (auth.c). */
+	int		 auth_done;
+	struct principal *who;
+
+	/* The answer. */
+	int		 status;	/* 0 until answered */
+	struct buf	 headers;	/* extra header lines, CRLF-terminated */
+	const char	*error_code;	/* X-Error-Code sent, for logs/tests */
+};
+
+/* A CGI variable (REQUEST_METHOD, HTTP_AUTHORIZATION...), or NULL. */
+const char *req_env(const struct req *, const char *name);
+/* A request header by its HTTP name ("Content-Type"), or NULL. */
+const char *req_header(const struct req *, const char *name);
+/* The first value of a query parameter, or NULL. */
+const char *req_query(const struct req *, const char *key);
+/* A query boolean: 1, 0, or dflt when absent; answers 400 and returns -1
+ * for an unreadable value. */
+int	 req_query_bool(struct req *, const char *key, int dflt);
+
+/*
+ * Reads the whole body (up to the configured limit) into the arena.
+ * Returns 0, or answers 413/400 itself and returns -1.
+ */
+int	 req_body(struct req *, const char **out, size_t *len);
+/* The body as a JSON object; answers 400 and returns NULL otherwise. The
+ * object is released at the request's end. */
+json_object *req_json(struct req *);
+
+/* Adds a header to the answer; value printf-formatted. CR/LF are dropped. */
+void	 resp_header(struct req *, const char *name, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Sends status, headers and body (no body for HEAD). */
+void	 resp_send(struct req *, int status, const char *content_type,
+	    const void *body, size_t len);
+/* Sends a JSON value (and releases it). */
+void	 resp_json(struct req *, int status, json_object *);
+/* Sends a redirect to an absolute URL. */
+void	 resp_redirect(struct req *, int status, const char *location);
+/*
+ * The one place an error becomes the HF answer: status, X-Error-Code,
+ * X-Error-Message and a JSON body {"error": message} (none for HEAD).
+ */
+void	 resp_error(struct req *, int status, const char *code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* 503 "database unavailable" or 500, from the database's last error. */
+void	 resp_db_error(struct req *);
+
+/* Begins and ends one request: fills r from the FastCGI request; returns 0,
+ * or answers a malformed request itself (400) and returns -1. */
+int	 req_begin(struct req *, struct hub *, struct arena *, FCGX_Request *);
+void	 req_end(struct req *);
+
+const char *repo_type_name(enum repo_type);	/* "model" */
+const char *repo_type_plural(enum repo_type);	/* "models" */
+const char *repo_type_prefix(enum repo_type);	/* "", "datasets/", "spaces/" */
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * router.c: the route table and a small backtracking matcher over it.
+ */
+#include <string.h>
+
+#include "api.h"
+#include "router.h"
+
+/* Every endpoint of the server: one line each. */
+static const struct route routes[] = {
+	{ M_GET,		"/api/whoami-v2",	api_whoami },
+	{ M_GET | M_HEAD,	"/api/health",		api_health },
+};
+
+static int
+type_of(const char *s, enum repo_type *t)
+{
+	if (!strcmp(s, "models"))
+		*t = REPO_MODEL;
+	else if (!strcmp(s, "datasets"))
+		*t = REPO_DATASET;
+	else if (!strcmp(s, "spaces"))
+		*t = REPO_SPACE;
+	else
+		return -1;
+	return 0;
+}
+
+/* The next '/'-separated part of the pattern at *p, into part. */
+static int
+next_part(const char **p, char *part, size_t size)
+{
+	const char *s = *p, *e;
+
+	if (*s == '\0')
+		return 0;
+	s++;				/* the '/' */
+	e = strchr(s, '/');
+	if (e == NULL)
+		e = s + strlen(s);
+	if ((size_t)(e - s) >= size)
+		return -1;
+	memcpy(part, s, (size_t)(e - s));
+	part[e - s] = '\0';
+	*p = e;
+	return 1;
+}
+
+static int	match(struct req *, const char *pat, size_t i,
+		    struct route_args *);
+
+/* Tries {repo} / {repo.git} at segment i: the typed form first, then the
+ * bare model form. */
+static int
+match_repo(struct req *r, const char *rest, size_t i, int git,
+    struct route_args *a)
+{
+	struct route_args save = *a;
+	size_t n = r->nsegs, k;
+
+	for (k = 0; k < 2; k++) {
+		size_t at = i;
+		const char *name;
+		size_t len;
+
+		*a = save;
+		if (k == 0) {
+			if (at >= n || type_of(r->segs[at], &a->type) != 0)
+				continue;
+			at++;
+		} else
+			a->type = REPO_MODEL;
+		if (at + 2 > n || *r->segs[at] == '\0' ||
+		    *r->segs[at + 1] == '\0')
+			continue;
+		a->ns = r->segs[at];
+		name = r->segs[at + 1];
+		if (git) {
+			len = strlen(name);
+			if (len <= 4 || strcmp(name + len - 4, ".git") != 0)
+				continue;
+			name = arena_strndup(r->a, name, len - 4);
+		}
+		a->name = name;
+		if (match(r, rest, at + 2, a))
+			return 1;
+	}
+	*a = save;
+	return 0;
+}
+
+/* Does the pattern from pat match the segments from i on? */
+static int
+match(struct req *r, const char *pat, size_t i, struct route_args *a)
+{
+	char part[64];
+	const char *rest = pat;
+	const char *seg;
+	int got;
+
+	got = next_part(&rest, part, sizeof(part));
+	if (got <= 0)
+		return got == 0 && i == r->nsegs;
+	if (!strcmp(part, "{repo}") || !strcmp(part, "{repo.git}"))
+		return match_repo(r, rest, i, part[5] == '.', a);
+	if (!strcmp(part, "{path*}")) {
+		struct buf b;
+		size_t k;
+
+		if (*rest != '\0')
+			return 0;	/* {path*} comes last */
+		buf_init(&b, r->a);
+		for (k = i; k < r->nsegs; k++) {
+			if (k > i)
+				buf_addc(&b, '/');
+			buf_adds(&b, r->segs[k]);
+		}
+		a->path = b.data;
+		return 1;
+	}
+	if (i >= r->nsegs)
+		return 0;
+	seg = r->segs[i];
+	if (part[0] != '{') {
+		if (strcmp(part, seg) != 0)
+			return 0;
+	} else if (*seg == '\0')
+		return 0;		/* captures are never empty */
+	else if (!strcmp(part, "{type}")) {
+		if (type_of(seg, &a->type) != 0)
+			return 0;
+	} else if (!strcmp(part, "{ns}"))
+		a->ns = seg;
+	else if (!strcmp(part, "{name}"))
+		a->name = seg;
+	else if (!strcmp(part, "{rev}"))
+		a->rev = seg;
+	else if (!strcmp(part, "{arg}"))
+		a->arg = seg;
+	else
+		return 0;		/* a typo in the table matches nothing */
+	return match(r, rest, i + 1, a);
+}
+
+const struct route *
+router_match(const struct route *table, size_t n, struct req *r,
+    int *status, unsigned *allowed)
+{
+	size_t k;
+
+	*status = 404;
+	*allowed = 0;
+	for (k = 0; k < n; k++) {
+		struct route_args a;
+
+		memset(&a, 0, sizeof(a));
+		a.path = "";
+		if (!match(r, table[k].pattern, 0, &a))
+			continue;
+		/* HEAD is served wherever GET is. */
+		if (table[k].methods & r->method ||
+		    (r->method == M_HEAD && table[k].methods & M_GET)) {
+			r->args = a;
+			return &table[k];
+		}
+		*status = 405;
+		*allowed |= table[k].methods;
+	}
+	return NULL;
+}
+
+void
+router_dispatch(struct req *r)
+{
+	static const char *names[] = { "GET", "HEAD", "POST", "PUT", "DELETE",
+	    "OPTIONS", "PATCH" };
+	const struct route *rt;
+	unsigned allowed;
+	int status;
+
+	rt = router_match(routes, sizeof(routes) / sizeof(routes[0]), r,
+	    &status, &allowed);
+	if (rt != NULL) {
+		rt->fn(r);
+		return;
+	}
+	if (status == 405) {
+		struct buf b;
+		size_t k;
+
+		buf_init(&b, r->a);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (allowed & 1u << k)
+				buf_printf(&b, "%s%s", b.len ? ", " : "",
+				    names[k]);
+		resp_header(r, "Allow", "%s", b.data);
+		resp_error(r, 405, "MethodNotAllowed", "Method %s is not "
+		    "allowed here", r->method_name);
+		return;
+	}
+	resp_error(r, 404, "NotFound", "No such endpoint: %s %s",
+	    r->method_name, r->uri);
+}

@@ -1,0 +1,38 @@
+/*
+ * router.h: one table maps every URL form of the Hub protocol to a handler.
+ *
+ * A pattern is '/'-separated; each part is a literal or a capture:
+ *	{type}	models | datasets | spaces (sets args.type)
+ *	{repo}	a repository in download form: "ns/name" (a model) or
+ *		"models|datasets|spaces/ns/name"
+ *	{repo.git}  the same, the last segment ending in ".git" (LFS URLs)
+ *	{ns} {name} {rev} {arg}	one segment each (decoded, may hold '/')
+ *	{path*}	every remaining segment, '/'-joined (possibly empty)
+ * Matching is on decoded segments of the raw REQUEST_URI, so "refs%2Fpr%2F1"
+ * stays one revision.
+ */
+#ifndef KHUB_ROUTER_H
+#define KHUB_ROUTER_H
+
+#include "request.h"
+
+typedef void (*handler_fn)(struct req *);
+
+struct route {
+	unsigned	 methods;	/* enum method bits */
+	const char	*pattern;
+	handler_fn	 fn;
+};
+
+/*
+ * Finds the route of table[0..n) for r's path and method and fills r->args.
+ * Returns it, or NULL with *status 404 (no pattern matches) or 405 (a pattern
+ * matches, not for this method; *allowed gets the methods that would).
+ */
+const struct route *router_match(const struct route *table, size_t n,
+	    struct req *r, int *status, unsigned *allowed);
+/* Routes r through the server's table and runs the handler; answers 404
+ * and 405 itself. */
+void	 router_dispatch(struct req *);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * test_route.c: percent-decoding, path splitting, and the router on every
+ * URL form of the protocol notes.
+ */
+#include "check.h"
+#include "fakereq.h"
+#include "router.h"
+#include "url.h"
+
+static void h_info(struct req *r) { (void)r; }
+static void h_resolve(struct req *r) { (void)r; }
+static void h_tree(struct req *r) { (void)r; }
+static void h_lfs(struct req *r) { (void)r; }
+static void h_create(struct req *r) { (void)r; }
+static void h_branch(struct req *r) { (void)r; }
+static void h_list(struct req *r) { (void)r; }
+
+/* A table with the shapes the server's own table uses. */
+static const struct route table[] = {
+	{ M_POST, "/api/repos/create", h_create },
+	{ M_GET, "/api/{type}", h_list },
+	{ M_GET, "/api/{type}/{ns}/{name}", h_info },
+	{ M_GET, "/api/{type}/{ns}/{name}/tree/{rev}/{path*}", h_tree },
+	{ M_POST | M_DELETE, "/api/{type}/{ns}/{name}/branch/{arg}", h_branch },
+	{ M_GET, "/api/{type}/{ns}/{name}/resolve/{rev}/{path*}", h_resolve },
+	{ M_GET, "/{repo}/resolve/{rev}/{path*}", h_resolve },
+	{ M_GET, "/{repo}/raw/{rev}/{path*}", h_resolve },
+	{ M_POST, "/{repo.git}/info/lfs/objects/batch", h_lfs },
+};
+
+struct fake f;
+
+static const struct route *
+route(const char *method, const char *uri, int *status)
+{
+	static char m[64], u[8192];
+	const char *vars[] = { m, u, NULL };
+	unsigned allowed;
+
+	snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
+	snprintf(u, sizeof(u), "REQUEST_URI=%s", uri);
+	fake_end(&f);
+	if (fake_begin(&f, vars, NULL) != 0) {
+		*status = f.r.status;
+		return NULL;
+	}
+	return router_match(table, sizeof(table) / sizeof(table[0]), &f.r,
+	    status, &allowed);
+}
+
+static void
+test_decode(void)
+{
+	struct arena a;
+
+	arena_init(&a, 1024);
+	CHECK_STR(url_decode(&a, "a%2Fb%20c", 9, false), "a/b c");
+	CHECK_STR(url_decode(&a, "a+b", 3, false), "a+b");
+	CHECK_STR(url_decode(&a, "a+b", 3, true), "a b");
+	CHECK_STR(url_decode(&a, "%e2%9C%93", 9, false), "\xe2\x9c\x93");
+	CHECK(url_decode(&a, "%", 1, false) == NULL);
+	CHECK(url_decode(&a, "%4", 2, false) == NULL);
+	CHECK(url_decode(&a, "%4g", 3, false) == NULL);
+	CHECK(url_decode(&a, "a%00", 4, false) == NULL);
+	/* only n bytes are read */
+	CHECK_STR(url_decode(&a, "ab%41", 2, false), "ab");
+	arena_free(&a);
+}
+
+static void
+test_split(void)
+{
+	struct arena a;
+	char **s;
+	size_t n;
+
+	arena_init(&a, 1024);
+	CHECK(url_split_path(&a, "/a/b%2Fc/", 9, &s, &n) == 0);
+	CHECK(n == 3);
+	CHECK_STR(s[0], "a");
+	CHECK_STR(s[1], "b/c");
+	CHECK_STR(s[2], "");
+	CHECK(url_split_path(&a, "/", 1, &s, &n) == 0 && n == 1);
+	CHECK(url_split_path(&a, "a/b", 3, &s, &n) == -1);
+	CHECK(url_split_path(&a, "/%zz", 4, &s, &n) == -1);
+	arena_free(&a);
+}
+
+static void
+test_encode(void)
+{
+	struct arena a;
+	struct buf b;
+
+	arena_init(&a, 1024);
+	buf_init(&b, &a);
+	url_encode(&b, "a b/c?d%e~", 10, true);
+	CHECK_STR(b.data, "a%20b/c%3Fd%25e~");
+	buf_init(&b, &a);
+	url_encode(&b, "refs/pr/1", 9, false);
+	CHECK_STR(b.data, "refs%2Fpr%2F1");
+	arena_free(&a);
+}
+
+static void
+test_api_forms(void)
+{
+	const struct route *rt;
+	int st;
+
+	rt = route("GET", "/api/models/alice/bert", &st);
+	CHECK(rt != NULL && rt->fn == h_info);
+	CHECK(f.r.args.type == REPO_MODEL);
+	CHECK_STR(f.r.args.ns, "alice");
+	CHECK_STR(f.r.args.name, "bert");
+
+	rt = route("GET", "/api/datasets/org/data/tree/refs%2Fpr%2F1/a%2Fb%20c",
+	    &st);
+	CHECK(rt != NULL && rt->fn == h_tree);
+	CHECK(f.r.args.type == REPO_DATASET);
+	CHECK_STR(f.r.args.rev, "refs/pr/1");
+	CHECK_STR(f.r.args.path, "a/b c");
+
+	rt = route("GET", "/api/spaces/o/s/tree/main", &st);
+	CHECK(rt != NULL && rt->fn == h_tree);
+	CHECK(f.r.args.type == REPO_SPACE);
+	CHECK_STR(f.r.args.path, "");
+
+	rt = route("GET", "/api/models?author=x&limit=3", &st);
+	CHECK(rt != NULL && rt->fn == h_list);
+	rt = route("GET", "/api/kittens/a/b", &st);
+	CHECK(rt == NULL && st == 404);
+}
+
+static void
+test_resolve_forms(void)
+{
+	const struct route *rt;
+	int st;
+
+	/* models without prefix */
+	rt = route("GET", "/alice/bert/resolve/main/config.json", &st);
+	CHECK(rt != NULL && rt->fn == h_resolve);
+	CHECK(f.r.args.type == REPO_MODEL);
+	CHECK_STR(f.r.args.ns, "alice");
+	CHECK_STR(f.r.args.rev, "main");
+	CHECK_STR(f.r.args.path, "config.json");
+
+	/* the seed's /models/ prefix, datasets, spaces */
+	rt = route("GET", "/models/alice/bert/resolve/feat%2Fx/a/b.bin", &st);
+	CHECK(rt != NULL && f.r.args.type == REPO_MODEL);
+	CHECK_STR(f.r.args.ns, "alice");
+	CHECK_STR(f.r.args.rev, "feat/x");
+	CHECK_STR(f.r.args.path, "a/b.bin");
+	rt = route("GET", "/datasets/o/d/resolve/v1.0/train%20(1).csv", &st);
+	CHECK(rt != NULL && f.r.args.type == REPO_DATASET);
+	CHECK_STR(f.r.args.path, "train (1).csv");
+	rt = route("GET", "/spaces/o/s/raw/main/app.py", &st);
+	CHECK(rt != NULL && f.r.args.type == REPO_SPACE);
+	rt = route("GET", "/api/models/o/m/resolve/main/x", &st);
+	CHECK(rt != NULL && rt->fn == h_resolve && f.r.args.type == REPO_MODEL);
+
+	/* The typed form is tried first, then the bare one: here the typed
+	 * form leaves "main" where "resolve" must be. */
+	rt = route("GET", "/models/resolve/resolve/main/f", &st);
+	CHECK(rt != NULL && f.r.args.type == REPO_MODEL);
+	CHECK_STR(f.r.args.ns, "models");
+	CHECK_STR(f.r.args.name, "resolve");
+	CHECK_STR(f.r.args.rev, "main");
+
+	/* HEAD is served by GET routes */
+	rt = route("HEAD", "/a/b/resolve/main/f", &st);
+	CHECK(rt != NULL && rt->fn == h_resolve);
+}
+
+static void
+test_lfs_forms(void)
+{
+	const struct route *rt;
+	int st;
+
+	rt = route("POST", "/alice/bert.git/info/lfs/objects/batch", &st);
+	CHECK(rt != NULL && rt->fn == h_lfs && f.r.args.type == REPO_MODEL);
+	CHECK_STR(f.r.args.name, "bert");
+	rt = route("POST", "/datasets/o/d.git/info/lfs/objects/batch", &st);
+	CHECK(rt != NULL && f.r.args.type == REPO_DATASET);
+	CHECK_STR(f.r.args.name, "d");
+	rt = route("POST", "/alice/bert/info/lfs/objects/batch", &st);
+	CHECK(rt == NULL && st == 404);
+	rt = route("POST", "/alice/.git/info/lfs/objects/batch", &st);
+	CHECK(rt == NULL);
+}
+
+static void
+test_methods(void)
+{
+	const struct route *rt;
+	int st;
+
+	rt = route("DELETE", "/api/models/a/b/branch/dev", &st);
+	CHECK(rt != NULL && rt->fn == h_branch);
+	CHECK_STR(f.r.args.arg, "dev");
+	rt = route("PUT", "/api/models/a/b/branch/dev", &st);
+	CHECK(rt == NULL && st == 405);
+	rt = route("GET", "/api/repos/create", &st);
+	CHECK(rt == NULL && st == 405);
+	/* empty segments never capture */
+	rt = route("GET", "/api/models//b", &st);
+	CHECK(rt == NULL && st == 404);
+	rt = route("GET", "/nothing/here", &st);
+	CHECK(rt == NULL && st == 404);
+	rt = route("GET", "/a/b/resolve/main/%zz", &st);
+	CHECK(rt == NULL && st == 400);
+}
+
+int
+main(void)
+{
+	arena_init(&f.a, 1024);
+	RUN(test_decode);
+	RUN(test_split);
+	RUN(test_encode);
+	RUN(test_api_forms);
+	RUN(test_resolve_forms);
+	RUN(test_lfs_forms);
+	RUN(test_methods);
+	fake_end(&f);
+	return check_done("route");
+}
