@@ -17,6 +17,8 @@ CFLAGS  = $(CFLAGS_CONF) -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) \
 LDFLAGS = $(LDFLAGS_CONF) $(SAN)
 LIBS    = $(DEP_LIBS)
 B       = build
+# `make V=1` shows each command; otherwise one line per file.
+Q       = $(if $(V),,@echo '  $(notdir $@)';)
 
 MAINS   = src/fcgi_main.c src/khubctl.c
 LIBSRC  = $(filter-out $(MAINS),$(wildcard src/*.c)) $(B)/migrations.c
@@ -34,21 +36,21 @@ configure: configure.ac
 $(B)/.dir:
 	mkdir -p $(B) && touch $@
 $(B)/%.o: src/%.c $(HEADERS) config.mk | $(B)/.dir
-	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 $(B)/migrations.c: $(sort $(wildcard sql/*.sql)) contrib/dev/embed-sql | $(B)/.dir
 	sh contrib/dev/embed-sql $(sort $(wildcard sql/*.sql)) > $@
 $(B)/migrations.o: $(B)/migrations.c src/migrate.h
-	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 $(B)/libkhub.a: $(LIBOBJ)
-	rm -f $@ && ar rcs $@ $(LIBOBJ)
+	$(Q)rm -f $@ && ar rcs $@ $(LIBOBJ)
 $(B)/khub.fcgi: $(B)/fcgi_main.o $(B)/libkhub.a
-	$(CC) $(LDFLAGS) -o $@ $(B)/fcgi_main.o $(B)/libkhub.a $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/fcgi_main.o $(B)/libkhub.a $(LIBS)
 $(B)/khubctl: $(B)/khubctl.o $(B)/libkhub.a
-	$(CC) $(LDFLAGS) -o $@ $(B)/khubctl.o $(B)/libkhub.a $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/khubctl.o $(B)/libkhub.a $(LIBS)
 $(B)/hello.fcgi: tests/bench/hello.c config.mk | $(B)/.dir
-	$(CC) $(CFLAGS) -o $@ tests/bench/hello.c $(LDFLAGS) $(LIBS)
-$(B)/test_%: tests/unit/test_%.c tests/unit/check.h $(B)/libkhub.a
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libkhub.a $(LDFLAGS) $(LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ tests/bench/hello.c $(LDFLAGS) $(LIBS)
+$(B)/test_%: tests/unit/test_%.c tests/unit/*.h $(B)/libkhub.a
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libkhub.a $(LDFLAGS) $(LIBS)
 
 # ---- goals that install their own needs first ----
 

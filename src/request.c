@@ -130,10 +130,38 @@ endpoint_of(struct req *r)
 	return arena_printf(r->a, "%s://%s", scheme, h);
 }
 
+/*
+ * The declared body length into *n; answers 400 (unreadable) or 413 (over
+ * the configured limit) and returns false.
+ */
+static bool
+body_length(struct req *r, unsigned long long *n)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	char *end;
+
+	*n = 0;
+	if (cl != NULL && *cl != '\0') {
+		*n = strtoull(cl, &end, 10);
+		if (*end != '\0' || *cl == '-') {
+			resp_error(r, 400, "BadRequest", "Bad Content-Length");
+			return false;
+		}
+	}
+	if (*n > r->hub->conf.max_body) {
+		resp_error(r, 413, "PayloadTooLarge", "Request body of %llu "
+		    "bytes is larger than the limit of %llu bytes", *n,
+		    (unsigned long long)r->hub->conf.max_body);
+		return false;
+	}
+	return true;
+}
+
 int
 req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 {
 	unsigned char rnd[8];
+	unsigned long long blen;
 	const char *uri, *q;
 	size_t i, plen;
 
@@ -180,7 +208,8 @@ req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 		    "or NUL byte in the query string");
 		return -1;
 	}
-	return 0;
+	/* Refuse an oversized body before any handler (or route) looks. */
+	return body_length(r, &blen) ? 0 : -1;
 }
 
 void
@@ -196,24 +225,12 @@ req_end(struct req *r)
 int
 req_body(struct req *r, const char **out, size_t *len)
 {
-	const char *cl = req_env(r, "CONTENT_LENGTH");
-	unsigned long long n = 0;
-	char *end, *data;
+	unsigned long long n;
+	char *data;
 	size_t got = 0;
 
-	if (cl != NULL && *cl != '\0') {
-		n = strtoull(cl, &end, 10);
-		if (*end != '\0' || *cl == '-') {
-			resp_error(r, 400, "BadRequest", "Bad Content-Length");
-			return -1;
-		}
-	}
-	if (n > r->hub->conf.max_body) {
-		resp_error(r, 413, "PayloadTooLarge", "Request body of %llu "
-		    "bytes is larger than the limit of %llu bytes", n,
-		    (unsigned long long)r->hub->conf.max_body);
+	if (!body_length(r, &n))
 		return -1;
-	}
 	data = arena_alloc(r->a, (size_t)n + 1);
 	while (got < n) {
 		size_t want = n - got > (1 << 30) ? 1 << 30 : n - got;

@@ -1,0 +1,110 @@
+// lib.mjs: the integration tests' toolkit: raw HTTP against the stack
+// (node:http, so paths go out byte for byte, malformed ones included),
+// khubctl, and a tiny sequential test runner.
+import http from 'node:http';
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export const BASE = process.env.KHUB_URL || 'http://127.0.0.1:38080';
+export const BUILD = process.env.KHUB_BUILD || 'build';
+export const CONFIG = process.env.KHUB_CONFIG_FILE || 'run/check/khub.conf';
+export const STACK = process.env.KHUB_STACK_DIR || 'run/check';
+export const ASAN = BUILD.includes('asan');
+
+const url = new URL(BASE);
+
+// One request: path is sent exactly as given. Resolves to
+// {status, headers, body (string), json (parsed or undefined)}.
+export function request(method, path, { headers = {}, body, port } = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined :
+      Buffer.isBuffer(body) ? body : Buffer.from(
+        typeof body === 'string' ? body : JSON.stringify(body));
+    const h = { ...headers };
+    if (data !== undefined) h['content-length'] = data.length;
+    const req = http.request({ host: url.hostname, port: port || url.port,
+      method, path, headers: h, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, body: text,
+          json });
+      });
+    });
+    req.on('error', reject);
+    if (data !== undefined) req.write(data);
+    req.end();
+  });
+}
+
+export const get = (path, opts) => request('GET', path, opts);
+export const bearer = (token) => ({ authorization: `Bearer ${token}` });
+
+// Runs khubctl on the stack's configuration; returns stdout, throws on a
+// non-zero exit (with stderr in the message).
+export function khubctl(...args) {
+  return execFileSync(`${BUILD}/khubctl`, ['-c', CONFIG, ...args],
+    { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+// The same, never throwing: {status, stdout, stderr}.
+export function khubctlRaw(args, input) {
+  const r = spawnSync(`${BUILD}/khubctl`, ['-c', CONFIG, ...args],
+    { encoding: 'utf8', input });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// SQL on the stack's database, as root over its socket (test set-up only).
+export function sql(statement) {
+  const sock = /^socket\s*=\s*(.*)$/m.exec(
+    execFileSync('cat', [CONFIG], { encoding: 'utf8' }))[1].trim();
+  return execFileSync('mariadb', ['--no-defaults', `--socket=${sock}`,
+    '-uroot', '-N', '-B', 'khub', '-e', statement], { encoding: 'utf8' });
+}
+
+let counter = 0;
+// A name no other test (or earlier run) has used.
+export function unique(prefix) {
+  return `${prefix}-${process.pid}-${++counter}`;
+}
+
+// A user with a token of the given role: {name, token}.
+export function newUser(role = 'write', extra = []) {
+  const name = unique('u');
+  khubctl('user', 'add', name, ...extra);
+  const token = khubctl('token', 'add', name, '--role', role,
+    '--name', 'test').trim();
+  return { name, token };
+}
+
+export async function waitFor(fn, seconds = 60) {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    try { if (await fn()) return true; } catch { /* not yet */ }
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const tests = [];
+export function test(name, fn) { tests.push({ name, fn }); }
+
+export async function runAll(suite) {
+  let passed = 0, failed = 0;
+  for (const t of tests) {
+    const t0 = Date.now();
+    try {
+      await t.fn();
+      passed++;
+      console.log(`ok - ${t.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`not ok - ${t.name}\n  ${String(e && e.stack || e)
+        .split('\n').join('\n  ')}`);
+    }
+  }
+  console.log(`${suite}: ${passed} passed, ${failed} failed`);
+  return failed === 0;
+}
