@@ -1,0 +1,108 @@
+/*
+ * s3.h: the server's own S3 client.
+ *
+ * One libcurl easy handle per process, reused for every call so that the
+ * connection stays open (keep-alive); requests signed by sigv4.c. Object
+ * keys are raw bytes (any bytes of a file path) and are encoded here.
+ *
+ * Calls return S3_OK or one of the negative S3_* codes below; the message
+ * of the last failure is kept for s3_errmsg(). A call's temporaries live
+ * in an arena inside struct s3, reset at the start of the next call.
+ */
+#ifndef KHUB_S3_H
+#define KHUB_S3_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "conf.h"
+
+struct s3;
+
+#define S3_OK		  0
+#define S3_NOTFOUND	(-1)	/* 404: no such key, bucket or upload */
+#define S3_UNAVAILABLE	(-2)	/* unreachable, timed out, 5xx: answer 503 */
+#define S3_ERROR	(-3)	/* anything else: refused, unreadable answer */
+
+/* An object's metadata, from HEAD. */
+struct s3_stat {
+	uint64_t	 size;
+	char		 etag[128];	/* without the quotes: the hex MD5 of
+					   a plain PUT, "hex-N" for multipart */
+};
+
+/* One uploaded part, for s3_multipart_complete(). */
+struct s3_part {
+	unsigned	 number;	/* 1 to 10000 */
+	const char	*etag;		/* as its PUT answered; quotes optional */
+};
+
+/*
+ * Receives an object's bytes in order, chunk by chunk; returns 0 to go
+ * on, anything else to stop the transfer (s3_get() then fails).
+ */
+typedef int (*s3_sink)(void *arg, const void *data, size_t len);
+
+/*
+ * A client for conf's [s3] section; conf must outlive it. Opens no
+ * connection yet. Returns NULL only when libcurl cannot start (out of
+ * memory); a bad endpoint shows in every call's error instead.
+ */
+struct s3	*s3_new(const struct conf *);
+void		 s3_free(struct s3 *);
+/* The message of the last failed call (or "" ). */
+const char	*s3_errmsg(const struct s3 *);
+
+/*
+ * HEAD of the bucket, for /api/health. On failure also writes into err a
+ * line telling "unreachable" (S3_UNAVAILABLE) from "reachable but refused"
+ * (S3_ERROR: bad keys, wrong region) and "no such bucket" (S3_NOTFOUND).
+ */
+int	 s3_check(struct s3 *, char *err, size_t errlen);
+/* HEAD of an object: S3_NOTFOUND when it does not exist. */
+int	 s3_head(struct s3 *, const char *key, struct s3_stat *out);
+/* PUT of data[0..len), its SHA-256 signed (S3 checks it on arrival). */
+int	 s3_put(struct s3 *, const char *key, const void *data, size_t len);
+/* DELETE; deleting a missing key succeeds, as in S3. */
+int	 s3_delete(struct s3 *, const char *key);
+/* CopyObject inside the bucket (S3 copies up to 5 GiB this way). */
+int	 s3_copy(struct s3 *, const char *src_key, const char *dst_key);
+/*
+ * GET of an object, its bytes handed to sink as they arrive (to hash a
+ * large object without holding it). S3_NOTFOUND when missing.
+ */
+int	 s3_get(struct s3 *, const char *key, s3_sink sink, void *arg);
+
+/* Starts a multipart upload; *upload_id is put in the arena. */
+int	 s3_multipart_create(struct s3 *, struct arena *, const char *key,
+	    char **upload_id);
+/*
+ * Completes an upload from its parts, in ascending part number order. S3
+ * may answer 200 with an error inside; that is a failure here.
+ */
+int	 s3_multipart_complete(struct s3 *, const char *key,
+	    const char *upload_id, const struct s3_part *parts, size_t nparts);
+/* Aborts an upload and frees its parts: S3_NOTFOUND for no such upload. */
+int	 s3_multipart_abort(struct s3 *, const char *key, const char *upload_id);
+
+/*
+ * A presigned URL on the public endpoint, valid lifetime seconds (kept to
+ * 1..604800, as S3 requires) from now: method "GET", "PUT", "HEAD"...
+ * extra_query is NULL or already percent-encoded "k=v&k=v" (such as
+ * response-content-disposition=...; '+' is a plus, not a space); it is
+ * signed with the rest. Only Host is signed, so a client may send the
+ * request with no other header. The URL is put in the arena; NULL only
+ * when the configuration has no usable endpoint or bucket (s3_errmsg()).
+ */
+char	*s3_presign_url(struct s3 *, struct arena *, const char *method,
+	    const char *key, const char *extra_query, unsigned lifetime,
+	    time_t now);
+/* A presigned UploadPart URL (PUT, partNumber and uploadId signed), as
+ * s3_presign_url(). */
+char	*s3_presign_part(struct s3 *, struct arena *, const char *key,
+	    const char *upload_id, unsigned part_number, unsigned lifetime,
+	    time_t now);
+
+#endif
