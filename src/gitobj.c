@@ -1,0 +1,364 @@
+/*
+ * gitobj.c: object ids (SHA-1 as git uses it, via libsodium has none: a
+ * small SHA-1 of our own), trees and commits in git's exact formats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "gitobj.h"
+
+/*
+ * SHA-1 (FIPS 180-4). libsodium has no SHA-1 and git ids need it; it is
+ * used for identity, never for security (tokens and signatures use
+ * SHA-256).
+ */
+struct sha1 {
+	uint32_t	 h[5];
+	uint64_t	 len;
+	unsigned char	 buf[64];
+	size_t		 nbuf;
+};
+
+#define ROL(x, n)	(((x) << (n)) | ((x) >> (32 - (n))))
+
+static void
+sha1_block(struct sha1 *s, const unsigned char *p)
+{
+	uint32_t w[80], a, b, c, d, e, t;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (; i < 80; i++)
+		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4];
+	for (i = 0; i < 80; i++) {
+		uint32_t f, k;
+
+		if (i < 20) {
+			f = (b & c) | (~b & d);
+			k = 0x5a827999;
+		} else if (i < 40) {
+			f = b ^ c ^ d;
+			k = 0x6ed9eba1;
+		} else if (i < 60) {
+			f = (b & c) | (b & d) | (c & d);
+			k = 0x8f1bbcdc;
+		} else {
+			f = b ^ c ^ d;
+			k = 0xca62c1d6;
+		}
+		t = ROL(a, 5) + f + e + k + w[i];
+		e = d; d = c; c = ROL(b, 30); b = a; a = t;
+	}
+	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e;
+}
+
+static void
+sha1_init(struct sha1 *s)
+{
+	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe,
+	    0x10325476, 0xc3d2e1f0 };
+
+	memcpy(s->h, iv, sizeof(iv));
+	s->len = 0;
+	s->nbuf = 0;
+}
+
+static void
+sha1_update(struct sha1 *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	s->len += n;
+	if (s->nbuf > 0) {
+		size_t k = 64 - s->nbuf < n ? 64 - s->nbuf : n;
+
+		memcpy(s->buf + s->nbuf, p, k);
+		s->nbuf += k;
+		p += k;
+		n -= k;
+		if (s->nbuf < 64)
+			return;
+		sha1_block(s, s->buf);
+		s->nbuf = 0;
+	}
+	for (; n >= 64; p += 64, n -= 64)
+		sha1_block(s, p);
+	memcpy(s->buf, p, n);
+	s->nbuf = n;
+}
+
+static void
+sha1_final(struct sha1 *s, unsigned char out[20])
+{
+	uint64_t bits = s->len * 8;
+	unsigned char pad[72] = { 0x80 };
+	size_t padlen = s->nbuf < 56 ? 56 - s->nbuf : 120 - s->nbuf;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha1_update(s, pad, padlen + 8);
+	for (i = 0; i < 5; i++) {
+		out[4 * i] = (unsigned char)(s->h[i] >> 24);
+		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
+		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
+		out[4 * i + 3] = (unsigned char)s->h[i];
+	}
+}
+
+void
+hex_encode(char *out, const unsigned char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+hex_decode(unsigned char *out, size_t n, const char *hex, size_t len)
+{
+	size_t i;
+
+	if (len != 2 * n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int hi = hexval((unsigned char)hex[2 * i]),
+		    lo = hexval((unsigned char)hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void
+oid_hex(const struct oid *o, char *out)
+{
+	hex_encode(out, o->b, OID_LEN);
+}
+
+char *
+oid_hex_a(struct arena *a, const struct oid *o)
+{
+	char *s = arena_alloc(a, OID_HEX + 1);
+
+	oid_hex(o, s);
+	return s;
+}
+
+int
+oid_parse(struct oid *o, const char *hex, size_t len)
+{
+	return hex_decode(o->b, OID_LEN, hex, len);
+}
+
+bool
+oid_eq(const struct oid *a, const struct oid *b)
+{
+	return memcmp(a->b, b->b, OID_LEN) == 0;
+}
+
+void
+git_object_oid(struct oid *o, const char *type, const void *data, size_t len)
+{
+	struct sha1 s;
+	char hdr[64];
+	int n = snprintf(hdr, sizeof(hdr), "%s %zu", type, len);
+
+	sha1_init(&s);
+	sha1_update(&s, hdr, (size_t)n + 1);	/* with the NUL */
+	sha1_update(&s, data, len);
+	sha1_final(&s, o->b);
+}
+
+void
+git_blob_oid(struct oid *o, const void *data, size_t len)
+{
+	git_object_oid(o, "blob", data, len);
+}
+
+void
+lfs_pointer(struct buf *b, const unsigned char sha256[SHA256_LEN],
+    uint64_t size)
+{
+	char hex[2 * SHA256_LEN + 1];
+
+	hex_encode(hex, sha256, SHA256_LEN);
+	buf_printf(b, "version https://git-lfs.github.com/spec/v1\n"
+	    "oid sha256:%s\nsize %llu\n", hex, (unsigned long long)size);
+}
+
+int
+tree_entry_cmp(const struct tree_entry *a, const struct tree_entry *b)
+{
+	size_t n = a->namelen < b->namelen ? a->namelen : b->namelen;
+	int c = memcmp(a->name, b->name, n);
+	unsigned ca, cb;
+
+	if (c != 0)
+		return c;
+	/* After the common prefix, a folder continues with '/'. */
+	ca = n < a->namelen ? (unsigned char)a->name[n] :
+	    a->mode == MODE_DIR ? '/' : 0;
+	cb = n < b->namelen ? (unsigned char)b->name[n] :
+	    b->mode == MODE_DIR ? '/' : 0;
+	return ca < cb ? -1 : ca > cb;
+}
+
+static int
+cmp_qsort(const void *a, const void *b)
+{
+	return tree_entry_cmp(a, b);
+}
+
+void
+tree_sort(struct tree *t)
+{
+	if (t->n > 1)
+		qsort(t->e, t->n, sizeof(*t->e), cmp_qsort);
+}
+
+static long
+bsearch_mode(const struct tree *t, const char *name, size_t len,
+    unsigned mode)
+{
+	struct tree_entry key;
+	size_t lo = 0, hi = t->n;
+
+	key.name = name;
+	key.namelen = len;
+	key.mode = mode;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = tree_entry_cmp(&key, &t->e[mid]);
+
+		if (c == 0)
+			return t->e[mid].namelen == len &&
+			    (t->e[mid].mode == MODE_DIR) == (mode == MODE_DIR) ?
+			    (long)mid : -1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+long
+tree_find(const struct tree *t, const char *name, size_t len)
+{
+	long i = bsearch_mode(t, name, len, MODE_FILE);
+
+	return i >= 0 ? i : bsearch_mode(t, name, len, MODE_DIR);
+}
+
+int
+tree_parse(struct tree *out, struct arena *a, const void *raw, size_t len)
+{
+	const unsigned char *p = raw, *end = p + len;
+	size_t n = 0, cap = 16;
+
+	out->e = arena_alloc(a, cap * sizeof(*out->e));
+	while (p < end) {
+		struct tree_entry *e;
+		unsigned mode = 0;
+		const unsigned char *name, *nul;
+
+		/* mode: octal digits, no leading zero, then a space */
+		if (*p == '0')
+			return -1;
+		for (; p < end && *p >= '0' && *p <= '7'; p++) {
+			mode = mode * 8 + (unsigned)(*p - '0');
+			if (mode > 0177777)
+				return -1;
+		}
+		if (p >= end || *p++ != ' ')
+			return -1;
+		if (mode != MODE_FILE && mode != MODE_EXEC &&
+		    mode != MODE_LINK && mode != MODE_DIR && mode != 0160000)
+			return -1;
+		name = p;
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL ||
+		    nul == name || (size_t)(end - nul - 1) < OID_LEN)
+			return -1;
+		if (memchr(name, '/', (size_t)(nul - name)) != NULL)
+			return -1;
+		if (n == cap) {
+			struct tree_entry *bigger = arena_alloc(a,
+			    2 * cap * sizeof(*bigger));
+
+			memcpy(bigger, out->e, n * sizeof(*bigger));
+			out->e = bigger;
+			cap *= 2;
+		}
+		e = &out->e[n];
+		e->name = (const char *)name;
+		e->namelen = (size_t)(nul - name);
+		e->mode = mode;
+		memcpy(e->oid.b, nul + 1, OID_LEN);
+		if (n > 0 && tree_entry_cmp(&out->e[n - 1], e) >= 0)
+			return -1;
+		n++;
+		p = nul + 1 + OID_LEN;
+	}
+	out->n = n;
+	return 0;
+}
+
+void
+tree_write(struct buf *b, const struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		buf_printf(b, "%o ", t->e[i].mode);
+		buf_add(b, t->e[i].name, t->e[i].namelen);
+		buf_addc(b, '\0');
+		buf_add(b, t->e[i].oid.b, OID_LEN);
+	}
+}
+
+void
+commit_write(struct buf *b, const struct commit_info *c)
+{
+	char hex[OID_HEX + 1];
+	size_t mlen = strlen(c->message);
+
+	oid_hex(&c->tree, hex);
+	buf_printf(b, "tree %s\n", hex);
+	if (c->has_parent) {
+		oid_hex(&c->parent, hex);
+		buf_printf(b, "parent %s\n", hex);
+	}
+	buf_printf(b, "author %s <%s> %lld +0000\n", c->author_name,
+	    c->author_email, (long long)c->time);
+	buf_printf(b, "committer %s <%s> %lld +0000\n\n", c->author_name,
+	    c->author_email, (long long)c->time);
+	buf_add(b, c->message, mlen);
+	if (mlen == 0 || c->message[mlen - 1] != '\n')
+		buf_addc(b, '\n');
+}

@@ -1,0 +1,91 @@
+/*
+ * gitobj.h: git's object ids and formats, so that every blob, tree and
+ * commit id khub hands out is the one git itself would compute.
+ */
+#ifndef KHUB_GITOBJ_H
+#define KHUB_GITOBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+#define OID_LEN		20
+#define OID_HEX		40
+#define SHA256_LEN	32
+
+struct oid {
+	unsigned char	 b[OID_LEN];
+};
+
+/* Tree entry modes, as git writes them (octal). */
+#define MODE_FILE	0100644
+#define MODE_EXEC	0100755
+#define MODE_LINK	0120000
+#define MODE_DIR	040000
+
+struct tree_entry {
+	const char	*name;		/* not NUL-terminated inside raw data */
+	size_t		 namelen;
+	unsigned	 mode;
+	struct oid	 oid;
+};
+
+struct tree {
+	struct tree_entry *e;
+	size_t		 n;
+};
+
+/* Lower-case hex into out[OID_HEX + 1]. */
+void	 oid_hex(const struct oid *, char *out);
+char	*oid_hex_a(struct arena *, const struct oid *);
+/* Parses exactly 40 hex digits (either case); 0 or -1. */
+int	 oid_parse(struct oid *, const char *hex, size_t len);
+bool	 oid_eq(const struct oid *, const struct oid *);
+void	 hex_encode(char *out, const unsigned char *p, size_t n);
+/* Parses 2*n hex digits into out; 0 or -1. */
+int	 hex_decode(unsigned char *out, size_t n, const char *hex, size_t len);
+
+/* sha1("<type> <len>\0" + data): the id of any git object. */
+void	 git_object_oid(struct oid *, const char *type, const void *data,
+	    size_t len);
+/* The blob id of a file's bytes. */
+void	 git_blob_oid(struct oid *, const void *data, size_t len);
+
+/* The LFS pointer file of an object (its blob id is the tree's oid for an
+ * LFS file; its length is the pointerSize). */
+void	 lfs_pointer(struct buf *, const unsigned char sha256[SHA256_LEN],
+	    uint64_t size);
+
+/*
+ * Parses a tree in git's raw format ("<octal mode> <name>\0<20 bytes>"...)
+ * into out, entries pointing into raw (which must outlive out). Strict:
+ * entries in git order, no empty name, '/', or NUL in a name, known modes.
+ * Returns 0 or -1.
+ */
+int	 tree_parse(struct tree *out, struct arena *, const void *raw,
+	    size_t len);
+/* Appends the raw format of t (entries must be in git order). */
+void	 tree_write(struct buf *, const struct tree *);
+/* Sorts entries into git order (folders compare as if "name/"). */
+void	 tree_sort(struct tree *);
+/* Index of the entry named name (file or folder), or -1: binary search. */
+long	 tree_find(const struct tree *, const char *name, size_t len);
+/* git's order of two entries. */
+int	 tree_entry_cmp(const struct tree_entry *, const struct tree_entry *);
+
+/* The fields of a commit object. */
+struct commit_info {
+	struct oid	 tree;
+	struct oid	 parent;
+	bool		 has_parent;
+	const char	*author_name, *author_email;
+	int64_t		 time;		/* Unix seconds, committed in UTC */
+	const char	*message;	/* ends with '\n' once written */
+};
+
+/* The exact text git would store for c. */
+void	 commit_write(struct buf *, const struct commit_info *);
+
+#endif
