@@ -362,3 +362,53 @@ commit_write(struct buf *b, const struct commit_info *c)
 	if (mlen == 0 || c->message[mlen - 1] != '\n')
 		buf_addc(b, '\n');
 }
+
+/* "Name <email> 1700000000 +0000" into c's author fields. */
+static int
+parse_person(struct commit_info *c, struct arena *a, const char *s,
+    size_t len)
+{
+	const char *lt = memchr(s, '<', len), *gt, *end = s + len;
+	char *num;
+
+	if (lt == NULL || lt == s || lt[-1] != ' ')
+		return -1;
+	if ((gt = memchr(lt, '>', (size_t)(end - lt))) == NULL ||
+	    end - gt < 3 || gt[1] != ' ')
+		return -1;
+	c->author_name = arena_strndup(a, s, (size_t)(lt - 1 - s));
+	c->author_email = arena_strndup(a, lt + 1, (size_t)(gt - lt - 1));
+	num = arena_strndup(a, gt + 2, (size_t)(end - gt - 2));
+	c->time = strtoll(num, NULL, 10);
+	return 0;
+}
+
+int
+commit_parse(struct commit_info *c, struct arena *a, const char *text,
+    size_t len)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	memset(c, 0, sizeof(*c));
+	while (p < end && *p != '\n') {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return -1;
+		if (!strncmp(p, "tree ", 5)) {
+			if (oid_parse(&c->tree, p + 5, (size_t)(nl - p - 5)))
+				return -1;
+		} else if (!strncmp(p, "parent ", 7)) {
+			if (c->has_parent ||
+			    oid_parse(&c->parent, p + 7, (size_t)(nl - p - 7)))
+				return -1;
+			c->has_parent = true;
+		} else if (!strncmp(p, "author ", 7)) {
+			if (parse_person(c, a, p + 7, (size_t)(nl - p - 7)))
+				return -1;
+		}
+		p = nl + 1;
+	}
+	if (p >= end)
+		return -1;
+	c->message = arena_strndup(a, p + 1, (size_t)(end - p - 1));
+	return 0;
+}

@@ -87,5 +87,11 @@ struct commit_info {
 
 /* The exact text git would store for c. */
 void	 commit_write(struct buf *, const struct commit_info *);
+/*
+ * Parses commit text as commit_write() writes it (one parent at most) into
+ * c, strings in the arena. Returns 0 or -1.
+ */
+int	 commit_parse(struct commit_info *c, struct arena *, const char *text,
+	    size_t len);
 
 #endif

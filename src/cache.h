@@ -1,0 +1,32 @@
+/*
+ * cache.h: a worker's cache of immutable objects (git trees, commits, blob
+ * metadata), keyed by type and id, bounded in bytes.
+ *
+ * Only what never changes goes here: an object's id is the hash of its
+ * content, so a cached copy is never stale and no machine needs to know.
+ * Entries stay valid until cache_trim(), which the request loop calls
+ * between requests: a handler may hold cached pointers for its whole
+ * request.
+ */
+#ifndef KHUB_CACHE_H
+#define KHUB_CACHE_H
+
+#include <stddef.h>
+
+#include "gitobj.h"
+
+enum cache_kind { CACHE_TREE = 1, CACHE_COMMIT, CACHE_BLOB };
+
+/* The cached bytes of (kind, oid) or NULL; *len gets their length. */
+const void	*cache_get(enum cache_kind, const struct oid *, size_t *len);
+/* Stores a copy of data; returns the cached copy (or NULL if larger than
+ * the whole budget, when nothing is kept). */
+const void	*cache_put(enum cache_kind, const struct oid *, const void *data,
+		    size_t len);
+/* Evicts least recently used entries down to the budget. */
+void		 cache_trim(void);
+void		 cache_set_budget(size_t bytes);
+size_t		 cache_bytes(void);
+void		 cache_clear(void);
+
+#endif

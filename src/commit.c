@@ -1,0 +1,485 @@
+/*
+ * commit.c: building trees for a commit in memory, then landing it with a
+ * compare-and-set on the branch.
+ *
+ * Objects (blobs, trees, the commit) are written before the transaction
+ * that moves the branch: they are named by their content, so one that a
+ * failed commit left behind is unreferenced and harmless, and the
+ * transaction itself stays short (ref, repo_commit, repo_blob, repo).
+ */
+#include <string.h>
+#include <time.h>
+
+#include <mysqld_error.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "commit.h"
+#include "db.h"
+#include "hub.h"
+#include "log.h"
+#include "s3.h"
+
+static const char SQL_HEAD[] =
+    "SELECT target FROM ref WHERE repo_id = ? AND kind = 'branch'"
+    " AND name = ?";
+static const char SQL_MOVE[] =
+    "UPDATE ref SET target = ? WHERE repo_id = ? AND kind = 'branch'"
+    " AND name = ? AND target = ?";
+static const char SQL_NEW_BRANCH[] =
+    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)";
+static const char SQL_REPO_COMMIT[] =
+    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
+static const char SQL_REPO_BLOB[] =
+    "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)";
+static const char SQL_TOUCH[] =
+    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_BLOB_KNOWN[] = "SELECT 1 FROM git_blob WHERE oid = ?";
+
+/* A folder being rebuilt: its entries, loaded from the store on demand. */
+struct mnode;
+
+struct mentry {
+	char		*name;
+	size_t		 namelen;
+	unsigned	 mode;
+	struct oid	 oid;
+	struct mnode	*child;		/* set once descended into */
+};
+
+struct mnode {
+	struct mentry	*e;
+	size_t		 n, cap;
+};
+
+struct build {
+	struct req	*r;
+	struct db	*db;
+	/* trees to write, in no particular order */
+	struct oid	*tree_oids;
+	char		**tree_raw;
+	size_t		*tree_len;
+	size_t		 ntrees, cap;
+};
+
+const char *
+path_invalid(const char *path)
+{
+	size_t n = strlen(path), i, seg = 0;
+
+	if (n == 0)
+		return "is empty";
+	if (n > 1000)
+		return "is longer than 1000 bytes";
+	if (path[0] == '/')
+		return "starts with '/'";
+	for (i = 0; i <= n; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c == '\\')
+			return "contains a backslash";
+		if ((c < 0x20 && c != '\0') || c == 0x7f)
+			return "contains a control character";
+		if (c != '/' && c != '\0')
+			continue;
+		if (i == seg)
+			return "has an empty segment";
+		if ((i - seg == 1 && path[seg] == '.') ||
+		    (i - seg == 2 && path[seg] == '.' && path[seg + 1] == '.'))
+			return "has a '.' or '..' segment";
+		if (seg == 0 && i == 4 && !strncmp(path, ".git", 4) &&
+		    c == '/')
+			return "is inside .git/";
+		seg = i + 1;
+	}
+	return NULL;
+}
+
+static struct mnode *
+node_load(struct build *b, const struct oid *oid)
+{
+	struct mnode *m = arena_zalloc(b->r->a, sizeof(*m));
+	struct tree t;
+	size_t i;
+
+	if (oid == NULL)
+		return m;
+	if (gitstore_tree(b->db, b->r->a, oid, &t) != 0)
+		return NULL;
+	m->cap = t.n + 4;
+	m->e = arena_alloc(b->r->a, m->cap * sizeof(*m->e));
+	for (i = 0; i < t.n; i++) {
+		m->e[i].name = (char *)t.e[i].name;
+		m->e[i].namelen = t.e[i].namelen;
+		m->e[i].mode = t.e[i].mode;
+		m->e[i].oid = t.e[i].oid;
+		m->e[i].child = NULL;
+	}
+	m->n = t.n;
+	return m;
+}
+
+static long
+node_find(struct mnode *m, const char *name, size_t len)
+{
+	size_t i;
+
+	/* Linear: a node's entries are unsorted while it changes. */
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].namelen == len && !memcmp(m->e[i].name, name, len))
+			return (long)i;
+	return -1;
+}
+
+static struct mentry *
+node_add(struct build *b, struct mnode *m, const char *name, size_t len)
+{
+	struct mentry *e;
+
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 8;
+		struct mentry *bigger = arena_alloc(b->r->a,
+		    cap * sizeof(*bigger));
+
+		if (m->n)
+			memcpy(bigger, m->e, m->n * sizeof(*bigger));
+		m->e = bigger;
+		m->cap = cap;
+	}
+	e = &m->e[m->n++];
+	memset(e, 0, sizeof(*e));
+	e->name = arena_strndup(b->r->a, name, len);
+	e->namelen = len;
+	return e;
+}
+
+static void
+node_remove(struct mnode *m, size_t i)
+{
+	m->e[i] = m->e[--m->n];
+}
+
+/* Applies one operation below m. Returns 0 or -1 (store error). */
+static int
+apply(struct build *b, struct mnode *m, const char *path,
+    const struct commit_op *op)
+{
+	const char *slash = strchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : strlen(path);
+	long i = node_find(m, path, len);
+	struct mentry *e;
+
+	if (slash == NULL) {
+		if (op->kind == OP_DELETE) {
+			/* a file or a whole folder; a missing path is fine */
+			if (i >= 0)
+				node_remove(m, (size_t)i);
+			return 0;
+		}
+		e = i >= 0 ? &m->e[i] : node_add(b, m, path, len);
+		e->mode = MODE_FILE;
+		e->oid = op->blob.oid;
+		e->child = NULL;
+		return 0;
+	}
+	if (i < 0 || m->e[i].mode != MODE_DIR) {
+		if (op->kind == OP_DELETE)
+			return 0;	/* nothing there to delete */
+		/* a new folder (replacing a file of that name) */
+		e = i >= 0 ? &m->e[i] : node_add(b, m, path, len);
+		e->mode = MODE_DIR;
+		e->child = arena_zalloc(b->r->a, sizeof(*e->child));
+	} else {
+		e = &m->e[i];
+		if (e->child == NULL &&
+		    (e->child = node_load(b, &e->oid)) == NULL)
+			return -1;
+	}
+	return apply(b, e->child, slash + 1, op);
+}
+
+static int
+cmp_mentry(const void *x, const void *y)
+{
+	const struct mentry *a = x, *c = y;
+	struct tree_entry ta = { a->name, a->namelen, a->mode, a->oid },
+	    tc = { c->name, c->namelen, c->mode, c->oid };
+
+	return tree_entry_cmp(&ta, &tc);
+}
+
+/*
+ * Writes the changed folders bottom-up: each changed node gets its new id;
+ * folders left empty disappear (git has no empty trees). Returns 0, or 1
+ * when m itself is now empty.
+ */
+static int
+finish(struct build *b, struct mnode *m, struct oid *out)
+{
+	struct tree t;
+	struct buf raw;
+	size_t i;
+
+	for (i = 0; i < m->n; ) {
+		struct mentry *e = &m->e[i];
+
+		if (e->child != NULL && finish(b, e->child, &e->oid) == 1) {
+			node_remove(m, i);
+			continue;
+		}
+		i++;
+	}
+	if (m->n == 0)
+		return 1;
+	qsort(m->e, m->n, sizeof(*m->e), cmp_mentry);
+	t.n = m->n;
+	t.e = arena_alloc(b->r->a, m->n * sizeof(*t.e));
+	for (i = 0; i < m->n; i++) {
+		t.e[i].name = m->e[i].name;
+		t.e[i].namelen = m->e[i].namelen;
+		t.e[i].mode = m->e[i].mode;
+		t.e[i].oid = m->e[i].oid;
+	}
+	buf_init(&raw, b->r->a);
+	tree_write(&raw, &t);
+	git_object_oid(out, "tree", raw.data, raw.len);
+	if (b->ntrees == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 16;
+		struct oid *o = arena_alloc(b->r->a, cap * sizeof(*o));
+		char **rw = arena_alloc(b->r->a, cap * sizeof(*rw));
+		size_t *ln = arena_alloc(b->r->a, cap * sizeof(*ln));
+
+		if (b->ntrees) {
+			memcpy(o, b->tree_oids, b->ntrees * sizeof(*o));
+			memcpy(rw, b->tree_raw, b->ntrees * sizeof(*rw));
+			memcpy(ln, b->tree_len, b->ntrees * sizeof(*ln));
+		}
+		b->tree_oids = o;
+		b->tree_raw = rw;
+		b->tree_len = ln;
+		b->cap = cap;
+	}
+	b->tree_oids[b->ntrees] = *out;
+	b->tree_raw[b->ntrees] = raw.data;
+	b->tree_len[b->ntrees] = raw.len;
+	b->ntrees++;
+	return 0;
+}
+
+/*
+ * Builds the root tree of base (NULL: an empty history) with ops applied,
+ * and writes every new blob row and tree. Returns 0, or -1 (database).
+ */
+static int
+build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
+    size_t nops, struct oid *root)
+{
+	struct build b;
+	struct mnode *top;
+	size_t i;
+
+	memset(&b, 0, sizeof(b));
+	b.r = r;
+	b.db = r->hub->db;
+	if ((top = node_load(&b, base)) == NULL)
+		return -1;
+	for (i = 0; i < nops; i++)
+		if (apply(&b, top, ops[i].path, &ops[i]) != 0)
+			return -1;
+	if (finish(&b, top, root) == 1) {
+		/* every file deleted: git's empty tree */
+		git_object_oid(root, "tree", "", 0);
+		if (gitstore_put_tree(b.db, r->a, root, "", 0) != 0)
+			return -1;
+	}
+	for (i = 0; i < nops; i++)
+		if (ops[i].kind == OP_PUT &&
+		    gitstore_put_blob(b.db, r->a, &ops[i].blob) != 0)
+			return -1;
+	for (i = 0; i < b.ntrees; i++)
+		if (gitstore_put_tree(b.db, r->a, &b.tree_oids[i],
+		    b.tree_raw[i], b.tree_len[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* The commit object for a new tree on parent; written to the store. */
+static int
+write_commit(struct req *r, const struct oid *tree, const struct oid *parent,
+    const char *message, struct oid *out)
+{
+	struct commit_info c;
+	struct buf text;
+	size_t mlen = strlen(message);
+
+	memset(&c, 0, sizeof(c));
+	c.tree = *tree;
+	if (parent != NULL) {
+		c.parent = *parent;
+		c.has_parent = true;
+	}
+	c.author_name = r->who ? r->who->name : "khub";
+	c.author_email = r->who && r->who->email ? r->who->email :
+	    arena_printf(r->a, "%s@users.noreply.khub", c.author_name);
+	c.time = (int64_t)time(NULL);
+	/* stored exactly as hashed: with its final newline */
+	c.message = mlen && message[mlen - 1] == '\n' ? message :
+	    arena_printf(r->a, "%s\n", message);
+	buf_init(&text, r->a);
+	commit_write(&text, &c);
+	git_object_oid(out, "commit", text.data, text.len);
+	return gitstore_put_commit(r->hub->db, r->a, out, &c);
+}
+
+/* Rows that make the commit part of the repository: inside the
+ * transaction. */
+static int
+record(struct req *r, int64_t repo_id, const struct oid *commit,
+    struct commit_op *ops, size_t nops)
+{
+	struct db *db = r->hub->db;
+	size_t i;
+
+	if (db_exec(db, r->a, NULL, SQL_REPO_COMMIT, "ib", repo_id, commit->b,
+	    (size_t)OID_LEN) != 0)
+		return -1;
+	for (i = 0; i < nops; i++)
+		if (ops[i].kind == OP_PUT && db_exec(db, r->a, NULL,
+		    SQL_REPO_BLOB, "ib", repo_id, ops[i].blob.oid.b,
+		    (size_t)OID_LEN) != 0)
+			return -1;
+	return db_exec(db, r->a, NULL, SQL_TOUCH, "i", repo_id);
+}
+
+static char *
+message_of(struct req *r, const struct commit_req *c)
+{
+	if (c->description != NULL && *c->description != '\0')
+		return arena_printf(r->a, "%s\n\n%s", c->summary,
+		    c->description);
+	return arena_strdup(r->a, c->summary);
+}
+
+int
+commit_apply(struct req *r, struct commit_req *c, struct oid *out)
+{
+	struct db *db = r->hub->db;
+	const char *message = message_of(r, c);
+	int attempt;
+
+	for (attempt = 0; attempt < 8; attempt++) {
+		struct commit_info head_commit;
+		struct db_res *res;
+		struct oid head, root;
+		void *target;
+		size_t tlen;
+		int rc;
+
+		if (db_exec(db, r->a, &res, SQL_HEAD, "is", c->repo->id,
+		    c->branch) != 0 ||
+		    (rc = db_row(res, "b", &target, &tlen)) < 0)
+			goto dberr;
+		if (rc == 0 || tlen != OID_LEN) {
+			resp_error(r, 404, "RevisionNotFound", "Invalid rev "
+			    "id: %s (no such branch)", c->branch);
+			return -1;
+		}
+		memcpy(head.b, target, OID_LEN);
+		if (c->parent != NULL && !oid_eq(c->parent, &head)) {
+			resp_error(r, 412, "PreconditionFailed", "A commit has "
+			    "happened since. Please refresh and try again.");
+			return -1;
+		}
+		if (gitstore_commit(db, r->a, &head, &head_commit) != 0)
+			goto dberr;
+		if (build_tree(r, &head_commit.tree, c->ops, c->nops, &root))
+			goto dberr;
+		if (write_commit(r, &root, &head, message, out) != 0)
+			goto dberr;
+
+		if (db_begin(db) != 0)
+			goto dberr;
+		if (db_exec(db, r->a, &res, SQL_MOVE, "bisb", out->b,
+		    (size_t)OID_LEN, c->repo->id, c->branch, head.b,
+		    (size_t)OID_LEN) != 0) {
+			db_rollback(db);
+			if (db_errno(db) == ER_LOCK_DEADLOCK)
+				continue;
+			goto dberr;
+		}
+		if (db_affected(res) == 1) {
+			if (record(r, c->repo->id, out, c->ops, c->nops) != 0 ||
+			    db_commit(db) != 0) {
+				db_rollback(db);
+				if (db_errno(db) == ER_LOCK_DEADLOCK)
+					continue;
+				goto dberr;
+			}
+			return 0;
+		}
+		/* Someone moved the branch between our read and our write:
+		 * rebuild on the new head, unless a parent was promised. */
+		db_rollback(db);
+		if (c->parent != NULL) {
+			resp_error(r, 412, "PreconditionFailed", "A commit has "
+			    "happened since. Please refresh and try again.");
+			return -1;
+		}
+		log_debug("commit to %s@%s raced; rebuilding (attempt %d)",
+		    c->repo->full, c->branch, attempt + 2);
+	}
+	resp_error(r, 503, "ServiceUnavailable", "Too many concurrent commits "
+	    "to %s; try again", c->branch);
+	return -1;
+dberr:
+	resp_db_error(r);
+	return -1;
+}
+
+int
+commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
+    size_t nops, struct oid *out)
+{
+	struct db *db = r->hub->db;
+	struct oid root;
+
+	if (build_tree(r, NULL, ops, nops, &root) != 0 ||
+	    write_commit(r, &root, NULL, "initial commit", out) != 0 ||
+	    db_exec(db, r->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
+	    out->b, (size_t)OID_LEN) != 0 ||
+	    record(r, repo_id, out, ops, nops) != 0)
+		return -1;
+	return 0;
+}
+
+int
+commit_store_regular(struct req *r, const void *data, size_t len,
+    struct blob_info *out)
+{
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	git_blob_oid(&out->oid, data, len);
+	crypto_hash_sha256(out->sha256, data, len);
+	out->size = len;
+	out->lfs = false;
+	/* A blob row exists only once its bytes are in S3. */
+	if (db_exec(r->hub->db, r->a, &res, SQL_BLOB_KNOWN, "b", out->oid.b,
+	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (rc == 1)
+		return 0;
+	rc = s3_put(r->hub->s3, gitstore_s3_key(r->a, out), data, len);
+	if (rc != S3_OK) {
+		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
+		    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
+		    "InternalError", "Storing a file in S3 failed: %s",
+		    s3_errmsg(r->hub->s3));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * commit.h: the write path of a repository: new trees and a commit from a
+ * list of operations, landed on a branch atomically.
+ */
+#ifndef KHUB_COMMIT_H
+#define KHUB_COMMIT_H
+
+#include <stddef.h>
+
+#include "gitstore.h"
+#include "repo.h"
+
+enum op_kind { OP_PUT, OP_DELETE };
+
+struct commit_op {
+	enum op_kind	 kind;
+	const char	*path;	/* validated (path_invalid() == NULL) */
+	struct blob_info blob;	/* for OP_PUT: content already in S3 */
+};
+
+struct commit_req {
+	struct repo	*repo;
+	const char	*branch;
+	const struct oid *parent;	/* parentCommit: must be the head */
+	const char	*summary, *description;
+	struct commit_op *ops;
+	size_t		 nops;
+};
+
+/*
+ * Lands the operations on the branch as one new commit, or not at all.
+ * A concurrent commit that moved the branch first makes this one rebuild
+ * on the new head (no update is lost), unless a parent was named: then
+ * 412. Answers the error itself (404 RevisionNotFound for a missing
+ * branch, 412, 503) and returns -1; 0 with *out the new commit's id.
+ */
+int	 commit_apply(struct req *, struct commit_req *, struct oid *out);
+/*
+ * Creates a repository's history: its first commit ("initial commit",
+ * holding files) and branch main, inside the caller's transaction.
+ */
+int	 commit_initial(struct req *, int64_t repo_id, struct commit_op *ops,
+	    size_t nops, struct oid *out);
+/*
+ * Stores a regular file's bytes in S3 (unless a blob with that id is
+ * already known) and fills *out. Returns 0, or answers 503/500 and -1.
+ */
+int	 commit_store_regular(struct req *, const void *data, size_t len,
+	    struct blob_info *out);
+/*
+ * NULL when path may name a file in a repository; else why not (then the
+ * answer is 422): empty, over 1,000 bytes, leading '/', a '.' or '..' or
+ * empty segment, backslash, NUL or control characters, or under .git/.
+ */
+const char *path_invalid(const char *path);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * gitstore.c: reading and writing git objects; every read goes through the
+ * cache first, since an object never changes.
+ */
+#include <string.h>
+
+#include "cache.h"
+#include "db.h"
+#include "gitstore.h"
+
+static const char SQL_COMMIT[] =
+    "SELECT tree, parent, author_name, author_email, time, message"
+    " FROM git_commit WHERE oid = ?";
+static const char SQL_TREE[] = "SELECT entries FROM git_tree WHERE oid = ?";
+static const char SQL_BLOB[] =
+    "SELECT size, sha256, lfs FROM git_blob WHERE oid = ?";
+static const char SQL_PUT_BLOB[] =
+    "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs) VALUES (?, ?, ?, ?)";
+static const char SQL_PUT_TREE[] =
+    "INSERT IGNORE INTO git_tree (oid, entries) VALUES (?, ?)";
+static const char SQL_PUT_COMMIT[] =
+    "INSERT IGNORE INTO git_commit (oid, tree, parent, author_name,"
+    " author_email, time, message) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+/* The blob cache holds this packed form. */
+struct packed_blob {
+	uint64_t	 size;
+	unsigned char	 sha256[SHA256_LEN];
+	unsigned char	 lfs;
+};
+
+int
+gitstore_commit(struct db *db, struct arena *a, const struct oid *oid,
+    struct commit_info *out)
+{
+	struct db_res *res;
+	struct buf text;
+	const void *cached;
+	void *tree, *parent;
+	size_t tlen, plen, len;
+	int rc;
+
+	if ((cached = cache_get(CACHE_COMMIT, oid, &len)) != NULL)
+		return commit_parse(out, a, cached, len) == 0 ? 0 : -1;
+	if (db_exec(db, a, &res, SQL_COMMIT, "b", oid->b, (size_t)OID_LEN))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	rc = db_row(res, "bbssis", &tree, &tlen, &parent, &plen,
+	    &out->author_name, &out->author_email, &out->time, &out->message);
+	if (rc <= 0)
+		return rc < 0 ? -1 : 1;
+	if (tlen != OID_LEN || (parent != NULL && plen != OID_LEN))
+		return -1;
+	memcpy(out->tree.b, tree, OID_LEN);
+	if (parent != NULL) {
+		memcpy(out->parent.b, parent, OID_LEN);
+		out->has_parent = true;
+	}
+	/* Cache the git text: it is also what the id is the hash of. */
+	buf_init(&text, a);
+	commit_write(&text, out);
+	cache_put(CACHE_COMMIT, oid, text.data, text.len);
+	return 0;
+}
+
+int
+gitstore_tree(struct db *db, struct arena *a, const struct oid *oid,
+    struct tree *out)
+{
+	struct db_res *res;
+	const void *raw;
+	void *entries;
+	size_t len;
+	int rc;
+
+	if ((raw = cache_get(CACHE_TREE, oid, &len)) == NULL) {
+		if (db_exec(db, a, &res, SQL_TREE, "b", oid->b,
+		    (size_t)OID_LEN))
+			return -1;
+		if ((rc = db_row(res, "b", &entries, &len)) <= 0)
+			return rc < 0 ? -1 : 1;
+		raw = cache_put(CACHE_TREE, oid, entries, len);
+		if (raw == NULL)
+			raw = entries;	/* too large to cache: arena copy */
+	}
+	return tree_parse(out, a, raw, len) == 0 ? 0 : -1;
+}
+
+int
+gitstore_blob(struct db *db, struct arena *a, const struct oid *oid,
+    struct blob_info *out)
+{
+	struct packed_blob pb;
+	struct db_res *res;
+	const void *cached;
+	void *sha;
+	size_t len;
+	int64_t lfs;
+	int rc;
+
+	out->oid = *oid;
+	if ((cached = cache_get(CACHE_BLOB, oid, &len)) != NULL &&
+	    len == sizeof(pb)) {
+		memcpy(&pb, cached, sizeof(pb));
+	} else {
+		if (db_exec(db, a, &res, SQL_BLOB, "b", oid->b,
+		    (size_t)OID_LEN))
+			return -1;
+		rc = db_row(res, "ubi", &pb.size, &sha, &len, &lfs);
+		if (rc <= 0)
+			return rc < 0 ? -1 : 1;
+		if (len != SHA256_LEN)
+			return -1;
+		memcpy(pb.sha256, sha, SHA256_LEN);
+		pb.lfs = lfs != 0;
+		cache_put(CACHE_BLOB, oid, &pb, sizeof(pb));
+	}
+	out->size = pb.size;
+	memcpy(out->sha256, pb.sha256, SHA256_LEN);
+	out->lfs = pb.lfs;
+	return 0;
+}
+
+int
+gitstore_walk(struct db *db, struct arena *a, const struct oid *root,
+    const char *path, struct tree_entry *out)
+{
+	struct oid at = *root;
+	const char *p = path;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = MODE_DIR;
+	out->oid = *root;
+	out->name = "";
+	while (*p != '\0') {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		struct tree t;
+		long i;
+		int rc;
+
+		if (out->mode != MODE_DIR)
+			return 1;	/* a file where a folder must be */
+		/* A tree a commit names but the store lacks is corruption:
+		 * an error, not "no such path". */
+		if ((rc = gitstore_tree(db, a, &at, &t)) != 0)
+			return -1;
+		if (n == 0 || (i = tree_find(&t, p, n)) < 0)
+			return 1;
+		*out = t.e[i];
+		at = t.e[i].oid;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+int
+gitstore_put_blob(struct db *db, struct arena *a, const struct blob_info *b)
+{
+	return db_exec(db, a, NULL, SQL_PUT_BLOB, "bubi", b->oid.b,
+	    (size_t)OID_LEN, b->size, b->sha256, (size_t)SHA256_LEN,
+	    (int64_t)b->lfs);
+}
+
+int
+gitstore_put_tree(struct db *db, struct arena *a, const struct oid *oid,
+    const void *raw, size_t len)
+{
+	if (db_exec(db, a, NULL, SQL_PUT_TREE, "bb", oid->b, (size_t)OID_LEN,
+	    raw, len))
+		return -1;
+	cache_put(CACHE_TREE, oid, raw, len);
+	return 0;
+}
+
+int
+gitstore_put_commit(struct db *db, struct arena *a, const struct oid *oid,
+    const struct commit_info *c)
+{
+	if (c->has_parent)
+		return db_exec(db, a, NULL, SQL_PUT_COMMIT, "bbbssis", oid->b,
+		    (size_t)OID_LEN, c->tree.b, (size_t)OID_LEN, c->parent.b,
+		    (size_t)OID_LEN, c->author_name, c->author_email, c->time,
+		    c->message);
+	return db_exec(db, a, NULL, SQL_PUT_COMMIT, "bbnssis", oid->b,
+	    (size_t)OID_LEN, c->tree.b, (size_t)OID_LEN, c->author_name,
+	    c->author_email, c->time, c->message);
+}
+
+char *
+gitstore_s3_key(struct arena *a, const struct blob_info *b)
+{
+	char hex[2 * SHA256_LEN + 1];
+
+	if (b->lfs) {
+		hex_encode(hex, b->sha256, SHA256_LEN);
+		return arena_printf(a, "lfs/%.2s/%.2s/%s", hex, hex + 2, hex);
+	}
+	oid_hex(&b->oid, hex);
+	return arena_printf(a, "blob/%.2s/%.2s/%s", hex, hex + 2, hex);
+}

@@ -1,0 +1,51 @@
+/*
+ * gitstore.h: git objects in MariaDB, read through the worker's cache.
+ *
+ * Reads return 0 (found), 1 (no such object) or -1 (database error: the
+ * caller answers with resp_db_error). Pointers returned stay valid until
+ * the end of the request (the arena's reset and cache_trim()).
+ */
+#ifndef KHUB_GITSTORE_H
+#define KHUB_GITSTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "gitobj.h"
+
+struct db;
+
+struct blob_info {
+	struct oid	 oid;
+	uint64_t	 size;		/* the file's size (LFS: the object's) */
+	unsigned char	 sha256[SHA256_LEN];
+	bool		 lfs;
+};
+
+int	 gitstore_commit(struct db *, struct arena *, const struct oid *,
+	    struct commit_info *);
+int	 gitstore_tree(struct db *, struct arena *, const struct oid *,
+	    struct tree *);
+int	 gitstore_blob(struct db *, struct arena *, const struct oid *,
+	    struct blob_info *);
+/*
+ * Finds path ("a/b/c.txt", or "" for the root itself) from the root tree:
+ * 0 with *out the entry (for "", a folder entry holding the root's id),
+ * 1 when some part of the path does not exist, -1 on error.
+ */
+int	 gitstore_walk(struct db *, struct arena *, const struct oid *root,
+	    const char *path, struct tree_entry *out);
+
+/* Writes (idempotent: an object with the same id is the same object). */
+int	 gitstore_put_blob(struct db *, struct arena *,
+	    const struct blob_info *);
+int	 gitstore_put_tree(struct db *, struct arena *, const struct oid *,
+	    const void *raw, size_t len);
+int	 gitstore_put_commit(struct db *, struct arena *, const struct oid *,
+	    const struct commit_info *);
+
+/* The S3 key of a blob's content: blob/ab/cd/<sha1> or lfs/ab/cd/<sha256>. */
+char	*gitstore_s3_key(struct arena *, const struct blob_info *);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * repo.c: repository lookup with the caller's rights in one query.
+ */
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "hub.h"
+#include "repo.h"
+
+static const char SQL_OPEN[] =
+    "SELECT r.id, r.type, r.owner_id, n.name, r.name, r.private, r.gated,"
+    " r.disabled, COALESCE(r.lfs_multipart_threshold, 0), r.downloads,"
+    " r.likes, FLOOR(UNIX_TIMESTAMP(r.created_at) * 1000),"
+    " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000),"
+    " (SELECT m.role FROM org_member m"
+    "   WHERE m.org_id = r.owner_id AND m.user_id = ?),"
+    " b.target, t.target"
+    " FROM repo r JOIN namespace n ON n.id = r.owner_id"
+    " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
+    " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
+    " WHERE n.name = ? AND r.type = ? AND r.name = ?";
+static const char SQL_COMMIT_PREFIX[] =
+    "SELECT oid FROM repo_commit WHERE repo_id = ? AND oid BETWEEN ? AND ?"
+    " LIMIT 2";
+
+static enum access
+rights(const struct req *r, const struct repo *repo, const char *role)
+{
+	enum access acc = ACCESS_NONE;
+
+	if (r->who != NULL) {
+		if (repo->owner_id == r->who->user_id)
+			acc = ACCESS_ADMIN;
+		else if (role != NULL)
+			acc = !strcmp(role, "admin") ? ACCESS_ADMIN :
+			    !strcmp(role, "write") ? ACCESS_WRITE : ACCESS_READ;
+		/* A read token reads, whatever its owner may do. */
+		if (acc > ACCESS_READ && strcmp(r->who->token_role, "write"))
+			acc = ACCESS_READ;
+	}
+	if (acc == ACCESS_NONE && !repo->private_)
+		acc = ACCESS_READ;
+	return acc;
+}
+
+static void
+not_found(struct req *r)
+{
+	/* The Hub's answer depends on the caller, never on the repository:
+	 * a private repository's existence does not show. */
+	resp_error(r, r->who ? 404 : 401, "RepoNotFound", "Repository not "
+	    "found");
+}
+
+/* Splits a revision into the branch and tag names it may denote. */
+static void
+ref_names(const char *rev, const char **branch, const char **tag)
+{
+	*branch = *tag = rev;
+	if (!strncmp(rev, "refs/heads/", 11)) {
+		*branch = rev + 11;
+		*tag = "";
+	} else if (!strncmp(rev, "refs/tags/", 10)) {
+		*tag = rev + 10;
+		*branch = "";
+	}
+}
+
+struct repo *
+repo_open_rev(struct req *r, enum access need, const char *rev)
+{
+	struct repo *repo;
+	struct db_res *res;
+	const char *branch = "", *tag = "";
+	char *type, *role;
+	void *bt, *tt;
+	size_t bl, tl;
+	int64_t priv, gated, disabled;
+	int rc;
+
+	if (auth_identify(r) != 0)
+		return NULL;
+	if (rev != NULL)
+		ref_names(rev, &branch, &tag);
+	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "isssss",
+	    r->who ? r->who->user_id : (int64_t)0, branch, tag, r->args.ns,
+	    repo_type_name(r->args.type), r->args.name) != 0) {
+		resp_db_error(r);
+		return NULL;
+	}
+	repo = arena_zalloc(r->a, sizeof(*repo));
+	rc = db_row(res, "isissiiiuiiiisbb", &repo->id, &type,
+	    &repo->owner_id, &repo->ns, &repo->name, &priv, &gated, &disabled,
+	    &repo->lfs_multipart_threshold, &repo->downloads, &repo->likes,
+	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl);
+	if (rc < 0) {
+		resp_db_error(r);
+		return NULL;
+	}
+	if (rc == 0) {
+		not_found(r);
+		return NULL;
+	}
+	repo->type = r->args.type;
+	repo->private_ = priv != 0;
+	repo->gated = gated != 0;
+	repo->disabled = disabled != 0;
+	repo->full = arena_printf(r->a, "%s/%s", repo->ns, repo->name);
+	repo->access = rights(r, repo, role);
+	if (bt != NULL && bl == OID_LEN) {
+		repo->rev_is_ref = true;
+		repo->rev_kind = "branch";
+		memcpy(repo->rev_target.b, bt, OID_LEN);
+	} else if (tt != NULL && tl == OID_LEN) {
+		repo->rev_is_ref = true;
+		repo->rev_kind = "tag";
+		memcpy(repo->rev_target.b, tt, OID_LEN);
+	}
+	if (repo->access == ACCESS_NONE) {
+		not_found(r);
+		return NULL;
+	}
+	if (repo->access < need) {
+		if (r->who == NULL)
+			resp_error(r, 401, "Unauthorized", "You must be "
+			    "authenticated to write to %s", repo->full);
+		else
+			resp_error(r, 403, "Forbidden", "You don't have the "
+			    "rights to %s %s", need == ACCESS_ADMIN ?
+			    "administer" : "write to", repo->full);
+		return NULL;
+	}
+	return repo;
+}
+
+struct repo *
+repo_open(struct req *r, enum access need)
+{
+	return repo_open_rev(r, need, NULL);
+}
+
+bool
+rev_valid(const char *rev)
+{
+	size_t n = strlen(rev), i;
+
+	if (n == 0 || n > 255 || rev[0] == '/' || rev[n - 1] == '/' ||
+	    rev[n - 1] == '.' || rev[0] == '-')
+		return false;
+	if (strstr(rev, "..") || strstr(rev, "//") || strstr(rev, "@{") ||
+	    strstr(rev, "/.") || (n >= 5 && !strcmp(rev + n - 5, ".lock")))
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)rev[i];
+
+		if (c < 0x20 || c == 0x7f || strchr(" ~^:?*[\\", c))
+			return false;
+	}
+	return true;
+}
+
+int
+repo_resolve(struct req *r, struct repo *repo, const char *rev,
+    struct rev *out)
+{
+	unsigned char lo[OID_LEN], hi[OID_LEN];
+	struct db_res *res;
+	size_t n = strlen(rev), i;
+	void *oid;
+	size_t olen;
+	int rc, rows = 0;
+
+	if (!rev_valid(rev)) {
+		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", rev);
+		return -1;
+	}
+	if (repo->rev_is_ref) {
+		out->commit = repo->rev_target;
+		out->kind = repo->rev_kind;
+		out->name = rev;
+		return 0;
+	}
+	/* A commit id of this repository, whole or its first 7+ digits. */
+	if (n >= 7 && n <= OID_HEX && strspn(rev, "0123456789abcdef") == n) {
+		memset(lo, 0, sizeof(lo));
+		memset(hi, 0xff, sizeof(hi));
+		for (i = 0; i < n; i++) {
+			unsigned v = (unsigned)(rev[i] <= '9' ? rev[i] - '0' :
+			    rev[i] - 'a' + 10);
+
+			if (i % 2 == 0) {
+				lo[i / 2] = (unsigned char)(v << 4);
+				hi[i / 2] = (unsigned char)(v << 4 | 0xf);
+			} else {
+				lo[i / 2] |= (unsigned char)v;
+				hi[i / 2] = (unsigned char)((hi[i / 2] & 0xf0) |
+				    v);
+			}
+		}
+		if (db_exec(r->hub->db, r->a, &res, SQL_COMMIT_PREFIX, "ibb",
+		    repo->id, lo, sizeof(lo), hi, sizeof(hi)) != 0) {
+			resp_db_error(r);
+			return -1;
+		}
+		while ((rc = db_row(res, "b", &oid, &olen)) == 1) {
+			if (olen == OID_LEN)
+				memcpy(out->commit.b, oid, OID_LEN);
+			rows++;
+		}
+		if (rc < 0) {
+			resp_db_error(r);
+			return -1;
+		}
+		if (rows == 1) {
+			out->kind = "commit";
+			out->name = oid_hex_a(r->a, &out->commit);
+			return 0;
+		}
+	}
+	resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s", rev);
+	return -1;
+}
+
+char *
+repo_url(struct req *r, const struct repo *repo)
+{
+	return arena_printf(r->a, "%s/%s%s", r->endpoint,
+	    repo_type_prefix(repo->type), repo->full);
+}
