@@ -12,4 +12,39 @@ void	api_whoami(struct req *);
 /* api_health.c: database and S3 reachable */
 void	api_health(struct req *);
 
+/* api_repos.c: create, delete, move, settings */
+void	api_repo_create(struct req *);
+void	api_repo_delete(struct req *);
+void	api_repo_move(struct req *);
+void	api_repo_settings(struct req *);
+
+/* api_info.c: repository information, listings */
+void	api_repo_info(struct req *);
+void	api_repo_list(struct req *);
+void	api_user_repos(struct req *);
+
+/* api_tree.c: files of a revision */
+void	api_tree(struct req *);
+void	api_paths_info(struct req *);
+
+/* api_commit.c: preupload, commit, validate-yaml */
+void	api_preupload(struct req *);
+void	api_commit(struct req *);
+void	api_validate_yaml(struct req *);
+
+/* api_refs.c: refs, history, branches, tags */
+void	api_refs(struct req *);
+void	api_commits(struct req *);
+void	api_branch(struct req *);
+void	api_tag_create(struct req *);
+void	api_tag_delete(struct req *);
+
+/* api_resolve.c: file downloads (302 to S3) and HEAD metadata */
+void	api_resolve(struct req *);
+
+/* api_lfs.c: LFS batch, verify, multipart completion */
+void	api_lfs_batch(struct req *);
+void	api_lfs_verify(struct req *);
+void	api_lfs_complete(struct req *);
+
 #endif

@@ -149,7 +149,8 @@ cmd_user_add(int argc, char **argv)
 	name = argv[0];
 	email = option(argc, argv, 1, "--email", known);
 	fullname = option(argc, argv, 1, "--fullname", known);
-	if ((why = name_invalid(name)) != NULL)
+	if ((why = name_invalid(name)) != NULL ||
+	    (name_reserved(name) && (why = "is reserved") != NULL))
 		die("user name '%s' %s", name, why);
 	if (option(argc, argv, 1, "--password-stdin", known) != NULL) {
 		if (password_hash(read_password(), hash) != 0)
@@ -214,7 +215,8 @@ cmd_org_add(int argc, char **argv)
 	name = argv[0];
 	if ((owner = option(argc, argv, 1, "--owner", known)) == NULL)
 		die("org add needs --owner USER");
-	if ((why = name_invalid(name)) != NULL)
+	if ((why = name_invalid(name)) != NULL ||
+	    (name_reserved(name) && (why = "is reserved") != NULL))
 		die("organization name '%s' %s", name, why);
 	uid = find(owner, "user");
 	/* The organization and its first admin together, or neither. */

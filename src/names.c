@@ -44,7 +44,5 @@ name_invalid(const char *name)
 		return "may not start or end with '-' or '.'";
 	if (strstr(name, "--") != NULL || strstr(name, "..") != NULL)
 		return "may not contain '--' or '..'";
-	if (name_reserved(name))
-		return "is reserved";
 	return NULL;
 }

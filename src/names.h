@@ -8,7 +8,8 @@
 
 /* NULL when name is valid, else what is wrong ("is too long"...). */
 const char	*name_invalid(const char *name);
-/* Names the URL space keeps for itself (api, models, datasets...). */
+/* Names the URL space keeps for itself (api, models, datasets...): no
+ * user or organization may take them. */
 int		 name_reserved(const char *name);
 
 #endif

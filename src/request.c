@@ -363,16 +363,15 @@ resp_redirect(struct req *r, int status, const char *location)
 	resp_send(r, status, NULL, "", 0);
 }
 
-void
-resp_error(struct req *r, int status, const char *code, const char *fmt, ...)
+/* resp_error() and resp_error_with(): extra's members join the body. */
+static void
+error_answer(struct req *r, int status, const char *code, json_object *extra,
+    const char *fmt, va_list ap)
 {
 	json_object *obj;
-	va_list ap;
 	char *msg;
 
-	va_start(ap, fmt);
 	msg = arena_vprintf(r->a, fmt, ap);
-	va_end(ap);
 	r->error_code = code;
 	resp_header(r, "X-Error-Code", "%s", code);
 	resp_header(r, "X-Error-Message", "%s", msg);
@@ -380,15 +379,37 @@ resp_error(struct req *r, int status, const char *code, const char *fmt, ...)
 		log_error("%s %s: %d %s: %s (request %s)", r->method_name,
 		    r->uri ? r->uri : "-", status, code, msg, r->id);
 	if (r->method == M_HEAD) {
+		json_object_put(extra);
 		resp_send(r, status, "application/json", NULL, 0);
 		return;
 	}
-	if ((obj = json_object_new_object()) == NULL)
+	if ((obj = extra) == NULL && (obj = json_object_new_object()) == NULL)
 		oom();
 	json_object_object_add(obj, "error", json_object_new_string(msg));
 	json_object_object_add(obj, "requestId",
 	    json_object_new_string(r->id));
 	resp_json(r, status, obj);
+}
+
+void
+resp_error(struct req *r, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_answer(r, status, code, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+resp_error_with(struct req *r, int status, const char *code,
+    json_object *extra, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_answer(r, status, code, extra, fmt, ap);
+	va_end(ap);
 }
 
 void

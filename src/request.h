@@ -101,6 +101,11 @@ void	 resp_redirect(struct req *, int status, const char *location);
  */
 void	 resp_error(struct req *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* resp_error(), the members of extra (a JSON object, taken over) added to
+ * the body: the Hub's 409 on create carries the existing repo's "url". */
+void	 resp_error_with(struct req *, int status, const char *code,
+	    json_object *extra, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
 /* 503 "database unavailable" or 500, from the database's last error. */
 void	 resp_db_error(struct req *);
 

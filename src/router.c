@@ -8,8 +8,45 @@
 
 /* Every endpoint of the server: one line each. */
 static const struct route routes[] = {
-	{ M_GET,		"/api/whoami-v2",	api_whoami },
-	{ M_GET | M_HEAD,	"/api/health",		api_health },
+	/* api_auth.c, api_health.c */
+	{ M_GET,	"/api/whoami-v2",	api_whoami },
+	{ M_GET,	"/api/health",		api_health },
+	/* api_repos.c: repositories as a whole */
+	{ M_POST,	"/api/repos/create",	api_repo_create },
+	{ M_DELETE,	"/api/repos/delete",	api_repo_delete },
+	{ M_POST,	"/api/repos/move",	api_repo_move },
+	{ M_PUT,	"/api/{type}/{ns}/{name}/settings", api_repo_settings },
+	/* api_info.c: information and listings */
+	{ M_GET,	"/api/{type}",		api_repo_list },
+	{ M_GET,	"/api/users/{arg}/repos", api_user_repos },
+	{ M_GET,	"/api/{type}/{ns}/{name}", api_repo_info },
+	{ M_GET,	"/api/{type}/{ns}/{name}/revision/{rev}", api_repo_info },
+	/* api_tree.c: files of a revision */
+	{ M_GET,	"/api/{type}/{ns}/{name}/tree/{rev}/{path*}", api_tree },
+	{ M_POST,	"/api/{type}/{ns}/{name}/paths-info/{rev}",
+	    api_paths_info },
+	/* api_commit.c: the write path */
+	{ M_POST,	"/api/{type}/{ns}/{name}/preupload/{rev}",
+	    api_preupload },
+	{ M_POST,	"/api/{type}/{ns}/{name}/commit/{rev}", api_commit },
+	{ M_POST,	"/api/validate-yaml",	api_validate_yaml },
+	/* api_refs.c: branches, tags, history */
+	{ M_GET,	"/api/{type}/{ns}/{name}/refs", api_refs },
+	{ M_GET,	"/api/{type}/{ns}/{name}/commits/{rev}", api_commits },
+	{ M_POST | M_DELETE, "/api/{type}/{ns}/{name}/branch/{arg}",
+	    api_branch },
+	{ M_POST,	"/api/{type}/{ns}/{name}/tag/{rev}", api_tag_create },
+	{ M_DELETE,	"/api/{type}/{ns}/{name}/tag/{arg}", api_tag_delete },
+	/* api_resolve.c: downloads, every URL form */
+	{ M_GET,	"/api/{type}/{ns}/{name}/resolve/{rev}/{path*}",
+	    api_resolve },
+	{ M_GET,	"/{repo}/resolve/{rev}/{path*}", api_resolve },
+	{ M_GET,	"/{repo}/raw/{rev}/{path*}", api_resolve },
+	/* api_lfs.c: the git-lfs batch API and its callbacks */
+	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch },
+	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify },
+	{ M_POST,	"/{repo.git}/info/lfs/objects/complete/{arg}",
+	    api_lfs_complete },
 };
 
 static int

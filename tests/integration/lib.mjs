@@ -108,3 +108,60 @@ export async function runAll(suite) {
   console.log(`${suite}: ${passed} passed, ${failed} failed`);
   return failed === 0;
 }
+
+// ---- repositories (the write path's own wire format) ----
+
+export const post = (path, body, token, headers = {}) => request('POST', path,
+  { body, headers: { 'content-type': 'application/json',
+    ...(token ? bearer(token) : {}), ...headers } });
+
+// Creates a repository: {type: 'model'|'dataset'|'space', private}.
+// Returns {id: 'ns/name', ns, name, type, url}; throws unless 200.
+export async function createRepo(token, { name = unique('r'), organization,
+  type = 'model', private: priv = false } = {}) {
+  const res = await post('/api/repos/create',
+    { name, organization, type, private: priv }, token);
+  if (res.status !== 200)
+    throw new Error(`create ${name}: ${res.status} ${res.body}`);
+  const ns = organization || /\/([^/]+)\/[^/]+$/.exec(res.json.url)[1];
+  return { id: `${ns}/${name}`, ns, name, type, url: res.json.url };
+}
+
+const plural = (type) => `${type || 'model'}s`;
+
+// Commits files to a branch through the NDJSON commit endpoint.
+// files: {path: string|Buffer} (regular, inline); deletes: [path];
+// lfs: [{path, oid, size}] (already uploaded). Returns the response.
+export async function commit(token, repo, { files = {}, deletes = [],
+  lfs = [], branch = 'main', summary = 'test commit', parent,
+  description = '' } = {}) {
+  const lines = [{ key: 'header', value: { summary, description,
+    ...(parent ? { parentCommit: parent } : {}) } }];
+  for (const [path, content] of Object.entries(files))
+    lines.push({ key: 'file', value: { path, encoding: 'base64',
+      content: Buffer.from(content).toString('base64') } });
+  for (const f of lfs)
+    lines.push({ key: 'lfsFile', value: { path: f.path, algo: 'sha256',
+      oid: f.oid, size: f.size } });
+  for (const path of deletes)
+    lines.push({ key: path.endsWith('/') ? 'deletedFolder' : 'deletedFile',
+      value: { path } });
+  return request('POST', `/api/${plural(repo.type)}/${repo.id}/commit/`
+    + encodeURIComponent(branch), { body: lines.map((l) =>
+    JSON.stringify(l)).join('\n'), headers: {
+    'content-type': 'application/x-ndjson', ...bearer(token) } });
+}
+
+// commit(), and throws unless it landed; returns the new commit id.
+export async function commitOk(token, repo, opts) {
+  const res = await commit(token, repo, opts);
+  if (res.status !== 200)
+    throw new Error(`commit: ${res.status} ${res.body}`);
+  return res.json.commitOid;
+}
+
+// The URL prefix of a repository in download form.
+export function repoPath(repo) {
+  return repo.type === 'dataset' ? `/datasets/${repo.id}` :
+    repo.type === 'space' ? `/spaces/${repo.id}` : `/${repo.id}`;
+}

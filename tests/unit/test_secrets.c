@@ -60,8 +60,8 @@ test_names(void)
 	CHECK(name_invalid("a..b") != NULL);
 	CHECK(name_invalid("a b") != NULL);
 	CHECK(name_invalid("a/b") != NULL);
-	CHECK(name_invalid("api") != NULL);
-	CHECK(name_invalid("Datasets") != NULL);
+	CHECK(name_invalid("api") == NULL && name_reserved("api"));
+	CHECK(name_reserved("Datasets") && !name_reserved("alice"));
 	CHECK(name_invalid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") == NULL);
 	CHECK(name_invalid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
