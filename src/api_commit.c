@@ -1,23 +1,516 @@
 /*
- * api_commit.c: the write path: preupload, commit, validate-yaml.
- * (Not written yet: each endpoint answers 501.)
+ * api_commit.c: the write path: preupload (how to send each file), commit
+ * (NDJSON operations landed atomically), validate-yaml.
  */
+#include <string.h>
+
+#include <sodium.h>
+
 #include "api.h"
+#include "auth.h"
+#include "cache.h"
+#include "commit.h"
+#include "db.h"
+#include "gitrules.h"
+#include "hub.h"
+#include "jsonutil.h"
+#include "repo.h"
+#include "s3.h"
+
+static const char SQL_LFS_KNOWN[] =
+    "SELECT 1 FROM lfs_object WHERE sha256 = ? AND size = ?";
+
+/* Files above this many bytes are not read back for .gitattributes and
+ * .gitignore (the Hub's own rules files are a few KiB). */
+#define RULES_FILE_MAX	(1 << 20)
+#define PREUPLOAD_MAX	1000
+
+struct sink_buf {
+	struct buf	 b;
+	size_t		 max;
+};
+
+static int
+sink_to_buf(void *arg, const void *data, size_t len)
+{
+	struct sink_buf *s = arg;
+
+	if (s->b.len + len > s->max)
+		return 1;
+	buf_add(&s->b, data, len);
+	return 0;
+}
+
+/*
+ * The text of a small file at path in the revision's tree ("" when there
+ * is none). Contents are immutable per blob id, so they are cached.
+ * Returns 0, or answers and returns -1.
+ */
+static int
+read_small(struct req *r, const struct oid *root, const char *path,
+    const char **out, size_t *len)
+{
+	struct tree_entry e;
+	struct blob_info bi;
+	struct sink_buf s;
+	const void *cached;
+	int rc;
+
+	*out = "";
+	*len = 0;
+	rc = gitstore_walk(r->hub->db, r->a, root, path, &e);
+	if (rc == 1 || (rc == 0 && e.mode == MODE_DIR))
+		return 0;
+	if (rc < 0 || (rc = gitstore_blob(r->hub->db, r->a, &e.oid, &bi)) < 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (rc == 1 || bi.lfs || bi.size > RULES_FILE_MAX)
+		return 0;
+	if ((cached = cache_get(CACHE_CONTENT, &e.oid, len)) != NULL) {
+		*out = cached;
+		return 0;
+	}
+	buf_init(&s.b, r->a);
+	s.max = RULES_FILE_MAX;
+	if ((rc = s3_get(r->hub->s3, gitstore_s3_key(r->a, &bi), sink_to_buf,
+	    &s)) != S3_OK) {
+		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
+		    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
+		    "InternalError", "Reading %s from S3 failed: %s", path,
+		    s3_errmsg(r->hub->s3));
+		return -1;
+	}
+	cache_put(CACHE_CONTENT, &e.oid, s.b.data, s.b.len);
+	*out = s.b.data;
+	*len = s.b.len;
+	return 0;
+}
+
+/* The branch name a commit revision names ("refs/heads/x" or "x"). */
+static const char *
+branch_of(const char *rev)
+{
+	return strncmp(rev, "refs/heads/", 11) == 0 ? rev + 11 : rev;
+}
 
 void
 api_preupload(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *body, *files, *out, *list;
+	struct repo *repo;
+	struct commit_info head;
+	struct rules attrs, ignore, req_ignore;
+	struct rev rev;
+	const char *text, *gi;
+	size_t len, i, n;
+
+	if ((repo = repo_open_rev(r, ACCESS_WRITE, r->args.rev)) == NULL ||
+	    (body = req_json(r)) == NULL)
+		return;
+	if (repo_resolve(r, repo, r->args.rev, &rev) != 0)
+		return;
+	if (!json_object_object_get_ex(body, "files", &files) ||
+	    !json_object_is_type(files, json_type_array)) {
+		resp_error(r, 400, "BadRequest", "'files' must be an array");
+		return;
+	}
+	if ((n = json_object_array_length(files)) > PREUPLOAD_MAX) {
+		resp_error(r, 400, "BadRequest", "At most %d files per "
+		    "request", PREUPLOAD_MAX);
+		return;
+	}
+	if (gitstore_commit(r->hub->db, r->a, &rev.commit, &head) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	/* The repository's own rules at that revision decide, as the Hub's
+	 * do; a gitIgnore text sent along adds to them. */
+	if (read_small(r, &head.tree, ".gitattributes", &text, &len) != 0)
+		return;
+	rules_parse_attributes(&attrs, r->a, text, len);
+	if (read_small(r, &head.tree, ".gitignore", &text, &len) != 0)
+		return;
+	rules_parse_ignore(&ignore, r->a, text, len);
+	gi = jget_str(body, "gitIgnore");
+	rules_parse_ignore(&req_ignore, r->a, gi ? gi : "", gi ? strlen(gi) :
+	    0);
+
+	list = jarr();
+	for (i = 0; i < n; i++) {
+		json_object *f = json_object_array_get_idx(files, i), *o, *v;
+		const char *path = jget_str(f, "path"), *why, *sha, *sample;
+		struct tree_entry e;
+		struct blob_info bi;
+		int64_t size = -1;
+		bool lfs, same = false, exists = false;
+		int rc;
+
+		if (json_object_object_get_ex(f, "size", &v) &&
+		    json_object_is_type(v, json_type_int))
+			size = json_object_get_int64(v);
+		if (path == NULL || size < 0) {
+			json_object_put(list);
+			resp_error(r, 400, "BadRequest", "files[%zu]: 'path' "
+			    "and a non-negative 'size' are required", i);
+			return;
+		}
+		if ((why = path_invalid(path)) != NULL) {
+			json_object_put(list);
+			resp_error(r, 422, "InvalidPath", "Invalid path '%s': "
+			    "%s", path, why);
+			return;
+		}
+		rc = gitstore_walk(r->hub->db, r->a, &head.tree, path, &e);
+		if (rc == 0 && e.mode != MODE_DIR) {
+			if (gitstore_blob(r->hub->db, r->a, &e.oid, &bi) != 0) {
+				json_object_put(list);
+				resp_db_error(r);
+				return;
+			}
+			exists = true;
+		} else if (rc < 0) {
+			json_object_put(list);
+			resp_db_error(r);
+			return;
+		}
+		/* Empty files are always regular (the clients force it). */
+		lfs = size > 0 && (rules_is_lfs(&attrs, path) ||
+		    (uint64_t)size > r->hub->conf.lfs_threshold);
+		/* "The same content already there": by sha256 when given,
+		 * else when the sample is the whole file. Never for the same
+		 * content at another path. */
+		if (exists && (uint64_t)size == bi.size) {
+			unsigned char want[SHA256_LEN], sbuf[512];
+			size_t slen;
+
+			sha = jget_str(f, "sha256");
+			sample = jget_str(f, "sample");
+			if (sha != NULL && hex_decode(want, SHA256_LEN, sha,
+			    strlen(sha)) == 0)
+				same = memcmp(want, bi.sha256, SHA256_LEN) == 0;
+			else if (sample != NULL && !bi.lfs && size <= 512 &&
+			    sodium_base642bin(sbuf, sizeof(sbuf), sample,
+			    strlen(sample), NULL, &slen, NULL,
+			    sodium_base64_VARIANT_ORIGINAL) == 0 &&
+			    slen == (size_t)size) {
+				struct oid so;
+
+				git_blob_oid(&so, sbuf, slen);
+				same = oid_eq(&so, &bi.oid);
+			}
+		}
+		o = jobj();
+		jset(o, "path", jstr(path));
+		jset(o, "uploadMode", jstr(lfs ? "lfs" : "regular"));
+		jset(o, "shouldIgnore", jbool(same ||
+		    rules_is_ignored(&ignore, path) ||
+		    rules_is_ignored(&req_ignore, path)));
+		if (exists) {
+			char hex[2 * SHA256_LEN + 1];
+
+			/* what the client compares: sha256 for LFS content,
+			 * the git blob id otherwise */
+			if (bi.lfs)
+				hex_encode(hex, bi.sha256, SHA256_LEN);
+			else
+				oid_hex(&bi.oid, hex);
+			jset(o, "oid", jstr(hex));
+		}
+		json_object_array_add(list, o);
+	}
+	out = jobj();
+	jset(out, "files", list);
+	jset(out, "commitOid", jstr(oid_hex_a(r->a, &rev.commit)));
+	resp_json(r, 200, out);
+}
+
+/* One parsed NDJSON line of a commit. */
+struct line {
+	const char	*key;
+	json_object	*value;
+};
+
+static void
+json_release(void *p)
+{
+	json_object_put(p);
+}
+
+/*
+ * Splits the NDJSON body into objects {key, value}; answers 400 naming the
+ * first bad line. Blank lines are skipped.
+ */
+static int
+parse_ndjson(struct req *r, const char *body, size_t len, struct line **out,
+    size_t *nout)
+{
+	const char *p = body, *end = body + len;
+	size_t n = 0, cap = 16, lineno = 0;
+	struct line *lines = arena_alloc(r->a, cap * sizeof(*lines));
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)((nl ? nl : end) - p);
+		struct json_tokener *tok;
+		json_object *o, *v;
+		const char *key;
+
+		lineno++;
+		if (strspn(p, " \t\r") >= ll) {
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		if (ll > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL) {
+			resp_error(r, 413, "PayloadTooLarge", "line %zu is too "
+			    "long", lineno);
+			return -1;
+		}
+		o = json_tokener_parse_ex(tok, p, (int)ll);
+		if (o != NULL && json_tokener_get_parse_end(tok) < ll &&
+		    strspn(p + json_tokener_get_parse_end(tok), " \t\r") <
+		    ll - json_tokener_get_parse_end(tok)) {
+			json_object_put(o);
+			o = NULL;
+		}
+		json_tokener_free(tok);
+		if (o == NULL) {
+			resp_error(r, 400, "BadRequest", "line %zu is not a "
+			    "JSON object", lineno);
+			return -1;
+		}
+		arena_on_reset(r->a, json_release, o);
+		key = jget_str(o, "key");
+		if (key == NULL || !json_object_object_get_ex(o, "value", &v) ||
+		    !json_object_is_type(v, json_type_object)) {
+			resp_error(r, 400, "BadRequest", "line %zu needs a "
+			    "'key' string and a 'value' object", lineno);
+			return -1;
+		}
+		if (n == cap) {
+			struct line *bigger = arena_alloc(r->a,
+			    2 * cap * sizeof(*bigger));
+
+			memcpy(bigger, lines, n * sizeof(*bigger));
+			lines = bigger;
+			cap *= 2;
+		}
+		lines[n].key = key;
+		lines[n].value = v;
+		n++;
+		p = nl ? nl + 1 : end;
+	}
+	*out = lines;
+	*nout = n;
+	return 0;
+}
+
+/* Whether an LFS object is stored and checked (see api_lfs.c). */
+static int
+lfs_known(struct req *r, const unsigned char *sha, uint64_t size)
+{
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	if (db_exec(r->hub->db, r->a, &res, SQL_LFS_KNOWN, "bu", sha,
+	    (size_t)SHA256_LEN, size) != 0 || (rc = db_row(res, "i", &one)) < 0)
+		return -1;
+	return rc;
+}
+
+/* The path member of an operation, validated; NULL after answering. */
+static const char *
+op_path(struct req *r, json_object *v, size_t lineno, bool folder)
+{
+	const char *path = jget_str(v, "path"), *why;
+	size_t n;
+
+	if (path == NULL) {
+		resp_error(r, 400, "BadRequest", "line %zu: 'path' is "
+		    "required", lineno);
+		return NULL;
+	}
+	/* "dir/" names a folder in deletedFolder */
+	if (folder && (n = strlen(path)) > 1 && path[n - 1] == '/')
+		path = arena_strndup(r->a, path, n - 1);
+	if ((why = path_invalid(path)) != NULL) {
+		resp_error(r, 422, "InvalidPath", "line %zu: invalid path "
+		    "'%s': %s", lineno, path, why);
+		return NULL;
+	}
+	return path;
 }
 
 void
 api_commit(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct commit_req c;
+	struct repo *repo;
+	struct line *lines;
+	struct oid parent, result;
+	const char *body, *s, *pr;
+	struct buf ptr;
+	size_t len, n, i, k = 0;
+	json_object *o;
+
+	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
+		return;
+	if ((pr = req_query(r, "create_pr")) != NULL &&
+	    query_bool(r->query, r->nquery, "create_pr", 0) == 1) {
+		resp_error(r, 501, "NotImplemented", "Pull requests are not "
+		    "supported yet: commit to a branch instead");
+		return;
+	}
+	if (req_body(r, &body, &len) != 0 ||
+	    parse_ndjson(r, body, len, &lines, &n) != 0)
+		return;
+	if (n == 0 || strcmp(lines[0].key, "header") != 0) {
+		resp_error(r, 400, "BadRequest", "line 1 must be the 'header' "
+		    "line");
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.repo = repo;
+	c.branch = branch_of(r->args.rev);
+	c.summary = jget_str(lines[0].value, "summary");
+	c.description = jget_str(lines[0].value, "description");
+	if (c.summary == NULL || *c.summary == '\0') {
+		resp_error(r, 400, "BadRequest", "header: 'summary' is "
+		    "required");
+		return;
+	}
+	if ((s = jget_str(lines[0].value, "parentCommit")) != NULL) {
+		if (oid_parse(&parent, s, strlen(s)) != 0) {
+			resp_error(r, 400, "BadRequest", "header: "
+			    "'parentCommit' must be a 40-hex commit id");
+			return;
+		}
+		c.parent = &parent;
+	}
+	c.ops = arena_zalloc(r->a, n * sizeof(*c.ops));
+
+	/* First check every line, then store contents: a bad line stores
+	 * nothing. */
+	for (i = 1; i < n; i++) {
+		struct commit_op *op = &c.ops[k];
+		json_object *v = lines[i].value, *sz;
+		const char *key = lines[i].key;
+
+		if (!strcmp(key, "header")) {
+			resp_error(r, 400, "BadRequest", "line %zu: a second "
+			    "header", i + 1);
+			return;
+		} else if (!strcmp(key, "file")) {
+			const char *enc = jget_str(v, "encoding");
+
+			if ((op->path = op_path(r, v, i + 1, false)) == NULL)
+				return;
+			if (jget_str(v, "content") == NULL ||
+			    (enc != NULL && strcmp(enc, "base64"))) {
+				resp_error(r, 400, "BadRequest", "line %zu: "
+				    "'content' must be base64", i + 1);
+				return;
+			}
+			op->kind = OP_PUT;
+		} else if (!strcmp(key, "lfsFile")) {
+			const char *oid = jget_str(v, "oid"),
+			    *algo = jget_str(v, "algo");
+
+			if ((op->path = op_path(r, v, i + 1, false)) == NULL)
+				return;
+			if (oid == NULL || (algo && strcmp(algo, "sha256")) ||
+			    hex_decode(op->blob.sha256, SHA256_LEN, oid,
+			    strlen(oid)) != 0 ||
+			    !json_object_object_get_ex(v, "size", &sz) ||
+			    !json_object_is_type(sz, json_type_int) ||
+			    json_object_get_int64(sz) < 0) {
+				resp_error(r, 400, "BadRequest", "line %zu: "
+				    "lfsFile needs a sha256 'oid' and a 'size'",
+				    i + 1);
+				return;
+			}
+			op->kind = OP_PUT;
+			op->blob.lfs = true;
+			op->blob.size = (uint64_t)json_object_get_int64(sz);
+		} else if (!strcmp(key, "deletedFile") ||
+		    !strcmp(key, "deletedFolder")) {
+			if ((op->path = op_path(r, v, i + 1,
+			    key[7] == 'F' && key[8] == 'o')) == NULL)
+				return;
+			op->kind = OP_DELETE;
+		} else {
+			resp_error(r, 400, "BadRequest", "line %zu: unknown key "
+			    "'%s'", i + 1, key);
+			return;
+		}
+		k++;
+	}
+	c.nops = k;
+	/* Contents: LFS objects must be stored and verified; regular files
+	 * go to S3 now. */
+	for (i = 1, k = 0; i < n; i++, k++) {
+		struct commit_op *op = &c.ops[k];
+
+		if (op->kind != OP_PUT)
+			continue;
+		if (op->blob.lfs) {
+			int known = lfs_known(r, op->blob.sha256,
+			    op->blob.size);
+
+			if (known < 0) {
+				resp_db_error(r);
+				return;
+			}
+			if (known == 0) {
+				resp_error(r, 422, "LfsObjectMissing", "line "
+				    "%zu: the LFS object %s of %s was never "
+				    "uploaded (or its size differs)", i + 1,
+				    jget_str(lines[i].value, "oid"), op->path);
+				return;
+			}
+			buf_init(&ptr, r->a);
+			lfs_pointer(&ptr, op->blob.sha256, op->blob.size);
+			git_blob_oid(&op->blob.oid, ptr.data, ptr.len);
+		} else {
+			const char *b64 = jget_str(lines[i].value, "content");
+			size_t blen = strlen(b64), dlen;
+			unsigned char *data = arena_alloc(r->a, blen / 4 * 3 + 3);
+
+			if (sodium_base642bin(data, blen / 4 * 3 + 3, b64, blen,
+			    " \r\n", &dlen, NULL,
+			    sodium_base64_VARIANT_ORIGINAL) != 0) {
+				resp_error(r, 400, "BadRequest", "line %zu: "
+				    "'content' is not valid base64", i + 1);
+				return;
+			}
+			if (commit_store_regular(r, data, dlen, &op->blob) != 0)
+				return;
+		}
+	}
+	if (commit_apply(r, &c, &result) != 0)
+		return;
+	o = jobj();
+	jset(o, "success", jbool(1));
+	jset(o, "commitOid", jstr(oid_hex_a(r->a, &result)));
+	jset(o, "commitUrl", jstr(arena_printf(r->a, "%s/commit/%s",
+	    repo_url(r, repo), oid_hex_a(r->a, &result))));
+	jset(o, "hookOutput", jstr(""));
+	resp_json(r, 200, o);
 }
 
 void
 api_validate_yaml(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *o;
+
+	/* Clients read the JSON before the status: always answer JSON. The
+	 * front matter is parsed where it is used (repo info); nothing here
+	 * refuses a commit. */
+	if (req_json(r) == NULL)
+		return;
+	o = jobj();
+	jset(o, "errors", jarr());
+	jset(o, "warnings", jarr());
+	resp_json(r, 200, o);
 }

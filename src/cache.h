@@ -15,7 +15,7 @@
 
 #include "gitobj.h"
 
-enum cache_kind { CACHE_TREE = 1, CACHE_COMMIT, CACHE_BLOB };
+enum cache_kind { CACHE_TREE = 1, CACHE_COMMIT, CACHE_BLOB, CACHE_CONTENT };
 
 /* The cached bytes of (kind, oid) or NULL; *len gets their length. */
 const void	*cache_get(enum cache_kind, const struct oid *, size_t *len);
