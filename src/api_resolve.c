@@ -1,11 +1,115 @@
 /*
- * api_resolve.c: downloads: 302 to a presigned S3 URL, HEAD metadata.
- * (Not written yet: each endpoint answers 501.)
+ * api_resolve.c: downloads. GET answers 302 to a presigned S3 URL, HEAD
+ * answers 200; both say which commit, which content (etag) and how big.
+ *
+ * The hot path: one query (repository, rights and ref together), the tree
+ * walk and blob metadata from the worker's cache, one signature. A blob
+ * row exists only once its bytes are in S3, so no S3 call is needed here.
  */
+#include <string.h>
+#include <time.h>
+
 #include "api.h"
+#include "downloads.h"
+#include "gitstore.h"
+#include "hub.h"
+#include "repo.h"
+#include "s3.h"
+#include "url.h"
+
+/* The Content-Disposition of a file (RFC 6266): an ASCII fallback name and
+ * the exact UTF-8 one. */
+static char *
+disposition(struct req *r, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	struct buf b;
+	size_t i, n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	buf_init(&b, r->a);
+	buf_adds(&b, "inline; filename*=UTF-8''");
+	url_encode(&b, base, n, false);
+	buf_adds(&b, "; filename=\"");
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)base[i];
+
+		buf_addc(&b, c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ?
+		    '_' : (char)c);
+	}
+	buf_addc(&b, '"');
+	return b.data;
+}
 
 void
 api_resolve(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct commit_info ci;
+	struct tree_entry e;
+	struct blob_info bi;
+	struct repo *repo;
+	struct rev rev;
+	struct buf q;
+	char commit[OID_HEX + 1], etag[2 * SHA256_LEN + 1], *disp, *url;
+	int rc;
+
+	if ((repo = repo_open_rev(r, ACCESS_READ, r->args.rev)) == NULL ||
+	    repo_resolve(r, repo, r->args.rev, &rev) != 0)
+		return;
+	oid_hex(&rev.commit, commit);
+	if (gitstore_commit(r->hub->db, r->a, &rev.commit, &ci) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	rc = *r->args.path == '\0' ? 1 : gitstore_walk(r->hub->db, r->a,
+	    &ci.tree, r->args.path, &e);
+	if (rc < 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (rc == 1 || e.mode == MODE_DIR) {
+		/* The client caches "no such file" under this commit. */
+		resp_header(r, "X-Repo-Commit", "%s", commit);
+		resp_error(r, 404, "EntryNotFound", "Entry not found: %s",
+		    r->args.path);
+		return;
+	}
+	if ((rc = gitstore_blob(r->hub->db, r->a, &e.oid, &bi)) != 0) {
+		if (rc < 0)
+			resp_db_error(r);
+		else
+			resp_error(r, 500, "InternalError", "No metadata for "
+			    "blob of %s", r->args.path);
+		return;
+	}
+	if (bi.lfs)
+		hex_encode(etag, bi.sha256, SHA256_LEN);
+	else
+		oid_hex(&bi.oid, etag);
+	disp = disposition(r, r->args.path);
+	resp_header(r, "X-Repo-Commit", "%s", commit);
+	resp_header(r, "ETag", "\"%s\"", etag);
+	resp_header(r, "X-Linked-Etag", "\"%s\"", etag);
+	resp_header(r, "X-Linked-Size", "%llu", (unsigned long long)bi.size);
+	resp_header(r, "Content-Disposition", "%s", disp);
+	resp_header(r, "Accept-Ranges", "bytes");
+	if (r->method == M_HEAD) {
+		resp_header(r, "Content-Length", "%llu",
+		    (unsigned long long)bi.size);
+		resp_send(r, 200, "application/octet-stream", NULL, 0);
+		return;
+	}
+	buf_init(&q, r->a);
+	buf_adds(&q, "response-content-disposition=");
+	url_encode(&q, disp, strlen(disp), false);
+	url = s3_presign_url(r->hub->s3, r->a, "GET", gitstore_s3_key(r->a,
+	    &bi), q.data, r->hub->conf.presign_lifetime, time(NULL));
+	if (url == NULL) {
+		resp_error(r, 500, "InternalError", "Cannot sign a download "
+		    "URL: %s", s3_errmsg(r->hub->s3));
+		return;
+	}
+	downloads_count(repo->id);
+	resp_redirect(r, 302, url);
 }

@@ -21,6 +21,8 @@
 #include <sodium.h>
 
 #include "arena.h"
+#include "cache.h"
+#include "downloads.h"
 #include "hub.h"
 #include "log.h"
 #include "prefork.h"
@@ -103,8 +105,14 @@ worker(int listen_fd, void *arg)
 	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
 		handle(&a, &fr);
 		FCGX_Finish_r(&fr);
+		/* The answer is out: now the work nobody waits for. */
 		arena_reset(&a);
+		cache_trim();
+		if (hub.configured)
+			downloads_flush(hub.db, false);
 	}
+	if (hub.configured)
+		downloads_flush(hub.db, true);
 	FCGX_Free(&fr, 1);
 	arena_free(&a);
 	hub_close(&hub);
