@@ -95,8 +95,7 @@ api_resolve(struct req *r)
 	resp_header(r, "Content-Disposition", "%s", disp);
 	resp_header(r, "Accept-Ranges", "bytes");
 	if (r->method == M_HEAD) {
-		resp_header(r, "Content-Length", "%llu",
-		    (unsigned long long)bi.size);
+		/* The size is in X-Linked-Size, which clients read first. */
 		resp_send(r, 200, "application/octet-stream", NULL, 0);
 		return;
 	}
