@@ -1,35 +1,718 @@
 /*
  * api_refs.c: refs, history, branches and tags.
- * (Not written yet: each endpoint answers 501.)
+ *
+ * Branches and tags are rows of `ref` (repo_id, kind, name). Its primary
+ * key makes creation atomic: a duplicate insert is the 409, so there is
+ * no check-then-insert race. History follows first parents from a commit
+ * with one recursive query a page, bounded by the page's end.
  */
-#include "api.h"
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include <mysqld_error.h>
+
+#include "api.h"
+#include "auth.h"
+#include "db.h"
+#include "gitstore.h"
+#include "hub.h"
+#include "jsonutil.h"
+#include "repo.h"
+
+static const char SQL_REFS[] =
+    "SELECT kind, name, target FROM ref WHERE repo_id = ?"
+    " ORDER BY kind, name";
+static const char SQL_NEW_REF[] =
+    "INSERT INTO ref (repo_id, kind, name, target, message)"
+    " VALUES (?, ?, ?, ?, ?)";
+/* overwrite: the branch points at the new target whether it existed */
+static const char SQL_PUT_BRANCH[] =
+    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)"
+    " ON DUPLICATE KEY UPDATE target = VALUES(target)";
+/* overwrite with nothing to point at: create if missing, else keep */
+static const char SQL_KEEP_BRANCH[] =
+    "INSERT IGNORE INTO ref (repo_id, kind, name, target)"
+    " VALUES (?, 'branch', ?, ?)";
+static const char SQL_DEL_REF[] =
+    "DELETE FROM ref WHERE repo_id = ? AND kind = ? AND name = ?";
+static const char SQL_IS_COMMIT[] =
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+static const char SQL_REPO_COMMIT[] =
+    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
+/*
+ * A page of first-parent history: the commits at depth [?3, ?2) from ?1.
+ * The recursion stops at the page's end; the server's default cap of
+ * 1,000 iterations is lifted for this statement only.
+ */
+static const char SQL_HISTORY[] =
+    "SET STATEMENT max_recursive_iterations = 100000000 FOR"
+    " WITH RECURSIVE h (depth, oid, parent) AS ("
+    "  SELECT CAST(0 AS UNSIGNED), oid, parent FROM git_commit WHERE oid = ?"
+    "  UNION ALL"
+    "  SELECT h.depth + 1, c.oid, c.parent FROM h"
+    "   JOIN git_commit c ON c.oid = h.parent WHERE h.depth + 1 < ?)"
+    " SELECT h.oid, c.author_name, c.time, c.message FROM h"
+    " JOIN git_commit c ON c.oid = h.oid WHERE h.depth >= ?"
+    " ORDER BY h.depth";
+static const char SQL_HISTORY_COUNT[] =
+    "SET STATEMENT max_recursive_iterations = 100000000 FOR"
+    " WITH RECURSIVE h (oid, parent) AS ("
+    "  SELECT oid, parent FROM git_commit WHERE oid = ?"
+    "  UNION ALL"
+    "  SELECT c.oid, c.parent FROM h JOIN git_commit c ON c.oid = h.parent)"
+    " SELECT COUNT(*) FROM h";
+
+#define COMMITS_PAGE	50	/* commits per page unless ?limit= */
+#define COMMITS_MAX	1000	/* the largest ?limit= honoured */
+#define PAGE_MAX	1000000000LL
+#define REF_BODY_MAX	65536
+
+static bool
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		size_t n, i;
+		unsigned c = *p;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			return false;
+		for (i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		/* overlong, surrogates, beyond U+10FFFF */
+		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/*
+ * What git's check-ref-format refuses beyond rev_valid(): a component
+ * that starts with '.' or ends with ".lock", and the name "@".
+ */
+static bool
+components_valid(const char *s)
+{
+	if (!strcmp(s, "@"))
+		return false;
+	while (*s != '\0') {
+		size_t n = strcspn(s, "/");
+
+		if (*s == '.' || (n >= 5 && !strncmp(s + n - 5, ".lock", 5)))
+			return false;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return true;
+}
+
+static bool
+is_full_hex(const char *s)
+{
+	return strlen(s) == OID_HEX &&
+	    strspn(s, "0123456789abcdefABCDEF") == OID_HEX;
+}
+
+/*
+ * Checks a new or named ref: "refs/heads/x" (branch) or "refs/tags/x"
+ * (tag) stand for x; any other "refs/" name is refused (refs/pr/N belongs
+ * to pull requests). A name that is not a valid ref, or that reads as a
+ * full commit id (a client takes 40 hex digits for an immutable commit),
+ * answers 400 "Invalid rev id". Returns the bare name, or NULL when it
+ * answered.
+ */
+static const char *
+ref_name_check(struct req *r, const char *kind, const char *name)
+{
+	const char *prefix = !strcmp(kind, "branch") ? "refs/heads/" :
+	    "refs/tags/";
+
+	if (!strncmp(name, prefix, strlen(prefix)))
+		name += strlen(prefix);
+	else if (!strncmp(name, "refs/", 5)) {
+		resp_error(r, 400, "BadRequest", "Invalid reference for a %s: "
+		    "%s", kind, name);
+		return NULL;
+	}
+	if (!rev_valid(name) || !components_valid(name) || is_full_hex(name) ||
+	    !utf8_valid(name)) {
+		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", name);
+		return NULL;
+	}
+	return name;
+}
+
+static json_object *
+ref_json(struct req *r, const char *kind, const char *name,
+    const struct oid *target)
+{
+	json_object *o = jobj();
+
+	jset(o, "name", jstr(name));
+	jset(o, "ref", jstr(arena_printf(r->a, "refs/%s/%s",
+	    !strcmp(kind, "branch") ? "heads" : "tags", name)));
+	jset(o, "targetCommit", jstr(oid_hex_a(r->a, target)));
+	return o;
+}
+
+/*
+ * GET /api/{type}s/{ns}/{name}/refs[?include_prs=1]: every key the client
+ * indexes is present, empty or not.
+ */
 void
 api_refs(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *branches, *tags, *o;
+	struct repo *repo;
+	struct db_res *res;
+	char *kind, *name;
+	void *target;
+	size_t tlen;
+	int prs, rc;
+
+	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
+		return;
+	if ((prs = req_query_bool(r, "include_prs", 0)) < 0)
+		return;
+	if (db_exec(r->hub->db, r->a, &res, SQL_REFS, "i", repo->id) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	branches = jarr();
+	tags = jarr();
+	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
+		struct oid oid;
+
+		if (tlen != OID_LEN)
+			continue;
+		memcpy(oid.b, target, OID_LEN);
+		json_object_array_add(!strcmp(kind, "branch") ? branches :
+		    tags, ref_json(r, kind, name, &oid));
+	}
+	if (rc < 0) {
+		json_object_put(branches);
+		json_object_put(tags);
+		resp_db_error(r);
+		return;
+	}
+	o = jobj();
+	jset(o, "branches", branches);
+	jset(o, "converts", jarr());
+	jset(o, "tags", tags);
+	if (prs)
+		jset(o, "pullRequests", jarr());
+	resp_json(r, 200, o);
 }
 
+/* Appends s with HTML's special characters escaped. */
+static void
+html_escape(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		case '\'':
+			buf_adds(b, "&#39;");
+			break;
+		default:
+			buf_addc(b, *s);
+		}
+}
+
+static char *
+html(struct req *r, const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, r->a);
+	html_escape(&b, s);
+	return b.data;
+}
+
+/*
+ * A commit message as the Hub shows it: title, its first line; message,
+ * the description after it (the blank separator line and the newline that
+ * git's format adds at the end left out), "" when there is none.
+ */
+static void
+split_message(struct req *r, const char *msg, char **title, char **body)
+{
+	size_t n = strlen(msg), t;
+
+	if (n > 0 && msg[n - 1] == '\n')
+		n--;
+	t = strcspn(msg, "\n");
+	if (t > n)
+		t = n;
+	*title = arena_strndup(r->a, msg, t);
+	msg += t;
+	n -= t;
+	if (n > 0 && *msg == '\n') {
+		msg++;
+		n--;
+	}
+	if (n > 0 && *msg == '\n') {
+		msg++;
+		n--;
+	}
+	*body = arena_strndup(r->a, msg, n);
+}
+
+/* Whether the query asks for expand[]=formatted (or expand=formatted). */
+static bool
+want_formatted(const struct req *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nquery; i++)
+		if ((!strcmp(r->query[i].key, "expand[]") ||
+		    !strcmp(r->query[i].key, "expand")) &&
+		    !strcmp(r->query[i].value, "formatted"))
+			return true;
+	return false;
+}
+
+/* A non-negative decimal query parameter within [lo, hi], dflt when
+ * absent or empty; -1 (answered 400) when unreadable or out of range. */
+static long long
+query_int(struct req *r, const char *key, long long dflt, long long lo,
+    long long hi)
+{
+	const char *s = req_query(r, key);
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return dflt;
+	if (strspn(s, "0123456789") != strlen(s) || strlen(s) > 12 ||
+	    (v = strtoll(s, &end, 10)) < lo || v > hi) {
+		resp_error(r, 400, "BadRequest", "Query parameter '%s' must be "
+		    "an integer from %lld to %lld", key, lo, hi);
+		return -1;
+	}
+	return v;
+}
+
+/*
+ * GET /api/{type}s/{ns}/{name}/commits/{rev}[?p=N][&limit=L]
+ * [&expand[]=formatted]: the first-parent history from rev, newest first,
+ * a page at a time; p=N skips N pages. The first page says the history's
+ * length in X-Total-Count. While more remain, Link names the next page:
+ * from the same head commit (so a commit landing meanwhile shifts
+ * nothing), with a cursor, the next page's first commit, to start from
+ * there instead of walking the pages before it again.
+ */
 void
 api_commits(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct repo *repo;
+	struct rev rv;
+	struct db_res *res;
+	json_object *arr;
+	long long limit, page, skip;
+	bool formatted, more = false;
+	struct oid start, next;
+	const char *cursor;
+	void *oidp;
+	size_t olen;
+	char *author, *message, *head;
+	int64_t when, one, shown = 0;
+	int rc;
+
+	if ((repo = repo_open_rev(r, ACCESS_READ, r->args.rev)) == NULL)
+		return;
+	if (repo_resolve(r, repo, r->args.rev, &rv) != 0)
+		return;
+	/* a larger limit is clamped, as the Hub does with page sizes */
+	if ((limit = query_int(r, "limit", COMMITS_PAGE, 1, 1000000)) < 0 ||
+	    (page = query_int(r, "p", 0, 0, PAGE_MAX)) < 0)
+		return;
+	if (limit > COMMITS_MAX)
+		limit = COMMITS_MAX;
+	formatted = want_formatted(r);
+	skip = page * limit;
+	start = rv.commit;
+	if ((cursor = req_query(r, "cursor")) != NULL) {
+		/* any commit of this repository: the caller may list it */
+		if (oid_parse(&start, cursor, strlen(cursor)) != 0) {
+			resp_error(r, 400, "BadRequest", "Invalid cursor");
+			return;
+		}
+		if (db_exec(r->hub->db, r->a, &res, SQL_IS_COMMIT, "ib",
+		    repo->id, start.b, (size_t)OID_LEN) != 0 ||
+		    (rc = db_row(res, "i", &one)) < 0) {
+			resp_db_error(r);
+			return;
+		}
+		if (rc == 0) {
+			resp_error(r, 400, "BadRequest", "Invalid cursor");
+			return;
+		}
+		skip = 0;
+	}
+
+	/* one more than the page: whether a next page exists */
+	if (db_exec(r->hub->db, r->a, &res, SQL_HISTORY, "bii", start.b,
+	    (size_t)OID_LEN, (int64_t)(skip + limit + 1), (int64_t)skip) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	arr = jarr();
+	while ((rc = db_row(res, "bsis", &oidp, &olen, &author, &when,
+	    &message)) == 1) {
+		json_object *c, *authors, *who;
+		struct oid oid;
+		char *title, *body;
+
+		if (olen != OID_LEN)
+			continue;
+		memcpy(oid.b, oidp, OID_LEN);
+		if (shown == limit) {
+			more = true;
+			next = oid;
+			continue;
+		}
+		split_message(r, message, &title, &body);
+		c = jobj();
+		jset(c, "id", jstr(oid_hex_a(r->a, &oid)));
+		jset(c, "title", jstr(title));
+		jset(c, "message", jstr(body));
+		authors = jarr();
+		who = jobj();
+		jset(who, "user", jstr(author));
+		json_object_array_add(authors, who);
+		jset(c, "authors", authors);
+		jset(c, "date", jstr(iso_time_ms(r->a, when * 1000)));
+		if (formatted) {
+			json_object *f = jobj();
+
+			jset(f, "title", jstr(html(r, title)));
+			jset(f, "message", jstr(html(r, body)));
+			jset(c, "formatted", f);
+		}
+		json_object_array_add(arr, c);
+		shown++;
+	}
+	if (rc < 0) {
+		json_object_put(arr);
+		resp_db_error(r);
+		return;
+	}
+
+	head = oid_hex_a(r->a, &rv.commit);
+	if (page == 0 && cursor == NULL) {
+		int64_t total = shown;
+
+		if (more) {
+			if (db_exec(r->hub->db, r->a, &res, SQL_HISTORY_COUNT,
+			    "b", rv.commit.b, (size_t)OID_LEN) != 0 ||
+			    db_row(res, "i", &total) != 1) {
+				json_object_put(arr);
+				resp_db_error(r);
+				return;
+			}
+		}
+		resp_header(r, "X-Total-Count", "%lld", (long long)total);
+	}
+	if (more)
+		resp_header(r, "Link", "<%s/api/%s/%s/%s/commits/%s?p=%lld"
+		    "&limit=%lld%s&cursor=%s>; rel=\"next\"", r->endpoint,
+		    repo_type_plural(repo->type), repo->ns, repo->name, head,
+		    page + 1, limit, formatted ? "&expand%5B%5D=formatted" : "",
+		    oid_hex_a(r->a, &next));
+	resp_json(r, 200, arr);
+}
+
+/*
+ * The commit an empty branch starts from: no parent, git's empty tree,
+ * written to the store (idempotent). Returns 0, or answers and -1.
+ */
+static int
+empty_commit(struct req *r, struct oid *out)
+{
+	struct commit_info c;
+	struct buf text;
+	struct db *db = r->hub->db;
+
+	memset(&c, 0, sizeof(c));
+	git_object_oid(&c.tree, "tree", "", 0);
+	c.author_name = r->who->name;
+	c.author_email = r->who->email != NULL ? r->who->email :
+	    arena_printf(r->a, "%s@users.noreply.khub", r->who->name);
+	c.time = (int64_t)time(NULL);
+	c.message = "initial commit\n";
+	buf_init(&text, r->a);
+	commit_write(&text, &c);
+	git_object_oid(out, "commit", text.data, text.len);
+	if (gitstore_put_tree(db, r->a, &c.tree, "", 0) != 0 ||
+	    gitstore_put_commit(db, r->a, out, &c) != 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* A body member that must be a string when present (null: absent).
+ * Returns 0, or answers 400 and -1. */
+static int
+body_str(struct req *r, json_object *body, const char *key, const char **out)
+{
+	json_object *v;
+
+	*out = NULL;
+	if (body == NULL || !json_object_object_get_ex(body, key, &v) ||
+	    v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a string", key);
+		return -1;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+static int
+body_bool(struct req *r, json_object *body, const char *key, bool *out)
+{
+	json_object *v;
+
+	*out = false;
+	if (body == NULL || !json_object_object_get_ex(body, key, &v) ||
+	    v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a boolean", key);
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+/*
+ * The small JSON body of a ref request, or NULL in *out when there is none
+ * (the Python client may send none without a startingPoint). It is read
+ * before the repository is opened (that lookup needs startingPoint), so
+ * its size is bounded first. Returns 0, or answers and -1.
+ */
+static int
+small_body(struct req *r, json_object **out)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+
+	*out = NULL;
+	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
+		return 0;
+	if (strlen(cl) > 6 || strtol(cl, NULL, 10) > REF_BODY_MAX) {
+		resp_error(r, 413, "PayloadTooLarge", "A ref request's body "
+		    "is at most %d bytes", REF_BODY_MAX);
+		return -1;
+	}
+	return (*out = req_json(r)) != NULL ? 0 : -1;
+}
+
+/*
+ * POST .../branch/{branch} {startingPoint?, emptyBranch?, overwrite?}:
+ * needs write rights. The branch starts at startingPoint (any revision)
+ * or main's head; emptyBranch starts it from a new commit with no files.
+ * An existing branch is 409, unless overwrite: then it moves to the new
+ * start (and stays as it is when no start was named).
+ */
+static void
+branch_create(struct req *r)
+{
+	struct db *db = r->hub->db;
+	json_object *body;
+	const char *start, *name;
+	struct repo *repo;
+	struct db_res *res;
+	struct rev rv;
+	bool empty, overwrite;
+
+	if (small_body(r, &body) != 0)
+		return;
+	if (body_str(r, body, "startingPoint", &start) != 0 ||
+	    body_bool(r, body, "emptyBranch", &empty) != 0 ||
+	    body_bool(r, body, "overwrite", &overwrite) != 0)
+		return;
+	if (start != NULL && *start == '\0')
+		start = NULL;
+	if (empty)
+		start = NULL;
+	if ((repo = repo_open_rev(r, ACCESS_WRITE, start != NULL ? start :
+	    "refs/heads/main")) == NULL)
+		return;
+	if (!empty && repo_resolve(r, repo, start != NULL ? start :
+	    "refs/heads/main", &rv) != 0)
+		return;
+	if ((name = ref_name_check(r, "branch", r->args.arg)) == NULL)
+		return;
+	if (empty && empty_commit(r, &rv.commit) != 0)
+		return;
+
+	if (db_begin(db) != 0)
+		goto dberr;
+	/* an empty branch's commit joins the repository with its branch */
+	if (empty && db_exec(db, r->a, NULL, SQL_REPO_COMMIT, "ib", repo->id,
+	    rv.commit.b, (size_t)OID_LEN) != 0)
+		goto dberr_rb;
+	if (overwrite) {
+		if (db_exec(db, r->a, &res, start != NULL || empty ?
+		    SQL_PUT_BRANCH : SQL_KEEP_BRANCH, "isb", repo->id, name,
+		    rv.commit.b, (size_t)OID_LEN) != 0)
+			goto dberr_rb;
+	} else if (db_exec(db, r->a, NULL, SQL_NEW_REF, "issbn", repo->id,
+	    "branch", name, rv.commit.b, (size_t)OID_LEN) != 0) {
+		if (db_errno(db) != ER_DUP_ENTRY)
+			goto dberr_rb;
+		db_rollback(db);
+		resp_error(r, 409, "Conflict", "Reference refs/heads/%s "
+		    "already exists", name);
+		return;
+	}
+	if (db_commit(db) != 0)
+		goto dberr_rb;
+	resp_json(r, 200, ref_json(r, "branch", name, &rv.commit));
+	return;
+dberr_rb:
+	db_rollback(db);
+dberr:
+	resp_db_error(r);
+}
+
+/*
+ * DELETE .../branch/{branch}: needs write rights, as on the Hub; main
+ * cannot go.
+ */
+static void
+branch_delete(struct req *r)
+{
+	const char *name = r->args.arg;
+	struct repo *repo;
+	struct db_res *res;
+
+	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
+		return;
+	if (!strncmp(name, "refs/heads/", 11))
+		name += 11;
+	if (!strcmp(name, "main")) {
+		resp_error(r, 403, "Forbidden", "Cannot delete refs/heads/main");
+		return;
+	}
+	if (db_exec(r->hub->db, r->a, &res, SQL_DEL_REF, "iss", repo->id,
+	    "branch", name) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (db_affected(res) == 0) {
+		resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s "
+		    "(no such branch)", name);
+		return;
+	}
+	resp_json(r, 200, jobj());
 }
 
 void
 api_branch(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	if (r->method == M_DELETE)
+		branch_delete(r);
+	else
+		branch_create(r);
 }
 
+/*
+ * POST .../tag/{revision} {tag, message?}: needs write rights. The
+ * revision is resolved before the tag's name is looked at (a client test
+ * expects RevisionNotFound for a missing revision and a bad name).
+ */
 void
 api_tag_create(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *body;
+	const char *tag, *message;
+	struct repo *repo;
+	struct rev rv;
+
+	if ((repo = repo_open_rev(r, ACCESS_WRITE, r->args.rev)) == NULL)
+		return;
+	if (repo_resolve(r, repo, r->args.rev, &rv) != 0)
+		return;
+	if (small_body(r, &body) != 0)
+		return;
+	if (body_str(r, body, "tag", &tag) != 0 ||
+	    body_str(r, body, "message", &message) != 0)
+		return;
+	if (tag == NULL) {
+		resp_error(r, 400, "BadRequest", "Missing 'tag'");
+		return;
+	}
+	if ((tag = ref_name_check(r, "tag", tag)) == NULL)
+		return;
+	if (message != NULL && !utf8_valid(message)) {
+		resp_error(r, 400, "BadRequest", "'message' is not UTF-8");
+		return;
+	}
+	if (db_exec(r->hub->db, r->a, NULL, SQL_NEW_REF, "issbs", repo->id,
+	    "tag", tag, rv.commit.b, (size_t)OID_LEN, message) != 0) {
+		if (db_errno(r->hub->db) == ER_DUP_ENTRY)
+			resp_error(r, 409, "Conflict", "Reference refs/tags/%s "
+			    "already exists", tag);
+		else
+			resp_db_error(r);
+		return;
+	}
+	resp_json(r, 200, ref_json(r, "tag", tag, &rv.commit));
 }
 
+/* DELETE .../tag/{tag}: needs write rights. */
 void
 api_tag_delete(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	const char *name = r->args.arg;
+	struct repo *repo;
+	struct db_res *res;
+
+	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
+		return;
+	if (!strncmp(name, "refs/tags/", 10))
+		name += 10;
+	if (db_exec(r->hub->db, r->a, &res, SQL_DEL_REF, "iss", repo->id,
+	    "tag", name) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (db_affected(res) == 0) {
+		resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s "
+		    "(no such tag)", name);
+		return;
+	}
+	resp_json(r, 200, jobj());
 }

@@ -20,6 +20,10 @@ static const char SQL_OPEN[] =
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
     " WHERE n.name = ? AND r.type = ? AND r.name = ?";
+static const char SQL_REF[] =
+    "SELECT kind, target FROM ref WHERE repo_id = ?"
+    " AND ((kind = 'branch' AND name = ?) OR (kind = 'tag' AND name = ?))"
+    " ORDER BY kind LIMIT 1";
 static const char SQL_COMMIT_PREFIX[] =
     "SELECT oid FROM repo_commit WHERE repo_id = ? AND oid BETWEEN ? AND ?"
     " LIMIT 2";
@@ -108,6 +112,7 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 	repo->disabled = disabled != 0;
 	repo->full = arena_printf(r->a, "%s/%s", repo->ns, repo->name);
 	repo->access = rights(r, repo, role);
+	repo->rev_asked = rev;
 	if (bt != NULL && bl == OID_LEN) {
 		repo->rev_is_ref = true;
 		repo->rev_kind = "branch";
@@ -146,10 +151,12 @@ rev_valid(const char *rev)
 	size_t n = strlen(rev), i;
 
 	if (n == 0 || n > 255 || rev[0] == '/' || rev[n - 1] == '/' ||
-	    rev[n - 1] == '.' || rev[0] == '-')
+	    rev[n - 1] == '.' || rev[0] == '-' || rev[0] == '.' ||
+	    !strcmp(rev, "@"))
 		return false;
 	if (strstr(rev, "..") || strstr(rev, "//") || strstr(rev, "@{") ||
-	    strstr(rev, "/.") || (n >= 5 && !strcmp(rev + n - 5, ".lock")))
+	    strstr(rev, "/.") || strstr(rev, ".lock/") ||
+	    (n >= 5 && !strcmp(rev + n - 5, ".lock")))
 		return false;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)rev[i];
@@ -174,6 +181,25 @@ repo_resolve(struct req *r, struct repo *repo, const char *rev,
 	if (!rev_valid(rev)) {
 		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", rev);
 		return -1;
+	}
+	if (repo->rev_asked == NULL || strcmp(repo->rev_asked, rev) != 0) {
+		/* Not the revision repo_open_rev() looked up: look now. */
+		const char *branch, *tag;
+		char *kind;
+
+		ref_names(rev, &branch, &tag);
+		if (db_exec(r->hub->db, r->a, &res, SQL_REF, "iss", repo->id,
+		    branch, tag) != 0 ||
+		    (rc = db_row(res, "sb", &kind, &oid, &olen)) < 0) {
+			resp_db_error(r);
+			return -1;
+		}
+		repo->rev_asked = rev;
+		repo->rev_is_ref = rc == 1 && olen == OID_LEN;
+		if (repo->rev_is_ref) {
+			repo->rev_kind = kind;
+			memcpy(repo->rev_target.b, oid, OID_LEN);
+		}
 	}
 	if (repo->rev_is_ref) {
 		out->commit = repo->rev_target;

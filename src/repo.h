@@ -28,6 +28,7 @@ struct repo {
 	int64_t		 created_ms, updated_ms;
 	enum access	 access;	/* the caller's rights */
 	/* The revision asked for with repo_open_rev(), if it named a ref. */
+	const char	*rev_asked;
 	bool		 rev_is_ref;
 	char		*rev_kind;	/* "branch" or "tag" */
 	struct oid	 rev_target;
