@@ -14,11 +14,9 @@
 #include "gitrules.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "lfs.h"
 #include "repo.h"
 #include "s3.h"
-
-static const char SQL_LFS_KNOWN[] =
-    "SELECT 1 FROM lfs_object WHERE sha256 = ? AND size = ?";
 
 /* Files above this many bytes are not read back for .gitattributes and
  * .gitignore (the Hub's own rules files are a few KiB). */
@@ -305,20 +303,6 @@ parse_ndjson(struct req *r, const char *body, size_t len, struct line **out,
 	return 0;
 }
 
-/* Whether an LFS object is stored and checked (see api_lfs.c). */
-static int
-lfs_known(struct req *r, const unsigned char *sha, uint64_t size)
-{
-	struct db_res *res;
-	int64_t one;
-	int rc;
-
-	if (db_exec(r->hub->db, r->a, &res, SQL_LFS_KNOWN, "bu", sha,
-	    (size_t)SHA256_LEN, size) != 0 || (rc = db_row(res, "i", &one)) < 0)
-		return -1;
-	return rc;
-}
-
 /* The path member of an operation, validated; NULL after answering. */
 static const char *
 op_path(struct req *r, json_object *v, size_t lineno, bool folder)
@@ -455,20 +439,12 @@ api_commit(struct req *r)
 		if (op->kind != OP_PUT)
 			continue;
 		if (op->blob.lfs) {
-			int known = lfs_known(r, op->blob.sha256,
-			    op->blob.size);
-
-			if (known < 0) {
-				resp_db_error(r);
+			/* Verified before (batch verify), or now from its
+			 * staging key: clients that never call verify get
+			 * the same check here. */
+			if (lfs_ensure_verified(r, op->blob.sha256,
+			    op->blob.size) != 0)
 				return;
-			}
-			if (known == 0) {
-				resp_error(r, 422, "LfsObjectMissing", "line "
-				    "%zu: the LFS object %s of %s was never "
-				    "uploaded (or its size differs)", i + 1,
-				    jget_str(lines[i].value, "oid"), op->path);
-				return;
-			}
 			buf_init(&ptr, r->a);
 			lfs_pointer(&ptr, op->blob.sha256, op->blob.size);
 			git_blob_oid(&op->blob.oid, ptr.data, ptr.len);

@@ -1,0 +1,60 @@
+/*
+ * lfs.h: LFS objects: where they are kept in S3, and the check that makes
+ * one usable.
+ *
+ * A client uploads an object to a staging key (a presigned PUT, or a
+ * multipart upload); it becomes usable, a row of lfs_object at its final
+ * key lfs/ab/cd/<sha256>, only once khub has read its bytes back from S3
+ * and found that they hash to its oid and that its size is the one
+ * announced. Clients that never call verify (the JS client) get the same
+ * check at commit time, through lfs_ensure_verified().
+ */
+#ifndef KHUB_LFS_H
+#define KHUB_LFS_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "gitobj.h"
+#include "request.h"
+
+/* The largest object khub can verify: S3's CopyObject limit (5 GiB). */
+#define LFS_MAX_SIZE	(UINT64_C(5) << 30)
+
+enum lfs_result {
+	LFS_OK = 0,		/* verified, now or before */
+	LFS_MISSING,		/* neither verified nor staged */
+	LFS_MISMATCH,		/* staged bytes were not the object (removed) */
+	LFS_TOO_LARGE,		/* over LFS_MAX_SIZE */
+	LFS_UNAVAILABLE,	/* S3 or the database cannot be reached */
+	LFS_ERROR		/* S3 refused, database error */
+};
+
+/* Where a client uploads an object of that sha256 and size. One key per
+ * (sha256, size), so that a later check finds it from the oid alone. */
+char	*lfs_staging_key(struct arena *, const unsigned char sha256[SHA256_LEN],
+	    uint64_t size);
+/* The final key, as gitstore_s3_key() gives it for an LFS blob. */
+char	*lfs_object_key(struct arena *, const unsigned char sha256[SHA256_LEN]);
+
+/*
+ * Makes sure the object (sha256, size) is verified: already in lfs_object,
+ * or now, from its staging key: the staged bytes are copied to a private
+ * key (so that nobody can change them between the check and the copy),
+ * streamed through SHA-256, and on a match copied to the final key and
+ * recorded; on a mismatch the staged object is deleted. Answers nothing:
+ * returns an lfs_result, *msg (in the arena) saying why when not LFS_OK.
+ */
+enum lfs_result lfs_verify(struct req *, const unsigned char sha256[SHA256_LEN],
+	    uint64_t size, char **msg);
+
+/*
+ * lfs_verify() for the commit endpoint, one call per lfsFile: returns 0
+ * when the object is verified (already, or now from its staging key);
+ * otherwise answers (422 never uploaded or wrong content, 413 too large,
+ * 503 unavailable, 502/500 errors) and returns -1.
+ */
+int	 lfs_ensure_verified(struct req *, const unsigned char sha256[SHA256_LEN],
+	    uint64_t size);
+
+#endif
