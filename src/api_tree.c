@@ -1,17 +1,515 @@
 /*
  * api_tree.c: the files of a revision: tree and paths-info.
- * (Not written yet: each endpoint answers 501.)
+ *
+ *	GET  /api/{type}s/{ns}/{name}/tree/{rev}[/{path}]
+ *	     ?recursive=&expand=&limit=&cursor=
+ *	POST /api/{type}s/{ns}/{name}/paths-info/{rev}
+ *	     paths=a&paths=b&expand=  (form) or {"paths":[...],"expand":..}
+ *
+ * Items: {"type":"file"|"directory","oid","size","path"} with "lfs"
+ * {oid,size,pointerSize} for LFS files and, with expand, "lastCommit".
+ * Trees come through the object cache; blob sizes in one query a page.
  */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "api.h"
+#include "db.h"
+#include "filelist.h"
+#include "gitstore.h"
+#include "hub.h"
+#include "jsonutil.h"
+#include "repo.h"
+
+/* Items per tree page: the default and the most one may ask for. */
+#define TREE_LIMIT		1000
+#define TREE_LIMIT_EXPAND	100
+#define TREE_LIMIT_MAX		10000
+
+/* One entry to answer with, its full path from the root. */
+struct item {
+	const char	*path;
+	struct tree_entry e;
+};
+
+struct items {
+	struct item	*v;
+	size_t		 n, cap;
+};
+
+static void
+items_add(struct arena *a, struct items *it, const char *path,
+    const struct tree_entry *e)
+{
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? 2 * it->cap : 64;
+		struct item *v = arena_alloc(a, cap * sizeof(*v));
+
+		if (it->n > 0)
+			memcpy(v, it->v, it->n * sizeof(*v));
+		it->v = v;
+		it->cap = cap;
+	}
+	it->v[it->n].path = path;
+	it->v[it->n].e = *e;
+	it->n++;
+}
+
+static bool
+is_dir(const struct tree_entry *e)
+{
+	return e->mode == MODE_DIR;
+}
+
+/*
+ * Writes the items as a JSON array: blob sizes (and LFS data) for files
+ * in one batch, lastCommit for each when expand. Returns 0 or -1 (database
+ * error, not answered).
+ */
+static int
+write_items(struct req *r, struct buf *b, const struct items *it,
+    const struct oid *commit, bool expand)
+{
+	struct blob_info *blobs, *fb;
+	struct last_commit *lc = NULL;
+	struct oid *oids, *fo;
+	bool *found, *ff;
+	size_t i, nf = 0;
+
+	oids = arena_alloc(r->a, (it->n + 1) * sizeof(*oids));
+	blobs = arena_alloc(r->a, (it->n + 1) * sizeof(*blobs));
+	found = arena_zalloc(r->a, (it->n + 1) * sizeof(*found));
+	fo = arena_alloc(r->a, (it->n + 1) * sizeof(*fo));
+	fb = arena_alloc(r->a, (it->n + 1) * sizeof(*fb));
+	ff = arena_alloc(r->a, (it->n + 1) * sizeof(*ff));
+	for (i = 0; i < it->n; i++) {
+		oids[i] = it->v[i].e.oid;
+		if (!is_dir(&it->v[i].e))
+			fo[nf++] = oids[i];
+	}
+	/* Sizes for the files only, in one batch. */
+	if (blobs_get(r, fo, nf, fb, ff) != 0)
+		return -1;
+	for (i = 0, nf = 0; i < it->n; i++)
+		if (!is_dir(&it->v[i].e)) {
+			blobs[i] = fb[nf];
+			found[i] = ff[nf++];
+		}
+	if (expand) {
+		const char **paths = arena_alloc(r->a, (it->n + 1) *
+		    sizeof(*paths));
+
+		for (i = 0; i < it->n; i++)
+			paths[i] = it->v[i].path;
+		lc = arena_alloc(r->a, (it->n + 1) * sizeof(*lc));
+		if (last_commits(r, commit, it->n, paths, oids, lc) != 0)
+			return -1;
+	}
+	buf_addc(b, '[');
+	for (i = 0; i < it->n; i++) {
+		const struct item *x = &it->v[i];
+		char hex[OID_HEX + 1];
+
+		oid_hex(&x->e.oid, hex);
+		if (i > 0)
+			buf_addc(b, ',');
+		if (is_dir(&x->e))
+			buf_printf(b, "{\"type\":\"directory\",\"oid\":\"%s\","
+			    "\"size\":0,\"path\":", hex);
+		else
+			buf_printf(b, "{\"type\":\"file\",\"oid\":\"%s\","
+			    "\"size\":%llu,\"path\":", hex, found[i] ?
+			    (unsigned long long)blobs[i].size : 0ULL);
+		jtext_str(b, x->path, strlen(x->path));
+		if (!is_dir(&x->e) && found[i] && blobs[i].lfs) {
+			char sha[2 * SHA256_LEN + 1];
+			struct buf ptr;
+
+			buf_init(&ptr, r->a);
+			lfs_pointer(&ptr, blobs[i].sha256, blobs[i].size);
+			hex_encode(sha, blobs[i].sha256, SHA256_LEN);
+			buf_printf(b, ",\"lfs\":{\"oid\":\"%s\",\"size\":%llu,"
+			    "\"pointerSize\":%zu}", sha,
+			    (unsigned long long)blobs[i].size, ptr.len);
+		}
+		if (expand) {
+			buf_addc(b, ',');
+			jtext_last_commit(r, b, &lc[i]);
+		}
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ']');
+	return 0;
+}
+
+/* A listing in progress: skip entries before the page, keep up to want. */
+struct lister {
+	struct req	*r;
+	struct items	 it;
+	size_t		 skip, want;
+	bool		 recursive, more;
+};
+
+/* Lists the folder tree (at path prefix) depth first, in git order. */
+static int
+list_dir(struct lister *L, const struct oid *tree, const char *prefix)
+{
+	struct tree t;
+	size_t i;
+
+	if (gitstore_tree(L->r->hub->db, L->r->a, tree, &t) != 0)
+		return -1;	/* missing: the store is damaged */
+	for (i = 0; i < t.n; i++) {
+		const struct tree_entry *e = &t.e[i];
+		char *path;
+
+		if (e->mode == 0160000)
+			continue;	/* a submodule: not a file here */
+		if (L->it.n == L->want) {
+			L->more = true;
+			return 0;
+		}
+		if (L->skip > 0 && !(L->recursive && is_dir(e))) {
+			L->skip--;
+			continue;
+		}
+		path = *prefix ? arena_printf(L->r->a, "%s/%.*s", prefix,
+		    (int)e->namelen, e->name) : arena_strndup(L->r->a,
+		    e->name, e->namelen);
+		if (L->skip > 0)
+			L->skip--;
+		else
+			items_add(L->r->a, &L->it, path, e);
+		if (L->recursive && is_dir(e)) {
+			if (list_dir(L, &e->oid, path) != 0)
+				return -1;
+			if (L->more)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+/* "<offset>.<commit hex>": where the next page starts, in which commit. */
+static int
+cursor_parse(const char *s, size_t *offset, char *hex)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end != '.' || strlen(end + 1) != OID_HEX ||
+	    strspn(end + 1, "0123456789abcdef") != OID_HEX || v > 1u << 30)
+		return -1;
+	*offset = (size_t)v;
+	memcpy(hex, end + 1, OID_HEX + 1);
+	return 0;
+}
+
+/* A limit from the query: dflt when absent, -1 (answered) when bad. */
+static long
+limit_of(struct req *r, long dflt, long max)
+{
+	const char *s = req_query(r, "limit");
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return dflt;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 1) {
+		resp_error(r, 400, "BadRequest", "Invalid limit: %s", s);
+		return -1;
+	}
+	return v > max ? max : v;
+}
+
+/* Opens the repository and resolves rev; answers and returns -1 on error. */
+static struct repo *
+open_rev(struct req *r, const char *rev, struct rev *rv,
+    struct commit_info *ci)
+{
+	struct repo *repo;
+	char hex[OID_HEX + 1];
+	int rc;
+
+	if (!strcmp(rev, "HEAD"))
+		rev = "main";	/* the default branch */
+	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
+		return NULL;
+	if (repo_resolve(r, repo, rev, rv) != 0)
+		return NULL;
+	oid_hex(&rv->commit, hex);
+	resp_header(r, "X-Repo-Commit", "%s", hex);
+	if ((rc = gitstore_commit(r->hub->db, r->a, &rv->commit, ci)) != 0) {
+		resp_db_error(r);
+		return NULL;
+	}
+	return repo;
+}
 
 void
 api_tree(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct repo *repo;
+	struct rev rv;
+	struct commit_info ci;
+	struct tree_entry at;
+	struct lister L;
+	struct buf b, link;
+	const char *cursor, *rev;
+	char *path, hex[OID_HEX + 1];
+	size_t offset = 0, n;
+	long limit;
+	int recursive, expand, rc;
+
+	if ((recursive = req_query_bool(r, "recursive", 0)) < 0 ||
+	    (expand = req_query_bool(r, "expand", 0)) < 0)
+		return;
+	if ((limit = limit_of(r, expand ? TREE_LIMIT_EXPAND : TREE_LIMIT,
+	    TREE_LIMIT_MAX)) < 0)
+		return;
+	cursor = req_query(r, "cursor");
+	if (cursor != NULL && *cursor != '\0' &&
+	    cursor_parse(cursor, &offset, hex) != 0) {
+		resp_error(r, 400, "BadRequest", "Invalid cursor");
+		return;
+	}
+	rev = !strcmp(r->args.rev, "HEAD") ? "main" : r->args.rev;
+	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
+		return;
+	if (cursor != NULL && *cursor != '\0') {
+		/* Later pages read the commit the first one did, even if
+		 * the branch moved since: checked to be this repository's. */
+		repo->rev_is_ref = false;
+		if (repo_resolve(r, repo, hex, &rv) != 0)
+			return;
+	} else if (repo_resolve(r, repo, rev, &rv) != 0)
+		return;
+	oid_hex(&rv.commit, hex);
+	resp_header(r, "X-Repo-Commit", "%s", hex);
+	if (gitstore_commit(r->hub->db, r->a, &rv.commit, &ci) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	/* "dir/" names the folder "dir". */
+	path = arena_strdup(r->a, r->args.path);
+	for (n = strlen(path); n > 0 && path[n - 1] == '/'; n--)
+		path[n - 1] = '\0';
+	if ((rc = gitstore_walk(r->hub->db, r->a, &ci.tree, path, &at)) < 0) {
+		resp_db_error(r);
+		return;
+	}
+	/* A file is not a folder to list: the Hub answers EntryNotFound
+	 * (HfFileSystem relies on it to tell files from folders). */
+	if (rc > 0 || !is_dir(&at)) {
+		resp_error(r, 404, "EntryNotFound", "%s does not exist at "
+		    "revision %s", *path ? path : "/", r->args.rev);
+		return;
+	}
+	memset(&L, 0, sizeof(L));
+	L.r = r;
+	L.skip = offset;
+	L.want = (size_t)limit;
+	L.recursive = recursive;
+	if (list_dir(&L, &at.oid, path) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	buf_init(&b, r->a);
+	if (write_items(r, &b, &L.it, &rv.commit, expand) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (L.more) {
+		buf_init(&link, r->a);
+		buf_printf(&link, "/api/%s/", repo_type_plural(repo->type));
+		url_encode(&link, repo->ns, strlen(repo->ns), false);
+		buf_addc(&link, '/');
+		url_encode(&link, repo->name, strlen(repo->name), false);
+		buf_adds(&link, "/tree/");
+		url_encode(&link, r->args.rev, strlen(r->args.rev), false);
+		if (*path) {
+			buf_addc(&link, '/');
+			url_encode(&link, path, strlen(path), true);
+		}
+		link_next(r, link.data, arena_printf(r->a, "%zu.%s",
+		    offset + L.it.n, hex));
+	}
+	resp_send(r, 200, "application/json", b.data, b.len);
+}
+
+static void
+json_release(void *p)
+{
+	json_object_put(p);
+}
+
+/* A JSON object body (already read), released with the request; NULL
+ * when answered 400. */
+static json_object *
+parse_json(struct req *r, const char *body, size_t len)
+{
+	struct json_tokener *tok;
+	json_object *o;
+
+	if (len > INT32_MAX) {
+		resp_error(r, 413, "PayloadTooLarge", "JSON body too large");
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(64)) == NULL)
+		oom();
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    body[json_tokener_get_parse_end(tok) + strspn(body +
+	    json_tokener_get_parse_end(tok), " \t\r\n")] != '\0' ||
+	    !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	if (o == NULL) {
+		resp_error(r, 400, "BadRequest", "Request body is not a JSON "
+		    "object");
+		return NULL;
+	}
+	arena_on_reset(r->a, json_release, o);
+	return o;
+}
+
+/* The paths and expand flag of a paths-info body, form or JSON. */
+static int
+paths_body(struct req *r, const char ***paths, size_t *npaths, int *expand)
+{
+	const char *ct = req_header(r, "Content-Type"), *body;
+	size_t len, i, n = 0;
+
+	*expand = -2;
+	if (req_body(r, &body, &len) != 0)
+		return -1;
+	for (i = 0; i < len && strchr(" \t\r\n", body[i]); i++)
+		;
+	if ((ct != NULL && !strncasecmp(ct, "application/json", 16)) ||
+	    (i < len && body[i] == '{')) {
+		json_object *o, *v;
+
+		if ((o = parse_json(r, body, len)) == NULL)
+			return -1;
+		if (json_object_object_get_ex(o, "paths", &v)) {
+			if (json_object_is_type(v, json_type_string)) {
+				*paths = arena_alloc(r->a, sizeof(**paths));
+				(*paths)[n++] = json_object_get_string(v);
+			} else if (json_object_is_type(v, json_type_array)) {
+				size_t k, m = json_object_array_length(v);
+
+				*paths = arena_alloc(r->a, (m + 1) *
+				    sizeof(**paths));
+				for (k = 0; k < m; k++) {
+					json_object *p =
+					    json_object_array_get_idx(v, k);
+
+					if (!json_object_is_type(p,
+					    json_type_string)) {
+						resp_error(r, 400, "BadRequest",
+						    "paths must be strings");
+						return -1;
+					}
+					(*paths)[n++] =
+					    json_object_get_string(p);
+				}
+			} else {
+				resp_error(r, 400, "BadRequest",
+				    "paths must be a list of strings");
+				return -1;
+			}
+		}
+		if (json_object_object_get_ex(o, "expand", &v) && v != NULL) {
+			if (json_object_is_type(v, json_type_boolean))
+				*expand = json_object_get_boolean(v);
+			else if (json_object_is_type(v, json_type_string)) {
+				struct qarg q = { "expand",
+				    json_object_get_string(v) };
+
+				*expand = query_bool(&q, 1, "expand", 0);
+			} else
+				*expand = -1;
+		}
+	} else {
+		struct qarg *q;
+		size_t nq;
+
+		if (url_parse_query(r->a, body, len, &q, &nq) != 0) {
+			resp_error(r, 400, "BadRequest", "Malformed form body");
+			return -1;
+		}
+		*paths = arena_alloc(r->a, (nq + 1) * sizeof(**paths));
+		for (i = 0; i < nq; i++)
+			if (!strcmp(q[i].key, "paths") ||
+			    !strcmp(q[i].key, "paths[]"))
+				(*paths)[n++] = q[i].value;
+		if (query_get(q, nq, "expand") != NULL)
+			*expand = query_bool(q, nq, "expand", 0);
+	}
+	if (*expand == -1) {
+		resp_error(r, 400, "BadRequest", "expand must be true or "
+		    "false");
+		return -1;
+	}
+	*npaths = n;
+	return 0;
 }
 
 void
 api_paths_info(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct rev rv;
+	struct commit_info ci;
+	struct items it;
+	struct buf b;
+	const char **paths = NULL;
+	size_t npaths = 0, i;
+	int expand;
+
+	if (open_rev(r, r->args.rev, &rv, &ci) == NULL)
+		return;
+	if (paths_body(r, &paths, &npaths, &expand) != 0)
+		return;
+	if (expand == -2 && (expand = req_query_bool(r, "expand", 0)) < 0)
+		return;
+	memset(&it, 0, sizeof(it));
+	for (i = 0; i < npaths; i++) {
+		struct tree_entry e;
+		char *p = arena_strdup(r->a, paths[i]);
+		size_t n, k;
+		int rc;
+
+		/* "/a/b/" names "a/b"; the root itself is not an entry. */
+		while (*p == '/')
+			p++;
+		for (n = strlen(p); n > 0 && p[n - 1] == '/'; n--)
+			p[n - 1] = '\0';
+		if (*p == '\0')
+			continue;
+		for (k = 0; k < it.n && strcmp(it.v[k].path, p) != 0; k++)
+			;
+		if (k < it.n && npaths < 1000)
+			continue;	/* asked twice: answered once */
+		if ((rc = gitstore_walk(r->hub->db, r->a, &ci.tree, p,
+		    &e)) < 0) {
+			resp_db_error(r);
+			return;
+		}
+		if (rc > 0 || e.mode == 0160000)
+			continue;	/* missing paths are simply absent */
+		items_add(r->a, &it, p, &e);
+	}
+	buf_init(&b, r->a);
+	if (write_items(r, &b, &it, &rv.commit, expand == 1) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	resp_send(r, 200, "application/json", b.data, b.len);
 }
