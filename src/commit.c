@@ -266,6 +266,39 @@ finish(struct build *b, struct mnode *m, struct oid *out)
 	return 0;
 }
 
+static struct commit_op *sort_ops;
+
+static int
+cmp_op_blob(const void *x, const void *y)
+{
+	const struct commit_op *a = &sort_ops[*(const size_t *)x],
+	    *b = &sort_ops[*(const size_t *)y];
+	int c = memcmp(a->blob.oid.b, b->blob.oid.b, OID_LEN);
+
+	if (c == 0)	/* earlier first, so the first one is kept */
+		return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+	return c;
+}
+
+/* Marks each put whose blob an earlier put already brings, so that a
+ * commit of many identical files writes its blob rows once. */
+static void
+mark_repeats(struct req *r, struct commit_op *ops, size_t nops)
+{
+	size_t *idx = arena_alloc(r->a, (nops + 1) * sizeof(*idx)), n = 0, i;
+
+	for (i = 0; i < nops; i++) {
+		ops[i].repeat = false;
+		if (ops[i].kind == OP_PUT)
+			idx[n++] = i;
+	}
+	sort_ops = ops;
+	qsort(idx, n, sizeof(*idx), cmp_op_blob);
+	for (i = 1; i < n; i++)
+		if (oid_eq(&ops[idx[i]].blob.oid, &ops[idx[i - 1]].blob.oid))
+			ops[idx[i]].repeat = true;
+}
+
 /*
  * Builds the root tree of base (NULL: an empty history) with ops applied,
  * and writes every new blob row and tree. Returns 0, or -1 (database).
@@ -292,8 +325,9 @@ build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
 		if (gitstore_put_tree(b.db, r->a, root, "", 0) != 0)
 			return -1;
 	}
+	mark_repeats(r, ops, nops);
 	for (i = 0; i < nops; i++)
-		if (ops[i].kind == OP_PUT &&
+		if (ops[i].kind == OP_PUT && !ops[i].repeat &&
 		    gitstore_put_blob(b.db, r->a, &ops[i].blob) != 0)
 			return -1;
 	for (i = 0; i < b.ntrees; i++)
@@ -344,7 +378,8 @@ record(struct req *r, int64_t repo_id, const struct oid *commit,
 	    (size_t)OID_LEN) != 0)
 		return -1;
 	for (i = 0; i < nops; i++)
-		if (ops[i].kind == OP_PUT && db_exec(db, r->a, NULL,
+		if (ops[i].kind == OP_PUT && !ops[i].repeat &&
+		    db_exec(db, r->a, NULL,
 		    SQL_REPO_BLOB, "ib", repo_id, ops[i].blob.oid.b,
 		    (size_t)OID_LEN) != 0)
 			return -1;

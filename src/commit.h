@@ -5,6 +5,7 @@
 #ifndef KHUB_COMMIT_H
 #define KHUB_COMMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gitstore.h"
@@ -16,6 +17,7 @@ struct commit_op {
 	enum op_kind	 kind;
 	const char	*path;	/* validated (path_invalid() == NULL) */
 	struct blob_info blob;	/* for OP_PUT: content already in S3 */
+	bool		 repeat;	/* the same blob as an earlier op's */
 };
 
 struct commit_req {

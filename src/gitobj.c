@@ -335,7 +335,13 @@ tree_write(struct buf *b, const struct tree *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
-		buf_printf(b, "%o ", t->e[i].mode);
+		/* the common modes without printf: trees can be wide */
+		if (t->e[i].mode == MODE_FILE)
+			buf_add(b, "100644 ", 7);
+		else if (t->e[i].mode == MODE_DIR)
+			buf_add(b, "40000 ", 6);
+		else
+			buf_printf(b, "%o ", t->e[i].mode);
 		buf_add(b, t->e[i].name, t->e[i].namelen);
 		buf_addc(b, '\0');
 		buf_add(b, t->e[i].oid.b, OID_LEN);

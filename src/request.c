@@ -310,9 +310,10 @@ resp_header(struct req *r, const char *name, const char *fmt, ...)
 	va_start(ap, fmt);
 	v = arena_vprintf(r->a, fmt, ap);
 	va_end(ap);
-	/* No header injection: a value never ends the line. */
+	/* No header injection, no byte HTTP forbids in a value: control
+	 * characters (CR and LF among them) become blanks. */
 	for (p = v; *p != '\0'; p++)
-		if (*p == '\r' || *p == '\n')
+		if ((*p > 0 && *p < 0x20 && *p != '\t') || *p == 0x7f)
 			*p = ' ';
 	buf_printf(&r->headers, "%s: %s\r\n", name, v);
 }
