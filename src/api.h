@@ -39,8 +39,9 @@ void	api_branch(struct req *);
 void	api_tag_create(struct req *);
 void	api_tag_delete(struct req *);
 
-/* api_resolve.c: file downloads (302 to S3) and HEAD metadata */
+/* api_resolve.c: file downloads (302 to S3) and HEAD metadata; /raw/ */
 void	api_resolve(struct req *);
+void	api_raw(struct req *);
 
 /* api_lfs.c: LFS batch, verify, multipart completion */
 void	api_lfs_batch(struct req *);

@@ -303,6 +303,45 @@ parse_ndjson(struct req *r, const char *body, size_t len, struct line **out,
 	return 0;
 }
 
+/*
+ * The regular contents one commit already stored, by blob id: a commit of
+ * many identical files (or the same file twice) stores its bytes once.
+ * Open addressing over op indexes; ids are hashes, so their first bytes
+ * spread well.
+ */
+struct stored_set {
+	long		*slot;		/* op index, or -1 */
+	size_t		 mask;
+};
+
+static void
+stored_init(struct req *r, struct stored_set *s, size_t nops)
+{
+	size_t cap = 16, i;
+
+	while (cap < 2 * nops)
+		cap *= 2;
+	s->slot = arena_alloc(r->a, cap * sizeof(*s->slot));
+	for (i = 0; i < cap; i++)
+		s->slot[i] = -1;
+	s->mask = cap - 1;
+}
+
+/* The op that stored blob oid, or -1 after recording op k for it. */
+static long
+stored_find_or_add(struct stored_set *s, const struct commit_op *ops,
+    const struct oid *oid, size_t k)
+{
+	size_t h;
+
+	memcpy(&h, oid->b, sizeof(h));
+	for (h &= s->mask; s->slot[h] >= 0; h = (h + 1) & s->mask)
+		if (oid_eq(&ops[s->slot[h]].blob.oid, oid))
+			return s->slot[h];
+	s->slot[h] = (long)k;
+	return -1;
+}
+
 /* The path member of an operation, validated; NULL after answering. */
 static const char *
 op_path(struct req *r, json_object *v, size_t lineno, bool folder)
@@ -333,15 +372,15 @@ api_commit(struct req *r)
 	struct repo *repo;
 	struct line *lines;
 	struct oid parent, result;
-	const char *body, *s, *pr;
+	struct stored_set stored;
+	const char *body, *s;
 	struct buf ptr;
 	size_t len, n, i, k = 0;
 	json_object *o;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
 		return;
-	if ((pr = req_query(r, "create_pr")) != NULL &&
-	    query_bool(r->query, r->nquery, "create_pr", 0) == 1) {
+	if (query_bool(r->query, r->nquery, "create_pr", 0) == 1) {
 		resp_error(r, 501, "NotImplemented", "Pull requests are not "
 		    "supported yet: commit to a branch instead");
 		return;
@@ -433,8 +472,10 @@ api_commit(struct req *r)
 	c.nops = k;
 	/* Contents: LFS objects must be stored and verified; regular files
 	 * go to S3 now. */
+	stored_init(r, &stored, c.nops);
 	for (i = 1, k = 0; i < n; i++, k++) {
 		struct commit_op *op = &c.ops[k];
+		long seen;
 
 		if (op->kind != OP_PUT)
 			continue;
@@ -459,6 +500,12 @@ api_commit(struct req *r)
 				resp_error(r, 400, "BadRequest", "line %zu: "
 				    "'content' is not valid base64", i + 1);
 				return;
+			}
+			git_blob_oid(&op->blob.oid, data, dlen);
+			if ((seen = stored_find_or_add(&stored, c.ops,
+			    &op->blob.oid, k)) >= 0) {
+				op->blob = c.ops[seen].blob;
+				continue;
 			}
 			if (commit_store_regular(r, data, dlen, &op->blob) != 0)
 				return;

@@ -614,9 +614,9 @@ jtext_storage(struct req *r, struct buf *b, const struct repo *repo,
 void
 api_repo_info(struct req *r)
 {
-	/* HEAD is the default branch (the JS client's default revision). */
+	/* HEAD (the JS client's default revision) is resolved by repo.c. */
 	const char *asked = r->args.rev != NULL ? r->args.rev : "main",
-	    *rev = !strcmp(asked, "HEAD") ? "main" : asked;
+	    *rev = asked;
 	bool revform = r->args.rev != NULL, given, have_commit = false;
 	struct repo *repo;
 	struct rev rv;

@@ -1,11 +1,14 @@
 /*
  * api_resolve.c: downloads. GET answers 302 to a presigned S3 URL, HEAD
  * answers 200; both say which commit, which content (etag) and how big.
+ * /raw/ is the same, except that an LFS file is its pointer file there.
  *
  * The hot path: one query (repository, rights and ref together), the tree
  * walk and blob metadata from the worker's cache, one signature. A blob
  * row exists only once its bytes are in S3, so no S3 call is needed here.
  */
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,8 +45,82 @@ disposition(struct req *r, const char *path)
 	return b.data;
 }
 
-void
-api_resolve(struct req *r)
+/*
+ * Parses a single "bytes=a-b", "bytes=a-" or "bytes=-n" range of a body of
+ * len bytes into [*from, *to]. Returns 1 for a range, 0 for none or one
+ * to ignore (several ranges: the whole body), -1 when unsatisfiable.
+ */
+static int
+parse_range(const char *h, size_t len, size_t *from, size_t *to)
+{
+	unsigned long long a = 0, b = 0;
+	char *end;
+
+	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+		return 0;
+	h += 6;
+	if (*h == '-') {		/* the last n bytes */
+		b = strtoull(h + 1, &end, 10);
+		if (end == h + 1 || *end != '\0')
+			return 0;
+		if (b == 0 || len == 0)
+			return -1;
+		*from = b >= len ? 0 : len - (size_t)b;
+		*to = len - 1;
+		return 1;
+	}
+	a = strtoull(h, &end, 10);
+	if (end == h || *end != '-')
+		return 0;
+	h = end + 1;
+	b = *h == '\0' ? (unsigned long long)len - 1 : strtoull(h, &end, 10);
+	if (*h != '\0' && *end != '\0')
+		return 0;
+	if (a >= len || b < a)
+		return -1;
+	*from = (size_t)a;
+	*to = b >= len ? len - 1 : (size_t)b;
+	return 1;
+}
+
+/*
+ * /raw/ of an LFS file is its pointer file, as git stores it (the Hub
+ * serves it so): small, answered here, with ranges.
+ */
+static void
+serve_pointer(struct req *r, const struct blob_info *bi, const char *commit)
+{
+	struct buf ptr;
+	size_t from, to;
+	char etag[OID_HEX + 1];
+	int rc;
+
+	buf_init(&ptr, r->a);
+	lfs_pointer(&ptr, bi->sha256, bi->size);
+	oid_hex(&bi->oid, etag);
+	resp_header(r, "X-Repo-Commit", "%s", commit);
+	resp_header(r, "ETag", "\"%s\"", etag);
+	resp_header(r, "Accept-Ranges", "bytes");
+	rc = parse_range(req_header(r, "Range"), ptr.len, &from, &to);
+	if (rc < 0) {
+		resp_header(r, "Content-Range", "bytes */%zu", ptr.len);
+		resp_error(r, 416, "RangeNotSatisfiable", "Range not "
+		    "satisfiable");
+		return;
+	}
+	if (rc == 1) {
+		resp_header(r, "Content-Range", "bytes %zu-%zu/%zu", from, to,
+		    ptr.len);
+		resp_send(r, 206, "text/plain; charset=utf-8", ptr.data + from,
+		    to - from + 1);
+		return;
+	}
+	resp_send(r, 200, "text/plain; charset=utf-8", ptr.data, ptr.len);
+}
+
+/* GET/HEAD of a file; raw: the /raw/ form (an LFS file's pointer). */
+static void
+serve(struct req *r, bool raw)
 {
 	struct commit_info ci;
 	struct tree_entry e;
@@ -83,6 +160,10 @@ api_resolve(struct req *r)
 			    "blob of %s", r->args.path);
 		return;
 	}
+	if (raw && bi.lfs) {
+		serve_pointer(r, &bi, commit);
+		return;
+	}
 	if (bi.lfs)
 		hex_encode(etag, bi.sha256, SHA256_LEN);
 	else
@@ -111,4 +192,16 @@ api_resolve(struct req *r)
 	}
 	downloads_count(repo->id);
 	resp_redirect(r, 302, url);
+}
+
+void
+api_resolve(struct req *r)
+{
+	serve(r, false);
+}
+
+void
+api_raw(struct req *r)
+{
+	serve(r, true);
 }

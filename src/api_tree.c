@@ -236,8 +236,6 @@ open_rev(struct req *r, const char *rev, struct rev *rv,
 	char hex[OID_HEX + 1];
 	int rc;
 
-	if (!strcmp(rev, "HEAD"))
-		rev = "main";	/* the default branch */
 	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
 		return NULL;
 	if (repo_resolve(r, repo, rev, rv) != 0)
@@ -278,7 +276,7 @@ api_tree(struct req *r)
 		resp_error(r, 400, "BadRequest", "Invalid cursor");
 		return;
 	}
-	rev = !strcmp(r->args.rev, "HEAD") ? "main" : r->args.rev;
+	rev = r->args.rev;
 	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
 		return;
 	if (cursor != NULL && *cursor != '\0') {

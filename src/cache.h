@@ -15,7 +15,13 @@
 
 #include "gitobj.h"
 
-enum cache_kind { CACHE_TREE = 1, CACHE_COMMIT, CACHE_BLOB, CACHE_CONTENT };
+enum cache_kind {
+	CACHE_TREE = 1,		/* raw tree (gitstore.c) */
+	CACHE_COMMIT,		/* commit text (gitstore.c) */
+	CACHE_BLOB,		/* blob metadata (gitstore.c) */
+	CACHE_CONTENT,		/* small file contents (api_commit.c) */
+	CACHE_BLOB_META		/* blob metadata of listings (filelist.c) */
+};
 
 /* The cached bytes of (kind, oid) or NULL; *len gets their length. */
 const void	*cache_get(enum cache_kind, const struct oid *, size_t *len);

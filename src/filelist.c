@@ -26,11 +26,9 @@ static const char SQL_BLOBS[] =
 
 /*
  * What blobs_query() learned goes into the worker's object cache too, in
- * this module's own packing under its own kind (gitstore's blob entries
- * are gitstore's business): a folder listed again costs no query.
+ * this module's own packing under its own kind (CACHE_BLOB_META): a folder
+ * listed again costs no query.
  */
-#define CACHE_BLOB_META	((enum cache_kind)0x66)
-
 struct blob_meta {
 	uint64_t	 size;
 	unsigned char	 sha256[SHA256_LEN];

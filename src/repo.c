@@ -62,7 +62,11 @@ static void
 ref_names(const char *rev, const char **branch, const char **tag)
 {
 	*branch = *tag = rev;
-	if (!strncmp(rev, "refs/heads/", 11)) {
+	if (!strcmp(rev, "HEAD")) {
+		/* the default branch (the JS client's default revision) */
+		*branch = "main";
+		*tag = "";
+	} else if (!strncmp(rev, "refs/heads/", 11)) {
 		*branch = rev + 11;
 		*tag = "";
 	} else if (!strncmp(rev, "refs/tags/", 10)) {

@@ -52,7 +52,8 @@ struct repo	*repo_open(struct req *, enum access need);
 /* repo_open, looking up revision rev as a ref in the same query. */
 struct repo	*repo_open_rev(struct req *, enum access need, const char *rev);
 /*
- * Resolves rev (a branch, a tag, "refs/heads/x", "refs/tags/x", or a full
+ * Resolves rev (a branch, a tag, "refs/heads/x", "refs/tags/x", "HEAD" (the
+ * default branch, main), or a full
  * or abbreviated (7+ hex) commit id of this repository) to a commit. On
  * failure answers 400 "Invalid rev id" or 404 RevisionNotFound and returns
  * -1.

@@ -416,6 +416,8 @@ resp_error_with(struct req *r, int status, const char *code,
 void
 resp_db_error(struct req *r)
 {
+	/* The answer names no SQL detail; the log keeps it. */
+	log_error("database: %s (request %s)", db_error(r->hub->db), r->id);
 	if (db_unavailable(r->hub->db))
 		resp_error(r, 503, "ServiceUnavailable", "The database is "
 		    "unavailable; try again shortly");

@@ -41,7 +41,7 @@ static const struct route routes[] = {
 	{ M_GET,	"/api/{type}/{ns}/{name}/resolve/{rev}/{path*}",
 	    api_resolve },
 	{ M_GET,	"/{repo}/resolve/{rev}/{path*}", api_resolve },
-	{ M_GET,	"/{repo}/raw/{rev}/{path*}", api_resolve },
+	{ M_GET,	"/{repo}/raw/{rev}/{path*}", api_raw },
 	/* api_lfs.c: the git-lfs batch API and its callbacks */
 	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify },
