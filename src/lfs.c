@@ -13,18 +13,15 @@
  * key is copied from that same private copy: what lands at the final key
  * is exactly what was hashed.
  *
- * Hashing is most of the cost: libsodium's portable SHA-256 runs at about
+ * Hashing was most of the cost: libsodium's portable SHA-256 runs at about
  * 170-300 MB/s here, OpenSSL's (SHA-NI, AVX2) at 1.7 GB/s, faster than S3
- * hands the bytes over. Built with -DKHUB_LIBCRYPTO (and -lcrypto), the
- * check uses OpenSSL; otherwise libsodium.
+ * hands the bytes over; so this one hash is OpenSSL's.
  */
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-#ifdef KHUB_LIBCRYPTO
 #include <openssl/evp.h>
-#endif
+#include <sodium.h>
 
 #include "db.h"
 #include "gitstore.h"
@@ -40,11 +37,7 @@ static const char SQL_RECORD[] =
 
 /* The object's bytes as they stream from S3. */
 struct hasher {
-#ifdef KHUB_LIBCRYPTO
 	EVP_MD_CTX	*ctx;
-#else
-	crypto_hash_sha256_state st;
-#endif
 	uint64_t	 n;		/* bytes seen */
 	uint64_t	 max;		/* the size announced */
 	int		 over;		/* more bytes than announced */
@@ -53,13 +46,9 @@ struct hasher {
 static void
 hasher_init(struct hasher *h, uint64_t max)
 {
-#ifdef KHUB_LIBCRYPTO
 	if ((h->ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1)
 		oom();
-#else
-	crypto_hash_sha256_init(&h->st);
-#endif
 	h->n = 0;
 	h->max = max;
 	h->over = 0;
@@ -68,12 +57,8 @@ hasher_init(struct hasher *h, uint64_t max)
 static void
 hasher_final(struct hasher *h, unsigned char out[SHA256_LEN])
 {
-#ifdef KHUB_LIBCRYPTO
 	EVP_DigestFinal_ex(h->ctx, out, NULL);
 	EVP_MD_CTX_free(h->ctx);
-#else
-	crypto_hash_sha256_final(&h->st, out);
-#endif
 }
 
 char *
@@ -107,11 +92,7 @@ hash_sink(void *arg, const void *data, size_t len)
 		h->over = 1;
 		return 1;	/* stop: it cannot be the object */
 	}
-#ifdef KHUB_LIBCRYPTO
 	EVP_DigestUpdate(h->ctx, data, len);
-#else
-	crypto_hash_sha256_update(&h->st, data, len);
-#endif
 	h->n += len;
 	return 0;
 }
