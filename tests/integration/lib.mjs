@@ -3,6 +3,7 @@
 // khubctl, and a tiny sequential test runner.
 import http from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export const BASE = process.env.KHUB_URL || 'http://127.0.0.1:38080';
 export const BUILD = process.env.KHUB_BUILD || 'build';
@@ -164,4 +165,25 @@ export async function commitOk(token, repo, opts) {
 export function repoPath(repo) {
   return repo.type === 'dataset' ? `/datasets/${repo.id}` :
     repo.type === 'space' ? `/spaces/${repo.id}` : `/${repo.id}`;
+}
+
+// ---- outages ----
+
+// Stops the stack's S3 gateway (radosgw: the Ceph cluster and its objects
+// stay); returns a function that starts it again and waits for health.
+export async function stopGateway() {
+  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`, 'utf8'));
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    .filter(Boolean);
+  process.kill(pid, 'SIGTERM');
+  if (!await waitFor(() => {
+    try { process.kill(pid, 0); return false; } catch { return true; }
+  }, 30))
+    throw new Error('the gateway did not stop');
+  return async () => {
+    execFileSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+    if (!await waitFor(async () =>
+      (await request('GET', '/api/health')).status === 200, 90))
+      throw new Error('health did not come back');
+  };
 }

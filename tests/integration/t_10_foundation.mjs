@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, STACK, bearer, get, khubctl, newUser, request, sql, test, unique,
-  waitFor,
+  BASE, STACK, bearer, get, khubctl, newUser, request, sql, stopGateway, test,
+  unique,
 } from './lib.mjs';
 
 const port = Number(new URL(BASE).port);
@@ -203,29 +203,15 @@ test('database down: 503 naming the database; it recovers when back',
     assert.equal((await get('/api/health')).status, 200);
   });
 
-// The gateway process of the stack's Ceph: its pid and command line.
-function gateway() {
-  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`, 'utf8'));
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-    .filter(Boolean);
-  return { pid, argv };
-}
-
 test('S3 down: health says S3 unavailable; it recovers when back',
   async () => {
-    const { pid, argv } = gateway();
-    process.kill(pid, 'SIGTERM');
-    assert.ok(await waitFor(() => {
-      try { process.kill(pid, 0); return false; } catch { return true; }
-    }, 30), 'the gateway stopped');
+    const restart = await stopGateway();
     try {
       const res = await get('/api/health');
       assertHfError(res, 503, 'ServiceUnavailable');
       assert.match(res.json.error, /S3 unavailable/);
       assert.doesNotMatch(res.json.error, /database/);
     } finally {
-      execFileSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+      await restart();
     }
-    assert.ok(await waitFor(async () =>
-      (await get('/api/health')).status === 200, 90), 'health is back');
   });
