@@ -221,39 +221,13 @@ api_refs(struct req *r)
 	resp_json(r, 200, o);
 }
 
-/* Appends s with HTML's special characters escaped. */
-static void
-html_escape(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		default:
-			buf_addc(b, *s);
-		}
-}
-
 static char *
 html(struct req *r, const char *s)
 {
 	struct buf b;
 
 	buf_init(&b, r->a);
-	html_escape(&b, s);
+	buf_addmarkup(&b, s);
 	return b.data;
 }
 

@@ -57,6 +57,8 @@ void	 buf_addc(struct buf *, char);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_addhex(struct buf *, const unsigned char *, size_t);
+/* Appends s with & < > " ' escaped, for HTML or XML text. */
+void	 buf_addmarkup(struct buf *, const char *s);
 
 /* The one out-of-memory path: log and _exit. */
 __attribute__((noreturn, cold)) void oom(void);

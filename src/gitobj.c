@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "gitobj.h"
+#include "url.h"
 
 /*
  * SHA-1 (FIPS 180-4). libsodium has no SHA-1 and git ids need it; it is
@@ -125,18 +126,6 @@ hex_encode(char *out, const unsigned char *p, size_t n)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 hex_decode(unsigned char *out, size_t n, const char *hex, size_t len)
 {
@@ -145,8 +134,8 @@ hex_decode(unsigned char *out, size_t n, const char *hex, size_t len)
 	if (len != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]),
-		    lo = hexval((unsigned char)hex[2 * i + 1]);
+		int hi = hex_digit((unsigned char)hex[2 * i]),
+		    lo = hex_digit((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

@@ -263,25 +263,6 @@ xml_text(struct arena *a, const char *xml, const char *tag)
 	return out;
 }
 
-static void
-xml_escape(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		default:
-			buf_addc(b, *s);
-		}
-}
-
 /* Copies an ETag without its quotes. */
 static void
 etag_copy(char *dst, size_t size, const char *v, size_t n)
@@ -713,7 +694,7 @@ s3_multipart_complete(struct s3 *s, const char *key, const char *upload_id,
 		/* Quoted as S3 gives it, whether or not the caller kept them. */
 		etag_copy(etag, sizeof(etag), parts[i].etag,
 		    strlen(parts[i].etag));
-		xml_escape(&b, etag);
+		buf_addmarkup(&b, etag);
 		buf_adds(&b, "\"</ETag></Part>");
 	}
 	buf_adds(&b, "</CompleteMultipartUpload>");

@@ -6,8 +6,8 @@
 
 #include "url.h"
 
-static int
-hexval(int c)
+int
+hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -32,8 +32,8 @@ url_decode(struct arena *a, const char *s, size_t n, bool plus_is_space)
 
 			if (i + 2 >= n)	/* fewer than two characters follow */
 				return NULL;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return NULL;
 			c = hi << 4 | lo;
