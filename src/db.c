@@ -196,7 +196,6 @@ exec_once(struct db *db, struct arena *a, struct db_res **out,
     const char *sql, struct param *ps, unsigned np)
 {
 	MYSQL_BIND binds[32];
-	MYSQL_RES *meta;
 	struct cached *c;
 	struct db_res *res;
 	unsigned i;
@@ -246,9 +245,9 @@ exec_once(struct db *db, struct arena *a, struct db_res **out,
 	res->a = a;
 	res->affected = mysql_stmt_affected_rows(c->st);
 	res->insert_id = mysql_stmt_insert_id(c->st);
-	if ((meta = mysql_stmt_result_metadata(c->st)) != NULL) {
-		res->ncols = mysql_num_fields(meta);
-		mysql_free_result(meta);
+	/* The column count without result metadata (an allocation per
+	 * execution on the hot path). */
+	if ((res->ncols = mysql_stmt_field_count(c->st)) > 0) {
 		if (mysql_stmt_store_result(c->st) != 0) {
 			set_error(db, mysql_stmt_errno(c->st),
 			    mysql_stmt_error(c->st));
