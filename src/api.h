@@ -12,6 +12,22 @@ void	api_whoami(struct req *);
 /* api_health.c: database and S3 reachable */
 void	api_health(struct req *);
 
+/* api_account.c: register, login, logout, me, tokens */
+void	api_auth_register(struct req *);
+void	api_auth_login(struct req *);
+void	api_auth_logout(struct req *);
+void	api_auth_me(struct req *);
+void	api_tokens_list(struct req *);
+void	api_token_create(struct req *);
+void	api_token_delete(struct req *);
+
+/* api_orgs.c: organizations, members, user overview */
+void	api_org_create(struct req *);
+void	api_org_get(struct req *);
+void	api_org_members(struct req *);
+void	api_org_member(struct req *);
+void	api_user_overview(struct req *);
+
 /* api_repos.c: create, delete, move, settings */
 void	api_repo_create(struct req *);
 void	api_repo_delete(struct req *);

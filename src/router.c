@@ -11,6 +11,21 @@ static const struct route routes[] = {
 	/* api_auth.c, api_health.c */
 	{ M_GET,	"/api/whoami-v2",	api_whoami },
 	{ M_GET,	"/api/health",		api_health },
+	/* api_account.c: the Authentication API (sessions, tokens) */
+	{ M_POST,	"/api/auth/register",	api_auth_register },
+	{ M_POST,	"/api/auth/login",	api_auth_login },
+	{ M_POST,	"/api/auth/logout",	api_auth_logout },
+	{ M_GET,	"/api/auth/me",		api_auth_me },
+	{ M_GET,	"/api/auth/tokens",	api_tokens_list },
+	{ M_POST,	"/api/auth/tokens/create", api_token_create },
+	{ M_DELETE,	"/api/auth/tokens/{arg}", api_token_delete },
+	/* api_orgs.c: organizations and users */
+	{ M_POST,	"/org/create",		api_org_create },
+	{ M_GET,	"/org/{arg}",		api_org_get },
+	{ M_GET,	"/org/{arg}/members",	api_org_members },
+	{ M_POST | M_PUT | M_DELETE, "/org/{ns}/members/{name}",
+	    api_org_member },
+	{ M_GET,	"/api/users/{arg}/overview", api_user_overview },
 	/* api_repos.c: repositories as a whole */
 	{ M_POST,	"/api/repos/create",	api_repo_create },
 	{ M_DELETE,	"/api/repos/delete",	api_repo_delete },
