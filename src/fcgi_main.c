@@ -9,6 +9,7 @@
  * each worker then loops: accept a request, answer it, free its arena.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,10 @@
 #include "prefork.h"
 #include "request.h"
 #include "router.h"
+
+/* Above this much arena memory in one request, free heap goes back to the
+ * system after it. */
+#define ARENA_TRIM_BYTES	(8u << 20)
 
 static struct hub hub;
 static volatile sig_atomic_t stop_requested;
@@ -103,10 +108,17 @@ worker(int listen_fd, void *arg)
 	}
 	arena_init(&a, 32768);
 	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
+		size_t held;
+
 		handle(&a, &fr);
 		FCGX_Finish_r(&fr);
 		/* The answer is out: now the work nobody waits for. */
+		held = arena_held(&a);
 		arena_reset(&a);
+		/* A large request (a commit of 100,000 files) leaves freed heap
+		 * behind, pinned by long-lived cache entries: give it back. */
+		if (held > ARENA_TRIM_BYTES)
+			malloc_trim(0);
 		cache_trim();
 		if (hub.configured)
 			downloads_flush(hub.db, false);
