@@ -1,47 +1,740 @@
 /*
- * api_account.c: the Authentication API: register, login, logout, me, tokens.
- * (Not written yet: each endpoint answers 501.)
+ * api_account.c: the Authentication API: register, login, logout, me, and
+ * tokens managed by their owner.
+ *
+ * A login creates a session: 32 random bytes, sent once as the cookie
+ * session_id (64 hex digits), stored only as their SHA-256 (auth.c looks
+ * it up). Logging out ends that one session. A failed login answers the
+ * same way, after the same delay, whether the user exists or not.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mysqld_error.h>
+
 #include "api.h"
+#include "auth.h"
+#include "db.h"
+#include "hub.h"
+#include "jsonutil.h"
+#include "names.h"
+#include "secrets.h"
+
+/* How long a session lasts, and the cookie with it. */
+#define SESSION_DAYS		30
+/* A failed login answers no sooner than this after it began, so that
+ * neither the user's existence nor the work done shows in the timing. */
+#define LOGIN_FAIL_MS		400
+/* Bounds of what people type: longer is refused before any work. */
+#define PASSWORD_MIN		8
+#define PASSWORD_MAX		1024
+#define EMAIL_MAX		254
+#define FULLNAME_MAX		255	/* characters, the column's size */
+#define TOKEN_NAME_MAX		100
+#define TOKEN_DAYS_MAX		3650
+
+static const char SQL_REGISTER[] =
+    "INSERT INTO namespace (kind, name, fullname, email, password_hash)"
+    " VALUES ('user', ?, ?, ?, ?)";
+static const char SQL_USER[] =
+    "SELECT id, name, fullname, email,"
+    " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
+    " FROM namespace WHERE id = ?";
+static const char SQL_LOGIN_NAME[] =
+    "SELECT id, name, fullname, email, password_hash, disabled,"
+    " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
+    " FROM namespace WHERE name = ? AND kind = 'user'";
+static const char SQL_LOGIN_EMAIL[] =
+    "SELECT id, name, fullname, email, password_hash, disabled,"
+    " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
+    " FROM namespace WHERE email = ? AND kind = 'user'";
+static const char SQL_SESSION_PURGE[] =
+    "DELETE FROM session WHERE user_id = ? AND expires_at <= NOW(3)";
+static const char SQL_SESSION_ADD[] =
+    "INSERT INTO session (user_id, hash, expires_at)"
+    " VALUES (?, ?, NOW(3) + INTERVAL 30 DAY)";
+static const char SQL_SESSION_END[] =
+    "DELETE FROM session WHERE hash = ?";
+static const char SQL_ORGS[] =
+    "SELECT n.name, n.fullname, m.role FROM org_member m"
+    " JOIN namespace n ON n.id = m.org_id"
+    " WHERE m.user_id = ? ORDER BY n.name";
+static const char SQL_TOKENS[] =
+    "SELECT id, name, role, FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
+    " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000),"
+    " expires_at IS NOT NULL AND expires_at <= NOW(3)"
+    " FROM token WHERE user_id = ? AND revoked_at IS NULL ORDER BY id";
+static const char SQL_TOKEN_ADD_FOREVER[] =
+    "INSERT INTO token (user_id, name, role, hash) VALUES (?, ?, ?, ?)";
+static const char SQL_TOKEN_ADD_UNTIL[] =
+    "INSERT INTO token (user_id, name, role, hash, expires_at)"
+    " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))";
+static const char SQL_TOKEN_GET[] =
+    "SELECT FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
+    " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000) FROM token WHERE id = ?";
+static const char SQL_TOKEN_REVOKE[] =
+    "UPDATE token SET revoked_at = NOW(3)"
+    " WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
+
+/* Milliseconds on the monotonic clock. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps until the monotonic clock reads at least until_ms. */
+static void
+sleep_until(int64_t until_ms)
+{
+	struct timespec ts;
+	int64_t left;
+
+	while ((left = until_ms - mono_ms()) > 0) {
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		if (nanosleep(&ts, NULL) != 0 && errno != EINTR)
+			return;
+	}
+}
+
+/*
+ * Whether s[0..n) is well-formed UTF-8: no overlong forms, no surrogates,
+ * nothing above U+10FFFF. On success *chars is the number of characters.
+ */
+static int
+utf8_valid(const unsigned char *s, size_t n, size_t *chars)
+{
+	size_t i = 0, k, len;
+	uint32_t c, min;
+
+	*chars = 0;
+	while (i < n) {
+		c = s[i];
+		if (c < 0x80) {
+			len = 1;
+			min = 0;
+		} else if ((c & 0xe0) == 0xc0) {
+			len = 2;
+			c &= 0x1f;
+			min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			len = 3;
+			c &= 0x0f;
+			min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			len = 4;
+			c &= 0x07;
+			min = 0x10000;
+		} else
+			return 0;
+		if (len > n - i)
+			return 0;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		i += len;
+		(*chars)++;
+	}
+	return 1;
+}
+
+/*
+ * Every member of a request body (names and string values, one level: the
+ * Authentication API takes flat objects) must be UTF-8 without NUL: else
+ * 400 before anything is looked at. Returns 0 or answers and -1.
+ */
+static int
+body_valid(struct req *r, json_object *body)
+{
+	const char *v;
+	size_t chars, n;
+
+	json_object_object_foreach(body, key, val) {
+		if (!utf8_valid((const unsigned char *)key, strlen(key),
+		    &chars)) {
+			resp_error(r, 400, "BadRequest", "A field name in the "
+			    "request body is not valid UTF-8");
+			return -1;
+		}
+		if (!json_object_is_type(val, json_type_string))
+			continue;
+		v = json_object_get_string(val);
+		n = (size_t)json_object_get_string_len(val);
+		if (memchr(v, '\0', n) != NULL ||
+		    !utf8_valid((const unsigned char *)v, n, &chars)) {
+			resp_error(r, 400, "BadRequest", "Field '%s' is not "
+			    "valid UTF-8 text", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The string field key of body into *out (NULL when absent or null), at
+ * most max characters, control characters refused unless ctl_ok. Answers
+ * 400 and returns -1 for a missing required field or a wrong value.
+ */
+static int
+field(struct req *r, json_object *body, const char *key, int required,
+    size_t max, int ctl_ok, const char **out)
+{
+	json_object *v;
+	const char *s;
+	size_t chars;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(body, key, &v) || v == NULL) {
+		if (!required)
+			return 0;
+		resp_error(r, 400, "BadRequest", "Field '%s' is required", key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		resp_error(r, 400, "BadRequest", "Field '%s' must be a string",
+		    key);
+		return -1;
+	}
+	s = json_object_get_string(v);
+	/* body_valid saw it is UTF-8 */
+	(void)utf8_valid((const unsigned char *)s, strlen(s), &chars);
+	if (chars > max) {
+		resp_error(r, 400, "BadRequest", "Field '%s' is longer than "
+		    "%zu characters", key, max);
+		return -1;
+	}
+	if (!ctl_ok)
+		for (; *s != '\0'; s++)
+			if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+				resp_error(r, 400, "BadRequest", "Field '%s' "
+				    "holds a control character", key);
+				return -1;
+			}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+/*
+ * Whether an email address looks deliverable: one '@', a non-empty local
+ * part, a domain of dot-separated labels with at least one dot, and no
+ * blanks, quotes or control characters anywhere.
+ */
+static int
+email_plausible(const char *e)
+{
+	const char *at, *d, *p;
+
+	if ((at = strchr(e, '@')) == NULL || at == e ||
+	    strchr(at + 1, '@') != NULL)
+		return 0;
+	for (p = e; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
+		    strchr("\"'(),:;<>[\\]", *p) != NULL)
+			return 0;
+	d = at + 1;
+	if (*d == '\0' || *d == '.' || *d == '-' || strchr(d, '.') == NULL ||
+	    d[strlen(d) - 1] == '.' || strstr(d, "..") != NULL)
+		return 0;
+	return 1;
+}
+
+/* The user as the Authentication API shows it (never a secret). */
+static json_object *
+user_json(struct req *r, int64_t id, const char *name, const char *fullname,
+    const char *email, int64_t created_ms)
+{
+	json_object *o = jobj();
+
+	jset(o, "type", jstr("user"));
+	jset(o, "id", jint(id));
+	jset(o, "username", jstr(name));
+	jset(o, "name", jstr(name));
+	jset(o, "fullname", jstr(fullname != NULL && *fullname ? fullname :
+	    name));
+	jset(o, "email", jstr(email));
+	jset(o, "emailVerified", jbool(email != NULL));
+	jset(o, "createdAt", jstr(iso_time_ms(r->a, created_ms)));
+	return o;
+}
+
+/* The user row id as user_json, or NULL after answering (database). */
+static json_object *
+user_json_by_id(struct req *r, int64_t id)
+{
+	struct db_res *res;
+	char *name, *fullname, *email;
+	int64_t uid, created;
+	int rc;
+
+	if (db_exec(r->hub->db, r->a, &res, SQL_USER, "i", id) != 0 ||
+	    (rc = db_row(res, "isssi", &uid, &name, &fullname, &email,
+	    &created)) < 0) {
+		resp_db_error(r);
+		return NULL;
+	}
+	if (rc == 0) {
+		/* Deleted between two statements: as good as a failure. */
+		resp_error(r, 500, "InternalError", "The account vanished");
+		return NULL;
+	}
+	return user_json(r, uid, name, fullname, email, created);
+}
+
+/* The cookie attributes: Secure when the client came over https. */
+static const char *
+cookie_attrs(struct req *r)
+{
+	return strncmp(r->endpoint, "https:", 6) == 0 ?
+	    "Path=/; HttpOnly; SameSite=Lax; Secure" :
+	    "Path=/; HttpOnly; SameSite=Lax";
+}
 
 void
 api_auth_register(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	char hash[crypto_pwhash_STRBYTES];
+	json_object *body, *o;
+	const char *name, *email, *password, *fullname, *why;
+	struct db_res *res;
+	unsigned err;
+
+	if (!r->hub->conf.allow_registration) {
+		resp_error(r, 403, "RegistrationDisabled", "Registration is "
+		    "switched off on this server: an administrator creates "
+		    "accounts (khubctl user add)");
+		return;
+	}
+	if ((body = req_json(r)) == NULL || body_valid(r, body) != 0)
+		return;
+	/* The lengths first: a long value is refused before any check
+	 * looks at it. Names are at most 96 ASCII characters. */
+	if (field(r, body, "username", 1, 96, 0, &name) != 0 ||
+	    field(r, body, "email", 1, EMAIL_MAX, 0, &email) != 0 ||
+	    field(r, body, "password", 1, PASSWORD_MAX, 1, &password) != 0 ||
+	    field(r, body, "fullname", 0, FULLNAME_MAX, 0, &fullname) != 0)
+		return;
+	if ((why = name_invalid(name)) != NULL) {
+		resp_error(r, 400, "BadRequest", "Invalid username: it %s",
+		    why);
+		return;
+	}
+	if (name_reserved(name)) {
+		resp_error(r, 400, "BadRequest", "The username '%s' is "
+		    "reserved", name);
+		return;
+	}
+	if (!email_plausible(email)) {
+		resp_error(r, 400, "BadRequest", "Invalid email address");
+		return;
+	}
+	if (strlen(password) < PASSWORD_MIN) {
+		resp_error(r, 400, "BadRequest", "The password must have at "
+		    "least %d characters", PASSWORD_MIN);
+		return;
+	}
+	if (password_hash(password, hash) != 0) {
+		resp_error(r, 500, "InternalError", "Out of memory hashing "
+		    "the password");
+		return;
+	}
+	if (db_exec(r->hub->db, r->a, &res, SQL_REGISTER, "ssss", name,
+	    fullname != NULL ? fullname : "", email, hash) != 0) {
+		err = db_errno(r->hub->db);
+		sodium_memzero(hash, sizeof(hash));
+		if (err == ER_DUP_ENTRY) {
+			/* Which unique key: the message names it. */
+			if (strstr(db_error(r->hub->db), "namespace_email"))
+				resp_error(r, 409, "Conflict", "An account "
+				    "with this email address already exists");
+			else
+				resp_error(r, 409, "Conflict", "The name "
+				    "'%s' is already taken", name);
+		} else
+			resp_db_error(r);
+		return;
+	}
+	sodium_memzero(hash, sizeof(hash));
+	if ((o = user_json_by_id(r, (int64_t)db_insert_id(res))) == NULL)
+		return;
+	body = jobj();
+	jset(body, "success", jbool(1));
+	jset(body, "message", jstr("User created successfully"));
+	jset(body, "email_verified", jbool(1));
+	jset(body, "user", o);
+	resp_json(r, 200, body);
 }
 
 void
 api_auth_login(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	unsigned char hash[TOKEN_HASH_LEN];
+	char sid[SESSION_LEN + 1];
+	json_object *body, *o;
+	const char *login, *password;
+	struct db_res *res;
+	char *name, *fullname, *email, *stored;
+	int64_t start = mono_ms(), uid, disabled, created;
+	int rc, ok;
+
+	if ((body = req_json(r)) == NULL || body_valid(r, body) != 0)
+		return;
+	if (field(r, body, "username", 0, EMAIL_MAX, 1, &login) != 0 ||
+	    (login == NULL &&
+	    field(r, body, "email", 1, EMAIL_MAX, 1, &login) != 0) ||
+	    field(r, body, "password", 1, PASSWORD_MAX, 1, &password) != 0)
+		return;
+	/* Names hold no '@': a login with one is an email address. */
+	if (db_exec(r->hub->db, r->a, &res, strchr(login, '@') != NULL ?
+	    SQL_LOGIN_EMAIL : SQL_LOGIN_NAME, "s", login) != 0 ||
+	    (rc = db_row(res, "issssii", &uid, &name, &fullname, &email,
+	    &stored, &disabled, &created)) < 0) {
+		resp_db_error(r);
+		return;
+	}
+	/* The same work whether the user exists or not. */
+	if (rc == 1 && stored != NULL)
+		ok = password_verify(password, stored);
+	else {
+		password_verify_dummy(password);
+		ok = 0;
+	}
+	if (!ok) {
+		sleep_until(start + LOGIN_FAIL_MS);
+		resp_error(r, 401, "Unauthorized", "Invalid username or "
+		    "password");
+		return;
+	}
+	/* Only who knows the password learns the account is disabled. */
+	if (disabled) {
+		sleep_until(start + LOGIN_FAIL_MS);
+		resp_error(r, 403, "Forbidden", "This account is disabled");
+		return;
+	}
+	session_generate(sid);
+	token_hash(sid, SESSION_LEN, hash);
+	if (db_exec(r->hub->db, r->a, NULL, SQL_SESSION_PURGE, "i",
+	    uid) != 0 ||
+	    db_exec(r->hub->db, r->a, NULL, SQL_SESSION_ADD, "ib", uid, hash,
+	    sizeof(hash)) != 0) {
+		sodium_memzero(sid, sizeof(sid));
+		resp_db_error(r);
+		return;
+	}
+	resp_header(r, "Set-Cookie", "session_id=%s; Max-Age=%d; %s", sid,
+	    SESSION_DAYS * 86400, cookie_attrs(r));
+	resp_header(r, "Cache-Control", "no-store");
+	sodium_memzero(sid, sizeof(sid));
+	o = user_json(r, uid, name, fullname, email, created);
+	body = jobj();
+	jset(body, "success", jbool(1));
+	jset(body, "message", jstr("Logged in successfully"));
+	jset(body, "username", jstr(name));
+	jset(body, "user", o);
+	resp_json(r, 200, body);
 }
 
 void
 api_auth_logout(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	unsigned char hash[TOKEN_HASH_LEN];
+	json_object *o;
+	const char *sid;
+	size_t len;
+
+	/* This session only; none (or a malformed cookie) is fine too. */
+	if (auth_cookie(r, &sid, &len) == 1) {
+		token_hash(sid, len, hash);
+		if (db_exec(r->hub->db, r->a, NULL, SQL_SESSION_END, "b",
+		    hash, sizeof(hash)) != 0) {
+			resp_db_error(r);
+			return;
+		}
+	}
+	resp_header(r, "Set-Cookie", "session_id=; Max-Age=0; %s",
+	    cookie_attrs(r));
+	o = jobj();
+	jset(o, "success", jbool(1));
+	jset(o, "message", jstr("Logged out successfully"));
+	resp_json(r, 200, o);
 }
 
 void
 api_auth_me(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *o, *orgs, *auth;
+	struct principal *p;
+	struct db_res *res;
+	char *name, *fullname, *role;
+	int rc;
+
+	if (auth_require(r) != 0)
+		return;
+	p = r->who;
+	if ((o = user_json_by_id(r, p->user_id)) == NULL)
+		return;
+	if (db_exec(r->hub->db, r->a, &res, SQL_ORGS, "i", p->user_id) != 0) {
+		json_object_put(o);
+		resp_db_error(r);
+		return;
+	}
+	orgs = jarr();
+	while ((rc = db_row(res, "sss", &name, &fullname, &role)) == 1) {
+		json_object *org = jobj();
+
+		jset(org, "name", jstr(name));
+		jset(org, "fullname", jstr(*fullname ? fullname : name));
+		jset(org, "roleInOrg", jstr(role));
+		json_object_array_add(orgs, org);
+	}
+	if (rc < 0) {
+		json_object_put(orgs);
+		json_object_put(o);
+		resp_db_error(r);
+		return;
+	}
+	jset(o, "orgs", orgs);
+	auth = jobj();
+	jset(auth, "type", jstr(p->is_session ? "session" : "access_token"));
+	jset(auth, "role", jstr(p->token_role));
+	if (!p->is_session) {
+		jset(auth, "tokenId", jint(p->token_id));
+		jset(auth, "displayName", jstr(p->token_name));
+	}
+	jset(o, "auth", auth);
+	resp_json(r, 200, o);
+}
+
+/*
+ * Tokens are managed by a browser session or a write token: a read token
+ * must not mint a write one. Returns 0, or answers 401/403 and -1.
+ */
+static int
+require_manager(struct req *r)
+{
+	if (auth_require(r) != 0)
+		return -1;
+	if (!r->who->is_session && strcmp(r->who->token_role, "write") != 0) {
+		resp_error(r, 403, "Forbidden", "Managing tokens needs a "
+		    "session or a write token");
+		return -1;
+	}
+	return 0;
+}
+
+/* An ISO 8601 time "2026-01-31T12:00:00Z" (fraction and 'Z' optional,
+ * always UTC) into Unix seconds; -1 when malformed. */
+static int64_t
+parse_iso_utc(const char *s)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*end == '.') {
+		end++;
+		if (*end < '0' || *end > '9')
+			return -1;
+		while (*end >= '0' && *end <= '9')
+			end++;
+	}
+	if (*end == 'Z')
+		end++;
+	else if (!strcmp(end, "+00:00"))
+		end += 6;
+	if (*end != '\0')
+		return -1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	return (int64_t)t;
+}
+
+static json_object *
+token_json(struct req *r, int64_t id, const char *name, const char *role,
+    int64_t created_ms, int64_t expires_ms)
+{
+	json_object *o = jobj();
+
+	jset(o, "id", jint(id));
+	jset(o, "name", jstr(name));
+	jset(o, "role", jstr(role));
+	jset(o, "createdAt", jstr(iso_time_ms(r->a, created_ms)));
+	/* A NULL expiry reads 0: never. */
+	jset(o, "expiresAt", expires_ms ? jstr(iso_time_ms(r->a,
+	    expires_ms)) : NULL);
+	return o;
 }
 
 void
 api_tokens_list(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *o, *arr, *t;
+	struct db_res *res;
+	char *name, *role;
+	int64_t id, created, expires, expired;
+	int rc;
+
+	if (require_manager(r) != 0)
+		return;
+	if (db_exec(r->hub->db, r->a, &res, SQL_TOKENS, "i",
+	    r->who->user_id) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	arr = jarr();
+	while ((rc = db_row(res, "issiii", &id, &name, &role, &created,
+	    &expires, &expired)) == 1) {
+		t = token_json(r, id, name, role, created, expires);
+		jset(t, "expired", jbool(expired != 0));
+		jset(t, "current", jbool(!r->who->is_session &&
+		    id == r->who->token_id));
+		json_object_array_add(arr, t);
+	}
+	if (rc < 0) {
+		json_object_put(arr);
+		resp_db_error(r);
+		return;
+	}
+	o = jobj();
+	jset(o, "tokens", arr);
+	resp_json(r, 200, o);
 }
 
 void
 api_token_create(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	unsigned char hash[TOKEN_HASH_LEN];
+	char tok[TOKEN_LEN + 1];
+	json_object *body, *o, *v;
+	const char *name, *role, *at;
+	struct db_res *res;
+	int64_t until = 0, days, id, created, expires;
+	int has_days, rc;
+
+	if (require_manager(r) != 0)
+		return;
+	if ((body = req_json(r)) == NULL || body_valid(r, body) != 0)
+		return;
+	if (field(r, body, "name", 1, TOKEN_NAME_MAX, 0, &name) != 0 ||
+	    field(r, body, "role", 0, 5, 0, &role) != 0 ||
+	    field(r, body, "expires_at", 0, 40, 0, &at) != 0)
+		return;
+	if (*name == '\0') {
+		resp_error(r, 400, "BadRequest", "Field 'name' must not be "
+		    "empty");
+		return;
+	}
+	if (role == NULL)
+		role = "read";
+	if (strcmp(role, "read") != 0 && strcmp(role, "write") != 0) {
+		resp_error(r, 400, "BadRequest", "Field 'role' must be read "
+		    "or write");
+		return;
+	}
+	has_days = json_object_object_get_ex(body, "expires_in_days", &v) &&
+	    v != NULL;
+	if (has_days && at != NULL) {
+		resp_error(r, 400, "BadRequest", "Give expires_in_days or "
+		    "expires_at, not both");
+		return;
+	}
+	if (has_days) {
+		days = json_object_is_type(v, json_type_int) ?
+		    json_object_get_int64(v) : 0;
+		if (days < 1 || days > TOKEN_DAYS_MAX) {
+			resp_error(r, 400, "BadRequest", "expires_in_days "
+			    "must be a whole number from 1 to %d",
+			    TOKEN_DAYS_MAX);
+			return;
+		}
+		until = (int64_t)time(NULL) + days * 86400;
+	} else if (at != NULL) {
+		until = parse_iso_utc(at);
+		if (until < 0) {
+			resp_error(r, 400, "BadRequest", "expires_at must be "
+			    "a UTC time like 2030-01-31T12:00:00Z");
+			return;
+		}
+		if (until <= (int64_t)time(NULL) ||
+		    until > (int64_t)time(NULL) +
+		    (int64_t)TOKEN_DAYS_MAX * 86400) {
+			resp_error(r, 400, "BadRequest", "expires_at must be "
+			    "in the future, within %d days", TOKEN_DAYS_MAX);
+			return;
+		}
+	}
+	token_generate(tok);
+	token_hash(tok, TOKEN_LEN, hash);
+	rc = until ? db_exec(r->hub->db, r->a, &res, SQL_TOKEN_ADD_UNTIL,
+	    "issbi", r->who->user_id, name, role, hash, sizeof(hash), until) :
+	    db_exec(r->hub->db, r->a, &res, SQL_TOKEN_ADD_FOREVER, "issb",
+	    r->who->user_id, name, role, hash, sizeof(hash));
+	if (rc != 0) {
+		sodium_memzero(tok, sizeof(tok));
+		resp_db_error(r);
+		return;
+	}
+	id = (int64_t)db_insert_id(res);
+	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN_GET, "i", id) != 0 ||
+	    db_row(res, "ii", &created, &expires) != 1) {
+		sodium_memzero(tok, sizeof(tok));
+		resp_db_error(r);
+		return;
+	}
+	o = token_json(r, id, name, role, created, expires);
+	jset(o, "success", jbool(1));
+	jset(o, "token_id", jint(id));
+	/* The only time the token is ever shown. */
+	jset(o, "token", jstr(tok));
+	jset(o, "message", jstr("Token created: save it now, it is not "
+	    "shown again"));
+	sodium_memzero(tok, sizeof(tok));
+	resp_header(r, "Cache-Control", "no-store");
+	resp_json(r, 200, o);
 }
 
 void
 api_token_delete(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *o;
+	struct db_res *res;
+	const char *a = r->args.arg;
+	char *end = NULL;
+	long long id;
+
+	if (require_manager(r) != 0)
+		return;
+	errno = 0;
+	id = (a != NULL && *a >= '0' && *a <= '9') ? strtoll(a, &end, 10) : 0;
+	if (id <= 0 || errno != 0 || *end != '\0') {
+		resp_error(r, 404, "NotFound", "Token not found");
+		return;
+	}
+	/* Another user's token is as unknown as a missing one. */
+	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN_REVOKE, "ii",
+	    (int64_t)id, r->who->user_id) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (db_affected(res) == 0) {
+		resp_error(r, 404, "NotFound", "Token not found");
+		return;
+	}
+	o = jobj();
+	jset(o, "success", jbool(1));
+	jset(o, "message", jstr("Token revoked"));
+	resp_json(r, 200, o);
 }

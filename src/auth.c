@@ -1,7 +1,8 @@
 /*
- * auth.c: turns the Authorization header into a principal, one indexed
- * lookup by the token's hash. Nothing is cached: a revoked token is refused
- * on the very next request, on every machine.
+ * auth.c: turns the Authorization header (or, without one, the session_id
+ * cookie) into a principal, one indexed lookup by the token's or session's
+ * hash. Nothing is cached: a revoked token, an ended session or a disabled
+ * user is refused on the very next request, on every machine.
  */
 #include <string.h>
 #include <strings.h>
@@ -20,7 +21,14 @@ static const char SQL_TOKEN[] =
     " FROM token t JOIN namespace u ON u.id = t.user_id"
     " WHERE t.hash = ? AND t.revoked_at IS NULL"
     " AND (t.expires_at IS NULL OR t.expires_at > NOW(3))"
-    " AND u.kind = 'user'";
+    " AND u.kind = 'user' AND u.disabled = 0";
+
+static const char SQL_SESSION[] =
+    "SELECT s.id, s.hash, FLOOR(UNIX_TIMESTAMP(s.created_at) * 1000),"
+    " u.id, u.name, u.fullname, u.email"
+    " FROM session s JOIN namespace u ON u.id = s.user_id"
+    " WHERE s.hash = ? AND s.expires_at > NOW(3)"
+    " AND u.kind = 'user' AND u.disabled = 0";
 
 /* The token text of an Authorization header, or NULL. */
 static const char *
@@ -54,6 +62,85 @@ token_of(struct req *r, const char *h, size_t *len)
 }
 
 int
+auth_cookie(struct req *r, const char **out, size_t *len)
+{
+	const char *h, *p, *end, *eq;
+	size_t n;
+
+	if ((h = req_header(r, "Cookie")) == NULL)
+		return 0;
+	/* "a=1; session_id=...; b=2": pairs split by ';', blanks around
+	 * them ignored. Other cookies are not ours to judge; ours must be
+	 * exactly 64 hex digits. The first session_id wins (the browser
+	 * sends the most specific path first). */
+	for (p = h; *p != '\0'; p = *end == ';' ? end + 1 : end) {
+		p += strspn(p, " \t");
+		end = p + strcspn(p, ";");
+		n = (size_t)(end - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if ((eq = memchr(p, '=', n)) == NULL ||
+		    (size_t)(eq - p) != strlen("session_id") ||
+		    memcmp(p, "session_id", (size_t)(eq - p)) != 0)
+			continue;
+		*out = eq + 1;
+		*len = n - (size_t)(eq + 1 - p);
+		return session_wellformed(*out, *len) ? 1 : -1;
+	}
+	return 0;
+}
+
+/* The session_id cookie into r->who; 0, or answers 401/503 and -1. */
+static int
+session_identify(struct req *r)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	struct principal *p;
+	struct db_res *res;
+	const char *sid;
+	void *stored;
+	size_t len = 0, slen;
+	int rc;
+
+	if ((rc = auth_cookie(r, &sid, &len)) == 0) {
+		r->auth_done = 1;
+		return 0;
+	}
+	if (rc < 0) {
+		resp_error(r, 401, "Unauthorized", "Invalid session cookie: "
+		    "log in again");
+		return -1;
+	}
+	token_hash(sid, len, hash);
+	p = arena_zalloc(r->a, sizeof(*p));
+	if (db_exec(r->hub->db, r->a, &res, SQL_SESSION, "b", hash,
+	    sizeof(hash)) != 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	rc = db_row(res, "ibiisss", &p->session_id, &stored, &slen,
+	    &p->token_created_ms, &p->user_id, &p->name, &p->fullname,
+	    &p->email);
+	if (rc < 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (rc == 0 || slen != sizeof(hash) ||
+	    sodium_memcmp(stored, hash, sizeof(hash)) != 0) {
+		resp_error(r, 401, "Unauthorized", "Session expired or "
+		    "invalid: log in again");
+		return -1;
+	}
+	p->is_session = 1;
+	p->token_id = 0;
+	p->token_name = "session";
+	p->token_role = "write";
+	r->who = p;
+	r->auth_done = 1;
+	return 0;
+}
+
+int
 auth_identify(struct req *r)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
@@ -67,10 +154,8 @@ auth_identify(struct req *r)
 	if (r->auth_done)
 		return 0;
 	h = req_header(r, "Authorization");
-	if (h == NULL || *h == '\0') {
-		r->auth_done = 1;
-		return 0;
-	}
+	if (h == NULL || *h == '\0')
+		return session_identify(r);
 	tok = token_of(r, h, &len);
 	if (tok == NULL || !token_wellformed(tok, len)) {
 		resp_error(r, 401, "Unauthorized", "Invalid credentials in "

@@ -1,6 +1,8 @@
 /*
  * auth.h: who is calling. Tokens come as "Authorization: Bearer hf_..." or,
- * from git-lfs, as HTTP Basic with the token as the password.
+ * from git-lfs, as HTTP Basic with the token as the password; browsers send
+ * the cookie session_id (api_account.c logs in). A session writes like a
+ * write token.
  */
 #ifndef KHUB_AUTH_H
 #define KHUB_AUTH_H
@@ -16,15 +18,26 @@ struct principal {
 	char		*token_name;
 	char		*token_role;	/* "read" or "write" */
 	int64_t		 token_created_ms;	/* Unix time, milliseconds */
+	/* A browser session: token_id 0, token_name "session", role
+	 * "write", token_created_ms the login's time. */
+	int		 is_session;
+	int64_t		 session_id;	/* the session row's id */
 };
 
 /*
- * Identifies the caller into r->who (NULL: anonymous). Returns 0, or answers
- * itself (401 for a token that is malformed, unknown, expired or revoked;
- * 503 when the database is down) and returns -1.
+ * Identifies the caller into r->who (NULL: anonymous): the Authorization
+ * header, else the cookie session_id. Returns 0, or answers itself (401 for
+ * a token or session that is malformed, unknown, expired or revoked, or
+ * whose user is disabled; 503 when the database is down) and returns -1.
  */
 int	 auth_identify(struct req *);
 /* auth_identify, and 401 for an anonymous caller. */
 int	 auth_require(struct req *);
+/*
+ * The session_id cookie's value from the Cookie header into *out (not
+ * NUL-terminated, *len bytes). Returns 1 when there is one, 0 when none, -1
+ * when its value is not a session id's shape (other cookies are ignored).
+ */
+int	 auth_cookie(struct req *, const char **out, size_t *len);
 
 #endif
