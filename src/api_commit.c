@@ -15,6 +15,7 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "lfs.h"
+#include "quota.h"
 #include "repo.h"
 #include "s3.h"
 
@@ -98,10 +99,12 @@ api_preupload(struct req *r)
 	json_object *body, *files, *out, *list;
 	struct repo *repo;
 	struct commit_info head;
-	struct rules attrs, ignore, req_ignore;
+	struct rules attrs, ignore, req_ignore, repo_attrs;
 	struct rev rev;
+	struct quota quota;
 	const char *text, *gi;
 	size_t len, i, n;
+	uint64_t adding = 0, threshold;
 
 	if ((repo = repo_open_rev(r, ACCESS_WRITE, r->args.rev)) == NULL ||
 	    (body = req_json(r)) == NULL)
@@ -133,6 +136,16 @@ api_preupload(struct req *r)
 	gi = jget_str(body, "gitIgnore");
 	rules_parse_ignore(&req_ignore, r->a, gi ? gi : "", gi ? strlen(gi) :
 	    0);
+	/* Quota and LFS settings (quota.c): the repository's own LFS
+	 * patterns add to .gitattributes, its threshold replaces the
+	 * server's. One query. */
+	if (quota_load(r, repo, &quota) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	threshold = quota.has_lfs_threshold ? quota.lfs_threshold :
+	    r->hub->conf.lfs_threshold;
+	lfs_settings_rules(r, &quota, &repo_attrs);
 
 	list = jarr();
 	for (i = 0; i < n; i++) {
@@ -141,7 +154,7 @@ api_preupload(struct req *r)
 		struct tree_entry e;
 		struct blob_info bi;
 		int64_t size = -1;
-		bool lfs, same = false, exists = false;
+		bool lfs, same = false, exists = false, skip;
 		int rc;
 
 		if (json_object_object_get_ex(f, "size", &v) &&
@@ -174,7 +187,8 @@ api_preupload(struct req *r)
 		}
 		/* Empty files are always regular (the clients force it). */
 		lfs = size > 0 && (rules_is_lfs(&attrs, path) ||
-		    (uint64_t)size > r->hub->conf.lfs_threshold);
+		    rules_is_lfs(&repo_attrs, path) ||
+		    (uint64_t)size > threshold);
 		/* "The same content already there": by sha256 when given,
 		 * else when the sample is the whole file. Never for the same
 		 * content at another path. */
@@ -201,9 +215,12 @@ api_preupload(struct req *r)
 		o = jobj();
 		jset(o, "path", jstr(path));
 		jset(o, "uploadMode", jstr(lfs ? "lfs" : "regular"));
-		jset(o, "shouldIgnore", jbool(same ||
-		    rules_is_ignored(&ignore, path) ||
-		    rules_is_ignored(&req_ignore, path)));
+		skip = same || rules_is_ignored(&ignore, path) ||
+		    rules_is_ignored(&req_ignore, path);
+		jset(o, "shouldIgnore", jbool(skip));
+		/* quota: what will be uploaded (quota.c) */
+		if (!skip)
+			adding = quota_add(adding, (uint64_t)size);
 		if (exists) {
 			char hex[2 * SHA256_LEN + 1];
 
@@ -216,6 +233,12 @@ api_preupload(struct req *r)
 			jset(o, "oid", jstr(hex));
 		}
 		json_object_array_add(list, o);
+	}
+	if (!quota_allows(&quota, adding)) {
+		json_object_put(list);
+		resp_error(r, 413, "QuotaExceeded", "%s",
+		    quota_message(r, repo, &quota, adding));
+		return;
 	}
 	out = jobj();
 	jset(out, "files", list);
@@ -470,6 +493,24 @@ api_commit(struct req *r)
 		k++;
 	}
 	c.nops = k;
+	/* Quota (quota.c), before anything is stored: LFS sizes as given,
+	 * regular contents from their base64 length. */
+	{
+		uint64_t adding = 0;
+
+		for (i = 1, k = 0; i < n; i++, k++) {
+			if (c.ops[k].kind != OP_PUT)
+				continue;
+			if (c.ops[k].blob.lfs)
+				adding = quota_add(adding,
+				    c.ops[k].blob.size);
+			else
+				adding = quota_add(adding, strlen(jget_str(
+				    lines[i].value, "content")) / 4 * 3);
+		}
+		if (quota_check(r, repo, adding) != 0)
+			return;
+	}
 	/* Contents: LFS objects must be stored and verified; regular files
 	 * go to S3 now. */
 	stored_init(r, &stored, c.nops);

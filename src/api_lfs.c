@@ -29,6 +29,7 @@
 #include "jsonutil.h"
 #include "lfs.h"
 #include "log.h"
+#include "quota.h"
 #include "repo.h"
 #include "s3.h"
 
@@ -517,6 +518,26 @@ api_lfs_batch(struct req *r)
 	transfers = NULL;
 	json_object_object_get_ex(body, "transfers", &transfers);
 	multi_offered = upload && has_string(transfers, "multipart");
+	/* Quota (quota.c): the objects' sizes must fit before any upload
+	 * is offered. One query. */
+	if (upload) {
+		struct quota q;
+		uint64_t adding = 0;
+
+		for (i = 0; i < n; i++)
+			if (parse_obj(json_object_array_get_idx(objs, i),
+			    &o) == NULL)
+				adding = quota_add(adding, o.size);
+		if (quota_load(r, repo, &q) != 0) {
+			lfs_db_error(r);
+			return;
+		}
+		if (!quota_allows(&q, adding)) {
+			lfs_error(r, 413, "QuotaExceeded", "%s",
+			    quota_message(r, repo, &q, adding));
+			return;
+		}
+	}
 
 	list = jarr();
 	for (i = 0; i < n; i++) {

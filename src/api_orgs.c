@@ -1,35 +1,440 @@
 /*
- * api_orgs.c: organizations over HTTP, members, user overview.
- * (Not written yet: each endpoint answers 501.)
+ * api_orgs.c: organizations over HTTP: create, get, members (list, add,
+ * change, remove), and a user's or organization's public overview.
+ *
+ * An organization's existence, name, full name and member count are
+ * public (as the Hub's); its member list and the caller's role only for
+ * members; member changes only for its admins, with a write token. An
+ * organization always keeps at least one admin.
  */
+#include <string.h>
+
+#include <mysqld_error.h>
+
 #include "api.h"
+#include "auth.h"
+#include "db.h"
+#include "hub.h"
+#include "jsonutil.h"
+#include "names.h"
+
+static const char SQL_ORG_ADD[] =
+    "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, ?)";
+static const char SQL_MEMBER_SET[] =
+    "INSERT INTO org_member (org_id, user_id, role) VALUES (?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE role = VALUES(role)";
+static const char SQL_MEMBER_DEL[] =
+    "DELETE FROM org_member WHERE org_id = ? AND user_id = ?";
+/* A namespace, its member count and the caller's role in it (user id 0:
+ * anonymous, no row). */
+static const char SQL_NS[] =
+    "SELECT n.id, n.kind, n.name, n.fullname,"
+    " (SELECT COUNT(*) FROM org_member m WHERE m.org_id = n.id),"
+    " (SELECT m.role FROM org_member m WHERE m.org_id = n.id"
+    "  AND m.user_id = ?)"
+    " FROM namespace n WHERE n.name = ?";
+static const char SQL_MEMBERS[] =
+    "SELECT n.name, n.fullname, m.role FROM org_member m"
+    " JOIN namespace n ON n.id = m.user_id WHERE m.org_id = ?"
+    " ORDER BY n.name";
+static const char SQL_USER[] =
+    "SELECT id, name FROM namespace WHERE name = ? AND kind = 'user'";
+/* Within the transaction that changes members: the admins, locked, so
+ * two admins removing each other cannot leave none. */
+static const char SQL_ADMINS[] =
+    "SELECT user_id FROM org_member WHERE org_id = ? AND role = 'admin'"
+    " FOR UPDATE";
+static const char SQL_ROLE_LOCK[] =
+    "SELECT role FROM org_member WHERE org_id = ? AND user_id = ?"
+    " FOR UPDATE";
+static const char SQL_USER_ORGS[] =
+    "SELECT n.name, n.fullname FROM org_member m"
+    " JOIN namespace n ON n.id = m.org_id WHERE m.user_id = ?"
+    " ORDER BY n.name";
+
+#define FULLNAME_MAX	255
+
+struct ns {
+	int64_t		 id;
+	char		*kind, *name, *fullname, *role;	/* role: NULL */
+	int64_t		 members;
+};
+
+/* Whether s is well-formed UTF-8 without control characters. */
+static int
+text_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i;
+	unsigned c;
+
+	while (*p != '\0') {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1, c = *p & 0x1f;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2, c = *p & 0x0f;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3, c = *p & 0x07;
+		else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (p[i] & 0x3f);
+		}
+		/* overlong, surrogates, beyond U+10FFFF */
+		if ((n == 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+		    (n == 3 && (c < 0x10000 || c > 0x10ffff)))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/*
+ * Looks up namespace name with the caller's role. Returns 1 found, 0 not
+ * (a name that cannot exist is not looked up), -1 after answering a
+ * database error.
+ */
+static int
+ns_find(struct req *r, const char *name, struct ns *ns)
+{
+	struct db_res *res;
+	int rc;
+
+	memset(ns, 0, sizeof(*ns));
+	if (name == NULL || name_invalid(name) != NULL)
+		return 0;
+	if (db_exec(r->hub->db, r->a, &res, SQL_NS, "is",
+	    r->who ? r->who->user_id : (int64_t)0, name) != 0 ||
+	    (rc = db_row(res, "isssis", &ns->id,
+	    &ns->kind, &ns->name, &ns->fullname, &ns->members,
+	    &ns->role)) < 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	db_done(res);
+	return rc;
+}
+
+/* The organization named name for the caller; NULL after answering 404
+ * (or a database error). */
+static struct ns *
+org_find(struct req *r, const char *name)
+{
+	struct ns *ns = arena_zalloc(r->a, sizeof(*ns));
+	int rc;
+
+	if ((rc = ns_find(r, name, ns)) < 0)
+		return NULL;
+	if (rc == 0 || strcmp(ns->kind, "org") != 0) {
+		resp_error(r, 404, "NotFound", "Organization %s not found",
+		    name ? name : "");
+		return NULL;
+	}
+	return ns;
+}
+
+static const char *
+display_name(const char *fullname, const char *name)
+{
+	return fullname != NULL && *fullname != '\0' ? fullname : name;
+}
+
+/* Whether the caller's token may change things; answers 403 if not. */
+static int
+can_write(struct req *r)
+{
+	if (strcmp(r->who->token_role, "write") != 0) {
+		resp_error(r, 403, "Forbidden", "This token is read-only");
+		return 0;
+	}
+	return 1;
+}
 
 void
 api_org_create(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *body, *o;
+	struct db_res *res;
+	const char *name, *fullname, *why;
+	int64_t id;
+
+	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
+		return;
+	if (!can_write(r))
+		return;
+	name = jget_str(body, "name");
+	fullname = jget_str(body, "fullname");
+	if (name == NULL) {
+		resp_error(r, 400, "BadRequest", "'name' is required");
+		return;
+	}
+	if ((why = name_invalid(name)) != NULL) {
+		resp_error(r, 400, "BadRequest", "Organization name '%s' %s",
+		    name, why);
+		return;
+	}
+	if (name_reserved(name)) {
+		resp_error(r, 400, "BadRequest", "The name '%s' is reserved",
+		    name);
+		return;
+	}
+	if (fullname == NULL)
+		fullname = "";
+	if (strlen(fullname) > FULLNAME_MAX || !text_valid(fullname)) {
+		resp_error(r, 400, "BadRequest", "'fullname' must be UTF-8 "
+		    "text of at most %d bytes", FULLNAME_MAX);
+		return;
+	}
+	/* The organization and its first admin together, or neither. */
+	if (db_begin(r->hub->db) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (db_exec(r->hub->db, r->a, &res, SQL_ORG_ADD, "ss", name,
+	    fullname) != 0) {
+		unsigned err = db_errno(r->hub->db);
+
+		db_rollback(r->hub->db);
+		if (err == ER_DUP_ENTRY)
+			resp_error(r, 409, "Conflict", "The name '%s' is "
+			    "already taken by a user or an organization",
+			    name);
+		else
+			resp_db_error(r);
+		return;
+	}
+	id = (int64_t)db_insert_id(res);
+	if (db_exec(r->hub->db, r->a, NULL, SQL_MEMBER_SET, "iis", id,
+	    r->who->user_id, "admin") != 0 || db_commit(r->hub->db) != 0) {
+		db_rollback(r->hub->db);
+		resp_db_error(r);
+		return;
+	}
+	o = jobj();
+	jset(o, "type", jstr("org"));
+	jset(o, "name", jstr(name));
+	jset(o, "fullname", jstr(display_name(fullname, name)));
+	jset(o, "url", jstr(arena_printf(r->a, "%s/%s", r->endpoint, name)));
+	resp_json(r, 200, o);
 }
 
 void
 api_org_get(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct ns *ns;
+	json_object *o;
+
+	if (auth_identify(r) != 0 || (ns = org_find(r, r->args.arg)) == NULL)
+		return;
+	o = jobj();
+	jset(o, "type", jstr("org"));
+	jset(o, "name", jstr(ns->name));
+	jset(o, "fullname", jstr(display_name(ns->fullname, ns->name)));
+	jset(o, "numMembers", jint(ns->members));
+	/* Only a member learns that, and its own role. */
+	if (ns->role != NULL) {
+		jset(o, "isMember", jbool(1));
+		jset(o, "roleInOrg", jstr(ns->role));
+	}
+	resp_json(r, 200, o);
 }
 
 void
 api_org_members(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct db_res *res;
+	struct ns *ns;
+	json_object *list;
+	char *name, *fullname, *role;
+	int rc;
+
+	if (auth_identify(r) != 0 || (ns = org_find(r, r->args.arg)) == NULL)
+		return;
+	if (ns->role == NULL) {
+		resp_error(r, r->who ? 403 : 401, r->who ? "Forbidden" :
+		    "Unauthorized", "Only members of %s see its members",
+		    ns->name);
+		return;
+	}
+	if (db_exec(r->hub->db, r->a, &res, SQL_MEMBERS, "i", ns->id) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	list = jarr();
+	while ((rc = db_row(res, "sss", &name, &fullname, &role)) == 1) {
+		json_object *m = jobj();
+
+		jset(m, "type", jstr("user"));
+		jset(m, "name", jstr(name));
+		jset(m, "user", jstr(name));
+		jset(m, "fullname", jstr(display_name(fullname, name)));
+		jset(m, "role", jstr(role));
+		json_object_array_add(list, m);
+	}
+	if (rc < 0) {
+		json_object_put(list);
+		resp_db_error(r);
+		return;
+	}
+	resp_json(r, 200, list);
 }
 
+/*
+ * POST or PUT {role}: adds the member or changes their role; DELETE
+ * removes them. Admins only; the last admin can be neither demoted nor
+ * removed (400).
+ */
 void
 api_org_member(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	json_object *body = NULL, *o;
+	struct db_res *res;
+	struct ns *ns;
+	const char *role = NULL;
+	char *uname, *cur = NULL;
+	int64_t uid, admin_id;
+	int rc, nadmins = 0;
+
+	if (auth_require(r) != 0)
+		return;
+	if (r->method != M_DELETE) {
+		if ((body = req_json(r)) == NULL)
+			return;
+		role = jget_str(body, "role");
+		if (role == NULL || (strcmp(role, "read") &&
+		    strcmp(role, "write") && strcmp(role, "admin"))) {
+			resp_error(r, 400, "BadRequest", "'role' must be read, "
+			    "write or admin");
+			return;
+		}
+	}
+	if ((ns = org_find(r, r->args.ns)) == NULL)
+		return;
+	if (ns->role == NULL || strcmp(ns->role, "admin") != 0) {
+		resp_error(r, 403, "Forbidden", "Only admins of %s manage "
+		    "its members", ns->name);
+		return;
+	}
+	if (!can_write(r))
+		return;
+	if (name_invalid(r->args.name) != NULL)
+		rc = 0;
+	else if (db_exec(r->hub->db, r->a, &res, SQL_USER, "s",
+	    r->args.name) != 0 || (rc = db_row(res, "is", &uid, &uname)) < 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (rc == 0) {
+		resp_error(r, 404, "NotFound", "No user named %s",
+		    r->args.name);
+		return;
+	}
+	db_done(res);
+
+	if (db_begin(r->hub->db) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	if (db_exec(r->hub->db, r->a, &res, SQL_ADMINS, "i", ns->id) != 0)
+		goto dberr;
+	while ((rc = db_row(res, "i", &admin_id)) == 1)
+		nadmins++;
+	if (rc < 0)
+		goto dberr;
+	if (db_exec(r->hub->db, r->a, &res, SQL_ROLE_LOCK, "ii", ns->id,
+	    uid) != 0 || (rc = db_row(res, "s", &cur)) < 0)
+		goto dberr;
+	db_done(res);
+	if (rc == 0)
+		cur = NULL;
+	if (r->method == M_DELETE && cur == NULL) {
+		db_rollback(r->hub->db);
+		resp_error(r, 404, "NotFound", "%s is not a member of %s",
+		    uname, ns->name);
+		return;
+	}
+	if (cur != NULL && !strcmp(cur, "admin") && nadmins <= 1 &&
+	    (role == NULL || strcmp(role, "admin") != 0)) {
+		db_rollback(r->hub->db);
+		resp_error(r, 400, "BadRequest", "%s is the last admin of %s: "
+		    "an organization keeps at least one admin", uname,
+		    ns->name);
+		return;
+	}
+	if (r->method == M_DELETE)
+		rc = db_exec(r->hub->db, r->a, NULL, SQL_MEMBER_DEL, "ii",
+		    ns->id, uid);
+	else
+		rc = db_exec(r->hub->db, r->a, NULL, SQL_MEMBER_SET, "iis",
+		    ns->id, uid, role);
+	if (rc != 0 || db_commit(r->hub->db) != 0)
+		goto dberr;
+	o = jobj();
+	if (role != NULL) {
+		jset(o, "name", jstr(uname));
+		jset(o, "role", jstr(role));
+	}
+	resp_json(r, 200, o);
+	return;
+dberr:
+	db_rollback(r->hub->db);
+	resp_db_error(r);
 }
 
 void
 api_user_overview(struct req *r)
 {
-	resp_error(r, 501, "NotImplemented", "Not implemented yet");
+	struct db_res *res;
+	struct ns ns;
+	json_object *o, *orgs;
+	char *name, *fullname;
+	int rc;
+
+	if (auth_identify(r) != 0 || (rc = ns_find(r, r->args.arg, &ns)) < 0)
+		return;
+	if (rc == 0) {
+		resp_error(r, 404, "NotFound", "No user or organization named "
+		    "%s", r->args.arg ? r->args.arg : "");
+		return;
+	}
+	o = jobj();
+	jset(o, "type", jstr(ns.kind));
+	jset(o, "name", jstr(ns.name));
+	jset(o, "fullname", jstr(display_name(ns.fullname, ns.name)));
+	if (!strcmp(ns.kind, "org")) {
+		jset(o, "numMembers", jint(ns.members));
+		resp_json(r, 200, o);
+		return;
+	}
+	/* A user's organizations: public, as the Hub's profile pages. */
+	if (db_exec(r->hub->db, r->a, &res, SQL_USER_ORGS, "i", ns.id) != 0) {
+		json_object_put(o);
+		resp_db_error(r);
+		return;
+	}
+	orgs = jarr();
+	while ((rc = db_row(res, "ss", &name, &fullname)) == 1) {
+		json_object *org = jobj();
+
+		jset(org, "type", jstr("org"));
+		jset(org, "name", jstr(name));
+		jset(org, "fullname", jstr(display_name(fullname, name)));
+		json_object_array_add(orgs, org);
+	}
+	if (rc < 0) {
+		json_object_put(orgs);
+		json_object_put(o);
+		resp_db_error(r);
+		return;
+	}
+	jset(o, "orgs", orgs);
+	resp_json(r, 200, o);
 }

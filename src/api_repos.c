@@ -1,6 +1,7 @@
 /*
  * api_repos.c: repositories as a whole: create, delete, move, settings.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <mysqld_error.h>
@@ -26,6 +27,16 @@ static const char SQL_MOVE[] =
     "UPDATE repo SET owner_id = ?, name = ? WHERE id = ?";
 static const char SQL_SET_PRIVATE[] =
     "UPDATE repo SET private = ? WHERE id = ?";
+/* Per-repository LFS settings (quota.c reads them for preupload): each
+ * changes only when its flag is 1; NULL means the server's default. */
+static const char SQL_SET_LFS[] =
+    "UPDATE repo SET lfs_threshold = IF(?, ?, lfs_threshold),"
+    " lfs_patterns = IF(?, ?, lfs_patterns),"
+    " lfs_multipart_threshold = IF(?, ?, lfs_multipart_threshold)"
+    " WHERE id = ?";
+
+#define LFS_PATTERNS_MAX	100
+#define LFS_PATTERN_LEN		255
 
 /* The Hub's default .gitattributes of a new repository. */
 static const char *const lfs_patterns[] = {
@@ -238,7 +249,9 @@ api_repo_delete(struct req *r)
 	struct repo *repo;
 	const char *name, *org;
 
-	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
+	/* Anonymous callers go on to repo_open(), which answers them as the
+	 * Hub does (RepoNotFound for a private repository). */
+	if (auth_identify(r) != 0 || (body = req_json(r)) == NULL)
 		return;
 	name = jget_str(body, "name");
 	org = jget_str(body, "organization");
@@ -246,7 +259,7 @@ api_repo_delete(struct req *r)
 		resp_error(r, 400, "BadRequest", "'name' is required");
 		return;
 	}
-	if (strchr(name, '/') == NULL)
+	if (strchr(name, '/') == NULL && (org != NULL || r->who != NULL))
 		name = arena_printf(r->a, "%s/%s", org ? org : r->who->name,
 		    name);
 	if ((repo = open_named(r, body, name, ACCESS_ADMIN)) == NULL)
@@ -269,7 +282,8 @@ api_repo_move(struct req *r)
 	char *ns;
 	int64_t ns_id;
 
-	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
+	/* repo_open() (in open_named) answers anonymous callers. */
+	if (auth_identify(r) != 0 || (body = req_json(r)) == NULL)
 		return;
 	to = jget_str(body, "toRepo");
 	if (to == NULL || (slash = strchr(to, '/')) == NULL ||
@@ -308,28 +322,138 @@ api_repo_move(struct req *r)
 	resp_json(r, 200, o);
 }
 
+/*
+ * A size member of a settings body: *set when present, *out its decimal
+ * text or NULL for null. Returns -1 when it is neither a number of bytes
+ * of at least min nor null.
+ */
+static int
+size_setting(struct req *r, json_object *body, const char *key, int64_t min,
+    int *set, const char **out)
+{
+	json_object *v;
+
+	*set = 0;
+	*out = NULL;
+	if (!json_object_object_get_ex(body, key, &v))
+		return 0;
+	*set = 1;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < min)
+		return -1;
+	*out = arena_printf(r->a, "%lld", (long long)json_object_get_int64(v));
+	return 0;
+}
+
+/*
+ * The LFS settings of a settings body: "lfsThreshold" (bytes, or null for
+ * the server's), "lfsMultipartThreshold" (the same for multipart uploads)
+ * and "lfsPatterns" (an array of .gitattributes patterns, or null for
+ * none), each optional. *set_* tell which were given; patterns come out
+ * one a line. Returns NULL, or what is wrong.
+ */
+static const char *
+lfs_settings_of(struct req *r, json_object *body, int *set_thr,
+    const char **thr, int *set_multi, const char **multi, int *set_pat,
+    const char **pat)
+{
+	json_object *v, *p;
+	struct buf b;
+	size_t i, n, j;
+
+	*set_pat = 0;
+	*pat = NULL;
+	if (size_setting(r, body, "lfsThreshold", 0, set_thr, thr) != 0)
+		return "'lfsThreshold' must be a number of bytes or null";
+	if (size_setting(r, body, "lfsMultipartThreshold", 1, set_multi,
+	    multi) != 0)
+		return "'lfsMultipartThreshold' must be a positive number of "
+		    "bytes or null";
+	if (!json_object_object_get_ex(body, "lfsPatterns", &v))
+		return NULL;
+	*set_pat = 1;
+	if (v == NULL)
+		return NULL;
+	if (!json_object_is_type(v, json_type_array) ||
+	    (n = json_object_array_length(v)) > LFS_PATTERNS_MAX)
+		return "'lfsPatterns' must be an array of at most 100 patterns "
+		    "or null";
+	buf_init(&b, r->a);
+	for (i = 0; i < n; i++) {
+		const char *s;
+
+		p = json_object_array_get_idx(v, i);
+		if (p == NULL || !json_object_is_type(p, json_type_string) ||
+		    *(s = json_object_get_string(p)) == '\0' ||
+		    strlen(s) > LFS_PATTERN_LEN || *s == '#' || *s == '!')
+			return "each of 'lfsPatterns' must be a pattern such "
+			    "as *.bin (1 to 255 characters)";
+		/* one .gitattributes pattern: no blanks, no controls */
+		for (j = 0; s[j] != '\0'; j++)
+			if ((unsigned char)s[j] <= ' ' || s[j] == 0x7f ||
+			    s[j] == '"' || s[j] == '\\')
+				return "an LFS pattern cannot hold blanks, "
+				    "quotes, backslashes or control "
+				    "characters";
+		buf_printf(&b, "%s%s", i ? "\n" : "", s);
+	}
+	*pat = n ? arena_strndup(r->a, b.data, b.len) : NULL;
+	return NULL;
+}
+
 void
 api_repo_settings(struct req *r)
 {
 	json_object *body, *o;
 	struct repo *repo;
-	int priv;
+	const char *thr, *multi, *pat, *why;
+	int priv, set_thr, set_multi, set_pat;
 
-	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
-		return;
-	if ((repo = repo_open(r, ACCESS_ADMIN)) == NULL)
+	if ((repo = repo_open(r, ACCESS_ADMIN)) == NULL ||
+	    (body = req_json(r)) == NULL)
 		return;
 	if ((priv = privacy_of(body)) == -2) {
 		resp_error(r, 400, "BadRequest", "'private' must be a boolean "
 		    "and 'visibility' public or private");
 		return;
 	}
-	if (priv >= 0 && db_exec(r->hub->db, r->a, NULL, SQL_SET_PRIVATE,
-	    "ii", (int64_t)priv, repo->id) != 0) {
+	if ((why = lfs_settings_of(r, body, &set_thr, &thr, &set_multi,
+	    &multi, &set_pat, &pat)) != NULL) {
+		resp_error(r, 400, "BadRequest", "%s", why);
+		return;
+	}
+	/* Both changes or neither. */
+	if (db_begin(r->hub->db) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	if ((priv >= 0 && db_exec(r->hub->db, r->a, NULL, SQL_SET_PRIVATE,
+	    "ii", (int64_t)priv, repo->id) != 0) ||
+	    ((set_thr || set_multi || set_pat) && db_exec(r->hub->db, r->a,
+	    NULL, SQL_SET_LFS, "isisisi", (int64_t)set_thr, thr,
+	    (int64_t)set_pat, pat, (int64_t)set_multi, multi, repo->id) != 0) ||
+	    db_commit(r->hub->db) != 0) {
+		db_rollback(r->hub->db);
 		resp_db_error(r);
 		return;
 	}
 	o = jobj();
 	jset(o, "private", jbool(priv >= 0 ? priv : repo->private_));
+	if (set_thr)
+		jset(o, "lfsThreshold", thr ? jint(strtoll(thr, NULL, 10)) :
+		    NULL);
+	if (set_multi)
+		jset(o, "lfsMultipartThreshold", multi ?
+		    jint(strtoll(multi, NULL, 10)) : NULL);
+	if (set_pat) {
+		json_object *a = NULL, *v;
+
+		json_object_object_get_ex(body, "lfsPatterns", &v);
+		if (v != NULL)
+			a = json_object_get(v);
+		jset(o, "lfsPatterns", a);
+	}
 	resp_json(r, 200, o);
 }

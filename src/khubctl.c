@@ -8,10 +8,17 @@
  *	khubctl [-c CONFIG] token add USER [--name N] [--role read|write]
  *	khubctl [-c CONFIG] org add NAME --owner USER
  *	khubctl [-c CONFIG] org member ORG USER --role read|write|admin
+ *	khubctl [-c CONFIG] user list
+ *	khubctl [-c CONFIG] user disable|enable NAME
+ *	khubctl [-c CONFIG] user password NAME	(the new one on stdin)
+ *	khubctl [-c CONFIG] quota set NAME BYTES|none
+ *	khubctl [-c CONFIG] usage NAME
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <mysql.h>
@@ -23,6 +30,7 @@
 #include "hub.h"
 #include "migrate.h"
 #include "names.h"
+#include "quota.h"
 #include "secrets.h"
 
 static const char SQL_USER_ADD[] =
@@ -38,6 +46,26 @@ static const char SQL_MEMBER_SET[] =
     "INSERT INTO org_member (org_id, user_id, role) VALUES (?, ?, ?)"
     " ON DUPLICATE KEY UPDATE role = VALUES(role)";
 
+static const char SQL_USER_LIST[] =
+    "SELECT name, email, disabled, quota_bytes IS NULL,"
+    " COALESCE(quota_bytes, 0) FROM namespace WHERE kind = 'user'"
+    " ORDER BY name";
+static const char SQL_DISABLE[] =
+    "UPDATE namespace SET disabled = ? WHERE id = ?";
+static const char SQL_PASSWORD[] =
+    "UPDATE namespace SET password_hash = ? WHERE id = ?";
+/* A new password ends the user's browser sessions. */
+static const char SQL_SESSIONS_END[] =
+    "DELETE FROM session WHERE user_id = ?";
+static const char SQL_QUOTA_SET[] =
+    "UPDATE namespace SET quota_bytes = ? WHERE id = ?";
+static const char SQL_QUOTA_UNSET[] =
+    "UPDATE namespace SET quota_bytes = NULL WHERE id = ?";
+static const char SQL_QUOTA_GET[] =
+    "SELECT quota_bytes IS NULL FROM namespace WHERE id = ?";
+static const char SQL_REPO_COUNT[] =
+    "SELECT COUNT(*) FROM repo WHERE owner_id = ?";
+
 static struct hub hub;
 static struct arena arena;
 
@@ -49,7 +77,14 @@ usage(void)
 	    "  user add NAME [--email E] [--fullname F] [--password-stdin]\n"
 	    "  token add USER [--name N] [--role read|write]\n"
 	    "  org add NAME --owner USER\n"
-	    "  org member ORG USER --role read|write|admin\n", stderr);
+	    "  org member ORG USER --role read|write|admin\n"
+	    "  user list\n"
+	    "  user disable NAME\n"
+	    "  user enable NAME\n"
+	    "  user password NAME          (the new password on standard input)\n"
+	    "  quota set NAME BYTES|none   (sizes such as 10GiB; none: the"
+	    " default)\n"
+	    "  usage NAME\n", stderr);
 	exit(2);
 }
 
@@ -102,7 +137,7 @@ option(int argc, char **argv, int from, const char *key,
 	return v;
 }
 
-/* The id of a namespace of the given kind, or exit. */
+/* The id of a namespace of the given kind (NULL: either), or exit. */
 static int64_t
 find(const char *name, const char *kind)
 {
@@ -115,7 +150,9 @@ find(const char *name, const char *kind)
 		die_db("lookup");
 	if ((rc = db_row(res, "is", &id, &k)) < 0)
 		die_db("lookup");
-	if (rc == 0 || strcmp(k, kind) != 0)
+	if (kind == NULL && rc == 0)
+		die("no user or organization named '%s'", name);
+	if (kind != NULL && (rc == 0 || strcmp(k, kind) != 0))
 		die("no %s named '%s'", !strcmp(kind, "org") ?
 		    "organization" : "user", name);
 	return id;
@@ -265,6 +302,164 @@ cmd_org_member(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_user_list(int argc, char **argv)
+{
+	struct db_res *res;
+	char *name, *email;
+	int64_t disabled, noquota;
+	uint64_t quota;
+	int rc;
+
+	(void)argv;
+	if (argc != 0)
+		usage();
+	if (db_exec(hub.db, &arena, &res, SQL_USER_LIST, "") != 0)
+		die_db("user list");
+	/* One user a line: name, email, state, quota (tab-separated). */
+	while ((rc = db_row(res, "ssiiu", &name, &email, &disabled,
+	    &noquota, &quota)) == 1) {
+		printf("%s\t%s\t%s\t", name, email ? email : "-",
+		    disabled ? "disabled" : "active");
+		if (noquota)
+			printf("default\n");
+		else
+			printf("%llu\n", (unsigned long long)quota);
+	}
+	if (rc < 0)
+		die_db("user list");
+	return 0;
+}
+
+static int
+cmd_user_disable(int argc, char **argv, int disable)
+{
+	int64_t uid;
+
+	if (argc != 1)
+		usage();
+	uid = find(argv[0], "user");
+	if (db_exec(hub.db, &arena, NULL, SQL_DISABLE, "ii", (int64_t)disable,
+	    uid) != 0)
+		die_db(disable ? "user disable" : "user enable");
+	printf("user %s %s\n", argv[0], disable ? "disabled" : "enabled");
+	return 0;
+}
+
+static int
+cmd_user_password(int argc, char **argv)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	int64_t uid;
+
+	if (argc != 1)
+		usage();
+	uid = find(argv[0], "user");
+	if (password_hash(read_password(), hash) != 0)
+		die("out of memory hashing the password");
+	if (db_begin(hub.db) != 0)
+		die_db("user password");
+	if (db_exec(hub.db, &arena, NULL, SQL_PASSWORD, "si", hash, uid) != 0 ||
+	    db_exec(hub.db, &arena, NULL, SQL_SESSIONS_END, "i", uid) != 0 ||
+	    db_commit(hub.db) != 0) {
+		db_rollback(hub.db);
+		die_db("user password");
+	}
+	printf("password of %s changed\n", argv[0]);
+	return 0;
+}
+
+/* "123", "10MiB", "5GB", "64k": binary units, case-insensitive. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	static const struct { const char *sfx; unsigned shift; } units[] = {
+		{ "", 0 }, { "b", 0 }, { "k", 10 }, { "kb", 10 }, { "kib", 10 },
+		{ "m", 20 }, { "mb", 20 }, { "mib", 20 }, { "g", 30 },
+		{ "gb", 30 }, { "gib", 30 }, { "t", 40 }, { "tb", 40 },
+		{ "tib", 40 },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].sfx) != 0)
+			continue;
+		/* quota_bytes is a signed-safe BIGINT UNSIGNED */
+		if (v > ((unsigned long long)INT64_MAX >> units[i].shift))
+			return -1;
+		*out = (uint64_t)v << units[i].shift;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+cmd_quota_set(int argc, char **argv)
+{
+	uint64_t bytes = 0;
+	int64_t id;
+	int none;
+
+	if (argc != 2)
+		usage();
+	none = !strcmp(argv[1], "none");
+	if (!none && parse_size(argv[1], &bytes) != 0)
+		die("quota must be a size such as 1073741824 or 10GiB, or "
+		    "none");
+	id = find(argv[0], NULL);
+	if (none ? db_exec(hub.db, &arena, NULL, SQL_QUOTA_UNSET, "i", id) :
+	    db_exec(hub.db, &arena, NULL, SQL_QUOTA_SET, "ui", bytes, id))
+		die_db("quota set");
+	if (none)
+		printf("quota of %s: the default\n", argv[0]);
+	else
+		printf("quota of %s: %llu bytes\n", argv[0],
+		    (unsigned long long)bytes);
+	return 0;
+}
+
+static int
+cmd_usage(int argc, char **argv)
+{
+	struct db_res *res;
+	uint64_t used, quota;
+	int64_t id, own = 0, nrepos = 0;
+
+	if (argc != 1)
+		usage();
+	id = find(argv[0], NULL);
+	if (quota_used(hub.db, &arena, id, hub.conf.default_quota, &used,
+	    &quota) != 0)
+		die_db("usage");
+	if (db_exec(hub.db, &arena, &res, SQL_QUOTA_GET, "i", id) != 0 ||
+	    db_row(res, "i", &own) < 0)
+		die_db("usage");
+	if (db_exec(hub.db, &arena, &res, SQL_REPO_COUNT, "i", id) != 0 ||
+	    db_row(res, "i", &nrepos) < 0)
+		die_db("usage");
+	printf("name: %s\n", argv[0]);
+	printf("repositories: %lld\n", (long long)nrepos);
+	printf("used_bytes: %llu\n", (unsigned long long)used);
+	/* own is 1 when quota_bytes IS NULL: the server's default */
+	if (quota == 0)
+		printf("quota_bytes: none\n");
+	else
+		printf("quota_bytes: %llu%s\n", (unsigned long long)quota,
+		    own ? " (the default)" : "");
+	if (quota != 0)
+		printf("available_bytes: %llu\n", (unsigned long long)(quota >
+		    used ? quota - used : 0));
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -308,6 +503,21 @@ main(int argc, char *argv[])
 	else if (!strcmp(argv[i], "org") && i + 1 < argc &&
 	    !strcmp(argv[i + 1], "member"))
 		rc = cmd_org_member(argc - i - 2, argv + i + 2);
+	else if (!strcmp(argv[i], "user") && i + 1 < argc &&
+	    !strcmp(argv[i + 1], "list"))
+		rc = cmd_user_list(argc - i - 2, argv + i + 2);
+	else if (!strcmp(argv[i], "user") && i + 1 < argc &&
+	    (!strcmp(argv[i + 1], "disable") || !strcmp(argv[i + 1], "enable")))
+		rc = cmd_user_disable(argc - i - 2, argv + i + 2,
+		    !strcmp(argv[i + 1], "disable"));
+	else if (!strcmp(argv[i], "user") && i + 1 < argc &&
+	    !strcmp(argv[i + 1], "password"))
+		rc = cmd_user_password(argc - i - 2, argv + i + 2);
+	else if (!strcmp(argv[i], "quota") && i + 1 < argc &&
+	    !strcmp(argv[i + 1], "set"))
+		rc = cmd_quota_set(argc - i - 2, argv + i + 2);
+	else if (!strcmp(argv[i], "usage"))
+		rc = cmd_usage(argc - i - 1, argv + i + 1);
 	else
 		usage();
 	arena_free(&arena);

@@ -1,0 +1,121 @@
+/*
+ * quota.c: storage quotas per namespace; per-repository LFS settings.
+ */
+#include <string.h>
+
+#include "db.h"
+#include "gitrules.h"
+#include "hub.h"
+#include "quota.h"
+#include "repo.h"
+
+/*
+ * The namespace's quota (its own, else the default, the second parameter),
+ * its usage only when that quota is not 0 (the sum reads a row per blob:
+ * skipped on servers without quotas), and the repository's LFS settings.
+ */
+static const char SQL_LOAD[] =
+    "SELECT q.quota,"
+    " IF(q.quota = 0, 0, (SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
+    "  FROM repo o JOIN repo_blob rb ON rb.repo_id = o.id"
+    "  JOIN git_blob b ON b.oid = rb.oid WHERE o.owner_id = q.owner_id)),"
+    " q.lfs_threshold IS NOT NULL, COALESCE(q.lfs_threshold, 0),"
+    " q.lfs_patterns"
+    " FROM (SELECT r.owner_id, r.lfs_threshold, r.lfs_patterns,"
+    "  COALESCE(n.quota_bytes, ?) AS quota"
+    "  FROM repo r JOIN namespace n ON n.id = r.owner_id WHERE r.id = ?) q";
+static const char SQL_USED[] =
+    "SELECT COALESCE(n.quota_bytes, ?),"
+    " (SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
+    "  FROM repo o JOIN repo_blob rb ON rb.repo_id = o.id"
+    "  JOIN git_blob b ON b.oid = rb.oid WHERE o.owner_id = n.id)"
+    " FROM namespace n WHERE n.id = ?";
+
+int
+quota_load(struct req *r, const struct repo *repo, struct quota *q)
+{
+	struct db_res *res;
+	int64_t has_thr;
+	char *patterns;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	if (db_exec(r->hub->db, r->a, &res, SQL_LOAD, "ui",
+	    r->hub->conf.default_quota, repo->id) != 0 ||
+	    (rc = db_row(res, "uuius", &q->quota, &q->used, &has_thr,
+	    &q->lfs_threshold, &patterns)) < 0)
+		return -1;
+	db_done(res);
+	if (rc == 0)	/* deleted meanwhile: nothing to count against */
+		return 0;
+	q->limited = q->quota != 0;
+	q->has_lfs_threshold = has_thr != 0;
+	q->lfs_patterns = patterns;
+	return 0;
+}
+
+bool
+quota_allows(const struct quota *q, uint64_t adding)
+{
+	if (!q->limited)
+		return true;
+	return q->used <= q->quota && adding <= q->quota - q->used;
+}
+
+char *
+quota_message(struct req *r, const struct repo *repo, const struct quota *q,
+    uint64_t adding)
+{
+	return arena_printf(r->a, "Storage quota exceeded: %s uses %llu of "
+	    "its %llu bytes; this upload of %llu bytes does not fit",
+	    repo->ns, (unsigned long long)q->used,
+	    (unsigned long long)q->quota, (unsigned long long)adding);
+}
+
+int
+quota_check(struct req *r, struct repo *repo, uint64_t adding)
+{
+	struct quota q;
+
+	if (quota_load(r, repo, &q) != 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (quota_allows(&q, adding))
+		return 0;
+	resp_error(r, 413, "QuotaExceeded", "%s",
+	    quota_message(r, repo, &q, adding));
+	return -1;
+}
+
+int
+quota_used(struct db *db, struct arena *a, int64_t ns_id,
+    uint64_t default_quota, uint64_t *used, uint64_t *quota)
+{
+	struct db_res *res;
+	int rc;
+
+	*used = *quota = 0;
+	if (db_exec(db, a, &res, SQL_USED, "ui", default_quota, ns_id) != 0 ||
+	    (rc = db_row(res, "uu", quota, used)) < 0)
+		return -1;
+	db_done(res);
+	return 0;
+}
+
+void
+lfs_settings_rules(struct req *r, const struct quota *q, struct rules *out)
+{
+	const char *p = q->lfs_patterns, *nl;
+	struct buf b;
+
+	buf_init(&b, r->a);
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl != p)
+			buf_printf(&b, "%.*s filter=lfs\n",
+			    (int)(nl ? nl - p : (ptrdiff_t)strlen(p)), p);
+		p = nl ? nl + 1 : NULL;
+	}
+	rules_parse_attributes(out, r->a, b.len ? b.data : "", b.len);
+}
