@@ -105,51 +105,6 @@ sleep_until(int64_t until_ms)
 }
 
 /*
- * Whether s[0..n) is well-formed UTF-8: no overlong forms, no surrogates,
- * nothing above U+10FFFF. On success *chars is the number of characters.
- */
-static int
-utf8_valid(const unsigned char *s, size_t n, size_t *chars)
-{
-	size_t i = 0, k, len;
-	uint32_t c, min;
-
-	*chars = 0;
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			len = 1;
-			min = 0;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2;
-			c &= 0x1f;
-			min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3;
-			c &= 0x0f;
-			min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4;
-			c &= 0x07;
-			min = 0x10000;
-		} else
-			return 0;
-		if (len > n - i)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-		i += len;
-		(*chars)++;
-	}
-	return 1;
-}
-
-/*
  * Every member of a request body (names and string values, one level: the
  * Authentication API takes flat objects) must be UTF-8 without NUL: else
  * 400 before anything is looked at. Returns 0 or answers and -1.

@@ -54,17 +54,14 @@ api_whoami(struct req *r)
 	jset(o, "canPay", jbool(0));
 	jset(o, "orgs", orgs);
 	auth = jobj();
-	if (p->is_session)
-		jset(auth, "type", jstr("session"));
-	else {
-		at = jobj();
-		jset(at, "displayName", jstr(p->token_name));
-		jset(at, "role", jstr(p->token_role));
-		jset(at, "createdAt", jstr(iso_time_ms(r->a,
-		    p->token_created_ms)));
-		jset(auth, "type", jstr("access_token"));
-		jset(auth, "accessToken", at);
-	}
+	at = jobj();
+	jset(at, "displayName", jstr(p->token_name));
+	jset(at, "role", jstr(p->token_role));
+	jset(at, "createdAt", jstr(iso_time_ms(r->a, p->token_created_ms)));
+	/* A browser session reads as a write token: clients look for
+	 * auth.accessToken.role. */
+	jset(auth, "type", jstr(p->is_session ? "session" : "access_token"));
+	jset(auth, "accessToken", at);
 	jset(o, "auth", auth);
 	resp_json(r, 200, o);
 }

@@ -301,6 +301,11 @@ parse_ndjson(struct req *r, const char *body, size_t len, struct line **out,
 			return -1;
 		}
 		arena_on_reset(r->a, json_release, o);
+		if (!json_text_valid(o)) {
+			resp_error(r, 400, "BadRequest", "line %zu is not valid "
+			    "UTF-8 text", lineno);
+			return -1;
+		}
 		key = jget_str(o, "key");
 		if (key == NULL || !json_object_object_get_ex(o, "value", &v) ||
 		    !json_object_is_type(v, json_type_object)) {

@@ -25,6 +25,7 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "quota.h"
 #include "repo.h"
 #include "s3.h"
 
@@ -33,9 +34,6 @@ static const char SQL_USED[] =
     "SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
     " FROM repo_blob rb JOIN git_blob b ON b.oid = rb.oid"
     " WHERE rb.repo_id = ?";
-static const char SQL_QUOTA[] =
-    "SELECT quota_bytes IS NULL, COALESCE(quota_bytes, 0) FROM namespace"
-    " WHERE id = ?";
 static const char SQL_NAMESPACE[] =
     "SELECT id FROM namespace WHERE name = ?";
 
@@ -573,15 +571,16 @@ used_bytes(struct req *r, const struct repo *repo, uint64_t *used)
 	return 0;
 }
 
-/* Appends "storage":{...} (or "usedStorage": N); -1 on a database error. */
+/*
+ * Appends "storage":{...} (or "usedStorage": N); -1 on a database error.
+ * used_bytes is this repository's; the quota and what is left of it are
+ * its namespace's, as quotas are counted (quota.c).
+ */
 static int
 jtext_storage(struct req *r, struct buf *b, const struct repo *repo,
     bool used_only)
 {
-	struct db_res *res;
-	int64_t noquota = 1;
-	uint64_t quota = 0, used;
-	int rc;
+	uint64_t quota = 0, used, ns_used = 0;
 
 	if (used_bytes(r, repo, &used) != 0)
 		return -1;
@@ -589,23 +588,19 @@ jtext_storage(struct req *r, struct buf *b, const struct repo *repo,
 		buf_printf(b, ",\"usedStorage\":%llu", (unsigned long long)used);
 		return 0;
 	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_QUOTA, "i",
-	    repo->owner_id) != 0 ||
-	    (rc = db_row(res, "iu", &noquota, &quota)) < 0)
+	if (quota_used(r->hub->db, r->a, repo->owner_id,
+	    r->hub->conf.default_quota, &ns_used, &quota) != 0)
 		return -1;
-	db_done(res);
-	if (rc == 0)
-		noquota = 1;
 	buf_printf(b, ",\"storage\":{\"used_bytes\":%llu",
 	    (unsigned long long)used);
-	if (noquota || quota == 0)	/* 0: unlimited, as default_quota */
+	if (quota == 0)		/* none */
 		buf_adds(b, ",\"quota_bytes\":null,\"available_bytes\":null,"
 		    "\"percentage_used\":null,\"effective_quota_bytes\":null");
 	else
 		buf_printf(b, ",\"quota_bytes\":%llu,\"available_bytes\":%llu,"
 		    "\"percentage_used\":%.2f,\"effective_quota_bytes\":%llu",
 		    (unsigned long long)quota, (unsigned long long)(quota >
-		    used ? quota - used : 0), 100.0 * (double)used /
+		    ns_used ? quota - ns_used : 0), 100.0 * (double)ns_used /
 		    (double)quota, (unsigned long long)quota);
 	buf_adds(b, ",\"is_inheriting\":false}");
 	return 0;

@@ -69,37 +69,13 @@ static const char SQL_HISTORY_COUNT[] =
 #define PAGE_MAX	1000000000LL
 #define REF_BODY_MAX	65536
 
+/* Whether s is UTF-8 text (a ref name from the path, a tag message). */
 static bool
-utf8_valid(const char *s)
+text_valid(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	size_t chars;
 
-	while (*p != '\0') {
-		size_t n, i;
-		unsigned c = *p;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			return false;
-		for (i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		/* overlong, surrogates, beyond U+10FFFF */
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-			return false;
-		p += n + 1;
-	}
-	return true;
+	return utf8_valid((const unsigned char *)s, strlen(s), &chars) != 0;
 }
 
 /*
@@ -152,7 +128,7 @@ ref_name_check(struct req *r, const char *kind, const char *name)
 		return NULL;
 	}
 	if (!rev_valid(name) || !components_valid(name) || is_full_hex(name) ||
-	    !utf8_valid(name)) {
+	    !text_valid(name)) {
 		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", name);
 		return NULL;
 	}
@@ -650,7 +626,7 @@ api_tag_create(struct req *r)
 	}
 	if ((tag = ref_name_check(r, "tag", tag)) == NULL)
 		return;
-	if (message != NULL && !utf8_valid(message)) {
+	if (message != NULL && !text_valid(message)) {
 		resp_error(r, 400, "BadRequest", "'message' is not UTF-8");
 		return;
 	}

@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "hub.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "request.h"
 
@@ -296,6 +297,11 @@ req_json(struct req *r)
 	if (!json_object_is_type(obj, json_type_object)) {
 		resp_error(r, 400, "BadRequest", "Request body must be a JSON "
 		    "object");
+		return NULL;
+	}
+	if (!json_text_valid(obj)) {
+		resp_error(r, 400, "BadRequest", "Request body is not valid "
+		    "UTF-8 text");
 		return NULL;
 	}
 	return obj;

@@ -161,6 +161,19 @@ test('commit: bad input answers 400/422 naming the line, commits nothing',
       assert.match(res.json.error, re, body.slice(0, 60));
       assert.ok(res.headers['x-error-code']);
     }
+    // bytes that are not UTF-8, in the header and in a path
+    for (const body of [
+      Buffer.concat([Buffer.from('{"key":"header","value":{"summary":"'),
+        Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]),
+      Buffer.concat([Buffer.from(`${H}\n{"key":"file","value":{"path":"`),
+        Buffer.from([0xff]), Buffer.from('.txt","content":"eA=="}}')]),
+    ]) {
+      const res = await send(body);
+      assert.equal(res.status, 400, res.body);
+      assert.match(res.json.error, /not valid UTF-8/);
+    }
+    const res = await post('/api/repos/create', { name: 'x' }, u.token);
+    assert.notEqual(res.status, 500);
     assert.equal((await head(repo, 'main', '.gitattributes'))
       .headers['x-repo-commit'], head0, 'nothing was committed');
     assert.equal((await head(repo, 'main', 'ok.txt')).status, 404);
