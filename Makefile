@@ -77,11 +77,25 @@ demo: deps
 demo-stop:
 	sh contrib/dev/demo stop
 
+EXAMPLES = contrib/apache/khub.conf contrib/apache/htaccess \
+	contrib/lighttpd/khub.conf contrib/spawn-fcgi/nginx.conf \
+	contrib/spawn-fcgi/supervisord.conf \
+	contrib/spawn-fcgi/khub-spawn-fcgi.service \
+	contrib/spawn-fcgi/khub-prefork.service
+
 install: all
-	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sysconfdir) $(DESTDIR)$(datadir)/khub/sql
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sysconfdir) $(DESTDIR)$(datadir)/khub/sql \
+	    $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8 \
+	    $(DESTDIR)$(datadir)/doc/khub/examples/apache \
+	    $(DESTDIR)$(datadir)/doc/khub/examples/lighttpd \
+	    $(DESTDIR)$(datadir)/doc/khub/examples/spawn-fcgi
 	install -m 755 $(B)/khub.fcgi $(B)/khubctl $(DESTDIR)$(bindir)
 	test -e $(DESTDIR)$(sysconfdir)/khub.conf || install -m 640 etc/khub.conf $(DESTDIR)$(sysconfdir)/khub.conf
 	install -m 644 sql/*.sql $(DESTDIR)$(datadir)/khub/sql
+	install -m 644 doc/khub.conf.5 $(DESTDIR)$(mandir)/man5
+	install -m 644 doc/khub.fcgi.8 doc/khubctl.8 $(DESTDIR)$(mandir)/man8
+	for f in $(EXAMPLES); do \
+	    install -m 644 $$f $(DESTDIR)$(datadir)/doc/khub/examples/$${f#contrib/}; done
 
 clean:
 	rm -rf build build-asan

@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "db.h"
 #include "hub.h"
+#include "log.h"
 #include "secrets.h"
 
 static const char SQL_TOKEN[] =
@@ -194,6 +195,16 @@ auth_require(struct req *r)
 	if (auth_identify(r) != 0)
 		return -1;
 	if (r->who == NULL) {
+		const char *sw = req_env(r, "SERVER_SOFTWARE");
+		static bool told;
+
+		/* Apache drops Authorization unless told to pass it. */
+		if (!told && sw != NULL && !strncmp(sw, "Apache", 6)) {
+			log_warn("no credentials reached khub under Apache: "
+			    "if clients send Authorization, set CGIPassAuth "
+			    "On");
+			told = true;
+		}
 		resp_error(r, 401, "Unauthorized", "You must be "
 		    "authenticated: send Authorization: Bearer <token>");
 		return -1;

@@ -185,7 +185,23 @@ req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 	r->endpoint = endpoint_of(r);
 
 	uri = req_env(r, "REQUEST_URI");
+	/* The absolute form (http://host/path), which Apache passes on when
+	 * a client sends it: the path is what routes. */
+	if (uri != NULL && (!strncmp(uri, "http://", 7) ||
+	    !strncmp(uri, "https://", 8))) {
+		const char *p = strchr(strstr(uri, "://") + 3, '/');
+
+		uri = p != NULL ? p : "/";
+	}
 	if (uri == NULL || *uri != '/') {
+		static bool told;
+
+		if (!told) {
+			log_error("the web server passes no REQUEST_URI: khub "
+			    "routes on it (lighttpd, Apache and nginx's "
+			    "fastcgi_params set it)");
+			told = true;
+		}
 		resp_error(r, 400, "BadRequest", "Missing or relative "
 		    "REQUEST_URI");
 		return -1;
@@ -223,6 +239,39 @@ req_end(struct req *r)
 	    r->status, r->id);
 }
 
+/*
+ * A body whose length the web server did not pass (no CONTENT_LENGTH):
+ * FastCGI still ends it, so read to its end, within the limit.
+ */
+static int
+body_to_eof(struct req *r, const char **out, size_t *len)
+{
+	static bool told;
+	struct buf b;
+	char chunk[65536];
+	int k;
+
+	buf_init(&b, r->a);
+	while ((k = FCGX_GetStr(chunk, sizeof(chunk), r->fcgi->in)) > 0) {
+		if (b.len + (size_t)k > r->hub->conf.max_body) {
+			resp_error(r, 413, "PayloadTooLarge", "Request body is "
+			    "larger than the limit of %llu bytes",
+			    (unsigned long long)r->hub->conf.max_body);
+			return -1;
+		}
+		buf_add(&b, chunk, (size_t)k);
+	}
+	if (b.len > 0 && !told) {
+		log_warn("a request body came without CONTENT_LENGTH: pass it "
+		    "from the web server (nginx: fastcgi_param CONTENT_LENGTH "
+		    "$content_length)");
+		told = true;
+	}
+	*out = b.data;
+	*len = b.len;
+	return 0;
+}
+
 int
 req_body(struct req *r, const char **out, size_t *len)
 {
@@ -232,6 +281,8 @@ req_body(struct req *r, const char **out, size_t *len)
 
 	if (!body_length(r, &n))
 		return -1;
+	if (req_env(r, "CONTENT_LENGTH") == NULL)
+		return body_to_eof(r, out, len);
 	data = arena_alloc(r->a, (size_t)n + 1);
 	while (got < n) {
 		size_t want = n - got > (1 << 30) ? 1 << 30 : n - got;

@@ -129,6 +129,41 @@ test_endpoint(void)
 }
 
 static void
+test_absolute_uri(void)
+{
+	static const char *vars[] = { "REQUEST_METHOD=GET",
+	    "REQUEST_URI=http://hub.test:8080/api/models/a%2Fb?x=1", NULL };
+	static const char *bare[] = { "REQUEST_METHOD=GET",
+	    "REQUEST_URI=https://hub.test", NULL };
+	struct fake f;
+
+	CHECK(fake_begin(&f, vars, NULL) == 0);
+	CHECK(f.r.nsegs == 3);
+	CHECK_STR(f.r.segs[2], "a/b");
+	CHECK_STR(req_query(&f.r, "x"), "1");
+	fake_end(&f);
+	CHECK(fake_begin(&f, bare, NULL) == 0);
+	CHECK(f.r.nsegs == 1 && *f.r.segs[0] == '\0');
+	fake_end(&f);
+}
+
+static void
+test_body_without_length(void)
+{
+	static const char *vars[] = { "REQUEST_METHOD=POST",
+	    "REQUEST_URI=/", NULL };
+	struct fake f;
+	const char *body;
+	size_t len;
+
+	/* no CONTENT_LENGTH: the body is read to its end */
+	CHECK(fake_begin(&f, vars, "{\"a\":1}") == 0);
+	CHECK(req_body(&f.r, &body, &len) == 0);
+	CHECK(len == 7 && !memcmp(body, "{\"a\":1}", 7));
+	fake_end(&f);
+}
+
+static void
 test_query(void)
 {
 	static const char *vars[] = { "REQUEST_METHOD=GET",
@@ -234,6 +269,8 @@ main(void)
 	RUN(test_bad_escape_is_400);
 	RUN(test_long_uri_is_400);
 	RUN(test_endpoint);
+	RUN(test_absolute_uri);
+	RUN(test_body_without_length);
 	RUN(test_query);
 	RUN(test_body_limit);
 	RUN(test_bad_json);
