@@ -7,12 +7,11 @@
 
 #include "request.h"
 
-/* api_auth.c: who am I */
-void	api_whoami(struct req *);
 /* api_health.c: database and S3 reachable */
 void	api_health(struct req *);
 
-/* api_account.c: register, login, logout, me, tokens */
+/* api_account.c: whoami-v2, register, login, logout, me, tokens */
+void	api_whoami(struct req *);
 void	api_auth_register(struct req *);
 void	api_auth_login(struct req *);
 void	api_auth_logout(struct req *);

@@ -424,29 +424,28 @@ api_auth_logout(struct req *r)
 	resp_json(r, 200, o);
 }
 
-void
-api_auth_me(struct req *r)
+/*
+ * The organizations user_id belongs to, as whoami-v2 and me list them
+ * ({type, name, fullname, roleInOrg}). NULL after answering a database
+ * error.
+ */
+static json_object *
+orgs_json(struct req *r, int64_t user_id)
 {
-	json_object *o, *orgs, *auth;
-	struct principal *p;
 	struct db_res *res;
+	json_object *orgs;
 	char *name, *fullname, *role;
 	int rc;
 
-	if (auth_require(r) != 0)
-		return;
-	p = r->who;
-	if ((o = user_json_by_id(r, p->user_id)) == NULL)
-		return;
-	if (db_exec(r->hub->db, r->a, &res, SQL_ORGS, "i", p->user_id) != 0) {
-		json_object_put(o);
+	if (db_exec(r->hub->db, r->a, &res, SQL_ORGS, "i", user_id) != 0) {
 		resp_db_error(r);
-		return;
+		return NULL;
 	}
 	orgs = jarr();
 	while ((rc = db_row(res, "sss", &name, &fullname, &role)) == 1) {
 		json_object *org = jobj();
 
+		jset(org, "type", jstr("org"));
 		jset(org, "name", jstr(name));
 		jset(org, "fullname", jstr(*fullname ? fullname : name));
 		jset(org, "roleInOrg", jstr(role));
@@ -454,8 +453,25 @@ api_auth_me(struct req *r)
 	}
 	if (rc < 0) {
 		json_object_put(orgs);
-		json_object_put(o);
 		resp_db_error(r);
+		return NULL;
+	}
+	return orgs;
+}
+
+void
+api_auth_me(struct req *r)
+{
+	json_object *o, *orgs, *auth;
+	struct principal *p;
+
+	if (auth_require(r) != 0)
+		return;
+	p = r->who;
+	if ((o = user_json_by_id(r, p->user_id)) == NULL)
+		return;
+	if ((orgs = orgs_json(r, p->user_id)) == NULL) {
+		json_object_put(o);
 		return;
 	}
 	jset(o, "orgs", orgs);
@@ -691,5 +707,40 @@ api_token_delete(struct req *r)
 	o = jobj();
 	jset(o, "success", jbool(1));
 	jset(o, "message", jstr("Token revoked"));
+	resp_json(r, 200, o);
+}
+
+/* GET /api/whoami-v2: the shape the clients read. */
+void
+api_whoami(struct req *r)
+{
+	json_object *o, *orgs, *auth, *at;
+	struct principal *p;
+
+	if (auth_require(r) != 0)
+		return;
+	p = r->who;
+	if ((orgs = orgs_json(r, p->user_id)) == NULL)
+		return;
+	o = jobj();
+	jset(o, "type", jstr("user"));
+	jset(o, "id", jstr(arena_printf(r->a, "%lld", (long long)p->user_id)));
+	jset(o, "name", jstr(p->name));
+	jset(o, "fullname", jstr(*p->fullname ? p->fullname : p->name));
+	jset(o, "email", jstr(p->email));
+	jset(o, "emailVerified", jbool(p->email != NULL));
+	jset(o, "isPro", jbool(0));
+	jset(o, "canPay", jbool(0));
+	jset(o, "orgs", orgs);
+	auth = jobj();
+	at = jobj();
+	jset(at, "displayName", jstr(p->token_name));
+	jset(at, "role", jstr(p->token_role));
+	jset(at, "createdAt", jstr(iso_time_ms(r->a, p->token_created_ms)));
+	/* A browser session reads as a write token: clients look for
+	 * auth.accessToken.role. */
+	jset(auth, "type", jstr(p->is_session ? "session" : "access_token"));
+	jset(auth, "accessToken", at);
+	jset(o, "auth", auth);
 	resp_json(r, 200, o);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "hex.h"
 
 struct arena_block {
 	struct arena_block *next;
@@ -284,15 +285,9 @@ buf_printf(struct buf *b, const char *fmt, ...)
 void
 buf_addhex(struct buf *b, const unsigned char *p, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
 	buf_grow(b, 2 * n);
-	for (i = 0; i < n; i++) {
-		b->data[b->len++] = hex[p[i] >> 4];
-		b->data[b->len++] = hex[p[i] & 15];
-	}
-	b->data[b->len] = '\0';
+	hex_encode(b->data + b->len, p, n);
+	b->len += 2 * n;
 }
 
 void

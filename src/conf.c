@@ -71,9 +71,8 @@ conf_default_path(void)
 	return p != NULL && *p != '\0' ? p : KHUB_DEFAULT_CONFIG;
 }
 
-/* Parses "123", "10MiB", "5GB", "64k": binary units, case-insensitive. */
-static int
-parse_size(const char *s, uint64_t *out)
+int
+conf_parse_size(const char *s, uint64_t *out)
 {
 	static const struct { const char *sfx; unsigned shift; } units[] = {
 		{ "", 0 }, { "b", 0 }, { "k", 10 }, { "kb", 10 }, { "kib", 10 },
@@ -155,8 +154,8 @@ set_value(struct conf *c, const struct setting *st, const char *v)
 		return NULL;
 	case C_UINT:
 	case C_SIZE:
-		if (st->type == C_UINT ? parse_size(v, &n) || strspn(v,
-		    "0123456789") != strlen(v) : parse_size(v, &n))
+		if (st->type == C_UINT ? conf_parse_size(v, &n) || strspn(v,
+		    "0123456789") != strlen(v) : conf_parse_size(v, &n))
 			return st->type == C_UINT ? "must be a whole number" :
 			    "must be a size such as 1048576 or 10MiB";
 		if (n < st->min || n > st->max)

@@ -52,6 +52,8 @@ int	 conf_load(struct conf *out, const char *path, char *err, size_t errlen);
 int	 conf_parse(struct conf *out, const char *text, const char *name,
 	    char *err, size_t errlen);
 void	 conf_free(struct conf *);
+/* Parses "123", "10MiB", "5 GB", "64k" (binary units, any case); 0 or -1. */
+int	 conf_parse_size(const char *s, uint64_t *out);
 /* Path from $KHUB_CONFIG, else the default. */
 const char *conf_default_path(void);
 

@@ -9,7 +9,6 @@
 #include <sodium.h>
 
 #include "gitobj.h"
-#include "url.h"
 
 /*
  * SHA-1 (FIPS 180-4). libsodium has no SHA-1 and git ids need it; it is
@@ -111,37 +110,6 @@ sha1_final(struct sha1 *s, unsigned char out[20])
 		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
 		out[4 * i + 3] = (unsigned char)s->h[i];
 	}
-}
-
-void
-hex_encode(char *out, const unsigned char *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-int
-hex_decode(unsigned char *out, size_t n, const char *hex, size_t len)
-{
-	size_t i;
-
-	if (len != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		int hi = hex_digit((unsigned char)hex[2 * i]),
-		    lo = hex_digit((unsigned char)hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
 }
 
 void

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "hex.h"
 
 #define OID_LEN		20
 #define OID_HEX		40
@@ -43,9 +44,6 @@ char	*oid_hex_a(struct arena *, const struct oid *);
 /* Parses exactly 40 hex digits (either case); 0 or -1. */
 int	 oid_parse(struct oid *, const char *hex, size_t len);
 bool	 oid_eq(const struct oid *, const struct oid *);
-void	 hex_encode(char *out, const unsigned char *p, size_t n);
-/* Parses 2*n hex digits into out; 0 or -1. */
-int	 hex_decode(unsigned char *out, size_t n, const char *hex, size_t len);
 
 /* sha1("<type> <len>\0" + data): the id of any git object. */
 void	 git_object_oid(struct oid *, const char *type, const void *data,

@@ -369,38 +369,6 @@ cmd_user_password(int argc, char **argv)
 	return 0;
 }
 
-/* "123", "10MiB", "5GB", "64k": binary units, case-insensitive. */
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	static const struct { const char *sfx; unsigned shift; } units[] = {
-		{ "", 0 }, { "b", 0 }, { "k", 10 }, { "kb", 10 }, { "kib", 10 },
-		{ "m", 20 }, { "mb", 20 }, { "mib", 20 }, { "g", 30 },
-		{ "gb", 30 }, { "gib", 30 }, { "t", 40 }, { "tb", 40 },
-		{ "tib", 40 },
-	};
-	unsigned long long v;
-	char *end;
-	size_t i;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcasecmp(end, units[i].sfx) != 0)
-			continue;
-		/* quota_bytes is a signed-safe BIGINT UNSIGNED */
-		if (v > ((unsigned long long)INT64_MAX >> units[i].shift))
-			return -1;
-		*out = (uint64_t)v << units[i].shift;
-		return 0;
-	}
-	return -1;
-}
-
 static int
 cmd_quota_set(int argc, char **argv)
 {
@@ -411,7 +379,9 @@ cmd_quota_set(int argc, char **argv)
 	if (argc != 2)
 		usage();
 	none = !strcmp(argv[1], "none");
-	if (!none && parse_size(argv[1], &bytes) != 0)
+	/* quota_bytes is a BIGINT UNSIGNED read back as signed */
+	if (!none && (conf_parse_size(argv[1], &bytes) != 0 ||
+	    bytes > (uint64_t)INT64_MAX))
 		die("quota must be a size such as 1073741824 or 10GiB, or "
 		    "none");
 	id = find(argv[0], NULL);

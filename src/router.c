@@ -8,7 +8,7 @@
 
 /* Every endpoint of the server: one line each. */
 static const struct route routes[] = {
-	/* api_auth.c, api_health.c */
+	/* api_account.c (whoami), api_health.c */
 	{ M_GET,	"/api/whoami-v2",	api_whoami },
 	{ M_GET,	"/api/health",		api_health },
 	/* api_account.c: the Authentication API (sessions, tokens) */

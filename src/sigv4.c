@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "arena.h"
+#include "hex.h"
 #include "sigv4.h"
 
 #define ALGORITHM	"AWS4-HMAC-SHA256"
@@ -38,26 +39,13 @@ sigv4_amz_date(char out[17], time_t t)
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-static void
-tohex(char *out, const unsigned char *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void
 sigv4_sha256_hex(char out[65], const void *p, size_t n)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 
 	crypto_hash_sha256(h, p, n);
-	tohex(out, h, sizeof(h));
+	hex_encode(out, h, sizeof(h));
 }
 
 static void
@@ -370,7 +358,7 @@ sigv4_signature(struct sigv4 *s, const char *amz_date,
 
 	hmac(mac, sigv4_signing_key(s, amz_date), 32, string_to_sign,
 	    strlen(string_to_sign));
-	tohex(out, mac, sizeof(mac));
+	hex_encode(out, mac, sizeof(mac));
 }
 
 /* Canonical request, string to sign and signature of r into res. */

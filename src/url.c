@@ -4,19 +4,8 @@
  */
 #include <string.h>
 
+#include "hex.h"
 #include "url.h"
-
-int
-hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 char *
 url_decode(struct arena *a, const char *s, size_t n, bool plus_is_space)

@@ -9,9 +9,6 @@
 
 #include "arena.h"
 
-/* The value of a hex digit (either case), or -1. */
-int	 hex_digit(int c);
-
 struct qarg {
 	const char	*key, *value;	/* decoded, NUL-terminated */
 };
