@@ -8,6 +8,7 @@
  * row exists only once its bytes are in S3, so no S3 call is needed here.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,6 +119,82 @@ serve_pointer(struct req *r, const struct blob_info *bi, const char *commit)
 	resp_send(r, 200, "text/plain; charset=utf-8", ptr.data, ptr.len);
 }
 
+/*
+ * The opt-in resolve cache ([server] resolve_cache_ms): what an anonymous
+ * resolve of a public repository found, by URL, for a few hundred
+ * milliseconds. Off by default: it trades freshness across workers for a
+ * resolve without a database round trip. Fixed slots, overwritten on
+ * collision; keys are compared whole.
+ */
+#define RCACHE_SLOTS	4096
+
+struct rcache_entry {
+	char		*key;		/* malloc'd */
+	int64_t		 repo_id;
+	char		 commit[OID_HEX + 1];
+	struct blob_info bi;
+	int64_t		 expires_ms;
+};
+
+static struct rcache_entry rcache[RCACHE_SLOTS];
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The cache key of r, or NULL when r may not use the cache. */
+static char *
+rcache_key(struct req *r)
+{
+	if (r->hub->conf.resolve_cache_ms == 0 ||
+	    req_header(r, "Authorization") != NULL ||
+	    req_header(r, "Cookie") != NULL)
+		return NULL;
+	return arena_printf(r->a, "%d/%s/%s/%s/%s", (int)r->args.type,
+	    r->args.ns, r->args.name, r->args.rev, r->args.path);
+}
+
+static struct rcache_entry *
+rcache_slot(const char *key)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return &rcache[h % RCACHE_SLOTS];
+}
+
+static struct rcache_entry *
+rcache_get(const char *key)
+{
+	struct rcache_entry *e = rcache_slot(key);
+
+	if (e->key == NULL || strcmp(e->key, key) != 0 ||
+	    now_ms() >= e->expires_ms)
+		return NULL;
+	return e;
+}
+
+static void
+rcache_put(struct req *r, const char *key, int64_t repo_id,
+    const char *commit, const struct blob_info *bi)
+{
+	struct rcache_entry *e = rcache_slot(key);
+
+	free(e->key);
+	if ((e->key = strdup(key)) == NULL)
+		oom();
+	e->repo_id = repo_id;
+	memcpy(e->commit, commit, sizeof(e->commit));
+	e->bi = *bi;
+	e->expires_ms = now_ms() + r->hub->conf.resolve_cache_ms;
+}
+
 /* GET/HEAD of a file; raw: the /raw/ form (an LFS file's pointer). */
 static void
 serve(struct req *r, bool raw)
@@ -129,11 +206,21 @@ serve(struct req *r, bool raw)
 	struct rev rev;
 	struct buf q;
 	char commit[OID_HEX + 1], etag[2 * SHA256_LEN + 1], *disp, *url;
+	struct rcache_entry *hit;
+	char *key;
+	int64_t repo_id;
 	int rc;
 
+	if ((key = rcache_key(r)) != NULL && (hit = rcache_get(key)) != NULL) {
+		repo_id = hit->repo_id;
+		memcpy(commit, hit->commit, sizeof(commit));
+		bi = hit->bi;
+		goto found;
+	}
 	if ((repo = repo_open_rev(r, ACCESS_READ, r->args.rev)) == NULL ||
 	    repo_resolve(r, repo, r->args.rev, &rev) != 0)
 		return;
+	repo_id = repo->id;
 	oid_hex(&rev.commit, commit);
 	if (gitstore_commit(r->hub->db, r->a, &rev.commit, &ci) != 0) {
 		resp_db_error(r);
@@ -160,6 +247,9 @@ serve(struct req *r, bool raw)
 			    "blob of %s", r->args.path);
 		return;
 	}
+	if (key != NULL && !repo->private_)
+		rcache_put(r, key, repo_id, commit, &bi);
+found:
 	if (raw && bi.lfs) {
 		serve_pointer(r, &bi, commit);
 		return;
@@ -190,7 +280,7 @@ serve(struct req *r, bool raw)
 		    "URL: %s", s3_errmsg(r->hub->s3));
 		return;
 	}
-	downloads_count(repo->id);
+	downloads_count(repo_id);
 	resp_redirect(r, 302, url);
 }
 

@@ -37,6 +37,7 @@ struct conf {
 	uint64_t	 lfs_chunk_size;
 	unsigned	 presign_lifetime;	/* seconds */
 	uint64_t	 max_body;	/* request body limit, bytes */
+	unsigned	 resolve_cache_ms;	/* 0: every resolve asks MariaDB */
 	enum log_level	 log_level;
 	bool		 allow_registration;
 	uint64_t	 default_quota;	/* bytes per namespace, 0 = none */
