@@ -91,17 +91,11 @@ lfs_error(struct req *r, int status, const char *code, const char *fmt, ...)
 {
 	json_object *o;
 	va_list ap;
-	char *msg;
+	const char *msg;
 
 	va_start(ap, fmt);
-	msg = arena_vprintf(r->a, fmt, ap);
+	msg = resp_error_headers(r, status, code, fmt, ap);
 	va_end(ap);
-	r->error_code = code;
-	resp_header(r, "X-Error-Code", "%s", code);
-	resp_header(r, "X-Error-Message", "%s", msg);
-	if (status >= 500)
-		log_error("%s %s: %d %s: %s (request %s)", r->method_name,
-		    r->uri ? r->uri : "-", status, code, msg, r->id);
 	o = jobj();
 	jset(o, "message", jstr(msg));
 	jset(o, "request_id", jstr(r->id));

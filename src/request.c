@@ -422,20 +422,28 @@ resp_redirect(struct req *r, int status, const char *location)
 }
 
 /* resp_error() and resp_error_with(): extra's members join the body. */
-static void
-error_answer(struct req *r, int status, const char *code, json_object *extra,
+const char *
+resp_error_headers(struct req *r, int status, const char *code,
     const char *fmt, va_list ap)
 {
-	json_object *obj;
-	char *msg;
+	char *msg = arena_vprintf(r->a, fmt, ap);
 
-	msg = arena_vprintf(r->a, fmt, ap);
 	r->error_code = code;
 	resp_header(r, "X-Error-Code", "%s", code);
 	resp_header(r, "X-Error-Message", "%s", msg);
 	if (status >= 500)
 		log_error("%s %s: %d %s: %s (request %s)", r->method_name,
 		    r->uri ? r->uri : "-", status, code, msg, r->id);
+	return msg;
+}
+
+static void
+error_answer(struct req *r, int status, const char *code, json_object *extra,
+    const char *fmt, va_list ap)
+{
+	json_object *obj;
+	const char *msg = resp_error_headers(r, status, code, fmt, ap);
+
 	if (r->method == M_HEAD) {
 		json_object_put(extra);
 		resp_send(r, status, "application/json", NULL, 0);

@@ -8,6 +8,7 @@
 #ifndef KHUB_REQUEST_H
 #define KHUB_REQUEST_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,6 +102,14 @@ void	 resp_redirect(struct req *, int status, const char *location);
  */
 void	 resp_error(struct req *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The part of resp_error() every error answer shares: X-Error-Code,
+ * X-Error-Message and, for 5xx, the log line. For an answer whose body
+ * has another shape (git-lfs reads {"message"}): the caller then sends
+ * it. Returns the message.
+ */
+const char *resp_error_headers(struct req *, int status, const char *code,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* resp_error(), the members of extra (a JSON object, taken over) added to
  * the body: the Hub's 409 on create carries the existing repo's "url". */
 void	 resp_error_with(struct req *, int status, const char *code,
