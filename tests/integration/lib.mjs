@@ -3,7 +3,9 @@
 // khubctl, and a tiny sequential test runner.
 import http from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const BASE = process.env.KHUB_URL || 'http://127.0.0.1:38080';
 export const BUILD = process.env.KHUB_BUILD || 'build';
@@ -186,4 +188,35 @@ export async function stopGateway() {
       (await request('GET', '/api/health')).status === 200, 90))
       throw new Error('health did not come back');
   };
+}
+
+// ---- git-lfs ----
+
+// A git work tree with git-lfs set up against gitUrl (".../ns/name.git"),
+// credentials of user {name, token} from a credential helper, as a user
+// would have it. Returns {dir, wt, git, gitOk, cleanup}.
+export function gitLfsWorkTree(gitUrl, user) {
+  const dir = mkdtempSync(join(tmpdir(), 'khub-gitlfs-'));
+  const env = { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false' };
+  const wt = join(dir, 'w');
+  const git = (...args) => spawnSync('git', args, { cwd: wt, env,
+    encoding: 'utf8' });
+  const gitOk = (...args) => {
+    const r = git(...args);
+    if (r.status !== 0)
+      throw new Error(`git ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+  execFileSync('git', ['init', '-q', '-b', 'main', wt], { env });
+  gitOk('config', 'user.email', 't@example.org');
+  gitOk('config', 'user.name', 'T');
+  gitOk('lfs', 'install', '--local');
+  gitOk('remote', 'add', 'origin', gitUrl);
+  gitOk('config', 'lfs.url', `${gitUrl}/info/lfs`);
+  gitOk('config', 'lfs.locksverify', 'false');
+  gitOk('config', 'credential.helper',
+    `!f() { echo username=${user.name}; echo password=${user.token}; }; f`);
+  return { dir, wt, git, gitOk,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

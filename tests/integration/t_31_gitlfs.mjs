@@ -6,41 +6,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BASE, commitOk, createRepo, newUser, repoPath, sql, test,
+  gitLfsWorkTree,
 } from './lib.mjs';
 
 const haveGitLfs = spawnSync('git', ['lfs', 'version']).status === 0;
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 
 // A work tree with git-lfs set up for repo, credentials from `user`.
-function workTree(repo, user) {
-  const dir = mkdtempSync(join(tmpdir(), 'khub-gitlfs-'));
-  const env = { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1',
-    GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false' };
-  const wt = join(dir, 'w');
-  const git = (...args) => spawnSync('git', args, { cwd: wt, env,
-    encoding: 'utf8' });
-  const gitOk = (...args) => {
-    const r = git(...args);
-    assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
-  execFileSync('git', ['init', '-q', '-b', 'main', wt], { env });
-  gitOk('config', 'user.email', 't@example.org');
-  gitOk('config', 'user.name', 'T');
-  gitOk('lfs', 'install', '--local');
-  gitOk('remote', 'add', 'origin', `${BASE}${repoPath(repo)}.git`);
-  gitOk('config', 'lfs.url', `${BASE}${repoPath(repo)}.git/info/lfs`);
-  gitOk('config', 'lfs.locksverify', 'false');
-  gitOk('config', 'credential.helper',
-    `!f() { echo username=${user.name}; echo password=${user.token}; }; f`);
-  return { dir, wt, git, gitOk,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+const workTree = (repo, user) =>
+  gitLfsWorkTree(`${BASE}${repoPath(repo)}.git`, user);
 
 function lfsObjectSize(oid) {
   return sql(`SELECT size FROM lfs_object WHERE sha256 = UNHEX('${oid}')`)

@@ -11,13 +11,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, BUILD, STACK, bearer, newUser, request, test, unique }
-  from './lib.mjs';
+import {
+  BASE, BUILD, STACK, bearer, gitLfsWorkTree, newUser, request, test, unique,
+} from './lib.mjs';
 
 const stackPort = Number(new URL(BASE).port);
 // The stack leaves its port +3..+10 free: contrib/dev/frontends takes them.
@@ -232,28 +232,10 @@ for (const fe of FRONTENDS.filter((f) => f.port !== stackPort && !f.shared)
     const c = client(fe.port);
     const u = newUser();
     const repo = await c.createRepo(u.token);
-    const dir = mkdtempSync(join(tmpdir(), 'khub-fe-lfs-'));
-    const env = { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1',
-      GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false' };
-    const wt = join(dir, 'w');
-    const git = (...args) => spawnSync('git', args, { cwd: wt, env,
-      encoding: 'utf8' });
-    const gitOk = (...args) => {
-      const r = git(...args);
-      assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-      return r.stdout;
-    };
+    const w = gitLfsWorkTree(
+      `http://127.0.0.1:${fe.port}/${repo.id}.git`, u);
+    const { wt, git, gitOk } = w;
     try {
-      const url = `http://127.0.0.1:${fe.port}/${repo.id}.git`;
-      execFileSync('git', ['init', '-q', '-b', 'main', wt], { env });
-      gitOk('config', 'user.email', 't@example.org');
-      gitOk('config', 'user.name', 'T');
-      gitOk('lfs', 'install', '--local');
-      gitOk('remote', 'add', 'origin', url);
-      gitOk('config', 'lfs.url', `${url}/info/lfs`);
-      gitOk('config', 'lfs.locksverify', 'false');
-      gitOk('config', 'credential.helper',
-        `!f() { echo username=${u.name}; echo password=${u.token}; }; f`);
       const data = randomBytes(200000);
       gitOk('lfs', 'track', '*.bin');
       writeFileSync(join(wt, 'a.bin'), data);
@@ -270,7 +252,7 @@ for (const fe of FRONTENDS.filter((f) => f.port !== stackPort && !f.shared)
       assert.ok(readFileSync(join(wt, '.git', 'lfs', 'objects',
         oid.slice(0, 2), oid.slice(2, 4), oid)).equals(data));
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      w.cleanup();
     }
   });
 }
