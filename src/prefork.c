@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,9 +25,16 @@ on_stop(int sig)
 static pid_t
 spawn(int fd, int (*worker)(int, void *), void *arg)
 {
-	pid_t pid = fork();
+	pid_t master = getpid(), pid = fork();
 
 	if (pid == 0) {
+		/*
+		 * A master killed outright (SIGKILL, OOM) cannot stop us:
+		 * the kernel does, so no orphan keeps serving on the socket.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != master)
+			_exit(0);	/* the master died before prctl */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_IGN);	/* the master decides */
 		_exit(worker(fd, arg));

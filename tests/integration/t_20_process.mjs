@@ -96,7 +96,12 @@ test('standalone pool: --listen --workers, restarts a dead worker, stops '
     for (const w of workers)
       assert.throws(() => process.kill(w, 0), 'worker stopped');
   } finally {
-    try { master.kill('SIGKILL'); } catch { /* gone */ }
+    // Whatever failed above: no worker may outlive the test and keep the
+    // port (contrib/dev/frontends takes it next).
+    let kids = [];
+    try { kids = childrenOf(master.pid); } catch { /* none */ }
+    for (const pid of [master.pid, ...kids])
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
 });
 

@@ -10,7 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BASE, commitOk, createRepo, newUser, repoPath, sql, test,
-  gitLfsWorkTree,
+  gitLfsWorkTree, skip,
 } from './lib.mjs';
 
 const haveGitLfs = spawnSync('git', ['lfs', 'version']).status === 0;
@@ -27,7 +27,7 @@ function lfsObjectSize(oid) {
 
 test('git lfs push uploads and verifies; git lfs fetch downloads',
   async () => {
-    if (!haveGitLfs) return;
+    if (!haveGitLfs) skip('git-lfs is not installed (contrib/dev/install-deps installs it)');
     const u = newUser();
     const repo = await createRepo(u.token);
     const w = workTree(repo, u);
@@ -76,7 +76,7 @@ test('git lfs push uploads and verifies; git lfs fetch downloads',
   });
 
 test('git lfs push with a read token is refused', async () => {
-  if (!haveGitLfs) return;
+  if (!haveGitLfs) skip('git-lfs is not installed (contrib/dev/install-deps installs it)');
   const owner = newUser();
   const repo = await createRepo(owner.token);
   const reader = newUser('read');
