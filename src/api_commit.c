@@ -15,6 +15,9 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "lfs.h"
+
+/* How every git-lfs pointer file starts. */
+#define LFS_SPEC	"version https://git-lfs.github.com/spec/v1\n"
 #include "quota.h"
 #include "repo.h"
 #include "s3.h"
@@ -529,7 +532,7 @@ api_commit(struct req *r)
 			/* Verified before (batch verify), or now from its
 			 * staging key: clients that never call verify get
 			 * the same check here. */
-			if (lfs_ensure_verified(r, op->blob.sha256,
+			if (lfs_ensure_verified(r, repo->id, op->blob.sha256,
 			    op->blob.size) != 0)
 				return;
 			buf_init(&ptr, r->a);
@@ -545,6 +548,17 @@ api_commit(struct req *r)
 			    sodium_base64_VARIANT_ORIGINAL) != 0) {
 				resp_error(r, 400, "BadRequest", "line %zu: "
 				    "'content' is not valid base64", i + 1);
+				return;
+			}
+			/* A pointer's blob id is its LFS file's: as a regular
+			 * file it would name an object without its bytes.
+			 * Refused whether or not that object exists. */
+			if (dlen < 1024 && dlen >= sizeof(LFS_SPEC) - 1 &&
+			    memcmp(data, LFS_SPEC, sizeof(LFS_SPEC) - 1) == 0) {
+				resp_error(r, 422, "LfsPointerAsFile", "line "
+				    "%zu: this is a git-lfs pointer file; "
+				    "upload the file itself through LFS",
+				    i + 1);
 				return;
 			}
 			git_blob_oid(&op->blob.oid, data, dlen);

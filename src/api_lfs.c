@@ -38,8 +38,6 @@
 #define MAX_PARTS	10000	/* S3's limit */
 #define TOKEN_LABEL	"khub lfs multipart completion token v1"
 
-static const char SQL_OBJECT[] =
-    "SELECT size FROM lfs_object WHERE sha256 = ?";
 /* An object this repository's commits reference, by its pointer's blob id
  * (a primary key lookup), and verified. */
 static const char SQL_DOWNLOADABLE[] =
@@ -52,7 +50,7 @@ static const char SQL_UPLOAD_ADD[] =
     "INSERT INTO lfs_upload (upload_id, sha256, size, repo_id)"
     " VALUES (?, ?, ?, ?)";
 static const char SQL_UPLOAD_GET[] =
-    "SELECT sha256, size FROM lfs_upload WHERE upload_id = ?";
+    "SELECT sha256, size, repo_id FROM lfs_upload WHERE upload_id = ?";
 static const char SQL_UPLOAD_DEL[] =
     "DELETE FROM lfs_upload WHERE upload_id = ?";
 
@@ -317,7 +315,7 @@ upload_actions(struct req *r, struct repo *repo, const struct obj *o,
 	char *key, *href, *upload_id;
 	int rc;
 
-	key = lfs_staging_key(r->a, o->sha256, o->size);
+	key = lfs_staging_key(r->a, repo->id, o->sha256, o->size);
 	acts = jobj();
 	if (!multipart) {
 		if ((href = s3_presign_url(s3, r->a, "PUT", key, NULL,
@@ -385,9 +383,8 @@ static json_object *
 batch_upload(struct req *r, struct repo *repo, json_object *item,
     const struct obj *o, bool multi_offered, bool *used_multi, time_t now)
 {
-	struct db_res *res;
 	json_object *acts;
-	uint64_t have, threshold;
+	uint64_t threshold;
 	bool multipart;
 	int rc;
 
@@ -395,18 +392,16 @@ batch_upload(struct req *r, struct repo *repo, json_object *item,
 		return obj_error(item, 413, arena_printf(r->a, "Object is "
 		    "%llu bytes: this server stores objects of up to 5 GiB",
 		    (unsigned long long)o->size));
-	if (db_exec(r->hub->db, r->a, &res, SQL_OBJECT, "b", o->sha256,
-	    (size_t)SHA256_LEN) != 0 || (rc = db_row(res, "u", &have)) < 0) {
+	/* No actions only when this repository may use the object already;
+	 * elsewhere the bytes must come (and are checked): the answer says
+	 * nothing of objects outside the repository, not even their size. */
+	if ((rc = lfs_linkable(r, repo->id, o->sha256, o->size)) < 0) {
 		json_object_put(item);
 		lfs_db_error(r);
 		return NULL;
 	}
-	if (rc == 1 && have == o->size)
-		return item;	/* already stored: no actions */
 	if (rc == 1)
-		return obj_error(item, 422, arena_printf(r->a, "Object %s "
-		    "has a size of %llu bytes, not %llu", o->hex,
-		    (unsigned long long)have, (unsigned long long)o->size));
+		return item;	/* usable here already: no actions */
 
 	threshold = repo->lfs_multipart_threshold != 0 ?
 	    repo->lfs_multipart_threshold :
@@ -585,7 +580,8 @@ api_lfs_verify(struct req *r)
 		lfs_error(r, 422, "BadRequest", "%s", why);
 		return;
 	}
-	if ((res = lfs_verify(r, o.sha256, o.size, &msg)) != LFS_OK) {
+	if ((res = lfs_verify(r, repo->id, o.sha256, o.size, &msg)) !=
+	    LFS_OK) {
 		lfs_verify_error(r, res, msg, 404);
 		return;
 	}
@@ -658,6 +654,7 @@ api_lfs_complete(struct req *r)
 	void *sha;
 	size_t shalen, nparts;
 	uint64_t size;
+	int64_t repo_id;
 	int rc;
 
 	if ((upload_id = token_check(r, r->args.arg)) == NULL) {
@@ -675,25 +672,14 @@ api_lfs_complete(struct req *r)
 		return;
 	}
 	if (db_exec(r->hub->db, r->a, &res, SQL_UPLOAD_GET, "s",
-	    upload_id) != 0 || (rc = db_row(res, "bu", &sha, &shalen,
-	    &size)) < 0) {
+	    upload_id) != 0 || (rc = db_row(res, "bui", &sha, &shalen,
+	    &size, &repo_id)) < 0) {
 		lfs_db_error(r);
 		return;
 	}
 	if (rc == 0) {
-		/* Completed already (a retry), or never was. */
-		if (db_exec(r->hub->db, r->a, &res, SQL_OBJECT, "b", bsha,
-		    (size_t)SHA256_LEN) != 0 || (rc = db_row(res, "u",
-		    &size)) < 0) {
-			lfs_db_error(r);
-			return;
-		}
-		if (rc == 1) {
-			lfs_send(r, 200, jobj());
-			return;
-		}
 		lfs_error(r, 404, "UploadNotFound", "No such upload: it was "
-		    "completed, aborted or has expired");
+		    "aborted, failed its check or has expired");
 		return;
 	}
 	if (shalen != SHA256_LEN) {
@@ -711,7 +697,7 @@ api_lfs_complete(struct req *r)
 		return;
 	}
 
-	key = lfs_staging_key(r->a, sha256, size);
+	key = lfs_staging_key(r->a, repo_id, sha256, size);
 	rc = s3_multipart_complete(r->hub->s3, key, upload_id, parts, nparts);
 	if (rc == S3_UNAVAILABLE) {
 		log_error("lfs: %s", s3_errmsg(r->hub->s3));
@@ -726,13 +712,13 @@ api_lfs_complete(struct req *r)
 		return;
 	}
 	/* Done, or gone (S3_NOTFOUND: completed by an earlier call whose
-	 * answer was lost): either way the upload is over. */
-	if (db_exec(r->hub->db, r->a, NULL, SQL_UPLOAD_DEL, "s",
-	    upload_id) != 0) {
-		lfs_db_error(r);
-		return;
-	}
-	if ((lr = lfs_verify(r, sha256, size, &msg)) != LFS_OK) {
+	 * answer was lost): either way the bytes are staged or proved. The
+	 * upload's row stays while it checks out, so that a retry of this
+	 * call finds its repository; a failed check ends the upload. */
+	if ((lr = lfs_verify(r, repo_id, sha256, size, &msg)) != LFS_OK) {
+		if (lr == LFS_MISMATCH || lr == LFS_MISSING)
+			(void)db_exec(r->hub->db, r->a, NULL, SQL_UPLOAD_DEL,
+			    "s", upload_id);
 		lfs_verify_error(r, lr, msg, 404);
 		return;
 	}

@@ -34,7 +34,10 @@ static const char SQL_REPO_BLOB[] =
     "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)";
 static const char SQL_TOUCH[] =
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
-static const char SQL_BLOB_KNOWN[] = "SELECT 1 FROM git_blob WHERE oid = ?";
+/* A stored blob with that git id, and the sha256 of its bytes: the id is
+ * SHA-1, so equal ids prove equal bytes only once the sha256 agrees. */
+static const char SQL_BLOB_KNOWN[] =
+    "SELECT sha256, lfs FROM git_blob WHERE oid = ?";
 
 /* A folder being rebuilt: its entries, loaded from the store on demand. */
 struct mnode;
@@ -492,7 +495,9 @@ commit_store_regular(struct req *r, const void *data, size_t len,
     struct blob_info *out)
 {
 	struct db_res *res;
-	int64_t one;
+	void *have;
+	size_t havelen;
+	int64_t lfs;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -502,12 +507,23 @@ commit_store_regular(struct req *r, const void *data, size_t len,
 	out->lfs = false;
 	/* A blob row exists only once its bytes are in S3. */
 	if (db_exec(r->hub->db, r->a, &res, SQL_BLOB_KNOWN, "b", out->oid.b,
-	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0) {
+	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "bi", &have, &havelen,
+	    &lfs)) < 0) {
 		resp_db_error(r);
 		return -1;
 	}
-	if (rc == 1)
-		return 0;
+	if (rc == 1 && !lfs && havelen == SHA256_LEN &&
+	    memcmp(have, out->sha256, SHA256_LEN) == 0)
+		return 0;	/* these very bytes are stored */
+	if (rc == 1) {
+		/* Same git id, other bytes: a SHA-1 collision. Storing would
+		 * let one blob stand for the other. */
+		resp_error(r, 422, "BlobCollision", "This file's git blob id "
+		    "%s is already taken by other content (a SHA-1 "
+		    "collision); it cannot be stored", oid_hex_a(r->a,
+		    &out->oid));
+		return -1;
+	}
 	rc = s3_put(r->hub->s3, gitstore_s3_key(r->a, out), data, len);
 	if (rc != S3_OK) {
 		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,

@@ -13,6 +13,16 @@
  * key is copied from that same private copy: what lands at the final key
  * is exactly what was hashed.
  *
+ * Knowing a sha256 is not owning the bytes: an object becomes usable in
+ * a repository when bytes uploaded for it were checked (a row of
+ * lfs_proof), or when it or a repository the caller may read already
+ * references it. A verified upload of bytes
+ * that are stored already is only a new proof: storage stays deduplicated.
+ * No answer depends on whether an object exists outside the repository,
+ * and none states a stored size: a stranger learns nothing by asking.
+ * Staging keys are per repository, so that bytes staged for one
+ * repository never prove anything for another.
+ *
  * Hashing was most of the cost: libsodium's portable SHA-256 runs at about
  * 170-300 MB/s here, OpenSSL's (SHA-NI, AVX2) at 1.7 GB/s, faster than S3
  * hands the bytes over; so this one hash is OpenSSL's.
@@ -23,6 +33,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "auth.h"
 #include "db.h"
 #include "gitstore.h"
 #include "hub.h"
@@ -34,6 +45,21 @@ static const char SQL_OBJECT[] =
     "SELECT size FROM lfs_object WHERE sha256 = ?";
 static const char SQL_RECORD[] =
     "INSERT IGNORE INTO lfs_object (sha256, size) VALUES (?, ?)";
+/* The repository may use the object: a proof of its own, or a commit that
+ * references it (repo_blob by the pointer's blob id) in this repository or
+ * in any the caller may read: such a caller could download the bytes and
+ * upload them again, so asking for that proves nothing. */
+static const char SQL_LINKABLE[] =
+    "SELECT o.size FROM lfs_object o WHERE o.sha256 = ? AND o.size = ?"
+    " AND (EXISTS (SELECT 1 FROM lfs_proof p WHERE p.repo_id = ?"
+    " AND p.sha256 = o.sha256) OR EXISTS (SELECT 1 FROM repo_blob rb"
+    " WHERE rb.repo_id = ? AND rb.oid = ?) OR EXISTS (SELECT 1"
+    " FROM repo_blob rb JOIN repo rr ON rr.id = rb.repo_id"
+    " WHERE rb.oid = ? AND rr.disabled = 0 AND (rr.private = 0"
+    " OR rr.owner_id = ? OR EXISTS (SELECT 1 FROM org_member m"
+    " WHERE m.org_id = rr.owner_id AND m.user_id = ?))))";
+static const char SQL_PROVE[] =
+    "INSERT IGNORE INTO lfs_proof (repo_id, sha256) VALUES (?, ?)";
 
 /* The object's bytes as they stream from S3. */
 struct hasher {
@@ -62,14 +88,14 @@ hasher_final(struct hasher *h, unsigned char out[SHA256_LEN])
 }
 
 char *
-lfs_staging_key(struct arena *a, const unsigned char sha256[SHA256_LEN],
-    uint64_t size)
+lfs_staging_key(struct arena *a, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t size)
 {
 	char hex[2 * SHA256_LEN + 1];
 
 	hex_encode(hex, sha256, SHA256_LEN);
-	return arena_printf(a, "lfs-staging/%s-%llu", hex,
-	    (unsigned long long)size);
+	return arena_printf(a, "lfs-staging/%lld/%s-%llu",
+	    (long long)repo_id, hex, (unsigned long long)size);
 }
 
 char *
@@ -133,50 +159,72 @@ discard(struct req *r, const char *key)
 		    s3_errmsg(r->hub->s3));
 }
 
-/* Whether lfs_object has the object: LFS_OK, LFS_MISSING, LFS_MISMATCH
- * (known with another size), or a database failure. */
-static enum lfs_result
-known(struct req *r, const unsigned char sha256[SHA256_LEN], uint64_t size,
-    const char *hex, char **msg)
+/* Whether lfs_object holds the object: 1 (its size in *size), 0, or -1. */
+static int
+stored_size(struct req *r, const unsigned char sha256[SHA256_LEN],
+    uint64_t *size)
 {
 	struct db_res *res;
-	uint64_t have;
-	int rc;
 
 	if (db_exec(r->hub->db, r->a, &res, SQL_OBJECT, "b", sha256,
 	    (size_t)SHA256_LEN) != 0)
-		return db_failure(r, msg);
-	if ((rc = db_row(res, "u", &have)) < 0)
-		return db_failure(r, msg);
-	if (rc == 0)
-		return LFS_MISSING;
-	if (have != size) {
-		*msg = arena_printf(r->a, "LFS object %s has a size of %llu "
-		    "bytes, not %llu", hex, (unsigned long long)have,
-		    (unsigned long long)size);
-		return LFS_MISMATCH;
-	}
-	return LFS_OK;
+		return -1;
+	return db_row(res, "u", size);
 }
 
-/* Nothing staged: unless a concurrent check just recorded it. */
+int
+lfs_linkable(struct req *r, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t size)
+{
+	struct db_res *res;
+	struct oid pointer;
+	struct buf b;
+	uint64_t have;
+	int64_t user;
+
+	buf_init(&b, r->a);
+	lfs_pointer(&b, sha256, size);
+	git_blob_oid(&pointer, b.data, b.len);
+	user = r->who != NULL ? r->who->user_id : 0;
+	if (db_exec(r->hub->db, r->a, &res, SQL_LINKABLE, "buiibbii", sha256,
+	    (size_t)SHA256_LEN, size, repo_id, repo_id, pointer.b,
+	    (size_t)OID_LEN, pointer.b, (size_t)OID_LEN, user, user) != 0)
+		return -1;
+	return db_row(res, "u", &have);
+}
+
+/* lfs_linkable() as a result: LFS_OK, LFS_MISSING or a database failure. */
 static enum lfs_result
-missing(struct req *r, const unsigned char sha256[SHA256_LEN], uint64_t size,
-    const char *hex, char **msg)
+linkable(struct req *r, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t size, char **msg)
+{
+	int rc;
+
+	if ((rc = lfs_linkable(r, repo_id, sha256, size)) < 0)
+		return db_failure(r, msg);
+	return rc == 1 ? LFS_OK : LFS_MISSING;
+}
+
+/* Nothing staged: unless a concurrent check just proved it. The message
+ * is the same whether or not the object exists elsewhere. */
+static enum lfs_result
+missing(struct req *r, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t size, const char *hex,
+    char **msg)
 {
 	enum lfs_result res;
 
-	if ((res = known(r, sha256, size, hex, msg)) != LFS_MISSING)
+	if ((res = linkable(r, repo_id, sha256, size, msg)) != LFS_MISSING)
 		return res;
 	*msg = arena_printf(r->a, "LFS object %s (%llu bytes) was never "
-	    "uploaded, or its upload did not complete", hex,
-	    (unsigned long long)size);
+	    "uploaded to this repository, or its upload did not complete",
+	    hex, (unsigned long long)size);
 	return LFS_MISSING;
 }
 
 enum lfs_result
-lfs_verify(struct req *r, const unsigned char sha256[SHA256_LEN],
-    uint64_t size, char **msg)
+lfs_verify(struct req *r, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t size, char **msg)
 {
 	struct s3 *s3 = r->hub->s3;
 	struct s3_stat st;
@@ -187,12 +235,13 @@ lfs_verify(struct req *r, const unsigned char sha256[SHA256_LEN],
 	unsigned char rb[8];
 	char *staging, *snap, *final;
 	enum lfs_result res;
+	uint64_t have;
 	double secs;
-	int rc;
+	int rc, stored;
 
 	*msg = NULL;
 	hex_encode(hex, sha256, SHA256_LEN);
-	if ((res = known(r, sha256, size, hex, msg)) != LFS_MISSING)
+	if ((res = linkable(r, repo_id, sha256, size, msg)) != LFS_MISSING)
 		return res;
 	if (size > LFS_MAX_SIZE) {
 		*msg = arena_printf(r->a, "LFS object %s is %llu bytes: this "
@@ -200,9 +249,9 @@ lfs_verify(struct req *r, const unsigned char sha256[SHA256_LEN],
 		    (unsigned long long)size);
 		return LFS_TOO_LARGE;
 	}
-	staging = lfs_staging_key(r->a, sha256, size);
+	staging = lfs_staging_key(r->a, repo_id, sha256, size);
 	if ((rc = s3_head(s3, staging, &st)) == S3_NOTFOUND)
-		return missing(r, sha256, size, hex, msg);
+		return missing(r, repo_id, sha256, size, hex, msg);
 	if (rc != S3_OK)
 		return s3_failure(r, rc, msg);
 	if (st.size != size) {
@@ -220,7 +269,7 @@ lfs_verify(struct req *r, const unsigned char sha256[SHA256_LEN],
 	    (unsigned long long)size, rnd);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = s3_copy(s3, staging, snap)) == S3_NOTFOUND)
-		return missing(r, sha256, size, hex, msg);
+		return missing(r, repo_id, sha256, size, hex, msg);
 	if (rc != S3_OK)
 		return s3_failure(r, rc, msg);
 
@@ -249,14 +298,29 @@ lfs_verify(struct req *r, const unsigned char sha256[SHA256_LEN],
 		return LFS_MISMATCH;
 	}
 
-	final = lfs_object_key(r->a, sha256);
-	if ((rc = s3_copy(s3, snap, final)) != S3_OK) {
-		res = s3_failure(r, rc, msg);
+	/* The bytes are the object's: store them unless they are already
+	 * (then this upload only proves possession), then the proof. */
+	if ((stored = stored_size(r, sha256, &have)) < 0) {
+		res = db_failure(r, msg);
 		discard(r, snap);
 		return res;
 	}
-	if (db_exec(r->hub->db, r->a, NULL, SQL_RECORD, "bu", sha256,
-	    (size_t)SHA256_LEN, size) != 0) {
+	if (stored == 0) {
+		final = lfs_object_key(r->a, sha256);
+		if ((rc = s3_copy(s3, snap, final)) != S3_OK) {
+			res = s3_failure(r, rc, msg);
+			discard(r, snap);
+			return res;
+		}
+		if (db_exec(r->hub->db, r->a, NULL, SQL_RECORD, "bu", sha256,
+		    (size_t)SHA256_LEN, size) != 0) {
+			res = db_failure(r, msg);
+			discard(r, snap);
+			return res;
+		}
+	}
+	if (db_exec(r->hub->db, r->a, NULL, SQL_PROVE, "ib", repo_id, sha256,
+	    (size_t)SHA256_LEN) != 0) {
 		res = db_failure(r, msg);
 		discard(r, snap);
 		return res;
@@ -273,13 +337,13 @@ lfs_verify(struct req *r, const unsigned char sha256[SHA256_LEN],
 }
 
 int
-lfs_ensure_verified(struct req *r, const unsigned char sha256[SHA256_LEN],
-    uint64_t size)
+lfs_ensure_verified(struct req *r, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t size)
 {
 	enum lfs_result res;
 	char *msg;
 
-	switch ((res = lfs_verify(r, sha256, size, &msg))) {
+	switch ((res = lfs_verify(r, repo_id, sha256, size, &msg))) {
 	case LFS_OK:
 		return 0;
 	case LFS_MISSING:

@@ -8,6 +8,11 @@
  * and found that they hash to its oid and that its size is the one
  * announced. Clients that never call verify (the JS client) get the same
  * check at commit time, through lfs_ensure_verified().
+ *
+ * Everything here is per repository: an object is usable in a repository
+ * when one of its commits references it or bytes uploaded for it were
+ * checked (a possession proof), or when a repository the caller may read
+ * references it; knowing an oid is never enough.
  */
 #ifndef KHUB_LFS_H
 #define KHUB_LFS_H
@@ -30,31 +35,44 @@ enum lfs_result {
 	LFS_ERROR		/* S3 refused, database error */
 };
 
-/* Where a client uploads an object of that sha256 and size. One key per
- * (sha256, size), so that a later check finds it from the oid alone. */
-char	*lfs_staging_key(struct arena *, const unsigned char sha256[SHA256_LEN],
-	    uint64_t size);
+/* Where a client uploads an object of that sha256 and size for a
+ * repository. One key per (repository, sha256, size), so that a later check
+ * finds it from the oid alone, and bytes staged for one repository prove
+ * nothing for another. */
+char	*lfs_staging_key(struct arena *, int64_t repo_id,
+	    const unsigned char sha256[SHA256_LEN], uint64_t size);
 /* The final key, as gitstore_s3_key() gives it for an LFS blob. */
 char	*lfs_object_key(struct arena *, const unsigned char sha256[SHA256_LEN]);
 
 /*
- * Makes sure the object (sha256, size) is verified: already in lfs_object,
- * or now, from its staging key: the staged bytes are copied to a private
- * key (so that nobody can change them between the check and the copy),
- * streamed through SHA-256, and on a match copied to the final key and
- * recorded; on a mismatch the staged object is deleted. Answers nothing:
- * returns an lfs_result, *msg (in the arena) saying why when not LFS_OK.
+ * Whether the repository may use the object (sha256, size) without its
+ * bytes: bytes uploaded for it were verified, or a commit references it
+ * there or in a repository the caller (r->who) may read. 1 yes, 0 no, -1
+ * database error. Never depends on repositories the caller cannot read.
  */
-enum lfs_result lfs_verify(struct req *, const unsigned char sha256[SHA256_LEN],
-	    uint64_t size, char **msg);
+int	 lfs_linkable(struct req *, int64_t repo_id,
+	    const unsigned char sha256[SHA256_LEN], uint64_t size);
+
+/*
+ * Makes sure the repository may use the object (sha256, size): linkable
+ * already, or now, from the repository's staging key: the staged bytes are
+ * copied to a private key (so that nobody can change them between the
+ * check and the copy), streamed through SHA-256, and on a match copied to
+ * the final key (unless stored already) and proved for the repository; on
+ * a mismatch the staged object is deleted. Answers nothing: returns an
+ * lfs_result, *msg (in the arena) saying why when not LFS_OK; the message
+ * never depends on other repositories.
+ */
+enum lfs_result lfs_verify(struct req *, int64_t repo_id,
+	    const unsigned char sha256[SHA256_LEN], uint64_t size, char **msg);
 
 /*
  * lfs_verify() for the commit endpoint, one call per lfsFile: returns 0
- * when the object is verified (already, or now from its staging key);
+ * when the object is usable (already, or now from its staging key);
  * otherwise answers (422 never uploaded or wrong content, 413 too large,
  * 503 unavailable, 502/500 errors) and returns -1.
  */
-int	 lfs_ensure_verified(struct req *, const unsigned char sha256[SHA256_LEN],
-	    uint64_t size);
+int	 lfs_ensure_verified(struct req *, int64_t repo_id,
+	    const unsigned char sha256[SHA256_LEN], uint64_t size);
 
 #endif

@@ -1,6 +1,8 @@
 // lib.mjs: the integration tests' toolkit: raw HTTP against the stack
 // (node:http, so paths go out byte for byte, malformed ones included),
 // khubctl, and a tiny sequential test runner.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -234,4 +236,72 @@ export function gitLfsWorkTree(gitUrl, user) {
     `!f() { echo username=${user.name}; echo password=${user.token}; }; f`);
   return { dir, wt, git, gitOk,
     cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// ---- LFS: the batch API as the clients speak it ----
+
+export const LFS = 'application/vnd.git-lfs+json';
+export const lfsHeaders = (token) => ({ accept: LFS, 'content-type': LFS,
+  ...(token ? bearer(token) : {}) });
+
+export const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+
+// A request to an absolute URL (S3's presigned ones) with no header but
+// Content-Length, as the clients send their PUTs.
+export function raw(method, href, body) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(href);
+    const headers = body ? { 'content-length': body.length } : {};
+    const req = http.request({ host: u.hostname, port: u.port, method,
+      path: u.pathname + u.search, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode,
+        headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+// A path of the khub endpoint from an absolute URL in an answer.
+export function local(href) {
+  assert.ok(href.startsWith(BASE + '/'), `${href} starts with ${BASE}`);
+  return href.slice(BASE.length);
+}
+
+export function batch(repo, token, operation, objects, extra = {}) {
+  return request('POST', `${repoPath(repo)}.git/info/lfs/objects/batch`, {
+    body: { operation, transfers: ['basic', 'multipart'], objects,
+      hash_algo: 'sha256', ref: { name: 'main' }, ...extra },
+    headers: lfsHeaders(token) });
+}
+
+export async function batchOk(repo, token, operation, objects, extra) {
+  const res = await batch(repo, token, operation, objects, extra);
+  assert.equal(res.status, 200, res.body);
+  assert.match(res.headers['content-type'], /^application\/vnd\.git-lfs\+json/);
+  assert.notEqual(res.json.transfer, 'xet');
+  assert.equal(res.json.objects.length, objects.length);
+  return res.json;
+}
+
+export const verify = (href, token, oid, size) => request('POST', local(href),
+  { body: { oid, size }, headers: lfsHeaders(token) });
+
+// Uploads an object the way huggingface_hub does (batch, PUT, verify).
+export async function upload(repo, token, data, { doVerify = true } = {}) {
+  const oid = sha256(data);
+  const b = await batchOk(repo, token, 'upload', [{ oid, size: data.length }]);
+  const o = b.objects[0];
+  assert.equal(o.oid, oid);
+  if (!o.actions) return { oid, size: data.length, stored: true };
+  const put = await raw('PUT', o.actions.upload.href, data);
+  assert.equal(put.status, 200, put.body.toString());
+  if (doVerify) {
+    const v = await verify(o.actions.verify.href, token, oid, data.length);
+    assert.equal(v.status, 200, v.body);
+  }
+  return { oid, size: data.length, stored: false };
 }
