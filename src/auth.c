@@ -43,6 +43,9 @@ token_of(struct req *r, const char *h, size_t *len)
 		h += 7;
 		h += strspn(h, " ");
 		*len = strcspn(h, " ");
+		/* "Bearer <token> junk" is not a token: refuse it whole. */
+		if (h[*len + strspn(h + *len, " ")] != '\0')
+			return NULL;
 		return h;
 	}
 	if (!strncasecmp(h, "Basic ", 6)) {
@@ -91,7 +94,50 @@ auth_cookie(struct req *r, const char **out, size_t *len)
 	return 0;
 }
 
-/* The session_id cookie into r->who; 0, or answers 401/503 and -1. */
+/*
+ * Whether a request that carries the session cookie may change anything.
+ * Browsers send the cookie with requests other sites make (a form, a
+ * text/plain fetch, and SameSite=Lax does not cover same-site origins
+ * such as the S3 endpoint's): a write counts only when the browser says
+ * it comes from the hub's own pages (Sec-Fetch-Site: same-origin, else an
+ * Origin equal to the hub's), with a body type no other site can send
+ * without a CORS preflight. Bearer and Basic callers never reach this.
+ */
+static bool
+session_write_allowed(struct req *r)
+{
+	const char *site = req_header(r, "Sec-Fetch-Site"),
+	    *origin = req_header(r, "Origin"),
+	    *ct = req_env(r, "CONTENT_TYPE"),
+	    *cl = req_env(r, "CONTENT_LENGTH");
+	size_t n;
+
+	if (r->method == M_GET || r->method == M_HEAD)
+		return true;
+	if (site != NULL && strcmp(site, "same-origin") != 0)
+		return false;
+	if (origin == NULL && site == NULL)
+		return false;
+	if (origin != NULL) {
+		n = strlen(r->endpoint);
+		while (n > 0 && r->endpoint[n - 1] == '/')
+			n--;
+		if (strlen(origin) != n || strncasecmp(origin, r->endpoint,
+		    n) != 0)
+			return false;
+	}
+	if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0) {
+		if (ct == NULL)
+			return false;
+		n = strcspn(ct, "; ");
+		if (!(n == 16 && !strncasecmp(ct, "application/json", n)) &&
+		    !(n == 20 && !strncasecmp(ct, "application/x-ndjson", n)))
+			return false;
+	}
+	return true;
+}
+
+/* The session_id cookie into r->who; 0, or answers 401/403/503 and -1. */
 static int
 session_identify(struct req *r)
 {
@@ -110,6 +156,13 @@ session_identify(struct req *r)
 	if (rc < 0) {
 		resp_error(r, 401, "Unauthorized", "Invalid session cookie: "
 		    "log in again");
+		return -1;
+	}
+	if (!session_write_allowed(r)) {
+		resp_error(r, 403, "CrossSiteRequest", "A write with the "
+		    "session cookie must come from this hub's own pages "
+		    "(Origin) with a JSON body; other clients send "
+		    "Authorization: Bearer <token>");
 		return -1;
 	}
 	token_hash(sid, len, hash);

@@ -59,6 +59,8 @@ static const struct setting settings[] = {
 	{ "server", "log_level", C_LEVEL, O(log_level), "info", 0, 0, 0 },
 	{ "server", "allow_registration", C_BOOL, O(allow_registration),
 	    "true", 0, 0, 0 },
+	{ "server", "trust_forwarded", C_BOOL, O(trust_forwarded), "false", 0,
+	    0, 0 },
 	{ "server", "default_quota", C_SIZE, O(default_quota), "0", 0, 0,
 	    UINT64_MAX },
 };

@@ -102,21 +102,23 @@ req_query_bool(struct req *r, const char *key, int dflt)
 }
 
 /* The endpoint as the client named it: config base_url wins, else the
- * request's own scheme and Host (a proxy's X-Forwarded-* first). */
+ * request's own scheme and Host (a proxy's X-Forwarded-* first, when the
+ * configuration trusts them: any client can send them). */
 static const char *
 endpoint_of(struct req *r)
 {
 	const char *scheme, *host, *https;
 	char *h;
+	bool fwd = r->hub->configured && r->hub->conf.trust_forwarded;
 
 	if (r->hub->configured && r->hub->conf.base_url != NULL)
 		return r->hub->conf.base_url;
-	if ((scheme = req_header(r, "X-Forwarded-Proto")) == NULL) {
+	if (!fwd || (scheme = req_header(r, "X-Forwarded-Proto")) == NULL) {
 		https = req_env(r, "HTTPS");
 		scheme = https != NULL && !strcasecmp(https, "on") ?
 		    "https" : "http";
 	}
-	if ((host = req_header(r, "X-Forwarded-Host")) == NULL &&
+	if ((!fwd || (host = req_header(r, "X-Forwarded-Host")) == NULL) &&
 	    (host = req_header(r, "Host")) == NULL) {
 		const char *name = req_env(r, "SERVER_NAME"),
 		    *port = req_env(r, "SERVER_PORT");
@@ -393,7 +395,9 @@ resp_send(struct req *r, int status, const char *content_type,
 	buf_printf(&h, "Status: %d %s\r\nX-Request-Id: %s\r\n", status,
 	    status_text(status), r->id);
 	if (content_type != NULL)
-		buf_printf(&h, "Content-Type: %s\r\n", content_type);
+		/* nosniff: a JSON answer holding user text is never HTML. */
+		buf_printf(&h, "Content-Type: %s\r\n"
+		    "X-Content-Type-Options: nosniff\r\n", content_type);
 	if (body != NULL)
 		buf_printf(&h, "Content-Length: %zu\r\n", len);
 	buf_add(&h, r->headers.data, r->headers.len);

@@ -19,7 +19,8 @@ function assertError(res, status, code) {
   assert.equal(typeof res.json?.error, 'string', res.body);
 }
 
-const cookie = (sid) => ({ cookie: `session_id=${sid}` });
+// The browser's cookie, with the Origin a page of the hub itself sends.
+const cookie = (sid) => ({ cookie: `session_id=${sid}`, origin: BASE });
 
 // The session id of a login answer's Set-Cookie.
 function sessionOf(res) {
@@ -526,7 +527,8 @@ test('registration switched off: 403; over https the cookie is Secure',
     const text = readFileSync(CONFIG, 'utf8');
     assert.match(text, /^allow_registration\s*=\s*true$/m);
     writeFileSync(conf, text.replace(/^allow_registration\s*=.*$/m,
-      'allow_registration = false').replace(/^base_url\s*=.*$/m, ''));
+      'allow_registration = false\ntrust_forwarded = true')
+      .replace(/^base_url\s*=.*$/m, ''));
     const addr = `127.0.0.1:${Number(new URL(BASE).port) + 7}`;
     const master = spawn(`${BUILD}/khub.fcgi`,
       ['--listen', addr, '--workers', '1'],
@@ -555,7 +557,8 @@ test('registration switched off: 403; over https the cookie is Secure',
       assert.equal(ls.status, 200, ls.body);
       assert.match(ls.headers['set-cookie'], /; Secure(;|$)/);
       const lo = fcgi(addr, 'POST', '/api/auth/logout', '', {
-        ...https, HTTP_COOKIE: ls.headers['set-cookie'].split(';')[0] });
+        ...https, HTTP_COOKIE: ls.headers['set-cookie'].split(';')[0],
+        HTTP_SEC_FETCH_SITE: 'same-origin' });
       assert.equal(lo.status, 200, lo.body);
       assert.match(lo.headers['set-cookie'], /^session_id=; Max-Age=0;.*Secure/);
     } finally {
