@@ -15,9 +15,6 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "lfs.h"
-
-/* How every git-lfs pointer file starts. */
-#define LFS_SPEC	"version https://git-lfs.github.com/spec/v1\n"
 #include "quota.h"
 #include "repo.h"
 #include "s3.h"
@@ -553,8 +550,7 @@ api_commit(struct req *r)
 			/* A pointer's blob id is its LFS file's: as a regular
 			 * file it would name an object without its bytes.
 			 * Refused whether or not that object exists. */
-			if (dlen < 1024 && dlen >= sizeof(LFS_SPEC) - 1 &&
-			    memcmp(data, LFS_SPEC, sizeof(LFS_SPEC) - 1) == 0) {
+			if (lfs_is_pointer(data, dlen)) {
 				resp_error(r, 422, "LfsPointerAsFile", "line "
 				    "%zu: this is a git-lfs pointer file; "
 				    "upload the file itself through LFS",

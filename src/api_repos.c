@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <mysqld_error.h>
+#include <sodium.h>
 
 #include "api.h"
 #include "auth.h"
@@ -12,7 +13,9 @@
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "lfs.h"
 #include "names.h"
+#include "quota.h"
 #include "repo.h"
 
 static const char SQL_NAMESPACE[] =
@@ -117,11 +120,116 @@ privacy_of(json_object *body)
 	return -1;
 }
 
+#define CREATE_MAX_FILES	100	/* initial files in a create body */
+
+/* Whether a license id is plausible: what the Hub's cards carry
+ * (apache-2.0, cc-by-4.0, other): lower-case, digits, '.', '-'. */
+static bool
+license_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-") == n;
+}
+
+/*
+ * The initial files of a create body ("files": [{path, content, encoding:
+ * base64}], as @huggingface/hub's createRepo sends them) into ops, with a
+ * README.md naming the license when "license" is given and no README.md
+ * is; their total size into *bytes. Nothing is stored yet. Returns the
+ * number of ops, or answers 400/422 and returns -1.
+ */
+static int
+initial_files(struct req *r, json_object *body, struct commit_op *ops,
+    unsigned char **data, size_t *lens, uint64_t *bytes)
+{
+	json_object *files, *f;
+	const char *path, *b64, *enc, *lic, *why;
+	size_t i, j, n = 0, blen;
+	bool readme = false;
+
+	*bytes = 0;
+	if (json_object_object_get_ex(body, "files", &files) &&
+	    !json_object_is_type(files, json_type_null)) {
+		if (!json_object_is_type(files, json_type_array) ||
+		    json_object_array_length(files) > CREATE_MAX_FILES) {
+			resp_error(r, 400, "BadRequest", "'files' must be an "
+			    "array of at most %d files", CREATE_MAX_FILES);
+			return -1;
+		}
+		for (i = 0; i < json_object_array_length(files); i++) {
+			f = json_object_array_get_idx(files, i);
+			path = jget_str(f, "path");
+			b64 = jget_str(f, "content");
+			enc = jget_str(f, "encoding");
+			if (path == NULL || b64 == NULL || (enc != NULL &&
+			    strcmp(enc, "base64") != 0)) {
+				resp_error(r, 400, "BadRequest", "files[%zu]: "
+				    "'path' and base64 'content' are required",
+				    i);
+				return -1;
+			}
+			if ((why = path_invalid(path)) != NULL) {
+				resp_error(r, 422, "InvalidPath", "Invalid "
+				    "path '%s': %s", path, why);
+				return -1;
+			}
+			for (j = 0; j < n; j++)
+				if (!strcmp(ops[j].path, path)) {
+					resp_error(r, 400, "BadRequest", "files"
+					    "[%zu]: '%s' is listed twice", i,
+					    path);
+					return -1;
+				}
+			blen = strlen(b64);
+			data[n] = arena_alloc(r->a, blen / 4 * 3 + 3);
+			if (sodium_base642bin(data[n], blen / 4 * 3 + 3, b64,
+			    blen, " \r\n", &lens[n], NULL,
+			    sodium_base64_VARIANT_ORIGINAL) != 0) {
+				resp_error(r, 400, "BadRequest", "files[%zu]: "
+				    "'content' is not valid base64", i);
+				return -1;
+			}
+			if (lfs_is_pointer(data[n], lens[n])) {
+				resp_error(r, 422, "LfsPointerAsFile", "files"
+				    "[%zu]: a git-lfs pointer file; upload the "
+				    "file itself through LFS", i);
+				return -1;
+			}
+			memset(&ops[n], 0, sizeof(ops[n]));
+			ops[n].kind = OP_PUT;
+			ops[n].path = path;
+			readme |= !strcmp(path, "README.md");
+			*bytes = quota_add(*bytes, lens[n]);
+			n++;
+		}
+	}
+	if ((lic = jget_str(body, "license")) != NULL && !readme) {
+		if (!license_valid(lic)) {
+			resp_error(r, 400, "BadRequest", "'license' must be a "
+			    "license id such as apache-2.0 or mit");
+			return -1;
+		}
+		data[n] = (unsigned char *)arena_printf(r->a, "---\nlicense: "
+		    "%s\n---\n", lic);
+		lens[n] = strlen((char *)data[n]);
+		memset(&ops[n], 0, sizeof(ops[n]));
+		ops[n].kind = OP_PUT;
+		ops[n].path = "README.md";
+		*bytes = quota_add(*bytes, lens[n]);
+		n++;
+	}
+	return (int)n;
+}
+
 void
 api_repo_create(struct req *r)
 {
-	struct blob_info attrs;
-	struct commit_op op;
+	struct commit_op ops[CREATE_MAX_FILES + 2];
+	unsigned char *data[CREATE_MAX_FILES + 2];
+	size_t lens[CREATE_MAX_FILES + 2];
 	struct db_res *res;
 	struct buf text;
 	struct oid head;
@@ -129,8 +237,10 @@ api_repo_create(struct req *r)
 	const char *name, *org, *ns, *why;
 	enum repo_type type;
 	int64_t ns_id, thresh = 0;
-	int priv;
-	size_t i;
+	uint64_t bytes, used, quota;
+	int priv, nops;
+	size_t i, k;
+	bool attrs_given = false;
 	char *url;
 
 	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
@@ -164,21 +274,45 @@ api_repo_create(struct req *r)
 		    "be positive");
 		return;
 	}
+	if ((nops = initial_files(r, body, ops, data, lens, &bytes)) < 0)
+		return;
 	ns = org != NULL ? org : r->who->name;
 	if (namespace_writable(r, ns, &ns_id) != 0)
 		return;
+	if (nops > 0) {
+		if (quota_used(r->hub->db, r->a, ns_id,
+		    r->hub->conf.default_quota, &used, &quota) != 0) {
+			resp_db_error(r);
+			return;
+		}
+		if (quota != 0 && quota_add(used, bytes) > quota) {
+			resp_error(r, 413, "QuotaExceeded", "The initial files "
+			    "(%llu bytes) do not fit in %s's storage quota",
+			    (unsigned long long)bytes, ns);
+			return;
+		}
+	}
 
-	/* The default .gitattributes, stored before the transaction. */
-	buf_init(&text, r->a);
-	for (i = 0; lfs_patterns[i] != NULL; i++)
-		buf_printf(&text, "%s filter=lfs diff=lfs merge=lfs -text\n",
-		    lfs_patterns[i]);
-	if (commit_store_regular(r, text.data, text.len, &attrs) != 0)
-		return;
-	memset(&op, 0, sizeof(op));
-	op.kind = OP_PUT;
-	op.path = ".gitattributes";
-	op.blob = attrs;
+	/* The files, then the default .gitattributes unless one was given:
+	 * stored before the transaction (a failure leaves only garbage). */
+	for (k = 0; k < (size_t)nops; k++) {
+		attrs_given |= !strcmp(ops[k].path, ".gitattributes");
+		if (commit_store_regular(r, data[k], lens[k], &ops[k].blob) != 0)
+			return;
+	}
+	if (!attrs_given) {
+		buf_init(&text, r->a);
+		for (i = 0; lfs_patterns[i] != NULL; i++)
+			buf_printf(&text, "%s filter=lfs diff=lfs merge=lfs "
+			    "-text\n", lfs_patterns[i]);
+		memset(&ops[nops], 0, sizeof(ops[nops]));
+		ops[nops].kind = OP_PUT;
+		ops[nops].path = ".gitattributes";
+		if (commit_store_regular(r, text.data, text.len,
+		    &ops[nops].blob) != 0)
+			return;
+		nops++;
+	}
 
 	url = arena_printf(r->a, "%s/%s%s/%s", r->endpoint,
 	    repo_type_prefix(type), ns, name);
@@ -202,7 +336,8 @@ api_repo_create(struct req *r)
 			resp_db_error(r);
 		return;
 	}
-	if (commit_initial(r, (int64_t)db_insert_id(res), &op, 1, &head) !=
+	if (commit_initial(r, (int64_t)db_insert_id(res), ops, (size_t)nops,
+	    &head) !=
 	    0 || db_commit(r->hub->db) != 0) {
 		db_rollback(r->hub->db);
 		resp_db_error(r);

@@ -159,6 +159,15 @@ discard(struct req *r, const char *key)
 		    s3_errmsg(r->hub->s3));
 }
 
+#define LFS_SPEC	"version https://git-lfs.github.com/spec/v1\n"
+
+bool
+lfs_is_pointer(const void *data, size_t len)
+{
+	return len < 1024 && len >= sizeof(LFS_SPEC) - 1 &&
+	    memcmp(data, LFS_SPEC, sizeof(LFS_SPEC) - 1) == 0;
+}
+
 /* Whether lfs_object holds the object: 1 (its size in *size), 0, or -1. */
 static int
 stored_size(struct req *r, const unsigned char sha256[SHA256_LEN],

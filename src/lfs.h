@@ -17,6 +17,8 @@
 #ifndef KHUB_LFS_H
 #define KHUB_LFS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -43,6 +45,11 @@ char	*lfs_staging_key(struct arena *, int64_t repo_id,
 	    const unsigned char sha256[SHA256_LEN], uint64_t size);
 /* The final key, as gitstore_s3_key() gives it for an LFS blob. */
 char	*lfs_object_key(struct arena *, const unsigned char sha256[SHA256_LEN]);
+
+/* Whether bytes look like a git-lfs pointer file (they start as every
+ * pointer does and are short). Such a file names an object by id; as a
+ * regular file it would stand for the object's bytes without them. */
+bool	 lfs_is_pointer(const void *data, size_t len);
 
 /*
  * Whether the repository may use the object (sha256, size) without its

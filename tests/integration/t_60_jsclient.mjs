@@ -601,3 +601,47 @@ test('JS client: a failing call reports the status and X-Error-Message',
       { headers: { authorization: `Bearer ${u.token}` } });
     assert.equal(res.status, 404);
   });
+
+test('JS client: createRepo with files and a license: they are the first '
+  + 'commit; a bad entry creates nothing', async () => {
+  const h = await hub();
+  const u = newUser();
+  const c = { accessToken: u.token, hubUrl: BASE };
+  const name = `${u.name}/${unique('cf')}`;
+  const files = { 'a.txt': Buffer.from('first file\n'),
+    'dir/b.json': Buffer.from('{"x":1}\n') };
+  await client('createRepo (files, license)', (fetch) => h.createRepo({
+    repo: name, license: 'mit', fetch, ...c,
+    files: Object.entries(files).map(([path, content]) => ({ path,
+      content: new Blob([content]) })) }));
+  for (const [path, want] of Object.entries(files)) {
+    const got = await client(`downloadFile ${path}`, (fetch) =>
+      h.downloadFile({ repo: name, path, fetch, ...c }));
+    assert.ok(Buffer.from(await got.arrayBuffer()).equals(want), path);
+  }
+  const info = await request('GET', `/api/models/${name}`,
+    { headers: { authorization: `Bearer ${u.token}` } });
+  assert.equal(info.status, 200, info.body);
+  assert.equal(info.json.cardData?.license, 'mit', info.body);
+  const names = info.json.siblings.map((s) => s.rfilename).sort();
+  assert.deepEqual(names, ['.gitattributes', 'README.md', 'a.txt',
+    'dir/b.json']);
+  // A bad entry: 4xx, and no repository.
+  for (const [bad, status] of [
+    [[{ path: '../x', content: 'eA==', encoding: 'base64' }], 422],
+    [[{ path: 'x', content: '!!', encoding: 'base64' }], 400],
+    [[{ path: 'x', content: 'eA==' }, { path: 'x', content: 'eA==' }], 400],
+    [[{ path: 'x' }], 400],
+  ]) {
+    const rn = unique('bad');
+    const res = await post('/api/repos/create', { name: rn, files: bad },
+      u.token);
+    assert.equal(res.status, status, `${JSON.stringify(bad)}: ${res.body}`);
+    const gone = await request('GET', `/api/models/${u.name}/${rn}`,
+      { headers: { authorization: `Bearer ${u.token}` } });
+    assert.equal(gone.status, 404);
+  }
+  const bl = await post('/api/repos/create', { name: unique('bad'),
+    license: 'MIT <script>' }, u.token);
+  assert.equal(bl.status, 400, bl.body);
+});

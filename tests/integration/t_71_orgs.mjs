@@ -265,3 +265,19 @@ test('khubctl: user list, disable/enable, password, quota, usage', async () => {
     'org add', 'org member', 'migrate'])
     assert.ok(r.stderr.includes(cmd), cmd);
 });
+
+test('whoami-v2 lists the caller\'s organizations with their full names',
+  async () => {
+    const u = newUser();
+    const name = unique('o');
+    const res = await post('/org/create', { name, fullname: 'Acme Research ✓' },
+      u.token);
+    assert.equal(res.status, 200, res.body);
+    const w = await request('GET', '/api/whoami-v2',
+      { headers: bearer(u.token) });
+    assert.equal(w.status, 200);
+    const org = w.json.orgs.find((o) => o.name === name);
+    assert.ok(org, w.body);
+    assert.equal(org.fullname, 'Acme Research ✓');
+    assert.notEqual(org.fullname, org.name);
+  });
