@@ -445,7 +445,7 @@ api_commit(struct req *r)
 	 * nothing. */
 	for (i = 1; i < n; i++) {
 		struct commit_op *op = &c.ops[k];
-		json_object *v = lines[i].value, *sz;
+		json_object *v = lines[i].value, *sz = NULL;
 		const char *key = lines[i].key;
 
 		if (!strcmp(key, "header")) {
@@ -473,9 +473,9 @@ api_commit(struct req *r)
 			if (oid == NULL || (algo && strcmp(algo, "sha256")) ||
 			    hex_decode(op->blob.sha256, SHA256_LEN, oid,
 			    strlen(oid)) != 0 ||
-			    !json_object_object_get_ex(v, "size", &sz) ||
-			    !json_object_is_type(sz, json_type_int) ||
-			    json_object_get_int64(sz) < 0) {
+			    (json_object_object_get_ex(v, "size", &sz) &&
+			    (!json_object_is_type(sz, json_type_int) ||
+			    json_object_get_int64(sz) < 0))) {
 				resp_error(r, 400, "BadRequest", "line %zu: "
 				    "lfsFile needs a sha256 'oid' and a 'size'",
 				    i + 1);
@@ -483,7 +483,28 @@ api_commit(struct req *r)
 			}
 			op->kind = OP_PUT;
 			op->blob.lfs = true;
-			op->blob.size = (uint64_t)json_object_get_int64(sz);
+			if (sz != NULL) {
+				op->blob.size = (uint64_t)
+				    json_object_get_int64(sz);
+			} else {
+				/* A copy (CommitOperationCopy): no size, and
+				 * only from this repository's own files. */
+				int rc = lfs_size_in_repo(r, repo->id,
+				    op->blob.sha256, &op->blob.size);
+
+				if (rc < 0) {
+					resp_db_error(r);
+					return;
+				}
+				if (rc == 0) {
+					resp_error(r, 422, "LfsObjectNotFound",
+					    "line %zu: an lfsFile without a "
+					    "'size' copies a file of this "
+					    "repository, and it has no LFS file "
+					    "%s", i + 1, oid);
+					return;
+				}
+			}
 		} else if (!strcmp(key, "deletedFile") ||
 		    !strcmp(key, "deletedFolder")) {
 			if ((op->path = op_path(r, v, i + 1,

@@ -58,6 +58,9 @@ static const char SQL_LINKABLE[] =
     " WHERE rb.oid = ? AND rr.disabled = 0 AND (rr.private = 0"
     " OR rr.owner_id = ? OR EXISTS (SELECT 1 FROM org_member m"
     " WHERE m.org_id = rr.owner_id AND m.user_id = ?))))";
+static const char SQL_SIZE_IN_REPO[] =
+    "SELECT g.size FROM repo_blob rb JOIN git_blob g ON g.oid = rb.oid"
+    " WHERE rb.repo_id = ? AND g.lfs = 1 AND g.sha256 = ? LIMIT 1";
 static const char SQL_PROVE[] =
     "INSERT IGNORE INTO lfs_proof (repo_id, sha256) VALUES (?, ?)";
 
@@ -200,6 +203,18 @@ lfs_linkable(struct req *r, int64_t repo_id,
 	    (size_t)OID_LEN, pointer.b, (size_t)OID_LEN, user, user) != 0)
 		return -1;
 	return db_row(res, "u", &have);
+}
+
+int
+lfs_size_in_repo(struct req *r, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t *size)
+{
+	struct db_res *res;
+
+	if (db_exec(r->hub->db, r->a, &res, SQL_SIZE_IN_REPO, "ib", repo_id,
+	    sha256, (size_t)SHA256_LEN) != 0)
+		return -1;
+	return db_row(res, "u", size);
 }
 
 /* lfs_linkable() as a result: LFS_OK, LFS_MISSING or a database failure. */

@@ -61,6 +61,14 @@ int	 lfs_linkable(struct req *, int64_t repo_id,
 	    const unsigned char sha256[SHA256_LEN], uint64_t size);
 
 /*
+ * The size of the LFS object sha256 when a commit of the repository
+ * references it (a CommitOperationCopy sends an lfsFile without a size):
+ * 1 with *size, 0 when the repository does not, -1 database error.
+ */
+int	 lfs_size_in_repo(struct req *, int64_t repo_id,
+	    const unsigned char sha256[SHA256_LEN], uint64_t *size);
+
+/*
  * Makes sure the repository may use the object (sha256, size): linkable
  * already, or now, from the repository's staging key: the staged bytes are
  * copied to a private key (so that nobody can change them between the

@@ -282,3 +282,27 @@ test('Authorization: Bearer <token> followed by junk is refused; answers '
       { headers: { authorization: `Bearer ${u.token}  ` } });
     assert.equal(sp.status, 200, 'trailing blanks are only blanks');
   });
+
+test('an lfsFile without a size (CommitOperationCopy) copies a file of the '
+  + 'same repository only', async () => {
+  const p = await privateObject();
+  const line = (path) => [JSON.stringify({ key: 'header',
+    value: { summary: 'copy' } }), JSON.stringify({ key: 'lfsFile',
+    value: { path, algo: 'sha256', oid: p.oid } })].join('\n');
+  const send = (token, repo, path) => request('POST',
+    `/api/models/${repo.id}/commit/main`, { body: line(path), headers: {
+      'content-type': 'application/x-ndjson', ...bearer(token) } });
+  const ok = await send(p.a.token, p.repo, 'copy/secret.bin');
+  assert.equal(ok.status, 200, ok.body);
+  const h = await request('HEAD',
+    `${repoPath(p.repo)}/resolve/main/copy/secret.bin`,
+    { headers: bearer(p.a.token) });
+  assert.equal(h.status, 200);
+  assert.equal(h.headers['x-linked-size'] || h.headers['content-length'],
+    String(p.size));
+  const b = newUser();
+  const mine = await createRepo(b.token);
+  const r = await send(b.token, mine, 'x.bin');
+  assert.equal(r.status, 422, r.body);
+  assert.ok(!r.body.includes(String(p.size)), r.body);
+});
