@@ -25,6 +25,8 @@ struct fake {
 
 /* The [server] base_url of the next fake_begin(). */
 static const char *fake_base_url;
+/* The [server] trust_forwarded of the next fake_begin(). */
+static bool fake_trust_forwarded;
 
 static void
 fake_full(FCGX_Stream *s, int doclose)
@@ -65,6 +67,7 @@ fake_begin(struct fake *f, const char *const *vars, const char *body)
 	f->hub.configured = true;
 	f->hub.conf.max_body = 1024;
 	f->hub.conf.base_url = (char *)fake_base_url;
+	f->hub.conf.trust_forwarded = fake_trust_forwarded;
 	arena_init(&f->a, 4096);
 	return req_begin(&f->r, &f->hub, &f->a, &f->fr);
 }

@@ -117,6 +117,11 @@ test_endpoint(void)
 	CHECK(fake_begin(&f, plain, NULL) == 0);
 	CHECK_STR(f.r.endpoint, "http://127.0.0.1:28080");
 	fake_end(&f);
+	/* X-Forwarded-* is anyone's to send: ignored unless trusted */
+	CHECK(fake_begin(&f, proxied, NULL) == 0);
+	CHECK_STR(f.r.endpoint, "http://10.0.0.1:9000");
+	fake_end(&f);
+	fake_trust_forwarded = true;
 	CHECK(fake_begin(&f, proxied, NULL) == 0);
 	CHECK_STR(f.r.endpoint, "https://hub.example.org");
 	fake_end(&f);
@@ -126,6 +131,7 @@ test_endpoint(void)
 	CHECK_STR(f.r.endpoint, "https://pinned.example");
 	fake_end(&f);
 	fake_base_url = NULL;
+	fake_trust_forwarded = false;
 }
 
 static void
