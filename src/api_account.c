@@ -61,7 +61,7 @@ static const char SQL_SESSION_END[] =
 static const char SQL_ORGS[] =
     "SELECT n.name, n.fullname, m.role FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id"
-    " WHERE m.user_id = ? ORDER BY n.name";
+    " WHERE m.user_id = ? AND n.name <> '' ORDER BY n.name";
 static const char SQL_TOKENS[] =
     "SELECT id, name, role, FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
     " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000),"

@@ -394,7 +394,7 @@ jtext_summary(struct req *r, struct buf *b, const struct summary *s,
 		jtext_str(b, s->full, strlen(s->full));
 	}
 	if (f & F_AUTHOR)
-		jtext_opt(b, "author", s->ns);
+		jtext_opt(b, "author", *s->ns ? s->ns : NULL);
 	if (f & F_SHA)
 		jtext_opt(b, "sha", s->sha);
 	if (f & F_LASTMOD)
@@ -892,7 +892,7 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		sum.id = id;
 		sum.type = q->type;
 		sum.ns = ns;
-		sum.full = arena_printf(r->a, "%s/%s", ns, name);
+		sum.full = repo_id_of(r->a, ns, name);
 		sum.private_ = priv != 0;
 		sum.gated = gated != 0;
 		sum.disabled = disabled != 0;

@@ -50,7 +50,7 @@ static const char SQL_ROLE_LOCK[] =
 static const char SQL_USER_ORGS[] =
     "SELECT n.name, n.fullname FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id WHERE m.user_id = ?"
-    " ORDER BY n.name";
+    " AND n.name <> '' ORDER BY n.name";
 
 #define FULLNAME_MAX	255
 

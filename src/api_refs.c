@@ -393,9 +393,9 @@ api_commits(struct req *r)
 		resp_header(r, "X-Total-Count", "%lld", (long long)total);
 	}
 	if (more)
-		resp_header(r, "Link", "<%s/api/%s/%s/%s/commits/%s?p=%lld"
+		resp_header(r, "Link", "<%s/api/%s/%s/commits/%s?p=%lld"
 		    "&limit=%lld%s&cursor=%s>; rel=\"next\"", r->endpoint,
-		    repo_type_plural(repo->type), repo->ns, repo->name, head,
+		    repo_type_plural(repo->type), repo->full, head,
 		    page + 1, limit, formatted ? "&expand%5B%5D=formatted" : "",
 		    oid_hex_a(r->a, &next));
 	resp_json(r, 200, arr);

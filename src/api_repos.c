@@ -22,9 +22,6 @@ static const char SQL_NAMESPACE[] =
     "SELECT n.id, n.kind, (SELECT m.role FROM org_member m"
     " WHERE m.org_id = n.id AND m.user_id = ?) FROM namespace n"
     " WHERE n.name = ?";
-static const char SQL_CREATE[] =
-    "INSERT INTO repo (type, owner_id, name, private,"
-    " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_DELETE[] = "DELETE FROM repo WHERE id = ?";
 static const char SQL_MOVE[] =
     "UPDATE repo SET owner_id = ?, name = ? WHERE id = ?";
@@ -40,16 +37,6 @@ static const char SQL_SET_LFS[] =
 
 #define LFS_PATTERNS_MAX	100
 #define LFS_PATTERN_LEN		255
-
-/* The Hub's default .gitattributes of a new repository. */
-static const char *const lfs_patterns[] = {
-	"*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz",
-	"*.h5", "*.joblib", "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack",
-	"*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle",
-	"*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
-	"saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
-	"*.xz", "*.zip", "*.zst", "*tfevents*", NULL
-};
 
 static int
 type_from_name(const char *s, enum repo_type *t)
@@ -230,18 +217,13 @@ api_repo_create(struct req *r)
 	struct commit_op ops[CREATE_MAX_FILES + 2];
 	unsigned char *data[CREATE_MAX_FILES + 2];
 	size_t lens[CREATE_MAX_FILES + 2];
-	struct db_res *res;
-	struct buf text;
-	struct oid head;
 	json_object *body, *o, *v;
 	const char *name, *org, *ns, *why;
 	enum repo_type type;
-	int64_t ns_id, thresh = 0;
+	int64_t ns_id, id, thresh = 0;
 	uint64_t bytes, used, quota;
 	int priv, nops;
-	size_t i, k;
-	bool attrs_given = false;
-	char *url;
+	size_t k;
 
 	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
 		return;
@@ -276,6 +258,11 @@ api_repo_create(struct req *r)
 	}
 	if ((nops = initial_files(r, body, ops, data, lens, &bytes)) < 0)
 		return;
+	if (org != NULL && *org == '\0') {
+		resp_error(r, 400, "BadRequest", "'organization' may not be "
+		    "empty (canonical repositories are made with khubctl)");
+		return;
+	}
 	ns = org != NULL ? org : r->who->name;
 	if (namespace_writable(r, ns, &ns_id) != 0)
 		return;
@@ -293,58 +280,16 @@ api_repo_create(struct req *r)
 		}
 	}
 
-	/* The files, then the default .gitattributes unless one was given:
-	 * stored before the transaction (a failure leaves only garbage). */
-	for (k = 0; k < (size_t)nops; k++) {
-		attrs_given |= !strcmp(ops[k].path, ".gitattributes");
+	/* The files' bytes first: a failure leaves only garbage. */
+	for (k = 0; k < (size_t)nops; k++)
 		if (commit_store_regular(r, data[k], lens[k], &ops[k].blob) != 0)
 			return;
-	}
-	if (!attrs_given) {
-		buf_init(&text, r->a);
-		for (i = 0; lfs_patterns[i] != NULL; i++)
-			buf_printf(&text, "%s filter=lfs diff=lfs merge=lfs "
-			    "-text\n", lfs_patterns[i]);
-		memset(&ops[nops], 0, sizeof(ops[nops]));
-		ops[nops].kind = OP_PUT;
-		ops[nops].path = ".gitattributes";
-		if (commit_store_regular(r, text.data, text.len,
-		    &ops[nops].blob) != 0)
-			return;
-		nops++;
-	}
-
-	url = arena_printf(r->a, "%s/%s%s/%s", r->endpoint,
-	    repo_type_prefix(type), ns, name);
-	if (db_begin(r->hub->db) != 0) {
-		resp_db_error(r);
+	if (repo_create(r, ns_id, ns, type, name, priv == 1, thresh, ops,
+	    (size_t)nops, &id) != 0)
 		return;
-	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_CREATE, "sisii",
-	    repo_type_name(type), ns_id, name, (int64_t)(priv == 1),
-	    thresh) != 0) {
-		unsigned err = db_errno(r->hub->db);
-
-		db_rollback(r->hub->db);
-		if (err == ER_DUP_ENTRY) {
-			o = jobj();
-			jset(o, "url", jstr(url));
-			resp_error_with(r, 409, "RepoExists", o, "You already "
-			    "created this %s repo: %s/%s",
-			    repo_type_name(type), ns, name);
-		} else
-			resp_db_error(r);
-		return;
-	}
-	if (commit_initial(r, (int64_t)db_insert_id(res), ops, (size_t)nops,
-	    &head) !=
-	    0 || db_commit(r->hub->db) != 0) {
-		db_rollback(r->hub->db);
-		resp_db_error(r);
-		return;
-	}
 	o = jobj();
-	jset(o, "url", jstr(url));
+	jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s/%s", r->endpoint,
+	    repo_type_prefix(type), ns, name)));
 	jset(o, "name", jstr(arena_printf(r->a, "%s/%s", ns, name)));
 	jset(o, "id", jstr(arena_printf(r->a, "%s/%s", ns, name)));
 	resp_json(r, 200, o);

@@ -325,9 +325,7 @@ api_tree(struct req *r)
 	if (L.more) {
 		buf_init(&link, r->a);
 		buf_printf(&link, "/api/%s/", repo_type_plural(repo->type));
-		url_encode(&link, repo->ns, strlen(repo->ns), false);
-		buf_addc(&link, '/');
-		url_encode(&link, repo->name, strlen(repo->name), false);
+		url_encode(&link, repo->full, strlen(repo->full), true);
 		buf_adds(&link, "/tree/");
 		url_encode(&link, r->args.rev, strlen(r->args.rev), false);
 		if (*path) {

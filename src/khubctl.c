@@ -8,6 +8,8 @@
  *	khubctl [-c CONFIG] token add USER [--name N] [--role read|write]
  *	khubctl [-c CONFIG] org add NAME --owner USER
  *	khubctl [-c CONFIG] org member ORG USER --role read|write|admin
+ *	khubctl [-c CONFIG] repo create [NS/]NAME [--type model|dataset|space]
+ *	    [--private]		(no NS: a canonical repository)
  *	khubctl [-c CONFIG] user list
  *	khubctl [-c CONFIG] user disable|enable NAME
  *	khubctl [-c CONFIG] user password NAME	(the new one on stdin)
@@ -26,11 +28,13 @@
 #include <sodium.h>
 
 #include "arena.h"
+#include "commit.h"
 #include "db.h"
 #include "hub.h"
 #include "migrate.h"
 #include "names.h"
 #include "quota.h"
+#include "repo.h"
 #include "secrets.h"
 
 static const char SQL_USER_ADD[] =
@@ -77,7 +81,13 @@ usage(void)
 	    "  user add NAME [--email E] [--fullname F] [--password-stdin]\n"
 	    "  token add USER [--name N] [--role read|write]\n"
 	    "  org add NAME --owner USER\n"
-	    "  org member ORG USER --role read|write|admin\n"
+	    "  org member ORG USER --role read|write|admin  (ORG '': the"
+	    " canonical\n"
+	    "                              repositories' writers)\n"
+	    "  repo create [NS/]NAME [--type model|dataset|space] [--private]"
+	    "\n"
+	    "                              (no NS: a canonical repository,"
+	    " such as gpt2)\n"
 	    "  user list\n"
 	    "  user disable NAME\n"
 	    "  user enable NAME\n"
@@ -279,6 +289,63 @@ cmd_org_add(int argc, char **argv)
 	return 0;
 }
 
+/* A repository with its first commit, through the server's own code:
+ * the same default .gitattributes and all-or-nothing creation. */
+static int
+cmd_repo_create(int argc, char **argv)
+{
+	static const char *const known[] = { "--type", "--private", NULL };
+	struct commit_op ops[1];
+	struct req r;
+	const char *id, *slash, *type, *why, *name, *ns = "";
+	enum repo_type t;
+	int64_t repo_id;
+	bool priv = false;
+	int i;
+
+	if (argc < 1)
+		usage();
+	id = argv[0];
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--private")) {
+			priv = true;
+			memmove(argv + i, argv + i + 1,
+			    (size_t)(argc - i - 1) * sizeof(*argv));
+			argc--;
+			break;
+		}
+	type = option(argc, argv, 1, "--type", known);
+	if (type == NULL || !strcmp(type, "model"))
+		t = REPO_MODEL;
+	else if (!strcmp(type, "dataset"))
+		t = REPO_DATASET;
+	else if (!strcmp(type, "space"))
+		t = REPO_SPACE;
+	else
+		die("--type must be model, dataset or space");
+	name = id;
+	if ((slash = strchr(id, '/')) != NULL) {
+		ns = arena_strndup(&arena, id, (size_t)(slash - id));
+		name = slash + 1;
+		if (*ns == '\0')
+			die("'%s': the namespace is empty", id);
+	}
+	if ((why = name_invalid(name)) != NULL)
+		die("repository name '%s' %s", name, why);
+	/* A canonical name is a URL's first segment: /NAME/resolve/... */
+	if (*ns == '\0' && name_reserved(name))
+		die("'%s' is reserved: no canonical repository may be named "
+		    "so", name);
+	req_local(&r, &hub, &arena, "khubctl repo create");
+	if (repo_create(&r, find(ns, NULL), ns, t, name, priv, 0, ops, 0,
+	    &repo_id) != 0)
+		die("repo create %s: %s", id, r.error_msg ? r.error_msg :
+		    "failed");
+	printf("%s repository %s created%s\n", repo_type_name(t), id,
+	    priv ? " (private)" : "");
+	return 0;
+}
+
 static int
 cmd_org_member(int argc, char **argv)
 {
@@ -473,6 +540,9 @@ main(int argc, char *argv[])
 	else if (!strcmp(argv[i], "org") && i + 1 < argc &&
 	    !strcmp(argv[i + 1], "member"))
 		rc = cmd_org_member(argc - i - 2, argv + i + 2);
+	else if (!strcmp(argv[i], "repo") && i + 1 < argc &&
+	    !strcmp(argv[i + 1], "create"))
+		rc = cmd_repo_create(argc - i - 2, argv + i + 2);
 	else if (!strcmp(argv[i], "user") && i + 1 < argc &&
 	    !strcmp(argv[i + 1], "list"))
 		rc = cmd_user_list(argc - i - 2, argv + i + 2);

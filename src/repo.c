@@ -1,11 +1,16 @@
 /*
- * repo.c: repository lookup with the caller's rights in one query.
+ * repo.c: repository lookup with the caller's rights in one query, and
+ * creation.
  */
 #include <string.h>
 
+#include <mysqld_error.h>
+
 #include "auth.h"
+#include "commit.h"
 #include "db.h"
 #include "hub.h"
+#include "jsonutil.h"
 #include "repo.h"
 
 static const char SQL_OPEN[] =
@@ -20,6 +25,9 @@ static const char SQL_OPEN[] =
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
     " WHERE n.name = ? AND r.type = ? AND r.name = ?";
+static const char SQL_CREATE[] =
+    "INSERT INTO repo (type, owner_id, name, private,"
+    " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_REF[] =
     "SELECT kind, target FROM ref WHERE repo_id = ?"
     " AND ((kind = 'branch' AND name = ?) OR (kind = 'tag' AND name = ?))"
@@ -114,7 +122,7 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 	repo->private_ = priv != 0;
 	repo->gated = gated != 0;
 	repo->disabled = disabled != 0;
-	repo->full = arena_printf(r->a, "%s/%s", repo->ns, repo->name);
+	repo->full = repo_id_of(r->a, repo->ns, repo->name);
 	repo->access = rights(r, repo, role);
 	repo->rev_asked = rev;
 	if (bt != NULL && bl == OID_LEN) {
@@ -257,4 +265,82 @@ repo_url(struct req *r, const struct repo *repo)
 {
 	return arena_printf(r->a, "%s/%s%s", r->endpoint,
 	    repo_type_prefix(repo->type), repo->full);
+}
+
+char *
+repo_id_of(struct arena *a, const char *ns, const char *name)
+{
+	return *ns == '\0' ? arena_strdup(a, name) :
+	    arena_printf(a, "%s/%s", ns, name);
+}
+
+/* The Hub's default .gitattributes of a new repository. */
+static const char *const lfs_patterns[] = {
+	"*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz",
+	"*.h5", "*.joblib", "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack",
+	"*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle",
+	"*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
+	"saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
+	"*.xz", "*.zip", "*.zst", "*tfevents*", NULL
+};
+
+int
+repo_create(struct req *r, int64_t ns_id, const char *ns, enum repo_type type,
+    const char *name, bool private_, int64_t thresh, struct commit_op *ops,
+    size_t nops, int64_t *id)
+{
+	struct db *db = r->hub->db;
+	struct db_res *res;
+	struct oid head;
+	struct buf text;
+	json_object *o;
+	const char *full = repo_id_of(r->a, ns, name);
+	size_t i;
+	bool attrs_given = false;
+
+	/* Stored before the transaction: a failure leaves only garbage. */
+	for (i = 0; i < nops; i++)
+		attrs_given |= !strcmp(ops[i].path, ".gitattributes");
+	if (!attrs_given) {
+		buf_init(&text, r->a);
+		for (i = 0; lfs_patterns[i] != NULL; i++)
+			buf_printf(&text, "%s filter=lfs diff=lfs merge=lfs "
+			    "-text\n", lfs_patterns[i]);
+		memset(&ops[nops], 0, sizeof(ops[nops]));
+		ops[nops].kind = OP_PUT;
+		ops[nops].path = ".gitattributes";
+		if (commit_store_regular(r, text.data, text.len,
+		    &ops[nops].blob) != 0)
+			return -1;
+		nops++;
+	}
+	if (db_begin(db) != 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (db_exec(db, r->a, &res, SQL_CREATE, "sisii", repo_type_name(type),
+	    ns_id, name, (int64_t)private_, thresh) != 0) {
+		unsigned err = db_errno(db);
+
+		db_rollback(db);
+		if (err == ER_DUP_ENTRY) {
+			o = jobj();
+			jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s",
+			    r->endpoint, repo_type_prefix(type), full)));
+			resp_error_with(r, 409, "RepoExists", o, "You already "
+			    "created this %s repo: %s", repo_type_name(type),
+			    full);
+		} else
+			resp_db_error(r);
+		return -1;
+	}
+	*id = (int64_t)db_insert_id(res);
+	if (commit_initial(r, *id, ops, nops, &head) != 0 ||
+	    db_commit(db) != 0) {
+		db_rollback(db);
+		if (r->status == 0)
+			resp_db_error(r);
+		return -1;
+	}
+	return 0;
 }

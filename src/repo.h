@@ -21,7 +21,7 @@ struct repo {
 	enum repo_type	 type;
 	int64_t		 owner_id;
 	char		*ns, *name;	/* as stored (case kept) */
-	char		*full;		/* "ns/name" */
+	char		*full;		/* "ns/name"; "name" when canonical */
 	bool		 private_, gated, disabled;
 	uint64_t	 lfs_multipart_threshold;	/* 0: the default */
 	int64_t		 downloads, likes;
@@ -64,5 +64,22 @@ int		 repo_resolve(struct req *, struct repo *, const char *rev,
 bool		 rev_valid(const char *rev);
 /* The repository's URL as the client sees it: endpoint/[type/]ns/name. */
 char		*repo_url(struct req *, const struct repo *);
+/* A repository id as the Hub writes it: "ns/name", or "name" for one of
+ * the canonical repositories (ns "": those without a namespace, "gpt2"). */
+char		*repo_id_of(struct arena *, const char *ns, const char *name);
+
+struct commit_op;
+/*
+ * Creates repository ns/name of the given type in namespace ns_id, its
+ * first commit holding ops[0..nops) (bytes already stored with
+ * commit_store_regular()) and, unless one of them is .gitattributes, the
+ * Hub's default one: ops has room for nops + 1. All or nothing. Answers
+ * 409 RepoExists (the body names its "url"), 503/500, and returns -1;
+ * else 0 and *id.
+ */
+int		 repo_create(struct req *, int64_t ns_id, const char *ns,
+		    enum repo_type, const char *name, bool private_,
+		    int64_t multipart_threshold, struct commit_op *ops,
+		    size_t nops, int64_t *id);
 
 #endif

@@ -62,7 +62,7 @@ status_text(int status)
 const char *
 req_env(const struct req *r, const char *name)
 {
-	return FCGX_GetParam(name, r->fcgi->envp);
+	return r->fcgi != NULL ? FCGX_GetParam(name, r->fcgi->envp) : NULL;
 }
 
 const char *
@@ -232,6 +232,22 @@ req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 }
 
 void
+req_local(struct req *r, struct hub *hub, struct arena *a, const char *what)
+{
+	memset(r, 0, sizeof(*r));
+	r->a = a;
+	r->hub = hub;
+	buf_init(&r->headers, a);
+	snprintf(r->id, sizeof(r->id), "local");
+	r->method = M_POST;
+	r->method_name = "LOCAL";
+	r->uri = what;
+	r->endpoint = hub->configured && hub->conf.base_url != NULL ?
+	    hub->conf.base_url : "http://localhost";
+	r->auth_done = 1;
+}
+
+void
 req_end(struct req *r)
 {
 	if (r->status == 0)
@@ -381,7 +397,7 @@ void
 resp_send(struct req *r, int status, const char *content_type,
     const void *body, size_t len)
 {
-	FCGX_Stream *out = r->fcgi->out;
+	FCGX_Stream *out;
 	struct buf h;
 
 	if (r->status != 0) {
@@ -390,6 +406,9 @@ resp_send(struct req *r, int status, const char *content_type,
 		return;
 	}
 	r->status = status;
+	if (r->fcgi == NULL)
+		return;		/* req_local(): the status is the answer */
+	out = r->fcgi->out;
 	/* Formatted here, not by FCGX_FPrintF: its own printf knows no %zu. */
 	buf_init(&h, r->a);
 	buf_printf(&h, "Status: %d %s\r\nX-Request-Id: %s\r\n", status,
@@ -433,6 +452,7 @@ resp_error_headers(struct req *r, int status, const char *code,
 	char *msg = arena_vprintf(r->a, fmt, ap);
 
 	r->error_code = code;
+	r->error_msg = msg;
 	resp_header(r, "X-Error-Code", "%s", code);
 	resp_header(r, "X-Error-Message", "%s", msg);
 	if (status >= 500)

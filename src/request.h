@@ -65,6 +65,7 @@ struct req {
 	int		 status;	/* 0 until answered */
 	struct buf	 headers;	/* extra header lines, CRLF-terminated */
 	const char	*error_code;	/* X-Error-Code sent, for logs/tests */
+	const char	*error_msg;	/* and its message */
 };
 
 /* A CGI variable (REQUEST_METHOD, HTTP_AUTHORIZATION...), or NULL. */
@@ -122,6 +123,13 @@ void	 resp_db_error(struct req *);
  * or answers a malformed request itself (400) and returns -1. */
 int	 req_begin(struct req *, struct hub *, struct arena *, FCGX_Request *);
 void	 req_end(struct req *);
+/*
+ * A request with no client, for the command line (khubctl): the same
+ * domain calls, their answer kept in r->status, r->error_code and
+ * r->error_msg instead of sent; no caller (r->who NULL), no headers.
+ */
+void	 req_local(struct req *, struct hub *, struct arena *,
+	    const char *what);
 
 const char *repo_type_name(enum repo_type);	/* "model" */
 const char *repo_type_plural(enum repo_type);	/* "models" */

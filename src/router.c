@@ -30,30 +30,30 @@ static const struct route routes[] = {
 	{ M_POST,	"/api/repos/create",	api_repo_create },
 	{ M_DELETE,	"/api/repos/delete",	api_repo_delete },
 	{ M_POST,	"/api/repos/move",	api_repo_move },
-	{ M_PUT,	"/api/{type}/{ns}/{name}/settings", api_repo_settings },
+	{ M_PUT,	"/api/{type}/{id}/settings", api_repo_settings },
 	/* api_info.c: information and listings */
 	{ M_GET,	"/api/{type}",		api_repo_list },
 	{ M_GET,	"/api/users/{arg}/repos", api_user_repos },
-	{ M_GET,	"/api/{type}/{ns}/{name}", api_repo_info },
-	{ M_GET,	"/api/{type}/{ns}/{name}/revision/{rev}", api_repo_info },
+	{ M_GET,	"/api/{type}/{id}", api_repo_info },
+	{ M_GET,	"/api/{type}/{id}/revision/{rev}", api_repo_info },
 	/* api_tree.c: files of a revision */
-	{ M_GET,	"/api/{type}/{ns}/{name}/tree/{rev}/{path*}", api_tree },
-	{ M_POST,	"/api/{type}/{ns}/{name}/paths-info/{rev}",
+	{ M_GET,	"/api/{type}/{id}/tree/{rev}/{path*}", api_tree },
+	{ M_POST,	"/api/{type}/{id}/paths-info/{rev}",
 	    api_paths_info },
 	/* api_commit.c: the write path */
-	{ M_POST,	"/api/{type}/{ns}/{name}/preupload/{rev}",
+	{ M_POST,	"/api/{type}/{id}/preupload/{rev}",
 	    api_preupload },
-	{ M_POST,	"/api/{type}/{ns}/{name}/commit/{rev}", api_commit },
+	{ M_POST,	"/api/{type}/{id}/commit/{rev}", api_commit },
 	{ M_POST,	"/api/validate-yaml",	api_validate_yaml },
 	/* api_refs.c: branches, tags, history */
-	{ M_GET,	"/api/{type}/{ns}/{name}/refs", api_refs },
-	{ M_GET,	"/api/{type}/{ns}/{name}/commits/{rev}", api_commits },
-	{ M_POST | M_DELETE, "/api/{type}/{ns}/{name}/branch/{arg}",
+	{ M_GET,	"/api/{type}/{id}/refs", api_refs },
+	{ M_GET,	"/api/{type}/{id}/commits/{rev}", api_commits },
+	{ M_POST | M_DELETE, "/api/{type}/{id}/branch/{arg}",
 	    api_branch },
-	{ M_POST,	"/api/{type}/{ns}/{name}/tag/{rev}", api_tag_create },
-	{ M_DELETE,	"/api/{type}/{ns}/{name}/tag/{arg}", api_tag_delete },
+	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create },
+	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete },
 	/* api_resolve.c: downloads, every URL form */
-	{ M_GET,	"/api/{type}/{ns}/{name}/resolve/{rev}/{path*}",
+	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },
 	{ M_GET,	"/{repo}/resolve/{rev}/{path*}", api_resolve },
 	{ M_GET,	"/{repo}/raw/{rev}/{path*}", api_raw },
@@ -98,43 +98,73 @@ next_part(const char **p, char *part, size_t size)
 	return 1;
 }
 
+/* Which forms of a repository id a match tries: first only "ns/name",
+ * then, when no route took the path, also the canonical "name". */
+enum pass { NAMESPACED, CANONICAL };
+
 static int	match(struct req *, const char *pat, size_t i,
-		    struct route_args *);
+		    struct route_args *, enum pass);
+
+/* Whether segs[at] is a type prefix: never a namespace of a bare model
+ * id (name_reserved() refuses them), so /datasets/squad/... is typed. */
+static int
+is_type(struct req *r, size_t at)
+{
+	enum repo_type t;
+
+	return at < r->nsegs && type_of(r->segs[at], &t) == 0;
+}
+
+/* Takes a repository id at segment at: "ns/name" (ns "" and "name" in
+ * the canonical pass); the next segment to match, or 0 when none fits. */
+static size_t
+take_id(struct req *r, size_t at, enum pass pass, struct route_args *a)
+{
+	if (pass == CANONICAL) {
+		if (at >= r->nsegs || *r->segs[at] == '\0')
+			return 0;
+		a->ns = "";
+		a->name = r->segs[at];
+		return at + 1;
+	}
+	if (at + 2 > r->nsegs || *r->segs[at] == '\0' ||
+	    *r->segs[at + 1] == '\0')
+		return 0;
+	a->ns = r->segs[at];
+	a->name = r->segs[at + 1];
+	return at + 2;
+}
 
 /* Tries {repo} / {repo.git} at segment i: the typed form first, then the
  * bare model form. */
 static int
 match_repo(struct req *r, const char *rest, size_t i, int git,
-    struct route_args *a)
+    struct route_args *a, enum pass pass)
 {
 	struct route_args save = *a;
-	size_t n = r->nsegs, k;
+	size_t k, at, len;
 
 	for (k = 0; k < 2; k++) {
-		size_t at = i;
-		const char *name;
-		size_t len;
-
 		*a = save;
+		at = i;
 		if (k == 0) {
-			if (at >= n || type_of(r->segs[at], &a->type) != 0)
+			if (!is_type(r, at))
 				continue;
-			at++;
-		} else
+			type_of(r->segs[at++], &a->type);
+		} else {
+			if (pass == NAMESPACED && is_type(r, at))
+				continue;
 			a->type = REPO_MODEL;
-		if (at + 2 > n || *r->segs[at] == '\0' ||
-		    *r->segs[at + 1] == '\0')
-			continue;
-		a->ns = r->segs[at];
-		name = r->segs[at + 1];
-		if (git) {
-			len = strlen(name);
-			if (len <= 4 || strcmp(name + len - 4, ".git") != 0)
-				continue;
-			name = arena_strndup(r->a, name, len - 4);
 		}
-		a->name = name;
-		if (match(r, rest, at + 2, a))
+		if ((at = take_id(r, at, pass, a)) == 0)
+			continue;
+		if (git) {
+			len = strlen(a->name);
+			if (len <= 4 || strcmp(a->name + len - 4, ".git") != 0)
+				continue;
+			a->name = arena_strndup(r->a, a->name, len - 4);
+		}
+		if (match(r, rest, at, a, pass))
 			return 1;
 	}
 	*a = save;
@@ -143,18 +173,23 @@ match_repo(struct req *r, const char *rest, size_t i, int git,
 
 /* Does the pattern from pat match the segments from i on? */
 static int
-match(struct req *r, const char *pat, size_t i, struct route_args *a)
+match(struct req *r, const char *pat, size_t i, struct route_args *a,
+    enum pass pass)
 {
 	char part[64];
 	const char *rest = pat;
 	const char *seg;
+	size_t at;
 	int got;
 
 	got = next_part(&rest, part, sizeof(part));
 	if (got <= 0)
 		return got == 0 && i == r->nsegs;
 	if (!strcmp(part, "{repo}") || !strcmp(part, "{repo.git}"))
-		return match_repo(r, rest, i, part[5] == '.', a);
+		return match_repo(r, rest, i, part[5] == '.', a, pass);
+	if (!strcmp(part, "{id}"))
+		return (at = take_id(r, i, pass, a)) != 0 &&
+		    match(r, rest, at, a, pass);
 	if (!strcmp(part, "{path*}")) {
 		struct buf b;
 		size_t k;
@@ -191,32 +226,40 @@ match(struct req *r, const char *pat, size_t i, struct route_args *a)
 		a->arg = seg;
 	else
 		return 0;		/* a typo in the table matches nothing */
-	return match(r, rest, i + 1, a);
+	return match(r, rest, i + 1, a, pass);
 }
 
 const struct route *
 router_match(const struct route *table, size_t n, struct req *r,
     int *status, unsigned *allowed)
 {
+	enum pass pass;
 	size_t k;
 
 	*status = 404;
 	*allowed = 0;
-	for (k = 0; k < n; k++) {
-		struct route_args a;
+	/* A path some route takes with "ns/name" never means a canonical
+	 * repository: those come second. */
+	for (pass = NAMESPACED; pass <= CANONICAL; pass++) {
+		for (k = 0; k < n; k++) {
+			struct route_args a;
 
-		memset(&a, 0, sizeof(a));
-		a.path = "";
-		if (!match(r, table[k].pattern, 0, &a))
-			continue;
-		/* HEAD is served wherever GET is. */
-		if (table[k].methods & r->method ||
-		    (r->method == M_HEAD && table[k].methods & M_GET)) {
-			r->args = a;
-			return &table[k];
+			memset(&a, 0, sizeof(a));
+			a.path = "";
+			if (!match(r, table[k].pattern, 0, &a, pass))
+				continue;
+			/* HEAD is served wherever GET is. */
+			if (table[k].methods & r->method ||
+			    (r->method == M_HEAD &&
+			    table[k].methods & M_GET)) {
+				r->args = a;
+				return &table[k];
+			}
+			*status = 405;
+			*allowed |= table[k].methods;
 		}
-		*status = 405;
-		*allowed |= table[k].methods;
+		if (*status == 405)
+			break;
 	}
 	return NULL;
 }

@@ -3,8 +3,10 @@
  *
  * A pattern is '/'-separated; each part is a literal or a capture:
  *	{type}	models | datasets | spaces (sets args.type)
- *	{repo}	a repository in download form: "ns/name" (a model) or
- *		"models|datasets|spaces/ns/name"
+ *	{id}	a repository id: "ns/name" (args.ns, args.name), or, when
+ *		no route takes the path so, a canonical "name" (args.ns "")
+ *	{repo}	a repository in download form: {id} (a model) or
+ *		"models|datasets|spaces/{id}"
  *	{repo.git}  the same, the last segment ending in ".git" (LFS URLs)
  *	{ns} {name} {rev} {arg}	one segment each (decoded, may hold '/')
  *	{path*}	every remaining segment, '/'-joined (possibly empty)

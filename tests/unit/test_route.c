@@ -19,10 +19,10 @@ static void h_list(struct req *r) { (void)r; }
 static const struct route table[] = {
 	{ M_POST, "/api/repos/create", h_create },
 	{ M_GET, "/api/{type}", h_list },
-	{ M_GET, "/api/{type}/{ns}/{name}", h_info },
-	{ M_GET, "/api/{type}/{ns}/{name}/tree/{rev}/{path*}", h_tree },
-	{ M_POST | M_DELETE, "/api/{type}/{ns}/{name}/branch/{arg}", h_branch },
-	{ M_GET, "/api/{type}/{ns}/{name}/resolve/{rev}/{path*}", h_resolve },
+	{ M_GET, "/api/{type}/{id}", h_info },
+	{ M_GET, "/api/{type}/{id}/tree/{rev}/{path*}", h_tree },
+	{ M_POST | M_DELETE, "/api/{type}/{id}/branch/{arg}", h_branch },
+	{ M_GET, "/api/{type}/{id}/resolve/{rev}/{path*}", h_resolve },
 	{ M_GET, "/{repo}/resolve/{rev}/{path*}", h_resolve },
 	{ M_GET, "/{repo}/raw/{rev}/{path*}", h_resolve },
 	{ M_POST, "/{repo.git}/info/lfs/objects/batch", h_lfs },
@@ -160,17 +160,60 @@ test_resolve_forms(void)
 	rt = route("GET", "/api/models/o/m/resolve/main/x", &st);
 	CHECK(rt != NULL && rt->fn == h_resolve && f.r.args.type == REPO_MODEL);
 
-	/* The typed form is tried first, then the bare one: here the typed
-	 * form leaves "main" where "resolve" must be. */
+	/* A type prefix is never a namespace: here "ns/name" fits nowhere
+	 * (the typed form leaves "main" where "resolve" must be), so this is
+	 * the canonical model "resolve". */
 	rt = route("GET", "/models/resolve/resolve/main/f", &st);
 	CHECK(rt != NULL && f.r.args.type == REPO_MODEL);
-	CHECK_STR(f.r.args.ns, "models");
+	CHECK_STR(f.r.args.ns, "");
 	CHECK_STR(f.r.args.name, "resolve");
 	CHECK_STR(f.r.args.rev, "main");
 
 	/* HEAD is served by GET routes */
 	rt = route("HEAD", "/a/b/resolve/main/f", &st);
 	CHECK(rt != NULL && rt->fn == h_resolve);
+}
+
+/* Repositories without a namespace, on every URL form; "ns/name" wins
+ * wherever it fits. */
+static void
+test_canonical_forms(void)
+{
+	const struct route *rt;
+	int st;
+
+	rt = route("GET", "/api/models/gpt2", &st);
+	CHECK(rt != NULL && rt->fn == h_info && f.r.args.type == REPO_MODEL);
+	CHECK_STR(f.r.args.ns, "");
+	CHECK_STR(f.r.args.name, "gpt2");
+	rt = route("GET", "/api/datasets/squad/tree/main/a/b", &st);
+	CHECK(rt != NULL && rt->fn == h_tree && f.r.args.type == REPO_DATASET);
+	CHECK_STR(f.r.args.ns, "");
+	CHECK_STR(f.r.args.name, "squad");
+	CHECK_STR(f.r.args.path, "a/b");
+	rt = route("GET", "/gpt2/resolve/main/config.json", &st);
+	CHECK(rt != NULL && rt->fn == h_resolve && f.r.args.type == REPO_MODEL);
+	CHECK_STR(f.r.args.ns, "");
+	CHECK_STR(f.r.args.name, "gpt2");
+	CHECK_STR(f.r.args.path, "config.json");
+	rt = route("GET", "/datasets/squad/resolve/main/x.csv", &st);
+	CHECK(rt != NULL && f.r.args.type == REPO_DATASET);
+	CHECK_STR(f.r.args.ns, "");
+	CHECK_STR(f.r.args.name, "squad");
+	rt = route("POST", "/gpt2.git/info/lfs/objects/batch", &st);
+	CHECK(rt != NULL && rt->fn == h_lfs);
+	CHECK_STR(f.r.args.ns, "");
+	CHECK_STR(f.r.args.name, "gpt2");
+	/* ns/name first: a user's repository named "tree" */
+	rt = route("GET", "/api/models/u/tree", &st);
+	CHECK(rt != NULL && rt->fn == h_info);
+	CHECK_STR(f.r.args.ns, "u");
+	CHECK_STR(f.r.args.name, "tree");
+	/* a method that fits a namespaced route is 405, not canonical */
+	rt = route("PUT", "/api/models/a/b", &st);
+	CHECK(rt == NULL && st == 405);
+	rt = route("GET", "/api/models/gpt2/no/such", &st);
+	CHECK(rt == NULL);
 }
 
 static void
@@ -222,6 +265,7 @@ main(void)
 	RUN(test_encode);
 	RUN(test_api_forms);
 	RUN(test_resolve_forms);
+	RUN(test_canonical_forms);
 	RUN(test_lfs_forms);
 	RUN(test_methods);
 	fake_end(&f);
