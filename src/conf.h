@@ -39,6 +39,7 @@ struct conf {
 	uint64_t	 max_body;	/* request body limit, bytes */
 	unsigned	 resolve_cache_ms;	/* 0: every resolve asks MariaDB */
 	enum log_level	 log_level;
+	char		*log_file;	/* NULL: stderr */
 	bool		 allow_registration;
 	bool		 trust_forwarded;	/* X-Forwarded-Host/-Proto */
 	uint64_t	 default_quota;	/* bytes per namespace, 0 = none */

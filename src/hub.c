@@ -1,6 +1,7 @@
 /*
  * hub.c: a worker's configuration and connections.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@ hub_configure(struct hub *h, const char *path, char *err, size_t errlen)
 	if ((h->conf_path = strdup(path)) == NULL)
 		oom();
 	log_set_level(h->conf.log_level);
+	if (h->conf.log_file != NULL && log_open(h->conf.log_file) != 0)
+		log_error("cannot open log_file %s: %s; logging to stderr",
+		    h->conf.log_file, strerror(errno));
 	h->db = db_new(&h->conf);
 	if ((h->s3 = s3_new(&h->conf)) == NULL)
 		oom();

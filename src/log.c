@@ -1,7 +1,9 @@
 /*
- * log.c: level-filtered lines on stderr, each written with one write(2) so
- * lines from several workers do not interleave.
+ * log.c: level-filtered lines on stderr or a file, each written with one
+ * write(2) (O_APPEND for a file) so lines from several workers do not
+ * interleave.
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -10,11 +12,25 @@
 #include "log.h"
 
 static enum log_level level = LOG_INFO;
+static int fd = STDERR_FILENO;
 
 void
 log_set_level(enum log_level l)
 {
 	level = l;
+}
+
+int
+log_open(const char *path)
+{
+	int n = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+	if (n < 0)
+		return -1;
+	if (fd != STDERR_FILENO)
+		close(fd);
+	fd = n;
+	return 0;
 }
 
 void
@@ -43,7 +59,7 @@ log_msg(enum log_level l, const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+	if (write(fd, line, (size_t)n) < 0) {
 		/* nowhere left to say it */
 	}
 }

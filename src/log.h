@@ -1,5 +1,6 @@
 /*
- * log.h: one line per event on stderr (the web server's error log).
+ * log.h: one line per event on stderr (the web server's error log), or in
+ * [server] log_file.
  */
 #ifndef KHUB_LOG_H
 #define KHUB_LOG_H
@@ -7,6 +8,10 @@
 #include "conf.h"
 
 void	log_set_level(enum log_level);
+/* Appends lines to path from now on instead of stderr (which a web server
+ * may send nowhere: lighttpd gives FastCGI children /dev/null). Returns 0,
+ * or -1 with errno and lines still on stderr. */
+int	log_open(const char *path);
 void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

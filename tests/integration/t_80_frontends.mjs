@@ -384,6 +384,59 @@ test('FastCGI: no HTTP_AUTHORIZATION (stripped by the server) is 401 on a '
     assert.equal(r.status, 401, r.body);
   });
 
+// GET /api/health on one TCP connection, once at once and again after each
+// pause (ms): resolves to what each request got ('closed' when the server
+// had hung up during the pause).
+function idleConnection(port, pauses) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const got = [];
+    let buf = Buffer.alloc(0);
+    let closed = false;
+    let waiting = null;
+    const ask = () => new Promise((res) => {
+      if (closed) { res('closed'); return; }
+      waiting = res;
+      sock.write('GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    });
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0 || !waiting) return;
+      const head = buf.subarray(0, end).toString();
+      const len = Number(/content-length: *(\d+)/i.exec(head)?.[1] || 0);
+      if (buf.length < end + 4 + len) return;
+      buf = buf.subarray(end + 4 + len);
+      const w = waiting;
+      waiting = null;
+      w(Number(head.split(' ')[1]));
+    });
+    const gone = () => { closed = true; if (waiting) { waiting('closed'); waiting = null; } };
+    sock.on('end', gone);
+    sock.on('close', gone);
+    sock.on('error', reject);
+    (async () => {
+      got.push(await ask());
+      for (const ms of pauses) {
+        await new Promise((r) => setTimeout(r, ms));
+        got.push(await ask());
+      }
+      sock.destroy();
+      resolve(got);
+    })();
+  });
+}
+
+test('every front end keeps an idle connection past a client\'s pause '
+  + '(5.5 s, then 30 s)', async () => {
+  // huggingface_hub pauses about 5 s between calls; a server idle limit of
+  // 5 s (lighttpd's and Apache's default) drops the connection under it.
+  const all = await Promise.all(FRONTENDS.map((fe) =>
+    idleConnection(fe.port, [5500, 30000]).then((got) => [fe.name, got])));
+  for (const [name, got] of all)
+    assert.deepEqual(got, [200, 200, 200], `${name}: ${got.join(', ')}`);
+});
+
 test('front ends: stop', async () => {
   stopFrontends();
   for (const fe of FRONTENDS.filter((f) => f.port !== stackPort)) {
