@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "cors.h"
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -419,6 +420,7 @@ resp_send(struct req *r, int status, const char *content_type,
 		    "X-Content-Type-Options: nosniff\r\n", content_type);
 	if (body != NULL)
 		buf_printf(&h, "Content-Length: %zu\r\n", len);
+	buf_adds(&h, cors_headers(r));
 	buf_add(&h, r->headers.data, r->headers.len);
 	buf_adds(&h, "\r\n");
 	FCGX_PutStr(h.data, (int)h.len, out);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cors.h"
 #include "router.h"
 
 /* Every endpoint of the server: one line each. */
@@ -273,6 +274,8 @@ router_dispatch(struct req *r)
 	unsigned allowed;
 	int status;
 
+	if (cors_preflight(r))
+		return;
 	rt = router_match(routes, sizeof(routes) / sizeof(routes[0]), r,
 	    &status, &allowed);
 	if (rt != NULL) {

@@ -305,3 +305,30 @@ export async function upload(repo, token, data, { doVerify = true } = {}) {
   }
   return { oid, size: data.length, stored: false };
 }
+
+// ---- fixtures ----
+
+// A WordLevel tokenizer.json: whitespace pre-tokenizer, the given vocabulary
+// ([UNK] first), no normalizer, no post-processor.
+export function tokenizerFiles(words) {
+  const vocab = { '[UNK]': 0 };
+  words.forEach((w, i) => { vocab[w] = i + 1; });
+  const tokenizer = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [{ id: 0, content: '[UNK]', single_word: false,
+      lstrip: false, rstrip: false, normalized: false, special: true }],
+    normalizer: null,
+    pre_tokenizer: { type: 'Whitespace' },
+    post_processor: null,
+    decoder: null,
+    model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
+  };
+  const config = { tokenizer_class: 'PreTrainedTokenizerFast',
+    unk_token: '[UNK]', model_max_length: 512 };
+  return {
+    'tokenizer.json': JSON.stringify(tokenizer, null, 2),
+    'tokenizer_config.json': JSON.stringify(config, null, 2),
+  };
+}

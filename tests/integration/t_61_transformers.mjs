@@ -10,7 +10,7 @@
 // missing install fails these tests, not the whole suite.
 import assert from 'node:assert/strict';
 import {
-  BASE, commitOk, createRepo, newUser, post, request, test,
+  BASE, commitOk, createRepo, newUser, post, request, test, tokenizerFiles,
 } from './lib.mjs';
 
 let tf;
@@ -63,31 +63,6 @@ async function load(id, opts = {}) {
       + `${JSON.stringify(opts)}) failed: ${e && e.message}\n  requests:\n    `
       + seen.slice(from).join('\n    '), { cause: e });
   }
-}
-
-// A WordLevel tokenizer.json: whitespace pre-tokenizer, the given vocabulary
-// ([UNK] first), no normalizer, no post-processor.
-function tokenizerFiles(words) {
-  const vocab = { '[UNK]': 0 };
-  words.forEach((w, i) => { vocab[w] = i + 1; });
-  const tokenizer = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: [{ id: 0, content: '[UNK]', single_word: false,
-      lstrip: false, rstrip: false, normalized: false, special: true }],
-    normalizer: null,
-    pre_tokenizer: { type: 'Whitespace' },
-    post_processor: null,
-    decoder: null,
-    model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
-  };
-  const config = { tokenizer_class: 'PreTrainedTokenizerFast',
-    unk_token: '[UNK]', model_max_length: 512 };
-  return {
-    'tokenizer.json': JSON.stringify(tokenizer, null, 2),
-    'tokenizer_config.json': JSON.stringify(config, null, 2),
-  };
 }
 
 const S = {};
