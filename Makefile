@@ -5,7 +5,7 @@
 .SUFFIXES:
 
 # Goals that must work before ./configure can (they install its needs).
-BOOTSTRAP_GOALS = deps check check-asan demo demo-stop bench clean distclean
+BOOTSTRAP_GOALS = deps check check-asan demo demo-stop bench deb clean distclean
 ifneq ($(filter-out $(BOOTSTRAP_GOALS),$(or $(MAKECMDGOALS),all)),)
 include config.mk
 endif
@@ -13,7 +13,8 @@ endif
 WARN    = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
           -Wmissing-prototypes -Wno-unused-parameter -Wformat=2
 CFLAGS  = $(CFLAGS_CONF) -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) \
-          -DKHUB_DEFAULT_CONFIG='"$(sysconfdir)/khub.conf"' $(DEP_CFLAGS)
+          -DKHUB_DEFAULT_CONFIG='"$(sysconfdir)/khub.conf"' \
+          -DKHUB_VERSION='"$(VERSION)"' $(DEP_CFLAGS)
 LDFLAGS = $(LDFLAGS_CONF) $(SAN)
 LIBS    = $(DEP_LIBS)
 B       = build
@@ -77,6 +78,10 @@ demo: deps
 demo-stop:
 	sh contrib/dev/demo stop
 
+# The Debian package, built in a copy of the tree under run/deb.
+deb: deps
+	sh contrib/dev/build-deb
+
 EXAMPLES = contrib/apache/khub.conf contrib/apache/htaccess \
 	contrib/lighttpd/khub.conf contrib/spawn-fcgi/nginx.conf \
 	contrib/spawn-fcgi/supervisord.conf \
@@ -103,4 +108,4 @@ clean:
 distclean: clean
 	rm -f config.mk config.log config.status configure
 
-.PHONY: all deps check check-asan bench demo demo-stop install clean distclean
+.PHONY: all deps check check-asan bench demo demo-stop deb install clean distclean

@@ -137,7 +137,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: khub.fcgi [-c CONFIG] [--listen ADDR [--workers N]]\n"
+	    "usage: khub.fcgi [-c CONFIG] [--listen ADDR [--workers N]] | "
+	    "--version\n"
 	    "  Spawned by a web server or spawn-fcgi, it serves the socket on\n"
 	    "  fd 0. With --listen it runs its own pool of N workers (default\n"
 	    "  the number of CPUs) on ADDR: ':9000', '127.0.0.1:9000' or a\n"
@@ -168,7 +169,10 @@ main(int argc, char *argv[])
 			}
 		} else if (!strcmp(argv[i], "-c") && i + 1 < argc)
 			config = argv[++i];
-		else {
+		else if (!strcmp(argv[i], "--version") && argc == 2) {
+			printf("khub.fcgi %s\n", KHUB_VERSION);
+			return 0;
+		} else {
 			usage();
 			return 2;
 		}

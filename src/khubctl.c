@@ -2,6 +2,7 @@
  * khubctl.c: the administrator's command line, on the same configuration
  * file as the server.
  *
+ *	khubctl --version
  *	khubctl [-c CONFIG] migrate
  *	khubctl [-c CONFIG] user add NAME [--email E] [--fullname F]
  *	    [--password-stdin]
@@ -76,7 +77,7 @@ static struct arena arena;
 static void __attribute__((noreturn))
 usage(void)
 {
-	fputs("usage: khubctl [-c CONFIG] COMMAND\n"
+	fputs("usage: khubctl [-c CONFIG] COMMAND | --version\n"
 	    "  migrate\n"
 	    "  user add NAME [--email E] [--fullname F] [--password-stdin]\n"
 	    "  token add USER [--name N] [--role read|write]\n"
@@ -504,6 +505,10 @@ main(int argc, char *argv[])
 	char err[512];
 	int i = 1, rc;
 
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("khubctl %s\n", KHUB_VERSION);
+		return 0;
+	}
 	if (argc > 2 && !strcmp(argv[1], "-c")) {
 		config = argv[2];
 		i = 3;
