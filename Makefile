@@ -86,14 +86,17 @@ EXAMPLES = contrib/apache/khub.conf contrib/apache/htaccess \
 	contrib/lighttpd/khub.conf contrib/spawn-fcgi/nginx.conf \
 	contrib/spawn-fcgi/supervisord.conf \
 	contrib/spawn-fcgi/khub-spawn-fcgi.service \
-	contrib/spawn-fcgi/khub-prefork.service
+	contrib/spawn-fcgi/khub-prefork.service \
+	contrib/logrotate/khub contrib/s3/cors.xml
 
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sysconfdir) $(DESTDIR)$(datadir)/khub/sql \
 	    $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8 \
 	    $(DESTDIR)$(datadir)/doc/khub/examples/apache \
 	    $(DESTDIR)$(datadir)/doc/khub/examples/lighttpd \
-	    $(DESTDIR)$(datadir)/doc/khub/examples/spawn-fcgi
+	    $(DESTDIR)$(datadir)/doc/khub/examples/spawn-fcgi \
+	    $(DESTDIR)$(datadir)/doc/khub/examples/logrotate \
+	    $(DESTDIR)$(datadir)/doc/khub/examples/s3
 	install -m 755 $(B)/khub.fcgi $(B)/khubctl $(DESTDIR)$(bindir)
 	test -e $(DESTDIR)$(sysconfdir)/khub.conf || install -m 640 etc/khub.conf $(DESTDIR)$(sysconfdir)/khub.conf
 	install -m 644 sql/*.sql $(DESTDIR)$(datadir)/khub/sql

@@ -58,6 +58,7 @@ static const struct setting settings[] = {
 	    0, 60000 },
 	{ "server", "log_level", C_LEVEL, O(log_level), "info", 0, 0, 0 },
 	{ "server", "log_file", C_STR, O(log_file), NULL, 1, 0, 0 },
+	{ "server", "access_log", C_STR, O(access_log), NULL, 1, 0, 0 },
 	{ "server", "allow_registration", C_BOOL, O(allow_registration),
 	    "true", 0, 0, 0 },
 	{ "server", "trust_forwarded", C_BOOL, O(trust_forwarded), "false", 0,

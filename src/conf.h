@@ -40,6 +40,7 @@ struct conf {
 	unsigned	 resolve_cache_ms;	/* 0: every resolve asks MariaDB */
 	enum log_level	 log_level;
 	char		*log_file;	/* NULL: stderr */
+	char		*access_log;	/* NULL: none */
 	bool		 allow_registration;
 	bool		 trust_forwarded;	/* X-Forwarded-Host/-Proto */
 	uint64_t	 default_quota;	/* bytes per namespace, 0 = none */

@@ -37,6 +37,14 @@
 static struct hub hub;
 static volatile sig_atomic_t stop_requested;
 
+/* logrotate's postrotate: the log files again by name. */
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	log_reopen_request();
+}
+
 static void
 on_term(int sig)
 {
@@ -101,6 +109,9 @@ worker(int listen_fd, void *arg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);	/* Apache's graceful stop */
+	sa.sa_handler = on_hup;
+	sa.sa_flags = SA_RESTART;	/* accept goes on waiting */
+	sigaction(SIGHUP, &sa, NULL);
 
 	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
 		log_error("FCGX_InitRequest failed");

@@ -22,6 +22,12 @@ hub_configure(struct hub *h, const char *path, char *err, size_t errlen)
 	if (h->conf.log_file != NULL && log_open(h->conf.log_file) != 0)
 		log_error("cannot open log_file %s: %s; logging to stderr",
 		    h->conf.log_file, strerror(errno));
+	if (h->conf.access_log != NULL &&
+	    log_access_open(h->conf.access_log) != 0) {
+		log_error("cannot open access_log %s: %s; no access log",
+		    h->conf.access_log, strerror(errno));
+		h->conf.access_log = NULL;
+	}
 	h->db = db_new(&h->conf);
 	if ((h->s3 = s3_new(&h->conf)) == NULL)
 		oom();

@@ -4,15 +4,51 @@
  * interleave.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "log.h"
 
 static enum log_level level = LOG_INFO;
-static int fd = STDERR_FILENO;
+static int fd = STDERR_FILENO, access_fd = -1;
+static char *path_of_log, *path_of_access;
+static volatile sig_atomic_t reopen_wanted;
+
+static int
+append_fd(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+/* After SIGHUP: the files again by name (a rotated one is left to its
+ * new name); a failure keeps the old descriptor. */
+static void
+reopen(void)
+{
+	int n;
+
+	reopen_wanted = 0;
+	if (path_of_log != NULL && (n = append_fd(path_of_log)) >= 0) {
+		close(fd);
+		fd = n;
+	}
+	if (path_of_access != NULL && (n = append_fd(path_of_access)) >= 0) {
+		close(access_fd);
+		access_fd = n;
+	}
+}
+
+void
+log_reopen_request(void)
+{
+	reopen_wanted = 1;
+}
 
 void
 log_set_level(enum log_level l)
@@ -23,14 +59,43 @@ log_set_level(enum log_level l)
 int
 log_open(const char *path)
 {
-	int n = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int n = append_fd(path);
 
 	if (n < 0)
 		return -1;
 	if (fd != STDERR_FILENO)
 		close(fd);
 	fd = n;
+	free(path_of_log);
+	if ((path_of_log = strdup(path)) == NULL)
+		oom();
 	return 0;
+}
+
+int
+log_access_open(const char *path)
+{
+	int n = append_fd(path);
+
+	if (n < 0)
+		return -1;
+	if (access_fd >= 0)
+		close(access_fd);
+	access_fd = n;
+	free(path_of_access);
+	if ((path_of_access = strdup(path)) == NULL)
+		oom();
+	return 0;
+}
+
+void
+log_access(const char *line, size_t len)
+{
+	if (reopen_wanted)
+		reopen();
+	if (access_fd >= 0 && write(access_fd, line, len) < 0) {
+		/* a full disk: the answer went out, the line is lost */
+	}
 }
 
 void
@@ -45,6 +110,8 @@ log_msg(enum log_level l, const char *fmt, ...)
 
 	if (l > level)
 		return;
+	if (reopen_wanted)
+		reopen();
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02dZ "

@@ -14,12 +14,18 @@
 #include "log.h"
 #include "prefork.h"
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, hup;
 
 static void
 on_stop(int sig)
 {
 	stopping = sig;
+}
+
+static void
+on_hup(int sig)
+{
+	hup = sig;
 }
 
 static pid_t
@@ -59,6 +65,8 @@ prefork_run(int fd, int n, int (*worker)(int, void *), void *arg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;		/* reopen logs: passed on to workers */
+	sigaction(SIGHUP, &sa, NULL);
 
 	for (i = 0; i < n; i++)
 		if ((pids[i] = spawn(fd, worker, arg)) > 0)
@@ -69,6 +77,13 @@ prefork_run(int fd, int n, int (*worker)(int, void *), void *arg)
 	while (!stopping) {
 		pid_t pid = waitpid(-1, &status, 0);
 
+		if (hup) {
+			hup = 0;
+			log_reopen_request();
+			for (i = 0; i < n; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGHUP);
+		}
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;

@@ -10,11 +10,13 @@
 
 #include <sodium.h>
 
+#include "auth.h"
 #include "cors.h"
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "repo.h"
 #include "request.h"
 
 static const struct {
@@ -170,6 +172,7 @@ req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 	size_t i, plen;
 
 	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	r->a = a;
 	r->hub = hub;
 	r->fcgi = fr;
@@ -248,12 +251,55 @@ req_local(struct req *r, struct hub *hub, struct arena *a, const char *what)
 	r->auth_done = 1;
 }
 
+/* One JSON line per request: who asked what of which repository, the
+ * answer, its size and time. The caller is named only when the request
+ * authenticated (never its token); the repository as the URL named it. */
+static void
+access_line(struct req *r)
+{
+	struct timespec now, wall;
+	json_object *o;
+	const char *s;
+	size_t len;
+	double ms;
+	char *line;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
+	o = jobj();
+	jset(o, "time", jstr(iso_time_ms(r->a, (int64_t)wall.tv_sec * 1000 +
+	    wall.tv_nsec / 1000000)));
+	jset(o, "id", jstr(r->id));
+	jset(o, "method", jstr(r->method_name ? r->method_name : "-"));
+	jset(o, "route", r->route ? jstr(r->route) : NULL);
+	jset(o, "repo", r->args.name == NULL ? NULL : jstr(arena_printf(r->a,
+	    "%s%s", repo_type_prefix(r->args.type), repo_id_of(r->a,
+	    r->args.ns ? r->args.ns : "", r->args.name))));
+	jset(o, "status", jint(r->status));
+	jset(o, "error", r->error_code ? jstr(r->error_code) : NULL);
+	jset(o, "bytes", jint((int64_t)r->bytes_out));
+	jset(o, "ms", json_object_new_double_s(ms, arena_printf(r->a, "%.3f",
+	    ms)));
+	jset(o, "user", r->who ? jstr(r->who->name) : NULL);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	line = arena_alloc(r->a, len + 1);
+	memcpy(line, s, len);
+	line[len] = '\n';
+	log_access(line, len + 1);
+	json_object_put(o);
+}
+
 void
 req_end(struct req *r)
 {
 	if (r->status == 0)
 		resp_error(r, 500, "InternalError", "The handler gave no "
 		    "answer");
+	if (r->hub->configured && r->hub->conf.access_log != NULL)
+		access_line(r);
 	log_debug("%s %s %d %s", r->method_name, r->uri ? r->uri : "-",
 	    r->status, r->id);
 }
@@ -424,8 +470,10 @@ resp_send(struct req *r, int status, const char *content_type,
 	buf_add(&h, r->headers.data, r->headers.len);
 	buf_adds(&h, "\r\n");
 	FCGX_PutStr(h.data, (int)h.len, out);
-	if (body != NULL && len > 0 && r->method != M_HEAD)
+	if (body != NULL && len > 0 && r->method != M_HEAD) {
 		FCGX_PutStr(body, (int)len, out);
+		r->bytes_out += len;
+	}
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,11 @@ struct req {
 	struct buf	 headers;	/* extra header lines, CRLF-terminated */
 	const char	*error_code;	/* X-Error-Code sent, for logs/tests */
 	const char	*error_msg;	/* and its message */
+
+	/* For the access log. */
+	struct timespec	 started;
+	const char	*route;		/* the route's pattern, or NULL */
+	size_t		 bytes_out;	/* body bytes sent */
 };
 
 /* A CGI variable (REQUEST_METHOD, HTTP_AUTHORIZATION...), or NULL. */

@@ -279,6 +279,7 @@ router_dispatch(struct req *r)
 	rt = router_match(routes, sizeof(routes) / sizeof(routes[0]), r,
 	    &status, &allowed);
 	if (rt != NULL) {
+		r->route = rt->pattern;
 		rt->fn(r);
 		return;
 	}

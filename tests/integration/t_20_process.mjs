@@ -3,7 +3,9 @@
 // 100,000 requests.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync, readFileSync, renameSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import {
   ASAN, BASE, BUILD, CONFIG, STACK, bearer, get, khubctlRaw, newUser, sql,
@@ -66,9 +68,14 @@ test('standalone pool: --listen --workers, restarts a dead worker, stops '
   + 'cleanly on SIGTERM', async () => {
   const port = Number(new URL(BASE).port) + 5;
   const addr = `127.0.0.1:${port}`;
+  // its own access log, to see SIGHUP reach the workers
+  const accessLog = `${tmp}/pool-access.log`;
+  const poolConf = `${tmp}/pool.conf`;
+  writeFileSync(poolConf, goodConf.replace(/^access_log *=.*$/m, '')
+    .replace(/^\[server\]$/m, `[server]\naccess_log = ${accessLog}`));
   const master = spawn(`${BUILD}/khub.fcgi`,
     ['--listen', addr, '--workers', '3'],
-    { env: { ...process.env, KHUB_CONFIG: CONFIG }, stdio: 'ignore' });
+    { env: { ...process.env, KHUB_CONFIG: poolConf }, stdio: 'ignore' });
   const exited = new Promise((r) => master.on('exit', (code, sig) =>
     r({ code, sig })));
   try {
@@ -80,6 +87,19 @@ test('standalone pool: --listen --workers, restarts a dead worker, stops '
     assert.ok(out.includes(`"name":"${u.name}"`));
     assert.match(fcgi(addr, '/api/health'), /^Status: 200 OK/);
     assert.match(fcgi(addr, '/refs%2Fpr%2F1%zz'), /^Status: 400/);
+
+    // logrotate: the file moves, SIGHUP to the master, every worker writes
+    // the new one; nobody died of the signal
+    const before = childrenOf(master.pid).sort();
+    assert.ok(readFileSync(accessLog, 'utf8').includes('"route":"/api/health"'));
+    renameSync(accessLog, `${accessLog}.1`);
+    master.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 30; i++) fcgi(addr, '/api/health');
+    const lines = readFileSync(accessLog, 'utf8').split('\n').filter(Boolean);
+    assert.equal(lines.length, 30, 'every request of every worker in the '
+      + 'new file');
+    assert.deepEqual(childrenOf(master.pid).sort(), before);
 
     const [victim] = childrenOf(master.pid);
     process.kill(victim, 'SIGKILL');
