@@ -9,6 +9,8 @@
 
 /* api_health.c: database and S3 reachable */
 void	api_health(struct req *);
+/* api_health.c: Prometheus counters, for metrics_allow or metrics_token */
+void	api_metrics(struct req *);
 
 /* api_account.c: whoami-v2, register, login, logout, me, tokens */
 void	api_whoami(struct req *);

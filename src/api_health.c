@@ -1,11 +1,18 @@
 /*
- * api_health.c: GET /api/health for load balancers and operators: is the
- * database reachable, is the bucket reachable, and if not, which.
+ * api_health.c: for load balancers and operators: GET /api/health (is the
+ * database reachable, is the bucket reachable, and if not, which) and
+ * GET /metrics (Prometheus).
  */
+#include <string.h>
+
+#include <sodium.h>
+
 #include "api.h"
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "metrics.h"
+#include "router.h"
 #include "s3.h"
 
 void
@@ -30,4 +37,56 @@ api_health(struct req *r)
 	jset(o, "database", jstr("ok"));
 	jset(o, "s3", jstr("ok"));
 	resp_json(r, 200, o);
+}
+
+/* Whether addr is one of the words of list (spaces or commas between). */
+static bool
+listed(const char *list, const char *addr)
+{
+	size_t n = strlen(addr), k;
+
+	while (list != NULL && *list != '\0') {
+		list += strspn(list, " ,");
+		k = strcspn(list, " ,");
+		if (k == n && k > 0 && memcmp(list, addr, n) == 0)
+			return true;
+		list += k;
+	}
+	return false;
+}
+
+/* The scraper: from [server] metrics_allow, or with metrics_token. */
+static bool
+metrics_caller(struct req *r)
+{
+	const char *addr = req_env(r, "REMOTE_ADDR"), *tok = r->hub->conf.
+	    metrics_token, *h = req_header(r, "Authorization");
+
+	if (addr != NULL && listed(r->hub->conf.metrics_allow, addr))
+		return true;
+	return tok != NULL && *tok != '\0' && h != NULL &&
+	    !strncmp(h, "Bearer ", 7) && strlen(h + 7) == strlen(tok) &&
+	    sodium_memcmp(h + 7, tok, strlen(tok)) == 0;
+}
+
+void
+api_metrics(struct req *r)
+{
+	const char *names[METRICS_ROUTES] = { NULL };
+	struct buf b;
+
+	if (!metrics_caller(r)) {
+		resp_error(r, 403, "Forbidden", "Metrics are for the addresses "
+		    "in metrics_allow or the metrics_token");
+		return;
+	}
+	router_patterns(names, METRICS_ROUTES - 1);
+	buf_init(&b, r->a);
+	if (metrics_render(&b, names, METRICS_ROUTES) != 0) {
+		resp_error(r, 503, "ServiceUnavailable", "Metrics are off: "
+		    "this worker has no slot in the metrics file (see the log)");
+		return;
+	}
+	resp_send(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data,
+	    b.len);
 }

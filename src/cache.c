@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "cache.h"
+#include "metrics.h"
 
 struct centry {
 	struct centry	*hnext;		/* hash chain */
@@ -73,6 +74,7 @@ cache_get(enum cache_kind k, const struct oid *o, size_t *len)
 {
 	struct centry *e = *find(k, o);
 
+	metrics_add(e != NULL ? MET_CACHE_HITS : MET_CACHE_MISSES, 1);
 	if (e == NULL)
 		return NULL;
 	lru_unlink(e);

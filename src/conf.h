@@ -41,6 +41,9 @@ struct conf {
 	enum log_level	 log_level;
 	char		*log_file;	/* NULL: stderr */
 	char		*access_log;	/* NULL: none */
+	char		*metrics_file;	/* NULL: /dev/shm/khub-<hash> */
+	char		*metrics_allow;	/* addresses that may GET /metrics */
+	char		*metrics_token;	/* or this Bearer token; NULL: none */
 	bool		 allow_registration;
 	bool		 trust_forwarded;	/* X-Forwarded-Host/-Proto */
 	uint64_t	 default_quota;	/* bytes per namespace, 0 = none */

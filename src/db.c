@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 
 struct db_res;
 
@@ -311,13 +312,17 @@ db_exec(struct db *db, struct arena *a, struct db_res **out, const char *sql,
 	}
 	va_end(ap);
 	rc = exec_once(db, a, out, sql, ps, np);
+	metrics_add(MET_DB_QUERIES, 1);
 	if (rc != 0 && db->unavailable && !db->in_tx && db->my != NULL) {
 		/* The server went away since the last request (restart,
 		 * wait_timeout): reconnect and try once more. */
 		log_warn("database: %s; reconnecting", db->errmsg);
 		disconnect(db);
 		rc = exec_once(db, a, out, sql, ps, np);
+		metrics_add(MET_DB_QUERIES, 1);
 	}
+	if (rc != 0)
+		metrics_add(MET_DB_ERRORS, 1);
 	if (rc != 0 && db->unavailable)
 		disconnect(db);
 	return rc;

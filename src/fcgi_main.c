@@ -26,6 +26,7 @@
 #include "downloads.h"
 #include "hub.h"
 #include "log.h"
+#include "metrics.h"
 #include "prefork.h"
 #include "request.h"
 #include "router.h"
@@ -53,6 +54,16 @@ on_term(int sig)
 	FCGX_ShutdownPending();
 }
 
+/* This worker's slot of the shared counters (GET /metrics). */
+static void
+attach_metrics(void)
+{
+	char err[600];
+
+	if (metrics_attach(&hub.conf, hub.conf_path, err, sizeof(err)) != 0)
+		log_warn("%s; /metrics will be off in this worker", err);
+}
+
 /*
  * The configuration may come from a FastCGI parameter (KHUB_CONFIG set by
  * the web server per request) when the environment named none: load it on
@@ -70,6 +81,7 @@ configure_from_request(FCGX_Request *fr)
 		path = conf_default_path();
 	if (hub_configure(&hub, path, last_err, sizeof(last_err)) == 0) {
 		log_info("configured from %s", path);
+		attach_metrics();
 		return 0;
 	}
 	log_error("%s", last_err);
@@ -118,6 +130,8 @@ worker(int listen_fd, void *arg)
 		return 1;
 	}
 	arena_init(&a, 32768);
+	if (hub.configured)
+		attach_metrics();
 	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
 		size_t held;
 

@@ -39,6 +39,7 @@
 #include "hub.h"
 #include "lfs.h"
 #include "log.h"
+#include "metrics.h"
 #include "s3.h"
 
 static const char SQL_OBJECT[] =
@@ -354,6 +355,7 @@ lfs_verify(struct req *r, int64_t repo_id,
 	discard(r, staging);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	metrics_add(MET_LFS_VERIFIED_BYTES, size);
 	log_info("lfs: verified %s (%llu bytes) in %.3f s (%.0f MB/s)", hex,
 	    (unsigned long long)size, secs, secs > 0 ?
 	    (double)size / secs / 1e6 : 0.0);

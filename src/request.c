@@ -16,6 +16,7 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "metrics.h"
 #include "repo.h"
 #include "request.h"
 
@@ -173,6 +174,7 @@ req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	r->route_index = METRICS_ROUTES - 1;
 	r->a = a;
 	r->hub = hub;
 	r->fcgi = fr;
@@ -300,6 +302,14 @@ req_end(struct req *r)
 		    "answer");
 	if (r->hub->configured && r->hub->conf.access_log != NULL)
 		access_line(r);
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		metrics_request(r->route_index, r->status, (double)(now.tv_sec -
+		    r->started.tv_sec) + (double)(now.tv_nsec -
+		    r->started.tv_nsec) / 1e9);
+	}
 	log_debug("%s %s %d %s", r->method_name, r->uri ? r->uri : "-",
 	    r->status, r->id);
 }
@@ -334,6 +344,7 @@ body_to_eof(struct req *r, const char **out, size_t *len)
 	}
 	*out = b.data;
 	*len = b.len;
+	metrics_add(MET_BODY_BYTES, b.len);
 	return 0;
 }
 
@@ -365,6 +376,7 @@ req_body(struct req *r, const char **out, size_t *len)
 	data[n] = '\0';
 	*out = data;
 	*len = (size_t)n;
+	metrics_add(MET_BODY_BYTES, (uint64_t)n);
 	return 0;
 }
 

@@ -71,6 +71,7 @@ struct req {
 	/* For the access log. */
 	struct timespec	 started;
 	const char	*route;		/* the route's pattern, or NULL */
+	size_t		 route_index;	/* its place in the table (metrics) */
 	size_t		 bytes_out;	/* body bytes sent */
 };
 

@@ -12,6 +12,7 @@ static const struct route routes[] = {
 	/* api_account.c (whoami), api_health.c */
 	{ M_GET,	"/api/whoami-v2",	api_whoami },
 	{ M_GET,	"/api/health",		api_health },
+	{ M_GET,	"/metrics",		api_metrics },
 	/* api_account.c: the Authentication API (sessions, tokens) */
 	{ M_POST,	"/api/auth/register",	api_auth_register },
 	{ M_POST,	"/api/auth/login",	api_auth_login },
@@ -230,6 +231,16 @@ match(struct req *r, const char *pat, size_t i, struct route_args *a,
 	return match(r, rest, i + 1, a, pass);
 }
 
+size_t
+router_patterns(const char **names, size_t max)
+{
+	size_t n = sizeof(routes) / sizeof(routes[0]), i;
+
+	for (i = 0; i < n && i < max; i++)
+		names[i] = routes[i].pattern;
+	return i;
+}
+
 const struct route *
 router_match(const struct route *table, size_t n, struct req *r,
     int *status, unsigned *allowed)
@@ -280,6 +291,7 @@ router_dispatch(struct req *r)
 	    &status, &allowed);
 	if (rt != NULL) {
 		r->route = rt->pattern;
+		r->route_index = (size_t)(rt - routes);
 		rt->fn(r);
 		return;
 	}

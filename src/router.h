@@ -33,6 +33,9 @@ struct route {
  */
 const struct route *router_match(const struct route *table, size_t n,
 	    struct req *r, int *status, unsigned *allowed);
+/* The server's route patterns, in table order, into names[0..max);
+ * returns how many (metrics label requests by them). */
+size_t	 router_patterns(const char **names, size_t max);
 /* Routes r through the server's table and runs the handler; answers 404
  * and 405 itself. */
 void	 router_dispatch(struct req *);

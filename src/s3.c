@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "conf.h"
+#include "metrics.h"
 #include "s3.h"
 #include "sigv4.h"
 
@@ -465,7 +466,9 @@ perform(struct s3 *s, const struct call *c)
 	s->sink_stopped = false;
 	buf_init(&s->body, &s->tmp);
 	rc = curl_easy_perform(s->curl);
+	metrics_add(MET_S3_CALLS, 1);
 	if (rc != CURLE_OK) {
+		metrics_add(MET_S3_ERRORS, 1);
 		if (s->sink_stopped) {
 			seterr(s, "S3 %s %s: stopped by the caller", c->what,
 			    c->key != NULL ? c->key : "");
@@ -481,6 +484,7 @@ perform(struct s3 *s, const struct call *c)
 	if (s->status / 100 == 2 && !(c->error_in_200 &&
 	    strstr(s->body.data, "<Error>") != NULL))
 		return S3_OK;
+	metrics_add(MET_S3_ERRORS, 1);
 	code = xml_text(&s->tmp, s->body.data, "Code");
 	snprintf(s->code, sizeof(s->code), "%s", code != NULL ? code : "");
 	msg = xml_text(&s->tmp, s->body.data, "Message");

@@ -72,7 +72,8 @@ test('standalone pool: --listen --workers, restarts a dead worker, stops '
   const accessLog = `${tmp}/pool-access.log`;
   const poolConf = `${tmp}/pool.conf`;
   writeFileSync(poolConf, goodConf.replace(/^access_log *=.*$/m, '')
-    .replace(/^\[server\]$/m, `[server]\naccess_log = ${accessLog}`));
+    .replace(/^\[server\]$/m, `[server]\naccess_log = ${accessLog}\n`
+      + `metrics_file = ${tmp}/metrics`));
   const master = spawn(`${BUILD}/khub.fcgi`,
     ['--listen', addr, '--workers', '3'],
     { env: { ...process.env, KHUB_CONFIG: poolConf }, stdio: 'ignore' });

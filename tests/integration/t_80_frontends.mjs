@@ -437,6 +437,21 @@ test('every front end keeps an idle connection past a client\'s pause '
     assert.deepEqual(got, [200, 200, 200], `${name}: ${got.join(', ')}`);
 });
 
+test('FastCGI: /metrics refuses a stranger\'s address; takes the metrics '
+  + 'token', async () => {
+  const token = /^metrics_token *= *(\S+)/m.exec(readFileSync(
+    `${STACK}/khub.conf`, 'utf8'))[1];
+  const from = (extra) => fcgi(SPAWN_FCGI, cgi({ REQUEST_URI: '/metrics',
+    REMOTE_ADDR: '203.0.113.9', ...extra }));
+  let r = await from({});
+  assert.equal(r.status, 403, r.body);
+  r = await from({ HTTP_AUTHORIZATION: `Bearer ${token}x` });
+  assert.equal(r.status, 403, r.body);
+  r = await from({ HTTP_AUTHORIZATION: `Bearer ${token}` });
+  assert.equal(r.status, 200, r.body);
+  assert.match(r.body, /^khub_requests_total\{route="\/api\/health",code="2xx"\} \d+$/m);
+});
+
 test('front ends: stop', async () => {
   stopFrontends();
   for (const fe of FRONTENDS.filter((f) => f.port !== stackPort)) {
