@@ -11,6 +11,12 @@
 void	api_health(struct req *);
 /* api_health.c: Prometheus counters, for metrics_allow or metrics_token */
 void	api_metrics(struct req *);
+/* api_admin.c: the admin API (admin_token from admin_allow): users,
+ * a namespace's repositories and usage, storage totals */
+void	api_admin_users(struct req *);
+void	api_admin_user(struct req *);
+void	api_admin_namespace(struct req *);
+void	api_admin_storage(struct req *);
 
 /* api_account.c: whoami-v2, register, login, logout, me, tokens */
 void	api_whoami(struct req *);

@@ -15,6 +15,7 @@
 
 #include <mysqld_error.h>
 
+#include "accounts.h"
 #include "api.h"
 #include "auth.h"
 #include "db.h"
@@ -180,29 +181,6 @@ field(struct req *r, json_object *body, const char *key, int required,
 	return 0;
 }
 
-/*
- * Whether an email address looks deliverable: one '@', a non-empty local
- * part, a domain of dot-separated labels with at least one dot, and no
- * blanks, quotes or control characters anywhere.
- */
-static int
-email_plausible(const char *e)
-{
-	const char *at, *d, *p;
-
-	if ((at = strchr(e, '@')) == NULL || at == e ||
-	    strchr(at + 1, '@') != NULL)
-		return 0;
-	for (p = e; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
-		    strchr("\"'(),:;<>[\\]", *p) != NULL)
-			return 0;
-	d = at + 1;
-	if (*d == '\0' || *d == '.' || *d == '-' || strchr(d, '.') == NULL ||
-	    d[strlen(d) - 1] == '.' || strstr(d, "..") != NULL)
-		return 0;
-	return 1;
-}
 
 /* The user as the Authentication API shows it (never a secret). */
 static json_object *
@@ -289,7 +267,7 @@ api_auth_register(struct req *r)
 		    "reserved", name);
 		return;
 	}
-	if (!email_plausible(email)) {
+	if (!account_email_plausible(email)) {
 		resp_error(r, 400, "BadRequest", "Invalid email address");
 		return;
 	}

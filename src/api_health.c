@@ -3,10 +3,6 @@
  * database reachable, is the bucket reachable, and if not, which) and
  * GET /metrics (Prometheus).
  */
-#include <string.h>
-
-#include <sodium.h>
-
 #include "api.h"
 #include "db.h"
 #include "hub.h"
@@ -39,34 +35,12 @@ api_health(struct req *r)
 	resp_json(r, 200, o);
 }
 
-/* Whether addr is one of the words of list (spaces or commas between). */
-static bool
-listed(const char *list, const char *addr)
-{
-	size_t n = strlen(addr), k;
-
-	while (list != NULL && *list != '\0') {
-		list += strspn(list, " ,");
-		k = strcspn(list, " ,");
-		if (k == n && k > 0 && memcmp(list, addr, n) == 0)
-			return true;
-		list += k;
-	}
-	return false;
-}
-
 /* The scraper: from [server] metrics_allow, or with metrics_token. */
 static bool
 metrics_caller(struct req *r)
 {
-	const char *addr = req_env(r, "REMOTE_ADDR"), *tok = r->hub->conf.
-	    metrics_token, *h = req_header(r, "Authorization");
-
-	if (addr != NULL && listed(r->hub->conf.metrics_allow, addr))
-		return true;
-	return tok != NULL && *tok != '\0' && h != NULL &&
-	    !strncmp(h, "Bearer ", 7) && strlen(h + 7) == strlen(tok) &&
-	    sodium_memcmp(h + 7, tok, strlen(tok)) == 0;
+	return req_from(r, r->hub->conf.metrics_allow) ||
+	    req_bearer_is(r, r->hub->conf.metrics_token);
 }
 
 void

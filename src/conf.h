@@ -44,6 +44,8 @@ struct conf {
 	char		*metrics_file;	/* NULL: /dev/shm/khub-<hash> */
 	char		*metrics_allow;	/* addresses that may GET /metrics */
 	char		*metrics_token;	/* or this Bearer token; NULL: none */
+	char		*admin_token;	/* the admin API's; NULL: no admin API */
+	char		*admin_allow;	/* addresses it is accepted from */
 	bool		 allow_registration;
 	bool		 trust_forwarded;	/* X-Forwarded-Host/-Proto */
 	uint64_t	 default_quota;	/* bytes per namespace, 0 = none */

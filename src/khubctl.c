@@ -28,6 +28,7 @@
 #include <mysqld_error.h>
 #include <sodium.h>
 
+#include "accounts.h"
 #include "arena.h"
 #include "commit.h"
 #include "db.h"
@@ -38,38 +39,13 @@
 #include "repo.h"
 #include "secrets.h"
 
-static const char SQL_USER_ADD[] =
-    "INSERT INTO namespace (kind, name, fullname, email, password_hash)"
-    " VALUES ('user', ?, ?, ?, ?)";
 static const char SQL_ORG_ADD[] =
     "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, ?)";
-static const char SQL_FIND[] =
-    "SELECT id, kind FROM namespace WHERE name = ?";
 static const char SQL_TOKEN_ADD[] =
     "INSERT INTO token (user_id, name, role, hash) VALUES (?, ?, ?, ?)";
 static const char SQL_MEMBER_SET[] =
     "INSERT INTO org_member (org_id, user_id, role) VALUES (?, ?, ?)"
     " ON DUPLICATE KEY UPDATE role = VALUES(role)";
-
-static const char SQL_USER_LIST[] =
-    "SELECT name, email, disabled, quota_bytes IS NULL,"
-    " COALESCE(quota_bytes, 0) FROM namespace WHERE kind = 'user'"
-    " ORDER BY name";
-static const char SQL_DISABLE[] =
-    "UPDATE namespace SET disabled = ? WHERE id = ?";
-static const char SQL_PASSWORD[] =
-    "UPDATE namespace SET password_hash = ? WHERE id = ?";
-/* A new password ends the user's browser sessions. */
-static const char SQL_SESSIONS_END[] =
-    "DELETE FROM session WHERE user_id = ?";
-static const char SQL_QUOTA_SET[] =
-    "UPDATE namespace SET quota_bytes = ? WHERE id = ?";
-static const char SQL_QUOTA_UNSET[] =
-    "UPDATE namespace SET quota_bytes = NULL WHERE id = ?";
-static const char SQL_QUOTA_GET[] =
-    "SELECT quota_bytes IS NULL FROM namespace WHERE id = ?";
-static const char SQL_REPO_COUNT[] =
-    "SELECT COUNT(*) FROM repo WHERE owner_id = ?";
 
 static struct hub hub;
 static struct arena arena;
@@ -152,20 +128,11 @@ option(int argc, char **argv, int from, const char *key,
 static int64_t
 find(const char *name, const char *kind)
 {
-	struct db_res *res;
-	char *k;
+	struct kerr e;
 	int64_t id;
-	int rc;
 
-	if (db_exec(hub.db, &arena, &res, SQL_FIND, "s", name) != 0)
-		die_db("lookup");
-	if ((rc = db_row(res, "is", &id, &k)) < 0)
-		die_db("lookup");
-	if (kind == NULL && rc == 0)
-		die("no user or organization named '%s'", name);
-	if (kind != NULL && (rc == 0 || strcmp(k, kind) != 0))
-		die("no %s named '%s'", !strcmp(kind, "org") ?
-		    "organization" : "user", name);
+	if (account_find(hub.db, &arena, name, kind, &id, &e) != 0)
+		die("%s", e.msg);
 	return id;
 }
 
@@ -179,8 +146,6 @@ read_password(void)
 		die("no password on standard input");
 	n = strcspn(pw, "\r\n");
 	pw[n] = '\0';
-	if (n < 8)
-		die("the password must have at least 8 characters");
 	return pw;
 }
 
@@ -189,30 +154,20 @@ cmd_user_add(int argc, char **argv)
 {
 	static const char *const known[] = { "--email", "--fullname",
 	    "--password-stdin", NULL };
-	char hash[crypto_pwhash_STRBYTES];
-	const char *name, *email, *fullname, *why;
+	const char *name, *email, *fullname, *pw = NULL;
+	struct kerr e;
+	int64_t id;
 
 	if (argc < 1)
 		usage();
 	name = argv[0];
 	email = option(argc, argv, 1, "--email", known);
 	fullname = option(argc, argv, 1, "--fullname", known);
-	if ((why = name_invalid(name)) != NULL ||
-	    (name_reserved(name) && (why = "is reserved") != NULL))
-		die("user name '%s' %s", name, why);
-	if (option(argc, argv, 1, "--password-stdin", known) != NULL) {
-		if (password_hash(read_password(), hash) != 0)
-			die("out of memory hashing the password");
-	} else
-		hash[0] = '\0';
-	if (db_exec(hub.db, &arena, NULL, SQL_USER_ADD, "ss" "ss", name,
-	    fullname ? fullname : "", email ? email : NULL,
-	    hash[0] ? hash : NULL) != 0) {
-		if (db_errno(hub.db) == ER_DUP_ENTRY)
-			die("the name '%s'%s already exists", name,
-			    email ? " or the email" : "");
-		die_db("user add");
-	}
+	if (option(argc, argv, 1, "--password-stdin", known) != NULL)
+		pw = read_password();
+	if (account_create(hub.db, &arena, name, email, fullname, pw, &id,
+	    &e) != 0)
+		die("user add: %s", e.msg);
 	printf("user %s added\n", name);
 	return 0;
 }
@@ -373,43 +328,36 @@ cmd_org_member(int argc, char **argv)
 static int
 cmd_user_list(int argc, char **argv)
 {
-	struct db_res *res;
-	char *name, *email;
-	int64_t disabled, noquota;
-	uint64_t quota;
-	int rc;
+	struct account *u;
+	struct kerr e;
+	size_t i, n;
 
 	(void)argv;
 	if (argc != 0)
 		usage();
-	if (db_exec(hub.db, &arena, &res, SQL_USER_LIST, "") != 0)
-		die_db("user list");
+	if (account_list(hub.db, &arena, &u, &n, &e) != 0)
+		die("user list: %s", e.msg);
 	/* One user a line: name, email, state, quota (tab-separated). */
-	while ((rc = db_row(res, "ssiiu", &name, &email, &disabled,
-	    &noquota, &quota)) == 1) {
-		printf("%s\t%s\t%s\t", name, email ? email : "-",
-		    disabled ? "disabled" : "active");
-		if (noquota)
+	for (i = 0; i < n; i++) {
+		printf("%s\t%s\t%s\t", u[i].name, u[i].email ? u[i].email :
+		    "-", u[i].disabled ? "disabled" : "active");
+		if (u[i].default_quota)
 			printf("default\n");
 		else
-			printf("%llu\n", (unsigned long long)quota);
+			printf("%llu\n", (unsigned long long)u[i].quota_bytes);
 	}
-	if (rc < 0)
-		die_db("user list");
 	return 0;
 }
 
 static int
 cmd_user_disable(int argc, char **argv, int disable)
 {
-	int64_t uid;
+	struct kerr e;
 
 	if (argc != 1)
 		usage();
-	uid = find(argv[0], "user");
-	if (db_exec(hub.db, &arena, NULL, SQL_DISABLE, "ii", (int64_t)disable,
-	    uid) != 0)
-		die_db(disable ? "user disable" : "user enable");
+	if (account_set_disabled(hub.db, &arena, argv[0], disable, &e) != 0)
+		die("%s", e.msg);
 	printf("user %s %s\n", argv[0], disable ? "disabled" : "enabled");
 	return 0;
 }
@@ -417,22 +365,14 @@ cmd_user_disable(int argc, char **argv, int disable)
 static int
 cmd_user_password(int argc, char **argv)
 {
-	char hash[crypto_pwhash_STRBYTES];
-	int64_t uid;
+	struct kerr e;
 
 	if (argc != 1)
 		usage();
-	uid = find(argv[0], "user");
-	if (password_hash(read_password(), hash) != 0)
-		die("out of memory hashing the password");
-	if (db_begin(hub.db) != 0)
-		die_db("user password");
-	if (db_exec(hub.db, &arena, NULL, SQL_PASSWORD, "si", hash, uid) != 0 ||
-	    db_exec(hub.db, &arena, NULL, SQL_SESSIONS_END, "i", uid) != 0 ||
-	    db_commit(hub.db) != 0) {
-		db_rollback(hub.db);
-		die_db("user password");
-	}
+	find(argv[0], "user");		/* before reading a password */
+	if (account_set_password(hub.db, &arena, argv[0], read_password(),
+	    &e) != 0)
+		die("user password: %s", e.msg);
 	printf("password of %s changed\n", argv[0]);
 	return 0;
 }
@@ -441,21 +381,18 @@ static int
 cmd_quota_set(int argc, char **argv)
 {
 	uint64_t bytes = 0;
-	int64_t id;
+	struct kerr e;
 	int none;
 
 	if (argc != 2)
 		usage();
 	none = !strcmp(argv[1], "none");
-	/* quota_bytes is a BIGINT UNSIGNED read back as signed */
 	if (!none && (conf_parse_size(argv[1], &bytes) != 0 ||
 	    bytes > (uint64_t)INT64_MAX))
 		die("quota must be a size such as 1073741824 or 10GiB, or "
 		    "none");
-	id = find(argv[0], NULL);
-	if (none ? db_exec(hub.db, &arena, NULL, SQL_QUOTA_UNSET, "i", id) :
-	    db_exec(hub.db, &arena, NULL, SQL_QUOTA_SET, "ui", bytes, id))
-		die_db("quota set");
+	if (account_set_quota(hub.db, &arena, argv[0], none, bytes, &e) != 0)
+		die("quota set: %s", e.msg);
 	if (none)
 		printf("quota of %s: the default\n", argv[0]);
 	else
@@ -467,34 +404,25 @@ cmd_quota_set(int argc, char **argv)
 static int
 cmd_usage(int argc, char **argv)
 {
-	struct db_res *res;
-	uint64_t used, quota;
-	int64_t id, own = 0, nrepos = 0;
+	struct usage u;
+	struct kerr e;
 
 	if (argc != 1)
 		usage();
-	id = find(argv[0], NULL);
-	if (quota_used(hub.db, &arena, id, hub.conf.default_quota, &used,
-	    &quota) != 0)
-		die_db("usage");
-	if (db_exec(hub.db, &arena, &res, SQL_QUOTA_GET, "i", id) != 0 ||
-	    db_row(res, "i", &own) < 0)
-		die_db("usage");
-	if (db_exec(hub.db, &arena, &res, SQL_REPO_COUNT, "i", id) != 0 ||
-	    db_row(res, "i", &nrepos) < 0)
-		die_db("usage");
+	if (account_usage(hub.db, &arena, argv[0], hub.conf.default_quota,
+	    &u, &e) != 0)
+		die("usage: %s", e.msg);
 	printf("name: %s\n", argv[0]);
-	printf("repositories: %lld\n", (long long)nrepos);
-	printf("used_bytes: %llu\n", (unsigned long long)used);
-	/* own is 1 when quota_bytes IS NULL: the server's default */
-	if (quota == 0)
+	printf("repositories: %lld\n", (long long)u.repos);
+	printf("used_bytes: %llu\n", (unsigned long long)u.used);
+	if (u.quota == 0)
 		printf("quota_bytes: none\n");
 	else
-		printf("quota_bytes: %llu%s\n", (unsigned long long)quota,
-		    own ? " (the default)" : "");
-	if (quota != 0)
-		printf("available_bytes: %llu\n", (unsigned long long)(quota >
-		    used ? quota - used : 0));
+		printf("quota_bytes: %llu%s\n", (unsigned long long)u.quota,
+		    u.default_quota ? " (the default)" : "");
+	if (u.quota != 0)
+		printf("available_bytes: %llu\n", (unsigned long long)(u.quota >
+		    u.used ? u.quota - u.used : 0));
 	return 0;
 }
 

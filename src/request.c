@@ -15,6 +15,7 @@
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "kerr.h"
 #include "log.h"
 #include "metrics.h"
 #include "repo.h"
@@ -348,6 +349,36 @@ body_to_eof(struct req *r, const char **out, size_t *len)
 	return 0;
 }
 
+bool
+req_from(const struct req *r, const char *list)
+{
+	const char *addr = req_env(r, "REMOTE_ADDR");
+	size_t n, k;
+
+	if (addr == NULL || (n = strlen(addr)) == 0)
+		return false;
+	while (list != NULL && *list != '\0') {
+		list += strspn(list, " ,");
+		k = strcspn(list, " ,");
+		if (k == n && memcmp(list, addr, n) == 0)
+			return true;
+		list += k;
+	}
+	return false;
+}
+
+bool
+req_bearer_is(const struct req *r, const char *secret)
+{
+	const char *h = req_header(r, "Authorization");
+	size_t n;
+
+	if (secret == NULL || (n = strlen(secret)) == 0 || h == NULL ||
+	    strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != n)
+		return false;
+	return sodium_memcmp(h + 7, secret, n) == 0;
+}
+
 int
 req_body(struct req *r, const char **out, size_t *len)
 {
@@ -575,6 +606,19 @@ resp_db_error(struct req *r)
 	else
 		resp_error(r, 500, "InternalError", "Database error "
 		    "(request %s)", r->id);
+}
+
+void
+resp_kerr(struct req *r, const struct kerr *e)
+{
+	if (e->status >= 500) {
+		log_error("request %s: %s", r->id, e->msg);
+		resp_error(r, e->status, e->code, "%s (request %s)",
+		    e->status == 503 ? "The database is unavailable; try "
+		    "again shortly" : "Internal error", r->id);
+		return;
+	}
+	resp_error(r, e->status, e->code, "%s", e->msg);
 }
 
 const char *

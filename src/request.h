@@ -85,6 +85,13 @@ const char *req_query(const struct req *, const char *key);
  * for an unreadable value. */
 int	 req_query_bool(struct req *, const char *key, int dflt);
 
+/* Whether the client's address (REMOTE_ADDR) is a word of list (spaces
+ * or commas between; exact, no masks). */
+bool	 req_from(const struct req *, const char *list);
+/* Whether the request carries "Authorization: Bearer <secret>" (compared
+ * in constant time); never for a NULL or empty secret. */
+bool	 req_bearer_is(const struct req *, const char *secret);
+
 /*
  * Reads the whole body (up to the configured limit) into the arena.
  * Returns 0, or answers 413/400 itself and returns -1.
@@ -125,6 +132,10 @@ void	 resp_error_with(struct req *, int status, const char *code,
 	    __attribute__((format(printf, 5, 6)));
 /* 503 "database unavailable" or 500, from the database's last error. */
 void	 resp_db_error(struct req *);
+struct kerr;
+/* The answer to a domain error (kerr.h): its status, code and message; a
+ * 5xx's message goes to the log only, the client gets the request id. */
+void	 resp_kerr(struct req *, const struct kerr *);
 
 /* Begins and ends one request: fills r from the FastCGI request; returns 0,
  * or answers a malformed request itself (400) and returns -1. */

@@ -13,6 +13,11 @@ static const struct route routes[] = {
 	{ M_GET,	"/api/whoami-v2",	api_whoami },
 	{ M_GET,	"/api/health",		api_health },
 	{ M_GET,	"/metrics",		api_metrics },
+	/* api_admin.c: the admin API */
+	{ M_GET | M_POST, "/api/admin/users",	api_admin_users },
+	{ M_PUT,	"/api/admin/users/{arg}", api_admin_user },
+	{ M_GET,	"/api/admin/namespaces/{arg}", api_admin_namespace },
+	{ M_GET,	"/api/admin/storage",	api_admin_storage },
 	/* api_account.c: the Authentication API (sessions, tokens) */
 	{ M_POST,	"/api/auth/register",	api_auth_register },
 	{ M_POST,	"/api/auth/login",	api_auth_login },

@@ -1,0 +1,20 @@
+/*
+ * kerr.h: the error of domain code that answers nothing itself. It holds
+ * what a front door needs to say "no" its own way: the HTTP status the API
+ * answers with, the Hub's error code (X-Error-Code), and a message. The
+ * API maps it with resp_kerr(); khubctl prints the message.
+ */
+#ifndef KHUB_KERR_H
+#define KHUB_KERR_H
+
+struct kerr {
+	int		 status;	/* 400, 404, 409, 500, 503 ... */
+	const char	*code;		/* "BadRequest", "NotFound" ... */
+	char		 msg[256];
+};
+
+/* Fills e and returns -1, so that `return kerr_set(...)` fails a call. */
+int	kerr_set(struct kerr *e, int status, const char *code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif
