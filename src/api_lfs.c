@@ -318,7 +318,7 @@ upload_actions(struct req *r, struct repo *repo, const struct obj *o,
 	key = lfs_staging_key(r->a, repo->id, o->sha256, o->size);
 	acts = jobj();
 	if (!multipart) {
-		if ((href = s3_presign_url(s3, r->a, "PUT", key, NULL,
+		if ((href = s3_presign_upload(s3, r->a, key, o->size,
 		    lifetime, now)) == NULL)
 			goto presign_failed;
 		up = action(href, lifetime);
@@ -354,7 +354,8 @@ upload_actions(struct req *r, struct repo *repo, const struct obj *o,
 		    (unsigned long long)chunk)));
 		for (i = 1; i <= nparts; i++) {
 			if ((href = s3_presign_part(s3, r->a, key, upload_id,
-			    (unsigned)i, lifetime, now)) == NULL) {
+			    (unsigned)i, i < nparts ? chunk : o->size -
+			    (nparts - 1) * chunk, lifetime, now)) == NULL) {
 				json_object_put(hdr);
 				goto presign_failed;
 			}

@@ -41,6 +41,10 @@ static const struct setting settings[] = {
 	{ "s3", "bucket", C_STR, O(s3_bucket), NULL, 0, 0, 0 },
 	{ "s3", "access_key", C_STR, O(s3_access_key), NULL, 0, 0, 0 },
 	{ "s3", "secret_key", C_STR, O(s3_secret_key), NULL, 0, 0, 0 },
+	{ "s3", "upload_access_key", C_STR, O(s3_upload_access_key), NULL, 1,
+	    0, 0 },
+	{ "s3", "upload_secret_key", C_STR, O(s3_upload_secret_key), NULL, 1,
+	    0, 0 },
 	{ "s3", "path_style", C_BOOL, O(s3_path_style), "true", 0, 0, 0 },
 	{ "server", "base_url", C_URL, O(base_url), NULL, 1, 0, 0 },
 	{ "server", "lfs_threshold", C_SIZE, O(lfs_threshold), "10MiB", 0,
@@ -318,6 +322,13 @@ conf_parse(struct conf *c, const char *text, const char *name, char *err,
 			    name, st->section, st->key);
 			goto fail;
 		}
+	}
+	/* Half a key pair would sign upload URLs S3 refuses. */
+	if ((c->s3_upload_access_key == NULL) !=
+	    (c->s3_upload_secret_key == NULL)) {
+		snprintf(err, errlen, "%s: s3.upload_access_key and "
+		    "s3.upload_secret_key go together", name);
+		goto fail;
 	}
 	if (c->s3_public_endpoint == NULL &&
 	    (c->s3_public_endpoint = strdup(c->s3_endpoint)) == NULL) {

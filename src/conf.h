@@ -29,6 +29,8 @@ struct conf {
 	char		*s3_bucket;
 	char		*s3_access_key;
 	char		*s3_secret_key;
+	char		*s3_upload_access_key;	/* sign upload URLs; NULL: the */
+	char		*s3_upload_secret_key;	/* main keys (they read too) */
 	bool		 s3_path_style;
 	/* [server] */
 	char		*base_url;	/* NULL: from the request's Host */

@@ -30,6 +30,7 @@
 #include "prefork.h"
 #include "request.h"
 #include "router.h"
+#include "s3.h"
 
 /* Above this much arena memory in one request, free heap goes back to the
  * system after it. */
@@ -64,6 +65,18 @@ attach_metrics(void)
 		log_warn("%s; /metrics will be off in this worker", err);
 }
 
+/* What a configuration that loads may still get wrong, said at start. */
+static void
+warn_config(void)
+{
+	if (!s3_upload_keys_own(hub.s3))
+		log_warn("[s3] upload_access_key is not set: upload URLs are "
+		    "signed with the main keys, so a client can read (copy) "
+		    "any object of the bucket through one and make it public; "
+		    "give them keys that may only put objects under %s (see "
+		    "README)", S3_UPLOAD_PREFIX);
+}
+
 /*
  * The configuration may come from a FastCGI parameter (KHUB_CONFIG set by
  * the web server per request) when the environment named none: load it on
@@ -82,6 +95,7 @@ configure_from_request(FCGX_Request *fr)
 	if (hub_configure(&hub, path, last_err, sizeof(last_err)) == 0) {
 		log_info("configured from %s", path);
 		attach_metrics();
+		warn_config();
 		return 0;
 	}
 	log_error("%s", last_err);
@@ -225,6 +239,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "khub.fcgi: %s\n", err);
 		return 1;
 	}
+	if (config != NULL)
+		warn_config();
 	if (listen_addr == NULL) {
 		if (FCGX_IsCGI()) {
 			fprintf(stderr, "khub.fcgi: not started as FastCGI "

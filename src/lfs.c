@@ -98,7 +98,7 @@ lfs_staging_key(struct arena *a, int64_t repo_id,
 	char hex[2 * SHA256_LEN + 1];
 
 	hex_encode(hex, sha256, SHA256_LEN);
-	return arena_printf(a, "lfs-staging/%lld/%s-%llu",
+	return arena_printf(a, S3_UPLOAD_PREFIX "%lld/%s-%llu",
 	    (long long)repo_id, hex, (unsigned long long)size);
 }
 

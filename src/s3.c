@@ -39,6 +39,7 @@ struct s3 {
 	const struct conf *conf;
 	CURL		*curl;
 	struct sigv4	 sig;
+	struct sigv4	 upsig;		/* upload URLs: the upload keys */
 	struct endpoint	 api;		/* conf->s3_endpoint */
 	struct endpoint	 pub;		/* conf->s3_public_endpoint */
 	struct arena	 perm;		/* the endpoints' strings */
@@ -166,7 +167,11 @@ s3_new(const struct conf *conf)
 	    sigv4_init(&s->sig, conf->s3_access_key != NULL ?
 	    conf->s3_access_key : "", conf->s3_secret_key != NULL ?
 	    conf->s3_secret_key : "", conf->s3_region != NULL ?
-	    conf->s3_region : "us-east-1", "s3") == -1) {
+	    conf->s3_region : "us-east-1", "s3") == -1 ||
+	    sigv4_init(&s->upsig, conf->s3_upload_access_key != NULL ?
+	    conf->s3_upload_access_key : s->sig.access_key,
+	    conf->s3_upload_secret_key != NULL ? conf->s3_upload_secret_key :
+	    s->sig.secret_key, s->sig.region, "s3") == -1) {
 		if (s->curl != NULL)
 			curl_easy_cleanup(s->curl);
 		free(s);
@@ -742,14 +747,23 @@ s3_multipart_abort(struct s3 *s, const char *key, const char *upload_id)
 
 /* ---- presigned URLs ---- */
 
+bool
+s3_upload_keys_own(const struct s3 *s)
+{
+	return s->conf->s3_upload_access_key != NULL;
+}
+
+/* An upload (size is not NULL: signed as Content-Length) is signed with
+ * the upload keys, anything else with the main ones. */
 static char *
 presign(struct s3 *s, struct arena *a, const char *method, const char *key,
-    const struct sigv4_kv *q, size_t nq, unsigned lifetime, time_t now)
+    const struct sigv4_kv *q, size_t nq, const uint64_t *size,
+    unsigned lifetime, time_t now)
 {
 	const struct endpoint *e = &s->pub;
 	struct sigv4_result res;
 	struct sigv4_req r;
-	struct sigv4_kv h[1];
+	struct sigv4_kv h[2];
 	char *path;
 
 	if (e->bad != NULL) {
@@ -770,9 +784,16 @@ presign(struct s3 *s, struct arena *a, const char *method, const char *key,
 	r.nquery = nq;
 	r.headers = h;
 	r.nheaders = 1;
+	if (size != NULL) {
+		h[1].key = "content-length";
+		h[1].value = arena_printf(&s->tmp, "%llu",
+		    (unsigned long long)*size);
+		r.nheaders = 2;
+	}
 	/* The body is the client's: S3 presigns UNSIGNED-PAYLOAD. */
 	r.payload_hash = SIGV4_UNSIGNED_PAYLOAD;
-	sigv4_sign_query(&s->sig, &s->tmp, &r, now, lifetime, &res);
+	sigv4_sign_query(size != NULL ? &s->upsig : &s->sig, &s->tmp, &r,
+	    now, lifetime, &res);
 	return arena_printf(a, "%s://%s%s?%s", e->scheme, e->host,
 	    sigv4_canonical_uri(&s->tmp, path, false), res.query);
 }
@@ -814,6 +835,11 @@ s3_presign_url(struct s3 *s, struct arena *a, const char *method,
 	size_t nq = 0, n;
 
 	arena_reset(&s->tmp);
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		seterr(s, "S3 presign: %s is not a read; uploads are signed "
+		    "with the upload keys", method);
+		return NULL;
+	}
 	if (extra_query != NULL && *extra_query != '\0') {
 		/* Decoded here, encoded again by the signer: one encoding. */
 		q = arena_alloc(&s->tmp, (strlen(extra_query) / 2 + 1) *
@@ -831,20 +857,44 @@ s3_presign_url(struct s3 *s, struct arena *a, const char *method,
 			    n - (size_t)(eq + 1 - p)) : "";
 		}
 	}
-	return presign(s, a, method, key, q, nq, lifetime, now);
+	return presign(s, a, method, key, q, nq, NULL, lifetime, now);
+}
+
+/* Whether an upload URL may name key (a staged object, nothing else). */
+static bool
+upload_key_ok(struct s3 *s, const char *key)
+{
+	if (strncmp(key, S3_UPLOAD_PREFIX, strlen(S3_UPLOAD_PREFIX)) == 0 &&
+	    key[strlen(S3_UPLOAD_PREFIX)] != '\0')
+		return true;
+	seterr(s, "S3 presign: upload URL for '%s', outside %s", key,
+	    S3_UPLOAD_PREFIX);
+	return false;
+}
+
+char *
+s3_presign_upload(struct s3 *s, struct arena *a, const char *key,
+    uint64_t size, unsigned lifetime, time_t now)
+{
+	arena_reset(&s->tmp);
+	if (!upload_key_ok(s, key))
+		return NULL;
+	return presign(s, a, "PUT", key, NULL, 0, &size, lifetime, now);
 }
 
 char *
 s3_presign_part(struct s3 *s, struct arena *a, const char *key,
-    const char *upload_id, unsigned part_number, unsigned lifetime,
-    time_t now)
+    const char *upload_id, unsigned part_number, uint64_t size,
+    unsigned lifetime, time_t now)
 {
 	struct sigv4_kv q[2];
 
 	arena_reset(&s->tmp);
+	if (!upload_key_ok(s, key))
+		return NULL;
 	q[0].key = "partNumber";
 	q[0].value = arena_printf(&s->tmp, "%u", part_number);
 	q[1].key = "uploadId";
 	q[1].value = upload_id;
-	return presign(s, a, "PUT", key, q, 2, lifetime, now);
+	return presign(s, a, "PUT", key, q, 2, &size, lifetime, now);
 }

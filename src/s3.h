@@ -12,6 +12,7 @@
 #ifndef KHUB_S3_H
 #define KHUB_S3_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -25,6 +26,14 @@ struct s3;
 #define S3_NOTFOUND	(-1)	/* 404: no such key, bucket or upload */
 #define S3_UNAVAILABLE	(-2)	/* unreachable, timed out, 5xx: answer 503 */
 #define S3_ERROR	(-3)	/* anything else: refused, unreadable answer */
+
+/*
+ * Clients upload only under this prefix, with URLs signed by the upload
+ * keys ([s3] upload_access_key): S3 honours unsigned x-amz-copy-source and
+ * x-amz-acl on a presigned PUT (RGW does), so those keys must be able to
+ * do nothing else (contrib/s3/), and no upload URL names another key.
+ */
+#define S3_UPLOAD_PREFIX	"lfs-staging/"
 
 /* An object's metadata, from HEAD. */
 struct s3_stat {
@@ -88,21 +97,34 @@ int	 s3_multipart_complete(struct s3 *, const char *key,
 int	 s3_multipart_abort(struct s3 *, const char *key, const char *upload_id);
 
 /*
- * A presigned URL on the public endpoint, valid lifetime seconds (kept to
- * 1..604800, as S3 requires) from now: method "GET", "PUT", "HEAD"...
+ * A presigned read URL on the public endpoint, valid lifetime seconds
+ * (kept to 1..604800, as S3 requires) from now: method "GET" or "HEAD"
+ * (anything else is refused: the main keys read and write everything).
  * extra_query is NULL or already percent-encoded "k=v&k=v" (such as
  * response-content-disposition=...; '+' is a plus, not a space); it is
  * signed with the rest. Only Host is signed, so a client may send the
- * request with no other header. The URL is put in the arena; NULL only
- * when the configuration has no usable endpoint or bucket (s3_errmsg()).
+ * request with no other header. The URL is put in the arena; NULL when
+ * the configuration has no usable endpoint or bucket, or the method is
+ * not a read (s3_errmsg()).
  */
 char	*s3_presign_url(struct s3 *, struct arena *, const char *method,
 	    const char *key, const char *extra_query, unsigned lifetime,
 	    time_t now);
-/* A presigned UploadPart URL (PUT, partNumber and uploadId signed), as
- * s3_presign_url(). */
+/*
+ * A presigned PUT of exactly size bytes to key, signed with the upload
+ * keys; Host and Content-Length are signed (clients send both, nothing
+ * else). NULL, as s3_presign_url(), also when key is not under
+ * S3_UPLOAD_PREFIX.
+ */
+char	*s3_presign_upload(struct s3 *, struct arena *, const char *key,
+	    uint64_t size, unsigned lifetime, time_t now);
+/* A presigned UploadPart URL of size bytes (PUT, partNumber and uploadId
+ * signed), as s3_presign_upload(). */
 char	*s3_presign_part(struct s3 *, struct arena *, const char *key,
-	    const char *upload_id, unsigned part_number, unsigned lifetime,
-	    time_t now);
+	    const char *upload_id, unsigned part_number, uint64_t size,
+	    unsigned lifetime, time_t now);
+/* Whether upload URLs are signed with their own keys ([s3]
+ * upload_access_key); if not, with the main ones, which also read. */
+bool	 s3_upload_keys_own(const struct s3 *);
 
 #endif

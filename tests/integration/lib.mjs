@@ -61,6 +61,14 @@ export function khubctlRaw(args, input) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// A setting of the stack's khub.conf (the first "key = value" of that
+// key), or undefined.
+export function confValue(key) {
+  const m = new RegExp(`^${key}\\s*=\\s*(.*)$`, 'm').exec(
+    readFileSync(CONFIG, 'utf8'));
+  return m ? m[1].trim() : undefined;
+}
+
 // SQL on the stack's database, as root over its socket (test set-up only).
 export function sql(statement) {
   const sock = /^socket\s*=\s*(.*)$/m.exec(
@@ -247,11 +255,13 @@ export const lfsHeaders = (token) => ({ accept: LFS, 'content-type': LFS,
 export const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 
 // A request to an absolute URL (S3's presigned ones) with no header but
-// Content-Length, as the clients send their PUTs.
-export function raw(method, href, body) {
+// Content-Length, as the clients send their PUTs; extra adds headers (an
+// attacker's).
+export function raw(method, href, body, extra = {}) {
   return new Promise((resolve, reject) => {
     const u = new URL(href);
-    const headers = body ? { 'content-length': body.length } : {};
+    const headers = { ...(body ? { 'content-length': body.length } : {}),
+      ...extra };
     const req = http.request({ host: u.hostname, port: u.port, method,
       path: u.pathname + u.search, headers, agent: false }, (res) => {
       const chunks = [];

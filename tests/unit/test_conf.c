@@ -31,6 +31,8 @@ test_minimal_and_defaults(void)
 	CHECK(c.presign_lifetime == 86400);
 	CHECK(c.log_level == LOG_INFO);
 	CHECK(c.allow_registration);
+	CHECK(c.s3_upload_access_key == NULL);
+	CHECK(c.s3_upload_secret_key == NULL);
 	conf_free(&c);
 }
 
@@ -44,8 +46,11 @@ test_values(void)
 	    "presign_lifetime = 3600\nlog_level = DEBUG\n"
 	    "base_url = https://hub.example.org\n"
 	    "allow_registration = no\n"
+	    "[s3]\nupload_access_key = ua\nupload_secret_key = us\n"
 	    "[database]\npassword = \" p#ss \"\r\n", "t", err,
 	    sizeof(err)) == 0);
+	CHECK_STR(c.s3_upload_access_key, "ua");
+	CHECK_STR(c.s3_upload_secret_key, "us");
 	CHECK(c.lfs_threshold == 1u << 30);
 	CHECK(c.max_body == 2048);
 	CHECK(c.presign_lifetime == 3600);
@@ -88,6 +93,9 @@ test_errors(void)
 		{ "user = x\n", "unknown setting 'user' in [(no section)]" },
 		{ MINIMAL "[server]\nlfs_threshold = 99999999999999999999999\n",
 		  "must be a size" },
+		{ MINIMAL "upload_access_key = ua\n",
+		  "s3.upload_access_key and s3.upload_secret_key go together" },
+		{ MINIMAL "upload_secret_key = us\n", "go together" },
 	};
 	size_t i;
 

@@ -43,6 +43,13 @@ key(const char *name)
 	return arena_printf(&A, "%s%s", prefix, name);
 }
 
+/* A key of this run where upload URLs may put objects. */
+static char *
+upkey(const char *name)
+{
+	return arena_printf(&A, S3_UPLOAD_PREFIX "%s%s", prefix, name);
+}
+
 /* ---- a plain HTTP client, for presigned URLs ---- */
 
 struct http {
@@ -298,11 +305,13 @@ test_presigned_put(void)
 {
 	struct s3_stat st;
 	struct http h;
-	char *k = key("uploaded/a b?c%d+e:f,(g) \xc3\xa9.bin"), *url, *body;
+	char *k = upkey("uploaded/a b?c%d+e:f,(g) \xc3\xa9.bin"), *url, *body;
 	size_t len = 100000;
 
 	body = fill(len, 7);
-	url = s3_presign_url(S, &A, "PUT", k, NULL, 300, time(NULL));
+	url = s3_presign_upload(S, &A, k, len, 300, time(NULL));
+	/* Content-Length is signed: another length is refused. */
+	CHECK(http(url, body, len - 1, &h) == 403);
 	CHECK(http(url, body, len, &h) == 200);
 	CHECK(s3_head(S, k, &st) == S3_OK);
 	CHECK(st.size == len);
@@ -317,7 +326,7 @@ test_multipart(void)
 	struct s3_part parts[2];
 	struct s3_stat st;
 	struct http h;
-	char *k = key("big file (multipart).bin"), *id, *p1, *p2, *url;
+	char *k = upkey("big file (multipart).bin"), *id, *p1, *p2, *url;
 	size_t n1 = 5 * MiB, n2 = 12345;
 
 	p1 = fill(n1, 1);
@@ -328,11 +337,11 @@ test_multipart(void)
 		return;
 
 	/* Parts in any order; each answers its ETag. */
-	url = s3_presign_part(S, &A, k, id, 2, 300, time(NULL));
+	url = s3_presign_part(S, &A, k, id, 2, n2, 300, time(NULL));
 	CHECK(http(url, p2, n2, &h) == 200);
 	parts[1].number = 2;
 	parts[1].etag = arena_strdup(&A, h.etag);
-	url = s3_presign_part(S, &A, k, id, 1, 300, time(NULL));
+	url = s3_presign_part(S, &A, k, id, 1, n1, 300, time(NULL));
 	CHECK(http(url, p1, n1, &h) == 200);
 	parts[0].number = 1;
 	parts[0].etag = arena_printf(&A, "\"%s\"", h.etag);	/* quoted */
@@ -356,19 +365,19 @@ test_multipart(void)
 	CHECK(memcmp(want, got, 32) == 0);
 
 	/* A part below 5 MiB that is not the last: S3 refuses. */
-	CHECK(s3_multipart_create(S, &A, key("too small"), &id) == S3_OK);
-	url = s3_presign_part(S, &A, key("too small"), id, 1, 300,
+	CHECK(s3_multipart_create(S, &A, upkey("too small"), &id) == S3_OK);
+	url = s3_presign_part(S, &A, upkey("too small"), id, 1, n2, 300,
 	    time(NULL));
 	CHECK(http(url, p2, n2, &h) == 200);
 	parts[0].etag = arena_strdup(&A, h.etag);
-	url = s3_presign_part(S, &A, key("too small"), id, 2, 300,
+	url = s3_presign_part(S, &A, upkey("too small"), id, 2, n2, 300,
 	    time(NULL));
 	CHECK(http(url, p2, n2, &h) == 200);
 	parts[1].etag = arena_strdup(&A, h.etag);
-	CHECK(s3_multipart_complete(S, key("too small"), id, parts, 2) ==
+	CHECK(s3_multipart_complete(S, upkey("too small"), id, parts, 2) ==
 	    S3_ERROR);
 	CHECK(strstr(s3_errmsg(S), "EntityTooSmall") != NULL);
-	CHECK(s3_multipart_abort(S, key("too small"), id) == S3_OK);
+	CHECK(s3_multipart_abort(S, upkey("too small"), id) == S3_OK);
 }
 
 static void
@@ -376,16 +385,16 @@ test_abort(void)
 {
 	struct s3_part part;
 	struct http h;
-	char *k = key("aborted.bin"), *id, *url;
+	char *k = upkey("aborted.bin"), *id, *url;
 
 	CHECK(s3_multipart_create(S, &A, k, &id) == S3_OK);
 	if (id == NULL)
 		return;
-	url = s3_presign_part(S, &A, k, id, 1, 300, time(NULL));
+	url = s3_presign_part(S, &A, k, id, 1, 4, 300, time(NULL));
 	CHECK(http(url, "part", 4, &h) == 200);
 	CHECK(s3_multipart_abort(S, k, id) == S3_OK);
 	/* Gone: no more parts, no completion, no second abort. */
-	url = s3_presign_part(S, &A, k, id, 2, 300, time(NULL));
+	url = s3_presign_part(S, &A, k, id, 2, 4, 300, time(NULL));
 	CHECK(http(url, "part", 4, &h) == 404);
 	part.number = 1;
 	part.etag = "\"8d777f385d3dfec8815d20f7496026dc\"";
@@ -396,6 +405,55 @@ test_abort(void)
 	CHECK(s3_multipart_abort(S, k, id) == S3_NOTFOUND);
 	CHECK(strstr(s3_errmsg(S), "NoSuchUpload") != NULL);
 	CHECK(s3_head(S, k, &(struct s3_stat){ 0 }) == S3_NOTFOUND);
+}
+
+/*
+ * Upload URLs name staged keys only, and are signed with the upload keys,
+ * which (with the dev stack's bucket policy) read nothing and write
+ * nothing elsewhere.
+ */
+static void
+test_upload_keys(void)
+{
+	struct conf c = C;
+	struct s3_stat st;
+	struct http h;
+	struct s3 *up;
+	char *k = upkey("staged.bin");
+
+	CHECK(s3_presign_upload(S, &A, key("x.bin"), 1, 300, time(NULL)) ==
+	    NULL);
+	CHECK(strstr(s3_errmsg(S), "outside " S3_UPLOAD_PREFIX) != NULL);
+	CHECK(s3_presign_upload(S, &A, S3_UPLOAD_PREFIX, 1, 300,
+	    time(NULL)) == NULL);
+	CHECK(s3_presign_part(S, &A, "lfs/00/00/x", "id", 1, 1, 300,
+	    time(NULL)) == NULL);
+	CHECK(s3_presign_url(S, &A, "PUT", k, NULL, 300, time(NULL)) == NULL);
+	CHECK(s3_presign_url(S, &A, "DELETE", k, NULL, 300, time(NULL)) ==
+	    NULL);
+	CHECK(http(s3_presign_upload(S, &A, k, 5, 300, time(NULL)), "bytes",
+	    5, &h) == 200);
+	CHECK(s3_head(S, k, &st) == S3_OK && st.size == 5);
+	if (!s3_upload_keys_own(S)) {
+		fprintf(stderr, "  (no [s3] upload_access_key: upload URLs "
+		    "are signed with the main keys)\n");
+		return;
+	}
+	/* The upload keys as khub's own: they may do nothing but put. */
+	c.s3_access_key = C.s3_upload_access_key;
+	c.s3_secret_key = C.s3_upload_secret_key;
+	if ((up = s3_new(&c)) == NULL) {
+		CHECK(up != NULL);
+		return;
+	}
+	CHECK(s3_head(up, key("hello.txt"), &st) == S3_ERROR);
+	CHECK(s3_head(up, k, &st) == S3_ERROR);
+	CHECK(s3_copy(up, key("hello.txt"), upkey("copied")) == S3_ERROR);
+	CHECK(s3_head(S, upkey("copied"), &st) == S3_NOTFOUND);
+	CHECK(s3_put(up, key("outside"), "x", 1) == S3_ERROR);
+	CHECK(s3_delete(up, k) == S3_ERROR);
+	CHECK(s3_put(up, upkey("put"), "x", 1) == S3_OK);
+	s3_free(up);
 }
 
 static void
@@ -525,6 +583,7 @@ main(int argc, char *argv[])
 	RUN(test_presigned_put);
 	RUN(test_multipart);
 	RUN(test_abort);
+	RUN(test_upload_keys);
 	RUN(test_copy);
 	RUN(test_delete);
 	RUN(test_get_stopped);

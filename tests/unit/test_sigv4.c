@@ -779,8 +779,72 @@ test_s3_presign_url(void)
 	CHECK((s3 = s3_new(&c)) != NULL);
 	if (s3 == NULL)
 		return;
-	CHECK(starts_with(s3_presign_url(s3, &A, "PUT", "k", NULL, 60,
+	CHECK(starts_with(s3_presign_url(s3, &A, "GET", "k", NULL, 60,
 	    S3_WHEN), "http://files.example.org/examplebucket/k?"));
+	s3_free(s3);
+}
+
+/* Upload URLs: staged keys only, the upload keys, Content-Length signed;
+ * without upload keys, the main ones. */
+static void
+test_s3_presign_upload(void)
+{
+	struct conf c;
+	struct s3 *s3;
+	char *u;
+
+	memset(&c, 0, sizeof(c));
+	c.s3_endpoint = "http://127.0.0.1:1";
+	c.s3_region = "us-east-1";
+	c.s3_bucket = "examplebucket";
+	c.s3_access_key = S3_AK;
+	c.s3_secret_key = S3_SK;
+	c.s3_path_style = true;
+	CHECK((s3 = s3_new(&c)) != NULL);
+	if (s3 == NULL)
+		return;
+	CHECK(!s3_upload_keys_own(s3));
+	u = s3_presign_upload(s3, &A, "lfs-staging/1/ab-5", 5, 60, S3_WHEN);
+	CHECK(u != NULL && strstr(u, "X-Amz-Credential=" S3_AK "%2F") != NULL);
+	s3_free(s3);
+
+	c.s3_upload_access_key = "AKIAUPLOADONLY";
+	c.s3_upload_secret_key = "upload-secret";
+	CHECK((s3 = s3_new(&c)) != NULL);
+	if (s3 == NULL)
+		return;
+	CHECK(s3_upload_keys_own(s3));
+	u = s3_presign_upload(s3, &A, "lfs-staging/1/ab-5", 5, 60, S3_WHEN);
+	CHECK(u != NULL && starts_with(u,
+	    "http://127.0.0.1:1/examplebucket/lfs-staging/1/ab-5?"));
+	CHECK(u != NULL && strstr(u, "X-Amz-Credential=AKIAUPLOADONLY%2F") !=
+	    NULL);
+	CHECK(u != NULL && strstr(u,
+	    "X-Amz-SignedHeaders=content-length%3Bhost") != NULL);
+	u = s3_presign_part(s3, &A, "lfs-staging/1/ab-5", "up id", 3, 7, 60,
+	    S3_WHEN);
+	CHECK(u != NULL && strstr(u, "X-Amz-Credential=AKIAUPLOADONLY%2F") !=
+	    NULL);
+	CHECK(u != NULL && strstr(u, "partNumber=3") != NULL);
+	/* Reads stay with the main keys. */
+	u = s3_presign_url(s3, &A, "GET", "lfs/ab/cd/abcd", NULL, 60, S3_WHEN);
+	CHECK(u != NULL && strstr(u, "X-Amz-Credential=" S3_AK "%2F") != NULL);
+	/* No upload URL outside the staging prefix, no write URL with the
+	 * main keys. */
+	CHECK(s3_presign_upload(s3, &A, "lfs/ab/cd/abcd", 5, 60, S3_WHEN) ==
+	    NULL);
+	CHECK(s3_presign_upload(s3, &A, "lfs-staging", 5, 60, S3_WHEN) ==
+	    NULL);
+	CHECK(s3_presign_upload(s3, &A, "lfs-staging/", 5, 60, S3_WHEN) ==
+	    NULL);
+	CHECK(s3_presign_upload(s3, &A, "blob/lfs-staging/x", 5, 60,
+	    S3_WHEN) == NULL);
+	CHECK(s3_presign_part(s3, &A, "blob/ab/cd/x", "id", 1, 5, 60,
+	    S3_WHEN) == NULL);
+	CHECK(s3_presign_url(s3, &A, "PUT", "lfs-staging/1/ab-5", NULL, 60,
+	    S3_WHEN) == NULL);
+	CHECK(strstr(s3_errmsg(s3), "not a read") != NULL);
+	CHECK(s3_presign_url(s3, &A, "HEAD", "k", NULL, 60, S3_WHEN) != NULL);
 	s3_free(s3);
 }
 
@@ -814,6 +878,7 @@ main(int argc, char *argv[])
 	RUN(test_s3_list_objects);
 	RUN(test_s3_presigned);
 	RUN(test_s3_presign_url);
+	RUN(test_s3_presign_upload);
 	printf("sigv4: %d AWS vector signings checked in %zu cases\n",
 	    vec_checked, ncases);
 	arena_free(&A);
