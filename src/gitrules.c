@@ -195,9 +195,12 @@ rules_parse_attributes(struct rules *rs, struct arena *a, const char *text,
 		}
 		if (n == 0 || *line == '#' || *line == '!')
 			continue;	/* '!' patterns are invalid here */
-		plen = strcspn(line, " \t");
-		if (plen > n)
-			plen = n;
+		/* the pattern ends at the first blank of this line; never
+		 * look past it (the text need not be NUL-terminated, and a
+		 * scan to the next blank anywhere made parsing quadratic) */
+		for (plen = 0; plen < n && line[plen] != ' ' &&
+		    line[plen] != '\t'; plen++)
+			;
 		if (!parse_pattern(&rl, a, line, plen) || rl.negate)
 			continue;
 		/* attributes: filter=lfs sets; -filter, !filter or another

@@ -1,6 +1,10 @@
 /*
  * test_gitrules.c: wildmatch, .gitattributes (LFS) and .gitignore rules.
  */
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "check.h"
 #include "gitrules.h"
 
@@ -121,6 +125,70 @@ test_garbage(void)
 	arena_free(&a);
 }
 
+/*
+ * Text that is not NUL-terminated, its last byte the last of a page whose
+ * successor is unmapped: a parser reading past len faults here even
+ * without ASan.
+ */
+static void
+test_unterminated(void)
+{
+	static const char text[] = "*.bin\tfilter=lfs\nmodel.pt";
+	long pg = sysconf(_SC_PAGESIZE);
+	char *map, *t;
+	struct arena a;
+	struct rules rs;
+
+	map = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	CHECK(mprotect(map + pg, (size_t)pg, PROT_NONE) == 0);
+	t = map + pg - (sizeof(text) - 1);
+	memcpy(t, text, sizeof(text) - 1);
+	arena_init(&a, 1024);
+	rules_parse_attributes(&rs, &a, t, sizeof(text) - 1);
+	CHECK(rs.n == 1);
+	CHECK(rules_is_lfs(&rs, "w.bin"));
+	rules_parse_ignore(&rs, &a, t, sizeof(text) - 1);
+	CHECK(rs.n == 2);
+	CHECK(rules_is_ignored(&rs, "model.pt"));
+	/* the last line, a pattern with an attribute and no newline */
+	memcpy(map + pg - 9, "x -filte", 8);
+	map[pg - 1] = 'r';
+	rules_parse_attributes(&rs, &a, map + pg - 9, 9);
+	CHECK(rs.n == 1 && !rs.r[0].lfs);
+	arena_free(&a);
+	munmap(map, 2 * (size_t)pg);
+}
+
+/* 1 MiB without a blank: one line, parsed once (the scan for the end of
+ * the pattern once ran to the next blank of the whole text, per line). */
+static void
+test_long_text(void)
+{
+	size_t len = 1 << 20, i;
+	char *t = malloc(len);
+	struct arena a;
+	struct rules rs;
+
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	/* 128 Ki lines "*.aaaa\n" with no attribute, then one that has one */
+	for (i = 0; i + 8 <= len; i += 8)
+		memcpy(t + i, "*.aaaaa\n", 8);
+	memcpy(t + len - 16, "*.b filter=lfs\n", 16);
+	arena_init(&a, 1 << 16);
+	rules_parse_attributes(&rs, &a, t, len);
+	CHECK(rs.n == 1);
+	CHECK(rules_is_lfs(&rs, "x.b"));
+	CHECK(!rules_is_lfs(&rs, "x.aaaaa"));
+	arena_free(&a);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -128,5 +196,7 @@ main(void)
 	RUN(test_attributes);
 	RUN(test_ignore);
 	RUN(test_garbage);
+	RUN(test_unterminated);
+	RUN(test_long_text);
 	return check_done("gitrules");
 }
