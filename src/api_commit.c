@@ -246,91 +246,6 @@ api_preupload(struct req *r)
 	resp_json(r, 200, out);
 }
 
-/* One parsed NDJSON line of a commit. */
-struct line {
-	const char	*key;
-	json_object	*value;
-};
-
-static void
-json_release(void *p)
-{
-	json_object_put(p);
-}
-
-/*
- * Splits the NDJSON body into objects {key, value}; answers 400 naming the
- * first bad line. Blank lines are skipped.
- */
-static int
-parse_ndjson(struct req *r, const char *body, size_t len, struct line **out,
-    size_t *nout)
-{
-	const char *p = body, *end = body + len;
-	size_t n = 0, cap = 16, lineno = 0;
-	struct line *lines = arena_alloc(r->a, cap * sizeof(*lines));
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t ll = (size_t)((nl ? nl : end) - p);
-		struct json_tokener *tok;
-		json_object *o, *v;
-		const char *key;
-
-		lineno++;
-		if (strspn(p, " \t\r") >= ll) {
-			p = nl ? nl + 1 : end;
-			continue;
-		}
-		if (ll > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL) {
-			resp_error(r, 413, "PayloadTooLarge", "line %zu is too "
-			    "long", lineno);
-			return -1;
-		}
-		o = json_tokener_parse_ex(tok, p, (int)ll);
-		if (o != NULL && json_tokener_get_parse_end(tok) < ll &&
-		    strspn(p + json_tokener_get_parse_end(tok), " \t\r") <
-		    ll - json_tokener_get_parse_end(tok)) {
-			json_object_put(o);
-			o = NULL;
-		}
-		json_tokener_free(tok);
-		if (o == NULL) {
-			resp_error(r, 400, "BadRequest", "line %zu is not a "
-			    "JSON object", lineno);
-			return -1;
-		}
-		arena_on_reset(r->a, json_release, o);
-		if (!json_text_valid(o)) {
-			resp_error(r, 400, "BadRequest", "line %zu is not valid "
-			    "UTF-8 text", lineno);
-			return -1;
-		}
-		key = jget_str(o, "key");
-		if (key == NULL || !json_object_object_get_ex(o, "value", &v) ||
-		    !json_object_is_type(v, json_type_object)) {
-			resp_error(r, 400, "BadRequest", "line %zu needs a "
-			    "'key' string and a 'value' object", lineno);
-			return -1;
-		}
-		if (n == cap) {
-			struct line *bigger = arena_alloc(r->a,
-			    2 * cap * sizeof(*bigger));
-
-			memcpy(bigger, lines, n * sizeof(*bigger));
-			lines = bigger;
-			cap *= 2;
-		}
-		lines[n].key = key;
-		lines[n].value = v;
-		n++;
-		p = nl ? nl + 1 : end;
-	}
-	*out = lines;
-	*nout = n;
-	return 0;
-}
-
 /*
  * The regular contents one commit already stored, by blob id: a commit of
  * many identical files (or the same file twice) stores its bytes once.
@@ -398,7 +313,7 @@ api_commit(struct req *r)
 {
 	struct commit_req c;
 	struct repo *repo;
-	struct line *lines;
+	struct ndjson_line *lines;
 	struct oid parent, result;
 	struct stored_set stored;
 	const char *body, *s;
@@ -414,7 +329,7 @@ api_commit(struct req *r)
 		return;
 	}
 	if (req_body(r, &body, &len) != 0 ||
-	    parse_ndjson(r, body, len, &lines, &n) != 0)
+	    commit_ndjson_parse(r, body, len, &lines, &n) != 0)
 		return;
 	if (n == 0 || strcmp(lines[0].key, "header") != 0) {
 		resp_error(r, 400, "BadRequest", "line 1 must be the 'header' "

@@ -105,4 +105,11 @@ char	*s3_presign_part(struct s3 *, struct arena *, const char *key,
 	    const char *upload_id, unsigned part_number, unsigned lifetime,
 	    time_t now);
 
+/*
+ * The text of the first <tag>...</tag> of an S3 answer (any bytes up to a
+ * NUL; xml may be NULL), its five predefined entities decoded, put in the
+ * arena; NULL when there is no such element.
+ */
+char	*s3_xml_text(struct arena *, const char *xml, const char *tag);
+
 #endif
