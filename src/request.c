@@ -523,6 +523,9 @@ resp_error_headers(struct req *r, int status, const char *code,
 	return msg;
 }
 
+static void error_answer(struct req *, int, const char *, json_object *,
+    const char *, va_list) __attribute__((format(printf, 5, 0)));
+
 static void
 error_answer(struct req *r, int status, const char *code, json_object *extra,
     const char *fmt, va_list ap)

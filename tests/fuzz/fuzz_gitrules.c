@@ -1,0 +1,50 @@
+/*
+ * fuzz_gitrules.c: .gitattributes and .gitignore text (gitrules.c) on a
+ * buffer of exactly the input's size, then the LFS and ignore questions
+ * for a few paths, some taken from the input's own lines.
+ */
+#include "fuzz.h"
+#include "gitrules.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *paths[] = { "model.bin", "a/b/c.safetensors",
+	    "build/out.o", "docs/x.tmp", "[x]", "a\\b", " x ", "*", "a/" };
+	char *s = fuzz_exact(data, size), path[128];
+	const char *nl;
+	struct arena a;
+	struct rules at, ig;
+	size_t i, n;
+
+	if (size > 1 << 16) {
+		free(s);
+		return 0;
+	}
+	arena_init(&a, 4096);
+	rules_parse_attributes(&at, &a, s, size);
+	rules_parse_ignore(&ig, &a, s, size);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		(void)rules_is_lfs(&at, paths[i]);
+		(void)rules_is_ignored(&ig, paths[i]);
+	}
+	/* the first line as a path, and as a pattern against the second */
+	nl = memchr(s, '\n', size);
+	n = nl ? (size_t)(nl - s) : size;
+	if (n < sizeof(path) && memchr(s, '\0', n) == NULL) {
+		memcpy(path, s, n);
+		path[n] = '\0';
+		(void)rules_is_lfs(&at, path);
+		(void)rules_is_ignored(&ig, path);
+		if (nl != NULL && memchr(nl + 1, '\0', size - n - 1) == NULL) {
+			char *t = fuzz_cstr((const uint8_t *)nl + 1,
+			    size - n - 1);
+
+			(void)glob_match(path, t);
+			free(t);
+		}
+	}
+	arena_free(&a);
+	free(s);
+	return 0;
+}
