@@ -102,7 +102,7 @@ api_preupload(struct req *r)
 	struct rules attrs, ignore, req_ignore, repo_attrs;
 	struct rev rev;
 	struct quota quota;
-	const char *text, *gi;
+	const char *text, *gi, *why;
 	size_t len, i, n;
 	uint64_t adding = 0, threshold;
 
@@ -129,13 +129,24 @@ api_preupload(struct req *r)
 	 * do; a gitIgnore text sent along adds to them. */
 	if (read_small(r, &head.tree, ".gitattributes", &text, &len) != 0)
 		return;
-	rules_parse_attributes(&attrs, r->a, text, len);
+	if ((why = rules_parse_attributes(&attrs, r->a, text, len)) != NULL) {
+		resp_error(r, 400, "BadRequest", "The repository's "
+		    ".gitattributes %s", why);
+		return;
+	}
 	if (read_small(r, &head.tree, ".gitignore", &text, &len) != 0)
 		return;
-	rules_parse_ignore(&ignore, r->a, text, len);
+	if ((why = rules_parse_ignore(&ignore, r->a, text, len)) != NULL) {
+		resp_error(r, 400, "BadRequest", "The repository's .gitignore "
+		    "%s", why);
+		return;
+	}
 	gi = jget_str(body, "gitIgnore");
-	rules_parse_ignore(&req_ignore, r->a, gi ? gi : "", gi ? strlen(gi) :
-	    0);
+	if ((why = rules_parse_ignore(&req_ignore, r->a, gi ? gi : "",
+	    gi ? strlen(gi) : 0)) != NULL) {
+		resp_error(r, 400, "BadRequest", "'gitIgnore' %s", why);
+		return;
+	}
 	/* Quota and LFS settings (quota.c): the repository's own LFS
 	 * patterns add to .gitattributes, its threshold replaces the
 	 * server's. One query. */
@@ -150,7 +161,7 @@ api_preupload(struct req *r)
 	list = jarr();
 	for (i = 0; i < n; i++) {
 		json_object *f = json_object_array_get_idx(files, i), *o, *v;
-		const char *path = jget_str(f, "path"), *why, *sha, *sample;
+		const char *path = jget_str(f, "path"), *sha, *sample;
 		struct tree_entry e;
 		struct blob_info bi;
 		int64_t size = -1;
@@ -233,6 +244,16 @@ api_preupload(struct req *r)
 			jset(o, "oid", jstr(hex));
 		}
 		json_object_array_add(list, o);
+	}
+	/* Matching is bounded per rule set (gitrules.h): past the bound
+	 * some answers may be wrong, so none is given. */
+	if (rules_too_costly(&attrs) || rules_too_costly(&repo_attrs) ||
+	    rules_too_costly(&ignore) || rules_too_costly(&req_ignore)) {
+		json_object_put(list);
+		resp_error(r, 413, "PayloadTooLarge", "Matching these %zu paths "
+		    "against the .gitattributes and .gitignore rules takes too "
+		    "long: send fewer paths per request, or simpler rules", n);
+		return;
 	}
 	if (!quota_allows(&quota, adding)) {
 		json_object_put(list);
