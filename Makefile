@@ -96,7 +96,7 @@ fuzz:
 	    FUZZ_LINK=-fsanitize=fuzzer fuzz-build
 	@set -e; for f in build-fuzz/fuzz_*; do n=$${f##*/fuzz_}; \
 	    mkdir -p build-fuzz/corpus/$$n; echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
-	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 	        -artifact_prefix=tests/fuzz/corpus/$$n/ \
 	        build-fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
 	        grep -E '^(#[0-9]+.*(DONE|INITED)|==|SUMMARY|artifact|stat::number_of_executed_units)' || true; \
