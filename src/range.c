@@ -15,6 +15,11 @@ range_parse(const char *h, size_t len, size_t *from, size_t *to)
 	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
 		return 0;
 	h += 6;
+	/* digits and one '-' only: strtoull() would also take blanks and
+	 * signs, and read "0--5" as 0 to 2^64 - 5 */
+	if (h[strspn(h, "0123456789-")] != '\0' || strchr(h, '-') !=
+	    strrchr(h, '-'))
+		return 0;
 	if (*h == '-') {		/* the last n bytes */
 		b = strtoull(h + 1, &end, 10);
 		if (end == h + 1 || *end != '\0')
