@@ -33,6 +33,7 @@ FUZZERS = $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_MAIN = tests/fuzz/standalone_driver.c
 FUZZ_LINK =
 FUZZ_SECONDS = 30
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 all: $(B)/khub.fcgi $(B)/khubctl $(B)/hello.fcgi $(TESTS) $(FUZZERS)
 
@@ -84,25 +85,28 @@ bench: deps
 	sh tests/bench/run
 
 # Each harness under libFuzzer with ASan and UBSan (clang), FUZZ_SECONDS
-# each, in build-fuzz. New inputs go to build-fuzz/corpus/NAME (the
-# committed seeds are read, not grown); a crash is written into
-# tests/fuzz/corpus/NAME/ as crash-<sha1>: triage it, fix the bug, and keep
-# it there so `make check` replays it.
+# each (FUZZ_NAMES="url range": only those), in build-fuzz. New inputs go
+# to build-fuzz/corpus/NAME (the committed seeds are read, not grown); a
+# crash is written into tests/fuzz/corpus/NAME/ as crash-<sha1> (timeout-,
+# leak-, oom-), and make fuzz then fails. Triage it, fix the bug, and keep
+# the input there under a name saying what it was (crash-file-and-folder),
+# so that `make check` replays it.
 FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 fuzz:
 	sh contrib/dev/install-deps fuzz
 	$(MAKE) B=build-fuzz CC=clang SAN='$(FUZZ_SAN)' FUZZ_MAIN= \
 	    FUZZ_LINK=-fsanitize=fuzzer fuzz-build
-	@set -e; for f in build-fuzz/fuzz_*; do n=$${f##*/fuzz_}; \
+	@set -e; for n in $(FUZZ_NAMES); do f=build-fuzz/fuzz_$$n; \
 	    mkdir -p build-fuzz/corpus/$$n; echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
 	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 	        -artifact_prefix=tests/fuzz/corpus/$$n/ \
 	        build-fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
 	        grep -E '^(#[0-9]+.*(DONE|INITED)|==|SUMMARY|artifact|stat::number_of_executed_units)' || true; \
-	    done; ls tests/fuzz/corpus/*/crash-* tests/fuzz/corpus/*/leak-* \
-	    tests/fuzz/corpus/*/timeout-* tests/fuzz/corpus/*/oom-* 2>/dev/null \
-	    && { echo "fuzz: inputs that failed are listed above"; exit 1; } || true
+	    done; new=$$(ls -d tests/fuzz/corpus/*/* | grep -E \
+	        '/(crash|leak|timeout|oom|slow-unit)-[0-9a-f]{40}$$' || true); \
+	    [ -z "$$new" ] || { echo "fuzz: new failing inputs:"; \
+	        echo "$$new"; exit 1; }
 fuzz-build: $(FUZZERS)
 
 demo: deps

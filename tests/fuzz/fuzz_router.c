@@ -4,7 +4,9 @@
  * Input: the first byte picks the method, the rest is the REQUEST_URI.
  */
 #include "../unit/fakereq.h"
+#include "commit.h"
 #include "fuzz.h"
+#include "names.h"
 #include "router.h"
 
 static struct fake f;
@@ -37,7 +39,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rt = router_match(router_table, router_table_len, &f.r, &status,
 		    &allowed);
 		if (rt != NULL) {
+			/* what handlers check first: names, the path */
 			FUZZ_ASSERT(f.r.args.path != NULL);
+			if (f.r.args.ns != NULL)
+				(void)name_invalid(f.r.args.ns);
+			if (f.r.args.name != NULL) {
+				(void)name_invalid(f.r.args.name);
+				(void)name_reserved(f.r.args.name);
+			}
+			if (*f.r.args.path != '\0')
+				(void)path_invalid(f.r.args.path);
 		} else
 			FUZZ_ASSERT(status == 404 || status == 405);
 	}
