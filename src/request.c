@@ -405,11 +405,11 @@ req_json(struct req *r)
 		oom();
 	obj = json_tokener_parse_ex(tok, body, (int)len);
 	jerr = json_tokener_get_error(tok);
+	/* only blanks may follow the value, up to len: a NUL ends no body */
 	if (obj != NULL && jerr == json_tokener_success &&
 	    json_tokener_get_parse_end(tok) < len &&
-	    body[json_tokener_get_parse_end(tok) +
-	    strspn(body + json_tokener_get_parse_end(tok), " \t\r\n")] !=
-	    '\0') {
+	    json_tokener_get_parse_end(tok) + strspn(body +
+	    json_tokener_get_parse_end(tok), " \t\r\n") < len) {
 		json_object_put(obj);
 		obj = NULL;
 		jerr = json_tokener_error_parse_unexpected;

@@ -27,15 +27,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(cl, sizeof(cl), "CONTENT_LENGTH=%zu", size);
 	vars[0] = "REQUEST_METHOD=POST";
 	vars[1] = "REQUEST_URI=/api/models/u/r/preupload/main";
-	vars[2] = cl;
-	vars[3] = NULL;
+	vars[2] = NULL;
 	if (fake_begin(&f, vars, NULL) == 0) {
-		/* the body may hold NULs: point the stream at all of it */
+		/* fake_begin() sets a 1 KiB body limit: the length and the
+		 * limit come after it. The body may hold NULs: point the
+		 * stream at all of it. */
+		f.env[2] = cl;
+		f.env[3] = NULL;
+		f.hub.conf.max_body = 1 << 20;
 		f.in.rdNext = (unsigned char *)body;
 		f.in.stop = f.in.rdNext + size;
 		f.in.stopUnget = f.in.rdNext;
-		f.hub.conf.max_body = 1 << 20;
 		if ((o = req_json(&f.r)) != NULL) {
+			/* JSON text holds no NUL byte, in a string or not */
+			FUZZ_ASSERT(memchr(body, '\0', size) == NULL);
 			FUZZ_ASSERT(json_object_is_type(o, json_type_object));
 			for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 				const char *s = jget_str(o, keys[i]);
