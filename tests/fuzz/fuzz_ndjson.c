@@ -21,6 +21,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fake_begin(&f, vars, NULL) == 0 &&
 	    commit_ndjson_parse(&f.r, body, size, &lines, &n) == 0) {
 		FUZZ_ASSERT(f.r.status == 0);
+		/* JSON text holds no NUL byte, in a string or not */
+		FUZZ_ASSERT(memchr(body, '\0', size) == NULL);
 		for (i = 0; i < n; i++) {
 			const char *path = jget_str(lines[i].value, "path");
 
