@@ -28,6 +28,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)rules_is_lfs(&at, paths[i]);
 		(void)rules_is_ignored(&ig, paths[i]);
 	}
+	/* the folder cache: the lines as paths, asked in both orders of
+	 * two fresh sets, get the same answers */
+	{
+		struct rules f1, f2;
+		const char *q[16];
+		char *copy = fuzz_cstr(data, size), *line, *save = NULL;
+		bool v1[16], v2[16];
+		size_t k = 0;
+
+		(void)rules_parse_ignore(&f1, &a, s, size);
+		(void)rules_parse_ignore(&f2, &a, s, size);
+		for (line = strtok_r(copy, "\n", &save); line != NULL &&
+		    k < 16; line = strtok_r(NULL, "\n", &save))
+			if (strlen(line) <= RULES_PATH_MAX)
+				q[k++] = line;
+		for (i = 0; i < k; i++)
+			v1[i] = rules_is_ignored(&f1, q[i]);
+		for (i = k; i-- > 0; )
+			v2[i] = rules_is_ignored(&f2, q[i]);
+		for (i = 0; i < k && !rules_too_costly(&f1) &&
+		    !rules_too_costly(&f2); i++)
+			FUZZ_ASSERT(v1[i] == v2[i]);
+		free(copy);
+	}
 	/* the first line as a path, and as a pattern against the second */
 	nl = memchr(s, '\n', size);
 	n = nl ? (size_t)(nl - s) : size;
