@@ -5,7 +5,7 @@
 .SUFFIXES:
 
 # Goals that must work before ./configure can (they install its needs).
-BOOTSTRAP_GOALS = deps check check-asan demo demo-stop bench deb clean distclean
+BOOTSTRAP_GOALS = deps check check-asan demo demo-stop bench deb fuzz clean distclean
 ifneq ($(filter-out $(BOOTSTRAP_GOALS),$(or $(MAKECMDGOALS),all)),)
 include config.mk
 endif
@@ -26,8 +26,16 @@ LIBSRC  = $(filter-out $(MAINS),$(wildcard src/*.c)) $(B)/migrations.c
 LIBOBJ  = $(patsubst %.c,$(B)/%.o,$(notdir $(LIBSRC)))
 TESTS   = $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 HEADERS = $(wildcard src/*.h)
+# Fuzz harnesses: tests/fuzz/fuzz_NAME.c, corpus in tests/fuzz/corpus/NAME/.
+# `make` links each with the standalone driver (replays its corpus);
+# `make fuzz` links each with libFuzzer (FUZZ_MAIN empty, FUZZ_LINK set).
+FUZZERS = $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_MAIN = tests/fuzz/standalone_driver.c
+FUZZ_LINK =
+FUZZ_SECONDS = 30
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-all: $(B)/khub.fcgi $(B)/khubctl $(B)/hello.fcgi $(TESTS)
+all: $(B)/khub.fcgi $(B)/khubctl $(B)/hello.fcgi $(TESTS) $(FUZZERS)
 
 config.mk: configure config.mk.in
 	./configure
@@ -53,6 +61,11 @@ $(B)/hello.fcgi: tests/bench/hello.c config.mk | $(B)/.dir
 $(B)/test_%: tests/unit/test_%.c tests/unit/*.h $(B)/libkhub.a
 	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(B)/libkhub.a $(LDFLAGS) $(LIBS)
 
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_MAIN) tests/fuzz/fuzz.h \
+    tests/unit/fakereq.h $(B)/libkhub.a
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(FUZZ_MAIN) $(B)/libkhub.a \
+	    $(LDFLAGS) $(FUZZ_LINK) $(LIBS)
+
 # ---- goals that install their own needs first ----
 
 deps:
@@ -70,6 +83,31 @@ check-asan: deps
 bench: deps
 	$(MAKE) all
 	sh tests/bench/run
+
+# Each harness under libFuzzer with ASan and UBSan (clang), FUZZ_SECONDS
+# each (FUZZ_NAMES="url range": only those), in build-fuzz. New inputs go
+# to build-fuzz/corpus/NAME (the committed seeds are read, not grown); a
+# crash is written into tests/fuzz/corpus/NAME/ as crash-<sha1> (timeout-,
+# leak-, oom-), and make fuzz then fails. Triage it, fix the bug, and keep
+# the input there under a name saying what it was (crash-file-and-folder),
+# so that `make check` replays it.
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz:
+	sh contrib/dev/install-deps fuzz
+	$(MAKE) B=build-fuzz CC=clang SAN='$(FUZZ_SAN)' FUZZ_MAIN= \
+	    FUZZ_LINK=-fsanitize=fuzzer fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do f=build-fuzz/fuzz_$$n; \
+	    mkdir -p build-fuzz/corpus/$$n; echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=tests/fuzz/corpus/$$n/ \
+	        build-fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
+	        grep -E '^(#[0-9]+.*(DONE|INITED)|==|SUMMARY|artifact|stat::number_of_executed_units)' || true; \
+	    done; new=$$(ls -d tests/fuzz/corpus/*/* | grep -E \
+	        '/(crash|leak|timeout|oom|slow-unit)-[0-9a-f]{40}$$' || true); \
+	    [ -z "$$new" ] || { echo "fuzz: new failing inputs:"; \
+	        echo "$$new"; exit 1; }
+fuzz-build: $(FUZZERS)
 
 demo: deps
 	$(MAKE) all
@@ -106,9 +144,10 @@ install: all
 	    install -m 644 $$f $(DESTDIR)$(datadir)/doc/khub/examples/$${f#contrib/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 distclean: clean
 	rm -f config.mk config.log config.status configure
 
-.PHONY: all deps check check-asan bench demo demo-stop deb install clean distclean
+.PHONY: all deps check check-asan bench fuzz fuzz-build demo demo-stop deb install clean \
+	distclean

@@ -102,7 +102,7 @@ api_preupload(struct req *r)
 	struct rules attrs, ignore, req_ignore, repo_attrs;
 	struct rev rev;
 	struct quota quota;
-	const char *text, *gi;
+	const char *text, *gi, *why;
 	size_t len, i, n;
 	uint64_t adding = 0, threshold;
 
@@ -129,13 +129,24 @@ api_preupload(struct req *r)
 	 * do; a gitIgnore text sent along adds to them. */
 	if (read_small(r, &head.tree, ".gitattributes", &text, &len) != 0)
 		return;
-	rules_parse_attributes(&attrs, r->a, text, len);
+	if ((why = rules_parse_attributes(&attrs, r->a, text, len)) != NULL) {
+		resp_error(r, 400, "BadRequest", "The repository's "
+		    ".gitattributes %s", why);
+		return;
+	}
 	if (read_small(r, &head.tree, ".gitignore", &text, &len) != 0)
 		return;
-	rules_parse_ignore(&ignore, r->a, text, len);
+	if ((why = rules_parse_ignore(&ignore, r->a, text, len)) != NULL) {
+		resp_error(r, 400, "BadRequest", "The repository's .gitignore "
+		    "%s", why);
+		return;
+	}
 	gi = jget_str(body, "gitIgnore");
-	rules_parse_ignore(&req_ignore, r->a, gi ? gi : "", gi ? strlen(gi) :
-	    0);
+	if ((why = rules_parse_ignore(&req_ignore, r->a, gi ? gi : "",
+	    gi ? strlen(gi) : 0)) != NULL) {
+		resp_error(r, 400, "BadRequest", "'gitIgnore' %s", why);
+		return;
+	}
 	/* Quota and LFS settings (quota.c): the repository's own LFS
 	 * patterns add to .gitattributes, its threshold replaces the
 	 * server's. One query. */
@@ -150,7 +161,7 @@ api_preupload(struct req *r)
 	list = jarr();
 	for (i = 0; i < n; i++) {
 		json_object *f = json_object_array_get_idx(files, i), *o, *v;
-		const char *path = jget_str(f, "path"), *why, *sha, *sample;
+		const char *path = jget_str(f, "path"), *sha, *sample;
 		struct tree_entry e;
 		struct blob_info bi;
 		int64_t size = -1;
@@ -234,6 +245,16 @@ api_preupload(struct req *r)
 		}
 		json_object_array_add(list, o);
 	}
+	/* Matching is bounded per rule set (gitrules.h): past the bound
+	 * some answers may be wrong, so none is given. */
+	if (rules_too_costly(&attrs) || rules_too_costly(&repo_attrs) ||
+	    rules_too_costly(&ignore) || rules_too_costly(&req_ignore)) {
+		json_object_put(list);
+		resp_error(r, 413, "PayloadTooLarge", "Matching these %zu paths "
+		    "against the .gitattributes and .gitignore rules takes too "
+		    "long: send fewer paths per request, or simpler rules", n);
+		return;
+	}
 	if (!quota_allows(&quota, adding)) {
 		json_object_put(list);
 		resp_error(r, 413, "QuotaExceeded", "%s",
@@ -244,91 +265,6 @@ api_preupload(struct req *r)
 	jset(out, "files", list);
 	jset(out, "commitOid", jstr(oid_hex_a(r->a, &rev.commit)));
 	resp_json(r, 200, out);
-}
-
-/* One parsed NDJSON line of a commit. */
-struct line {
-	const char	*key;
-	json_object	*value;
-};
-
-static void
-json_release(void *p)
-{
-	json_object_put(p);
-}
-
-/*
- * Splits the NDJSON body into objects {key, value}; answers 400 naming the
- * first bad line. Blank lines are skipped.
- */
-static int
-parse_ndjson(struct req *r, const char *body, size_t len, struct line **out,
-    size_t *nout)
-{
-	const char *p = body, *end = body + len;
-	size_t n = 0, cap = 16, lineno = 0;
-	struct line *lines = arena_alloc(r->a, cap * sizeof(*lines));
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t ll = (size_t)((nl ? nl : end) - p);
-		struct json_tokener *tok;
-		json_object *o, *v;
-		const char *key;
-
-		lineno++;
-		if (strspn(p, " \t\r") >= ll) {
-			p = nl ? nl + 1 : end;
-			continue;
-		}
-		if (ll > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL) {
-			resp_error(r, 413, "PayloadTooLarge", "line %zu is too "
-			    "long", lineno);
-			return -1;
-		}
-		o = json_tokener_parse_ex(tok, p, (int)ll);
-		if (o != NULL && json_tokener_get_parse_end(tok) < ll &&
-		    strspn(p + json_tokener_get_parse_end(tok), " \t\r") <
-		    ll - json_tokener_get_parse_end(tok)) {
-			json_object_put(o);
-			o = NULL;
-		}
-		json_tokener_free(tok);
-		if (o == NULL) {
-			resp_error(r, 400, "BadRequest", "line %zu is not a "
-			    "JSON object", lineno);
-			return -1;
-		}
-		arena_on_reset(r->a, json_release, o);
-		if (!json_text_valid(o)) {
-			resp_error(r, 400, "BadRequest", "line %zu is not valid "
-			    "UTF-8 text", lineno);
-			return -1;
-		}
-		key = jget_str(o, "key");
-		if (key == NULL || !json_object_object_get_ex(o, "value", &v) ||
-		    !json_object_is_type(v, json_type_object)) {
-			resp_error(r, 400, "BadRequest", "line %zu needs a "
-			    "'key' string and a 'value' object", lineno);
-			return -1;
-		}
-		if (n == cap) {
-			struct line *bigger = arena_alloc(r->a,
-			    2 * cap * sizeof(*bigger));
-
-			memcpy(bigger, lines, n * sizeof(*bigger));
-			lines = bigger;
-			cap *= 2;
-		}
-		lines[n].key = key;
-		lines[n].value = v;
-		n++;
-		p = nl ? nl + 1 : end;
-	}
-	*out = lines;
-	*nout = n;
-	return 0;
 }
 
 /*
@@ -398,7 +334,7 @@ api_commit(struct req *r)
 {
 	struct commit_req c;
 	struct repo *repo;
-	struct line *lines;
+	struct ndjson_line *lines;
 	struct oid parent, result;
 	struct stored_set stored;
 	const char *body, *s;
@@ -414,7 +350,7 @@ api_commit(struct req *r)
 		return;
 	}
 	if (req_body(r, &body, &len) != 0 ||
-	    parse_ndjson(r, body, len, &lines, &n) != 0)
+	    commit_ndjson_parse(r, body, len, &lines, &n) != 0)
 		return;
 	if (n == 0 || strcmp(lines[0].key, "header") != 0) {
 		resp_error(r, 400, "BadRequest", "line 1 must be the 'header' "

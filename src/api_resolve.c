@@ -17,6 +17,7 @@
 #include "downloads.h"
 #include "gitstore.h"
 #include "hub.h"
+#include "range.h"
 #include "repo.h"
 #include "s3.h"
 #include "url.h"
@@ -47,44 +48,6 @@ disposition(struct req *r, const char *path)
 }
 
 /*
- * Parses a single "bytes=a-b", "bytes=a-" or "bytes=-n" range of a body of
- * len bytes into [*from, *to]. Returns 1 for a range, 0 for none or one
- * to ignore (several ranges: the whole body), -1 when unsatisfiable.
- */
-static int
-parse_range(const char *h, size_t len, size_t *from, size_t *to)
-{
-	unsigned long long a = 0, b = 0;
-	char *end;
-
-	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
-		return 0;
-	h += 6;
-	if (*h == '-') {		/* the last n bytes */
-		b = strtoull(h + 1, &end, 10);
-		if (end == h + 1 || *end != '\0')
-			return 0;
-		if (b == 0 || len == 0)
-			return -1;
-		*from = b >= len ? 0 : len - (size_t)b;
-		*to = len - 1;
-		return 1;
-	}
-	a = strtoull(h, &end, 10);
-	if (end == h || *end != '-')
-		return 0;
-	h = end + 1;
-	b = *h == '\0' ? (unsigned long long)len - 1 : strtoull(h, &end, 10);
-	if (*h != '\0' && *end != '\0')
-		return 0;
-	if (a >= len || b < a)
-		return -1;
-	*from = (size_t)a;
-	*to = b >= len ? len - 1 : (size_t)b;
-	return 1;
-}
-
-/*
  * /raw/ of an LFS file is its pointer file, as git stores it (the Hub
  * serves it so): small, answered here, with ranges.
  */
@@ -102,7 +65,7 @@ serve_pointer(struct req *r, const struct blob_info *bi, const char *commit)
 	resp_header(r, "X-Repo-Commit", "%s", commit);
 	resp_header(r, "ETag", "\"%s\"", etag);
 	resp_header(r, "Accept-Ranges", "bytes");
-	rc = parse_range(req_header(r, "Range"), ptr.len, &from, &to);
+	rc = range_parse(req_header(r, "Range"), ptr.len, &from, &to);
 	if (rc < 0) {
 		resp_header(r, "Content-Range", "bytes */%zu", ptr.len);
 		resp_error(r, 416, "RangeNotSatisfiable", "Range not "

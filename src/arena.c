@@ -24,6 +24,17 @@ struct arena_cleanup {
 
 #define ALIGN	(sizeof(max_align_t))
 
+/* Under AddressSanitizer every allocation is its own malloc of exactly its
+ * size, so a read or write past it is reported (inside a shared block it
+ * would land on a neighbour unseen). */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_EXACT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_EXACT 1
+#endif
+#endif
+
 void
 oom(void)
 {
@@ -102,6 +113,16 @@ arena_alloc(struct arena *a, size_t n)
 
 	if (need < n)
 		oom();
+#ifdef ARENA_EXACT
+	{
+		struct arena_block *own = block_new(n);
+
+		own->used = n;
+		own->next = b->next;
+		b->next = own;
+		return own->data;
+	}
+#endif
 	if (b->size - b->used < need) {
 		size_t size = need > a->block_size / 4 ? need : a->block_size;
 

@@ -31,9 +31,8 @@ static const char SQL_SESSION[] =
     " WHERE s.hash = ? AND s.expires_at > NOW(3)"
     " AND u.kind = 'user' AND u.disabled = 0";
 
-/* The token text of an Authorization header, or NULL. */
-static const char *
-token_of(struct req *r, const char *h, size_t *len)
+const char *
+auth_token_of(struct arena *a, const char *h, size_t *len)
 {
 	unsigned char raw[256];
 	size_t rawlen;
@@ -60,7 +59,7 @@ token_of(struct req *r, const char *h, size_t *len)
 		if ((colon = memchr(raw, ':', rawlen)) == NULL)
 			return NULL;
 		*len = rawlen - (size_t)(colon + 1 - (const char *)raw);
-		return arena_strndup(r->a, colon + 1, *len);
+		return arena_strndup(a, colon + 1, *len);
 	}
 	return NULL;
 }
@@ -210,7 +209,7 @@ auth_identify(struct req *r)
 	h = req_header(r, "Authorization");
 	if (h == NULL || *h == '\0')
 		return session_identify(r);
-	tok = token_of(r, h, &len);
+	tok = auth_token_of(r->a, h, &len);
 	if (tok == NULL || !token_wellformed(tok, len)) {
 		resp_error(r, 401, "Unauthorized", "Invalid credentials in "
 		    "Authorization header");

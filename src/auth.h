@@ -39,5 +39,11 @@ int	 auth_require(struct req *);
  * when its value is not a session id's shape (other cookies are ignored).
  */
 int	 auth_cookie(struct req *, const char **out, size_t *len);
+/*
+ * The token text of an Authorization header value h: "Bearer <token>"
+ * (*len bytes, inside h; anything after the token refuses it) or "Basic"
+ * base64 of "user:token" (a copy in the arena). NULL for any other shape.
+ */
+const char *auth_token_of(struct arena *, const char *h, size_t *len);
 
 #endif

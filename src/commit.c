@@ -17,6 +17,7 @@
 #include "commit.h"
 #include "db.h"
 #include "hub.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "s3.h"
 
@@ -532,5 +533,80 @@ commit_store_regular(struct req *r, const void *data, size_t len,
 		    s3_errmsg(r->hub->s3));
 		return -1;
 	}
+	return 0;
+}
+
+static void
+json_release(void *p)
+{
+	json_object_put(p);
+}
+
+int
+commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_line **out,
+    size_t *nout)
+{
+	const char *p = body, *end = body + len;
+	size_t n = 0, cap = 16, lineno = 0;
+	struct ndjson_line *lines = arena_alloc(r->a, cap * sizeof(*lines));
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)((nl ? nl : end) - p);
+		struct json_tokener *tok;
+		json_object *o, *v;
+		const char *key;
+
+		lineno++;
+		if (strspn(p, " \t\r") >= ll) {
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		if (ll > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL) {
+			resp_error(r, 413, "PayloadTooLarge", "line %zu is too "
+			    "long", lineno);
+			return -1;
+		}
+		o = json_tokener_parse_ex(tok, p, (int)ll);
+		if (o != NULL && json_tokener_get_parse_end(tok) < ll &&
+		    strspn(p + json_tokener_get_parse_end(tok), " \t\r") <
+		    ll - json_tokener_get_parse_end(tok)) {
+			json_object_put(o);
+			o = NULL;
+		}
+		json_tokener_free(tok);
+		if (o == NULL) {
+			resp_error(r, 400, "BadRequest", "line %zu is not a "
+			    "JSON object", lineno);
+			return -1;
+		}
+		arena_on_reset(r->a, json_release, o);
+		if (!json_text_valid(o)) {
+			resp_error(r, 400, "BadRequest", "line %zu is not valid "
+			    "UTF-8 text", lineno);
+			return -1;
+		}
+		key = jget_str(o, "key");
+		if (key == NULL || !json_object_object_get_ex(o, "value", &v) ||
+		    !json_object_is_type(v, json_type_object)) {
+			resp_error(r, 400, "BadRequest", "line %zu needs a "
+			    "'key' string and a 'value' object", lineno);
+			return -1;
+		}
+		if (n == cap) {
+			struct ndjson_line *bigger = arena_alloc(r->a,
+			    2 * cap * sizeof(*bigger));
+
+			memcpy(bigger, lines, n * sizeof(*bigger));
+			lines = bigger;
+			cap *= 2;
+		}
+		lines[n].key = key;
+		lines[n].value = v;
+		n++;
+		p = nl ? nl + 1 : end;
+	}
+	*out = lines;
+	*nout = n;
 	return 0;
 }

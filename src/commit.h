@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <json.h>
+
 #include "gitstore.h"
 #include "repo.h"
 
@@ -55,5 +57,20 @@ int	 commit_store_regular(struct req *, const void *data, size_t len,
  * empty segment, backslash, NUL or control characters, or under .git/.
  */
 const char *path_invalid(const char *path);
+
+/* One line of a commit's NDJSON body: {"key": ..., "value": {...}}. */
+struct ndjson_line {
+	const char	*key;
+	json_object	*value;		/* an object; freed with the arena */
+};
+
+/*
+ * Splits a commit's NDJSON body (len bytes of any kind, then a NUL, as
+ * req_body() gives it) into its lines; blank lines are skipped. Returns 0
+ * with the lines in *out and their count in *nout, or answers 400
+ * (413 for a line over 2 GiB) naming the first bad line and returns -1.
+ */
+int	 commit_ndjson_parse(struct req *, const char *body, size_t len,
+	    struct ndjson_line **out, size_t *nout);
 
 #endif

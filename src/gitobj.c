@@ -279,6 +279,17 @@ tree_parse(struct tree *out, struct arena *a, const void *raw, size_t len)
 		memcpy(e->oid.b, nul + 1, OID_LEN);
 		if (n > 0 && tree_entry_cmp(&out->e[n - 1], e) >= 0)
 			return -1;
+		/* A folder and a file of the same name sort apart ("a",
+		 * "a-b", "a/"): git fsck refuses such a tree
+		 * (duplicateEntries), and tree_find() would see the file
+		 * only. */
+		if (mode == MODE_DIR) {
+			struct tree before = { out->e, n };
+
+			if (bsearch_mode(&before, e->name, e->namelen,
+			    MODE_FILE) >= 0)
+				return -1;
+		}
 		n++;
 		p = nul + 1 + OID_LEN;
 	}

@@ -1,54 +1,112 @@
 /*
  * gitrules.c: .gitattributes / .gitignore rules and git's wildmatch.
  */
+#include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gitrules.h"
 
-/* Matches one bracket class at *pp against c; advances *pp past ']'.
- * Returns 1 match, 0 no match, -1 malformed (then '[' is literal). */
+/* Whether c is in the POSIX class name[0..n) ("digit"...): 1 or 0; -1 for
+ * a name git does not know (the whole pattern then matches nothing). */
+static int
+posix_class(const char *name, size_t n, unsigned char c)
+{
+	static const struct { const char *name; int (*is)(int); } cls[] = {
+		{ "alnum", isalnum }, { "alpha", isalpha }, { "blank", isblank },
+		{ "cntrl", iscntrl }, { "digit", isdigit }, { "graph", isgraph },
+		{ "lower", islower }, { "print", isprint }, { "punct", ispunct },
+		{ "space", isspace }, { "upper", isupper },
+		{ "xdigit", isxdigit },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cls) / sizeof(cls[0]); i++)
+		if (strlen(cls[i].name) == n && !memcmp(cls[i].name, name, n))
+			return c < 0x80 && cls[i].is(c) ? 1 : 0;
+	return -1;
+}
+
+/*
+ * Matches one bracket class at *pp against c; advances *pp past ']'.
+ * Returns 1 match, 0 no match, -1 malformed (no closing ']', a trailing
+ * '\', an unknown [:class:]): then, as in git's wildmatch, the whole
+ * pattern matches nothing. Inside, '\' escapes the next character, a
+ * leading ']' is literal, "a-z" is a range, "[:digit:]" a POSIX class.
+ */
 static int
 match_class(const char **pp, unsigned char c)
 {
 	const char *p = *pp + 1;
+	unsigned char pc, prev = 0;
 	bool neg = false, hit = false;
 
 	if (*p == '!' || *p == '^') {
 		neg = true;
 		p++;
 	}
-	if (*p == ']') {		/* a leading ']' is literal */
-		hit = c == ']';
-		p++;
-	}
-	for (; *p != '\0' && *p != ']'; p++) {
-		unsigned char lo = (unsigned char)*p;
-
-		if (p[1] == '-' && p[2] != '\0' && p[2] != ']') {
-			if (c >= lo && c <= (unsigned char)p[2])
+	pc = (unsigned char)*p;
+	do {
+		if (pc == '\0')
+			return -1;
+		if (pc == '\\') {
+			if ((pc = (unsigned char)*++p) == '\0')
+				return -1;
+			if (c == pc)
 				hit = true;
-			p += 2;
-		} else if (c == lo)
+		} else if (pc == '-' && prev != 0 && p[1] != '\0' &&
+		    p[1] != ']') {
+			pc = (unsigned char)*++p;
+			if (pc == '\\' && (pc = (unsigned char)*++p) == '\0')
+				return -1;
+			if (c >= prev && c <= pc)
+				hit = true;
+			pc = 0;		/* no range may start here */
+		} else if (pc == '[' && p[1] == ':') {
+			const char *name = p + 2, *q = name;
+			int m;
+
+			while (*q != '\0' && *q != ']')
+				q++;
+			if (*q == '\0')
+				return -1;
+			if (q - name >= 1 && q[-1] == ':') {
+				m = posix_class(name, (size_t)(q - 1 - name), c);
+				if (m < 0)
+					return -1;
+				if (m)
+					hit = true;
+				p = q;
+				pc = 0;
+			} else if (c == '[')	/* no ":]": a literal '[' */
+				hit = true;
+		} else if (c == pc)
 			hit = true;
-	}
-	if (*p != ']')
-		return -1;
+		prev = pc;
+		pc = (unsigned char)*++p;
+	} while (pc != ']');
 	*pp = p + 1;
 	return hit != neg;
 }
 
-bool
-glob_match(const char *p, const char *t)
+/* glob_match(), adding its steps to *steps; false (no match) once *steps
+ * passes max. */
+static bool
+glob_steps(const char *p, const char *t, uint64_t *steps, uint64_t max)
 {
 	/* Backtrack points: the last '*' (within a segment) and the last
 	 * "**" (across segments). */
 	const char *star_p = NULL, *star_t = NULL;
 	const char *dstar_p = NULL, *dstar_t = NULL;
+	const char *start = p;
 
-	for (;;) {
-		if (*p == '*' && p[1] == '*' &&
+	for (;; ++*steps) {
+		if (*steps > max)
+			return false;
+		if (*p == '*' && p[1] == '*' && (p == start || p[-1] == '/') &&
 		    (p[2] == '/' || p[2] == '\0')) {
-			/* "**" or "**\/": any number of whole segments */
+			/* a whole segment "**" or "**\/": any number of whole
+			 * segments (elsewhere "**" is one '*') */
 			p += 2;
 			if (*p == '\0')
 				return true;
@@ -72,19 +130,17 @@ glob_match(const char *p, const char *t)
 				const char *q = p;
 				int m = match_class(&q, (unsigned char)*t);
 
+				if (m < 0)
+					return false;
 				if (m == 1 && *t != '/') {
 					p = q;
 					t++;
 					continue;
 				}
-				if (m == -1 && *t == '[') {
-					p++;
-					t++;
-					continue;
-				}
 			} else if (*p == '?' ? *t != '/' :
-			    *p == '\\' && p[1] != '\0' ? p[1] == *t &&
+			    *p == '\\' ? p[1] != '\0' && p[1] == *t &&
 			    (p++, true) : *p == *t) {
+				/* a trailing '\' matches nothing */
 				p++;
 				t++;
 				continue;
@@ -111,8 +167,16 @@ glob_match(const char *p, const char *t)
 	}
 }
 
-/* One line of either file into a rule (pattern part only). Returns false
- * for a line that holds no rule. */
+bool
+glob_match(const char *p, const char *t)
+{
+	uint64_t steps = 0;
+
+	return glob_steps(p, t, &steps, UINT64_MAX);
+}
+
+/* One pattern (s[0..n), no NUL) into a rule. Returns false for a
+ * pattern that holds no rule. */
 static bool
 parse_pattern(struct rule *rl, struct arena *a, const char *s, size_t n)
 {
@@ -132,33 +196,54 @@ parse_pattern(struct rule *rl, struct arena *a, const char *s, size_t n)
 		s++;
 		n--;
 	}
+	/* "**\/name" is "name" at any depth: matched on the last segment
+	 * only, not on the whole path (same answers, a fraction of the
+	 * steps on deep paths) */
+	while (n > 3 && !memcmp(s, "**/", 3) && memchr(s + 3, '/', n - 3) ==
+	    NULL) {
+		s += 3;
+		n -= 3;
+		rl->anchored = false;
+	}
 	if (n == 0)
 		return false;
 	if (memchr(s, '/', n) != NULL)
 		rl->anchored = true;
 	rl->pattern = arena_strndup(a, s, n);
+	rl->prefix = strcspn(rl->pattern, "*?[\\");
 	return true;
 }
 
-static void
-add(struct rules *rs, struct arena *a, const struct rule *rl, size_t *cap)
+/* Appends rl; false when the set already holds RULES_MAX rules. */
+static bool
+add(struct rules *rs, const struct rule *rl, size_t *cap)
 {
 	if (rs->n == RULES_MAX)
-		return;
+		return false;
 	if (rs->n == *cap) {
 		struct rule *bigger;
 
 		*cap = *cap ? 2 * *cap : 16;
-		bigger = arena_alloc(a, *cap * sizeof(*bigger));
+		bigger = arena_alloc(rs->a, *cap * sizeof(*bigger));
 		if (rs->n)
 			memcpy(bigger, rs->r, rs->n * sizeof(*bigger));
 		rs->r = bigger;
 	}
 	rs->r[rs->n++] = *rl;
+	return true;
 }
 
-/* The next line of [*p, end) into line/n, trailing CR and blanks removed;
- * false at the end. */
+static void
+rules_init(struct rules *rs, struct arena *a)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->a = a;
+	rs->max_steps = RULES_STEPS_MAX;
+}
+
+/* The next line of [*p, end) into line/n, without its '\n' and one '\r'
+ * before it (git strips that one too); false at the end. Reads nothing
+ * outside [*p, end). */
 static bool
 next_line(const char **p, const char *end, const char **line, size_t *n)
 {
@@ -170,45 +255,113 @@ next_line(const char **p, const char *end, const char **line, size_t *n)
 	*line = *p;
 	*n = (size_t)((nl ? nl : end) - *p);
 	*p = nl ? nl + 1 : end;
-	while (*n > 0 && ((*line)[*n - 1] == '\r' || (*line)[*n - 1] == ' ' ||
-	    (*line)[*n - 1] == '\t'))
+	if (*n > 0 && (*line)[*n - 1] == '\r')
 		(*n)--;
 	return true;
 }
 
-void
+static bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * git's unquote_c_style() of the quoted pattern at s[0..n) (s[0] is '"'):
+ * the text into out (n bytes are enough), its length into *outlen, and
+ * *used the bytes read with both quotes. False when it is not a whole
+ * quoted string, or holds a NUL (git then reads the line unquoted).
+ */
+static bool
+unquote(const char *s, size_t n, char *out, size_t *outlen, size_t *used)
+{
+	static const char from[] = "abfnrtv\"\\", to[] = "\a\b\f\n\r\t\v\"\\";
+	size_t i = 1, o = 0;
+
+	while (i < n && s[i] != '"') {
+		const char *e;
+
+		if (s[i] != '\\') {
+			out[o++] = s[i++];
+			continue;
+		}
+		if (++i >= n)
+			return false;
+		if ((e = memchr(from, s[i], sizeof(from) - 1)) != NULL) {
+			out[o++] = to[e - from];
+			i++;
+		} else if (s[i] >= '0' && s[i] <= '3' && i + 2 < n &&
+		    s[i + 1] >= '0' && s[i + 1] <= '7' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7') {
+			char c = (char)((s[i] - '0') << 6 | (s[i + 1] - '0') <<
+			    3 | (s[i + 2] - '0'));
+
+			if (c == '\0')
+				return false;
+			out[o++] = c;
+			i += 3;
+		} else
+			return false;
+	}
+	if (i >= n)
+		return false;
+	*outlen = o;
+	*used = i + 1;
+	return true;
+}
+
+const char *
 rules_parse_attributes(struct rules *rs, struct arena *a, const char *text,
     size_t len)
 {
 	const char *p = text, *end = text + len, *line;
 	size_t cap = 0, n;
 
-	rs->r = NULL;
-	rs->n = 0;
+	rules_init(rs, a);
 	while (next_line(&p, end, &line, &n)) {
+		const char *pat;
+		char *unq = NULL;
 		size_t plen, i;
 		struct rule rl;
 
-		while (n > 0 && (*line == ' ' || *line == '\t')) {
+		/* git ignores (with a warning) lines this long */
+		if (n >= RULES_ATTR_LINE_MAX)
+			continue;
+		while (n > 0 && blank(*line)) {
 			line++;
 			n--;
 		}
-		if (n == 0 || *line == '#' || *line == '!')
-			continue;	/* '!' patterns are invalid here */
-		plen = strcspn(line, " \t");
-		if (plen > n)
-			plen = n;
-		if (!parse_pattern(&rl, a, line, plen) || rl.negate)
+		if (n == 0 || *line == '#')
+			continue;
+		pat = line;
+		if (*line == '"' && (unq = arena_alloc(a, n)) != NULL &&
+		    unquote(line, n, unq, &plen, &i)) {
+			pat = unq;
+		} else {
+			/* the pattern ends at the first blank of this line;
+			 * never look past it (the text need not be
+			 * NUL-terminated, and a scan to the next blank
+			 * anywhere made parsing quadratic) */
+			for (plen = 0; plen < n && !blank(line[plen]); plen++)
+				;
+			i = plen;
+		}
+		/* "[attr]name ..." defines a macro, "!pattern" is refused
+		 * by git: neither is a rule */
+		if (plen > 6 && !memcmp(pat, "[attr]", 6))
+			continue;
+		if (memchr(pat, '\0', plen) != NULL ||
+		    !parse_pattern(&rl, a, pat, plen) || rl.negate)
 			continue;
 		/* attributes: filter=lfs sets; -filter, !filter or another
 		 * filter unsets; the last mention on the line wins */
-		for (i = plen; i < n; ) {
+		while (i < n) {
 			size_t k;
 
-			while (i < n && (line[i] == ' ' || line[i] == '\t'))
+			while (i < n && blank(line[i]))
 				i++;
 			k = i;
-			while (k < n && line[k] != ' ' && line[k] != '\t')
+			while (k < n && !blank(line[k]))
 				k++;
 			if (k - i == 10 && !memcmp(line + i, "filter=lfs", 10))
 				rl.lfs = 1;
@@ -218,80 +371,181 @@ rules_parse_attributes(struct rules *rs, struct arena *a, const char *text,
 				rl.lfs = 0;
 			i = k;
 		}
-		if (rl.lfs != -1)
-			add(rs, a, &rl, &cap);
+		if (rl.lfs != -1 && !add(rs, &rl, &cap))
+			return "has more than " RULES_MAX_S " rules";
 	}
+	return NULL;
 }
 
-void
+const char *
 rules_parse_ignore(struct rules *rs, struct arena *a, const char *text,
     size_t len)
 {
 	const char *p = text, *end = text + len, *line;
-	size_t cap = 0, n;
+	size_t cap = 0, n, i, keep;
 	struct rule rl;
 
-	rs->r = NULL;
-	rs->n = 0;
-	while (next_line(&p, end, &line, &n))
-		if (n > 0 && *line != '#' && parse_pattern(&rl, a, line, n))
-			add(rs, a, &rl, &cap);
+	rules_init(rs, a);
+	while (next_line(&p, end, &line, &n)) {
+		if (n == 0 || *line == '#')
+			continue;
+		/* trailing spaces go unless escaped ("x\ " keeps one);
+		 * tabs stay, as in git's trim_trailing_spaces() */
+		for (i = 0, keep = 0; i < n; i++)
+			if (line[i] == '\\' && i + 1 < n)
+				keep = ++i + 1;
+			else if (line[i] != ' ')
+				keep = i + 1;
+		n = keep;
+		if (n > RULES_PATTERN_MAX)
+			return "has a pattern longer than " RULES_PATTERN_MAX_S
+			    " bytes";
+		if (memchr(line, '\0', n) != NULL ||
+		    !parse_pattern(&rl, a, line, n))
+			continue;
+		if (!add(rs, &rl, &cap))
+			return "has more than " RULES_MAX_S " rules";
+	}
+	return NULL;
 }
 
 /* Does rule rl match path (a file, or a folder when is_dir)? */
 static bool
-rule_matches(const struct rule *rl, const char *path, bool is_dir)
+rule_matches(struct rules *rs, const struct rule *rl, const char *path,
+    bool is_dir)
 {
 	const char *base;
 
-	if (rl->dir_only && !is_dir)
+	/* a rule costs a step even when its glob is never run */
+	if (++rs->steps > rs->max_steps || (rl->dir_only && !is_dir))
 		return false;
-	if (rl->anchored)
-		return glob_match(rl->pattern, path);
+	if (rl->anchored) {
+		/* git compares the part before the first wildcard first,
+		 * then globs the rest as a pattern of its own: "a**\/b"
+		 * is "a" then "**\/b", which matches "a/x/b" */
+		size_t k = rl->prefix;
+
+		if (strncmp(rl->pattern, path, k) != 0)
+			return false;
+		return glob_steps(rl->pattern + k, path + k, &rs->steps,
+		    rs->max_steps);
+	}
 	base = strrchr(path, '/');
-	return glob_match(rl->pattern, base ? base + 1 : path);
+	return glob_steps(rl->pattern, base ? base + 1 : path, &rs->steps,
+	    rs->max_steps);
 }
 
 bool
-rules_is_lfs(const struct rules *rs, const char *path)
+rules_is_lfs(struct rules *rs, const char *path)
 {
 	size_t i = rs->n;
 
-	while (i-- > 0)
-		if (rule_matches(&rs->r[i], path, false))
+	while (i-- > 0 && !rules_too_costly(rs))
+		if (rule_matches(rs, &rs->r[i], path, false))
 			return rs->r[i].lfs == 1;
 	return false;
 }
 
 /* The last rule matching path decides; none: not ignored. */
 static bool
-ignored_here(const struct rules *rs, const char *path, bool is_dir)
+ignored_here(struct rules *rs, const char *path, bool is_dir)
 {
 	size_t i = rs->n;
 
-	while (i-- > 0)
-		if (rule_matches(&rs->r[i], path, is_dir))
+	while (i-- > 0 && !rules_too_costly(rs))
+		if (rule_matches(rs, &rs->r[i], path, is_dir))
 			return !rs->r[i].negate;
 	return false;
 }
 
-bool
-rules_is_ignored(const struct rules *rs, const char *path)
-{
-	char buf[1024];
-	size_t n = strlen(path), i;
+/*
+ * The verdicts on folders, cached: the paths of one request share their
+ * folders, and a folder is asked about once. Open addressing on an FNV-1a
+ * hash of the folder's path.
+ */
+struct folder_slot {
+	const char	*path;		/* NULL: empty slot */
+	size_t		 len;
+	uint32_t	 hash;
+	bool		 ignored;
+};
 
-	if (rs->n == 0 || n >= sizeof(buf))
+#define FNV_START	2166136261u
+#define FNV_STEP(h, c)	(((h) ^ (unsigned char)(c)) * 16777619u)
+
+/* The slot of folder path[0..len) (hash h, fnv() of it), empty or holding
+ * it. */
+static struct folder_slot *
+folder_slot(struct rules *rs, const char *path, size_t len, uint32_t h)
+{
+	size_t k;
+
+	if (rs->nfolders * 2 >= rs->folder_cap) {
+		size_t cap = rs->folder_cap ? 2 * rs->folder_cap : 64, j;
+		struct folder_slot *old = rs->folders, *t;
+
+		t = arena_zalloc(rs->a, cap * sizeof(*t));
+		for (j = 0; j < rs->folder_cap; j++) {
+			if (old[j].path == NULL)
+				continue;
+			for (k = old[j].hash & (cap - 1); t[k].path != NULL;
+			    k = (k + 1) & (cap - 1))
+				;
+			t[k] = old[j];
+		}
+		rs->folders = t;
+		rs->folder_cap = cap;
+	}
+	for (k = h & (rs->folder_cap - 1);; k = (k + 1) & (rs->folder_cap - 1)) {
+		struct folder_slot *f = &rs->folders[k];
+
+		if (f->path == NULL) {
+			f->hash = h;
+			return f;
+		}
+		if (f->hash == h && f->len == len && !memcmp(f->path, path, len))
+			return f;
+	}
+}
+
+bool
+rules_is_ignored(struct rules *rs, const char *path)
+{
+	char buf[RULES_PATH_MAX + 1];
+	size_t n = strlen(path), i;
+	uint32_t h = FNV_START;
+
+	if (rs->n == 0 || rules_too_costly(rs))
 		return false;
+	if (n > RULES_PATH_MAX) {
+		rs->steps = rs->max_steps + 1;	/* refuse, as too costly */
+		return false;
+	}
 	/* A file inside an ignored folder is ignored, whatever its own
 	 * rules say (git does not look inside an excluded folder). */
 	memcpy(buf, path, n + 1);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; h = FNV_STEP(h, buf[i]), i++)
 		if (buf[i] == '/') {
-			buf[i] = '\0';
-			if (ignored_here(rs, buf, true))
+			struct folder_slot *f = folder_slot(rs, buf, i, h);
+
+			if (f->path == NULL) {
+				/* the folders above are not ignored, or the
+				 * loop would have returned there */
+				buf[i] = '\0';
+				f->ignored = ignored_here(rs, buf, true);
+				buf[i] = '/';
+				f->path = arena_strndup(rs->a, buf, i);
+				f->len = i;
+				rs->nfolders++;
+			}
+			if (f->ignored)
 				return true;
-			buf[i] = '/';
 		}
 	return ignored_here(rs, path, false);
+}
+
+bool
+rules_too_costly(const struct rules *rs)
+{
+	return rs->steps > rs->max_steps;
 }

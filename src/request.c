@@ -436,11 +436,11 @@ req_json(struct req *r)
 		oom();
 	obj = json_tokener_parse_ex(tok, body, (int)len);
 	jerr = json_tokener_get_error(tok);
+	/* only blanks may follow the value, up to len: a NUL ends no body */
 	if (obj != NULL && jerr == json_tokener_success &&
 	    json_tokener_get_parse_end(tok) < len &&
-	    body[json_tokener_get_parse_end(tok) +
-	    strspn(body + json_tokener_get_parse_end(tok), " \t\r\n")] !=
-	    '\0') {
+	    json_tokener_get_parse_end(tok) + strspn(body +
+	    json_tokener_get_parse_end(tok), " \t\r\n") < len) {
 		json_object_put(obj);
 		obj = NULL;
 		jerr = json_tokener_error_parse_unexpected;
@@ -553,6 +553,9 @@ resp_error_headers(struct req *r, int status, const char *code,
 		    r->uri ? r->uri : "-", status, code, msg, r->id);
 	return msg;
 }
+
+static void error_answer(struct req *, int, const char *, json_object *,
+    const char *, va_list) __attribute__((format(printf, 5, 0)));
 
 static void
 error_answer(struct req *r, int status, const char *code, json_object *extra,

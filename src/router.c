@@ -8,7 +8,7 @@
 #include "router.h"
 
 /* Every endpoint of the server: one line each. */
-static const struct route routes[] = {
+const struct route router_table[] = {
 	/* api_account.c (whoami), api_health.c */
 	{ M_GET,	"/api/whoami-v2",	api_whoami },
 	{ M_GET,	"/api/health",		api_health },
@@ -70,6 +70,8 @@ static const struct route routes[] = {
 	{ M_POST,	"/{repo.git}/info/lfs/objects/complete/{arg}",
 	    api_lfs_complete },
 };
+const size_t router_table_len = sizeof(router_table) /
+    sizeof(router_table[0]);
 
 static int
 type_of(const char *s, enum repo_type *t)
@@ -239,10 +241,10 @@ match(struct req *r, const char *pat, size_t i, struct route_args *a,
 size_t
 router_patterns(const char **names, size_t max)
 {
-	size_t n = sizeof(routes) / sizeof(routes[0]), i;
+	size_t n = router_table_len, i;
 
 	for (i = 0; i < n && i < max; i++)
-		names[i] = routes[i].pattern;
+		names[i] = router_table[i].pattern;
 	return i;
 }
 
@@ -292,11 +294,11 @@ router_dispatch(struct req *r)
 
 	if (cors_preflight(r))
 		return;
-	rt = router_match(routes, sizeof(routes) / sizeof(routes[0]), r,
-	    &status, &allowed);
+	rt = router_match(router_table, router_table_len, r, &status,
+	    &allowed);
 	if (rt != NULL) {
 		r->route = rt->pattern;
-		r->route_index = (size_t)(rt - routes);
+		r->route_index = (size_t)(rt - router_table);
 		rt->fn(r);
 		return;
 	}

@@ -36,6 +36,9 @@ const struct route *router_match(const struct route *table, size_t n,
 /* The server's route patterns, in table order, into names[0..max);
  * returns how many (metrics label requests by them). */
 size_t	 router_patterns(const char **names, size_t max);
+/* The server's table (what router_dispatch() routes through). */
+extern const struct route router_table[];
+extern const size_t router_table_len;
 /* Routes r through the server's table and runs the handler; answers 404
  * and 405 itself. */
 void	 router_dispatch(struct req *);

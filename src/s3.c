@@ -235,9 +235,8 @@ url_query(struct arena *a, const struct sigv4_kv *q, size_t n)
 	return b.data;
 }
 
-/* The text of the first <tag>...</tag> in xml, entities decoded, or NULL. */
-static char *
-xml_text(struct arena *a, const char *xml, const char *tag)
+char *
+s3_xml_text(struct arena *a, const char *xml, const char *tag)
 {
 	static const struct { const char *ent; char c; } ents[] = {
 		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
@@ -490,9 +489,9 @@ perform(struct s3 *s, const struct call *c)
 	    strstr(s->body.data, "<Error>") != NULL))
 		return S3_OK;
 	metrics_add(MET_S3_ERRORS, 1);
-	code = xml_text(&s->tmp, s->body.data, "Code");
+	code = s3_xml_text(&s->tmp, s->body.data, "Code");
 	snprintf(s->code, sizeof(s->code), "%s", code != NULL ? code : "");
-	msg = xml_text(&s->tmp, s->body.data, "Message");
+	msg = s3_xml_text(&s->tmp, s->body.data, "Message");
 	seterr(s, "S3 %s %s: %ld%s%s%s%s", c->what,
 	    c->key != NULL ? c->key : s->conf->s3_bucket, s->status,
 	    code != NULL ? " " : "", code != NULL ? code : "",
@@ -671,7 +670,7 @@ s3_multipart_create(struct s3 *s, struct arena *a, const char *key,
 	c.nquery = 1;
 	if ((rc = perform(s, &c)) != S3_OK)
 		return rc;
-	if ((id = xml_text(&s->tmp, s->body.data, "UploadId")) == NULL ||
+	if ((id = s3_xml_text(&s->tmp, s->body.data, "UploadId")) == NULL ||
 	    *id == '\0') {
 		seterr(s, "S3 CreateMultipartUpload %s: no UploadId in the "
 		    "answer", key);

@@ -127,4 +127,11 @@ char	*s3_presign_part(struct s3 *, struct arena *, const char *key,
  * upload_access_key); if not, with the main ones, which also read. */
 bool	 s3_upload_keys_own(const struct s3 *);
 
+/*
+ * The text of the first <tag>...</tag> of an S3 answer (any bytes up to a
+ * NUL; xml may be NULL), its five predefined entities decoded, put in the
+ * arena; NULL when there is no such element.
+ */
+char	*s3_xml_text(struct arena *, const char *xml, const char *tag);
+
 #endif

@@ -300,6 +300,34 @@ test('preupload: modes, gitignore, same content, oid', async () => {
   assert.equal(nobranch.headers['x-error-code'], 'RevisionNotFound');
 });
 
+test('preupload: rules files are bounded (400 over the caps, 413 too costly)', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const url = `/api/models/${repo.id}/preupload/main`;
+  const one = [{ path: 'a.txt', size: 1 }];
+  const many = Array.from({ length: 10001 }, (_, i) => `r${i}`).join('\n');
+  let res = await post(url, { files: one, gitIgnore: many }, u.token);
+  assert.equal(res.status, 400, res.body);
+  assert.match(res.json.error, /gitIgnore.*10,000 rules/);
+  res = await post(url, { files: one, gitIgnore: 'x'.repeat(2049) }, u.token);
+  assert.equal(res.status, 400, res.body);
+  assert.match(res.json.error, /2,048 bytes/);
+  // 4,096 rules against 1,000 paths 480 folders deep: 413, not minutes
+  const rules = Array.from({ length: 4096 }, (_, i) => `**/x${i}`).join('\n');
+  const files = Array.from({ length: 1000 }, (_, i) =>
+    ({ path: `${i}/${'a/'.repeat(480)}f`, size: 1 }));
+  res = await post(url, { files, gitIgnore: rules }, u.token);
+  assert.equal(res.status, 413, res.body);
+  assert.match(res.json.error, /too long/);
+  // a committed blank-free .gitattributes near the 1 MiB it is read up to
+  const attrs = '*.aaaaa\n'.repeat(120000) + '*.b filter=lfs\n';
+  await commitOk(u.token, repo, { files: { '.gitattributes': attrs } });
+  res = await post(url, { files: [{ path: 'x.b', size: 1 }, { path: 'x.c', size: 1 }] }, u.token);
+  assert.equal(res.status, 200, res.body);
+  assert.equal(res.json.files[0].uploadMode, 'lfs');
+  assert.equal(res.json.files[1].uploadMode, 'regular');
+});
+
 test('validate-yaml always answers JSON', async () => {
   const res = await post('/api/validate-yaml', { content: '---\na: b\n---\n',
     repoType: 'model' });

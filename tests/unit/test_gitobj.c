@@ -118,6 +118,19 @@ test_tree_parse_strict(void)
 	CHECK(tree_parse(&t, &a, b.data, b.len) == -1);
 	RAW("0100644 a\0" "aaaaaaaaaaaaaaaaaaaa");		/* leading 0 */
 	CHECK(tree_parse(&t, &a, b.data, b.len) == -1);
+	/* a file and a folder of one name, adjacent or apart (the fuzzer's
+	 * find: git fsck calls it duplicateEntries) */
+	RAW("100644 a\0" "aaaaaaaaaaaaaaaaaaaa"
+	    "40000 a\0" "aaaaaaaaaaaaaaaaaaaa");
+	CHECK(tree_parse(&t, &a, b.data, b.len) == -1);
+	RAW("100644 a\0" "aaaaaaaaaaaaaaaaaaaa"
+	    "100644 a-b\0" "aaaaaaaaaaaaaaaaaaaa"
+	    "40000 a\0" "aaaaaaaaaaaaaaaaaaaa");
+	CHECK(tree_parse(&t, &a, b.data, b.len) == -1);
+	RAW("100644 a-b\0" "aaaaaaaaaaaaaaaaaaaa"
+	    "40000 a\0" "aaaaaaaaaaaaaaaaaaaa"
+	    "100644 a0\0" "aaaaaaaaaaaaaaaaaaaa");	/* fine */
+	CHECK(tree_parse(&t, &a, b.data, b.len) == 0 && t.n == 3);
 #undef RAW
 	arena_free(&a);
 }

@@ -243,6 +243,25 @@ test_bad_json(void)
 	}
 }
 
+/* A NUL byte ends no JSON body: what follows it was once never looked at
+ * (found by fuzz_json). */
+static void
+test_json_nul(void)
+{
+	static const char body[] = "{\"a\":1}\0junk";
+	const char *vars[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/",
+	    "CONTENT_LENGTH=12", NULL };
+	struct fake f;
+
+	CHECK(fake_begin(&f, vars, NULL) == 0);
+	f.in.rdNext = (unsigned char *)body;
+	f.in.stop = f.in.rdNext + sizeof(body) - 1;
+	f.in.stopUnget = f.in.rdNext;
+	CHECK(req_json(&f.r) == NULL);
+	CHECK(f.r.status == 400);
+	fake_end(&f);
+}
+
 static void
 test_json_helpers(void)
 {
@@ -280,6 +299,7 @@ main(void)
 	RUN(test_query);
 	RUN(test_body_limit);
 	RUN(test_bad_json);
+	RUN(test_json_nul);
 	RUN(test_json_helpers);
 	return check_done("request");
 }
