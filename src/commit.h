@@ -52,7 +52,8 @@ int	 commit_store_regular(struct req *, const void *data, size_t len,
 /*
  * NULL when path may name a file in a repository; else why not (then the
  * answer is 422): empty, over 1,000 bytes, leading '/', a '.' or '..' or
- * empty segment, backslash, NUL or control characters, or under .git/.
+ * empty segment, backslash, NUL or control characters, or a segment git
+ * refuses as .git (any case, NTFS and HFS+ spellings).
  */
 const char *path_invalid(const char *path);
 
