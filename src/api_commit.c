@@ -23,6 +23,11 @@
  * .gitignore (the Hub's own rules files are a few KiB). */
 #define RULES_FILE_MAX	(1 << 20)
 #define PREUPLOAD_MAX	1000
+/* A commit message's parts, in bytes: what a commit list page of 1000
+ * commits may carry stays in tens of MB, and a message never reaches the
+ * column's 16 MiB (which answered 503, and clients retry a 503). */
+#define SUMMARY_MAX	4096
+#define DESCRIPTION_MAX	65536
 
 struct sink_buf {
 	struct buf	 b;
@@ -429,6 +434,16 @@ api_commit(struct req *r)
 	if (c.summary == NULL || *c.summary == '\0') {
 		resp_error(r, 400, "BadRequest", "header: 'summary' is "
 		    "required");
+		return;
+	}
+	if (strlen(c.summary) > SUMMARY_MAX) {
+		resp_error(r, 400, "BadRequest", "header: 'summary' is longer "
+		    "than the limit of %d bytes", SUMMARY_MAX);
+		return;
+	}
+	if (c.description != NULL && strlen(c.description) > DESCRIPTION_MAX) {
+		resp_error(r, 400, "BadRequest", "header: 'description' is "
+		    "longer than the limit of %d bytes", DESCRIPTION_MAX);
 		return;
 	}
 	if ((s = jget_str(lines[0].value, "parentCommit")) != NULL) {
