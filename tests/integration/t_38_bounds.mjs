@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
-  ASAN, STACK, commit, commitOk, createRepo, newUser, request, test,
+  ASAN, STACK, bearer, commit, commitOk, createRepo, newUser, request, test,
 } from './lib.mjs';
 
 const api = (repo) => `/api/${repo.type || 'model'}s/${repo.id}`;
@@ -117,3 +117,123 @@ test('paths-info: the body is UTF-8 text without NUL, as everywhere',
       assertError(res, 400, 'BadRequest', /UTF-8/);
     }
   });
+
+// ---- bad input answered wrongly (security.md 8-11) ----
+
+test('commit paths: .git in any case, component and NTFS/HFS spelling is '
+  + 'refused, as git refuses it', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const bad = ['.git', '.GIT/config', 'a/.git/config', 'a/.Git', '.git./x',
+    '.git /x', '.git. . ./x', 'git~1/config', 'a/GIT~1', 'GiT~1. /x',
+    '.g\u200cit/config', '.git\u200c/x', '\ufeff.git/hooks/x',
+    '.gi\u206at', '.git::$INDEX_ALLOCATION/x', 'a/.git:stream',
+    '.git.........../x'];
+  for (const path of bad) {
+    const res = await commit(u.token, repo, { files: { [path]: 'x' } });
+    assertError(res, 422, 'InvalidPath', /\.git/);
+    // deleting such a path is refused the same way
+    const del = await commit(u.token, repo, { deletes: [path] });
+    assertError(del, 422, 'InvalidPath', /\.git/);
+  }
+  const good = ['.gitattributes', '.github/workflows/ci.yml', 'git~2',
+    '.gitx/y', 'x.git', 'a/git~1x', '.gitignore', 'g\u200cit', '..git/z'];
+  const files = Object.fromEntries(good.map((p) => [p, p]));
+  await commitOk(u.token, repo, { files });
+  const res = await request('POST', `${api(repo)}/paths-info/main`,
+    { body: { paths: good }, headers: JSONH });
+  assert.deepEqual(res.json.map((e) => e.path).sort(), [...good].sort());
+});
+
+test('a non-ASCII repository or owner name in the URL is a missing '
+  + 'repository, not a database error', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const names = [`${u.name}/p%C3%BCb`, `%C3%BC/${repo.name}`,
+    `%C3%BC/%C3%BC`, `${u.name}/%E2%80%8C`];
+  for (const id of names) {
+    for (const path of [`/api/models/${id}`, `/api/models/${id}/tree/main`,
+      `/api/datasets/${id}/refs`, `/api/spaces/${id}/revision/main`,
+      `/api/models/${id}/commits/main`, `/${id}/resolve/main/x.txt`]) {
+      assertError(await request('GET', path, { headers: bearer(u.token) }),
+        404, 'RepoNotFound');
+      assertError(await request('GET', path), 401, 'RepoNotFound');
+    }
+    const pi = await request('POST', `/api/models/${id}/paths-info/main`,
+      { body: 'paths=a', headers: { ...FORM, ...bearer(u.token) } });
+    assertError(pi, 404, 'RepoNotFound');
+    const c = await request('POST', `/api/models/${id}/commit/main`,
+      { body: '{"key":"header","value":{"summary":"s"}}',
+        headers: { 'content-type': 'application/x-ndjson',
+          ...bearer(u.token) } });
+    assertError(c, 404, 'RepoNotFound');
+  }
+  const list = await request('GET', '/api/models?author=%C3%BC');
+  assert.equal(list.status, 200, list.body);
+  assert.deepEqual(list.json, []);
+  assertError(await request('GET', '/api/users/%C3%BC/repos'), 404,
+    'NotFound');
+});
+
+test('a commit summary or description over the limit: 400 naming it, '
+  + 'nothing committed', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const c1 = await commitOk(u.token, repo, { files: { 'a.txt': 'a' } });
+  for (const [opts, re] of [
+    [{ summary: 's'.repeat(4097) }, /summary.*4096 bytes/],
+    [{ summary: 'ü'.repeat(3 << 20) }, /summary.*4096 bytes/],
+    [{ summary: 's', description: 'd'.repeat(65537) },
+      /description.*65536 bytes/],
+    [{ summary: 's', description: 'd'.repeat(17 << 20) },
+      /description.*65536 bytes/],
+  ]) {
+    const res = await commit(u.token, repo, { files: { 'b.txt': 'b' },
+      ...opts });
+    assertError(res, 400, 'BadRequest', re);
+  }
+  const h = await request('HEAD', `/${repo.id}/resolve/main/a.txt`);
+  assert.equal(h.headers['x-repo-commit'], c1, 'the branch did not move');
+  // At the limits, it commits.
+  const c2 = await commitOk(u.token, repo, { files: { 'b.txt': 'b' },
+    summary: 's'.repeat(4096), description: 'd'.repeat(65536) });
+  const log = await request('GET', `${api(repo)}/commits/main`);
+  assert.equal(log.json[0].id, c2);
+  assert.equal(log.json[0].title, 's'.repeat(4096));
+});
+
+test('branches and tags named like a commit id, HEAD, or refs/... are '
+  + 'refused at creation', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const c1 = await commitOk(u.token, repo, { files: { 'a.txt': 'a' } });
+  const headers = { 'content-type': 'application/json', ...bearer(u.token) };
+  const bad = [c1.slice(0, 4), c1.slice(0, 7), c1.slice(0, 12).toUpperCase(),
+    c1, 'cafe', 'deadbeef', 'HEAD', 'refs/pr/1', 'refs/remotes/origin/main'];
+  for (const name of [...bad, 'refs/heads/refs/heads/x', 'refs/tags/y',
+    'refs/heads/HEAD', 'refs/heads/cafe']) {
+    const b = await request('POST', `${api(repo)}/branch/${enc(name)}`,
+      { headers, body: {} });
+    assertError(b, 400, 'BadRequest', /Invalid (rev id|reference)/);
+  }
+  for (const name of [...bad, 'refs/tags/refs/tags/y', 'refs/heads/x',
+    'refs/tags/HEAD', 'refs/tags/4b054f7']) {
+    const t = await request('POST', `${api(repo)}/tag/main`,
+      { headers, body: { tag: name } });
+    assertError(t, 400, 'BadRequest', /Invalid (rev id|reference)/);
+  }
+  const refs = await request('GET', `${api(repo)}/refs`,
+    { headers: bearer(u.token) });
+  assert.deepEqual(refs.json.branches.map((b) => b.name), ['main']);
+  assert.deepEqual(refs.json.tags, []);
+  // The short id still names the commit.
+  const r = await request('GET', `${api(repo)}/revision/${c1.slice(0, 7)}`);
+  assert.equal(r.json.sha, c1);
+  // Near misses are fine names: 3 hex digits, 41, a word, refs/heads/x.
+  for (const name of ['abc', 'cafes', 'a'.repeat(41), 'v1.0', 'head',
+    'refs/heads/fine'])
+    assert.equal((await request('POST', `${api(repo)}/branch/${enc(name)}`,
+      { headers, body: {} })).status, 200, name);
+  assert.equal((await request('POST', `${api(repo)}/tag/main`,
+    { headers, body: { tag: 'v1-cafe' } })).status, 200);
+});
