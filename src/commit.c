@@ -7,6 +7,7 @@
  * failed commit left behind is unreferenced and harmless, and the
  * transaction itself stays short (ref, repo_commit, repo_blob, repo).
  */
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,7 +54,18 @@ struct mentry {
 struct mnode {
 	struct mentry	*e;
 	size_t		 n, cap;
+	/* name -> index + 1 (0: empty), open addressing; built once the
+	 * node is large enough that a scan would cost (a folder of 100,000
+	 * new files would cost n^2/2 comparisons). Entries never move out
+	 * of their index while the node changes: removed ones are marked. */
+	uint32_t	*slot;
+	size_t		 mask;
 };
+
+/* An entry removed from its folder: kept in place, skipped at the end. */
+#define MODE_GONE	0u
+/* Below this many entries a node is scanned. */
+#define NODE_SCAN_MAX	16
 
 struct build {
 	struct req	*r;
@@ -158,6 +170,8 @@ path_invalid(const char *path)
 	return NULL;
 }
 
+static void	 node_index(struct build *, struct mnode *);
+
 static struct mnode *
 node_load(struct build *b, const struct oid *oid)
 {
@@ -179,18 +193,65 @@ node_load(struct build *b, const struct oid *oid)
 		m->e[i].child = NULL;
 	}
 	m->n = t.n;
+	if (m->n > NODE_SCAN_MAX)
+		node_index(b, m);
 	return m;
 }
 
+static size_t
+name_hash(const char *name, size_t len)
+{
+	size_t h = 1469598103934665603ULL, i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+slot_put(struct mnode *m, size_t i)
+{
+	size_t h = name_hash(m->e[i].name, m->e[i].namelen) & m->mask;
+
+	while (m->slot[h] != 0)
+		h = (h + 1) & m->mask;
+	m->slot[h] = (uint32_t)(i + 1);
+}
+
+/* (Re)builds the index for at least twice the entries m can hold. */
+static void
+node_index(struct build *b, struct mnode *m)
+{
+	size_t cap = 64, i;
+
+	while (cap < 2 * (m->cap > m->n ? m->cap : m->n))
+		cap *= 2;
+	m->slot = arena_zalloc(b->r->a, cap * sizeof(*m->slot));
+	m->mask = cap - 1;
+	for (i = 0; i < m->n; i++)
+		slot_put(m, i);
+}
+
+/* The index of the entry named name (maybe MODE_GONE), or -1. */
 static long
 node_find(struct mnode *m, const char *name, size_t len)
 {
-	size_t i;
+	size_t i, h;
 
-	/* Linear: a node's entries are unsorted while it changes. */
-	for (i = 0; i < m->n; i++)
-		if (m->e[i].namelen == len && !memcmp(m->e[i].name, name, len))
-			return (long)i;
+	if (m->slot == NULL) {
+		for (i = 0; i < m->n; i++)
+			if (m->e[i].namelen == len &&
+			    !memcmp(m->e[i].name, name, len))
+				return (long)i;
+		return -1;
+	}
+	for (h = name_hash(name, len) & m->mask; m->slot[h] != 0;
+	    h = (h + 1) & m->mask) {
+		struct mentry *e = &m->e[m->slot[h] - 1];
+
+		if (e->namelen == len && !memcmp(e->name, name, len))
+			return (long)m->slot[h] - 1;
+	}
 	return -1;
 }
 
@@ -213,13 +274,20 @@ node_add(struct build *b, struct mnode *m, const char *name, size_t len)
 	memset(e, 0, sizeof(*e));
 	e->name = arena_strndup(b->r->a, name, len);
 	e->namelen = len;
+	if (m->slot == NULL && m->n > NODE_SCAN_MAX)
+		node_index(b, m);
+	else if (m->slot != NULL && 2 * m->n > m->mask + 1)
+		node_index(b, m);
+	else if (m->slot != NULL)
+		slot_put(m, m->n - 1);
 	return e;
 }
 
 static void
 node_remove(struct mnode *m, size_t i)
 {
-	m->e[i] = m->e[--m->n];
+	m->e[i].mode = MODE_GONE;
+	m->e[i].child = NULL;
 }
 
 /* Applies one operation below m. Returns 0 or -1 (store error). */
@@ -232,6 +300,8 @@ apply(struct build *b, struct mnode *m, const char *path,
 	long i = node_find(m, path, len);
 	struct mentry *e;
 
+	if (i >= 0 && m->e[i].mode == MODE_GONE && op->kind == OP_DELETE)
+		return 0;	/* already deleted by an earlier op */
 	if (slash == NULL) {
 		if (op->kind == OP_DELETE) {
 			/* a file or a whole folder; a missing path is fine */
@@ -283,15 +353,20 @@ finish(struct build *b, struct mnode *m, struct oid *out)
 	struct buf raw;
 	size_t i;
 
-	for (i = 0; i < m->n; ) {
+	size_t k;
+
+	/* Children first; removed entries and emptied folders go. */
+	for (i = 0, k = 0; i < m->n; i++) {
 		struct mentry *e = &m->e[i];
 
-		if (e->child != NULL && finish(b, e->child, &e->oid) == 1) {
-			node_remove(m, i);
+		if (e->mode == MODE_GONE)
 			continue;
-		}
-		i++;
+		if (e->child != NULL && finish(b, e->child, &e->oid) == 1)
+			continue;
+		m->e[k++] = *e;
 	}
+	m->n = k;
+	m->slot = NULL;		/* indices moved: the index is stale */
 	if (m->n == 0)
 		return 1;
 	qsort(m->e, m->n, sizeof(*m->e), cmp_mentry);

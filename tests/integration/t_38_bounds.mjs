@@ -237,3 +237,65 @@ test('branches and tags named like a commit id, HEAD, or refs/... are '
   assert.equal((await request('POST', `${api(repo)}/tag/main`,
     { headers, body: { tag: 'v1-cafe' } })).status, 200);
 });
+
+// ---- commits with many files (security.md 7) ----
+
+// Every file of a revision: path -> oid, from the recursive tree listing.
+async function listing(repo) {
+  const out = {};
+  let next = `${api(repo)}/tree/main?recursive=true&limit=10000`;
+  while (next) {
+    const res = await request('GET', next);
+    assert.equal(res.status, 200, res.body);
+    for (const e of res.json) if (e.type === 'file') out[e.path] = e.oid;
+    const link = /<([^>]+)>; rel="next"/.exec(res.headers.link || '');
+    next = link ? link[1].replace(/^https?:\/\/[^/]+/, '') : null;
+  }
+  return out;
+}
+
+test('a commit of puts and deletes into large folders builds the tree git '
+  + 'would', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const files = {};
+  for (let i = 0; i < 300; i++) files[`d/f${i}.txt`] = `v1 ${i}`;
+  for (let i = 0; i < 40; i++) files[`e/g${i}.txt`] = `e ${i}`;
+  await commitOk(u.token, repo, { files });
+  const want = Object.fromEntries(Object.keys(await listing(repo))
+    .map((p) => [p, true]));
+  // One commit: replace, delete, delete then re-add, re-add a deleted
+  // folder's name as a file's folder, 200 new names in a loaded folder.
+  const puts = {};
+  for (let i = 0; i < 300; i += 3) puts[`d/f${i}.txt`] = `v2 ${i}`;
+  for (let i = 0; i < 200; i++) puts[`d/n${i}.txt`] = `new ${i}`;
+  puts['d/f1.txt/x'] = 'a folder where a file was';
+  puts['e/only.txt'] = 'e is new';
+  const deletes = ['d/f1.txt', 'd/f2.txt', 'd/f5.txt', 'e/', 'nope/x'];
+  const lines = [{ key: 'header', value: { summary: 'mixed' } }];
+  for (const p of deletes)
+    lines.push({ key: p.endsWith('/') ? 'deletedFolder' : 'deletedFile',
+      value: { path: p } });
+  for (const [path, c] of Object.entries(puts))
+    lines.push({ key: 'file', value: { path, encoding: 'base64',
+      content: Buffer.from(c).toString('base64') } });
+  lines.push({ key: 'deletedFile', value: { path: 'd/f5.txt' } });
+  lines.push({ key: 'file', value: { path: 'd/f2.txt', encoding: 'base64',
+    content: Buffer.from('back').toString('base64') } });
+  const res = await request('POST', `${api(repo)}/commit/main`, {
+    body: lines.map((l) => JSON.stringify(l)).join('\n'),
+    headers: { 'content-type': 'application/x-ndjson', ...bearer(u.token) } });
+  assert.equal(res.status, 200, res.body);
+  for (const p of Object.keys(want)) if (p.startsWith('e/')) delete want[p];
+  delete want['d/f1.txt'];
+  delete want['d/f5.txt'];
+  for (const p of [...Object.keys(puts), 'd/f2.txt']) want[p] = true;
+  const got = await listing(repo);
+  assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
+  const blob = (s) => execFileSync('git', ['hash-object', '--stdin'],
+    { input: s, encoding: 'utf8' }).trim();
+  assert.equal(got['d/f2.txt'], blob('back'));
+  assert.equal(got['d/f3.txt'], blob('v2 3'));
+  assert.equal(got['d/f4.txt'], blob('v1 4'));
+  assert.equal(got['e/only.txt'], blob('e is new'));
+});
