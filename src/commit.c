@@ -8,6 +8,7 @@
  * transaction itself stays short (ref, repo_commit, repo_blob, repo).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -35,10 +36,13 @@ static const char SQL_REPO_BLOB[] =
     "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)";
 static const char SQL_TOUCH[] =
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
-/* A stored blob with that git id, and the sha256 of its bytes: the id is
- * SHA-1, so equal ids prove equal bytes only once the sha256 agrees. */
-static const char SQL_BLOB_KNOWN[] =
-    "SELECT sha256, lfs FROM git_blob WHERE oid = ?";
+/* Stored blobs among the ids of a JSON array of hex strings, and the
+ * sha256 of their bytes: the id is SHA-1, so equal ids prove equal bytes
+ * only once the sha256 agrees. */
+static const char SQL_BLOBS_KNOWN[] =
+    "SELECT b.oid, b.sha256, b.lfs"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)";
 
 /* A folder being rebuilt: its entries, loaded from the store on demand. */
 struct mnode;
@@ -625,41 +629,114 @@ commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
 	return 0;
 }
 
-int
-commit_store_regular(struct req *r, const void *data, size_t len,
-    struct blob_info *out)
+/* Ids per existence query: keeps the JSON parameter under a hundred KiB. */
+#define KNOWN_CHUNK	1000
+
+static int
+cmp_blob_oid(const void *x, const void *y)
+{
+	const struct commit_blob *const *a = x, *const *b = y;
+
+	return memcmp((*a)->blob.oid.b, (*b)->blob.oid.b, OID_LEN);
+}
+
+/*
+ * Marks which of v[0..n) (ids distinct) are stored already, by one query
+ * per KNOWN_CHUNK: v[i].stored. Answers and returns -1 on a database error
+ * or a SHA-1 collision.
+ */
+static int
+blobs_known(struct req *r, struct commit_blob *v, size_t n)
 {
 	struct db_res *res;
-	void *have;
-	size_t havelen;
+	struct buf q;
+	size_t i, j, olen, slen;
+	void *oid, *sha;
 	int64_t lfs;
 	int rc;
+	struct commit_blob **by_oid = arena_alloc(r->a, KNOWN_CHUNK *
+	    sizeof(*by_oid));
 
-	memset(out, 0, sizeof(*out));
-	git_blob_oid(&out->oid, data, len);
-	crypto_hash_sha256(out->sha256, data, len);
-	out->size = len;
-	out->lfs = false;
+	for (i = 0; i < n; i += KNOWN_CHUNK) {
+		size_t m = n - i < KNOWN_CHUNK ? n - i : KNOWN_CHUNK;
+
+		/* the rows come in any order: found by binary search */
+		for (j = 0; j < m; j++)
+			by_oid[j] = &v[i + j];
+		qsort(by_oid, m, sizeof(*by_oid), cmp_blob_oid);
+		buf_init(&q, r->a);
+		buf_addc(&q, '[');
+		for (j = 0; j < m; j++) {
+			char hex[OID_HEX + 1];
+
+			oid_hex(&v[i + j].blob.oid, hex);
+			buf_printf(&q, "%s\"%s\"", j ? "," : "", hex);
+		}
+		buf_addc(&q, ']');
+		if (db_exec(r->hub->db, r->a, &res, SQL_BLOBS_KNOWN, "s",
+		    q.data) != 0) {
+			resp_db_error(r);
+			return -1;
+		}
+		while ((rc = db_row(res, "bbi", &oid, &olen, &sha, &slen,
+		    &lfs)) == 1) {
+			struct commit_blob key, *kp = &key, **hit, *b;
+
+			if (olen != OID_LEN)
+				continue;
+			memcpy(key.blob.oid.b, oid, OID_LEN);
+			if ((hit = bsearch(&kp, by_oid, m, sizeof(*by_oid),
+			    cmp_blob_oid)) == NULL)
+				continue;
+			b = *hit;
+			if (!lfs && slen == SHA256_LEN &&
+			    !memcmp(sha, b->blob.sha256, SHA256_LEN)) {
+				b->stored = true;	/* these very bytes */
+				continue;
+			}
+			/* Same git id, other bytes: a SHA-1 collision.
+			 * Storing would let one blob stand for the other. */
+			db_done(res);
+			resp_error(r, 422, "BlobCollision", "This file's git "
+			    "blob id %s is already taken by other content (a "
+			    "SHA-1 collision); it cannot be stored",
+			    oid_hex_a(r->a, &b->blob.oid));
+			return -1;
+		}
+		if (rc < 0) {
+			resp_db_error(r);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
+{
+	struct s3_obj *put;
+	size_t i, nput = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		memset(&v[i].blob, 0, sizeof(v[i].blob));
+		git_blob_oid(&v[i].blob.oid, v[i].data, v[i].len);
+		crypto_hash_sha256(v[i].blob.sha256, v[i].data, v[i].len);
+		v[i].blob.size = v[i].len;
+		v[i].stored = false;
+	}
 	/* A blob row exists only once its bytes are in S3. */
-	if (db_exec(r->hub->db, r->a, &res, SQL_BLOB_KNOWN, "b", out->oid.b,
-	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "bi", &have, &havelen,
-	    &lfs)) < 0) {
-		resp_db_error(r);
+	if (blobs_known(r, v, n) != 0)
 		return -1;
-	}
-	if (rc == 1 && !lfs && havelen == SHA256_LEN &&
-	    memcmp(have, out->sha256, SHA256_LEN) == 0)
-		return 0;	/* these very bytes are stored */
-	if (rc == 1) {
-		/* Same git id, other bytes: a SHA-1 collision. Storing would
-		 * let one blob stand for the other. */
-		resp_error(r, 422, "BlobCollision", "This file's git blob id "
-		    "%s is already taken by other content (a SHA-1 "
-		    "collision); it cannot be stored", oid_hex_a(r->a,
-		    &out->oid));
-		return -1;
-	}
-	rc = s3_put(r->hub->s3, gitstore_s3_key(r->a, out), data, len);
+	put = arena_alloc(r->a, (n + 1) * sizeof(*put));
+	for (i = 0; i < n; i++)
+		if (!v[i].stored) {
+			put[nput].key = gitstore_s3_key(r->a, &v[i].blob);
+			put[nput].data = v[i].data;
+			put[nput].len = v[i].len;
+			nput++;
+		}
+	rc = s3_put_many(r->hub->s3, put, nput);
 	if (rc != S3_OK) {
 		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
 		    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
@@ -667,5 +744,19 @@ commit_store_regular(struct req *r, const void *data, size_t len,
 		    s3_errmsg(r->hub->s3));
 		return -1;
 	}
+	return 0;
+}
+
+int
+commit_store_regular(struct req *r, const void *data, size_t len,
+    struct blob_info *out)
+{
+	struct commit_blob b;
+
+	b.data = data;
+	b.len = len;
+	if (commit_store_regulars(r, &b, 1) != 0)
+		return -1;
+	*out = b.blob;
 	return 0;
 }
