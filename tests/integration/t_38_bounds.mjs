@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
-  ASAN, STACK, bearer, commit, commitOk, createRepo, newUser, request, test,
+  ASAN, CONFIG, STACK, bearer, commit, commitOk, createRepo, newUser, request,
+  skip, test,
 } from './lib.mjs';
 
 const api = (repo) => `/api/${repo.type || 'model'}s/${repo.id}`;
@@ -330,4 +331,38 @@ test('100,000 files into one folder in one commit: linear, not quadratic',
       headers: JSONH });
     assert.deepEqual(pi.json.map((e) => e.path), ['f/0.txt', 'f/99999.txt']);
     assert.equal(pi.json[0].oid, files['f/0.txt']);
+  });
+
+// ---- a memory ceiling per request ----
+
+test('a request past request_memory is answered 413, its worker lives on',
+  async () => {
+    const conf = readFileSync(CONFIG, 'utf8');
+    const limit = /^request_memory\s*=\s*(\d+)MiB\s*$/m.exec(conf);
+    const maxBody = /^max_body\s*=\s*(\d+)MiB\s*$/m.exec(conf);
+    // Needs a stack whose ceiling a body can pass: KHUB_REQUEST_MEMORY=
+    // 128MiB with KHUB_MAX_BODY=160MiB in contrib/dev/stack.
+    if (!limit || !maxBody || Number(limit[1]) >= Number(maxBody[1]))
+      skip('this stack\'s request_memory is not below max_body');
+    const u = newUser();
+    const repo = await createRepo(u.token);
+    const c1 = await commitOk(u.token, repo, { files: { 'a.txt': 'a' } });
+    const pids = workers();
+    // One file whose body and decoded bytes together pass the ceiling,
+    // though the body is within max_body.
+    const size = Math.floor(Number(limit[1]) * 0.6) << 20;
+    const lines = [JSON.stringify({ key: 'header', value: { summary: 's' } }),
+      JSON.stringify({ key: 'file', value: { path: 'big.txt',
+        encoding: 'base64', content: Buffer.alloc(size, 'x')
+          .toString('base64') } })];
+    const res = await request('POST', `${api(repo)}/commit/main`, {
+      body: lines.join('\n'), headers: {
+        'content-type': 'application/x-ndjson', ...bearer(u.token) } });
+    assertError(res, 413, 'RequestTooLarge', /request_memory/);
+    assert.deepEqual(workers(), pids, 'no worker died');
+    const h = await request('HEAD', `/${repo.id}/resolve/main/a.txt`);
+    assert.equal(h.headers['x-repo-commit'], c1, 'the branch did not move');
+    // The same worker answers the next requests as before.
+    for (let i = 0; i < 4; i++)
+      await commitOk(u.token, repo, { files: { [`n${i}.txt`]: `${i}` } });
   });
