@@ -23,6 +23,11 @@
  * .gitignore (the Hub's own rules files are a few KiB). */
 #define RULES_FILE_MAX	(1 << 20)
 #define PREUPLOAD_MAX	1000
+/* A commit message's parts, in bytes: what a commit list page of 1000
+ * commits may carry stays in tens of MB, and a message never reaches the
+ * column's 16 MiB (which answered 503, and clients retry a 503). */
+#define SUMMARY_MAX	4096
+#define DESCRIPTION_MAX	65536
 
 struct sink_buf {
 	struct buf	 b;
@@ -337,6 +342,9 @@ api_commit(struct req *r)
 	struct ndjson_line *lines;
 	struct oid parent, result;
 	struct stored_set stored;
+	struct commit_blob *blobs;
+	size_t *blob_op, nblobs = 0;
+	long *same;
 	const char *body, *s;
 	struct buf ptr;
 	size_t len, n, i, k = 0;
@@ -365,6 +373,16 @@ api_commit(struct req *r)
 	if (c.summary == NULL || *c.summary == '\0') {
 		resp_error(r, 400, "BadRequest", "header: 'summary' is "
 		    "required");
+		return;
+	}
+	if (strlen(c.summary) > SUMMARY_MAX) {
+		resp_error(r, 400, "BadRequest", "header: 'summary' is longer "
+		    "than the limit of %d bytes", SUMMARY_MAX);
+		return;
+	}
+	if (c.description != NULL && strlen(c.description) > DESCRIPTION_MAX) {
+		resp_error(r, 400, "BadRequest", "header: 'description' is "
+		    "longer than the limit of %d bytes", DESCRIPTION_MAX);
 		return;
 	}
 	if ((s = jget_str(lines[0].value, "parentCommit")) != NULL) {
@@ -476,6 +494,11 @@ api_commit(struct req *r)
 	/* Contents: LFS objects must be stored and verified; regular files
 	 * go to S3 now. */
 	stored_init(r, &stored, c.nops);
+	blobs = arena_alloc(r->a, (c.nops + 1) * sizeof(*blobs));
+	blob_op = arena_alloc(r->a, (c.nops + 1) * sizeof(*blob_op));
+	same = arena_alloc(r->a, (c.nops + 1) * sizeof(*same));
+	for (k = 0; k < c.nops; k++)
+		same[k] = -1;
 	for (i = 1, k = 0; i < n; i++, k++) {
 		struct commit_op *op = &c.ops[k];
 		long seen;
@@ -517,13 +540,23 @@ api_commit(struct req *r)
 			git_blob_oid(&op->blob.oid, data, dlen);
 			if ((seen = stored_find_or_add(&stored, c.ops,
 			    &op->blob.oid, k)) >= 0) {
-				op->blob = c.ops[seen].blob;
+				same[k] = seen;
 				continue;
 			}
-			if (commit_store_regular(r, data, dlen, &op->blob) != 0)
-				return;
+			blobs[nblobs].data = data;
+			blobs[nblobs].len = dlen;
+			blob_op[nblobs++] = k;
 		}
 	}
+	/* Distinct contents stored together: one existence query per
+	 * thousand, PUTs in parallel; then each op gets its blob. */
+	if (commit_store_regulars(r, blobs, nblobs) != 0)
+		return;
+	for (i = 0; i < nblobs; i++)
+		c.ops[blob_op[i]].blob = blobs[i].blob;
+	for (k = 0; k < c.nops; k++)
+		if (same[k] >= 0)
+			c.ops[k].blob = c.ops[same[k]].blob;
 	if (commit_apply(r, &c, &result) != 0)
 		return;
 	o = jobj();

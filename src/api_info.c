@@ -25,6 +25,7 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "names.h"
 #include "quota.h"
 #include "repo.h"
 #include "s3.h"
@@ -1037,7 +1038,7 @@ api_repo_list(struct req *r)
 {
 	struct listq q;
 	struct buf b;
-	char *next;
+	char *next = NULL;
 
 	if (auth_identify(r) != 0)
 		return;
@@ -1047,7 +1048,9 @@ api_repo_list(struct req *r)
 		q.author = NULL;
 	buf_init(&b, r->a);
 	buf_addc(&b, '[');
-	if (q.like != NULL && list_page(r, &q, &b, &next) != 0) {
+	/* An author no one can be has no repositories. */
+	if (q.like != NULL && (q.author == NULL || name_ascii(q.author)) &&
+	    list_page(r, &q, &b, &next) != 0) {
 		resp_db_error(r);
 		return;
 	}
@@ -1072,12 +1075,14 @@ api_user_repos(struct req *r)
 
 	if (auth_identify(r) != 0)
 		return;
-	if (db_exec(r->hub->db, r->a, &res, SQL_NAMESPACE, "s",
+	if (!name_ascii(r->args.arg))
+		rc = 0;		/* a name no one can have */
+	else if (db_exec(r->hub->db, r->a, &res, SQL_NAMESPACE, "s",
 	    r->args.arg) != 0 || (rc = db_row(res, "i", &nsid)) < 0) {
 		resp_db_error(r);
 		return;
-	}
-	db_done(res);
+	} else
+		db_done(res);
 	if (rc == 0) {
 		resp_error(r, 404, "NotFound", "User %s not found",
 		    r->args.arg);

@@ -99,20 +99,25 @@ components_valid(const char *s)
 	return true;
 }
 
+/* Whether s reads as a commit id, whole or abbreviated (4-40 hex
+ * digits): a ref of that name would shadow the commit in resolve. */
 static bool
-is_full_hex(const char *s)
+is_commit_like(const char *s)
 {
-	return strlen(s) == OID_HEX &&
-	    strspn(s, "0123456789abcdefABCDEF") == OID_HEX;
+	size_t n = strlen(s);
+
+	return n >= 4 && n <= OID_HEX &&
+	    strspn(s, "0123456789abcdefABCDEF") == n;
 }
 
 /*
  * Checks a new or named ref: "refs/heads/x" (branch) or "refs/tags/x"
  * (tag) stand for x; any other "refs/" name is refused (refs/pr/N belongs
  * to pull requests). A name that is not a valid ref, or that reads as a
- * full commit id (a client takes 40 hex digits for an immutable commit),
- * answers 400 "Invalid rev id". Returns the bare name, or NULL when it
- * answered.
+ * commit id (4 to 40 hex digits: a client takes 40 for an immutable
+ * commit, and resolve would let a ref shadow a short id), HEAD, or a name
+ * that still starts with "refs/" answers 400 "Invalid rev id". Returns the
+ * bare name, or NULL when it answered.
  */
 static const char *
 ref_name_check(struct req *r, const char *kind, const char *name)
@@ -127,9 +132,17 @@ ref_name_check(struct req *r, const char *kind, const char *name)
 		    "%s", kind, name);
 		return NULL;
 	}
-	if (!rev_valid(name) || !components_valid(name) || is_full_hex(name) ||
-	    !text_valid(name)) {
+	if (!rev_valid(name) || !components_valid(name) || !text_valid(name)) {
 		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", name);
+		return NULL;
+	}
+	/* Names that would read as something else: a commit id, the
+	 * default branch, or a full ref name of their own. */
+	if (is_commit_like(name) || !strcmp(name, "HEAD") ||
+	    !strncmp(name, "refs/", 5)) {
+		resp_error(r, 400, "BadRequest", "Invalid rev id: %s (a %s may "
+		    "not be named like a commit id (4 to 40 hex digits), HEAD, "
+		    "or refs/...)", name, kind);
 		return NULL;
 	}
 	return name;

@@ -26,6 +26,8 @@
 #define TREE_LIMIT		1000
 #define TREE_LIMIT_EXPAND	100
 #define TREE_LIMIT_MAX		10000
+/* Paths one paths-info request may ask for (as many as a preupload). */
+#define PATHS_INFO_MAX		1000
 
 /* One entry to answer with, its full path from the root. */
 struct item {
@@ -373,6 +375,12 @@ parse_json(struct req *r, const char *body, size_t len)
 		return NULL;
 	}
 	arena_on_reset(r->a, json_release, o);
+	/* The check req_json() makes for every other JSON body. */
+	if (!json_text_valid(o)) {
+		resp_error(r, 400, "BadRequest", "Request body is not valid "
+		    "UTF-8 text");
+		return NULL;
+	}
 	return o;
 }
 
@@ -442,10 +450,22 @@ paths_body(struct req *r, const char ***paths, size_t *npaths, int *expand)
 			return -1;
 		}
 		*paths = arena_alloc(r->a, (nq + 1) * sizeof(**paths));
-		for (i = 0; i < nq; i++)
-			if (!strcmp(q[i].key, "paths") ||
-			    !strcmp(q[i].key, "paths[]"))
-				(*paths)[n++] = q[i].value;
+		for (i = 0; i < nq; i++) {
+			size_t chars;
+
+			if (strcmp(q[i].key, "paths") != 0 &&
+			    strcmp(q[i].key, "paths[]") != 0)
+				continue;
+			/* url_decode() refused NUL; the text must be UTF-8
+			 * as in a JSON body. */
+			if (!utf8_valid((const unsigned char *)q[i].value,
+			    strlen(q[i].value), &chars)) {
+				resp_error(r, 400, "BadRequest", "Request body "
+				    "is not valid UTF-8 text");
+				return -1;
+			}
+			(*paths)[n++] = q[i].value;
+		}
 		if (query_get(q, nq, "expand") != NULL)
 			*expand = query_bool(q, nq, "expand", 0);
 	}
@@ -458,15 +478,89 @@ paths_body(struct req *r, const char ***paths, size_t *npaths, int *expand)
 	return 0;
 }
 
+/* One path asked for: normalized, split into its folder and name. */
+struct asked {
+	const char	*path;
+	const char	*dir;		/* "" for the root */
+	const char	*name;
+	size_t		 order;		/* its place in the request */
+	bool		 found;
+	struct tree_entry e;
+};
+
+static int
+asked_path_cmp(const void *x, const void *y)
+{
+	const struct asked *a = x, *b = y;
+	int c = strcmp(a->path, b->path);
+
+	return c != 0 ? c : a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int
+asked_dir_cmp(const void *x, const void *y)
+{
+	const struct asked *a = x, *b = y;
+
+	return strcmp(a->dir, b->dir);
+}
+
+static int
+asked_order_cmp(const void *x, const void *y)
+{
+	const struct asked *a = x, *b = y;
+
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/*
+ * Finds the n distinct asked paths (sorted by folder) in the tree root:
+ * each folder is read once, however many of its entries are asked.
+ * Returns 0 or -1 (database error).
+ */
+static int
+find_asked(struct req *r, const struct oid *root, struct asked *v, size_t n)
+{
+	size_t i = 0, j, k;
+
+	while (i < n) {
+		struct tree_entry d;
+		struct tree t;
+		int rc;
+
+		for (j = i + 1; j < n && !strcmp(v[j].dir, v[i].dir); j++)
+			;
+		if ((rc = gitstore_walk(r->hub->db, r->a, root, v[i].dir,
+		    &d)) < 0)
+			return -1;
+		if (rc == 0 && is_dir(&d)) {
+			if (gitstore_tree(r->hub->db, r->a, &d.oid, &t) != 0)
+				return -1;
+			for (k = i; k < j; k++) {
+				long x = tree_find(&t, v[k].name,
+				    strlen(v[k].name));
+
+				if (x >= 0 && t.e[x].mode != 0160000) {
+					v[k].e = t.e[x];
+					v[k].found = true;
+				}
+			}
+		}
+		i = j;
+	}
+	return 0;
+}
+
 void
 api_paths_info(struct req *r)
 {
 	struct rev rv;
 	struct commit_info ci;
+	struct asked *v;
 	struct items it;
 	struct buf b;
 	const char **paths = NULL;
-	size_t npaths = 0, i;
+	size_t npaths = 0, n = 0, u, i;
 	int expand;
 
 	if (open_rev(r, r->args.rev, &rv, &ci) == NULL)
@@ -475,33 +569,53 @@ api_paths_info(struct req *r)
 		return;
 	if (expand == -2 && (expand = req_query_bool(r, "expand", 0)) < 0)
 		return;
-	memset(&it, 0, sizeof(it));
+	/* Bounded before any tree is read: each path costs a lookup and an
+	 * item, and with expand a walk through history. */
+	if (npaths > PATHS_INFO_MAX) {
+		resp_error(r, 400, "BadRequest", "At most %d paths per "
+		    "request, got %zu", PATHS_INFO_MAX, npaths);
+		return;
+	}
+	v = arena_zalloc(r->a, (npaths + 1) * sizeof(*v));
 	for (i = 0; i < npaths; i++) {
-		struct tree_entry e;
-		char *p = arena_strdup(r->a, paths[i]);
-		size_t n, k;
-		int rc;
+		char *p = arena_strdup(r->a, paths[i]), *slash;
+		size_t len;
 
 		/* "/a/b/" names "a/b"; the root itself is not an entry. */
 		while (*p == '/')
 			p++;
-		for (n = strlen(p); n > 0 && p[n - 1] == '/'; n--)
-			p[n - 1] = '\0';
+		for (len = strlen(p); len > 0 && p[len - 1] == '/'; len--)
+			p[len - 1] = '\0';
 		if (*p == '\0')
 			continue;
-		for (k = 0; k < it.n && strcmp(it.v[k].path, p) != 0; k++)
-			;
-		if (k < it.n && npaths < 1000)
-			continue;	/* asked twice: answered once */
-		if ((rc = gitstore_walk(r->hub->db, r->a, &ci.tree, p,
-		    &e)) < 0) {
-			resp_db_error(r);
-			return;
+		v[n].path = p;
+		v[n].order = i;
+		if ((slash = strrchr(p, '/')) != NULL) {
+			v[n].dir = arena_strndup(r->a, p, (size_t)(slash - p));
+			v[n].name = slash + 1;
+		} else {
+			v[n].dir = "";
+			v[n].name = p;
 		}
-		if (rc > 0 || e.mode == 0160000)
-			continue;	/* missing paths are simply absent */
-		items_add(r->a, &it, p, &e);
+		n++;
 	}
+	/* Asked twice, answered once: sorted, the first of equal paths
+	 * is the one asked first. */
+	qsort(v, n, sizeof(*v), asked_path_cmp);
+	for (i = 0, u = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i - 1].path, v[i].path) != 0)
+			v[u++] = v[i];
+	qsort(v, u, sizeof(*v), asked_dir_cmp);
+	if (find_asked(r, &ci.tree, v, u) != 0) {
+		resp_db_error(r);
+		return;
+	}
+	/* Answered in the order asked; missing paths are simply absent. */
+	qsort(v, u, sizeof(*v), asked_order_cmp);
+	memset(&it, 0, sizeof(it));
+	for (i = 0; i < u; i++)
+		if (v[i].found)
+			items_add(r->a, &it, v[i].path, &v[i].e);
 	buf_init(&b, r->a);
 	if (write_items(r, &b, &it, &rv.commit, expand == 1) != 0) {
 		resp_db_error(r);

@@ -66,6 +66,32 @@ arena_init(struct arena *a, size_t block_size)
 	a->block_size = block_size ? block_size : 16384;
 	a->head = a->first = block_new(a->block_size);
 	a->cleanups = NULL;
+	a->held = a->block_size;
+	a->limit = 0;
+	a->over = NULL;
+	a->over_arg = NULL;
+}
+
+void
+arena_set_limit(struct arena *a, size_t limit, void (*over)(void *),
+    void *arg)
+{
+	a->limit = over != NULL ? limit : 0;
+	a->over = over;
+	a->over_arg = arg;
+}
+
+/* A new block of size for a: past the limit, the handler first. */
+static struct arena_block *
+block_for(struct arena *a, size_t size)
+{
+	if (a->limit != 0 && (a->held + size < a->held ||
+	    a->held + size > a->limit)) {
+		a->limit = 0;
+		a->over(a->over_arg);
+	}
+	a->held += size;
+	return block_new(size);
 }
 
 static void
@@ -94,6 +120,7 @@ arena_reset(struct arena *a)
 	a->head = a->first;
 	a->first->next = NULL;
 	a->first->used = 0;
+	a->held = a->first->size;
 }
 
 void
@@ -129,14 +156,14 @@ arena_alloc(struct arena *a, size_t n)
 		if (size == need) {
 			/* A large allocation gets its own block behind the head,
 			 * so the head's free space is not wasted. */
-			struct arena_block *big = block_new(size);
+			struct arena_block *big = block_for(a, size);
 
 			big->used = need;
 			big->next = b->next;
 			b->next = big;
 			return big->data;
 		}
-		b = block_new(size);
+		b = block_for(a, size);
 		b->next = a->head;
 		a->head = b;
 	}

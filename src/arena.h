@@ -21,6 +21,10 @@ struct arena {
 	struct arena_block *first;	/* kept between requests */
 	struct arena_cleanup *cleanups;	/* run newest first at reset */
 	size_t block_size;		/* size of ordinary blocks */
+	size_t held;			/* bytes in blocks */
+	size_t limit;			/* 0: none; see arena_set_limit() */
+	void (*over)(void *);		/* called past the limit */
+	void *over_arg;
 };
 
 /* A growable byte string whose storage lives in an arena. */
@@ -49,6 +53,15 @@ char	*arena_vprintf(struct arena *, const char *, va_list)
 void	 arena_on_reset(struct arena *, void (*fn)(void *), void *ptr);
 /* Bytes held in blocks (for the memory tests). */
 size_t	 arena_held(const struct arena *);
+/*
+ * A ceiling on the bytes the arena holds (0: none). An allocation that
+ * would take it past limit first clears the limit (so that answering can
+ * allocate), then calls over(arg), which must not return (it longjmps to
+ * the request loop); a request that needs too much memory is answered as
+ * an error, not killed by the kernel with its worker.
+ */
+void	 arena_set_limit(struct arena *, size_t limit, void (*over)(void *),
+	    void *arg);
 
 void	 buf_init(struct buf *, struct arena *);
 void	 buf_add(struct buf *, const void *, size_t);

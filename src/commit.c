@@ -7,6 +7,8 @@
  * failed commit left behind is unreferenced and harmless, and the
  * transaction itself stays short (ref, repo_commit, repo_blob, repo).
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,14 +33,29 @@ static const char SQL_NEW_BRANCH[] =
     "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)";
 static const char SQL_REPO_COMMIT[] =
     "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
-static const char SQL_REPO_BLOB[] =
-    "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)";
+/* Many rows a statement, from a JSON array (JSON_TABLE): a commit of
+ * 100,000 files costs a hundred statements, not 200,000. */
+static const char SQL_REPO_BLOBS[] =
+    "INSERT IGNORE INTO repo_blob (repo_id, oid)"
+    " SELECT ?, UNHEX(j.h)"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j";
+static const char SQL_PUT_BLOBS[] =
+    "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs)"
+    " SELECT UNHEX(j.o), j.s, UNHEX(j.h), j.l"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (o CHAR(40) PATH '$.o',"
+    "  s BIGINT UNSIGNED PATH '$.s', h CHAR(64) PATH '$.h',"
+    "  l TINYINT PATH '$.l')) AS j";
+/* Rows per multi-row statement. */
+#define ROWS_CHUNK	1000
 static const char SQL_TOUCH[] =
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
-/* A stored blob with that git id, and the sha256 of its bytes: the id is
- * SHA-1, so equal ids prove equal bytes only once the sha256 agrees. */
-static const char SQL_BLOB_KNOWN[] =
-    "SELECT sha256, lfs FROM git_blob WHERE oid = ?";
+/* Stored blobs among the ids of a JSON array of hex strings, and the
+ * sha256 of their bytes: the id is SHA-1, so equal ids prove equal bytes
+ * only once the sha256 agrees. */
+static const char SQL_BLOBS_KNOWN[] =
+    "SELECT b.oid, b.sha256, b.lfs"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)";
 
 /* A folder being rebuilt: its entries, loaded from the store on demand. */
 struct mnode;
@@ -54,7 +71,18 @@ struct mentry {
 struct mnode {
 	struct mentry	*e;
 	size_t		 n, cap;
+	/* name -> index + 1 (0: empty), open addressing; built once the
+	 * node is large enough that a scan would cost (a folder of 100,000
+	 * new files would cost n^2/2 comparisons). Entries never move out
+	 * of their index while the node changes: removed ones are marked. */
+	uint32_t	*slot;
+	size_t		 mask;
 };
+
+/* An entry removed from its folder: kept in place, skipped at the end. */
+#define MODE_GONE	0u
+/* Below this many entries a node is scanned. */
+#define NODE_SCAN_MAX	16
 
 struct build {
 	struct req	*r;
@@ -65,6 +93,65 @@ struct build {
 	size_t		*tree_len;
 	size_t		 ntrees, cap;
 };
+
+/* The length of an HFS+ ignorable code point (U+200C-U+200F, U+202A-U+202E,
+ * U+206A-U+206F, U+FEFF) at s (n bytes left), or 0: macOS drops them from
+ * names, so ".g\u200cit" is ".git" there (git's is_hfs_dotgit). */
+static size_t
+hfs_ignorable(const unsigned char *s, size_t n)
+{
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    ((s[2] >= 0x8c && s[2] <= 0x8f) || (s[2] >= 0xaa && s[2] <= 0xae)))
+		return 3;
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xaa &&
+	    s[2] <= 0xaf)
+		return 3;
+	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		return 3;
+	return 0;
+}
+
+/*
+ * Whether the segment s[0..n) is, on some checkout, the folder .git: in
+ * any case (Windows, macOS), with trailing spaces or dots or an alternate
+ * data stream (".git.", ".git ", ".git::$INDEX_ALLOCATION": NTFS), as the
+ * 8.3 short name "git~1", or with HFS+ ignorables inside. What git's
+ * verify_path() refuses, so a clone of the repository is never refused
+ * or, worse, writes into its own .git.
+ */
+static bool
+segment_is_dotgit(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char low[8];
+	size_t i, k = 0, skip;
+
+	for (i = 0; i < n; ) {
+		if ((skip = hfs_ignorable(p + i, n - i)) > 0) {
+			i += skip;
+			continue;
+		}
+		if (p[i] == ':')
+			break;		/* NTFS: what follows is a stream name */
+		if (k == sizeof(low))
+			break;		/* longer than any spelling, unless only
+					 * blanks and dots follow: see below */
+		low[k++] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+		i++;
+	}
+	if (k == sizeof(low)) {
+		/* ".git" then many dots or spaces is still ".git" on NTFS */
+		for (; i < n && (p[i] == ' ' || p[i] == '.' ||
+		    hfs_ignorable(p + i, n - i) > 0); i += p[i] < 0x80 ? 1 : 3)
+			;
+		if (i < n && p[i] != ':')
+			return false;
+	}
+	while (k > 0 && (low[k - 1] == ' ' || low[k - 1] == '.'))
+		k--;
+	return (k == 4 && !memcmp(low, ".git", 4)) ||
+	    (k == 5 && !memcmp(low, "git~1", 5));
+}
 
 const char *
 path_invalid(const char *path)
@@ -91,13 +178,16 @@ path_invalid(const char *path)
 		if ((i - seg == 1 && path[seg] == '.') ||
 		    (i - seg == 2 && path[seg] == '.' && path[seg + 1] == '.'))
 			return "has a '.' or '..' segment";
-		if (seg == 0 && i == 4 && !strncmp(path, ".git", 4) &&
-		    c == '/')
-			return "is inside .git/";
+		if (segment_is_dotgit(path + seg, i - seg))
+			return "is or is inside .git/ (in some spelling that "
+			    "git refuses: any case, trailing dots or spaces, "
+			    "git~1, ignorable characters)";
 		seg = i + 1;
 	}
 	return NULL;
 }
+
+static void	 node_index(struct build *, struct mnode *);
 
 static struct mnode *
 node_load(struct build *b, const struct oid *oid)
@@ -120,18 +210,65 @@ node_load(struct build *b, const struct oid *oid)
 		m->e[i].child = NULL;
 	}
 	m->n = t.n;
+	if (m->n > NODE_SCAN_MAX)
+		node_index(b, m);
 	return m;
 }
 
+static size_t
+name_hash(const char *name, size_t len)
+{
+	size_t h = 1469598103934665603ULL, i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+slot_put(struct mnode *m, size_t i)
+{
+	size_t h = name_hash(m->e[i].name, m->e[i].namelen) & m->mask;
+
+	while (m->slot[h] != 0)
+		h = (h + 1) & m->mask;
+	m->slot[h] = (uint32_t)(i + 1);
+}
+
+/* (Re)builds the index for at least twice the entries m can hold. */
+static void
+node_index(struct build *b, struct mnode *m)
+{
+	size_t cap = 64, i;
+
+	while (cap < 2 * (m->cap > m->n ? m->cap : m->n))
+		cap *= 2;
+	m->slot = arena_zalloc(b->r->a, cap * sizeof(*m->slot));
+	m->mask = cap - 1;
+	for (i = 0; i < m->n; i++)
+		slot_put(m, i);
+}
+
+/* The index of the entry named name (maybe MODE_GONE), or -1. */
 static long
 node_find(struct mnode *m, const char *name, size_t len)
 {
-	size_t i;
+	size_t i, h;
 
-	/* Linear: a node's entries are unsorted while it changes. */
-	for (i = 0; i < m->n; i++)
-		if (m->e[i].namelen == len && !memcmp(m->e[i].name, name, len))
-			return (long)i;
+	if (m->slot == NULL) {
+		for (i = 0; i < m->n; i++)
+			if (m->e[i].namelen == len &&
+			    !memcmp(m->e[i].name, name, len))
+				return (long)i;
+		return -1;
+	}
+	for (h = name_hash(name, len) & m->mask; m->slot[h] != 0;
+	    h = (h + 1) & m->mask) {
+		struct mentry *e = &m->e[m->slot[h] - 1];
+
+		if (e->namelen == len && !memcmp(e->name, name, len))
+			return (long)m->slot[h] - 1;
+	}
 	return -1;
 }
 
@@ -154,13 +291,20 @@ node_add(struct build *b, struct mnode *m, const char *name, size_t len)
 	memset(e, 0, sizeof(*e));
 	e->name = arena_strndup(b->r->a, name, len);
 	e->namelen = len;
+	if (m->slot == NULL && m->n > NODE_SCAN_MAX)
+		node_index(b, m);
+	else if (m->slot != NULL && 2 * m->n > m->mask + 1)
+		node_index(b, m);
+	else if (m->slot != NULL)
+		slot_put(m, m->n - 1);
 	return e;
 }
 
 static void
 node_remove(struct mnode *m, size_t i)
 {
-	m->e[i] = m->e[--m->n];
+	m->e[i].mode = MODE_GONE;
+	m->e[i].child = NULL;
 }
 
 /* Applies one operation below m. Returns 0 or -1 (store error). */
@@ -173,6 +317,8 @@ apply(struct build *b, struct mnode *m, const char *path,
 	long i = node_find(m, path, len);
 	struct mentry *e;
 
+	if (i >= 0 && m->e[i].mode == MODE_GONE && op->kind == OP_DELETE)
+		return 0;	/* already deleted by an earlier op */
 	if (slash == NULL) {
 		if (op->kind == OP_DELETE) {
 			/* a file or a whole folder; a missing path is fine */
@@ -224,15 +370,20 @@ finish(struct build *b, struct mnode *m, struct oid *out)
 	struct buf raw;
 	size_t i;
 
-	for (i = 0; i < m->n; ) {
+	size_t k;
+
+	/* Children first; removed entries and emptied folders go. */
+	for (i = 0, k = 0; i < m->n; i++) {
 		struct mentry *e = &m->e[i];
 
-		if (e->child != NULL && finish(b, e->child, &e->oid) == 1) {
-			node_remove(m, i);
+		if (e->mode == MODE_GONE)
 			continue;
-		}
-		i++;
+		if (e->child != NULL && finish(b, e->child, &e->oid) == 1)
+			continue;
+		m->e[k++] = *e;
 	}
+	m->n = k;
+	m->slot = NULL;		/* indices moved: the index is stale */
 	if (m->n == 0)
 		return 1;
 	qsort(m->e, m->n, sizeof(*m->e), cmp_mentry);
@@ -303,6 +454,39 @@ mark_repeats(struct req *r, struct commit_op *ops, size_t nops)
 			ops[idx[i]].repeat = true;
 }
 
+/* The git_blob rows of the puts (repeats once), a thousand a statement.
+ * Returns 0 or -1 (database). */
+static int
+put_blobs(struct req *r, const struct commit_op *ops, size_t nops)
+{
+	size_t i = 0;
+
+	while (i < nops) {
+		struct buf q;
+		size_t m = 0;
+
+		buf_init(&q, r->a);
+		buf_addc(&q, '[');
+		for (; i < nops && m < ROWS_CHUNK; i++) {
+			const struct blob_info *b = &ops[i].blob;
+			char hex[OID_HEX + 1], sha[2 * SHA256_LEN + 1];
+
+			if (ops[i].kind != OP_PUT || ops[i].repeat)
+				continue;
+			oid_hex(&b->oid, hex);
+			hex_encode(sha, b->sha256, SHA256_LEN);
+			buf_printf(&q, "%s{\"o\":\"%s\",\"s\":%llu,\"h\":\"%s\","
+			    "\"l\":%d}", m++ ? "," : "", hex,
+			    (unsigned long long)b->size, sha, b->lfs ? 1 : 0);
+		}
+		buf_addc(&q, ']');
+		if (m > 0 && db_exec(r->hub->db, r->a, NULL, SQL_PUT_BLOBS,
+		    "s", q.data) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * Builds the root tree of base (NULL: an empty history) with ops applied,
  * and writes every new blob row and tree. Returns 0, or -1 (database).
@@ -330,10 +514,8 @@ build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
 			return -1;
 	}
 	mark_repeats(r, ops, nops);
-	for (i = 0; i < nops; i++)
-		if (ops[i].kind == OP_PUT && !ops[i].repeat &&
-		    gitstore_put_blob(b.db, r->a, &ops[i].blob) != 0)
-			return -1;
+	if (put_blobs(r, ops, nops) != 0)
+		return -1;
 	for (i = 0; i < b.ntrees; i++)
 		if (gitstore_put_tree(b.db, r->a, &b.tree_oids[i],
 		    b.tree_raw[i], b.tree_len[i]) != 0)
@@ -381,12 +563,26 @@ record(struct req *r, int64_t repo_id, const struct oid *commit,
 	if (db_exec(db, r->a, NULL, SQL_REPO_COMMIT, "ib", repo_id, commit->b,
 	    (size_t)OID_LEN) != 0)
 		return -1;
-	for (i = 0; i < nops; i++)
-		if (ops[i].kind == OP_PUT && !ops[i].repeat &&
-		    db_exec(db, r->a, NULL,
-		    SQL_REPO_BLOB, "ib", repo_id, ops[i].blob.oid.b,
-		    (size_t)OID_LEN) != 0)
+	/* The blobs, a thousand rows a statement. */
+	for (i = 0; i < nops; ) {
+		struct buf q;
+		size_t m = 0;
+
+		buf_init(&q, r->a);
+		buf_addc(&q, '[');
+		for (; i < nops && m < ROWS_CHUNK; i++) {
+			char hex[OID_HEX + 1];
+
+			if (ops[i].kind != OP_PUT || ops[i].repeat)
+				continue;
+			oid_hex(&ops[i].blob.oid, hex);
+			buf_printf(&q, "%s\"%s\"", m++ ? "," : "", hex);
+		}
+		buf_addc(&q, ']');
+		if (m > 0 && db_exec(db, r->a, NULL, SQL_REPO_BLOBS, "is",
+		    repo_id, q.data) != 0)
 			return -1;
+	}
 	return db_exec(db, r->a, NULL, SQL_TOUCH, "i", repo_id);
 }
 
@@ -491,41 +687,114 @@ commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
 	return 0;
 }
 
-int
-commit_store_regular(struct req *r, const void *data, size_t len,
-    struct blob_info *out)
+/* Ids per existence query: keeps the JSON parameter under a hundred KiB. */
+#define KNOWN_CHUNK	1000
+
+static int
+cmp_blob_oid(const void *x, const void *y)
+{
+	const struct commit_blob *const *a = x, *const *b = y;
+
+	return memcmp((*a)->blob.oid.b, (*b)->blob.oid.b, OID_LEN);
+}
+
+/*
+ * Marks which of v[0..n) (ids distinct) are stored already, by one query
+ * per KNOWN_CHUNK: v[i].stored. Answers and returns -1 on a database error
+ * or a SHA-1 collision.
+ */
+static int
+blobs_known(struct req *r, struct commit_blob *v, size_t n)
 {
 	struct db_res *res;
-	void *have;
-	size_t havelen;
+	struct buf q;
+	size_t i, j, olen, slen;
+	void *oid, *sha;
 	int64_t lfs;
 	int rc;
+	struct commit_blob **by_oid = arena_alloc(r->a, KNOWN_CHUNK *
+	    sizeof(*by_oid));
 
-	memset(out, 0, sizeof(*out));
-	git_blob_oid(&out->oid, data, len);
-	crypto_hash_sha256(out->sha256, data, len);
-	out->size = len;
-	out->lfs = false;
+	for (i = 0; i < n; i += KNOWN_CHUNK) {
+		size_t m = n - i < KNOWN_CHUNK ? n - i : KNOWN_CHUNK;
+
+		/* the rows come in any order: found by binary search */
+		for (j = 0; j < m; j++)
+			by_oid[j] = &v[i + j];
+		qsort(by_oid, m, sizeof(*by_oid), cmp_blob_oid);
+		buf_init(&q, r->a);
+		buf_addc(&q, '[');
+		for (j = 0; j < m; j++) {
+			char hex[OID_HEX + 1];
+
+			oid_hex(&v[i + j].blob.oid, hex);
+			buf_printf(&q, "%s\"%s\"", j ? "," : "", hex);
+		}
+		buf_addc(&q, ']');
+		if (db_exec(r->hub->db, r->a, &res, SQL_BLOBS_KNOWN, "s",
+		    q.data) != 0) {
+			resp_db_error(r);
+			return -1;
+		}
+		while ((rc = db_row(res, "bbi", &oid, &olen, &sha, &slen,
+		    &lfs)) == 1) {
+			struct commit_blob key, *kp = &key, **hit, *b;
+
+			if (olen != OID_LEN)
+				continue;
+			memcpy(key.blob.oid.b, oid, OID_LEN);
+			if ((hit = bsearch(&kp, by_oid, m, sizeof(*by_oid),
+			    cmp_blob_oid)) == NULL)
+				continue;
+			b = *hit;
+			if (!lfs && slen == SHA256_LEN &&
+			    !memcmp(sha, b->blob.sha256, SHA256_LEN)) {
+				b->stored = true;	/* these very bytes */
+				continue;
+			}
+			/* Same git id, other bytes: a SHA-1 collision.
+			 * Storing would let one blob stand for the other. */
+			db_done(res);
+			resp_error(r, 422, "BlobCollision", "This file's git "
+			    "blob id %s is already taken by other content (a "
+			    "SHA-1 collision); it cannot be stored",
+			    oid_hex_a(r->a, &b->blob.oid));
+			return -1;
+		}
+		if (rc < 0) {
+			resp_db_error(r);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
+{
+	struct s3_obj *put;
+	size_t i, nput = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		memset(&v[i].blob, 0, sizeof(v[i].blob));
+		git_blob_oid(&v[i].blob.oid, v[i].data, v[i].len);
+		crypto_hash_sha256(v[i].blob.sha256, v[i].data, v[i].len);
+		v[i].blob.size = v[i].len;
+		v[i].stored = false;
+	}
 	/* A blob row exists only once its bytes are in S3. */
-	if (db_exec(r->hub->db, r->a, &res, SQL_BLOB_KNOWN, "b", out->oid.b,
-	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "bi", &have, &havelen,
-	    &lfs)) < 0) {
-		resp_db_error(r);
+	if (blobs_known(r, v, n) != 0)
 		return -1;
-	}
-	if (rc == 1 && !lfs && havelen == SHA256_LEN &&
-	    memcmp(have, out->sha256, SHA256_LEN) == 0)
-		return 0;	/* these very bytes are stored */
-	if (rc == 1) {
-		/* Same git id, other bytes: a SHA-1 collision. Storing would
-		 * let one blob stand for the other. */
-		resp_error(r, 422, "BlobCollision", "This file's git blob id "
-		    "%s is already taken by other content (a SHA-1 "
-		    "collision); it cannot be stored", oid_hex_a(r->a,
-		    &out->oid));
-		return -1;
-	}
-	rc = s3_put(r->hub->s3, gitstore_s3_key(r->a, out), data, len);
+	put = arena_alloc(r->a, (n + 1) * sizeof(*put));
+	for (i = 0; i < n; i++)
+		if (!v[i].stored) {
+			put[nput].key = gitstore_s3_key(r->a, &v[i].blob);
+			put[nput].data = v[i].data;
+			put[nput].len = v[i].len;
+			nput++;
+		}
+	rc = s3_put_many(r->hub->s3, put, nput);
 	if (rc != S3_OK) {
 		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
 		    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
@@ -608,5 +877,19 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 	}
 	*out = lines;
 	*nout = n;
+	return 0;
+}
+
+int
+commit_store_regular(struct req *r, const void *data, size_t len,
+    struct blob_info *out)
+{
+	struct commit_blob b;
+
+	b.data = data;
+	b.len = len;
+	if (commit_store_regulars(r, &b, 1) != 0)
+		return -1;
+	*out = b.blob;
 	return 0;
 }

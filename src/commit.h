@@ -51,10 +51,24 @@ int	 commit_initial(struct req *, int64_t repo_id, struct commit_op *ops,
  */
 int	 commit_store_regular(struct req *, const void *data, size_t len,
 	    struct blob_info *out);
+/* A regular file's bytes to store, and (out) its blob. */
+struct commit_blob {
+	const void	*data;
+	size_t		 len;
+	struct blob_info blob;
+	bool		 stored;	/* out: it was stored already */
+};
+/*
+ * commit_store_regular() for n files of distinct contents: one existence
+ * query per thousand, the missing bytes PUT to S3 in parallel. Returns 0,
+ * or answers (503/500, 422 for a SHA-1 collision) and -1.
+ */
+int	 commit_store_regulars(struct req *, struct commit_blob *, size_t n);
 /*
  * NULL when path may name a file in a repository; else why not (then the
  * answer is 422): empty, over 1,000 bytes, leading '/', a '.' or '..' or
- * empty segment, backslash, NUL or control characters, or under .git/.
+ * empty segment, backslash, NUL or control characters, or a segment git
+ * refuses as .git (any case, NTFS and HFS+ spellings).
  */
 const char *path_invalid(const char *path);
 

@@ -58,6 +58,8 @@ static const struct setting settings[] = {
 	    0, 1, 604800 },
 	{ "server", "max_body", C_SIZE, O(max_body), "512MiB", 0, 1024,
 	    UINT64_C(64) << 30 },
+	{ "server", "request_memory", C_SIZE, O(request_memory), "2GiB", 0,
+	    0, UINT64_C(1) << 40 },
 	{ "server", "resolve_cache_ms", C_UINT, O(resolve_cache_ms), "0", 0,
 	    0, 60000 },
 	{ "server", "log_level", C_LEVEL, O(log_level), "info", 0, 0, 0 },

@@ -39,6 +39,7 @@ struct conf {
 	uint64_t	 lfs_chunk_size;
 	unsigned	 presign_lifetime;	/* seconds */
 	uint64_t	 max_body;	/* request body limit, bytes */
+	uint64_t	 request_memory;	/* one request's arena, 0: none */
 	unsigned	 resolve_cache_ms;	/* 0: every resolve asks MariaDB */
 	enum log_level	 log_level;
 	char		*log_file;	/* NULL: stderr */

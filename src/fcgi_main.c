@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "arena.h"
 #include "cache.h"
+#include "db.h"
 #include "downloads.h"
 #include "hub.h"
 #include "log.h"
@@ -38,6 +40,15 @@
 
 static struct hub hub;
 static volatile sig_atomic_t stop_requested;
+static jmp_buf over_jump;
+
+/* The arena's handler past request_memory (see handle()). */
+static void
+over_limit(void *arg)
+{
+	(void)arg;
+	longjmp(over_jump, 1);
+}
 
 /* logrotate's postrotate: the log files again by name. */
 static void
@@ -105,7 +116,8 @@ configure_from_request(FCGX_Request *fr)
 static void
 handle(struct arena *a, FCGX_Request *fr)
 {
-	struct req r;
+	/* Static: it must keep its value across the longjmp below. */
+	static struct req r;
 
 	if (configure_from_request(fr) != 0) {
 		FCGX_PutS("Status: 500 Internal Server Error\r\n"
@@ -117,8 +129,29 @@ handle(struct arena *a, FCGX_Request *fr)
 		    "error log)\"}", fr->out);
 		return;
 	}
+	/* Past the memory ceiling, the arena jumps back here: the request
+	 * is answered 413 (unless its answer already began) and the worker
+	 * lives on. Its open transaction is rolled back; what it allocated
+	 * goes with the arena's reset. */
+	memset(&r, 0, sizeof(r));
+	if (setjmp(over_jump) != 0) {
+		arena_set_limit(a, 0, NULL, NULL);
+		db_rollback(hub.db);
+		if (r.status == 0)
+			resp_error(&r, 413, "RequestTooLarge", "This request "
+			    "needs more than the %llu bytes of memory one "
+			    "request may use (request_memory): ask for less "
+			    "at a time", (unsigned long long)
+			    hub.conf.request_memory);
+		log_warn("a request went past request_memory (%llu bytes)",
+		    (unsigned long long)hub.conf.request_memory);
+		req_end(&r);
+		return;
+	}
+	arena_set_limit(a, (size_t)hub.conf.request_memory, over_limit, NULL);
 	if (req_begin(&r, &hub, a, fr) == 0)
 		router_dispatch(&r);
+	arena_set_limit(a, 0, NULL, NULL);
 	req_end(&r);
 }
 

@@ -21,6 +21,17 @@ name_reserved(const char *name)
 	return 0;
 }
 
+int
+name_ascii(const char *name)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p >= 0x80)
+			return 0;
+	return 1;
+}
+
 const char *
 name_invalid(const char *name)
 {

@@ -11,5 +11,9 @@ const char	*name_invalid(const char *name);
 /* Names the URL space keeps for itself (api, models, datasets...): no
  * user or organization may take them. */
 int		 name_reserved(const char *name);
+/* Whether name is ASCII, as every stored name is (the name columns are
+ * ASCII: a query comparing them with other text fails). A name that is
+ * not is simply a name no one has. */
+int		 name_ascii(const char *name);
 
 #endif

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "names.h"
 #include "repo.h"
 
 static const char SQL_OPEN[] =
@@ -97,6 +98,10 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 
 	if (auth_identify(r) != 0)
 		return NULL;
+	if (!name_ascii(r->args.ns) || !name_ascii(r->args.name)) {
+		not_found(r);	/* a name no repository can have */
+		return NULL;
+	}
 	if (rev != NULL)
 		ref_names(rev, &branch, &tag);
 	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "isssss",

@@ -26,6 +26,7 @@
 #define MIN_RATE	(1L << 20)	/* bytes/s a PUT is given time for */
 #define ERRBODY_MAX	65536		/* error answers kept up to this */
 #define MAX_LIFETIME	604800U		/* S3's limit on X-Amz-Expires */
+#define PUT_PARALLEL	16		/* s3_put_many()'s transfers at once */
 
 /* Where requests go: scheme://host/prefix/key. */
 struct endpoint {
@@ -55,6 +56,12 @@ struct s3 {
 	s3_sink		 sink;		/* s3_get(): a 2xx body goes here */
 	void		*sink_arg;
 	bool		 sink_stopped;
+
+	/* s3_put_many(): made on first use, kept for their connections. */
+	CURLM		*multi;
+	CURL		*pool[PUT_PARALLEL];
+	struct arena	 pool_a[PUT_PARALLEL];
+	bool		 pool_ready;
 };
 
 /* One request. */
@@ -191,6 +198,16 @@ s3_free(struct s3 *s)
 	if (s == NULL)
 		return;
 	curl_easy_cleanup(s->curl);
+	if (s->pool_ready) {
+		size_t i;
+
+		for (i = 0; i < PUT_PARALLEL; i++) {
+			curl_easy_cleanup(s->pool[i]);
+			arena_free(&s->pool_a[i]);
+		}
+	}
+	if (s->multi != NULL)
+		curl_multi_cleanup(s->multi);
 	arena_free(&s->tmp);
 	arena_free(&s->perm);
 	free(s);
@@ -325,17 +342,17 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 
 /* A curl_slist node in the call's arena: nothing to free afterwards. */
 static struct curl_slist *
-hdr(struct s3 *s, struct curl_slist *next, const char *fmt, ...)
+hdr(struct arena *a, struct curl_slist *next, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static struct curl_slist *
-hdr(struct s3 *s, struct curl_slist *next, const char *fmt, ...)
+hdr(struct arena *a, struct curl_slist *next, const char *fmt, ...)
 {
-	struct curl_slist *l = arena_alloc(&s->tmp, sizeof(*l));
+	struct curl_slist *l = arena_alloc(a, sizeof(*l));
 	va_list ap;
 
 	va_start(ap, fmt);
-	l->data = arena_vprintf(&s->tmp, fmt, ap);
+	l->data = arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	l->next = next;
 	return l;
@@ -379,89 +396,102 @@ status_code(long status, const char *code)
 	return S3_ERROR;
 }
 
-static int
-perform(struct s3 *s, const struct call *c)
+/*
+ * Signs call c and sets it up on handle h (options reset, connection kept),
+ * its strings (headers, URL) in arena a, which must outlive the transfer;
+ * the body callbacks are the caller's.
+ */
+static void
+request_setup(struct s3 *s, struct arena *a, CURL *h, const struct call *c)
 {
-	struct sigv4_kv *h;
+	struct sigv4_kv *kv;
 	struct sigv4_req r;
 	struct sigv4_result res;
 	struct curl_slist *list;
 	const struct endpoint *e = &s->api;
-	char hash[65], *path, *url, *code, *msg;
+	char hash[65], *path, *url;
 	const char *q;
-	CURLcode rc;
 	size_t i;
 
-	if (e->bad != NULL) {
-		seterr(s, "S3 %s: %s", c->what, e->bad);
-		return S3_ERROR;
-	}
-
 	/* Sign: Host, the call's headers, the body's hash. */
-	path = raw_path(&s->tmp, e, c->key);
-	h = arena_alloc(&s->tmp, (c->nheaders + 1) * sizeof(*h));
-	h[0].key = "Host";
-	h[0].value = e->host;
+	path = raw_path(a, e, c->key);
+	kv = arena_alloc(a, (c->nheaders + 1) * sizeof(*kv));
+	kv[0].key = "Host";
+	kv[0].value = e->host;
 	for (i = 0; i < c->nheaders; i++)
-		h[i + 1] = c->headers[i];
+		kv[i + 1] = c->headers[i];
 	sigv4_sha256_hex(hash, c->data != NULL ? c->data : "", c->len);
 	memset(&r, 0, sizeof(r));
 	r.method = c->method;
 	r.path = path;
 	r.query = c->query;
 	r.nquery = c->nquery;
-	r.headers = h;
+	r.headers = kv;
 	r.nheaders = c->nheaders + 1;
 	r.payload_hash = hash;
-	sigv4_sign_header(&s->sig, &s->tmp, &r, time(NULL), true, &res);
+	sigv4_sign_header(&s->sig, a, &r, time(NULL), true, &res);
 
-	q = url_query(&s->tmp, c->query, c->nquery);
-	url = arena_printf(&s->tmp, "%s://%s%s%s%s", e->scheme, e->host,
-	    sigv4_canonical_uri(&s->tmp, path, false), *q ? "?" : "", q);
+	q = url_query(a, c->query, c->nquery);
+	url = arena_printf(a, "%s://%s%s%s%s", e->scheme, e->host,
+	    sigv4_canonical_uri(a, path, false), *q ? "?" : "", q);
 
 	/* What libcurl would add on its own and S3 does not need, removed. */
-	list = hdr(s, NULL, "Expect:");
-	list = hdr(s, list, "Accept:");
-	list = hdr(s, list, "Content-Type:");
+	list = hdr(a, NULL, "Expect:");
+	list = hdr(a, list, "Accept:");
+	list = hdr(a, list, "Content-Type:");
 	for (i = 0; i < c->nheaders; i++)
-		list = hdr(s, list, "%s: %s", c->headers[i].key,
+		list = hdr(a, list, "%s: %s", c->headers[i].key,
 		    c->headers[i].value);
-	list = hdr(s, list, "Authorization: %s", res.authorization);
-	list = hdr(s, list, "x-amz-content-sha256: %s", hash);
-	list = hdr(s, list, "x-amz-date: %s", res.amz_date);
-	list = hdr(s, list, "Host: %s", e->host);
+	list = hdr(a, list, "Authorization: %s", res.authorization);
+	list = hdr(a, list, "x-amz-content-sha256: %s", hash);
+	list = hdr(a, list, "x-amz-date: %s", res.amz_date);
+	list = hdr(a, list, "Host: %s", e->host);
 
 	/* Options reset, the connection and DNS caches kept. */
-	curl_easy_reset(s->curl);
-	curl_easy_setopt(s->curl, CURLOPT_URL, url);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(s->curl, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, c->timeout);
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
+	if (c->stream || c->len > 0) {
+		/* A transfer that stalls for a minute is given up. */
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	}
+	if (strcmp(c->method, "HEAD") == 0)
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	else if (strcmp(c->method, "GET") != 0) {
+		/* libcurl rewinds POSTFIELDS itself on a connection retry. */
+		if (c->data != NULL || strcmp(c->method, "DELETE") != 0) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)c->len);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+			    c->data != NULL ? c->data : "");
+		}
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->method);
+	}
+}
+
+static int
+perform(struct s3 *s, const struct call *c)
+{
+	const struct endpoint *e = &s->api;
+	char *code, *msg;
+	CURLcode rc;
+
+	if (e->bad != NULL) {
+		seterr(s, "S3 %s: %s", c->what, e->bad);
+		return S3_ERROR;
+	}
+	request_setup(s, &s->tmp, s->curl, c);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->curlerr);
 	curl_easy_setopt(s->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->curl, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, s);
-	if (c->stream || c->len > 0) {
-		/* A transfer that stalls for a minute is given up. */
-		curl_easy_setopt(s->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(s->curl, CURLOPT_LOW_SPEED_TIME, 60L);
-	}
-	if (strcmp(c->method, "HEAD") == 0)
-		curl_easy_setopt(s->curl, CURLOPT_NOBODY, 1L);
-	else if (strcmp(c->method, "GET") != 0) {
-		/* libcurl rewinds POSTFIELDS itself on a connection retry. */
-		if (c->data != NULL || strcmp(c->method, "DELETE") != 0) {
-			curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			    (curl_off_t)c->len);
-			curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS,
-			    c->data != NULL ? c->data : "");
-		}
-		curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, c->method);
-	}
 
 	s->status = 0;
 	s->etag[0] = '\0';
@@ -596,6 +626,161 @@ s3_put(struct s3 *s, const char *key, const void *data, size_t len)
 	c.len = len;
 	c.timeout = CALL_TIMEOUT + (long)(len / MIN_RATE);
 	return perform(s, &c);
+}
+
+/* One transfer of s3_put_many(). */
+struct xfer {
+	struct buf	 body;		/* an error answer */
+	size_t		 obj;
+	bool		 busy;
+	char		 curlerr[CURL_ERROR_SIZE];
+};
+
+static size_t
+on_body_xfer(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+	size_t n = size * nmemb;
+
+	if (b->len + n <= ERRBODY_MAX)
+		buf_add(b, p, n);
+	return n;
+}
+
+/* The pool's handles and arenas, made once; 0 or -1 (out of memory). */
+static int
+pool_ready(struct s3 *s)
+{
+	size_t i;
+
+	if (s->multi == NULL) {
+		if ((s->multi = curl_multi_init()) == NULL)
+			return -1;
+		curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+		    (long)PUT_PARALLEL);
+	}
+	if (!s->pool_ready) {
+		for (i = 0; i < PUT_PARALLEL; i++)
+			if ((s->pool[i] = curl_easy_init()) == NULL) {
+				while (i-- > 0)
+					curl_easy_cleanup(s->pool[i]);
+				return -1;
+			}
+		for (i = 0; i < PUT_PARALLEL; i++)
+			arena_init(&s->pool_a[i], 4096);
+		s->pool_ready = true;
+	}
+	return 0;
+}
+
+/* Records how the transfer on slot x ended; the call's code so far is rc. */
+static int
+put_done(struct s3 *s, const struct s3_obj *objs, struct xfer *x, CURL *h,
+    CURLcode result, int rc)
+{
+	const struct endpoint *e = &s->api;
+	const char *key = objs[x->obj].key;
+	long status = 0;
+	char *code, *msg;
+	int one;
+
+	metrics_add(MET_S3_CALLS, 1);
+	if (result != CURLE_OK) {
+		metrics_add(MET_S3_ERRORS, 1);
+		one = unavailable(result) ? S3_UNAVAILABLE : S3_ERROR;
+		if (rc == S3_OK)
+			seterr(s, "S3 PUT %s://%s: %s", e->scheme, e->host,
+			    x->curlerr[0] != '\0' ? x->curlerr :
+			    curl_easy_strerror(result));
+		return rc == S3_OK ? one : rc;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (status / 100 == 2)
+		return rc;
+	metrics_add(MET_S3_ERRORS, 1);
+	code = s3_xml_text(&s->tmp, x->body.data, "Code");
+	msg = s3_xml_text(&s->tmp, x->body.data, "Message");
+	one = status_code(status, code);
+	if (rc == S3_OK)
+		seterr(s, "S3 PUT %s: %ld%s%s%s%s", key, status,
+		    code != NULL ? " " : "", code != NULL ? code : "",
+		    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+	return rc == S3_OK ? one : rc;
+}
+
+int
+s3_put_many(struct s3 *s, const struct s3_obj *objs, size_t n)
+{
+	struct xfer x[PUT_PARALLEL];
+	size_t next = 0, running = 0, i;
+	int rc = S3_OK, still, left;
+	CURLMsg *m;
+
+	if (n == 1)
+		return s3_put(s, objs[0].key, objs[0].data, objs[0].len);
+	arena_reset(&s->tmp);
+	s->err[0] = '\0';
+	if (n == 0)
+		return S3_OK;
+	if (s->api.bad != NULL) {
+		seterr(s, "S3 PUT: %s", s->api.bad);
+		return S3_ERROR;
+	}
+	if (pool_ready(s) != 0) {
+		seterr(s, "S3 PUT: out of memory for transfers");
+		return S3_ERROR;
+	}
+	memset(x, 0, sizeof(x));
+	while (running > 0 || (next < n && rc == S3_OK)) {
+		/* Free slots take the next objects; after a failure no new
+		 * transfer starts, the running ones finish. */
+		for (i = 0; i < PUT_PARALLEL && next < n && rc == S3_OK; i++) {
+			struct call c;
+
+			if (x[i].busy)
+				continue;
+			arena_reset(&s->pool_a[i]);
+			memset(&c, 0, sizeof(c));
+			c.what = "PUT";
+			c.method = "PUT";
+			c.key = objs[next].key;
+			c.data = objs[next].data;
+			c.len = objs[next].len;
+			c.timeout = CALL_TIMEOUT + (long)(c.len / MIN_RATE);
+			request_setup(s, &s->pool_a[i], s->pool[i], &c);
+			buf_init(&x[i].body, &s->pool_a[i]);
+			x[i].curlerr[0] = '\0';
+			curl_easy_setopt(s->pool[i], CURLOPT_ERRORBUFFER,
+			    x[i].curlerr);
+			curl_easy_setopt(s->pool[i], CURLOPT_WRITEFUNCTION,
+			    on_body_xfer);
+			curl_easy_setopt(s->pool[i], CURLOPT_WRITEDATA,
+			    &x[i].body);
+			x[i].obj = next++;
+			x[i].busy = true;
+			curl_multi_add_handle(s->multi, s->pool[i]);
+			running++;
+		}
+		if (curl_multi_perform(s->multi, &still) != CURLM_OK)
+			still = 0;
+		while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < PUT_PARALLEL &&
+			    s->pool[i] != m->easy_handle; i++)
+				;
+			if (i == PUT_PARALLEL)
+				continue;
+			rc = put_done(s, objs, &x[i], m->easy_handle,
+			    m->data.result, rc);
+			curl_multi_remove_handle(s->multi, m->easy_handle);
+			x[i].busy = false;
+			running--;
+		}
+		if (running > 0 && still > 0)
+			curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+	}
+	return rc;
 }
 
 int

@@ -74,6 +74,20 @@ int	 s3_check(struct s3 *, char *err, size_t errlen);
 int	 s3_head(struct s3 *, const char *key, struct s3_stat *out);
 /* PUT of data[0..len), its SHA-256 signed (S3 checks it on arrival). */
 int	 s3_put(struct s3 *, const char *key, const void *data, size_t len);
+/* An object for s3_put_many(). */
+struct s3_obj {
+	const char	*key;
+	const void	*data;
+	size_t		 len;
+};
+/*
+ * PUTs n objects as s3_put() does, up to 16 at a time over their own
+ * kept-alive connections (a commit of many small files is bound by round
+ * trips, not bytes). S3_OK when every one is stored; else the code and
+ * message of the first failure (no new PUT starts after it; some objects
+ * may be stored: harmless, as an object is named by its content).
+ */
+int	 s3_put_many(struct s3 *, const struct s3_obj *objs, size_t n);
 /* DELETE; deleting a missing key succeeds, as in S3. */
 int	 s3_delete(struct s3 *, const char *key);
 /* CopyObject inside the bucket (S3 copies up to 5 GiB this way). */
