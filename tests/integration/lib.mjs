@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -341,4 +342,55 @@ export function tokenizerFiles(words) {
     'tokenizer.json': JSON.stringify(tokenizer, null, 2),
     'tokenizer_config.json': JSON.stringify(config, null, 2),
   };
+}
+
+// ---- FastCGI ----
+
+// A tiny FastCGI client (FCGI_RESPONDER, one request per connection):
+// params as given, then stdin. Resolves to {status, headers, body}.
+export function fcgi(port, params, stdin = Buffer.alloc(0)) {
+  const rec = (type, content) => {
+    const pad = (8 - (content.length % 8)) % 8;
+    const h = Buffer.from([1, type, 0, 1, content.length >> 8,
+      content.length & 255, pad, 0]);
+    return Buffer.concat([h, content, Buffer.alloc(pad)]);
+  };
+  const len = (n) => n < 128 ? Buffer.from([n]) :
+    Buffer.from([(n >>> 24) | 0x80, (n >> 16) & 255, (n >> 8) & 255, n & 255]);
+  const pairs = Buffer.concat(Object.entries(params).map(([k, v]) => {
+    const kb = Buffer.from(k), vb = Buffer.from(v);
+    return Buffer.concat([len(kb.length), len(vb.length), kb, vb]);
+  }));
+  const out = [rec(1, Buffer.from([0, 1, 0, 0, 0, 0, 0, 0]))];
+  for (let i = 0; i < pairs.length; i += 60000)
+    out.push(rec(4, pairs.subarray(i, i + 60000)));
+  out.push(rec(4, Buffer.alloc(0)));
+  for (let i = 0; i < stdin.length; i += 60000)
+    out.push(rec(5, stdin.subarray(i, i + 60000)));
+  out.push(rec(5, Buffer.alloc(0)));
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    const got = [];
+    s.on('data', (d) => got.push(d));
+    s.on('error', reject);
+    s.on('close', () => {
+      const all = Buffer.concat(got);
+      const stdout = [];
+      for (let i = 0; i + 8 <= all.length;) {
+        const type = all[i + 1], n = all.readUInt16BE(i + 4), pad = all[i + 6];
+        if (type === 6) stdout.push(all.subarray(i + 8, i + 8 + n));
+        i += 8 + n + pad;
+      }
+      const text = Buffer.concat(stdout).toString();
+      const cut = text.indexOf('\r\n\r\n');
+      const head = text.slice(0, cut).split('\r\n');
+      const headers = Object.fromEntries(head.map((l) => {
+        const k = l.indexOf(':');
+        return [l.slice(0, k).toLowerCase(), l.slice(k + 1).trim()];
+      }));
+      resolve({ status: Number((headers.status || '200').split(' ')[0]),
+        headers, body: text.slice(cut + 4) });
+    });
+    s.write(Buffer.concat(out));
+  });
 }

@@ -2,11 +2,14 @@
 // with many files) and bad input gets a clean 4xx (issue 17, security.md
 // 5, 7-11, 13), through lighttpd. Each test fails on the code before it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import {
-  ASAN, CONFIG, STACK, bearer, commit, commitOk, createRepo, newUser, request,
-  skip, test,
+  mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import {
+  ASAN, BASE, BUILD, CONFIG, STACK, bearer, commit, commitOk, createRepo, fcgi,
+  newUser, request, test, waitFor,
 } from './lib.mjs';
 
 const api = (repo) => `/api/${repo.type || 'model'}s/${repo.id}`;
@@ -337,32 +340,60 @@ test('100,000 files into one folder in one commit: linear, not quadratic',
 
 test('a request past request_memory is answered 413, its worker lives on',
   async () => {
-    const conf = readFileSync(CONFIG, 'utf8');
-    const limit = /^request_memory\s*=\s*(\d+)MiB\s*$/m.exec(conf);
-    const maxBody = /^max_body\s*=\s*(\d+)MiB\s*$/m.exec(conf);
-    // Needs a stack whose ceiling a body can pass: KHUB_REQUEST_MEMORY=
-    // 128MiB with KHUB_MAX_BODY=160MiB in contrib/dev/stack.
-    if (!limit || !maxBody || Number(limit[1]) >= Number(maxBody[1]))
-      skip('this stack\'s request_memory is not below max_body');
-    const u = newUser();
-    const repo = await createRepo(u.token);
-    const c1 = await commitOk(u.token, repo, { files: { 'a.txt': 'a' } });
-    const pids = workers();
-    // One file whose body and decoded bytes together pass the ceiling,
-    // though the body is within max_body.
-    const size = Math.floor(Number(limit[1]) * 0.6) << 20;
-    const lines = [JSON.stringify({ key: 'header', value: { summary: 's' } }),
-      JSON.stringify({ key: 'file', value: { path: 'big.txt',
-        encoding: 'base64', content: Buffer.alloc(size, 'x')
-          .toString('base64') } })];
-    const res = await request('POST', `${api(repo)}/commit/main`, {
-      body: lines.join('\n'), headers: {
-        'content-type': 'application/x-ndjson', ...bearer(u.token) } });
-    assertError(res, 413, 'RequestTooLarge', /request_memory/);
-    assert.deepEqual(workers(), pids, 'no worker died');
-    const h = await request('HEAD', `/${repo.id}/resolve/main/a.txt`);
-    assert.equal(h.headers['x-repo-commit'], c1, 'the branch did not move');
-    // The same worker answers the next requests as before.
-    for (let i = 0; i < 4; i++)
-      await commitOk(u.token, repo, { files: { [`n${i}.txt`]: `${i}` } });
+    // A pool of its own (khub.fcgi --listen, one worker) whose ceiling a
+    // body within max_body passes: the stack's own must carry the 100 MB
+    // commits of t_35.
+    const limit = 32;	// MiB
+    const port = Number(new URL(BASE).port) + 5;	// t_20's, free by now
+    const dir = mkdtempSync(`${tmpdir()}/khub-mem-`);
+    const conf = `${dir}/khub.conf`;
+    writeFileSync(conf, readFileSync(CONFIG, 'utf8')
+      .replace(/^(max_body|request_memory|access_log|log_file) *=.*$/mg, '')
+      .replace(/^\[server\]$/m, `[server]\nmax_body = 64MiB\n`
+        + `request_memory = ${limit}MiB\nmetrics_file = ${dir}/metrics`));
+    const pool = spawn(`${BUILD}/khub.fcgi`, ['--listen', `127.0.0.1:${port}`,
+      '--workers', '1'], { env: { ...process.env, KHUB_CONFIG: conf },
+      stdio: 'ignore' });
+    const kids = () => execFileSync('ps', ['-o', 'pid=', '--ppid',
+      String(pool.pid)], { encoding: 'utf8' }).split('\n')
+      .map((x) => Number(x.trim())).filter(Boolean);
+    try {
+      const u = newUser();
+      const repo = await createRepo(u.token);
+      const c1 = await commitOk(u.token, repo, { files: { 'a.txt': 'a' } });
+      const commit = (body) => fcgi(port, { REQUEST_METHOD: 'POST',
+        REQUEST_URI: `${api(repo)}/commit/main`, SERVER_NAME: '127.0.0.1',
+        SERVER_PORT: String(port), HTTP_HOST: `127.0.0.1:${port}`,
+        CONTENT_TYPE: 'application/x-ndjson',
+        CONTENT_LENGTH: String(body.length),
+        HTTP_AUTHORIZATION: `Bearer ${u.token}` }, body);
+      const ndjson = (path, content) => Buffer.from([
+        JSON.stringify({ key: 'header', value: { summary: 's' } }),
+        JSON.stringify({ key: 'file', value: { path, encoding: 'base64',
+          content: Buffer.from(content).toString('base64') } })].join('\n'));
+      assert.ok(await waitFor(async () => (await commit(ndjson('w.txt', 'w')))
+        .status === 200, 20), 'the pool answers');
+      const [pid] = kids();
+      // One file whose body and decoded bytes together pass the ceiling,
+      // though the body is within max_body.
+      const big = Buffer.alloc(Math.floor(limit * 0.6) << 20, 'x');
+      const res = await commit(ndjson('big.txt', big));
+      assert.equal(res.status, 413, res.body);
+      assert.equal(res.headers['x-error-code'], 'RequestTooLarge');
+      assert.match(JSON.parse(res.body).error, /request_memory/);
+      assert.deepEqual(kids(), [pid], 'no worker died');
+      const h = await request('HEAD', `/${repo.id}/resolve/main/big.txt`);
+      assert.equal(h.status, 404, 'nothing of it landed');
+      // The same worker answers the next requests as before.
+      for (let i = 0; i < 4; i++)
+        assert.equal((await commit(ndjson(`n${i}.txt`, `${i}`))).status, 200);
+      assert.deepEqual(kids(), [pid]);
+      assert.notEqual(c1, undefined);
+    } finally {
+      let all = [];
+      try { all = kids(); } catch { /* none */ }
+      for (const p of [pool.pid, ...all])
+        try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
