@@ -313,9 +313,9 @@ stored_find_or_add(struct stored_set *s, const struct commit_op *ops,
 
 /* The path member of an operation, validated; NULL after answering. */
 static const char *
-op_path(struct req *r, json_object *v, size_t lineno, bool folder)
+op_path(struct req *r, const char *path, size_t lineno, bool folder)
 {
-	const char *path = jget_str(v, "path"), *why;
+	const char *why;
 	size_t n;
 
 	if (path == NULL) {
@@ -368,8 +368,8 @@ api_commit(struct req *r)
 	memset(&c, 0, sizeof(c));
 	c.repo = repo;
 	c.branch = branch_of(r->args.rev);
-	c.summary = jget_str(lines[0].value, "summary");
-	c.description = jget_str(lines[0].value, "description");
+	c.summary = lines[0].summary;
+	c.description = lines[0].description;
 	if (c.summary == NULL || *c.summary == '\0') {
 		resp_error(r, 400, "BadRequest", "header: 'summary' is "
 		    "required");
@@ -385,7 +385,7 @@ api_commit(struct req *r)
 		    "longer than the limit of %d bytes", DESCRIPTION_MAX);
 		return;
 	}
-	if ((s = jget_str(lines[0].value, "parentCommit")) != NULL) {
+	if ((s = lines[0].parent) != NULL) {
 		if (oid_parse(&parent, s, strlen(s)) != 0) {
 			resp_error(r, 400, "BadRequest", "header: "
 			    "'parentCommit' must be a 40-hex commit id");
@@ -399,37 +399,34 @@ api_commit(struct req *r)
 	 * nothing. */
 	for (i = 1; i < n; i++) {
 		struct commit_op *op = &c.ops[k];
-		json_object *v = lines[i].value, *sz = NULL;
-		const char *key = lines[i].key;
+		const struct ndjson_line *l = &lines[i];
+		const char *key = l->key;
 
 		if (!strcmp(key, "header")) {
 			resp_error(r, 400, "BadRequest", "line %zu: a second "
 			    "header", i + 1);
 			return;
 		} else if (!strcmp(key, "file")) {
-			const char *enc = jget_str(v, "encoding");
-
-			if ((op->path = op_path(r, v, i + 1, false)) == NULL)
+			if ((op->path = op_path(r, l->path, i + 1, false)) ==
+			    NULL)
 				return;
-			if (jget_str(v, "content") == NULL ||
-			    (enc != NULL && strcmp(enc, "base64"))) {
+			if (l->content == NULL || (l->encoding != NULL &&
+			    strcmp(l->encoding, "base64"))) {
 				resp_error(r, 400, "BadRequest", "line %zu: "
 				    "'content' must be base64", i + 1);
 				return;
 			}
 			op->kind = OP_PUT;
 		} else if (!strcmp(key, "lfsFile")) {
-			const char *oid = jget_str(v, "oid"),
-			    *algo = jget_str(v, "algo");
+			const char *oid = l->oid;
 
-			if ((op->path = op_path(r, v, i + 1, false)) == NULL)
+			if ((op->path = op_path(r, l->path, i + 1, false)) ==
+			    NULL)
 				return;
-			if (oid == NULL || (algo && strcmp(algo, "sha256")) ||
-			    hex_decode(op->blob.sha256, SHA256_LEN, oid,
-			    strlen(oid)) != 0 ||
-			    (json_object_object_get_ex(v, "size", &sz) &&
-			    (!json_object_is_type(sz, json_type_int) ||
-			    json_object_get_int64(sz) < 0))) {
+			if (oid == NULL || (l->algo && strcmp(l->algo,
+			    "sha256")) || hex_decode(op->blob.sha256,
+			    SHA256_LEN, oid, strlen(oid)) != 0 ||
+			    l->has_size == NDJSON_BAD_SIZE) {
 				resp_error(r, 400, "BadRequest", "line %zu: "
 				    "lfsFile needs a sha256 'oid' and a 'size'",
 				    i + 1);
@@ -437,9 +434,8 @@ api_commit(struct req *r)
 			}
 			op->kind = OP_PUT;
 			op->blob.lfs = true;
-			if (sz != NULL) {
-				op->blob.size = (uint64_t)
-				    json_object_get_int64(sz);
+			if (l->has_size == NDJSON_SIZE) {
+				op->blob.size = (uint64_t)l->size;
 			} else {
 				/* A copy (CommitOperationCopy): no size, and
 				 * only from this repository's own files. */
@@ -461,7 +457,7 @@ api_commit(struct req *r)
 			}
 		} else if (!strcmp(key, "deletedFile") ||
 		    !strcmp(key, "deletedFolder")) {
-			if ((op->path = op_path(r, v, i + 1,
+			if ((op->path = op_path(r, l->path, i + 1,
 			    key[7] == 'F' && key[8] == 'o')) == NULL)
 				return;
 			op->kind = OP_DELETE;
@@ -485,8 +481,8 @@ api_commit(struct req *r)
 				adding = quota_add(adding,
 				    c.ops[k].blob.size);
 			else
-				adding = quota_add(adding, strlen(jget_str(
-				    lines[i].value, "content")) / 4 * 3);
+				adding = quota_add(adding,
+				    strlen(lines[i].content) / 4 * 3);
 		}
 		if (quota_check(r, repo, adding) != 0)
 			return;
@@ -516,7 +512,7 @@ api_commit(struct req *r)
 			lfs_pointer(&ptr, op->blob.sha256, op->blob.size);
 			git_blob_oid(&op->blob.oid, ptr.data, ptr.len);
 		} else {
-			const char *b64 = jget_str(lines[i].value, "content");
+			const char *b64 = lines[i].content;
 			size_t blen = strlen(b64), dlen;
 			unsigned char *data = arena_alloc(r->a, blen / 4 * 3 + 3);
 

@@ -805,10 +805,39 @@ commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
 	return 0;
 }
 
-static void
-json_release(void *p)
+/* A string member of v, copied into the arena (NULL when it is none). */
+static const char *
+member(struct arena *a, json_object *v, const char *key)
 {
-	json_object_put(p);
+	const char *s = jget_str(v, key);
+
+	return s != NULL ? arena_strdup(a, s) : NULL;
+}
+
+/* The members of value a commit reads, into l (struct ndjson_line). */
+static void
+line_members(struct arena *a, json_object *v, struct ndjson_line *l)
+{
+	json_object *sz;
+
+	l->path = member(a, v, "path");
+	l->content = member(a, v, "content");
+	l->encoding = member(a, v, "encoding");
+	l->oid = member(a, v, "oid");
+	l->algo = member(a, v, "algo");
+	l->summary = member(a, v, "summary");
+	l->description = member(a, v, "description");
+	l->parent = member(a, v, "parentCommit");
+	l->has_size = NDJSON_NO_SIZE;
+	l->size = 0;
+	if (json_object_object_get_ex(v, "size", &sz)) {
+		if (sz != NULL && json_object_is_type(sz, json_type_int) &&
+		    json_object_get_int64(sz) >= 0) {
+			l->has_size = NDJSON_SIZE;
+			l->size = json_object_get_int64(sz);
+		} else
+			l->has_size = NDJSON_BAD_SIZE;
+	}
 }
 
 int
@@ -849,8 +878,8 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 			    "JSON object", lineno);
 			return -1;
 		}
-		arena_on_reset(r->a, json_release, o);
 		if (!json_text_valid(o)) {
+			json_object_put(o);
 			resp_error(r, 400, "BadRequest", "line %zu is not valid "
 			    "UTF-8 text", lineno);
 			return -1;
@@ -858,6 +887,7 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 		key = jget_str(o, "key");
 		if (key == NULL || !json_object_object_get_ex(o, "value", &v) ||
 		    !json_object_is_type(v, json_type_object)) {
+			json_object_put(o);
 			resp_error(r, 400, "BadRequest", "line %zu needs a "
 			    "'key' string and a 'value' object", lineno);
 			return -1;
@@ -870,8 +900,9 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 			lines = bigger;
 			cap *= 2;
 		}
-		lines[n].key = key;
-		lines[n].value = v;
+		lines[n].key = arena_strdup(r->a, key);
+		line_members(r->a, v, &lines[n]);
+		json_object_put(o);
 		n++;
 		p = nl ? nl + 1 : end;
 	}
