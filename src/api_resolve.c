@@ -110,16 +110,23 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The cache key of r, or NULL when r may not use the cache. */
+/*
+ * The cache key of r, or NULL when r may not use the cache. Each part but
+ * the last carries its length: a revision may hold '/' (branch "v1/x",
+ * file "y") and must not meet revision "v1" with file "x/y".
+ */
 static char *
 rcache_key(struct req *r)
 {
+	const struct route_args *g = &r->args;
+
 	if (r->hub->conf.resolve_cache_ms == 0 ||
 	    req_header(r, "Authorization") != NULL ||
 	    req_header(r, "Cookie") != NULL)
 		return NULL;
-	return arena_printf(r->a, "%d/%s/%s/%s/%s", (int)r->args.type,
-	    r->args.ns, r->args.name, r->args.rev, r->args.path);
+	return arena_printf(r->a, "%d %zu:%s %zu:%s %zu:%s %s", (int)g->type,
+	    strlen(g->ns), g->ns, strlen(g->name), g->name, strlen(g->rev),
+	    g->rev, g->path);
 }
 
 static struct rcache_entry *

@@ -29,8 +29,8 @@ function fcgiGet(addr, uri, headers = {}) {
   return { status: Number(/^(\d+)/.exec(h.status)[1]), headers: h };
 }
 
-test('resolve cache: stale for at most resolve_cache_ms, only anonymous '
-  + 'and public', async () => {
+// A pool of one worker with the resolve cache on, for the duration of fn.
+async function withCachePool(fn) {
   const dir = mkdtempSync(`${tmpdir()}/khub-rcache-`);
   const conf = readFileSync(CONFIG, 'utf8').replace(/^resolve_cache_ms.*$/m,
     '').replace(/^\[server\]$/m, `[server]\nresolve_cache_ms = ${TTL}`);
@@ -42,6 +42,19 @@ test('resolve cache: stale for at most resolve_cache_ms, only anonymous '
   try {
     assert.ok(await waitFor(() => fcgiGet(addr, '/api/health').status === 200,
       20));
+    await fn(addr);
+  } finally {
+    // Gone, workers and listening socket, before the next test binds it.
+    const gone = new Promise((r) => (pool.exitCode !== null ||
+      pool.signalCode !== null ? r() : pool.once('exit', r)));
+    pool.kill('SIGTERM');
+    await gone;
+  }
+}
+
+test('resolve cache: stale for at most resolve_cache_ms, only anonymous '
+  + 'and public', async () => {
+  await withCachePool(async (addr) => {
     const u = newUser();
     const repo = await createRepo(u.token);
     const c1 = await commitOk(u.token, repo, { files: { 'a.txt': '1' } });
@@ -69,7 +82,36 @@ test('resolve cache: stale for at most resolve_cache_ms, only anonymous '
     await new Promise((r) => setTimeout(r, TTL + 100));
     assert.equal(fcgiGet(addr, uri).status, 401);
     assert.equal(fcgiGet(addr, uri).status, 401, 'and not cached');
-  } finally {
-    pool.kill('SIGTERM');
-  }
+  });
+});
+
+// Revision and path are separate parts of the key: tag "v1" with file
+// "x/y" and branch "v1/x" with file "y" are two resolves, not one that
+// a cached answer may serve for the other.
+test('resolve cache: revision "v1/x" + "y" is not revision "v1" + "x/y"',
+  async () => {
+  await withCachePool(async (addr) => {
+    const u = newUser();
+    const repo = await createRepo(u.token);
+    const api = `/api/models/${repo.id}`;
+    const json = { 'content-type': 'application/json',
+      authorization: `Bearer ${u.token}` };
+    const tagged = await commitOk(u.token, repo, { files: { 'x/y': 'tag' } });
+    let res = await request('POST', `${api}/tag/main`, { headers: json,
+      body: { tag: 'v1' } });
+    assert.equal(res.status, 200, res.body);
+    res = await request('POST', `${api}/branch/v1%2Fx`, { headers: json,
+      body: {} });
+    assert.equal(res.status, 200, res.body);
+    const branched = await commitOk(u.token, repo, { branch: 'v1/x',
+      files: { y: 'branch' } });
+    assert.notEqual(branched, tagged);
+    const viaTag = fcgiGet(addr, `/${repo.id}/resolve/v1/x/y`);
+    assert.equal(viaTag.status, 302);
+    assert.equal(viaTag.headers['x-repo-commit'], tagged);
+    const viaBranch = fcgiGet(addr, `/${repo.id}/resolve/v1%2Fx/y`);
+    assert.equal(viaBranch.status, 302);
+    assert.equal(viaBranch.headers['x-repo-commit'], branched,
+      'the branch\'s own file, not the tag\'s cached answer');
+  });
 });
