@@ -2,7 +2,6 @@
  * accounts.c: users and their storage, for khubctl, the admin API and
  * registration (see accounts.h).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,29 +61,6 @@ grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size)
 	return more;
 }
 
-int
-kerr_set(struct kerr *e, int status, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-
-	e->status = status;
-	e->code = code;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* A database failure: 503 when it is unreachable, else 500; the detail
- * goes to the message (khubctl shows it; the API logs it). */
-static int
-db_failed(struct db *db, struct kerr *e)
-{
-	return kerr_set(e, db_unavailable(db) ? 503 : 500, db_unavailable(db) ?
-	    "ServiceUnavailable" : "InternalError", "database: %s",
-	    db_error(db));
-}
-
 bool
 account_email_plausible(const char *e)
 {
@@ -140,7 +116,7 @@ account_create(struct db *db, struct arena *a, const char *name,
 	sodium_memzero(hash, sizeof(hash));
 	if (rc != 0) {
 		if (db_errno(db) != ER_DUP_ENTRY)
-			return db_failed(db, e);
+			return kerr_db(e, db);
 		/* Which unique key: the message names it. */
 		if (strstr(db_error(db), "namespace_email") != NULL)
 			return kerr_set(e, 409, "Conflict", "an account with "
@@ -162,7 +138,7 @@ account_find(struct db *db, struct arena *a, const char *name,
 
 	if (db_exec(db, a, &res, SQL_FIND, "s", name) != 0 ||
 	    (rc = db_row(res, "is", id, &k)) < 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	if (rc == 0 || (kind != NULL && strcmp(k, kind) != 0))
 		return kerr_set(e, 404, "NotFound", "no %s named '%s'",
 		    kind == NULL ? "user or organization" :
@@ -182,7 +158,7 @@ account_list(struct db *db, struct arena *a, struct account **out,
 
 	*n = 0;
 	if (db_exec(db, a, &res, SQL_LIST, "") != 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	while ((rc = db_row(res, "isssiiu", &u.id, &u.name, &u.fullname,
 	    &u.email, &disabled, &dflt, &u.quota_bytes)) == 1) {
 		u.disabled = disabled != 0;
@@ -191,7 +167,7 @@ account_list(struct db *db, struct arena *a, struct account **out,
 		all[(*n)++] = u;
 	}
 	if (rc < 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	*out = all;
 	return 0;
 }
@@ -205,7 +181,7 @@ account_set_disabled(struct db *db, struct arena *a, const char *name,
 	if (account_find(db, a, name, "user", &id, e) != 0)
 		return -1;
 	if (db_exec(db, a, NULL, SQL_DISABLE, "ii", (int64_t)disabled, id) != 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	return 0;
 }
 
@@ -235,7 +211,7 @@ account_set_password(struct db *db, struct arena *a, const char *name,
 	sodium_memzero(hash, sizeof(hash));
 	if (rc) {
 		db_rollback(db);
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	}
 	return 0;
 }
@@ -254,7 +230,7 @@ account_set_quota(struct db *db, struct arena *a, const char *name,
 		return -1;
 	if (none ? db_exec(db, a, NULL, SQL_QUOTA_UNSET, "i", id) :
 	    db_exec(db, a, NULL, SQL_QUOTA_SET, "ui", bytes, id))
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	return 0;
 }
 
@@ -271,7 +247,7 @@ account_usage(struct db *db, struct arena *a, const char *name,
 	if (quota_used(db, a, id, default_quota, &u->used, &u->quota) != 0 ||
 	    db_exec(db, a, &res, SQL_USAGE, "ii", id, id) != 0 ||
 	    db_row(res, "ii", &dflt, &u->repos) < 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	u->default_quota = dflt != 0;
 	return 0;
 }
@@ -290,7 +266,7 @@ account_repos(struct db *db, struct arena *a, const char *name,
 	if (account_find(db, a, name, NULL, &id, e) != 0)
 		return -1;
 	if (db_exec(db, a, &res, SQL_REPOS, "i", id) != 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	while ((rc = db_row(res, "ssiu", &r.type, &r.name, &priv,
 	    &r.bytes)) == 1) {
 		r.private_ = priv != 0;
@@ -298,7 +274,7 @@ account_repos(struct db *db, struct arena *a, const char *name,
 		all[(*n)++] = r;
 	}
 	if (rc < 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	*out = all;
 	return 0;
 }
@@ -313,6 +289,6 @@ account_storage(struct db *db, struct arena *a, struct storage *s,
 	if (db_exec(db, a, &res, SQL_STORAGE, "") != 0 ||
 	    db_row(res, "iiiiu", &s->users, &s->orgs, &s->repos, &s->blobs,
 	    &s->bytes) < 0)
-		return db_failed(db, e);
+		return kerr_db(e, db);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include "jsonutil.h"
 #include "names.h"
 #include "secrets.h"
+#include "tokens.h"
 
 /* How long a session lasts, and the cookie with it. */
 #define SESSION_DAYS		30
@@ -34,8 +35,6 @@
 #define PASSWORD_MAX		1024
 #define EMAIL_MAX		254
 #define FULLNAME_MAX		255	/* characters, the column's size */
-#define TOKEN_NAME_MAX		100
-#define TOKEN_DAYS_MAX		3650
 
 static const char SQL_REGISTER[] =
     "INSERT INTO namespace (kind, name, fullname, email, password_hash)"
@@ -68,14 +67,6 @@ static const char SQL_TOKENS[] =
     " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000),"
     " expires_at IS NOT NULL AND expires_at <= NOW(3)"
     " FROM token WHERE user_id = ? AND revoked_at IS NULL ORDER BY id";
-static const char SQL_TOKEN_ADD_FOREVER[] =
-    "INSERT INTO token (user_id, name, role, hash) VALUES (?, ?, ?, ?)";
-static const char SQL_TOKEN_ADD_UNTIL[] =
-    "INSERT INTO token (user_id, name, role, hash, expires_at)"
-    " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))";
-static const char SQL_TOKEN_GET[] =
-    "SELECT FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
-    " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000) FROM token WHERE id = ?";
 static const char SQL_TOKEN_REVOKE[] =
     "UPDATE token SET revoked_at = NOW(3)"
     " WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
@@ -565,13 +556,12 @@ api_tokens_list(struct req *r)
 void
 api_token_create(struct req *r)
 {
-	unsigned char hash[TOKEN_HASH_LEN];
-	char tok[TOKEN_LEN + 1];
+	struct token_issued t;
+	struct kerr e;
 	json_object *body, *o, *v;
 	const char *name, *role, *at;
-	struct db_res *res;
-	int64_t until = 0, days, id, created, expires;
-	int has_days, rc;
+	int64_t until = 0, days;
+	int has_days;
 
 	if (require_manager(r) != 0)
 		return;
@@ -581,18 +571,8 @@ api_token_create(struct req *r)
 	    field(r, body, "role", 0, 5, 0, &role) != 0 ||
 	    field(r, body, "expires_at", 0, 40, 0, &at) != 0)
 		return;
-	if (*name == '\0') {
-		resp_error(r, 400, "BadRequest", "Field 'name' must not be "
-		    "empty");
-		return;
-	}
 	if (role == NULL)
 		role = "read";
-	if (strcmp(role, "read") != 0 && strcmp(role, "write") != 0) {
-		resp_error(r, 400, "BadRequest", "Field 'role' must be read "
-		    "or write");
-		return;
-	}
 	has_days = json_object_object_get_ex(body, "expires_in_days", &v) &&
 	    v != NULL;
 	if (has_days && at != NULL) {
@@ -617,40 +597,20 @@ api_token_create(struct req *r)
 			    "a UTC time like 2030-01-31T12:00:00Z");
 			return;
 		}
-		if (until <= (int64_t)time(NULL) ||
-		    until > (int64_t)time(NULL) +
-		    (int64_t)TOKEN_DAYS_MAX * 86400) {
-			resp_error(r, 400, "BadRequest", "expires_at must be "
-			    "in the future, within %d days", TOKEN_DAYS_MAX);
-			return;
-		}
 	}
-	token_generate(tok);
-	token_hash(tok, TOKEN_LEN, hash);
-	rc = until ? db_exec(r->hub->db, r->a, &res, SQL_TOKEN_ADD_UNTIL,
-	    "issbi", r->who->user_id, name, role, hash, sizeof(hash), until) :
-	    db_exec(r->hub->db, r->a, &res, SQL_TOKEN_ADD_FOREVER, "issb",
-	    r->who->user_id, name, role, hash, sizeof(hash));
-	if (rc != 0) {
-		sodium_memzero(tok, sizeof(tok));
-		resp_db_error(r);
+	if (token_issue(r->hub->db, r->a, r->who->user_id, name, role, until,
+	    &t, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
-	id = (int64_t)db_insert_id(res);
-	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN_GET, "i", id) != 0 ||
-	    db_row(res, "ii", &created, &expires) != 1) {
-		sodium_memzero(tok, sizeof(tok));
-		resp_db_error(r);
-		return;
-	}
-	o = token_json(r, id, name, role, created, expires);
+	o = token_json(r, t.id, name, role, t.created_ms, t.expires_ms);
 	jset(o, "success", jbool(1));
-	jset(o, "token_id", jint(id));
+	jset(o, "token_id", jint(t.id));
 	/* The only time the token is ever shown. */
-	jset(o, "token", jstr(tok));
+	jset(o, "token", jstr(t.token));
 	jset(o, "message", jstr("Token created: save it now, it is not "
 	    "shown again"));
-	sodium_memzero(tok, sizeof(tok));
+	sodium_memzero(t.token, sizeof(t.token));
 	resp_header(r, "Cache-Control", "no-store");
 	resp_json(r, 200, o);
 }

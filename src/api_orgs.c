@@ -9,22 +9,14 @@
  */
 #include <string.h>
 
-#include <mysqld_error.h>
-
 #include "api.h"
 #include "auth.h"
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "names.h"
+#include "orgs.h"
 
-static const char SQL_ORG_ADD[] =
-    "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, ?)";
-static const char SQL_MEMBER_SET[] =
-    "INSERT INTO org_member (org_id, user_id, role) VALUES (?, ?, ?)"
-    " ON DUPLICATE KEY UPDATE role = VALUES(role)";
-static const char SQL_MEMBER_DEL[] =
-    "DELETE FROM org_member WHERE org_id = ? AND user_id = ?";
 /* A namespace, its member count and the caller's role in it (user id 0:
  * anonymous, no row). */
 static const char SQL_NS[] =
@@ -37,65 +29,16 @@ static const char SQL_MEMBERS[] =
     "SELECT n.name, n.fullname, m.role FROM org_member m"
     " JOIN namespace n ON n.id = m.user_id WHERE m.org_id = ?"
     " ORDER BY n.name";
-static const char SQL_USER[] =
-    "SELECT id, name FROM namespace WHERE name = ? AND kind = 'user'";
-/* Within the transaction that changes members: the admins, locked, so
- * two admins removing each other cannot leave none. */
-static const char SQL_ADMINS[] =
-    "SELECT user_id FROM org_member WHERE org_id = ? AND role = 'admin'"
-    " FOR UPDATE";
-static const char SQL_ROLE_LOCK[] =
-    "SELECT role FROM org_member WHERE org_id = ? AND user_id = ?"
-    " FOR UPDATE";
 static const char SQL_USER_ORGS[] =
     "SELECT n.name, n.fullname FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id WHERE m.user_id = ?"
     " AND n.name <> '' ORDER BY n.name";
-
-#define FULLNAME_MAX	255
 
 struct ns {
 	int64_t		 id;
 	char		*kind, *name, *fullname, *role;	/* role: NULL */
 	int64_t		 members;
 };
-
-/* Whether s is well-formed UTF-8 without control characters. */
-static int
-text_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n, i;
-	unsigned c;
-
-	while (*p != '\0') {
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1, c = *p & 0x1f;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2, c = *p & 0x0f;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3, c = *p & 0x07;
-		else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (p[i] & 0x3f);
-		}
-		/* overlong, surrogates, beyond U+10FFFF */
-		if ((n == 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-		    (n == 3 && (c < 0x10000 || c > 0x10ffff)))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
 
 /*
  * Looks up namespace name with the caller's role. Returns 1 found, 0 not
@@ -162,8 +105,8 @@ void
 api_org_create(struct req *r)
 {
 	json_object *body, *o;
-	struct db_res *res;
-	const char *name, *fullname, *why;
+	const char *name, *fullname;
+	struct kerr e;
 	int64_t id;
 
 	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
@@ -176,46 +119,11 @@ api_org_create(struct req *r)
 		resp_error(r, 400, "BadRequest", "'name' is required");
 		return;
 	}
-	if ((why = name_invalid(name)) != NULL) {
-		resp_error(r, 400, "BadRequest", "Organization name '%s' %s",
-		    name, why);
-		return;
-	}
-	if (name_reserved(name)) {
-		resp_error(r, 400, "BadRequest", "The name '%s' is reserved",
-		    name);
-		return;
-	}
 	if (fullname == NULL)
 		fullname = "";
-	if (strlen(fullname) > FULLNAME_MAX || !text_valid(fullname)) {
-		resp_error(r, 400, "BadRequest", "'fullname' must be UTF-8 "
-		    "text of at most %d bytes", FULLNAME_MAX);
-		return;
-	}
-	/* The organization and its first admin together, or neither. */
-	if (db_begin(r->hub->db) != 0) {
-		resp_db_error(r);
-		return;
-	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_ORG_ADD, "ss", name,
-	    fullname) != 0) {
-		unsigned err = db_errno(r->hub->db);
-
-		db_rollback(r->hub->db);
-		if (err == ER_DUP_ENTRY)
-			resp_error(r, 409, "Conflict", "The name '%s' is "
-			    "already taken by a user or an organization",
-			    name);
-		else
-			resp_db_error(r);
-		return;
-	}
-	id = (int64_t)db_insert_id(res);
-	if (db_exec(r->hub->db, r->a, NULL, SQL_MEMBER_SET, "iis", id,
-	    r->who->user_id, "admin") != 0 || db_commit(r->hub->db) != 0) {
-		db_rollback(r->hub->db);
-		resp_db_error(r);
+	if (org_create(r->hub->db, r->a, name, fullname, r->who->user_id, &id,
+	    &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	o = jobj();
@@ -296,12 +204,10 @@ void
 api_org_member(struct req *r)
 {
 	json_object *body = NULL, *o;
-	struct db_res *res;
 	struct ns *ns;
 	const char *role = NULL;
-	char *uname, *cur = NULL;
-	int64_t uid, admin_id;
-	int rc, nadmins = 0;
+	char *uname;
+	struct kerr e;
 
 	if (auth_require(r) != 0)
 		return;
@@ -309,8 +215,7 @@ api_org_member(struct req *r)
 		if ((body = req_json(r)) == NULL)
 			return;
 		role = jget_str(body, "role");
-		if (role == NULL || (strcmp(role, "read") &&
-		    strcmp(role, "write") && strcmp(role, "admin"))) {
+		if (!org_role_valid(role)) {
 			resp_error(r, 400, "BadRequest", "'role' must be read, "
 			    "write or admin");
 			return;
@@ -325,68 +230,17 @@ api_org_member(struct req *r)
 	}
 	if (!can_write(r))
 		return;
-	if (name_invalid(r->args.name) != NULL)
-		rc = 0;
-	else if (db_exec(r->hub->db, r->a, &res, SQL_USER, "s",
-	    r->args.name) != 0 || (rc = db_row(res, "is", &uid, &uname)) < 0) {
-		resp_db_error(r);
+	if (org_member_set(r->hub->db, r->a, ns->id, ns->name, r->args.name,
+	    role, &uname, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
-	if (rc == 0) {
-		resp_error(r, 404, "NotFound", "No user named %s",
-		    r->args.name);
-		return;
-	}
-	db_done(res);
-
-	if (db_begin(r->hub->db) != 0) {
-		resp_db_error(r);
-		return;
-	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_ADMINS, "i", ns->id) != 0)
-		goto dberr;
-	while ((rc = db_row(res, "i", &admin_id)) == 1)
-		nadmins++;
-	if (rc < 0)
-		goto dberr;
-	if (db_exec(r->hub->db, r->a, &res, SQL_ROLE_LOCK, "ii", ns->id,
-	    uid) != 0 || (rc = db_row(res, "s", &cur)) < 0)
-		goto dberr;
-	db_done(res);
-	if (rc == 0)
-		cur = NULL;
-	if (r->method == M_DELETE && cur == NULL) {
-		db_rollback(r->hub->db);
-		resp_error(r, 404, "NotFound", "%s is not a member of %s",
-		    uname, ns->name);
-		return;
-	}
-	if (cur != NULL && !strcmp(cur, "admin") && nadmins <= 1 &&
-	    (role == NULL || strcmp(role, "admin") != 0)) {
-		db_rollback(r->hub->db);
-		resp_error(r, 400, "BadRequest", "%s is the last admin of %s: "
-		    "an organization keeps at least one admin", uname,
-		    ns->name);
-		return;
-	}
-	if (r->method == M_DELETE)
-		rc = db_exec(r->hub->db, r->a, NULL, SQL_MEMBER_DEL, "ii",
-		    ns->id, uid);
-	else
-		rc = db_exec(r->hub->db, r->a, NULL, SQL_MEMBER_SET, "iis",
-		    ns->id, uid, role);
-	if (rc != 0 || db_commit(r->hub->db) != 0)
-		goto dberr;
 	o = jobj();
 	if (role != NULL) {
 		jset(o, "name", jstr(uname));
 		jset(o, "role", jstr(role));
 	}
 	resp_json(r, 200, o);
-	return;
-dberr:
-	db_rollback(r->hub->db);
-	resp_db_error(r);
 }
 
 void

@@ -7,6 +7,8 @@
 #ifndef KHUB_KERR_H
 #define KHUB_KERR_H
 
+struct db;
+
 struct kerr {
 	int		 status;	/* 400, 404, 409, 500, 503 ... */
 	const char	*code;		/* "BadRequest", "NotFound" ... */
@@ -16,5 +18,8 @@ struct kerr {
 /* Fills e and returns -1, so that `return kerr_set(...)` fails a call. */
 int	kerr_set(struct kerr *e, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A database failure: 503 when it is unreachable, else 500, with the
+ * detail in the message (khubctl shows it; the API logs it). -1. */
+int	kerr_db(struct kerr *e, struct db *db);
 
 #endif

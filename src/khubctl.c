@@ -25,7 +25,6 @@
 
 #include <curl/curl.h>
 #include <mysql.h>
-#include <mysqld_error.h>
 #include <sodium.h>
 
 #include "accounts.h"
@@ -35,17 +34,11 @@
 #include "hub.h"
 #include "migrate.h"
 #include "names.h"
+#include "orgs.h"
 #include "quota.h"
 #include "repo.h"
 #include "secrets.h"
-
-static const char SQL_ORG_ADD[] =
-    "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, ?)";
-static const char SQL_TOKEN_ADD[] =
-    "INSERT INTO token (user_id, name, role, hash) VALUES (?, ?, ?, ?)";
-static const char SQL_MEMBER_SET[] =
-    "INSERT INTO org_member (org_id, user_id, role) VALUES (?, ?, ?)"
-    " ON DUPLICATE KEY UPDATE role = VALUES(role)";
+#include "tokens.h"
 
 static struct hub hub;
 static struct arena arena;
@@ -176,8 +169,8 @@ static int
 cmd_token_add(int argc, char **argv)
 {
 	static const char *const known[] = { "--name", "--role", NULL };
-	unsigned char hash[TOKEN_HASH_LEN];
-	char token[TOKEN_LEN + 1];
+	struct token_issued t;
+	struct kerr e;
 	const char *user, *name, *role;
 	int64_t uid;
 
@@ -188,20 +181,16 @@ cmd_token_add(int argc, char **argv)
 	role = option(argc, argv, 1, "--role", known);
 	if (role == NULL)
 		role = "read";
-	if (strcmp(role, "read") && strcmp(role, "write"))
+	if (!token_role_valid(role))
 		die("--role must be read or write");
 	if (name == NULL)
 		name = "khubctl";
-	if (strlen(name) > 100)
-		die("--name is longer than 100 characters");
 	uid = find(user, "user");
-	token_generate(token);
-	token_hash(token, TOKEN_LEN, hash);
-	if (db_exec(hub.db, &arena, NULL, SQL_TOKEN_ADD, "issb", uid, name,
-	    role, hash, sizeof(hash)) != 0)
-		die_db("token add");
+	if (token_issue(hub.db, &arena, uid, name, role, 0, &t, &e) != 0)
+		die("token add: %s", e.msg);
 	/* The only time the token is ever shown. */
-	printf("%s\n", token);
+	printf("%s\n", t.token);
+	sodium_memzero(t.token, sizeof(t.token));
 	return 0;
 }
 
@@ -209,38 +198,18 @@ static int
 cmd_org_add(int argc, char **argv)
 {
 	static const char *const known[] = { "--owner", NULL };
-	const char *name, *owner, *why;
-	struct db_res *res;
-	int64_t uid, oid;
+	const char *name, *owner;
+	struct kerr e;
+	int64_t oid;
 
 	if (argc < 1)
 		usage();
 	name = argv[0];
 	if ((owner = option(argc, argv, 1, "--owner", known)) == NULL)
 		die("org add needs --owner USER");
-	if ((why = name_invalid(name)) != NULL ||
-	    (name_reserved(name) && (why = "is reserved") != NULL))
-		die("organization name '%s' %s", name, why);
-	uid = find(owner, "user");
-	/* The organization and its first admin together, or neither. */
-	if (db_begin(hub.db) != 0)
-		die_db("org add");
-	if (db_exec(hub.db, &arena, &res, SQL_ORG_ADD, "ss", name, "") != 0) {
-		unsigned e = db_errno(hub.db);
-
-		db_rollback(hub.db);
-		if (e == ER_DUP_ENTRY)
-			die("the name '%s' already exists", name);
-		die_db("org add");
-	}
-	oid = (int64_t)db_insert_id(res);
-	if (db_exec(hub.db, &arena, NULL, SQL_MEMBER_SET, "iis", oid, uid,
-	    "admin") != 0) {
-		db_rollback(hub.db);
-		die_db("org add");
-	}
-	if (db_commit(hub.db) != 0)
-		die_db("org add");
+	if (org_create(hub.db, &arena, name, NULL, find(owner, "user"), &oid,
+	    &e) != 0)
+		die("org add: %s", e.msg);
 	printf("organization %s added, owner %s\n", name, owner);
 	return 0;
 }
@@ -307,20 +276,17 @@ cmd_org_member(int argc, char **argv)
 {
 	static const char *const known[] = { "--role", NULL };
 	const char *role;
-	int64_t oid, uid;
+	struct kerr e;
 
 	if (argc < 2)
 		usage();
 	if ((role = option(argc, argv, 2, "--role", known)) == NULL)
 		die("org member needs --role read|write|admin");
-	if (strcmp(role, "read") && strcmp(role, "write") &&
-	    strcmp(role, "admin"))
+	if (!org_role_valid(role))
 		die("--role must be read, write or admin");
-	oid = find(argv[0], "org");
-	uid = find(argv[1], "user");
-	if (db_exec(hub.db, &arena, NULL, SQL_MEMBER_SET, "iis", oid, uid,
-	    role) != 0)
-		die_db("org member");
+	if (org_member_set(hub.db, &arena, find(argv[0], "org"), argv[0],
+	    argv[1], role, NULL, &e) != 0)
+		die("org member: %s", e.msg);
 	printf("%s is %s in %s\n", argv[1], role, argv[0]);
 	return 0;
 }

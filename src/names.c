@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonutil.h"
 #include "names.h"
 
 int
@@ -56,4 +57,17 @@ name_invalid(const char *name)
 	if (strstr(name, "--") != NULL || strstr(name, "..") != NULL)
 		return "may not contain '--' or '..'";
 	return NULL;
+}
+
+int
+text_plain(const char *s, size_t max_chars)
+{
+	const unsigned char *p;
+	size_t chars;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return utf8_valid((const unsigned char *)s, strlen(s), &chars) &&
+	    chars <= max_chars;
 }

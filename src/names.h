@@ -6,6 +6,8 @@
 #ifndef KHUB_NAMES_H
 #define KHUB_NAMES_H
 
+#include <stddef.h>
+
 /* NULL when name is valid, else what is wrong ("is too long"...). */
 const char	*name_invalid(const char *name);
 /* Names the URL space keeps for itself (api, models, datasets...): no
@@ -15,5 +17,8 @@ int		 name_reserved(const char *name);
  * ASCII: a query comparing them with other text fails). A name that is
  * not is simply a name no one has. */
 int		 name_ascii(const char *name);
+/* Whether s is text a person may give (a full name, a token's name):
+ * UTF-8 without control characters, at most max_chars characters. */
+int		 text_plain(const char *s, size_t max_chars);
 
 #endif

@@ -281,3 +281,41 @@ test('whoami-v2 lists the caller\'s organizations with their full names',
     assert.equal(org.fullname, 'Acme Research ✓');
     assert.notEqual(org.fullname, org.name);
   });
+
+// khubctl and the API are two front doors to the same rules (orgs.c,
+// tokens.c): what one refuses, the other refuses.
+test('khubctl keeps the API\'s rules: last admin, names, token names',
+  async () => {
+  const owner = newUser();
+  const org = unique('org');
+  khubctl('org', 'add', org, '--owner', owner.name);
+  // The last admin cannot be demoted, from the shell either.
+  let r = khubctlRaw(['org', 'member', org, owner.name, '--role', 'read']);
+  assert.notEqual(r.status, 0, 'demoting the last admin is refused');
+  assert.match(r.stderr, /last admin/);
+  let res = await get(`/org/${org}/members`,
+    { headers: bearer(owner.token) });
+  assert.equal(res.status, 200, res.body);
+  assert.deepEqual(res.json.map((m) => [m.name, m.role]),
+    [[owner.name, 'admin']]);
+  // With a second admin the first may step down, as over HTTP.
+  const other = newUser();
+  khubctl('org', 'member', org, other.name, '--role', 'admin');
+  khubctl('org', 'member', org, owner.name, '--role', 'read');
+  res = await get(`/org/${org}/members`, { headers: bearer(other.token) });
+  assert.deepEqual(res.json.map((m) => [m.name, m.role]).sort(),
+    [[other.name, 'admin'], [owner.name, 'read']].sort());
+  // A name the API refuses, khubctl refuses, with the API's words.
+  r = khubctlRaw(['org', 'add', 'Models', '--owner', owner.name]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /reserved/);
+  r = khubctlRaw(['org', 'add', org, '--owner', owner.name]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /already taken/);
+  // A token name with a control character is refused by both.
+  r = khubctlRaw(['token', 'add', owner.name, '--name', 'bell\u0007']);
+  assert.notEqual(r.status, 0, 'control character in a token name');
+  res = await post('/api/auth/tokens/create', { name: 'bell\u0007' },
+    owner.token);
+  assert.equal(res.status, 400, res.body);
+});
