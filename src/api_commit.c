@@ -107,6 +107,7 @@ api_preupload(struct req *r)
 	struct rules attrs, ignore, req_ignore, repo_attrs;
 	struct rev rev;
 	struct quota quota;
+	struct kerr qe;
 	const char *text, *gi, *why;
 	size_t len, i, n;
 	uint64_t adding = 0, threshold;
@@ -155,13 +156,14 @@ api_preupload(struct req *r)
 	/* Quota and LFS settings (quota.c): the repository's own LFS
 	 * patterns add to .gitattributes, its threshold replaces the
 	 * server's. One query. */
-	if (quota_load(r, repo, &quota) != 0) {
-		resp_db_error(r);
+	if (quota_load(r->hub->db, r->a, r->hub->conf.default_quota, repo->id,
+	    &quota, &qe) != 0) {
+		resp_kerr(r, &qe);
 		return;
 	}
 	threshold = quota.has_lfs_threshold ? quota.lfs_threshold :
 	    r->hub->conf.lfs_threshold;
-	lfs_settings_rules(r, &quota, &repo_attrs);
+	lfs_settings_rules(r->a, &quota, &repo_attrs);
 
 	list = jarr();
 	for (i = 0; i < n; i++) {
@@ -263,7 +265,7 @@ api_preupload(struct req *r)
 	if (!quota_allows(&quota, adding)) {
 		json_object_put(list);
 		resp_error(r, 413, "QuotaExceeded", "%s",
-		    quota_message(r, repo, &quota, adding));
+		    quota_message(r->a, repo->ns, &quota, adding));
 		return;
 	}
 	out = jobj();
@@ -348,6 +350,7 @@ api_commit(struct req *r)
 	const char *body, *s;
 	struct buf ptr;
 	size_t len, n, i, k = 0;
+	struct kerr qe;
 	json_object *o;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
@@ -484,8 +487,11 @@ api_commit(struct req *r)
 				adding = quota_add(adding,
 				    strlen(lines[i].content) / 4 * 3);
 		}
-		if (quota_check(r, repo, adding) != 0)
+		if (quota_check(r->hub->db, r->a, r->hub->conf.default_quota,
+		    repo->id, repo->ns, adding, &qe) != 0) {
+			resp_kerr(r, &qe);
 			return;
+		}
 	}
 	/* Contents: LFS objects must be stored and verified; regular files
 	 * go to S3 now. */

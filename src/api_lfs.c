@@ -512,19 +512,22 @@ api_lfs_batch(struct req *r)
 	 * is offered. One query. */
 	if (upload) {
 		struct quota q;
+		struct kerr e;
 		uint64_t adding = 0;
 
 		for (i = 0; i < n; i++)
 			if (parse_obj(json_object_array_get_idx(objs, i),
 			    &o) == NULL)
 				adding = quota_add(adding, o.size);
-		if (quota_load(r, repo, &q) != 0) {
+		if (quota_load(r->hub->db, r->a, r->hub->conf.default_quota,
+		    repo->id, &q, &e) != 0) {
+			log_error("request %s: %s", r->id, e.msg);
 			lfs_db_error(r);
 			return;
 		}
 		if (!quota_allows(&q, adding)) {
 			lfs_error(r, 413, "QuotaExceeded", "%s",
-			    quota_message(r, repo, &q, adding));
+			    quota_message(r->a, repo->ns, &q, adding));
 			return;
 		}
 	}

@@ -5,9 +5,7 @@
 
 #include "db.h"
 #include "gitrules.h"
-#include "hub.h"
 #include "quota.h"
-#include "repo.h"
 
 /*
  * The namespace's quota (its own, else the default, the second parameter),
@@ -32,7 +30,8 @@ static const char SQL_USED[] =
     " FROM namespace n WHERE n.id = ?";
 
 int
-quota_load(struct req *r, const struct repo *repo, struct quota *q)
+quota_load(struct db *db, struct arena *a, uint64_t default_quota,
+    int64_t repo_id, struct quota *q, struct kerr *e)
 {
 	struct db_res *res;
 	int64_t has_thr;
@@ -40,11 +39,10 @@ quota_load(struct req *r, const struct repo *repo, struct quota *q)
 	int rc;
 
 	memset(q, 0, sizeof(*q));
-	if (db_exec(r->hub->db, r->a, &res, SQL_LOAD, "ui",
-	    r->hub->conf.default_quota, repo->id) != 0 ||
+	if (db_exec(db, a, &res, SQL_LOAD, "ui", default_quota, repo_id) != 0 ||
 	    (rc = db_row(res, "uuius", &q->quota, &q->used, &has_thr,
 	    &q->lfs_threshold, &patterns)) < 0)
-		return -1;
+		return kerr_db(e, db);
 	db_done(res);
 	if (rc == 0)	/* deleted meanwhile: nothing to count against */
 		return 0;
@@ -63,29 +61,27 @@ quota_allows(const struct quota *q, uint64_t adding)
 }
 
 char *
-quota_message(struct req *r, const struct repo *repo, const struct quota *q,
+quota_message(struct arena *a, const char *ns, const struct quota *q,
     uint64_t adding)
 {
-	return arena_printf(r->a, "Storage quota exceeded: %s uses %llu of "
+	return arena_printf(a, "Storage quota exceeded: %s uses %llu of "
 	    "its %llu bytes; this upload of %llu bytes does not fit",
-	    repo->ns, (unsigned long long)q->used,
+	    ns, (unsigned long long)q->used,
 	    (unsigned long long)q->quota, (unsigned long long)adding);
 }
 
 int
-quota_check(struct req *r, struct repo *repo, uint64_t adding)
+quota_check(struct db *db, struct arena *a, uint64_t default_quota,
+    int64_t repo_id, const char *ns, uint64_t adding, struct kerr *e)
 {
 	struct quota q;
 
-	if (quota_load(r, repo, &q) != 0) {
-		resp_db_error(r);
+	if (quota_load(db, a, default_quota, repo_id, &q, e) != 0)
 		return -1;
-	}
 	if (quota_allows(&q, adding))
 		return 0;
-	resp_error(r, 413, "QuotaExceeded", "%s",
-	    quota_message(r, repo, &q, adding));
-	return -1;
+	return kerr_set(e, 413, "QuotaExceeded", "%s",
+	    quota_message(a, ns, &q, adding));
 }
 
 int
@@ -104,12 +100,12 @@ quota_used(struct db *db, struct arena *a, int64_t ns_id,
 }
 
 void
-lfs_settings_rules(struct req *r, const struct quota *q, struct rules *out)
+lfs_settings_rules(struct arena *a, const struct quota *q, struct rules *out)
 {
 	const char *p = q->lfs_patterns, *nl;
 	struct buf b;
 
-	buf_init(&b, r->a);
+	buf_init(&b, a);
 	while (p != NULL && *p != '\0') {
 		nl = strchr(p, '\n');
 		if (nl != p)
@@ -118,5 +114,5 @@ lfs_settings_rules(struct req *r, const struct quota *q, struct rules *out)
 		p = nl ? nl + 1 : NULL;
 	}
 	/* at most 100 patterns (api_repos.c): never too many rules */
-	(void)rules_parse_attributes(out, r->a, b.len ? b.data : "", b.len);
+	(void)rules_parse_attributes(out, a, b.len ? b.data : "", b.len);
 }

@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "request.h"
+#include "arena.h"
+#include "kerr.h"
 
 struct db;
-struct repo;
 struct rules;
 
 struct quota {
@@ -29,11 +29,12 @@ struct quota {
 };
 
 /*
- * One query: the quota and usage of the repository's namespace (the sum
- * is computed only when a quota applies) and the repository's LFS
- * settings. Returns 0, or -1 on a database error (without answering).
+ * One query: the quota and usage of repository repo_id's namespace (its
+ * own quota, else default_quota; the sum is computed only when a quota
+ * applies) and the repository's LFS settings. 0, or -1 with *e filled.
  */
-int	 quota_load(struct req *, const struct repo *, struct quota *);
+int	 quota_load(struct db *, struct arena *, uint64_t default_quota,
+	    int64_t repo_id, struct quota *, struct kerr *);
 /* a + b, saturating: announced sizes come from clients. */
 static inline uint64_t
 quota_add(uint64_t a, uint64_t b)
@@ -43,16 +44,17 @@ quota_add(uint64_t a, uint64_t b)
 
 /* Whether adding bytes stays within the quota. */
 bool	 quota_allows(const struct quota *, uint64_t adding);
-/* The message of a refusal, in the arena. */
-char	*quota_message(struct req *, const struct repo *, const struct quota *,
+/* The message of a refusal of namespace ns, in the arena. */
+char	*quota_message(struct arena *, const char *ns, const struct quota *,
 	    uint64_t adding);
 /*
- * quota_load and quota_allows: 0 when the upload fits; else answers (413
- * QuotaExceeded, or the database error) and returns -1.
+ * quota_load and quota_allows: 0 when the upload fits; else -1 with *e
+ * filled (413 QuotaExceeded, or the database error).
  */
-int	 quota_check(struct req *, struct repo *, uint64_t adding);
+int	 quota_check(struct db *, struct arena *, uint64_t default_quota,
+	    int64_t repo_id, const char *ns, uint64_t adding, struct kerr *);
 /* The repository's LFS patterns as .gitattributes rules (filter=lfs). */
-void	 lfs_settings_rules(struct req *, const struct quota *,
+void	 lfs_settings_rules(struct arena *, const struct quota *,
 	    struct rules *);
 
 /*
