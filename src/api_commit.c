@@ -442,7 +442,8 @@ api_commit(struct req *r)
 			} else {
 				/* A copy (CommitOperationCopy): no size, and
 				 * only from this repository's own files. */
-				int rc = lfs_size_in_repo(r, repo->id,
+				struct dctx x = req_dctx(r);
+				int rc = lfs_size_in_repo(&x, repo->id,
 				    op->blob.sha256, &op->blob.size);
 
 				if (rc < 0) {
@@ -511,9 +512,13 @@ api_commit(struct req *r)
 			/* Verified before (batch verify), or now from its
 			 * staging key: clients that never call verify get
 			 * the same check here. */
-			if (lfs_ensure_verified(r, repo->id, op->blob.sha256,
-			    op->blob.size) != 0)
+			struct dctx x = req_dctx(r);
+
+			if (lfs_ensure_verified(&x, repo->id, op->blob.sha256,
+			    op->blob.size, &qe) != 0) {
+				resp_kerr(r, &qe);
 				return;
+			}
 			buf_init(&ptr, r->a);
 			lfs_pointer(&ptr, op->blob.sha256, op->blob.size);
 			git_blob_oid(&op->blob.oid, ptr.data, ptr.len);

@@ -385,6 +385,7 @@ batch_upload(struct req *r, struct repo *repo, json_object *item,
     const struct obj *o, bool multi_offered, bool *used_multi, time_t now)
 {
 	json_object *acts;
+	struct dctx x;
 	uint64_t threshold;
 	bool multipart;
 	int rc;
@@ -396,7 +397,8 @@ batch_upload(struct req *r, struct repo *repo, json_object *item,
 	/* No actions only when this repository may use the object already;
 	 * elsewhere the bytes must come (and are checked): the answer says
 	 * nothing of objects outside the repository, not even their size. */
-	if ((rc = lfs_linkable(r, repo->id, o->sha256, o->size)) < 0) {
+	x = req_dctx(r);
+	if ((rc = lfs_linkable(&x, repo->id, o->sha256, o->size)) < 0) {
 		json_object_put(item);
 		lfs_db_error(r);
 		return NULL;
@@ -572,6 +574,7 @@ api_lfs_verify(struct req *r)
 	json_object *body;
 	struct repo *repo;
 	enum lfs_result res;
+	struct dctx x;
 	const char *why;
 	struct obj o;
 	char *msg;
@@ -584,7 +587,8 @@ api_lfs_verify(struct req *r)
 		lfs_error(r, 422, "BadRequest", "%s", why);
 		return;
 	}
-	if ((res = lfs_verify(r, repo->id, o.sha256, o.size, &msg)) !=
+	x = req_dctx(r);
+	if ((res = lfs_verify(&x, repo->id, o.sha256, o.size, &msg)) !=
 	    LFS_OK) {
 		lfs_verify_error(r, res, msg, 404);
 		return;
@@ -653,6 +657,7 @@ api_lfs_complete(struct req *r)
 	struct db_res *res;
 	struct s3_part *parts;
 	enum lfs_result lr;
+	struct dctx x;
 	const char *oid, *why;
 	char *upload_id, *key, *msg;
 	void *sha;
@@ -719,7 +724,8 @@ api_lfs_complete(struct req *r)
 	 * answer was lost): either way the bytes are staged or proved. The
 	 * upload's row stays while it checks out, so that a retry of this
 	 * call finds its repository; a failed check ends the upload. */
-	if ((lr = lfs_verify(r, repo_id, sha256, size, &msg)) != LFS_OK) {
+	x = req_dctx(r);
+	if ((lr = lfs_verify(&x, repo_id, sha256, size, &msg)) != LFS_OK) {
 		if (lr == LFS_MISMATCH || lr == LFS_MISSING)
 			(void)db_exec(r->hub->db, r->a, NULL, SQL_UPLOAD_DEL,
 			    "s", upload_id);

@@ -14,6 +14,7 @@ kerr_set(struct kerr *e, int status, const char *code, const char *fmt, ...)
 
 	e->status = status;
 	e->code = code;
+	e->hidden = false;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
@@ -23,7 +24,9 @@ kerr_set(struct kerr *e, int status, const char *code, const char *fmt, ...)
 int
 kerr_db(struct kerr *e, struct db *db)
 {
-	return kerr_set(e, db_unavailable(db) ? 503 : 500, db_unavailable(db) ?
+	kerr_set(e, db_unavailable(db) ? 503 : 500, db_unavailable(db) ?
 	    "ServiceUnavailable" : "InternalError", "database: %s",
 	    db_error(db));
+	e->hidden = true;
+	return -1;
 }

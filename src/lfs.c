@@ -33,7 +33,6 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
-#include "auth.h"
 #include "db.h"
 #include "gitstore.h"
 #include "hub.h"
@@ -128,39 +127,39 @@ hash_sink(void *arg, const void *data, size_t len)
 }
 
 static enum lfs_result
-db_failure(struct req *r, char **msg)
+db_failure(const struct dctx *x, char **msg)
 {
-	if (db_unavailable(r->hub->db)) {
+	if (db_unavailable(x->hub->db)) {
 		*msg = "The database is unavailable; try again shortly";
 		return LFS_UNAVAILABLE;
 	}
 	log_error("lfs: database error: %s (request %s)",
-	    db_error(r->hub->db), r->id);
-	*msg = arena_printf(r->a, "Database error (request %s)", r->id);
+	    db_error(x->hub->db), x->id);
+	*msg = arena_printf(x->a, "Database error (request %s)", x->id);
 	return LFS_ERROR;
 }
 
 /* The S3 error rc as a result; the details go to the log only (they name
  * internal keys). */
 static enum lfs_result
-s3_failure(struct req *r, int rc, char **msg)
+s3_failure(const struct dctx *x, int rc, char **msg)
 {
-	log_error("lfs: %s (request %s)", s3_errmsg(r->hub->s3), r->id);
+	log_error("lfs: %s (request %s)", s3_errmsg(x->hub->s3), x->id);
 	if (rc == S3_UNAVAILABLE) {
 		*msg = "The storage is unavailable; try again shortly";
 		return LFS_UNAVAILABLE;
 	}
-	*msg = arena_printf(r->a, "Storage error (request %s)", r->id);
+	*msg = arena_printf(x->a, "Storage error (request %s)", x->id);
 	return LFS_ERROR;
 }
 
 /* A best-effort DELETE: a leftover is only garbage, never wrong data. */
 static void
-discard(struct req *r, const char *key)
+discard(const struct dctx *x, const char *key)
 {
-	if (s3_delete(r->hub->s3, key) != S3_OK)
+	if (s3_delete(x->hub->s3, key) != S3_OK)
 		log_warn("lfs: cannot delete %s: %s", key,
-		    s3_errmsg(r->hub->s3));
+		    s3_errmsg(x->hub->s3));
 }
 
 #define LFS_SPEC	"version https://git-lfs.github.com/spec/v1\n"
@@ -174,19 +173,19 @@ lfs_is_pointer(const void *data, size_t len)
 
 /* Whether lfs_object holds the object: 1 (its size in *size), 0, or -1. */
 static int
-stored_size(struct req *r, const unsigned char sha256[SHA256_LEN],
+stored_size(const struct dctx *x, const unsigned char sha256[SHA256_LEN],
     uint64_t *size)
 {
 	struct db_res *res;
 
-	if (db_exec(r->hub->db, r->a, &res, SQL_OBJECT, "b", sha256,
+	if (db_exec(x->hub->db, x->a, &res, SQL_OBJECT, "b", sha256,
 	    (size_t)SHA256_LEN) != 0)
 		return -1;
 	return db_row(res, "u", size);
 }
 
 int
-lfs_linkable(struct req *r, int64_t repo_id,
+lfs_linkable(const struct dctx *x, int64_t repo_id,
     const unsigned char sha256[SHA256_LEN], uint64_t size)
 {
 	struct db_res *res;
@@ -195,11 +194,11 @@ lfs_linkable(struct req *r, int64_t repo_id,
 	uint64_t have;
 	int64_t user;
 
-	buf_init(&b, r->a);
+	buf_init(&b, x->a);
 	lfs_pointer(&b, sha256, size);
 	git_blob_oid(&pointer, b.data, b.len);
-	user = r->who != NULL ? r->who->user_id : 0;
-	if (db_exec(r->hub->db, r->a, &res, SQL_LINKABLE, "buiibbii", sha256,
+	user = x->user_id;
+	if (db_exec(x->hub->db, x->a, &res, SQL_LINKABLE, "buiibbii", sha256,
 	    (size_t)SHA256_LEN, size, repo_id, repo_id, pointer.b,
 	    (size_t)OID_LEN, pointer.b, (size_t)OID_LEN, user, user) != 0)
 		return -1;
@@ -207,12 +206,12 @@ lfs_linkable(struct req *r, int64_t repo_id,
 }
 
 int
-lfs_size_in_repo(struct req *r, int64_t repo_id,
+lfs_size_in_repo(const struct dctx *x, int64_t repo_id,
     const unsigned char sha256[SHA256_LEN], uint64_t *size)
 {
 	struct db_res *res;
 
-	if (db_exec(r->hub->db, r->a, &res, SQL_SIZE_IN_REPO, "ib", repo_id,
+	if (db_exec(x->hub->db, x->a, &res, SQL_SIZE_IN_REPO, "ib", repo_id,
 	    sha256, (size_t)SHA256_LEN) != 0)
 		return -1;
 	return db_row(res, "u", size);
@@ -220,38 +219,38 @@ lfs_size_in_repo(struct req *r, int64_t repo_id,
 
 /* lfs_linkable() as a result: LFS_OK, LFS_MISSING or a database failure. */
 static enum lfs_result
-linkable(struct req *r, int64_t repo_id,
+linkable(const struct dctx *x, int64_t repo_id,
     const unsigned char sha256[SHA256_LEN], uint64_t size, char **msg)
 {
 	int rc;
 
-	if ((rc = lfs_linkable(r, repo_id, sha256, size)) < 0)
-		return db_failure(r, msg);
+	if ((rc = lfs_linkable(x, repo_id, sha256, size)) < 0)
+		return db_failure(x, msg);
 	return rc == 1 ? LFS_OK : LFS_MISSING;
 }
 
 /* Nothing staged: unless a concurrent check just proved it. The message
  * is the same whether or not the object exists elsewhere. */
 static enum lfs_result
-missing(struct req *r, int64_t repo_id,
+missing(const struct dctx *x, int64_t repo_id,
     const unsigned char sha256[SHA256_LEN], uint64_t size, const char *hex,
     char **msg)
 {
 	enum lfs_result res;
 
-	if ((res = linkable(r, repo_id, sha256, size, msg)) != LFS_MISSING)
+	if ((res = linkable(x, repo_id, sha256, size, msg)) != LFS_MISSING)
 		return res;
-	*msg = arena_printf(r->a, "LFS object %s (%llu bytes) was never "
+	*msg = arena_printf(x->a, "LFS object %s (%llu bytes) was never "
 	    "uploaded to this repository, or its upload did not complete",
 	    hex, (unsigned long long)size);
 	return LFS_MISSING;
 }
 
 enum lfs_result
-lfs_verify(struct req *r, int64_t repo_id,
+lfs_verify(const struct dctx *x, int64_t repo_id,
     const unsigned char sha256[SHA256_LEN], uint64_t size, char **msg)
 {
-	struct s3 *s3 = r->hub->s3;
+	struct s3 *s3 = x->hub->s3;
 	struct s3_stat st;
 	struct hasher h;
 	struct timespec t0, t1;
@@ -266,22 +265,22 @@ lfs_verify(struct req *r, int64_t repo_id,
 
 	*msg = NULL;
 	hex_encode(hex, sha256, SHA256_LEN);
-	if ((res = linkable(r, repo_id, sha256, size, msg)) != LFS_MISSING)
+	if ((res = linkable(x, repo_id, sha256, size, msg)) != LFS_MISSING)
 		return res;
 	if (size > LFS_MAX_SIZE) {
-		*msg = arena_printf(r->a, "LFS object %s is %llu bytes: this "
+		*msg = arena_printf(x->a, "LFS object %s is %llu bytes: this "
 		    "server stores objects of up to 5 GiB", hex,
 		    (unsigned long long)size);
 		return LFS_TOO_LARGE;
 	}
-	staging = lfs_staging_key(r->a, repo_id, sha256, size);
+	staging = lfs_staging_key(x->a, repo_id, sha256, size);
 	if ((rc = s3_head(s3, staging, &st)) == S3_NOTFOUND)
-		return missing(r, repo_id, sha256, size, hex, msg);
+		return missing(x, repo_id, sha256, size, hex, msg);
 	if (rc != S3_OK)
-		return s3_failure(r, rc, msg);
+		return s3_failure(x, rc, msg);
 	if (st.size != size) {
-		discard(r, staging);
-		*msg = arena_printf(r->a, "LFS object %s: %llu bytes were "
+		discard(x, staging);
+		*msg = arena_printf(x->a, "LFS object %s: %llu bytes were "
 		    "uploaded, not the %llu announced; upload it again", hex,
 		    (unsigned long long)st.size, (unsigned long long)size);
 		return LFS_MISMATCH;
@@ -290,33 +289,33 @@ lfs_verify(struct req *r, int64_t repo_id,
 	/* The private copy that is checked, then copied to its final key. */
 	randombytes_buf(rb, sizeof(rb));
 	hex_encode(rnd, rb, sizeof(rb));
-	snap = arena_printf(r->a, "lfs-verify/%s-%llu-%s", hex,
+	snap = arena_printf(x->a, "lfs-verify/%s-%llu-%s", hex,
 	    (unsigned long long)size, rnd);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = s3_copy(s3, staging, snap)) == S3_NOTFOUND)
-		return missing(r, repo_id, sha256, size, hex, msg);
+		return missing(x, repo_id, sha256, size, hex, msg);
 	if (rc != S3_OK)
-		return s3_failure(r, rc, msg);
+		return s3_failure(x, rc, msg);
 
 	hasher_init(&h, size);
 	rc = s3_get(s3, snap, hash_sink, &h);
 	hasher_final(&h, got);
 	if (rc != S3_OK && !h.over) {
-		res = s3_failure(r, rc, msg);
-		discard(r, snap);
+		res = s3_failure(x, rc, msg);
+		discard(x, snap);
 		return res;
 	}
 	if (h.over || h.n != size || sodium_memcmp(got, sha256,
 	    SHA256_LEN) != 0) {
-		discard(r, snap);
-		discard(r, staging);
+		discard(x, snap);
+		discard(x, staging);
 		if (h.over || h.n != size)
-			*msg = arena_printf(r->a, "LFS object %s: the upload "
+			*msg = arena_printf(x->a, "LFS object %s: the upload "
 			    "is not %llu bytes long; upload it again", hex,
 			    (unsigned long long)size);
 		else {
 			hex_encode(ghex, got, SHA256_LEN);
-			*msg = arena_printf(r->a, "LFS object %s: the bytes "
+			*msg = arena_printf(x->a, "LFS object %s: the bytes "
 			    "uploaded have sha256 %s; upload the right "
 			    "content again", hex, ghex);
 		}
@@ -325,34 +324,34 @@ lfs_verify(struct req *r, int64_t repo_id,
 
 	/* The bytes are the object's: store them unless they are already
 	 * (then this upload only proves possession), then the proof. */
-	if ((stored = stored_size(r, sha256, &have)) < 0) {
-		res = db_failure(r, msg);
-		discard(r, snap);
+	if ((stored = stored_size(x, sha256, &have)) < 0) {
+		res = db_failure(x, msg);
+		discard(x, snap);
 		return res;
 	}
 	if (stored == 0) {
-		final = lfs_object_key(r->a, sha256);
+		final = lfs_object_key(x->a, sha256);
 		if ((rc = s3_copy(s3, snap, final)) != S3_OK) {
-			res = s3_failure(r, rc, msg);
-			discard(r, snap);
+			res = s3_failure(x, rc, msg);
+			discard(x, snap);
 			return res;
 		}
-		if (db_exec(r->hub->db, r->a, NULL, SQL_RECORD, "bu", sha256,
+		if (db_exec(x->hub->db, x->a, NULL, SQL_RECORD, "bu", sha256,
 		    (size_t)SHA256_LEN, size) != 0) {
-			res = db_failure(r, msg);
-			discard(r, snap);
+			res = db_failure(x, msg);
+			discard(x, snap);
 			return res;
 		}
 	}
-	if (db_exec(r->hub->db, r->a, NULL, SQL_PROVE, "ib", repo_id, sha256,
+	if (db_exec(x->hub->db, x->a, NULL, SQL_PROVE, "ib", repo_id, sha256,
 	    (size_t)SHA256_LEN) != 0) {
-		res = db_failure(r, msg);
-		discard(r, snap);
+		res = db_failure(x, msg);
+		discard(x, snap);
 		return res;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	discard(r, snap);
-	discard(r, staging);
+	discard(x, snap);
+	discard(x, staging);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	metrics_add(MET_LFS_VERIFIED_BYTES, size);
@@ -363,30 +362,24 @@ lfs_verify(struct req *r, int64_t repo_id,
 }
 
 int
-lfs_ensure_verified(struct req *r, int64_t repo_id,
-    const unsigned char sha256[SHA256_LEN], uint64_t size)
+lfs_ensure_verified(const struct dctx *x, int64_t repo_id,
+    const unsigned char sha256[SHA256_LEN], uint64_t size, struct kerr *e)
 {
-	enum lfs_result res;
 	char *msg;
 
-	switch ((res = lfs_verify(r, repo_id, sha256, size, &msg))) {
+	switch (lfs_verify(x, repo_id, sha256, size, &msg)) {
 	case LFS_OK:
 		return 0;
 	case LFS_MISSING:
-		resp_error(r, 422, "LfsObjectNotFound", "%s", msg);
-		break;
+		return kerr_set(e, 422, "LfsObjectNotFound", "%s", msg);
 	case LFS_MISMATCH:
-		resp_error(r, 422, "LfsObjectMismatch", "%s", msg);
-		break;
+		return kerr_set(e, 422, "LfsObjectMismatch", "%s", msg);
 	case LFS_TOO_LARGE:
-		resp_error(r, 413, "PayloadTooLarge", "%s", msg);
-		break;
+		return kerr_set(e, 413, "PayloadTooLarge", "%s", msg);
 	case LFS_UNAVAILABLE:
-		resp_error(r, 503, "ServiceUnavailable", "%s", msg);
-		break;
+		return kerr_set(e, 503, "ServiceUnavailable", "%s", msg);
 	case LFS_ERROR:
-		resp_error(r, 500, "InternalError", "%s", msg);
 		break;
 	}
-	return -1;
+	return kerr_set(e, 500, "InternalError", "%s", msg);
 }

@@ -22,8 +22,9 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "dctx.h"
 #include "gitobj.h"
-#include "request.h"
+#include "kerr.h"
 
 /* The largest object khub can verify: S3's CopyObject limit (5 GiB). */
 #define LFS_MAX_SIZE	(UINT64_C(5) << 30)
@@ -54,10 +55,10 @@ bool	 lfs_is_pointer(const void *data, size_t len);
 /*
  * Whether the repository may use the object (sha256, size) without its
  * bytes: bytes uploaded for it were verified, or a commit references it
- * there or in a repository the caller (r->who) may read. 1 yes, 0 no, -1
+ * there or in a repository the caller (x->user_id) may read. 1 yes, 0 no, -1
  * database error. Never depends on repositories the caller cannot read.
  */
-int	 lfs_linkable(struct req *, int64_t repo_id,
+int	 lfs_linkable(const struct dctx *, int64_t repo_id,
 	    const unsigned char sha256[SHA256_LEN], uint64_t size);
 
 /*
@@ -65,7 +66,7 @@ int	 lfs_linkable(struct req *, int64_t repo_id,
  * references it (a CommitOperationCopy sends an lfsFile without a size):
  * 1 with *size, 0 when the repository does not, -1 database error.
  */
-int	 lfs_size_in_repo(struct req *, int64_t repo_id,
+int	 lfs_size_in_repo(const struct dctx *, int64_t repo_id,
 	    const unsigned char sha256[SHA256_LEN], uint64_t *size);
 
 /*
@@ -78,16 +79,17 @@ int	 lfs_size_in_repo(struct req *, int64_t repo_id,
  * lfs_result, *msg (in the arena) saying why when not LFS_OK; the message
  * never depends on other repositories.
  */
-enum lfs_result lfs_verify(struct req *, int64_t repo_id,
+enum lfs_result lfs_verify(const struct dctx *, int64_t repo_id,
 	    const unsigned char sha256[SHA256_LEN], uint64_t size, char **msg);
 
 /*
- * lfs_verify() for the commit endpoint, one call per lfsFile: returns 0
- * when the object is usable (already, or now from its staging key);
- * otherwise answers (422 never uploaded or wrong content, 413 too large,
- * 503 unavailable, 502/500 errors) and returns -1.
+ * lfs_verify() for commits, one call per LFS file: returns 0 when the
+ * object is usable (already, or now from its staging key); otherwise -1
+ * with *e filled (422 LfsObjectNotFound or LfsObjectMismatch, 413 too
+ * large, 503 unavailable, 500 errors).
  */
-int	 lfs_ensure_verified(struct req *, int64_t repo_id,
-	    const unsigned char sha256[SHA256_LEN], uint64_t size);
+int	 lfs_ensure_verified(const struct dctx *, int64_t repo_id,
+	    const unsigned char sha256[SHA256_LEN], uint64_t size,
+	    struct kerr *);
 
 #endif

@@ -611,11 +611,21 @@ resp_db_error(struct req *r)
 		    "(request %s)", r->id);
 }
 
+struct dctx
+req_dctx(struct req *r)
+{
+	struct dctx x = { r->hub, r->a, r->who != NULL ? r->who->user_id : 0,
+	    r->id };
+
+	return x;
+}
+
 void
 resp_kerr(struct req *r, const struct kerr *e)
 {
-	if (e->status >= 500) {
+	if (e->status >= 500)
 		log_error("request %s: %s", r->id, e->msg);
+	if (e->hidden) {
 		resp_error(r, e->status, e->code, "%s (request %s)",
 		    e->status == 503 ? "The database is unavailable; try "
 		    "again shortly" : "Internal error", r->id);

@@ -18,6 +18,7 @@
 #include <json.h>
 
 #include "arena.h"
+#include "dctx.h"
 #include "url.h"
 
 struct hub;
@@ -134,8 +135,12 @@ void	 resp_error_with(struct req *, int status, const char *code,
 void	 resp_db_error(struct req *);
 struct kerr;
 /* The answer to a domain error (kerr.h): its status, code and message; a
- * 5xx's message goes to the log only, the client gets the request id. */
+ * 5xx's message goes to the log too, and a hidden one (internals) only
+ * there: the client gets the request id. */
 void	 resp_kerr(struct req *, const struct kerr *);
+/* What domain code needs of r (dctx.h): its hub, arena, id and the caller
+ * as authenticated so far (anonymous until auth.c ran). */
+struct dctx	 req_dctx(struct req *);
 
 /* Begins and ends one request: fills r from the FastCGI request; returns 0,
  * or answers a malformed request itself (400) and returns -1. */
