@@ -501,7 +501,7 @@ jtext_siblings(struct req *r, struct buf *b, const struct oid *root,
 	if (blobs) {
 		bi = arena_alloc(r->a, (w.n + 1) * sizeof(*bi));
 		found = arena_alloc(r->a, (w.n + 1) * sizeof(*found));
-		if (blobs_get(r, w.oids, w.n, bi, found) != 0)
+		if (blobs_get(r->hub->db, r->a, w.oids, w.n, bi, found) != 0)
 			return -1;
 	}
 	buf_adds(b, ",\"siblings\":[");
@@ -1056,7 +1056,7 @@ api_repo_list(struct req *r)
 	}
 	buf_addc(&b, ']');
 	if (q.like != NULL && next != NULL)
-		link_next(r, arena_printf(r->a, "/api/%s",
+		resp_link_next(r, arena_printf(r->a, "/api/%s",
 		    repo_type_plural(q.type)), next);
 	resp_send(r, 200, "application/json", b.data, b.len);
 }

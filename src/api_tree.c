@@ -91,7 +91,7 @@ write_items(struct req *r, struct buf *b, const struct items *it,
 			fo[nf++] = oids[i];
 	}
 	/* Sizes for the files only, in one batch. */
-	if (blobs_get(r, fo, nf, fb, ff) != 0)
+	if (blobs_get(r->hub->db, r->a, fo, nf, fb, ff) != 0)
 		return -1;
 	for (i = 0, nf = 0; i < it->n; i++)
 		if (!is_dir(&it->v[i].e)) {
@@ -105,7 +105,7 @@ write_items(struct req *r, struct buf *b, const struct items *it,
 		for (i = 0; i < it->n; i++)
 			paths[i] = it->v[i].path;
 		lc = arena_alloc(r->a, (it->n + 1) * sizeof(*lc));
-		if (last_commits(r, commit, it->n, paths, oids, lc) != 0)
+		if (last_commits(r->hub->db, r->a, commit, it->n, paths, oids, lc) != 0)
 			return -1;
 	}
 	buf_addc(b, '[');
@@ -137,7 +137,7 @@ write_items(struct req *r, struct buf *b, const struct items *it,
 		}
 		if (expand) {
 			buf_addc(b, ',');
-			jtext_last_commit(r, b, &lc[i]);
+			jtext_last_commit(r->a, b, &lc[i]);
 		}
 		buf_addc(b, '}');
 	}
@@ -334,7 +334,7 @@ api_tree(struct req *r)
 			buf_addc(&link, '/');
 			url_encode(&link, path, strlen(path), true);
 		}
-		link_next(r, link.data, arena_printf(r->a, "%zu.%s",
+		resp_link_next(r, link.data, arena_printf(r->a, "%zu.%s",
 		    offset + L.it.n, hex));
 	}
 	resp_send(r, 200, "application/json", b.data, b.len);

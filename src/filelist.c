@@ -8,7 +8,6 @@
 #include "cache.h"
 #include "db.h"
 #include "filelist.h"
-#include "hub.h"
 #include "jsonutil.h"
 
 /*
@@ -115,7 +114,7 @@ oid_find(const struct oid *sorted, size_t n, const struct oid *o)
 
 /* Looks up the distinct ids want[0..n) and fills the matching entries. */
 static int
-blobs_query(struct req *r, const struct oid *want, size_t n,
+blobs_query(struct db *db, struct arena *a, const struct oid *want, size_t n,
     struct blob_info *got, bool *have)
 {
 	struct db_res *res;
@@ -126,7 +125,7 @@ blobs_query(struct req *r, const struct oid *want, size_t n,
 	int64_t lfs;
 	int rc;
 
-	buf_init(&q, r->a);
+	buf_init(&q, a);
 	buf_addc(&q, '[');
 	for (i = 0; i < n; i++) {
 		char hex[OID_HEX + 1];
@@ -135,7 +134,7 @@ blobs_query(struct req *r, const struct oid *want, size_t n,
 		buf_printf(&q, "%s\"%s\"", i ? "," : "", hex);
 	}
 	buf_addc(&q, ']');
-	if (db_exec(r->hub->db, r->a, &res, SQL_BLOBS, "s", q.data) != 0)
+	if (db_exec(db, a, &res, SQL_BLOBS, "s", q.data) != 0)
 		return -1;
 	while ((rc = db_row(res, "bubi", &oid, &olen, &size, &sha, &slen,
 	    &lfs)) == 1) {
@@ -157,7 +156,7 @@ blobs_query(struct req *r, const struct oid *want, size_t n,
 }
 
 int
-blobs_get(struct req *r, const struct oid *oids, size_t n,
+blobs_get(struct db *db, struct arena *a, const struct oid *oids, size_t n,
     struct blob_info *out, bool *found)
 {
 	struct oid *miss;
@@ -165,7 +164,7 @@ blobs_get(struct req *r, const struct oid *oids, size_t n,
 	bool *have;
 	size_t i, nmiss = 0, k, u;
 
-	miss = arena_alloc(r->a, (n ? n : 1) * sizeof(*miss));
+	miss = arena_alloc(a, (n ? n : 1) * sizeof(*miss));
 	for (i = 0; i < n; i++) {
 		size_t len;
 		int rc;
@@ -174,7 +173,7 @@ blobs_get(struct req *r, const struct oid *oids, size_t n,
 		if (meta_get(&oids[i], &out[i]))
 			found[i] = true;
 		else if (cache_get(CACHE_BLOB, &oids[i], &len) != NULL) {
-			if ((rc = gitstore_blob(r->hub->db, r->a, &oids[i],
+			if ((rc = gitstore_blob(db, a, &oids[i],
 			    &out[i])) < 0)
 				return -1;
 			found[i] = rc == 0;
@@ -188,10 +187,10 @@ blobs_get(struct req *r, const struct oid *oids, size_t n,
 	for (u = 0, k = 0; k < nmiss; k++)
 		if (u == 0 || !oid_eq(&miss[u - 1], &miss[k]))
 			miss[u++] = miss[k];
-	got = arena_zalloc(r->a, u * sizeof(*got));
-	have = arena_zalloc(r->a, u * sizeof(*have));
+	got = arena_zalloc(a, u * sizeof(*got));
+	have = arena_zalloc(a, u * sizeof(*have));
 	for (k = 0; k < u; k += BLOBS_CHUNK)
-		if (blobs_query(r, miss + k, u - k < BLOBS_CHUNK ? u - k :
+		if (blobs_query(db, a, miss + k, u - k < BLOBS_CHUNK ? u - k :
 		    BLOBS_CHUNK, got + k, have + k) != 0)
 			return -1;
 	for (i = 0; i < n; i++) {
@@ -231,11 +230,10 @@ lc_cmp(const void *x, const void *y)
 }
 
 int
-last_commits(struct req *r, const struct oid *head, size_t n,
-    const char *const *paths, const struct oid *oids,
+last_commits(struct db *db, struct arena *a, const struct oid *head,
+    size_t n, const char *const *paths, const struct oid *oids,
     struct last_commit *out)
 {
-	struct db *db = r->hub->db;
 	struct commit_info cur, par;
 	struct lc_entry *e;
 	struct oid *diroid;
@@ -244,10 +242,10 @@ last_commits(struct req *r, const struct oid *head, size_t n,
 
 	if (n == 0)
 		return 0;
-	if (gitstore_commit(db, r->a, head, &cur) != 0)
+	if (gitstore_commit(db, a, head, &cur) != 0)
 		return -1;
-	title = title_of(r->a, cur.message);
-	e = arena_alloc(r->a, n * sizeof(*e));
+	title = title_of(a, cur.message);
+	e = arena_alloc(a, n * sizeof(*e));
 	for (i = 0; i < n; i++) {
 		const char *slash = strrchr(paths[i], '/');
 
@@ -255,7 +253,7 @@ last_commits(struct req *r, const struct oid *head, size_t n,
 		out[i].time = cur.time;
 		out[i].title = title;
 		e[i].item = i;
-		e[i].dir = slash ? arena_strndup(r->a, paths[i],
+		e[i].dir = slash ? arena_strndup(a, paths[i],
 		    (size_t)(slash - paths[i])) : "";
 		e[i].name = slash ? slash + 1 : paths[i];
 		e[i].namelen = strlen(e[i].name);
@@ -264,16 +262,16 @@ last_commits(struct req *r, const struct oid *head, size_t n,
 	/* Entries of one folder are checked together: when the folder's
 	 * tree did not change between two commits, none of them did. */
 	qsort(e, n, sizeof(*e), lc_cmp);
-	gstart = arena_alloc(r->a, (n + 1) * sizeof(*gstart));
+	gstart = arena_alloc(a, (n + 1) * sizeof(*gstart));
 	for (i = 0; i < n; i++)
 		if (i == 0 || strcmp(e[i - 1].dir, e[i].dir) != 0)
 			gstart[ngroups++] = i;
 	gstart[ngroups] = n;
-	diroid = arena_alloc(r->a, ngroups * sizeof(*diroid));
+	diroid = arena_alloc(a, ngroups * sizeof(*diroid));
 	for (g = 0; g < ngroups; g++) {
 		struct tree_entry te;
 
-		if (gitstore_walk(db, r->a, &cur.tree, e[gstart[g]].dir,
+		if (gitstore_walk(db, a, &cur.tree, e[gstart[g]].dir,
 		    &te) != 0)
 			return -1;	/* the caller found them there */
 		diroid[g] = te.oid;
@@ -283,7 +281,7 @@ last_commits(struct req *r, const struct oid *head, size_t n,
 		struct oid pid = cur.parent;
 		int rc;
 
-		if ((rc = gitstore_commit(db, r->a, &pid, &par)) < 0)
+		if ((rc = gitstore_commit(db, a, &pid, &par)) < 0)
 			return -1;
 		if (rc > 0)
 			break;		/* history cut short: keep what we have */
@@ -302,13 +300,13 @@ last_commits(struct req *r, const struct oid *head, size_t n,
 				same = true;
 				gone = false;
 			} else {
-				if ((rc = gitstore_walk(db, r->a, &par.tree,
+				if ((rc = gitstore_walk(db, a, &par.tree,
 				    e[gstart[g]].dir, &te)) < 0)
 					return -1;
 				gone = rc > 0 || te.mode != MODE_DIR;
 				same = !gone && oid_eq(&te.oid, &diroid[g]);
 			}
-			if (!same && !gone && gitstore_tree(db, r->a, &te.oid,
+			if (!same && !gone && gitstore_tree(db, a, &te.oid,
 			    &t) != 0)
 				return -1;
 			for (i = gstart[g]; i < gstart[g + 1]; i++) {
@@ -326,7 +324,7 @@ last_commits(struct req *r, const struct oid *head, size_t n,
 					continue;
 				}
 				if (title == NULL)
-					title = title_of(r->a, par.message);
+					title = title_of(a, par.message);
 				out[x->item].id = pid;
 				out[x->item].time = par.time;
 				out[x->item].title = title;
@@ -340,35 +338,12 @@ last_commits(struct req *r, const struct oid *head, size_t n,
 }
 
 void
-jtext_last_commit(struct req *r, struct buf *b, const struct last_commit *lc)
+jtext_last_commit(struct arena *a, struct buf *b, const struct last_commit *lc)
 {
 	char hex[OID_HEX + 1];
 
 	oid_hex(&lc->id, hex);
 	buf_printf(b, "\"lastCommit\":{\"id\":\"%s\",\"title\":", hex);
 	jtext_str(b, lc->title, strlen(lc->title));
-	buf_printf(b, ",\"date\":\"%s\"}", iso_time_ms(r->a, lc->time * 1000));
-}
-
-void
-link_next(struct req *r, const char *path, const char *cursor)
-{
-	struct buf b;
-	size_t i;
-
-	buf_init(&b, r->a);
-	buf_printf(&b, "%s%s?", r->endpoint, path);
-	for (i = 0; i < r->nquery; i++) {
-		if (!strcmp(r->query[i].key, "cursor"))
-			continue;
-		url_encode(&b, r->query[i].key, strlen(r->query[i].key),
-		    false);
-		buf_addc(&b, '=');
-		url_encode(&b, r->query[i].value, strlen(r->query[i].value),
-		    false);
-		buf_addc(&b, '&');
-	}
-	buf_adds(&b, "cursor=");
-	url_encode(&b, cursor, strlen(cursor), false);
-	resp_header(r, "Link", "<%s>; rel=\"next\"", b.data);
+	buf_printf(b, ",\"date\":\"%s\"}", iso_time_ms(a, lc->time * 1000));
 }

@@ -11,8 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+#include "db.h"
 #include "gitstore.h"
-#include "request.h"
 
 /* Appends s[0..n) as a JSON string, quotes included. */
 void	 jtext_str(struct buf *, const char *s, size_t n);
@@ -22,10 +23,10 @@ void	 jtext_str(struct buf *, const char *s, size_t n);
 /*
  * The metadata of n blobs: out[i] and found[i] for oids[i]. Cached ones
  * come from the cache, the others from one query per thousand. Returns
- * 0, or -1 on a database error (the caller answers resp_db_error).
+ * 0, or -1 on a database error.
  */
-int	 blobs_get(struct req *, const struct oid *oids, size_t n,
-	    struct blob_info *out, bool *found);
+int	 blobs_get(struct db *, struct arena *, const struct oid *oids,
+	    size_t n, struct blob_info *out, bool *found);
 
 /* A path's last commit, for expand=true. */
 struct last_commit {
@@ -45,19 +46,12 @@ struct last_commit {
  * all of them get the oldest commit seen. Returns 0, or -1 on a database
  * error.
  */
-int	 last_commits(struct req *, const struct oid *head, size_t n,
-	    const char *const *paths, const struct oid *oids,
+int	 last_commits(struct db *, struct arena *, const struct oid *head,
+	    size_t n, const char *const *paths, const struct oid *oids,
 	    struct last_commit *out);
 
 /* Appends "lastCommit":{"id","title","date"} (no comma). */
-void	 jtext_last_commit(struct req *, struct buf *,
+void	 jtext_last_commit(struct arena *, struct buf *,
 	    const struct last_commit *);
-
-/*
- * Sets "Link: <endpoint + path?query>; rel=\"next\"": path already
- * percent-encoded, the request's query kept but for its cursor, which
- * becomes cursor.
- */
-void	 link_next(struct req *, const char *path, const char *cursor);
 
 #endif

@@ -654,3 +654,26 @@ repo_type_prefix(enum repo_type t)
 	return t == REPO_DATASET ? "datasets/" : t == REPO_SPACE ? "spaces/" :
 	    "";
 }
+
+void
+resp_link_next(struct req *r, const char *path, const char *cursor)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, r->a);
+	buf_printf(&b, "%s%s?", r->endpoint, path);
+	for (i = 0; i < r->nquery; i++) {
+		if (!strcmp(r->query[i].key, "cursor"))
+			continue;
+		url_encode(&b, r->query[i].key, strlen(r->query[i].key),
+		    false);
+		buf_addc(&b, '=');
+		url_encode(&b, r->query[i].value, strlen(r->query[i].value),
+		    false);
+		buf_addc(&b, '&');
+	}
+	buf_adds(&b, "cursor=");
+	url_encode(&b, cursor, strlen(cursor), false);
+	resp_header(r, "Link", "<%s>; rel=\"next\"", b.data);
+}

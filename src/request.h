@@ -138,6 +138,12 @@ struct kerr;
  * 5xx's message goes to the log too, and a hidden one (internals) only
  * there: the client gets the request id. */
 void	 resp_kerr(struct req *, const struct kerr *);
+/*
+ * Sets "Link: <endpoint + path?query>; rel=\"next\"" (a page of a
+ * listing): path already percent-encoded, the request's query kept but
+ * for its cursor, which becomes cursor.
+ */
+void	 resp_link_next(struct req *, const char *path, const char *cursor);
 /* What domain code needs of r (dctx.h): its hub, arena, id and the caller
  * as authenticated so far (anonymous until auth.c ran). */
 struct dctx	 req_dctx(struct req *);
