@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "commit.h"
 #include "db.h"
+#include "hash.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -779,7 +780,7 @@ commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
 	for (i = 0; i < n; i++) {
 		memset(&v[i].blob, 0, sizeof(v[i].blob));
 		git_blob_oid(&v[i].blob.oid, v[i].data, v[i].len);
-		crypto_hash_sha256(v[i].blob.sha256, v[i].data, v[i].len);
+		hash_sha256(v[i].blob.sha256, v[i].data, v[i].len);
 		v[i].blob.size = v[i].len;
 		v[i].stored = false;
 	}

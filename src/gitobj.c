@@ -1,116 +1,14 @@
 /*
- * gitobj.c: object ids (SHA-1 as git uses it, via libsodium has none: a
- * small SHA-1 of our own), trees and commits in git's exact formats.
+ * gitobj.c: object ids (SHA-1 as git uses it, hash.h), trees and commits
+ * in git's exact formats.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "gitobj.h"
-
-/*
- * SHA-1 (FIPS 180-4). libsodium has no SHA-1 and git ids need it; it is
- * used for identity, never for security (tokens and signatures use
- * SHA-256).
- */
-struct sha1 {
-	uint32_t	 h[5];
-	uint64_t	 len;
-	unsigned char	 buf[64];
-	size_t		 nbuf;
-};
-
-#define ROL(x, n)	(((x) << (n)) | ((x) >> (32 - (n))))
-
-static void
-sha1_block(struct sha1 *s, const unsigned char *p)
-{
-	uint32_t w[80], a, b, c, d, e, t;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (; i < 80; i++)
-		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4];
-	for (i = 0; i < 80; i++) {
-		uint32_t f, k;
-
-		if (i < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xca62c1d6;
-		}
-		t = ROL(a, 5) + f + e + k + w[i];
-		e = d; d = c; c = ROL(b, 30); b = a; a = t;
-	}
-	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e;
-}
-
-static void
-sha1_init(struct sha1 *s)
-{
-	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe,
-	    0x10325476, 0xc3d2e1f0 };
-
-	memcpy(s->h, iv, sizeof(iv));
-	s->len = 0;
-	s->nbuf = 0;
-}
-
-static void
-sha1_update(struct sha1 *s, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-
-	s->len += n;
-	if (s->nbuf > 0) {
-		size_t k = 64 - s->nbuf < n ? 64 - s->nbuf : n;
-
-		memcpy(s->buf + s->nbuf, p, k);
-		s->nbuf += k;
-		p += k;
-		n -= k;
-		if (s->nbuf < 64)
-			return;
-		sha1_block(s, s->buf);
-		s->nbuf = 0;
-	}
-	for (; n >= 64; p += 64, n -= 64)
-		sha1_block(s, p);
-	memcpy(s->buf, p, n);
-	s->nbuf = n;
-}
-
-static void
-sha1_final(struct sha1 *s, unsigned char out[20])
-{
-	uint64_t bits = s->len * 8;
-	unsigned char pad[72] = { 0x80 };
-	size_t padlen = s->nbuf < 56 ? 56 - s->nbuf : 120 - s->nbuf;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha1_update(s, pad, padlen + 8);
-	for (i = 0; i < 5; i++) {
-		out[4 * i] = (unsigned char)(s->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)s->h[i];
-	}
-}
+#include "hash.h"
 
 void
 oid_hex(const struct oid *o, char *out)
@@ -142,14 +40,14 @@ oid_eq(const struct oid *a, const struct oid *b)
 void
 git_object_oid(struct oid *o, const char *type, const void *data, size_t len)
 {
-	struct sha1 s;
+	struct hash h;
 	char hdr[64];
 	int n = snprintf(hdr, sizeof(hdr), "%s %zu", type, len);
 
-	sha1_init(&s);
-	sha1_update(&s, hdr, (size_t)n + 1);	/* with the NUL */
-	sha1_update(&s, data, len);
-	sha1_final(&s, o->b);
+	hash_init(&h, HASH_SHA1);
+	hash_update(&h, hdr, (size_t)n + 1);	/* with the NUL */
+	hash_update(&h, data, len);
+	hash_final(&h, o->b);
 }
 
 void

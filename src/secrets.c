@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "hash.h"
 #include "secrets.h"
 
 static const char letters[] =
@@ -38,7 +39,7 @@ token_wellformed(const char *s, size_t n)
 void
 token_hash(const char *s, size_t n, unsigned char out[TOKEN_HASH_LEN])
 {
-	crypto_hash_sha256(out, (const unsigned char *)s, n);
+	hash_sha256(out, s, n);
 }
 
 void

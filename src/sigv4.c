@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "arena.h"
+#include "hash.h"
 #include "hex.h"
 #include "sigv4.h"
 
@@ -42,9 +43,9 @@ sigv4_amz_date(char out[17], time_t t)
 void
 sigv4_sha256_hex(char out[65], const void *p, size_t n)
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
+	unsigned char h[HASH_SHA256_LEN];
 
-	crypto_hash_sha256(h, p, n);
+	hash_sha256(h, p, n);
 	hex_encode(out, h, sizeof(h));
 }
 
@@ -52,12 +53,7 @@ static void
 hmac(unsigned char out[32], const unsigned char *key, size_t keylen,
     const char *msg, size_t len)
 {
-	crypto_auth_hmacsha256_state st;
-
-	crypto_auth_hmacsha256_init(&st, key, keylen);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, len);
-	crypto_auth_hmacsha256_final(&st, out);
-	sodium_memzero(&st, sizeof(st));
+	hash_hmac_sha256(out, key, keylen, msg, len);
 }
 
 static bool
@@ -305,7 +301,7 @@ sigv4_string_to_sign(struct arena *a, const char *amz_date,
 const unsigned char *
 sigv4_signing_key(struct sigv4 *s, const char *date)
 {
-	crypto_hash_sha256_state hs;
+	struct hash hs;
 	unsigned char k[64], kd[32];
 	char scope[sizeof(s->key_scope)];
 	size_t slen, klen;
@@ -327,13 +323,11 @@ sigv4_signing_key(struct sigv4 *s, const char *date)
 		memcpy(k + 4, s->secret_key, slen);
 		klen = 4 + slen;
 	} else {
-		crypto_hash_sha256_init(&hs);
-		crypto_hash_sha256_update(&hs, (const unsigned char *)"AWS4",
-		    4);
-		crypto_hash_sha256_update(&hs,
-		    (const unsigned char *)s->secret_key, slen);
-		crypto_hash_sha256_final(&hs, k);
-		klen = crypto_hash_sha256_BYTES;
+		hash_init(&hs, HASH_SHA256);
+		hash_update(&hs, "AWS4", 4);
+		hash_update(&hs, s->secret_key, slen);
+		hash_final(&hs, k);
+		klen = HASH_SHA256_LEN;
 	}
 	hmac(kd, k, klen, date, 8);
 	hmac(kd, kd, sizeof(kd), s->region, strlen(s->region));
