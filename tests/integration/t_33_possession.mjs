@@ -55,6 +55,87 @@ async () => {
   assert.ok(!r2.body.includes(String(p.size)), r2.body);
 });
 
+// Issue 9's matrix of object ids: for every kind of caller that cannot
+// read the object's repository, naming its oid gets exactly the answer
+// for an oid that exists nowhere (commit, batch, verify), and a caller who
+// can read it links it. One object is in an organization's private repo
+// (its members read it), one in its owner's private repo (only he does).
+test('object ids by caller kind: unreadable ones answer as if nowhere, '
+  + 'readable ones link', async () => {
+  const owner = newUser();
+  const org = `o${Date.now().toString(36)}${process.pid}`;
+  assert.equal((await post('/org/create', { name: org }, owner.token))
+    .status, 200);
+  const secret = await createRepo(owner.token, { organization: org,
+    private: true });
+  const up = await upload(secret, owner.token, randomBytes(4500));
+  await commitOk(owner.token, secret,
+    { lfs: [{ path: 's.bin', oid: up.oid, size: up.size }] });
+  const mineOnly = await createRepo(owner.token, { private: true });
+  const up2 = await upload(mineOnly, owner.token, randomBytes(4500));
+  await commitOk(owner.token, mineOnly,
+    { lfs: [{ path: 'u.bin', oid: up2.oid, size: up2.size }] });
+  const never = sha256(randomBytes(4500));
+  const member = (role) => {
+    const u = newUser();
+    khubctlRaw(['org', 'member', org, u.name, '--role', role]);
+    return u;
+  };
+  // [kind, user, reads the org's private repo, reads the owner's]
+  const callers = [['stranger', newUser(), false, false],
+    ['org reader', member('read'), true, false],
+    ['org writer', member('write'), true, false],
+    ['org admin', member('admin'), true, false], ['owner', owner, true, true]];
+  for (const [kind, u, readsOrg, readsOwner] of callers) {
+    const mine = await createRepo(u.token);
+    for (const [obj, canRead] of [[up, readsOrg], [up2, readsOwner]]) {
+      const answers = [];
+      for (const oid of [obj.oid, never]) {
+        const what = `${kind}, ${obj === up ? 'org' : 'owner'}'s object: `
+          + (oid === never ? 'an oid of nothing' : 'its oid');
+        const c = await commit(u.token, mine, { lfs: [{ path:
+          `${kind.replace(' ', '-')}-${oid.slice(0, 8)}.bin`, oid,
+          size: obj.size }] });
+        const bt = await batchOk(mine, u.token, 'upload',
+          [{ oid, size: obj.size }]);
+        const o = bt.objects[0];
+        if (canRead && oid === obj.oid) {
+          assert.equal(c.status, 200, `${what}: linked ${c.body}`);
+          assert.equal(o.actions, undefined, `${what}: no upload`);
+          continue;
+        }
+        assert.equal(c.status, 422, `${what}: ${c.body}`);
+        assert.ok(o.actions && o.actions.upload, `${what}: upload`);
+        const v = await verify(o.actions.verify.href, u.token, oid,
+          obj.size);
+        answers.push([blind(c, oid), v.status, blind(v, oid)]);
+      }
+      if (!canRead)
+        assert.deepEqual(answers[0], answers[1], `${kind}: same answers`);
+    }
+  }
+  // Without a write right there is nothing to ask: anonymous callers and
+  // read tokens are refused before any oid is looked at, alike.
+  const pub = await createRepo(owner.token);
+  const rt = khubctlRaw(['token', 'add', owner.name, '--role', 'read'])
+    .stdout.trim();
+  for (const [kind, token, status] of [['anonymous', null, 401],
+    ['read token', rt, 403]]) {
+    const got = [];
+    for (const oid of [up.oid, never]) {
+      const line = (key, value) => JSON.stringify({ key, value });
+      const c = await request('POST', `/api/models/${pub.id}/commit/main`, {
+        body: [line('header', { summary: 'x' }), line('lfsFile',
+          { path: 'x.bin', algo: 'sha256', oid, size: up.size })].join('\n'),
+        headers: { 'content-type': 'application/x-ndjson',
+          ...(token ? bearer(token) : {}) } });
+      got.push(blind(c, oid));
+      assert.equal(c.status, status, `${kind}: ${c.body}`);
+    }
+    assert.equal(got[0], got[1], kind);
+  }
+});
+
 test('LFS batch and verify answer a stranger\'s stored oid as a new one',
   async () => {
     const p = await privateObject();
