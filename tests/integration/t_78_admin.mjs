@@ -49,7 +49,8 @@ test('admin API: create, list, disable, password, quota, with khubctl\'s rules',
       password: 'correct horse battery' }, null, admin);
     assert.equal(res.status, 200, res.body);
     assert.deepEqual(res.json, { name, fullname: 'Ada Admin',
-      email: `${name}@example.org`, disabled: false, quotaBytes: null });
+      email: `${name}@example.org`, disabled: false, siteAdmin: false,
+      quotaBytes: null });
     // the same refusals as registration and khubctl
     for (const [body, re] of [[{ username: name }, /already exists/],
       [{ username: 'bad name' }, /may hold only/],
