@@ -19,11 +19,17 @@ static const char SQL_CREATE[] =
 static const char SQL_FIND[] =
     "SELECT id, kind FROM namespace WHERE name = ?";
 static const char SQL_LIST[] =
-    "SELECT id, name, fullname, email, disabled, quota_bytes IS NULL,"
+    "SELECT id, name, fullname, email, disabled, site_admin,"
+    " quota_bytes IS NULL,"
     " COALESCE(quota_bytes, 0) FROM namespace WHERE kind = 'user'"
     " ORDER BY name";
 static const char SQL_DISABLE[] =
     "UPDATE namespace SET disabled = ? WHERE id = ?";
+static const char SQL_SITE_ADMIN_SET[] =
+    "UPDATE namespace SET site_admin = ? WHERE id = ?";
+static const char SQL_SITE_ADMIN[] =
+    "SELECT site_admin FROM namespace WHERE id = ? AND kind = 'user'"
+    " AND disabled = 0";
 static const char SQL_PASSWORD[] =
     "UPDATE namespace SET password_hash = ? WHERE id = ?";
 static const char SQL_SESSIONS_END[] =
@@ -152,16 +158,17 @@ account_list(struct db *db, struct arena *a, struct account **out,
 {
 	struct db_res *res;
 	struct account u, *all = NULL;
-	int64_t disabled, dflt;
+	int64_t disabled, admin, dflt;
 	size_t cap = 0;
 	int rc;
 
 	*n = 0;
 	if (db_exec(db, a, &res, SQL_LIST, "") != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "isssiiu", &u.id, &u.name, &u.fullname,
-	    &u.email, &disabled, &dflt, &u.quota_bytes)) == 1) {
+	while ((rc = db_row(res, "isssiiiu", &u.id, &u.name, &u.fullname,
+	    &u.email, &disabled, &admin, &dflt, &u.quota_bytes)) == 1) {
 		u.disabled = disabled != 0;
+		u.site_admin = admin != 0;
 		u.default_quota = dflt != 0;
 		all = grow(a, all, *n, &cap, sizeof(*all));
 		all[(*n)++] = u;
@@ -182,6 +189,37 @@ account_set_disabled(struct db *db, struct arena *a, const char *name,
 		return -1;
 	if (db_exec(db, a, NULL, SQL_DISABLE, "ii", (int64_t)disabled, id) != 0)
 		return kerr_db(e, db);
+	return 0;
+}
+
+int
+account_set_site_admin(struct db *db, struct arena *a, const char *name,
+    bool on, struct kerr *e)
+{
+	int64_t id;
+
+	if (account_find(db, a, name, "user", &id, e) != 0)
+		return -1;
+	if (db_exec(db, a, NULL, SQL_SITE_ADMIN_SET, "ii", (int64_t)on,
+	    id) != 0)
+		return kerr_db(e, db);
+	return 0;
+}
+
+int
+account_is_site_admin(struct db *db, struct arena *a, int64_t id, bool *yes,
+    struct kerr *e)
+{
+	struct db_res *res;
+	int64_t v = 0;
+
+	*yes = false;
+	/* Asked on each admin request, never cached: taking the flag away
+	 * or disabling the user takes effect on the next one. */
+	if (db_exec(db, a, &res, SQL_SITE_ADMIN, "i", id) != 0 ||
+	    db_row(res, "i", &v) < 0)
+		return kerr_db(e, db);
+	*yes = v != 0;
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct account {
 	int64_t		 id;
 	char		*name, *fullname, *email;	/* email may be NULL */
 	bool		 disabled;
+	bool		 site_admin;	/* the admin API takes its write tokens */
 	bool		 default_quota;	/* quota_bytes unset */
 	uint64_t	 quota_bytes;
 };
@@ -58,6 +59,15 @@ int	 account_list(struct db *, struct arena *, struct account **out,
  * working; auth.c checks it on every request). */
 int	 account_set_disabled(struct db *, struct arena *, const char *name,
 	    bool disabled, struct kerr *);
+/* Makes a user a site admin or an ordinary user again: the admin API
+ * takes a site admin's write tokens (api_admin.c); 404 NotFound for an
+ * organization or no one. */
+int	 account_set_site_admin(struct db *, struct arena *, const char *name,
+	    bool on, struct kerr *);
+/* Whether user id is a site admin now: *yes is false for a disabled user,
+ * an organization or an id no one has. */
+int	 account_is_site_admin(struct db *, struct arena *, int64_t id,
+	    bool *yes, struct kerr *);
 /* A new password; the user's browser sessions end with the old one. */
 int	 account_set_password(struct db *, struct arena *, const char *name,
 	    const char *password, struct kerr *);

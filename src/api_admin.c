@@ -1,35 +1,56 @@
 /*
  * api_admin.c: the admin API under /api/admin/, for [server] admin_token
- * from the admin_allow addresses only: users (list, create, disable,
- * password, quota), a namespace's repositories with their sizes, storage
- * totals. The rules are accounts.c's, the same as khubctl's.
+ * or a site admin's write token, from the admin_allow addresses only:
+ * users (list, create, disable, password, quota, site admin), a
+ * namespace's repositories with their sizes, storage totals. The rules
+ * are accounts.c's, the same as khubctl's.
  */
 #include <string.h>
 
 #include "accounts.h"
 #include "api.h"
+#include "auth.h"
 #include "hub.h"
 #include "jsonutil.h"
 
-/* The admin: the token, and an address the configuration allows. Refused
- * alike (404, no such endpoint) when the admin API is off, so that its
- * existence does not show to others. */
+/*
+ * The admin: from an address admin_allow names, the admin token, or a
+ * write token (not a read token, not a session) of an enabled user who is
+ * a site admin. Everyone else is refused alike, whatever the reason (no
+ * token, a user's, a wrong one, a disabled user's, another address): 403,
+ * or 404 (no such endpoint) when no admin_token is set, as before site
+ * admins, so that the API does not show to others.
+ */
 static bool
 admin(struct req *r)
 {
 	const struct conf *c = &r->hub->conf;
+	bool token_on = c->admin_token != NULL && *c->admin_token != '\0',
+	    yes = false;
+	struct kerr e;
 
-	if (c->admin_token == NULL || *c->admin_token == '\0') {
+	if (req_from(r, c->admin_allow)) {
+		if (token_on && req_bearer_is(r, c->admin_token))
+			return true;
+		if (auth_token_quiet(r) != 0)
+			return false;
+		if (r->who != NULL && !strcmp(r->who->token_role, "write") &&
+		    account_is_site_admin(r->hub->db, r->a, r->who->user_id,
+		    &yes, &e) != 0) {
+			resp_kerr(r, &e);
+			return false;
+		}
+		if (yes)
+			return true;
+	}
+	if (!token_on)
 		resp_error(r, 404, "NotFound", "No such endpoint: %s %s",
 		    r->method_name, r->uri);
-		return false;
-	}
-	if (!req_from(r, c->admin_allow) || !req_bearer_is(r, c->admin_token)) {
+	else
 		resp_error(r, 403, "Forbidden", "The admin API takes the "
-		    "admin token, from the addresses in admin_allow");
-		return false;
-	}
-	return true;
+		    "admin token or a site admin's write token, from the "
+		    "addresses in admin_allow");
+	return false;
 }
 
 static json_object *
@@ -41,6 +62,7 @@ user_json(const struct account *u)
 	jset(o, "fullname", jstr(u->fullname));
 	jset(o, "email", u->email ? jstr(u->email) : NULL);
 	jset(o, "disabled", jbool(u->disabled));
+	jset(o, "siteAdmin", jbool(u->site_admin));
 	jset(o, "quotaBytes", u->default_quota ? NULL :
 	    jint((int64_t)u->quota_bytes));
 	return o;
@@ -100,8 +122,8 @@ api_admin_users(struct req *r)
 }
 
 /* PUT /api/admin/users/NAME {"disabled": bool, "password": "...",
- * "quotaBytes": n | null}: each that is present, in that order; any
- * refusal stops there. */
+ * "quotaBytes": n | null, "siteAdmin": bool}: each that is present, in
+ * that order; any refusal stops there. */
 void
 api_admin_user(struct req *r)
 {
@@ -139,6 +161,15 @@ api_admin_user(struct req *r)
 		}
 		rc = account_set_quota(r->hub->db, r->a, name, v == NULL,
 		    v == NULL ? 0 : (uint64_t)json_object_get_int64(v), &e);
+	}
+	if (rc == 0 && json_object_object_get_ex(body, "siteAdmin", &v)) {
+		if (!json_object_is_type(v, json_type_boolean)) {
+			resp_error(r, 400, "BadRequest", "'siteAdmin' must be "
+			    "true or false");
+			return;
+		}
+		rc = account_set_site_admin(r->hub->db, r->a, name,
+		    json_object_get_boolean(v), &e);
 	}
 	if (rc != 0) {
 		resp_kerr(r, &e);

@@ -193,15 +193,45 @@ session_identify(struct req *r)
 	return 0;
 }
 
-int
-auth_identify(struct req *r)
+/* The user of token tok (len bytes) into *out: 1, 0 when no usable token
+ * has that hash, -1 when the database fails (nothing answered). */
+static int
+token_lookup(struct req *r, const char *tok, size_t len,
+    struct principal **out)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
 	struct principal *p;
 	struct db_res *res;
-	const char *h, *tok;
 	void *stored;
-	size_t len = 0, slen;
+	size_t slen;
+	int rc;
+
+	if (!token_wellformed(tok, len))
+		return 0;
+	token_hash(tok, len, hash);
+	p = arena_zalloc(r->a, sizeof(*p));
+	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN, "b", hash,
+	    sizeof(hash)) != 0)
+		return -1;
+	rc = db_row(res, "issbiisss", &p->token_id, &p->token_name,
+	    &p->token_role, &stored, &slen, &p->token_created_ms, &p->user_id,
+	    &p->name, &p->fullname, &p->email);
+	if (rc <= 0)
+		return rc;
+	/* The index found it; compare in constant time all the same. */
+	if (slen != sizeof(hash) || sodium_memcmp(stored, hash,
+	    sizeof(hash)) != 0)
+		return 0;
+	*out = p;
+	return 1;
+}
+
+int
+auth_identify(struct req *r)
+{
+	struct principal *p;
+	const char *h, *tok;
+	size_t len = 0;
 	int rc;
 
 	if (r->auth_done)
@@ -209,35 +239,43 @@ auth_identify(struct req *r)
 	h = req_header(r, "Authorization");
 	if (h == NULL || *h == '\0')
 		return session_identify(r);
-	tok = auth_token_of(r->a, h, &len);
-	if (tok == NULL || !token_wellformed(tok, len)) {
-		resp_error(r, 401, "Unauthorized", "Invalid credentials in "
-		    "Authorization header");
-		return -1;
-	}
-	token_hash(tok, len, hash);
-	p = arena_zalloc(r->a, sizeof(*p));
-	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN, "b", hash,
-	    sizeof(hash)) != 0) {
+	if ((tok = auth_token_of(r->a, h, &len)) == NULL)
+		rc = 0;
+	else if ((rc = token_lookup(r, tok, len, &p)) < 0) {
 		resp_db_error(r);
 		return -1;
 	}
-	rc = db_row(res, "issbiisss", &p->token_id, &p->token_name,
-	    &p->token_role, &stored, &slen, &p->token_created_ms, &p->user_id,
-	    &p->name, &p->fullname, &p->email);
-	if (rc < 0) {
-		resp_db_error(r);
-		return -1;
-	}
-	/* The index found it; compare in constant time all the same. */
-	if (rc == 0 || slen != sizeof(hash) ||
-	    sodium_memcmp(stored, hash, sizeof(hash)) != 0) {
+	if (rc == 0) {
 		resp_error(r, 401, "Unauthorized", "Invalid credentials in "
 		    "Authorization header");
 		return -1;
 	}
 	r->who = p;
 	r->auth_done = 1;
+	return 0;
+}
+
+int
+auth_token_quiet(struct req *r)
+{
+	struct principal *p;
+	const char *h, *tok;
+	size_t len = 0;
+	int rc;
+
+	if (r->auth_done)
+		return 0;
+	if ((h = req_header(r, "Authorization")) == NULL ||
+	    (tok = auth_token_of(r->a, h, &len)) == NULL)
+		return 0;
+	if ((rc = token_lookup(r, tok, len, &p)) < 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (rc == 1) {
+		r->who = p;
+		r->auth_done = 1;
+	}
 	return 0;
 }
 

@@ -31,6 +31,15 @@ struct principal {
  * whose user is disabled; 503 when the database is down) and returns -1.
  */
 int	 auth_identify(struct req *);
+/*
+ * The user of the token in the Authorization header (Bearer or Basic) into
+ * r->who, answering nothing for credentials auth_identify would refuse:
+ * r->who stays NULL for them, as for no header, and the session cookie is
+ * not looked at. For a caller whose refusal must not depend on why (the
+ * admin API). Returns 0, or answers 503/500 when the database fails and
+ * returns -1.
+ */
+int	 auth_token_quiet(struct req *);
 /* auth_identify, and 401 for an anonymous caller. */
 int	 auth_require(struct req *);
 /*

@@ -13,6 +13,7 @@
  *	    [--private]		(no NS: a canonical repository)
  *	khubctl [-c CONFIG] user list
  *	khubctl [-c CONFIG] user disable|enable NAME
+ *	khubctl [-c CONFIG] user admin NAME on|off
  *	khubctl [-c CONFIG] user password NAME	(the new one on stdin)
  *	khubctl [-c CONFIG] quota set NAME BYTES|none
  *	khubctl [-c CONFIG] usage NAME
@@ -61,6 +62,9 @@ usage(void)
 	    "  user list\n"
 	    "  user disable NAME\n"
 	    "  user enable NAME\n"
+	    "  user admin NAME on|off      (a site admin: the admin API takes"
+	    " its\n"
+	    "                              write tokens)\n"
 	    "  user password NAME          (the new password on standard input)\n"
 	    "  quota set NAME BYTES|none   (sizes such as 10GiB; none: the"
 	    " default)\n"
@@ -303,14 +307,16 @@ cmd_user_list(int argc, char **argv)
 		usage();
 	if (account_list(hub.db, &arena, &u, &n, &e) != 0)
 		die("user list: %s", e.msg);
-	/* One user a line: name, email, state, quota (tab-separated). */
+	/* One user a line: name, email, state, quota, site admin or not
+	 * (tab-separated; the newest column last, for scripts that cut). */
 	for (i = 0; i < n; i++) {
 		printf("%s\t%s\t%s\t", u[i].name, u[i].email ? u[i].email :
 		    "-", u[i].disabled ? "disabled" : "active");
 		if (u[i].default_quota)
-			printf("default\n");
+			printf("default");
 		else
-			printf("%llu\n", (unsigned long long)u[i].quota_bytes);
+			printf("%llu", (unsigned long long)u[i].quota_bytes);
+		printf("\t%s\n", u[i].site_admin ? "site-admin" : "-");
 	}
 	return 0;
 }
@@ -325,6 +331,22 @@ cmd_user_disable(int argc, char **argv, int disable)
 	if (account_set_disabled(hub.db, &arena, argv[0], disable, &e) != 0)
 		die("%s", e.msg);
 	printf("user %s %s\n", argv[0], disable ? "disabled" : "enabled");
+	return 0;
+}
+
+static int
+cmd_user_admin(int argc, char **argv)
+{
+	struct kerr e;
+	bool on;
+
+	if (argc != 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+		usage();
+	on = !strcmp(argv[1], "on");
+	if (account_set_site_admin(hub.db, &arena, argv[0], on, &e) != 0)
+		die("user admin: %s", e.msg);
+	printf("user %s is %s\n", argv[0], on ? "a site admin" :
+	    "not a site admin");
 	return 0;
 }
 
@@ -449,6 +471,9 @@ main(int argc, char *argv[])
 	    (!strcmp(argv[i + 1], "disable") || !strcmp(argv[i + 1], "enable")))
 		rc = cmd_user_disable(argc - i - 2, argv + i + 2,
 		    !strcmp(argv[i + 1], "disable"));
+	else if (!strcmp(argv[i], "user") && i + 1 < argc &&
+	    !strcmp(argv[i + 1], "admin"))
+		rc = cmd_user_admin(argc - i - 2, argv + i + 2);
 	else if (!strcmp(argv[i], "user") && i + 1 < argc &&
 	    !strcmp(argv[i + 1], "password"))
 		rc = cmd_user_password(argc - i - 2, argv + i + 2);
