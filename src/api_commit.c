@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "blobstore.h"
 #include "cache.h"
 #include "commit.h"
 #include "db.h"
@@ -57,6 +58,7 @@ read_small(struct req *r, const struct oid *root, const char *path,
 	struct tree_entry e;
 	struct blob_info bi;
 	struct sink_buf s;
+	struct kerr err;
 	const void *cached;
 	int rc;
 
@@ -77,12 +79,13 @@ read_small(struct req *r, const struct oid *root, const char *path,
 	}
 	buf_init(&s.b, r->a);
 	s.max = RULES_FILE_MAX;
-	if ((rc = s3_get(r->hub->s3, gitstore_s3_key(r->a, &bi), sink_to_buf,
-	    &s)) != S3_OK) {
-		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
-		    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
-		    "InternalError", "Reading %s from S3 failed: %s", path,
-		    s3_errmsg(r->hub->s3));
+	if ((rc = blobstore_get(r->hub->db, r->hub->s3, r->a, &bi,
+	    sink_to_buf, &s, &err)) != 0) {
+		if (rc == -1)
+			resp_db_error(r);
+		else
+			resp_error(r, err.status, err.code, "Reading %s: %s",
+			    path, err.msg);
 		return -1;
 	}
 	cache_put(CACHE_CONTENT, &e.oid, s.b.data, s.b.len);
