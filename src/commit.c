@@ -33,20 +33,19 @@ static const char SQL_NEW_BRANCH[] =
     "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)";
 static const char SQL_REPO_COMMIT[] =
     "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
-/* Many rows a statement, from a JSON array (JSON_TABLE): a commit of
- * 100,000 files costs a hundred statements, not 200,000. */
-static const char SQL_REPO_BLOBS[] =
-    "INSERT IGNORE INTO repo_blob (repo_id, oid)"
-    " SELECT ?, UNHEX(j.h)"
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j";
-static const char SQL_PUT_BLOBS[] =
-    "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs)"
-    " SELECT UNHEX(j.o), j.s, UNHEX(j.h), j.l"
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (o CHAR(40) PATH '$.o',"
-    "  s BIGINT UNSIGNED PATH '$.s', h CHAR(64) PATH '$.h',"
-    "  l TINYINT PATH '$.l')) AS j";
+/* Many rows a statement (db_exec_rows()), ids as bytes: a commit of
+ * 100,000 files costs a hundred statements, not 200,000, and MariaDB takes
+ * VALUES rows about twice as fast as rows from JSON_TABLE. */
+static struct db_rows repo_blob_rows = {
+	"INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES ", "(?, ?)", 2,
+	{ 0 }
+};
+static struct db_rows git_blob_rows = {
+	"INSERT IGNORE INTO git_blob (oid, size, sha256, lfs) VALUES ",
+	"(?, ?, ?, ?)", 4, { 0 }
+};
 /* Rows per multi-row statement. */
-#define ROWS_CHUNK	1000
+#define ROWS_CHUNK	DB_ROWS_MAX
 static const char SQL_TOUCH[] =
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
 /* Stored blobs among the ids of a JSON array of hex strings, and the
@@ -435,10 +434,14 @@ cmp_op_blob(const void *x, const void *y)
 	return c;
 }
 
-/* Marks each put whose blob an earlier put already brings, so that a
- * commit of many identical files writes its blob rows once. */
-static void
-mark_repeats(struct req *r, struct commit_op *ops, size_t nops)
+/*
+ * The puts' indices in blob id order (earlier first among equals) into
+ * *out, marking each put whose blob an earlier put already brings, so that
+ * a commit of many identical files writes its blob rows once. Returns the
+ * number of puts.
+ */
+static size_t
+mark_repeats(struct req *r, struct commit_op *ops, size_t nops, size_t **out)
 {
 	size_t *idx = arena_alloc(r->a, (nops + 1) * sizeof(*idx)), n = 0, i;
 
@@ -452,48 +455,61 @@ mark_repeats(struct req *r, struct commit_op *ops, size_t nops)
 	for (i = 1; i < n; i++)
 		if (oid_eq(&ops[idx[i]].blob.oid, &ops[idx[i - 1]].blob.oid))
 			ops[idx[i]].repeat = true;
+	*out = idx;
+	return n;
 }
 
-/* The git_blob rows of the puts (repeats once), a thousand a statement.
- * Returns 0 or -1 (database). */
+/* The git_blob rows of puts idx[0..n) (repeats once), a thousand a
+ * statement, in id order. Returns 0 or -1 (database). */
 static int
-put_blobs(struct req *r, const struct commit_op *ops, size_t nops)
+put_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
+    size_t n)
 {
+	struct db_param *ps;
 	size_t i = 0;
 
-	while (i < nops) {
-		struct buf q;
+	ps = arena_zalloc(r->a, 4 * ROWS_CHUNK * sizeof(*ps));
+	while (i < n) {
 		size_t m = 0;
 
-		buf_init(&q, r->a);
-		buf_addc(&q, '[');
-		for (; i < nops && m < ROWS_CHUNK; i++) {
-			const struct blob_info *b = &ops[i].blob;
-			char hex[OID_HEX + 1], sha[2 * SHA256_LEN + 1];
+		for (; i < n && m < ROWS_CHUNK; i++) {
+			const struct commit_op *op = &ops[idx[i]];
+			struct db_param *p = &ps[4 * m];
 
-			if (ops[i].kind != OP_PUT || ops[i].repeat)
+			if (op->repeat)
 				continue;
-			oid_hex(&b->oid, hex);
-			hex_encode(sha, b->sha256, SHA256_LEN);
-			buf_printf(&q, "%s{\"o\":\"%s\",\"s\":%llu,\"h\":\"%s\","
-			    "\"l\":%d}", m++ ? "," : "", hex,
-			    (unsigned long long)b->size, sha, b->lfs ? 1 : 0);
+			m++;
+			p[0].kind = 'b';
+			p[0].p = op->blob.oid.b;
+			p[0].len = OID_LEN;
+			p[1].kind = 'u';
+			p[1].i = (int64_t)op->blob.size;
+			p[2].kind = 'b';
+			p[2].p = op->blob.sha256;
+			p[2].len = SHA256_LEN;
+			p[3].kind = 'i';
+			p[3].i = op->blob.lfs ? 1 : 0;
 		}
-		buf_addc(&q, ']');
-		if (m > 0 && db_exec(r->hub->db, r->a, NULL, SQL_PUT_BLOBS,
-		    "s", q.data) != 0)
+		if (db_exec_rows(r->hub->db, r->a, &git_blob_rows, ps, m) != 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* The puts of a commit in blob id order (mark_repeats()). */
+struct puts {
+	size_t		*idx;
+	size_t		 n;
+};
+
 /*
  * Builds the root tree of base (NULL: an empty history) with ops applied,
- * and writes every new blob row and tree. Returns 0, or -1 (database).
+ * and writes every new blob row and tree; *p gets the puts in id order.
+ * Returns 0, or -1 (database).
  */
 static int
 build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
-    size_t nops, struct oid *root)
+    size_t nops, struct oid *root, struct puts *p)
 {
 	struct build b;
 	struct mnode *top;
@@ -513,8 +529,8 @@ build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
 		if (gitstore_put_tree(b.db, r->a, root, "", 0) != 0)
 			return -1;
 	}
-	mark_repeats(r, ops, nops);
-	if (put_blobs(r, ops, nops) != 0)
+	p->n = mark_repeats(r, ops, nops, &p->idx);
+	if (put_blobs(r, ops, p->idx, p->n) != 0)
 		return -1;
 	for (i = 0; i < b.ntrees; i++)
 		if (gitstore_put_tree(b.db, r->a, &b.tree_oids[i],
@@ -555,32 +571,35 @@ write_commit(struct req *r, const struct oid *tree, const struct oid *parent,
  * transaction. */
 static int
 record(struct req *r, int64_t repo_id, const struct oid *commit,
-    struct commit_op *ops, size_t nops)
+    const struct commit_op *ops, const struct puts *p)
 {
 	struct db *db = r->hub->db;
+	struct db_param *ps;
 	size_t i;
 
 	if (db_exec(db, r->a, NULL, SQL_REPO_COMMIT, "ib", repo_id, commit->b,
 	    (size_t)OID_LEN) != 0)
 		return -1;
-	/* The blobs, a thousand rows a statement. */
-	for (i = 0; i < nops; ) {
-		struct buf q;
+	/* The blobs, a thousand rows a statement, in id order: InnoDB
+	 * appends to its index instead of splitting pages at random (twice
+	 * as fast for 100,000 rows). */
+	ps = arena_zalloc(r->a, 2 * ROWS_CHUNK * sizeof(*ps));
+	for (i = 0; i < p->n; ) {
 		size_t m = 0;
 
-		buf_init(&q, r->a);
-		buf_addc(&q, '[');
-		for (; i < nops && m < ROWS_CHUNK; i++) {
-			char hex[OID_HEX + 1];
+		for (; i < p->n && m < ROWS_CHUNK; i++) {
+			const struct commit_op *op = &ops[p->idx[i]];
 
-			if (ops[i].kind != OP_PUT || ops[i].repeat)
+			if (op->repeat)
 				continue;
-			oid_hex(&ops[i].blob.oid, hex);
-			buf_printf(&q, "%s\"%s\"", m++ ? "," : "", hex);
+			ps[2 * m].kind = 'i';
+			ps[2 * m].i = repo_id;
+			ps[2 * m + 1].kind = 'b';
+			ps[2 * m + 1].p = op->blob.oid.b;
+			ps[2 * m + 1].len = OID_LEN;
+			m++;
 		}
-		buf_addc(&q, ']');
-		if (m > 0 && db_exec(db, r->a, NULL, SQL_REPO_BLOBS, "is",
-		    repo_id, q.data) != 0)
+		if (db_exec_rows(db, r->a, &repo_blob_rows, ps, m) != 0)
 			return -1;
 	}
 	return db_exec(db, r->a, NULL, SQL_TOUCH, "i", repo_id);
@@ -604,6 +623,7 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 
 	for (attempt = 0; attempt < 8; attempt++) {
 		struct commit_info head_commit;
+		struct puts puts;
 		struct db_res *res;
 		struct oid head, root;
 		void *target;
@@ -627,7 +647,8 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 		}
 		if (gitstore_commit(db, r->a, &head, &head_commit) != 0)
 			goto dberr;
-		if (build_tree(r, &head_commit.tree, c->ops, c->nops, &root))
+		if (build_tree(r, &head_commit.tree, c->ops, c->nops, &root,
+		    &puts))
 			goto dberr;
 		if (write_commit(r, &root, &head, message, out) != 0)
 			goto dberr;
@@ -643,7 +664,7 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 			goto dberr;
 		}
 		if (db_affected(res) == 1) {
-			if (record(r, c->repo->id, out, c->ops, c->nops) != 0 ||
+			if (record(r, c->repo->id, out, c->ops, &puts) != 0 ||
 			    db_commit(db) != 0) {
 				db_rollback(db);
 				if (db_errno(db) == ER_LOCK_DEADLOCK)
@@ -676,13 +697,14 @@ commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
     size_t nops, struct oid *out)
 {
 	struct db *db = r->hub->db;
+	struct puts puts;
 	struct oid root;
 
-	if (build_tree(r, NULL, ops, nops, &root) != 0 ||
+	if (build_tree(r, NULL, ops, nops, &root, &puts) != 0 ||
 	    write_commit(r, &root, NULL, "initial commit", out) != 0 ||
 	    db_exec(db, r->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
 	    out->b, (size_t)OID_LEN) != 0 ||
-	    record(r, repo_id, out, ops, nops) != 0)
+	    record(r, repo_id, out, ops, &puts) != 0)
 		return -1;
 	return 0;
 }
