@@ -491,7 +491,7 @@ api_commit(struct req *r)
 			return;
 	}
 	/* Contents: LFS objects must be stored and verified; regular files
-	 * go to S3 now. */
+	 * go to S3 now, small ones to the database with their rows. */
 	stored_init(r, &stored, c.nops);
 	blobs = arena_alloc(r->a, (c.nops + 1) * sizeof(*blobs));
 	blob_op = arena_alloc(r->a, (c.nops + 1) * sizeof(*blob_op));
@@ -548,14 +548,19 @@ api_commit(struct req *r)
 		}
 	}
 	/* Distinct contents stored together: one existence query per
-	 * thousand, PUTs in parallel; then each op gets its blob. */
+	 * thousand, PUTs in parallel; then each op gets its blob (and a small
+	 * new one its bytes). */
 	if (commit_store_regulars(r, blobs, nblobs) != 0)
 		return;
-	for (i = 0; i < nblobs; i++)
+	for (i = 0; i < nblobs; i++) {
 		c.ops[blob_op[i]].blob = blobs[i].blob;
+		c.ops[blob_op[i]].data = blobs[i].row_data;
+	}
 	for (k = 0; k < c.nops; k++)
-		if (same[k] >= 0)
+		if (same[k] >= 0) {
 			c.ops[k].blob = c.ops[same[k]].blob;
+			c.ops[k].data = c.ops[same[k]].data;
+		}
 	if (commit_apply(r, &c, &result) != 0)
 		return;
 	o = jobj();

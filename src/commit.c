@@ -6,6 +6,9 @@
  * that moves the branch: they are named by their content, so one that a
  * failed commit left behind is unreferenced and harmless, and the
  * transaction itself stays short (ref, repo_commit, repo_blob, repo).
+ * A small blob's bytes (blobstore.h) and its git_blob row are written in
+ * one transaction of their own: no row without its bytes, and no bytes
+ * without the row whose sha256 vouches for them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "blobstore.h"
 #include "commit.h"
 #include "db.h"
 #include "hub.h"
@@ -41,18 +45,21 @@ static struct db_rows repo_blob_rows = {
 	{ 0 }
 };
 static struct db_rows git_blob_rows = {
-	"INSERT IGNORE INTO git_blob (oid, size, sha256, lfs) VALUES ",
-	"(?, ?, ?, ?)", 4, { 0 }
+	"INSERT IGNORE INTO git_blob (oid, size, sha256, lfs, in_s3) VALUES ",
+	"(?, ?, ?, ?, ?)", 5, { 0 }
 };
 /* Rows per multi-row statement. */
 #define ROWS_CHUNK	DB_ROWS_MAX
+/* Deadlocks of the blob transaction retried (two commits bringing the
+ * same new blobs; rows go in id order, so this is rare). */
+#define BLOB_TX_ATTEMPTS	3
 static const char SQL_TOUCH[] =
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
 /* Stored blobs among the ids of a JSON array of hex strings, and the
  * sha256 of their bytes: the id is SHA-1, so equal ids prove equal bytes
  * only once the sha256 agrees. */
 static const char SQL_BLOBS_KNOWN[] =
-    "SELECT b.oid, b.sha256, b.lfs"
+    "SELECT b.oid, b.sha256, b.lfs, b.in_s3"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
     " JOIN git_blob b ON b.oid = UNHEX(j.h)";
 
@@ -459,22 +466,37 @@ mark_repeats(struct req *r, struct commit_op *ops, size_t nops, size_t **out)
 	return n;
 }
 
-/* The git_blob rows of puts idx[0..n) (repeats once), a thousand a
- * statement, in id order. Returns 0 or -1 (database). */
+/* The blob_data rows, then the git_blob rows, of puts idx[0..n) (repeats
+ * once), in id order: two commits bringing the same new blobs take their
+ * locks in the same order. Returns 0 or -1 (database). */
 static int
-put_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
+write_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
     size_t n)
 {
+	struct blob_row *rows = arena_alloc(r->a, (n + 1) * sizeof(*rows));
 	struct db_param *ps;
-	size_t i = 0;
+	size_t i = 0, nrows = 0;
 
-	ps = arena_zalloc(r->a, 4 * ROWS_CHUNK * sizeof(*ps));
+	for (i = 0; i < n; i++) {
+		const struct commit_op *op = &ops[idx[i]];
+
+		if (op->repeat || op->data == NULL)
+			continue;
+		rows[nrows].oid = &op->blob.oid;
+		rows[nrows].data = op->data;
+		rows[nrows].len = (size_t)op->blob.size;
+		nrows++;
+	}
+	if (blobstore_put_small(r->hub->db, r->a, rows, nrows) != 0)
+		return -1;
+	ps = arena_zalloc(r->a, 5 * ROWS_CHUNK * sizeof(*ps));
+	i = 0;
 	while (i < n) {
 		size_t m = 0;
 
 		for (; i < n && m < ROWS_CHUNK; i++) {
 			const struct commit_op *op = &ops[idx[i]];
-			struct db_param *p = &ps[4 * m];
+			struct db_param *p = &ps[5 * m];
 
 			if (op->repeat)
 				continue;
@@ -489,11 +511,39 @@ put_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
 			p[2].len = SHA256_LEN;
 			p[3].kind = 'i';
 			p[3].i = op->blob.lfs ? 1 : 0;
+			/* in S3 unless its bytes go to blob_data above */
+			p[4].kind = 'i';
+			p[4].i = op->data != NULL ? 0 : 1;
 		}
 		if (db_exec_rows(r->hub->db, r->a, &git_blob_rows, ps, m) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* write_blobs() in a transaction of its own, unless the caller has one
+ * open (commit_initial()). Returns 0 or -1 (database). */
+static int
+put_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
+    size_t n)
+{
+	struct db *db = r->hub->db;
+	int attempt;
+
+	if (db_in_transaction(db))
+		return write_blobs(r, ops, idx, n);
+	for (attempt = 1; ; attempt++) {
+		if (db_begin(db) != 0)
+			return -1;
+		if (write_blobs(r, ops, idx, n) == 0 && db_commit(db) == 0)
+			return 0;
+		db_rollback(db);
+		if (db_errno(db) != ER_LOCK_DEADLOCK ||
+		    attempt == BLOB_TX_ATTEMPTS)
+			return -1;
+		log_debug("blob rows: deadlock, retrying (attempt %d)",
+		    attempt + 1);
+	}
 }
 
 /* The puts of a commit in blob id order (mark_repeats()). */
@@ -732,7 +782,7 @@ blobs_known(struct req *r, struct commit_blob *v, size_t n)
 	struct buf q;
 	size_t i, j, olen, slen;
 	void *oid, *sha;
-	int64_t lfs;
+	int64_t lfs, in_s3;
 	int rc;
 	struct commit_blob **by_oid = arena_alloc(r->a, KNOWN_CHUNK *
 	    sizeof(*by_oid));
@@ -758,8 +808,8 @@ blobs_known(struct req *r, struct commit_blob *v, size_t n)
 			resp_db_error(r);
 			return -1;
 		}
-		while ((rc = db_row(res, "bbi", &oid, &olen, &sha, &slen,
-		    &lfs)) == 1) {
+		while ((rc = db_row(res, "bbii", &oid, &olen, &sha, &slen,
+		    &lfs, &in_s3)) == 1) {
 			struct commit_blob key, *kp = &key, **hit, *b;
 
 			if (olen != OID_LEN)
@@ -772,6 +822,7 @@ blobs_known(struct req *r, struct commit_blob *v, size_t n)
 			if (!lfs && slen == SHA256_LEN &&
 			    !memcmp(sha, b->blob.sha256, SHA256_LEN)) {
 				b->stored = true;	/* these very bytes */
+				b->blob.in_s3 = in_s3 != 0;
 				continue;
 			}
 			/* Same git id, other bytes: a SHA-1 collision.
@@ -804,18 +855,29 @@ commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
 		crypto_hash_sha256(v[i].blob.sha256, v[i].data, v[i].len);
 		v[i].blob.size = v[i].len;
 		v[i].stored = false;
+		v[i].row_data = NULL;
 	}
-	/* A blob row exists only once its bytes are in S3. */
+	/* A blob row exists only once its bytes are stored: in S3 before
+	 * the row is written, or in blob_data with it. */
 	if (blobs_known(r, v, n) != 0)
 		return -1;
 	put = arena_alloc(r->a, (n + 1) * sizeof(*put));
-	for (i = 0; i < n; i++)
-		if (!v[i].stored) {
-			put[nput].key = gitstore_s3_key(r->a, &v[i].blob);
-			put[nput].data = v[i].data;
-			put[nput].len = v[i].len;
-			nput++;
+	for (i = 0; i < n; i++) {
+		if (v[i].stored)
+			continue;
+		if (blobstore_is_small(false, v[i].len)) {
+			/* S3 does a thousand PUTs a second: these go to the
+			 * database with their rows (issue 17). */
+			v[i].blob.in_s3 = false;
+			v[i].row_data = v[i].data;
+			continue;
 		}
+		v[i].blob.in_s3 = true;
+		put[nput].key = gitstore_s3_key(r->a, &v[i].blob);
+		put[nput].data = v[i].data;
+		put[nput].len = v[i].len;
+		nput++;
+	}
 	rc = s3_put_many(r->hub->s3, put, nput);
 	if (rc != S3_OK) {
 		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
@@ -935,7 +997,7 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 
 int
 commit_store_regular(struct req *r, const void *data, size_t len,
-    struct blob_info *out)
+    struct commit_op *op)
 {
 	struct commit_blob b;
 
@@ -943,6 +1005,7 @@ commit_store_regular(struct req *r, const void *data, size_t len,
 	b.len = len;
 	if (commit_store_regulars(r, &b, 1) != 0)
 		return -1;
-	*out = b.blob;
+	op->blob = b.blob;
+	op->data = b.row_data;
 	return 0;
 }
