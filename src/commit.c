@@ -553,13 +553,25 @@ struct puts {
 };
 
 /*
+ * Writes the blob rows of the puts (and small blobs' bytes); *p gets the
+ * puts in id order. Once per commit, not per attempt: they do not depend
+ * on the branch's head, and a retry's window stays short. Returns 0, or
+ * -1 (database).
+ */
+static int
+store_blobs(struct req *r, struct commit_op *ops, size_t nops, struct puts *p)
+{
+	p->n = mark_repeats(r, ops, nops, &p->idx);
+	return put_blobs(r, ops, p->idx, p->n);
+}
+
+/*
  * Builds the root tree of base (NULL: an empty history) with ops applied,
- * and writes every new blob row and tree; *p gets the puts in id order.
- * Returns 0, or -1 (database).
+ * and writes every new tree. Returns 0, or -1 (database).
  */
 static int
 build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
-    size_t nops, struct oid *root, struct puts *p)
+    size_t nops, struct oid *root)
 {
 	struct build b;
 	struct mnode *top;
@@ -579,9 +591,6 @@ build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
 		if (gitstore_put_tree(b.db, r->a, root, "", 0) != 0)
 			return -1;
 	}
-	p->n = mark_repeats(r, ops, nops, &p->idx);
-	if (put_blobs(r, ops, p->idx, p->n) != 0)
-		return -1;
 	for (i = 0; i < b.ntrees; i++)
 		if (gitstore_put_tree(b.db, r->a, &b.tree_oids[i],
 		    b.tree_raw[i], b.tree_len[i]) != 0)
@@ -669,11 +678,13 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 {
 	struct db *db = r->hub->db;
 	const char *message = message_of(r, c);
+	struct puts puts;
 	int attempt;
 
+	if (store_blobs(r, c->ops, c->nops, &puts) != 0)
+		goto dberr;
 	for (attempt = 0; attempt < 8; attempt++) {
 		struct commit_info head_commit;
-		struct puts puts;
 		struct db_res *res;
 		struct oid head, root;
 		void *target;
@@ -697,8 +708,7 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 		}
 		if (gitstore_commit(db, r->a, &head, &head_commit) != 0)
 			goto dberr;
-		if (build_tree(r, &head_commit.tree, c->ops, c->nops, &root,
-		    &puts))
+		if (build_tree(r, &head_commit.tree, c->ops, c->nops, &root))
 			goto dberr;
 		if (write_commit(r, &root, &head, message, out) != 0)
 			goto dberr;
@@ -750,7 +760,8 @@ commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
 	struct puts puts;
 	struct oid root;
 
-	if (build_tree(r, NULL, ops, nops, &root, &puts) != 0 ||
+	if (store_blobs(r, ops, nops, &puts) != 0 ||
+	    build_tree(r, NULL, ops, nops, &root) != 0 ||
 	    write_commit(r, &root, NULL, "initial commit", out) != 0 ||
 	    db_exec(db, r->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
 	    out->b, (size_t)OID_LEN) != 0 ||
