@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "blobstore.h"
 #include "cache.h"
 #include "commit.h"
 #include "db.h"
@@ -57,6 +58,7 @@ read_small(struct req *r, const struct oid *root, const char *path,
 	struct tree_entry e;
 	struct blob_info bi;
 	struct sink_buf s;
+	struct kerr err;
 	const void *cached;
 	int rc;
 
@@ -77,12 +79,13 @@ read_small(struct req *r, const struct oid *root, const char *path,
 	}
 	buf_init(&s.b, r->a);
 	s.max = RULES_FILE_MAX;
-	if ((rc = s3_get(r->hub->s3, gitstore_s3_key(r->a, &bi), sink_to_buf,
-	    &s)) != S3_OK) {
-		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
-		    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
-		    "InternalError", "Reading %s from S3 failed: %s", path,
-		    s3_errmsg(r->hub->s3));
+	if ((rc = blobstore_get(r->hub->db, r->hub->s3, r->a, &bi,
+	    sink_to_buf, &s, &err)) != 0) {
+		if (rc == -1)
+			resp_db_error(r);
+		else
+			resp_error(r, err.status, err.code, "Reading %s: %s",
+			    path, err.msg);
 		return -1;
 	}
 	cache_put(CACHE_CONTENT, &e.oid, s.b.data, s.b.len);
@@ -495,7 +498,7 @@ api_commit(struct req *r)
 		}
 	}
 	/* Contents: LFS objects must be stored and verified; regular files
-	 * go to S3 now. */
+	 * go to S3 now, small ones to the database with their rows. */
 	stored_init(r, &stored, c.nops);
 	blobs = arena_alloc(r->a, (c.nops + 1) * sizeof(*blobs));
 	blob_op = arena_alloc(r->a, (c.nops + 1) * sizeof(*blob_op));
@@ -556,14 +559,19 @@ api_commit(struct req *r)
 		}
 	}
 	/* Distinct contents stored together: one existence query per
-	 * thousand, PUTs in parallel; then each op gets its blob. */
+	 * thousand, PUTs in parallel; then each op gets its blob (and a small
+	 * new one its bytes). */
 	if (commit_store_regulars(r, blobs, nblobs) != 0)
 		return;
-	for (i = 0; i < nblobs; i++)
+	for (i = 0; i < nblobs; i++) {
 		c.ops[blob_op[i]].blob = blobs[i].blob;
+		c.ops[blob_op[i]].data = blobs[i].row_data;
+	}
 	for (k = 0; k < c.nops; k++)
-		if (same[k] >= 0)
+		if (same[k] >= 0) {
 			c.ops[k].blob = c.ops[same[k]].blob;
+			c.ops[k].data = c.ops[same[k]].data;
+		}
 	if (commit_apply(r, &c, &result) != 0)
 		return;
 	o = jobj();

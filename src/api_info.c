@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "blobstore.h"
 #include "db.h"
 #include "filelist.h"
 #include "frontmatter.h"
@@ -190,6 +191,7 @@ card_load(struct req *r, const struct oid *root)
 	struct tree_entry e;
 	struct blob_info bi;
 	struct sink s;
+	struct kerr err;
 	json_object *card;
 	size_t k;
 	int rc;
@@ -209,10 +211,11 @@ card_load(struct req *r, const struct oid *root)
 	}
 	buf_init(&s.b, r->a);
 	s.full = false;
-	rc = s3_get(r->hub->s3, gitstore_s3_key(r->a, &bi), readme_sink, &s);
-	if (rc != S3_OK && !s.full) {
+	rc = blobstore_get(r->hub->db, r->hub->s3, r->a, &bi, readme_sink, &s,
+	    &err);
+	if (rc != 0 && !s.full) {
 		log_warn("README.md %s: %s", r->args.name ? r->args.name : "",
-		    s3_errmsg(r->hub->s3));
+		    rc == -1 ? db_error(r->hub->db) : err.msg);
 		return NULL;
 	}
 	card = frontmatter_parse(r->a, s.b.data, s.b.len);

@@ -282,7 +282,7 @@ api_repo_create(struct req *r)
 
 	/* The files' bytes first: a failure leaves only garbage. */
 	for (k = 0; k < (size_t)nops; k++)
-		if (commit_store_regular(r, data[k], lens[k], &ops[k].blob) != 0)
+		if (commit_store_regular(r, data[k], lens[k], &ops[k]) != 0)
 			return;
 	if (repo_create(r, ns_id, ns, type, name, priv == 1, thresh, ops,
 	    (size_t)nops, &id) != 0)

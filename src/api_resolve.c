@@ -4,8 +4,11 @@
  * /raw/ is the same, except that an LFS file is its pointer file there.
  *
  * The hot path: one query (repository, rights and ref together), the tree
- * walk and blob metadata from the worker's cache, one signature. A blob
- * row exists only once its bytes are in S3, so no S3 call is needed here.
+ * walk and blob metadata from the worker's cache, one signature. A blob's
+ * bytes are in S3 before its row says so (in_s3), so no S3 call is needed
+ * here, except once per small blob: its first GET puts its bytes from the
+ * database into S3 (blobstore.h), for the redirect to name an object. HEAD
+ * answers 200 without a Location, so it needs no object and no S3 call.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "blobstore.h"
 #include "downloads.h"
 #include "gitstore.h"
 #include "hub.h"
@@ -165,6 +169,24 @@ rcache_put(struct req *r, const char *key, int64_t repo_id,
 	e->expires_ms = now_ms() + r->hub->conf.resolve_cache_ms;
 }
 
+/* The blob's bytes into S3 if they are only in the database yet (never an
+ * LFS file's: its object is in S3); 0, or answers and returns -1. */
+static int
+publish(struct req *r, struct blob_info *bi)
+{
+	struct kerr e;
+	int rc;
+
+	if (bi->in_s3)
+		return 0;
+	if ((rc = blobstore_publish(r->hub->db, r->hub->s3, r->a, bi, &e)) ==
+	    -1)
+		resp_db_error(r);
+	else if (rc != 0)
+		resp_error(r, e.status, e.code, "%s", e.msg);
+	return rc != 0 ? -1 : 0;
+}
+
 /* GET/HEAD of a file; raw: the /raw/ form (an LFS file's pointer). */
 static void
 serve(struct req *r, bool raw)
@@ -185,6 +207,12 @@ serve(struct req *r, bool raw)
 		repo_id = hit->repo_id;
 		memcpy(commit, hit->commit, sizeof(commit));
 		bi = hit->bi;
+		/* cached by a HEAD before the bytes were in S3 */
+		if (r->method != M_HEAD && !bi.in_s3) {
+			if (publish(r, &bi) != 0)
+				return;
+			hit->bi.in_s3 = true;
+		}
 		goto found;
 	}
 	if ((repo = repo_open_rev(r, ACCESS_READ, r->args.rev)) == NULL ||
@@ -217,6 +245,8 @@ serve(struct req *r, bool raw)
 			    "blob of %s", r->args.path);
 		return;
 	}
+	if (r->method != M_HEAD && publish(r, &bi) != 0)
+		return;
 	if (key != NULL && !repo->private_)
 		rcache_put(r, key, repo_id, commit, &bi);
 found:

@@ -107,6 +107,16 @@ cache_put(enum cache_kind k, const struct oid *o, const void *data,
 	return e->data;
 }
 
+void
+cache_update(enum cache_kind k, const struct oid *o, const void *data,
+    size_t len)
+{
+	struct centry *e = *find(k, o);
+
+	if (e != NULL && e->len == len)
+		memcpy(e->data, data, len);
+}
+
 static void
 evict(struct centry *e)
 {

@@ -4,6 +4,8 @@
  *
  * Only what never changes goes here: an object's id is the hash of its
  * content, so a cached copy is never stale and no machine needs to know.
+ * (One exception, cache_update(): a flag that only ever goes one way,
+ * where a stale copy costs a query and is never a wrong answer.)
  * Entries stay valid until cache_trim(), which the request loop calls
  * between requests: a handler may hold cached pointers for its whole
  * request.
@@ -29,6 +31,13 @@ const void	*cache_get(enum cache_kind, const struct oid *, size_t *len);
  * the whole budget, when nothing is kept). */
 const void	*cache_put(enum cache_kind, const struct oid *, const void *data,
 		    size_t len);
+/*
+ * Overwrites the cached bytes of (kind, oid), when there are len of them,
+ * with data: for the one thing about an object that changes, one way only
+ * (a blob's in_s3, gitstore.h). Pointers to the entry see the new bytes.
+ */
+void		 cache_update(enum cache_kind, const struct oid *,
+		    const void *data, size_t len);
 /* Evicts least recently used entries down to the budget. */
 void		 cache_trim(void);
 void		 cache_set_budget(size_t bytes);

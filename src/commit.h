@@ -18,7 +18,11 @@ enum op_kind { OP_PUT, OP_DELETE };
 struct commit_op {
 	enum op_kind	 kind;
 	const char	*path;	/* validated (path_invalid() == NULL) */
-	struct blob_info blob;	/* for OP_PUT: content already in S3 */
+	struct blob_info blob;	/* for OP_PUT: content stored, or in data */
+	/* For OP_PUT of a small regular blob not stored yet (blobstore.h):
+	 * its blob.size bytes, written to blob_data in the transaction of
+	 * its git_blob row. Else NULL. */
+	const void	*data;
 	bool		 repeat;	/* the same blob as an earlier op's */
 };
 
@@ -47,21 +51,25 @@ int	 commit_initial(struct req *, int64_t repo_id, struct commit_op *ops,
 	    size_t nops, struct oid *out);
 /*
  * Stores a regular file's bytes in S3 (unless a blob with that id is
- * already known) and fills *out. Returns 0, or answers 503/500 and -1.
+ * already known, or it is small: then op->data keeps the bytes for the
+ * commit to write with its row) and fills op->blob and op->data. data
+ * must last as long as the request. Returns 0, or answers 503/500 and -1.
  */
 int	 commit_store_regular(struct req *, const void *data, size_t len,
-	    struct blob_info *out);
+	    struct commit_op *op);
 /* A regular file's bytes to store, and (out) its blob. */
 struct commit_blob {
 	const void	*data;
 	size_t		 len;
 	struct blob_info blob;
 	bool		 stored;	/* out: it was stored already */
+	const void	*row_data;	/* out: for commit_op.data */
 };
 /*
  * commit_store_regular() for n files of distinct contents: one existence
- * query per thousand, the missing bytes PUT to S3 in parallel. Returns 0,
- * or answers (503/500, 422 for a SHA-1 collision) and -1.
+ * query per thousand, the missing bytes of large ones PUT to S3 in
+ * parallel (small ones are left in row_data). Returns 0, or answers
+ * (503/500, 422 for a SHA-1 collision) and -1.
  */
 int	 commit_store_regulars(struct req *, struct commit_blob *, size_t n);
 /*

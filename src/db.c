@@ -31,6 +31,13 @@ struct db {
 	char		 errmsg[512];
 	struct cached	*stmts;
 	size_t		 nstmts, cap;
+	/* binds of a statement with more parameters than fit on the stack
+	 * (db_execv()); kept, so that a commit's hundred multi-row INSERTs
+	 * do not each take another copy from the request's arena */
+	MYSQL_BIND	*binds;
+	size_t		 nbinds;
+	struct param	*params;	/* the same for db_execv()'s */
+	size_t		 nparams;
 };
 
 struct db_res {
@@ -98,6 +105,8 @@ db_free(struct db *db)
 		return;
 	disconnect(db);
 	free(db->stmts);
+	free(db->binds);
+	free(db->params);
 	free(db);
 }
 
@@ -196,7 +205,7 @@ static int
 exec_once(struct db *db, struct arena *a, struct db_res **out,
     const char *sql, struct param *ps, unsigned np)
 {
-	MYSQL_BIND binds[32];
+	MYSQL_BIND stack[32], *binds = stack;
 	struct cached *c;
 	struct db_res *res;
 	unsigned i;
@@ -212,7 +221,17 @@ exec_once(struct db *db, struct arena *a, struct db_res **out,
 	}
 	if (c->open != NULL)
 		db_done(c->open);
-	memset(binds, 0, sizeof(binds));
+	if (np > 32) {
+		if (db->nbinds < np) {
+			free(db->binds);
+			if ((db->binds = calloc(np, sizeof(*db->binds))) ==
+			    NULL)
+				oom();
+			db->nbinds = np;
+		}
+		binds = db->binds;
+	}
+	memset(binds, 0, (np > 32 ? np : 32) * sizeof(*binds));
 	for (i = 0; i < np; i++) {
 		MYSQL_BIND *b = &binds[i];
 
@@ -267,6 +286,31 @@ exec_once(struct db *db, struct arena *a, struct db_res **out,
 	return 0;
 }
 
+/* Runs a statement, once more on a fresh connection when the server went
+ * away outside a transaction. */
+static int
+run(struct db *db, struct arena *a, struct db_res **out, const char *sql,
+    struct param *ps, unsigned np)
+{
+	int rc;
+
+	rc = exec_once(db, a, out, sql, ps, np);
+	metrics_add(MET_DB_QUERIES, 1);
+	if (rc != 0 && db->unavailable && !db->in_tx && db->my != NULL) {
+		/* The server went away since the last request (restart,
+		 * wait_timeout): reconnect and try once more. */
+		log_warn("database: %s; reconnecting", db->errmsg);
+		disconnect(db);
+		rc = exec_once(db, a, out, sql, ps, np);
+		metrics_add(MET_DB_QUERIES, 1);
+	}
+	if (rc != 0)
+		metrics_add(MET_DB_ERRORS, 1);
+	if (rc != 0 && db->unavailable)
+		disconnect(db);
+	return rc;
+}
+
 int
 db_exec(struct db *db, struct arena *a, struct db_res **out, const char *sql,
     const char *fmt, ...)
@@ -274,7 +318,6 @@ db_exec(struct db *db, struct arena *a, struct db_res **out, const char *sql,
 	struct param ps[32];
 	unsigned np = 0;
 	va_list ap;
-	int rc;
 
 	if (out != NULL)
 		*out = NULL;
@@ -311,21 +354,43 @@ db_exec(struct db *db, struct arena *a, struct db_res **out, const char *sql,
 		np++;
 	}
 	va_end(ap);
-	rc = exec_once(db, a, out, sql, ps, np);
-	metrics_add(MET_DB_QUERIES, 1);
-	if (rc != 0 && db->unavailable && !db->in_tx && db->my != NULL) {
-		/* The server went away since the last request (restart,
-		 * wait_timeout): reconnect and try once more. */
-		log_warn("database: %s; reconnecting", db->errmsg);
-		disconnect(db);
-		rc = exec_once(db, a, out, sql, ps, np);
-		metrics_add(MET_DB_QUERIES, 1);
+	return run(db, a, out, sql, ps, np);
+}
+
+int
+db_execv(struct db *db, struct arena *a, struct db_res **out,
+    const char *sql, const struct db_param *v, size_t n)
+{
+	struct param *ps;
+	size_t i;
+
+	if (out != NULL)
+		*out = NULL;
+	if (n > 65535)
+		abort();	/* MariaDB's limit: a programming error */
+	/* kept in db, as the binds are: a commit runs hundreds of these */
+	if (db->nparams < n) {
+		free(db->params);
+		if ((db->params = calloc(n, sizeof(*db->params))) == NULL)
+			oom();
+		db->nparams = n;
 	}
-	if (rc != 0)
-		metrics_add(MET_DB_ERRORS, 1);
-	if (rc != 0 && db->unavailable)
-		disconnect(db);
-	return rc;
+	ps = db->params;
+	for (i = 0; i < n; i++) {
+		ps[i].kind = v[i].kind;
+		ps[i].p = v[i].p;
+		ps[i].len = (unsigned long)v[i].len;
+		ps[i].i = (long long)v[i].i;
+		if (v[i].kind == 's') {
+			if (v[i].p == NULL)
+				ps[i].kind = 'n';
+			else
+				ps[i].len = (unsigned long)strlen(v[i].p);
+		} else if (v[i].kind == '\0' ||
+		    strchr("biun", v[i].kind) == NULL)
+			abort();	/* a programming error */
+	}
+	return run(db, a, out, sql, ps, (unsigned)n);
 }
 
 int
@@ -426,6 +491,57 @@ uint64_t
 db_insert_id(const struct db_res *res)
 {
 	return res->insert_id;
+}
+
+/* The text of st for 2^k rows. */
+static const char *
+rows_text(struct db_rows *st, unsigned k)
+{
+	size_t rows = (size_t)1 << k, hl, rl, i;
+	char *p;
+
+	if (st->texts[k] != NULL)
+		return st->texts[k];
+	hl = strlen(st->head);
+	rl = strlen(st->row);
+	if ((p = st->texts[k] = malloc(hl + rows * (rl + 1) + 1)) == NULL)
+		oom();
+	memcpy(p, st->head, hl);
+	p += hl;
+	for (i = 0; i < rows; i++) {
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, st->row, rl);
+		p += rl;
+	}
+	*p = '\0';
+	return st->texts[k];
+}
+
+int
+db_exec_rows(struct db *db, struct arena *a, struct db_rows *st,
+    const struct db_param *ps, size_t nrows)
+{
+	while (nrows > 0) {
+		unsigned k = 0;
+		size_t cnt;
+
+		while (k < 10 && ((size_t)2 << k) <= nrows)
+			k++;
+		cnt = (size_t)1 << k;
+		if (db_execv(db, a, NULL, rows_text(st, k), ps,
+		    cnt * st->nparams) != 0)
+			return -1;
+		ps += cnt * st->nparams;
+		nrows -= cnt;
+	}
+	return 0;
+}
+
+bool
+db_in_transaction(const struct db *db)
+{
+	return db->in_tx;
 }
 
 int

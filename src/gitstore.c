@@ -13,20 +13,26 @@ static const char SQL_COMMIT[] =
     " FROM git_commit WHERE oid = ?";
 static const char SQL_TREE[] = "SELECT entries FROM git_tree WHERE oid = ?";
 static const char SQL_BLOB[] =
-    "SELECT size, sha256, lfs FROM git_blob WHERE oid = ?";
+    "SELECT size, sha256, lfs, in_s3 FROM git_blob WHERE oid = ?";
 static const char SQL_PUT_BLOB[] =
-    "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs) VALUES (?, ?, ?, ?)";
+    "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs, in_s3)"
+    " VALUES (?, ?, ?, ?, ?)";
+static const char SQL_SET_IN_S3[] =
+    "UPDATE git_blob SET in_s3 = 1 WHERE oid = ?";
 static const char SQL_PUT_TREE[] =
     "INSERT IGNORE INTO git_tree (oid, entries) VALUES (?, ?)";
 static const char SQL_PUT_COMMIT[] =
     "INSERT IGNORE INTO git_commit (oid, tree, parent, author_name,"
     " author_email, time, message) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-/* The blob cache holds this packed form. */
+/* The blob cache holds this packed form. Of a blob only in_s3 changes,
+ * and only from 0 to 1 (gitstore.h): a stale 0 costs a query, never a
+ * wrong answer. */
 struct packed_blob {
 	uint64_t	 size;
 	unsigned char	 sha256[SHA256_LEN];
 	unsigned char	 lfs;
+	unsigned char	 in_s3;
 };
 
 int
@@ -95,7 +101,7 @@ gitstore_blob(struct db *db, struct arena *a, const struct oid *oid,
 	const void *cached;
 	void *sha;
 	size_t len;
-	int64_t lfs;
+	int64_t lfs, in_s3;
 	int rc;
 
 	out->oid = *oid;
@@ -103,21 +109,69 @@ gitstore_blob(struct db *db, struct arena *a, const struct oid *oid,
 	    len == sizeof(pb)) {
 		memcpy(&pb, cached, sizeof(pb));
 	} else {
+		memset(&pb, 0, sizeof(pb));
 		if (db_exec(db, a, &res, SQL_BLOB, "b", oid->b,
 		    (size_t)OID_LEN))
 			return -1;
-		rc = db_row(res, "ubi", &pb.size, &sha, &len, &lfs);
+		rc = db_row(res, "ubii", &pb.size, &sha, &len, &lfs, &in_s3);
 		if (rc <= 0)
 			return rc < 0 ? -1 : 1;
 		if (len != SHA256_LEN)
 			return -1;
 		memcpy(pb.sha256, sha, SHA256_LEN);
 		pb.lfs = lfs != 0;
+		pb.in_s3 = in_s3 != 0;
 		cache_put(CACHE_BLOB, oid, &pb, sizeof(pb));
 	}
 	out->size = pb.size;
 	memcpy(out->sha256, pb.sha256, SHA256_LEN);
 	out->lfs = pb.lfs;
+	out->in_s3 = pb.in_s3;
+	return 0;
+}
+
+/* This worker's cached copy of the blob, now in S3. */
+static void
+cache_in_s3(const struct oid *oid)
+{
+	struct packed_blob pb;
+	const void *cached;
+	size_t len;
+
+	if ((cached = cache_get(CACHE_BLOB, oid, &len)) == NULL ||
+	    len != sizeof(pb))
+		return;
+	memcpy(&pb, cached, sizeof(pb));
+	pb.in_s3 = 1;
+	cache_update(CACHE_BLOB, oid, &pb, sizeof(pb));
+}
+
+int
+gitstore_blob_in_s3(struct db *db, struct arena *a, const struct oid *oid,
+    bool *in_s3)
+{
+	struct db_res *res;
+	uint64_t size;
+	void *sha;
+	size_t len;
+	int64_t lfs, v;
+	int rc;
+
+	if (db_exec(db, a, &res, SQL_BLOB, "b", oid->b, (size_t)OID_LEN))
+		return -1;
+	if ((rc = db_row(res, "ubii", &size, &sha, &len, &lfs, &v)) <= 0)
+		return rc < 0 ? -1 : 1;
+	if ((*in_s3 = v != 0))
+		cache_in_s3(oid);
+	return 0;
+}
+
+int
+gitstore_set_in_s3(struct db *db, struct arena *a, const struct oid *oid)
+{
+	if (db_exec(db, a, NULL, SQL_SET_IN_S3, "b", oid->b, (size_t)OID_LEN))
+		return -1;
+	cache_in_s3(oid);
 	return 0;
 }
 
@@ -159,9 +213,9 @@ gitstore_walk(struct db *db, struct arena *a, const struct oid *root,
 int
 gitstore_put_blob(struct db *db, struct arena *a, const struct blob_info *b)
 {
-	return db_exec(db, a, NULL, SQL_PUT_BLOB, "bubi", b->oid.b,
+	return db_exec(db, a, NULL, SQL_PUT_BLOB, "bubii", b->oid.b,
 	    (size_t)OID_LEN, b->size, b->sha256, (size_t)SHA256_LEN,
-	    (int64_t)b->lfs);
+	    (int64_t)b->lfs, (int64_t)b->in_s3);
 }
 
 int

@@ -21,6 +21,11 @@ struct blob_info {
 	uint64_t	 size;		/* the file's size (LFS: the object's) */
 	unsigned char	 sha256[SHA256_LEN];
 	bool		 lfs;
+	/* Its bytes are in S3 at gitstore_s3_key(); if not (a small regular
+	 * file, blobstore.h), only in the database until first downloaded.
+	 * Goes from false to true once and never back: a cached false may
+	 * be stale, a cached true never is. */
+	bool		 in_s3;
 };
 
 int	 gitstore_commit(struct db *, struct arena *, const struct oid *,
@@ -44,6 +49,17 @@ int	 gitstore_put_tree(struct db *, struct arena *, const struct oid *,
 	    const void *raw, size_t len);
 int	 gitstore_put_commit(struct db *, struct arena *, const struct oid *,
 	    const struct commit_info *);
+/*
+ * Records that the blob's bytes are now in S3 (in_s3 = 1), in the database
+ * and this worker's cache. Call it only once the PUT succeeded. 0 or -1.
+ */
+int	 gitstore_set_in_s3(struct db *, struct arena *, const struct oid *);
+/*
+ * Whether the database says the blob is in S3, bypassing the cache (which
+ * it refreshes): 0 with *in_s3 set, 1 for no such blob, -1 on error.
+ */
+int	 gitstore_blob_in_s3(struct db *, struct arena *, const struct oid *,
+	    bool *in_s3);
 
 /* The S3 key of a blob's content: blob/ab/cd/<sha1> or lfs/ab/cd/<sha256>. */
 char	*gitstore_s3_key(struct arena *, const struct blob_info *);

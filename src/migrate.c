@@ -2,6 +2,7 @@
  * migrate.c: applies the built-in migrations under a named lock, so two
  * khubctl runs (or two machines) never apply one twice.
  */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "arena.h"
@@ -16,6 +17,7 @@ static const char SQL_VERSION_TABLE[] =
     ") ENGINE=InnoDB";
 static const char SQL_CURRENT[] =
     "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+static const char SQL_APPLIED[] = "SELECT version FROM schema_version";
 static const char SQL_RECORD[] =
     "INSERT INTO schema_version (version, name) VALUES (?, ?)";
 static const char SQL_LOCK[] = "SELECT GET_LOCK('khub_migrate', 60)";
@@ -46,6 +48,31 @@ migrate_current(struct db *db)
 	return v;
 }
 
+/*
+ * Which of migrations[] the database has, into done[0..nmigrations).
+ * By version, not by the newest one: migrations are numbered on branches
+ * (006 on one, 007 on another), and a database that got 007 first must
+ * still get 006 when both are merged.
+ */
+static int
+applied(struct db *db, struct arena *a, bool *done)
+{
+	struct db_res *res;
+	int64_t v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nmigrations; i++)
+		done[i] = false;
+	if (db_exec(db, a, &res, SQL_APPLIED, "") != 0)
+		return -1;
+	while ((rc = db_row(res, "i", &v)) == 1)
+		for (i = 0; i < nmigrations; i++)
+			if (migrations[i].version == v)
+				done[i] = true;
+	return rc;
+}
+
 int
 migrate(struct db *db, int verbose, char *err, size_t errlen)
 {
@@ -55,6 +82,7 @@ migrate(struct db *db, int verbose, char *err, size_t errlen)
 	int have, newest = nmigrations ? migrations[nmigrations - 1].version
 	    : 0, rc = -1;
 	size_t i, k;
+	bool *done;
 
 	arena_init(&a, 4096);
 	if (db_exec(db, &a, &res, SQL_LOCK, "") != 0 ||
@@ -75,10 +103,16 @@ migrate(struct db *db, int verbose, char *err, size_t errlen)
 		    newest);
 		goto unlock;
 	}
+	done = arena_alloc(&a, (nmigrations + 1) * sizeof(*done));
+	if (applied(db, &a, done) != 0) {
+		snprintf(err, errlen, "cannot read schema_version: %s",
+		    db_error(db));
+		goto unlock;
+	}
 	for (i = 0; i < nmigrations; i++) {
 		const struct migration *m = &migrations[i];
 
-		if (m->version <= have)
+		if (done[i])
 			continue;
 		/* DDL commits implicitly in MariaDB: each statement is written
 		 * to be safe to run again if a migration stops midway. */

@@ -315,7 +315,7 @@ repo_create(struct req *r, int64_t ns_id, const char *ns, enum repo_type type,
 		ops[nops].kind = OP_PUT;
 		ops[nops].path = ".gitattributes";
 		if (commit_store_regular(r, text.data, text.len,
-		    &ops[nops].blob) != 0)
+		    &ops[nops]) != 0)
 			return -1;
 		nops++;
 	}

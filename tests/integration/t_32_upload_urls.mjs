@@ -49,8 +49,10 @@ function s3(method, key, who, body) {
 }
 
 // A private repository of a new user A with an LFS file and a regular
-// file (stored in S3 under blob/) that only A may read.
-async function victim() {
+// file that only A may read. The regular file is small, so its bytes are
+// in the database until first downloaded (blobstore.h); A downloads it,
+// which puts it in S3 under blob/, unless downloaded is false.
+async function victim({ downloaded = true } = {}) {
   const a = newUser();
   const repo = await createRepo(a.token, { private: true });
   const lfs = randomBytes(3000);
@@ -58,9 +60,18 @@ async function victim() {
   const regular = randomBytes(2000);
   await commitOk(a.token, repo, { files: { 'config.bin': regular },
     lfs: [{ path: 'weights.bin', oid: up.oid, size: up.size }] });
-  // The sources exist: a refusal below is S3's, not a missing key.
+  assert.equal(s3('HEAD', blobKey(regular), MAIN()).status, 404,
+    'a small file is not in S3 before its first download');
+  if (downloaded) {
+    const dl = await request('GET', `${repoPath(repo)}/resolve/main/config.bin`,
+      { headers: bearer(a.token) });
+    assert.equal(dl.status, 302, dl.body);
+    const got = await raw('GET', dl.headers.location);
+    assert.equal(got.body.toString('hex'), regular.toString('hex'));
+    // The sources exist: a refusal below is S3's, not a missing key.
+    assert.equal(s3('HEAD', blobKey(regular), MAIN()).status, 200);
+  }
   assert.equal(s3('HEAD', lfsKey(up.oid), MAIN()).status, 200);
-  assert.equal(s3('HEAD', blobKey(regular), MAIN()).status, 200);
   return { a, repo, lfs, regular };
 }
 
@@ -106,6 +117,35 @@ test('an upload URL cannot copy a private regular file to its staging key',
     const p = await victim();
     await stealByCopy(p.regular, blobKey(p.regular));
   });
+
+test('a private small file not yet downloaded (bytes only in the database) '
+  + 'cannot be copied or read through S3 either', async () => {
+  const p = await victim({ downloaded: false });
+  const key = blobKey(p.regular);
+  assert.notEqual(s3('GET', key, uploader()).status, 200);
+  const b = newUser();
+  const mine = await createRepo(b.token);
+  const oid = sha256(p.regular);
+  const bt = await batchOk(mine, b.token, 'upload',
+    [{ oid, size: p.regular.length }]);
+  const acts = bt.objects[0].actions;
+  const put = await raw('PUT', acts.upload.href,
+    Buffer.alloc(p.regular.length),
+    { 'x-amz-copy-source': `/${BUCKET}/${key}` });
+  assert.notEqual(put.status, 200, put.body.toString());
+  assert.notEqual(s3('GET', keyOf(acts.upload.href), MAIN()).body
+    .toString('hex'), p.regular.toString('hex'), 'no private byte was staged');
+  const v = await verify(acts.verify.href, b.token, oid, p.regular.length);
+  assert.notEqual(v.status, 200, v.body);
+  // Still not in S3: nothing above made khub put it there.
+  assert.equal(s3('HEAD', key, MAIN()).status, 404);
+  // A stranger's download of it is refused before any S3 work.
+  const dl = await request('GET',
+    `${repoPath(p.repo)}/resolve/main/config.bin`,
+    { headers: bearer(b.token) });
+  assert.notEqual(dl.status, 302);
+  assert.equal(s3('HEAD', key, MAIN()).status, 404);
+});
 
 test('an upload URL makes nothing public: x-amz-acl and x-amz-grant-read '
   + 'refused or without effect; then a plain PUT works', async () => {

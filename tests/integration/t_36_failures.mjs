@@ -14,8 +14,9 @@ test('S3 down during a commit: 503, the branch unchanged, then it works',
     const restart = await stopGateway();
     let res;
     try {
+      // over 4 KiB: its bytes go to S3 at commit (blobstore.h)
       res = await commit(u.token, repo, { files: { 'a.txt': 'two',
-        'b.txt': `new ${Date.now()}` } });
+        'b.txt': `new ${Date.now()} ${'x'.repeat(5000)}` } });
     } finally {
       await restart();
     }
@@ -27,6 +28,41 @@ test('S3 down during a commit: 503, the branch unchanged, then it works',
     const c2 = await commitOk(u.token, repo, { files: { 'a.txt': 'two' } });
     assert.notEqual(c2, c1);
   });
+
+test('S3 down: small files still commit, HEAD answers, the first GET says '
+  + '503; then it redirects to the very bytes', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const files = { 'small.txt': `small ${Date.now()}\n`,
+    '.gitattributes': '*.dat filter=lfs diff=lfs merge=lfs -text\n' };
+  const restart = await stopGateway();
+  let c, h, g, pre;
+  try {
+    c = await commit(u.token, repo, { files });
+    h = await request('HEAD', `${repoPath(repo)}/resolve/main/small.txt`);
+    g = await request('GET', `${repoPath(repo)}/resolve/main/small.txt`);
+    // preupload reads .gitattributes from the database, not S3
+    pre = await post(`/api/models/${repo.id}/preupload/main`,
+      { files: [{ path: 'x.dat', size: 10, sample: '' }] }, u.token);
+  } finally {
+    await restart();
+  }
+  assert.equal(c.status, 200, c.body);
+  assert.equal(h.status, 200, h.body);
+  assert.equal(h.headers['x-linked-size'],
+    String(Buffer.byteLength(files['small.txt'])));
+  assert.equal(g.status, 503, g.body);
+  assert.match(g.json.error, /S3/);
+  assert.equal(pre.status, 200, pre.body);
+  assert.equal(pre.json.files[0].uploadMode, 'lfs');
+  const again = await request('GET',
+    `${repoPath(repo)}/resolve/main/small.txt`);
+  assert.equal(again.status, 302, again.body);
+  const s3 = await fetch(again.headers.location);
+  assert.equal(s3.status, 200);
+  assert.equal(Buffer.from(await s3.arrayBuffer()).toString(),
+    files['small.txt']);
+});
 
 test('URLs in answers start with the endpoint the client used', async () => {
   const u = newUser();
