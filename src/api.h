@@ -71,4 +71,9 @@ void	api_lfs_batch(struct req *);
 void	api_lfs_verify(struct req *);
 void	api_lfs_complete(struct req *);
 
+/* api_git.c: git clone, fetch, ls-remote over smart HTTP; push: 501 */
+void	api_git_info_refs(struct req *);
+void	api_git_upload_pack(struct req *);
+void	api_git_receive_pack(struct req *);
+
 #endif

@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "db.h"
 #include "gitstore.h"
+#include "s3.h"
 
 static const char SQL_COMMIT[] =
     "SELECT tree, parent, author_name, author_email, time, message"
@@ -70,8 +71,8 @@ gitstore_commit(struct db *db, struct arena *a, const struct oid *oid,
 }
 
 int
-gitstore_tree(struct db *db, struct arena *a, const struct oid *oid,
-    struct tree *out)
+gitstore_tree_raw(struct db *db, struct arena *a, const struct oid *oid,
+    const void **out, size_t *outlen)
 {
 	struct db_res *res;
 	const void *raw;
@@ -89,6 +90,21 @@ gitstore_tree(struct db *db, struct arena *a, const struct oid *oid,
 		if (raw == NULL)
 			raw = entries;	/* too large to cache: arena copy */
 	}
+	*out = raw;
+	*outlen = len;
+	return 0;
+}
+
+int
+gitstore_tree(struct db *db, struct arena *a, const struct oid *oid,
+    struct tree *out)
+{
+	const void *raw;
+	size_t len;
+	int rc;
+
+	if ((rc = gitstore_tree_raw(db, a, oid, &raw, &len)) != 0)
+		return rc;
 	return tree_parse(out, a, raw, len) == 0 ? 0 : -1;
 }
 
@@ -254,4 +270,40 @@ gitstore_s3_key(struct arena *a, const struct blob_info *b)
 	}
 	oid_hex(&b->oid, hex);
 	return arena_printf(a, "blob/%.2s/%.2s/%s", hex, hex + 2, hex);
+}
+
+uint64_t
+gitstore_blob_git_size(const struct blob_info *b)
+{
+	struct arena a;
+	struct buf p;
+	uint64_t n;
+
+	if (!b->lfs)
+		return b->size;
+	arena_init(&a, 256);
+	buf_init(&p, &a);
+	lfs_pointer(&p, b->sha256, b->size);
+	n = p.len;
+	arena_free(&a);
+	return n;
+}
+
+int
+gitstore_blob_read(struct db *db, struct s3 *s3, struct arena *a,
+    const struct blob_info *b, int (*sink)(void *, const void *, size_t),
+    void *arg)
+{
+	struct buf p;
+	int rc;
+
+	(void)db;	/* small blobs will come from the database (blob_data) */
+	if (b->lfs) {
+		/* git holds the pointer; the object itself is git-lfs's */
+		buf_init(&p, a);
+		lfs_pointer(&p, b->sha256, b->size);
+		return sink(arg, p.data, p.len) == 0 ? 0 : -1;
+	}
+	rc = s3_get(s3, gitstore_s3_key(a, b), sink, arg);
+	return rc == S3_OK ? 0 : rc == S3_NOTFOUND ? 1 : -1;
 }

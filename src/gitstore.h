@@ -32,6 +32,9 @@ int	 gitstore_commit(struct db *, struct arena *, const struct oid *,
 	    struct commit_info *);
 int	 gitstore_tree(struct db *, struct arena *, const struct oid *,
 	    struct tree *);
+/* A tree's raw bytes (git's format, what its id is the hash of). */
+int	 gitstore_tree_raw(struct db *, struct arena *, const struct oid *,
+	    const void **raw, size_t *len);
 int	 gitstore_blob(struct db *, struct arena *, const struct oid *,
 	    struct blob_info *);
 /*
@@ -63,5 +66,19 @@ int	 gitstore_blob_in_s3(struct db *, struct arena *, const struct oid *,
 
 /* The S3 key of a blob's content: blob/ab/cd/<sha1> or lfs/ab/cd/<sha256>. */
 char	*gitstore_s3_key(struct arena *, const struct blob_info *);
+
+struct s3;
+/* The length of b's git object: the file's size, or for an LFS file the
+ * length of its pointer text (b->size is the LFS object's). */
+uint64_t gitstore_blob_git_size(const struct blob_info *b);
+/*
+ * The bytes of b's git object, handed to sink in order (s3.h's s3_sink):
+ * a regular file's bytes, or an LFS file's pointer text. The one place
+ * git reads blob contents. Returns 0, 1 when the bytes are missing from
+ * the store, -1 when the store failed or the sink stopped (s3_errmsg()).
+ */
+int	 gitstore_blob_read(struct db *, struct s3 *, struct arena *,
+	    const struct blob_info *b, int (*sink)(void *, const void *, size_t),
+	    void *arg);
 
 #endif

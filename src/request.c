@@ -509,6 +509,8 @@ resp_send(struct req *r, int status, const char *content_type,
 		    "X-Content-Type-Options: nosniff\r\n", content_type);
 	if (body != NULL)
 		buf_printf(&h, "Content-Length: %zu\r\n", len);
+	if (status == 401 && r->challenge != NULL)
+		buf_printf(&h, "WWW-Authenticate: %s\r\n", r->challenge);
 	buf_adds(&h, cors_headers(r));
 	buf_add(&h, r->headers.data, r->headers.len);
 	buf_adds(&h, "\r\n");

@@ -65,6 +65,9 @@ struct req {
 
 	/* The answer. */
 	int		 status;	/* 0 until answered */
+	/* WWW-Authenticate sent with a 401, or NULL: git asks for
+	 * credentials only after one (api_git.c sets it). */
+	const char	*challenge;
 	struct buf	 headers;	/* extra header lines, CRLF-terminated */
 	const char	*error_code;	/* X-Error-Code sent, for logs/tests */
 	const char	*error_msg;	/* and its message */

@@ -69,6 +69,13 @@ const struct route router_table[] = {
 	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/complete/{arg}",
 	    api_lfs_complete },
+	/* api_git.c: git clone, fetch and ls-remote (smart HTTP) */
+	{ M_GET,	"/{repo.git}/info/refs", api_git_info_refs },
+	{ M_GET,	"/{repo}/info/refs",	api_git_info_refs },
+	{ M_POST,	"/{repo.git}/git-upload-pack", api_git_upload_pack },
+	{ M_POST,	"/{repo}/git-upload-pack", api_git_upload_pack },
+	{ M_POST,	"/{repo.git}/git-receive-pack", api_git_receive_pack },
+	{ M_POST,	"/{repo}/git-receive-pack", api_git_receive_pack },
 };
 const size_t router_table_len = sizeof(router_table) /
     sizeof(router_table[0]);

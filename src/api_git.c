@@ -1,0 +1,328 @@
+/*
+ * api_git.c: git over smart HTTP (gitprotocol-http), the front door of
+ * uploadpack.c: git clone, fetch, pull and ls-remote on every repository
+ * URL form (/ns/name, /datasets/ns/name, /spaces/ns/name, canonical
+ * names; with or without .git).
+ *
+ * Who may read is repo_open()'s answer, exactly as for the API: a private
+ * repository is 401 to an anonymous caller, with WWW-Authenticate so that
+ * git asks for credentials (user:token, HTTP Basic), and "not found" to a
+ * stranger. Errors before the answer starts are text/plain, which git
+ * shows as "remote: ..."; protocol errors are git's own ERR line in a 200.
+ * Push (receive-pack) answers 501 for now.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "api.h"
+#include "hub.h"
+#include "kerr.h"
+#include "log.h"
+#include "pktline.h"
+#include "repo.h"
+#include "uploadpack.h"
+
+/* The largest upload-pack request, compressed or not: a clone of 10,000
+ * refs is 0.5 MB of wants, 100,000 haves 5 MB. */
+#define GIT_BODY_MAX	(16u << 20)
+
+static const char CHALLENGE[] = "Basic realm=\"khub\"";
+
+static void git_error(struct req *, int, const char *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* An error answer git shows: text/plain, one line. */
+static void
+git_error(struct req *r, int status, const char *code, const char *fmt, ...)
+{
+	const char *msg;
+	char *body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = resp_error_headers(r, status, code, fmt, ap);
+	va_end(ap);
+	body = arena_printf(r->a, "%s\n", msg);
+	resp_send(r, status, "text/plain; charset=utf-8", body, strlen(body));
+}
+
+static void
+git_kerr(struct req *r, const struct kerr *e)
+{
+	if (e->status >= 500) {
+		log_error("request %s: %s", r->id, e->msg);
+		git_error(r, e->status, e->code, "%s (request %s)",
+		    e->status == 503 ? "khub is unavailable; try again "
+		    "shortly" : "internal error", r->id);
+		return;
+	}
+	git_error(r, e->status, e->code, "%s", e->msg);
+}
+
+/* What git-http-backend sends: never cache an answer about refs. */
+static void
+no_cache(struct req *r)
+{
+	resp_header(r, "Expires", "Fri, 01 Jan 1980 00:00:00 GMT");
+	resp_header(r, "Pragma", "no-cache");
+	resp_header(r, "Cache-Control", "no-cache, max-age=0, "
+	    "must-revalidate");
+}
+
+/* Protocol v2 when the client asks for it (Git-Protocol: version=2). */
+static int
+git_version(const struct req *r)
+{
+	const char *h = req_header(r, "Git-Protocol"), *p;
+
+	for (p = h; p != NULL && *p != '\0'; p += strcspn(p, ":"),
+	    p += *p == ':') {
+		size_t n = strcspn(p, ":");
+
+		if (n == 9 && !strncmp(p, "version=2", 9))
+			return 2;
+	}
+	return 0;
+}
+
+static const char *
+agent(void)
+{
+	return "khub/" KHUB_VERSION;
+}
+
+/* The repository, readable by the caller and not disabled; NULL when
+ * answered. */
+static struct repo *
+git_repo(struct req *r)
+{
+	struct repo *repo;
+
+	r->challenge = CHALLENGE;
+	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
+		return NULL;
+	if (repo->disabled) {
+		git_error(r, 403, "DisabledRepo", "Access to this resource is "
+		    "disabled");
+		return NULL;
+	}
+	return repo;
+}
+
+static void
+push_refused(struct req *r)
+{
+	git_error(r, 501, "NotImplemented", "khub does not accept git push "
+	    "yet: upload with the Hub API (huggingface-cli upload, or "
+	    "huggingface_hub's upload_folder and create_commit)");
+}
+
+void
+api_git_info_refs(struct req *r)
+{
+	const char *svc = req_query(r, "service");
+	struct upload_refs refs;
+	struct repo *repo;
+	struct kerr e;
+	struct buf b;
+
+	if (svc == NULL || (strcmp(svc, "git-upload-pack") != 0 &&
+	    strcmp(svc, "git-receive-pack") != 0)) {
+		git_error(r, 403, "Forbidden", "khub speaks git's smart HTTP "
+		    "protocol only (service=git-upload-pack)");
+		return;
+	}
+	if ((repo = git_repo(r)) == NULL)
+		return;
+	if (!strcmp(svc, "git-receive-pack")) {
+		push_refused(r);
+		return;
+	}
+	if (upload_refs(r->hub->db, r->a, repo->id, &refs, &e) != 0) {
+		git_kerr(r, &e);
+		return;
+	}
+	buf_init(&b, r->a);
+	if (git_version(r) == 2)
+		upload_advertise_v2(&b, agent());
+	else {
+		pkt_printf(&b, "# service=git-upload-pack\n");
+		pkt_flush(&b);
+		upload_advertise_v0(&b, &refs, agent());
+	}
+	no_cache(r);
+	resp_send(r, 200, "application/x-git-upload-pack-advertisement",
+	    b.data, b.len);
+}
+
+/* The body, at most GIT_BODY_MAX, inflated when gzipped; 0, or answers
+ * (413, 400) and -1. */
+static int
+git_body(struct req *r, const char **out, size_t *outlen)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	const char *ce = req_header(r, "Content-Encoding");
+	char chunk[16384];
+	struct buf b, z;
+	z_stream zs;
+	int k, rc;
+
+	if (cl != NULL && *cl != '\0' && (strlen(cl) > 9 ||
+	    strspn(cl, "0123456789") != strlen(cl) ||
+	    strtoul(cl, NULL, 10) > GIT_BODY_MAX)) {
+		git_error(r, 413, "PayloadTooLarge", "An upload-pack request "
+		    "is at most %u bytes", GIT_BODY_MAX);
+		return -1;
+	}
+	buf_init(&b, r->a);
+	while ((k = FCGX_GetStr(chunk, sizeof(chunk), r->fcgi->in)) > 0) {
+		if (b.len + (size_t)k > GIT_BODY_MAX) {
+			git_error(r, 413, "PayloadTooLarge", "An upload-pack "
+			    "request is at most %u bytes", GIT_BODY_MAX);
+			return -1;
+		}
+		buf_add(&b, chunk, (size_t)k);
+	}
+	if (ce == NULL || *ce == '\0' || !strcmp(ce, "identity")) {
+		*out = b.data;
+		*outlen = b.len;
+		return 0;
+	}
+	if (strcmp(ce, "gzip") != 0 && strcmp(ce, "x-gzip") != 0) {
+		git_error(r, 415, "UnsupportedMediaType", "Content-Encoding "
+		    "%s is not supported (gzip is)", ce);
+		return -1;
+	}
+	/* git gzips request bodies over 1,024 bytes */
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 15 + 16) != Z_OK)
+		oom();
+	buf_init(&z, r->a);
+	zs.next_in = (Bytef *)b.data;
+	zs.avail_in = (uInt)b.len;
+	do {
+		zs.next_out = (Bytef *)chunk;
+		zs.avail_out = sizeof(chunk);
+		rc = inflate(&zs, Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END)
+			break;
+		if (z.len + (sizeof(chunk) - zs.avail_out) > GIT_BODY_MAX) {
+			inflateEnd(&zs);
+			git_error(r, 413, "PayloadTooLarge", "An upload-pack "
+			    "request is at most %u bytes", GIT_BODY_MAX);
+			return -1;
+		}
+		buf_add(&z, chunk, sizeof(chunk) - zs.avail_out);
+	} while (rc == Z_OK && (zs.avail_in > 0 || zs.avail_out == 0));
+	inflateEnd(&zs);
+	if (rc != Z_STREAM_END || zs.avail_in != 0) {
+		git_error(r, 400, "BadRequest", "The gzip body is malformed "
+		    "or truncated");
+		return -1;
+	}
+	*out = z.data;
+	*outlen = z.len;
+	return 0;
+}
+
+/* The answer's bytes straight into the FastCGI stream. */
+static int
+fcgi_sink(void *arg, const void *data, size_t len)
+{
+	struct req *r = arg;
+
+	if (len == 0)
+		return 0;
+	if (FCGX_PutStr(data, (int)len, r->fcgi->out) != (int)len)
+		return -1;
+	r->bytes_out += len;
+	return 0;
+}
+
+/* git's ERR line: git shows "remote error: <msg>". In a 200 of its own,
+ * or in the answer already started. */
+static void
+git_err_line(struct req *r, const struct kerr *e)
+{
+	struct buf b;
+
+	buf_init(&b, r->a);
+	if (e->status >= 500) {
+		log_error("request %s: %s", r->id, e->msg);
+		pkt_printf(&b, "ERR khub: %s (request %s)\n", e->status ==
+		    503 ? "unavailable, try again shortly" : "internal error",
+		    r->id);
+	} else
+		pkt_printf(&b, "ERR %s\n", e->msg);
+	r->error_code = e->code;
+	r->error_msg = arena_strdup(r->a, e->msg);
+	if (r->status == 0)
+		resp_send(r, 200, "application/x-git-upload-pack-result",
+		    b.data, b.len);
+	else
+		fcgi_sink(r, b.data, b.len);
+}
+
+void
+api_git_upload_pack(struct req *r)
+{
+	const char *ct = req_header(r, "Content-Type"), *body;
+	struct upload_refs refs;
+	struct upload_req q;
+	struct repo *repo;
+	struct kerr e;
+	struct buf b;
+	size_t len;
+	bool started = false;
+
+	if ((repo = git_repo(r)) == NULL)
+		return;
+	if (ct == NULL || strcmp(ct, "application/x-git-upload-pack-request")) {
+		git_error(r, 415, "UnsupportedMediaType", "Content-Type must "
+		    "be application/x-git-upload-pack-request");
+		return;
+	}
+	if (git_body(r, &body, &len) != 0)
+		return;
+	if (upload_parse(&q, r->a, git_version(r), body, len, &e) != 0) {
+		git_err_line(r, &e);
+		return;
+	}
+	if (upload_refs(r->hub->db, r->a, repo->id, &refs, &e) != 0) {
+		git_err_line(r, &e);
+		return;
+	}
+	no_cache(r);
+	if (q.cmd == UPLOAD_LS_REFS) {
+		buf_init(&b, r->a);
+		upload_ls_refs(&b, &refs, &q);
+		resp_send(r, 200, "application/x-git-upload-pack-result",
+		    b.data, b.len);
+		return;
+	}
+	/* Streamed: headers now, the pack as it is written. */
+	resp_send(r, 200, "application/x-git-upload-pack-result", NULL, 0);
+	if (upload_fetch(r->hub->db, r->hub->s3, r->a, repo->id, &refs, &q,
+	    fcgi_sink, r, &started, &e) != 0) {
+		if (!started)
+			git_err_line(r, &e);
+		else {
+			if (e.status != 499)
+				log_error("request %s: fetch broke off: %s",
+				    r->id, e.msg);
+			r->error_code = e.code;
+			r->error_msg = arena_strdup(r->a, e.msg);
+		}
+	}
+}
+
+void
+api_git_receive_pack(struct req *r)
+{
+	if (git_repo(r) == NULL)
+		return;
+	push_refused(r);
+}

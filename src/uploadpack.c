@@ -1,0 +1,1175 @@
+/*
+ * uploadpack.c: upload-pack from the store. The request parser and the
+ * ref lists are small and strict; the fetch is three steps:
+ *
+ *   1. wants checked (commits of this repository), haves kept when they
+ *      are commits of this repository (the common ones);
+ *   2. the commits to send: from each want down its parents, stopping at
+ *      what the common commits reach (their ancestors, cut at the
+ *      client's shallow commits) or at the requested depth;
+ *   3. their objects: each sent commit's tree against its parent's,
+ *      descending only where ids differ (a parent the client has or gets
+ *      holds the rest); the whole tree at a root or a shallow boundary.
+ *      A seen-set keeps every object once. Then the pack is written,
+ *      object by object, with a scratch arena reset after each.
+ *
+ * Memory: the object list (21 bytes an object) and the seen-set; object
+ * bytes only one at a time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "db.h"
+#include "gitpack.h"
+#include "gitstore.h"
+#include "pktline.h"
+#include "uploadpack.h"
+
+static const char SQL_REFS[] =
+    "SELECT kind, name, target FROM ref WHERE repo_id = ?";
+static const char SQL_IS_COMMIT[] =
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+/* A commit's ancestry, nearest first (commits have one parent here). */
+static const char SQL_CHAIN[] =
+    "SET STATEMENT max_recursive_iterations = 100000000 FOR"
+    " WITH RECURSIVE h (depth, oid, parent) AS ("
+    "  SELECT CAST(0 AS UNSIGNED), oid, parent FROM git_commit WHERE oid = ?"
+    "  UNION ALL"
+    "  SELECT h.depth + 1, c.oid, c.parent FROM h"
+    "   JOIN git_commit c ON c.oid = h.parent)"
+    " SELECT oid FROM h ORDER BY depth";
+
+/* ---- the request ---- */
+
+static int
+parse_oid(struct oid *o, const char *s, size_t len)
+{
+	return len == OID_HEX && oid_parse(o, s, len) == 0 ? 0 : -1;
+}
+
+/* Appends to a growing array of oids in the arena, within max. */
+static int
+push_oid(struct arena *a, struct oid **v, size_t *n, size_t *cap, size_t max,
+    const char *hex, size_t len, const char *what, struct kerr *e)
+{
+	struct oid o;
+
+	if (parse_oid(&o, hex, len) != 0)
+		return kerr_set(e, 400, "BadRequest", "protocol error: "
+		    "expected %s <40 hex digits>", what);
+	if (*n >= max)
+		return kerr_set(e, 400, "BadRequest", "too many %s lines "
+		    "(at most %zu)", what, max);
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct oid *nv = arena_alloc(a, ncap * sizeof(*nv));
+
+		if (*n)
+			memcpy(nv, *v, *n * sizeof(*nv));
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = o;
+	return 0;
+}
+
+static int
+parse_depth(uint32_t *out, const char *s, size_t len, struct kerr *e)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 10)
+		goto bad;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v == 0 || v > UPLOAD_DEPTH_MAX)
+		goto bad;
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	return kerr_set(e, 400, "BadRequest", "protocol error: deepen wants "
+	    "a depth from 1 to %d", UPLOAD_DEPTH_MAX);
+}
+
+struct caps {
+	size_t		 nw, nh, ns, np;	/* capacities */
+};
+
+/* The arguments of a v2 fetch or v0's lines that v2 shares. 1: taken. */
+static int
+fetch_arg(struct upload_req *q, struct arena *a, struct caps *c,
+    const struct pkt *p, struct kerr *e)
+{
+	const char *arg;
+	size_t n;
+
+	if (pkt_word(p, "want", &arg, &n))
+		return push_oid(a, &q->wants, &q->nwants, &c->nw,
+		    UPLOAD_WANTS_MAX, arg, n, "want", e) == 0 ? 1 : -1;
+	if (pkt_word(p, "have", &arg, &n)) {
+		if (q->done)
+			return kerr_set(e, 400, "BadRequest", "protocol "
+			    "error: have after done");
+		return push_oid(a, &q->haves, &q->nhaves, &c->nh,
+		    UPLOAD_HAVES_MAX, arg, n, "have", e) == 0 ? 1 : -1;
+	}
+	if (pkt_word(p, "shallow", &arg, &n))
+		return push_oid(a, &q->shallows, &q->nshallows, &c->ns,
+		    UPLOAD_SHALLOWS_MAX, arg, n, "shallow", e) == 0 ? 1 : -1;
+	if (pkt_word(p, "deepen", &arg, &n))
+		return parse_depth(&q->deepen, arg, n, e) == 0 ? 1 : -1;
+	if (pkt_word(p, "done", &arg, &n) && n == 0) {
+		q->done = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* A word of a line (for messages): up to its first space, 40 bytes. */
+static const char *
+first_word(struct arena *a, const struct pkt *p)
+{
+	size_t n = 0;
+
+	while (n < p->len && n < 40 && p->data[n] != ' ' &&
+	    (unsigned char)p->data[n] >= 0x20 && p->data[n] != 0x7f)
+		n++;
+	return arena_strndup(a, p->data, n);
+}
+
+static int
+unexpected(struct arena *a, const struct pkt *p, struct kerr *e)
+{
+	const char *w = first_word(a, p);
+	static const char *const later[] = { "deepen-relative",
+	    "deepen-since", "deepen-not", "filter", "want-ref",
+	    "packfile-uris", "sideband-all", NULL };
+	size_t i;
+
+	if (p->kind != PKT_DATA)
+		return kerr_set(e, 400, "BadRequest", "protocol error: "
+		    "unexpected %s packet", p->kind == PKT_FLUSH ? "flush" :
+		    p->kind == PKT_DELIM ? "delim" : "response-end");
+	for (i = 0; later[i] != NULL; i++)
+		if (!strcmp(w, later[i]))
+			return kerr_set(e, 400, "BadRequest", "khub does not "
+			    "support %s yet (--depth N and the whole history "
+			    "work)", w);
+	return kerr_set(e, 400, "BadRequest", "protocol error: unexpected "
+	    "line '%s'", w);
+}
+
+static int
+parse_v2(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
+    struct kerr *e)
+{
+	struct caps c = { 0, 0, 0, 0 };
+	struct pkt p;
+	const char *arg;
+	size_t n, cap_prefixes = 0;
+	int rc;
+
+	if ((rc = pkt_read(rd, &p)) != 1)
+		goto malformed;
+	if (p.kind == PKT_DATA && p.len == 15 &&
+	    !memcmp(p.data, "command=ls-refs", 15))
+		q->cmd = UPLOAD_LS_REFS;
+	else if (p.kind == PKT_DATA && p.len == 13 &&
+	    !memcmp(p.data, "command=fetch", 13))
+		q->cmd = UPLOAD_FETCH;
+	else
+		return kerr_set(e, 400, "BadRequest", "protocol error: "
+		    "expected command=ls-refs or command=fetch");
+	/* capabilities, up to the delimiter (or a flush: no arguments) */
+	for (;;) {
+		if ((rc = pkt_read(rd, &p)) != 1)
+			goto malformed;
+		if (p.kind == PKT_DELIM || p.kind == PKT_FLUSH)
+			break;
+		if (p.kind != PKT_DATA)
+			return unexpected(a, &p, e);
+		if (pkt_word(&p, "object-format=sha1", &arg, &n) && n == 0)
+			continue;
+		if (p.len >= 6 && !memcmp(p.data, "agent=", 6))
+			continue;
+		return kerr_set(e, 400, "BadRequest", "unknown capability "
+		    "'%s'", first_word(a, &p));
+	}
+	while (p.kind != PKT_FLUSH) {
+		if ((rc = pkt_read(rd, &p)) != 1)
+			goto malformed;
+		if (p.kind == PKT_FLUSH)
+			break;
+		if (q->cmd == UPLOAD_LS_REFS) {
+			if (p.kind == PKT_DATA && p.len == 7 &&
+			    !memcmp(p.data, "symrefs", 7))
+				q->symrefs = true;
+			else if (p.kind == PKT_DATA && p.len == 4 &&
+			    !memcmp(p.data, "peel", 4))
+				q->peel = true;
+			else if (p.kind == PKT_DATA && p.len == 6 &&
+			    !memcmp(p.data, "unborn", 6))
+				q->unborn = true;
+			else if (pkt_word(&p, "ref-prefix", &arg, &n) &&
+			    n > 0) {
+				if (q->nprefixes >= UPLOAD_PREFIXES_MAX)
+					return kerr_set(e, 400, "BadRequest",
+					    "too many ref-prefix lines (at "
+					    "most %d)", UPLOAD_PREFIXES_MAX);
+				if (q->nprefixes == cap_prefixes) {
+					struct upload_prefix *np;
+
+					cap_prefixes = cap_prefixes ?
+					    cap_prefixes * 2 : 8;
+					np = arena_alloc(a, cap_prefixes *
+					    sizeof(*np));
+					if (q->nprefixes)
+						memcpy(np, q->prefixes,
+						    q->nprefixes * sizeof(*np));
+					q->prefixes = np;
+				}
+				q->prefixes[q->nprefixes].s = arg;
+				q->prefixes[q->nprefixes++].len = n;
+			} else
+				return unexpected(a, &p, e);
+			continue;
+		}
+		if ((rc = fetch_arg(q, a, &c, &p, e)) < 0)
+			return -1;
+		if (rc == 1)
+			continue;
+		if (p.kind == PKT_DATA && ((p.len == 9 &&
+		    !memcmp(p.data, "thin-pack", 9)) || (p.len == 9 &&
+		    !memcmp(p.data, "ofs-delta", 9)) || (p.len == 11 &&
+		    !memcmp(p.data, "include-tag", 11))))
+			continue;	/* nothing to do: no deltas, no tag
+					   objects */
+		if (p.kind == PKT_DATA && p.len == 11 &&
+		    !memcmp(p.data, "no-progress", 11)) {
+			q->no_progress = true;
+			continue;
+		}
+		return unexpected(a, &p, e);
+	}
+	if (rd->left != 0)
+		return kerr_set(e, 400, "BadRequest", "protocol error: bytes "
+		    "after the request's flush");
+	q->sideband = true;
+	if (q->cmd == UPLOAD_FETCH && q->nwants == 0)
+		return kerr_set(e, 400, "BadRequest", "protocol error: "
+		    "expected want");
+	return 0;
+malformed:
+	return kerr_set(e, 400, "BadRequest", "protocol error: %s",
+	    rc == 0 ? "the request ends before its flush" :
+	    "malformed pkt-line");
+}
+
+/* v0's first want line carries the client's capabilities. */
+static void
+v0_caps(struct upload_req *q, const char *s, size_t len)
+{
+	while (len > 0) {
+		size_t n = 0;
+
+		while (n < len && s[n] != ' ')
+			n++;
+		if (n == 18 && !memcmp(s, "multi_ack_detailed", n))
+			q->multi_ack = true;
+		else if (n == 13 && !memcmp(s, "side-band-64k", n))
+			q->sideband = true;
+		else if (n == 11 && !memcmp(s, "no-progress", n))
+			q->no_progress = true;
+		/* others (agent=, ofs-delta, thin-pack) change nothing */
+		s += n;
+		len -= n;
+		while (len > 0 && *s == ' ') {
+			s++;
+			len--;
+		}
+	}
+}
+
+static int
+parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
+    struct kerr *e)
+{
+	struct caps c = { 0, 0, 0, 0 };
+	struct pkt p;
+	const char *arg;
+	size_t n;
+	int rc;
+
+	q->cmd = UPLOAD_FETCH;
+	/* wants (the first with capabilities), up to a flush */
+	for (;;) {
+		if ((rc = pkt_read(rd, &p)) != 1)
+			goto malformed;
+		if (p.kind == PKT_FLUSH)
+			break;
+		if (!pkt_word(&p, "want", &arg, &n))
+			return unexpected(a, &p, e);
+		if (q->nwants == 0 && n > OID_HEX && arg[OID_HEX] == ' ') {
+			v0_caps(q, arg + OID_HEX + 1, n - OID_HEX - 1);
+			n = OID_HEX;
+		}
+		if (push_oid(a, &q->wants, &q->nwants, &c.nw,
+		    UPLOAD_WANTS_MAX, arg, n, "want", e) != 0)
+			return -1;
+	}
+	if (q->nwants == 0)
+		return kerr_set(e, 400, "BadRequest", "protocol error: "
+		    "expected want");
+	/* haves in rounds ended by flushes, then done or the end */
+	while ((rc = pkt_read(rd, &p)) == 1) {
+		if (q->done)
+			return kerr_set(e, 400, "BadRequest", "protocol "
+			    "error: lines after done");
+		if (p.kind == PKT_FLUSH)
+			continue;
+		if (!pkt_word(&p, "have", &arg, &n) &&
+		    !(pkt_word(&p, "done", &arg, &n) && n == 0))
+			return unexpected(a, &p, e);
+		if (fetch_arg(q, a, &c, &p, e) < 0)
+			return -1;
+	}
+	if (rc < 0)
+		goto malformed;
+	if (!q->done && p.kind != PKT_FLUSH)
+		return kerr_set(e, 400, "BadRequest", "protocol error: the "
+		    "request ends before its flush");
+	if (!q->done && !q->multi_ack)
+		return kerr_set(e, 400, "BadRequest", "protocol error: "
+		    "negotiation needs multi_ack_detailed");
+	return 0;
+malformed:
+	return kerr_set(e, 400, "BadRequest", "protocol error: %s",
+	    rc == 0 ? "the request ends before its flush" :
+	    "malformed pkt-line");
+}
+
+int
+upload_parse(struct upload_req *q, struct arena *a, int version,
+    const void *body, size_t len, struct kerr *e)
+{
+	struct pkt_reader rd;
+
+	memset(q, 0, sizeof(*q));
+	q->version = version;
+	pkt_reader_init(&rd, body, len);
+	return version == 2 ? parse_v2(q, a, &rd, e) : parse_v0(q, a, &rd, e);
+}
+
+/* ---- refs and advertisements ---- */
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct upload_ref *)a)->name,
+	    ((const struct upload_ref *)b)->name);
+}
+
+int
+upload_refs(struct db *db, struct arena *a, int64_t repo_id,
+    struct upload_refs *out, struct kerr *e)
+{
+	struct db_res *res;
+	char *kind, *name;
+	void *target;
+	size_t tlen, cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
+		return kerr_db(e, db);
+	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
+		struct upload_ref *r;
+
+		if (tlen != OID_LEN)
+			continue;
+		if (out->n == cap) {
+			struct upload_ref *nv;
+
+			cap = cap ? cap * 2 : 16;
+			nv = arena_alloc(a, cap * sizeof(*nv));
+			if (out->n)
+				memcpy(nv, out->v, out->n * sizeof(*nv));
+			out->v = nv;
+		}
+		r = &out->v[out->n++];
+		r->name = arena_printf(a, "refs/%s/%s", !strcmp(kind,
+		    "branch") ? "heads" : "tags", name);
+		memcpy(r->oid.b, target, OID_LEN);
+		if (!strcmp(r->name, "refs/heads/main")) {
+			out->head = true;
+			out->head_oid = r->oid;
+		}
+	}
+	if (rc < 0)
+		return kerr_db(e, db);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), ref_cmp);
+	return 0;
+}
+
+void
+upload_advertise_v2(struct buf *b, const char *agent)
+{
+	pkt_printf(b, "version 2\n");
+	pkt_printf(b, "agent=%s\n", agent);
+	pkt_printf(b, "ls-refs=unborn\n");
+	/* shallow: deepen N only; the other deepen forms are refused with a
+	 * message */
+	pkt_printf(b, "fetch=shallow\n");
+	pkt_printf(b, "object-format=sha1\n");
+	pkt_flush(b);
+}
+
+void
+upload_advertise_v0(struct buf *b, const struct upload_refs *refs,
+    const char *agent)
+{
+	char hex[OID_HEX + 1];
+	const char *caps;
+	size_t i = 0;
+
+	/* Any commit of this repository may be wanted (repo_commit), as
+	 * the API resolves any of them. No shallow in v0 (git then says
+	 * so for --depth), no deltas, no tag objects to include. */
+	caps = arena_printf(b->a, "multi_ack_detailed side-band-64k "
+	    "no-progress allow-tip-sha1-in-want allow-reachable-sha1-in-want"
+	    "%s object-format=sha1 agent=%s", refs->head ?
+	    " symref=HEAD:refs/heads/main" : "", agent);
+	if (refs->head) {
+		oid_hex(&refs->head_oid, hex);
+		pkt_printf(b, "%s HEAD%c%s\n", hex, '\0', caps);
+	} else if (refs->n == 0) {
+		pkt_printf(b, "%040d capabilities^{}%c%s\n", 0, '\0', caps);
+	} else {
+		oid_hex(&refs->v[0].oid, hex);
+		pkt_printf(b, "%s %s%c%s\n", hex, refs->v[0].name, '\0', caps);
+		i = 1;
+	}
+	for (; i < refs->n; i++) {
+		oid_hex(&refs->v[i].oid, hex);
+		pkt_printf(b, "%s %s\n", hex, refs->v[i].name);
+	}
+	pkt_flush(b);
+}
+
+static bool
+prefix_match(const struct upload_req *q, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (q->nprefixes == 0)
+		return true;
+	for (i = 0; i < q->nprefixes; i++)
+		if (q->prefixes[i].len <= n &&
+		    !memcmp(name, q->prefixes[i].s, q->prefixes[i].len))
+			return true;
+	return false;
+}
+
+void
+upload_ls_refs(struct buf *b, const struct upload_refs *refs,
+    const struct upload_req *q)
+{
+	char hex[OID_HEX + 1];
+	size_t i;
+
+	if (prefix_match(q, "HEAD")) {
+		if (refs->head) {
+			oid_hex(&refs->head_oid, hex);
+			pkt_printf(b, "%s HEAD%s\n", hex, q->symrefs ?
+			    " symref-target:refs/heads/main" : "");
+		} else if (q->unborn)
+			pkt_printf(b, "unborn HEAD symref-target:"
+			    "refs/heads/main\n");
+	}
+	/* tags are lightweight (they name commits): nothing to peel */
+	for (i = 0; i < refs->n; i++) {
+		if (!prefix_match(q, refs->v[i].name))
+			continue;
+		oid_hex(&refs->v[i].oid, hex);
+		pkt_printf(b, "%s %s\n", hex, refs->v[i].name);
+	}
+	pkt_flush(b);
+}
+
+/* ---- sets of object ids ---- */
+
+/* Open addressing over ids (already uniform: their first bytes are the
+ * hash), a value per id; malloc'd, freed with the request's arena. */
+struct oidmap {
+	struct oid	*key;
+	uint32_t	*val;
+	unsigned char	*used;
+	size_t		 cap, n;
+};
+
+static void
+map_free(void *p)
+{
+	struct oidmap *m = p;
+
+	free(m->key);
+	free(m->val);
+	free(m->used);
+}
+
+static void
+map_alloc(struct oidmap *m, size_t cap)
+{
+	m->cap = cap;
+	m->n = 0;
+	if ((m->key = malloc(cap * sizeof(*m->key))) == NULL ||
+	    (m->val = malloc(cap * sizeof(*m->val))) == NULL ||
+	    (m->used = calloc(cap, 1)) == NULL)
+		oom();
+}
+
+/* m must live as long as the arena (its cleanup frees m's arrays). */
+static void
+map_init(struct oidmap *m, struct arena *a)
+{
+	map_alloc(m, 1024);
+	arena_on_reset(a, map_free, m);
+}
+
+static size_t
+map_slot(const struct oidmap *m, const struct oid *o)
+{
+	uint64_t h;
+	size_t i;
+
+	memcpy(&h, o->b, sizeof(h));
+	for (i = (size_t)h & (m->cap - 1); m->used[i] &&
+	    !oid_eq(&m->key[i], o); i = (i + 1) & (m->cap - 1))
+		;
+	return i;
+}
+
+static uint32_t *
+map_get(const struct oidmap *m, const struct oid *o)
+{
+	size_t i = map_slot(m, o);
+
+	return m->used[i] ? &m->val[i] : NULL;
+}
+
+/* Adds o with value v: true if it was new (else its value stays). */
+static bool
+map_add(struct oidmap *m, const struct oid *o, uint32_t v)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct oidmap old = *m;
+		size_t k;
+
+		map_alloc(m, old.cap * 2);
+		for (k = 0; k < old.cap; k++)
+			if (old.used[k]) {
+				i = map_slot(m, &old.key[k]);
+				m->used[i] = 1;
+				m->key[i] = old.key[k];
+				m->val[i] = old.val[k];
+				m->n++;
+			}
+		map_free(&old);
+	}
+	i = map_slot(m, o);
+	if (m->used[i])
+		return false;
+	m->used[i] = 1;
+	m->key[i] = *o;
+	m->val[i] = v;
+	m->n++;
+	return true;
+}
+
+/* ---- the fetch ---- */
+
+/* A commit met on the walk from the wants. */
+struct walked {
+	struct oid	 oid, tree, parent;
+	bool		 has_parent;
+	uint32_t	 depth;		/* from the nearest want, 1 for a want */
+};
+
+struct obj {
+	struct oid	 oid;
+	unsigned char	 type;		/* enum pack_type */
+};
+
+struct fetch {
+	struct db	*db;
+	struct s3	*s3;
+	struct arena	*a;
+	struct arena	*scratch;	/* reset after each object */
+	int64_t		 repo_id;
+	const struct upload_req *q;
+	struct kerr	*e;
+	upload_sink	 sink;
+	void		*arg;
+	bool		*started;
+
+	struct oidmap	 tips;		/* ref targets: surely ours */
+	struct oidmap	 client_shallow;
+	struct oidmap	 closure;	/* what the common commits reach */
+	struct oidmap	 walk;		/* walked commit -> index in w */
+	struct oidmap	 seen;		/* objects listed for the pack */
+	struct oid	*common;
+	size_t		 ncommon;
+	struct walked	*w;
+	size_t		 nw, capw;
+	struct obj	*objs;
+	size_t		 nobjs, capo;
+	uint32_t	 ncommits;
+	struct pack_writer *pack;
+};
+
+static void
+free_ptr(void *p)
+{
+	free(*(void **)p);
+}
+
+static void
+push_obj(struct fetch *f, const struct oid *o, enum pack_type t)
+{
+	if (f->nobjs == f->capo) {
+		f->capo = f->capo ? f->capo * 2 : 1024;
+		if ((f->objs = realloc(f->objs, f->capo *
+		    sizeof(*f->objs))) == NULL)
+			oom();
+	}
+	f->objs[f->nobjs].oid = *o;
+	f->objs[f->nobjs++].type = (unsigned char)t;
+}
+
+static struct walked *
+push_walked(struct fetch *f)
+{
+	if (f->nw == f->capw) {
+		f->capw = f->capw ? f->capw * 2 : 256;
+		if ((f->w = realloc(f->w, f->capw * sizeof(*f->w))) == NULL)
+			oom();
+	}
+	memset(&f->w[f->nw], 0, sizeof(f->w[0]));
+	return &f->w[f->nw++];
+}
+
+/* Whether o is a commit of this repository: 1, 0, or -1 (database). */
+static int
+is_ours(struct fetch *f, const struct oid *o)
+{
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	if (map_get(&f->tips, o) != NULL)
+		return 1;
+	if (db_exec(f->db, f->scratch, &res, SQL_IS_COMMIT, "ib", f->repo_id,
+	    o->b, (size_t)OID_LEN) != 0 ||
+	    (rc = db_row(res, "i", &one)) < 0)
+		return kerr_db(f->e, f->db);
+	return rc;
+}
+
+/* The ancestors of the common commits into f->closure; the client has
+ * no parent of its shallow commits. */
+static int
+fill_closure(struct fetch *f)
+{
+	struct db_res *res;
+	struct oid o;
+	void *b;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < f->ncommon; i++) {
+		if (map_get(&f->closure, &f->common[i]) != NULL)
+			continue;
+		if (db_exec(f->db, f->scratch, &res, SQL_CHAIN, "b",
+		    f->common[i].b, (size_t)OID_LEN) != 0)
+			return kerr_db(f->e, f->db);
+		while ((rc = db_row(res, "b", &b, &len)) == 1) {
+			if (len != OID_LEN)
+				continue;
+			memcpy(o.b, b, OID_LEN);
+			/* known already: the rest of the chain is too */
+			if (!map_add(&f->closure, &o, 0) ||
+			    map_get(&f->client_shallow, &o) != NULL)
+				break;
+		}
+		if (rc < 0)
+			return kerr_db(f->e, f->db);
+		db_done(res);
+		arena_reset(f->scratch);
+	}
+	return 0;
+}
+
+/*
+ * The walk from the wants: every commit within the depth (all of them
+ * without deepen; without deepen the walk stops where the client's
+ * history begins), with its smallest depth from a want.
+ */
+static int
+walk_wants(struct fetch *f, const struct oid *wants, size_t nwants)
+{
+	uint32_t limit = f->q->deepen ? f->q->deepen : UINT32_MAX;
+	struct commit_info ci;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nwants; i++) {
+		struct oid c = wants[i];
+		uint32_t d = 1, *idx;
+
+		while (d <= limit) {
+			struct walked *w;
+
+			if ((idx = map_get(&f->walk, &c)) != NULL) {
+				/* met from a nearer want: nothing new below */
+				if (f->w[*idx].depth <= d)
+					break;
+				f->w[*idx].depth = d;
+				if (!f->w[*idx].has_parent)
+					break;
+				c = f->w[*idx].parent;
+				d++;
+				continue;
+			}
+			if (!f->q->deepen && map_get(&f->closure, &c) != NULL)
+				break;
+			if ((rc = gitstore_commit(f->db, f->scratch, &c,
+			    &ci)) != 0)
+				return rc < 0 ? kerr_db(f->e, f->db) :
+				    kerr_set(f->e, 500, "InternalError",
+				    "commit %s is missing from the store",
+				    oid_hex_a(f->scratch, &c));
+			map_add(&f->walk, &c, (uint32_t)f->nw);
+			w = push_walked(f);
+			w->oid = c;
+			w->tree = ci.tree;
+			w->parent = ci.parent;
+			w->has_parent = ci.has_parent;
+			w->depth = d;
+			arena_reset(f->scratch);
+			if (!w->has_parent)
+				break;
+			c = w->parent;
+			d++;
+		}
+	}
+	return 0;
+}
+
+/* Lists tree nt's objects that old (NULL: none) does not hold. */
+static int
+enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old)
+{
+	struct tree t, o;
+	size_t i;
+	int rc;
+
+	if (old != NULL && oid_eq(nt, old))
+		return 0;
+	if (!map_add(&f->seen, nt, 0))
+		return 0;	/* listed, and what it holds that is new */
+	push_obj(f, nt, PACK_TREE);
+	if ((rc = gitstore_tree(f->db, f->scratch, nt, &t)) != 0 ||
+	    (old != NULL && (rc = gitstore_tree(f->db, f->scratch, old,
+	    &o)) != 0))
+		return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e, 500,
+		    "InternalError", "a tree is missing from the store");
+	for (i = 0; i < t.n; i++) {
+		const struct tree_entry *e = &t.e[i], *oe = NULL;
+		long k;
+
+		if (old != NULL && (k = tree_find(&o, e->name,
+		    e->namelen)) >= 0) {
+			oe = &o.e[k];
+			if (oe->mode == e->mode && oid_eq(&oe->oid, &e->oid))
+				continue;
+		}
+		if (e->mode == MODE_DIR) {
+			if (enum_tree(f, &e->oid, oe != NULL &&
+			    oe->mode == MODE_DIR ? &oe->oid : NULL) != 0)
+				return -1;
+		} else if (map_add(&f->seen, &e->oid, 0))
+			push_obj(f, &e->oid, PACK_BLOB);
+	}
+	return 0;
+}
+
+static int
+out(struct fetch *f, const struct buf *b)
+{
+	*f->started = true;
+	if (f->sink(f->arg, b->data, b->len) != 0)
+		return kerr_set(f->e, 499, "ClientGone", "the client went "
+		    "away");
+	return 0;
+}
+
+/* Side-band packet on band (or, without side-band, the bare bytes). */
+static int
+band(void *arg, int which, const void *data, size_t len)
+{
+	struct fetch *f = arg;
+	char h[5];
+
+	if (!f->q->sideband)
+		return which == 1 ? f->sink(f->arg, data, len) : 0;
+	pkt_band_header(h, which, len);
+	if (f->sink(f->arg, h, 5) != 0 || f->sink(f->arg, data, len) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+pack_out(void *arg, const void *data, size_t len)
+{
+	return band(arg, 1, data, len);
+}
+
+static void
+band_error(struct fetch *f)
+{
+	char *msg = arena_printf(f->a, "khub: %s\n", f->e->msg);
+
+	if (f->q->sideband && f->e->status != 499)
+		band(f, 3, msg, strlen(msg));
+}
+
+struct blob_feed {
+	struct fetch	*f;
+	EVP_MD_CTX	*sha;
+};
+
+static int
+blob_feed(void *arg, const void *data, size_t len)
+{
+	struct blob_feed *bf = arg;
+
+	if (EVP_DigestUpdate(bf->sha, data, len) != 1)
+		return -1;
+	return pack_object_data(bf->f->pack, data, len);
+}
+
+/* One object of the list into the pack. */
+static int
+write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
+{
+	struct commit_info ci;
+	struct blob_info bi;
+	struct blob_feed bf = { f, sha };
+	const void *raw;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	char hdr[32];
+	size_t len;
+	uint64_t size;
+	int rc, n;
+
+	switch (ob->type) {
+	case PACK_COMMIT: {
+		struct buf text;
+
+		if ((rc = gitstore_commit(f->db, f->scratch, &ob->oid,
+		    &ci)) != 0)
+			goto store;
+		buf_init(&text, f->scratch);
+		commit_write(&text, &ci);
+		raw = text.data;
+		len = text.len;
+		break;
+	}
+	case PACK_TREE:
+		if ((rc = gitstore_tree_raw(f->db, f->scratch, &ob->oid, &raw,
+		    &len)) != 0)
+			goto store;
+		break;
+	default:
+		if ((rc = gitstore_blob(f->db, f->scratch, &ob->oid, &bi)) != 0)
+			goto store;
+		size = gitstore_blob_git_size(&bi);
+		n = snprintf(hdr, sizeof(hdr), "blob %llu",
+		    (unsigned long long)size);
+		if (EVP_DigestInit_ex(sha, EVP_sha1(), NULL) != 1 ||
+		    EVP_DigestUpdate(sha, hdr, (size_t)n + 1) != 1 ||
+		    pack_object_begin(f->pack, PACK_BLOB, size) != 0)
+			goto pack;
+		rc = gitstore_blob_read(f->db, f->s3, f->scratch, &bi,
+		    blob_feed, &bf);
+		if (rc != 0 && pack_errmsg(f->pack)[0] != '\0')
+			goto pack;
+		if (rc != 0)
+			return kerr_set(f->e, rc > 0 ? 500 : 503, rc > 0 ?
+			    "InternalError" : "ServiceUnavailable", "the "
+			    "bytes of blob %s %s", oid_hex_a(f->a, &ob->oid),
+			    rc > 0 ? "are missing from the store" :
+			    "cannot be read now; try again shortly");
+		if (EVP_DigestFinal_ex(sha, md, &mdlen) != 1 ||
+		    mdlen != OID_LEN || memcmp(md, ob->oid.b, OID_LEN) != 0)
+			return kerr_set(f->e, 500, "InternalError", "the "
+			    "stored bytes of blob %s do not match its id",
+			    oid_hex_a(f->a, &ob->oid));
+		if (pack_object_end(f->pack) != 0)
+			goto pack;
+		return 0;
+	}
+	if (pack_object_begin(f->pack, (enum pack_type)ob->type, len) != 0 ||
+	    pack_object_data(f->pack, raw, len) != 0 ||
+	    pack_object_end(f->pack) != 0)
+		goto pack;
+	return 0;
+store:
+	return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e, 500,
+	    "InternalError", "object %s is missing from the store",
+	    oid_hex_a(f->a, &ob->oid));
+pack:
+	return kerr_set(f->e, 499, "ClientGone", "pack: %s",
+	    pack_errmsg(f->pack));
+}
+
+static void
+scratch_free(void *p)
+{
+	arena_free(p);
+}
+
+static void
+pack_free_ptr(void *p)
+{
+	pack_free(*(struct pack_writer **)p);
+}
+
+static void
+md_free(void *p)
+{
+	EVP_MD_CTX_free(p);
+}
+
+/* Step 2 and 3 and the answer: the pack (and before it the v2 sections). */
+static int
+send_pack(struct fetch *f, struct buf *head)
+{
+	const struct upload_req *q = f->q;
+	struct oid *wants = arena_alloc(f->a, q->nwants * sizeof(*wants));
+	uint32_t limit = q->deepen ? q->deepen : UINT32_MAX;
+	EVP_MD_CTX *sha;
+	struct buf b;
+	size_t i, nwants = 0;
+	char hex[OID_HEX + 1];
+	struct oidmap *dedup = arena_zalloc(f->a, sizeof(*dedup));
+
+	map_init(dedup, f->a);
+	for (i = 0; i < q->nwants; i++)
+		if (map_add(dedup, &q->wants[i], 0))
+			wants[nwants++] = q->wants[i];
+	if (fill_closure(f) != 0 || walk_wants(f, wants, nwants) != 0)
+		return -1;
+	/* the commits to send, then their trees and blobs */
+	buf_init(&b, f->a);
+	if (q->version == 2 && (q->deepen || q->nshallows))
+		pkt_printf(&b, "shallow-info\n");
+	for (i = 0; i < f->nw; i++) {
+		struct walked *w = &f->w[i];
+		bool boundary = w->depth >= limit && w->has_parent;
+		bool cs = map_get(&f->client_shallow, &w->oid) != NULL;
+
+		if (w->depth > limit)
+			continue;
+		if (q->deepen && boundary && !cs) {
+			oid_hex(&w->oid, hex);
+			pkt_printf(&b, "shallow %s\n", hex);
+		} else if (q->deepen && cs && !boundary && w->has_parent) {
+			oid_hex(&w->oid, hex);
+			pkt_printf(&b, "unshallow %s\n", hex);
+		}
+		if (map_get(&f->closure, &w->oid) != NULL)
+			continue;
+		map_add(&f->seen, &w->oid, 0);
+		push_obj(f, &w->oid, PACK_COMMIT);
+		f->ncommits++;
+	}
+	if (q->version == 2 && (q->deepen || q->nshallows))
+		pkt_delim(&b);
+	for (i = 0; i < f->nw; i++) {
+		struct walked *w = &f->w[i];
+		const struct oid *base = NULL;
+		struct commit_info pc;
+		uint32_t *pi;
+		int rc;
+
+		if (w->depth > limit || map_get(&f->closure, &w->oid) != NULL)
+			continue;
+		if (w->has_parent && w->depth < limit) {
+			if ((pi = map_get(&f->walk, &w->parent)) != NULL &&
+			    f->w[*pi].depth <= limit)
+				base = &f->w[*pi].tree;
+			else if (map_get(&f->closure, &w->parent) != NULL) {
+				if ((rc = gitstore_commit(f->db, f->scratch,
+				    &w->parent, &pc)) != 0)
+					return rc < 0 ? kerr_db(f->e, f->db) :
+					    kerr_set(f->e, 500,
+					    "InternalError", "a commit is "
+					    "missing from the store");
+				base = arena_memdup(f->scratch, &pc.tree,
+				    sizeof(pc.tree));
+			}
+		}
+		if (enum_tree(f, &w->tree, base) != 0)
+			return -1;
+		arena_reset(f->scratch);
+	}
+	if (f->nobjs > UINT32_MAX)
+		return kerr_set(f->e, 413, "PayloadTooLarge", "too many "
+		    "objects for one pack");
+	/* the answer: what came before, the sections, the pack */
+	buf_add(head, b.data, b.len);
+	if (q->version == 2)
+		pkt_printf(head, "packfile\n");
+	if (out(f, head) != 0)
+		return -1;
+	if (q->sideband && !q->no_progress) {
+		char *msg = arena_printf(f->a, "khub: %zu objects (%u "
+		    "commits)\n", f->nobjs, f->ncommits);
+
+		band(f, 2, msg, strlen(msg));
+	}
+	f->pack = pack_new(pack_out, f, 1);
+	arena_on_reset(f->a, pack_free_ptr, arena_memdup(f->a, &f->pack,
+	    sizeof(f->pack)));
+	if ((sha = EVP_MD_CTX_new()) == NULL)
+		oom();
+	arena_on_reset(f->a, md_free, sha);
+	if (pack_begin(f->pack, (uint32_t)f->nobjs) != 0)
+		return kerr_set(f->e, 499, "ClientGone", "the client went "
+		    "away");
+	for (i = 0; i < f->nobjs; i++) {
+		if (write_obj(f, &f->objs[i], sha) != 0) {
+			band_error(f);
+			return -1;
+		}
+		arena_reset(f->scratch);
+	}
+	if (pack_end(f->pack) != 0)
+		return kerr_set(f->e, 499, "ClientGone", "the client went "
+		    "away");
+	if (q->sideband) {
+		buf_init(&b, f->a);
+		pkt_flush(&b);
+		return out(f, &b);
+	}
+	return 0;
+}
+
+int
+upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
+    const struct upload_refs *refs, const struct upload_req *q,
+    upload_sink sink, void *arg, bool *started, struct kerr *e)
+{
+	struct fetch *f = arena_zalloc(a, sizeof(*f));
+	struct arena *scratch = arena_zalloc(a, sizeof(*scratch));
+	struct oidmap *have_seen = arena_zalloc(a, sizeof(*have_seen));
+	struct buf head;
+	char hex[OID_HEX + 1];
+	size_t i;
+	int rc;
+
+	*started = false;
+	arena_init(scratch, 65536);
+	arena_on_reset(a, scratch_free, scratch);
+	f->db = db;
+	f->s3 = s3;
+	f->a = a;
+	f->scratch = scratch;
+	f->repo_id = repo_id;
+	f->q = q;
+	f->e = e;
+	f->sink = sink;
+	f->arg = arg;
+	f->started = started;
+	arena_on_reset(a, free_ptr, &f->objs);
+	arena_on_reset(a, free_ptr, &f->w);
+	map_init(&f->tips, a);
+	map_init(&f->client_shallow, a);
+	map_init(&f->closure, a);
+	map_init(&f->walk, a);
+	map_init(&f->seen, a);
+	map_init(have_seen, a);
+	for (i = 0; i < refs->n; i++)
+		map_add(&f->tips, &refs->v[i].oid, 0);
+	for (i = 0; i < q->nshallows; i++)
+		map_add(&f->client_shallow, &q->shallows[i], 0);
+	/* step 1: every want ours; the haves that are ours are common */
+	for (i = 0; i < q->nwants; i++) {
+		if ((rc = is_ours(f, &q->wants[i])) < 0)
+			return -1;
+		if (rc == 0) {
+			oid_hex(&q->wants[i], hex);
+			return kerr_set(e, 400, "BadRequest", "upload-pack: "
+			    "not our ref %s", hex);
+		}
+		arena_reset(scratch);
+	}
+	f->common = arena_alloc(a, (q->nhaves ? q->nhaves : 1) *
+	    sizeof(*f->common));
+	for (i = 0; i < q->nhaves; i++) {
+		if (!map_add(have_seen, &q->haves[i], 0))
+			continue;
+		if ((rc = is_ours(f, &q->haves[i])) < 0)
+			return -1;
+		if (rc == 1)
+			f->common[f->ncommon++] = q->haves[i];
+		arena_reset(scratch);
+	}
+	/* the negotiation's answer */
+	buf_init(&head, a);
+	if (q->version == 2 && !q->done) {
+		pkt_printf(&head, "acknowledgments\n");
+		if (f->ncommon == 0) {
+			pkt_printf(&head, "NAK\n");
+			pkt_flush(&head);
+			return out(f, &head);
+		}
+		for (i = 0; i < f->ncommon; i++) {
+			oid_hex(&f->common[i], hex);
+			pkt_printf(&head, "ACK %s\n", hex);
+		}
+		/* the common commits suffice: the pack comes now */
+		pkt_printf(&head, "ready\n");
+		pkt_delim(&head);
+	} else if (q->version == 0 && !q->done) {
+		/* multi_ack_detailed, stateless: this round's commons, and
+		 * ready (the client then sends done) */
+		for (i = 0; i < f->ncommon; i++) {
+			oid_hex(&f->common[i], hex);
+			pkt_printf(&head, "ACK %s common\n", hex);
+		}
+		if (f->ncommon > 0)
+			pkt_printf(&head, "ACK %s ready\n", hex);
+		pkt_printf(&head, "NAK\n");
+		return out(f, &head);
+	} else if (q->version == 0) {
+		if (f->ncommon > 0) {
+			oid_hex(&f->common[f->ncommon - 1], hex);
+			pkt_printf(&head, "ACK %s\n", hex);
+		} else
+			pkt_printf(&head, "NAK\n");
+	}
+	return send_pack(f, &head);
+}

@@ -1,0 +1,115 @@
+/*
+ * uploadpack.h: git's upload-pack (what git clone, fetch, pull and
+ * ls-remote talk to), served from the store: the request parsed strictly
+ * and bounded, the refs, the negotiation, and the pack written as a
+ * stream (gitpack.h). Protocol v2 (gitprotocol-v2) and v0 over stateless
+ * HTTP (gitprotocol-pack, multi_ack_detailed). No HTTP here: the front
+ * door (api_git.c) opens the repository, reads the body and hands the
+ * answer's bytes on.
+ *
+ * Every object served is reached from a commit of this repository
+ * (repo_commit), never looked up by id in the shared store: a want must
+ * be one of them, a have that is not one is unknown.
+ */
+#ifndef KHUB_UPLOADPACK_H
+#define KHUB_UPLOADPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "gitobj.h"
+#include "kerr.h"
+
+struct db;
+struct s3;
+
+/* Bounds checked while parsing, before any work. A clone wants one line
+ * per ref; git sends haves in rounds and stops after 256 in vain, so a
+ * real negotiation is far below these. */
+#define UPLOAD_WANTS_MAX	10000
+#define UPLOAD_HAVES_MAX	100000
+#define UPLOAD_SHALLOWS_MAX	10000
+#define UPLOAD_PREFIXES_MAX	256
+#define UPLOAD_DEPTH_MAX	0x7fffffff	/* git's "infinite" depth */
+
+enum upload_cmd { UPLOAD_LS_REFS = 1, UPLOAD_FETCH };
+
+struct upload_prefix {
+	const char	*s;
+	size_t		 len;
+};
+
+/* One request, as upload_parse() read it; strings point into the body. */
+struct upload_req {
+	int		 version;	/* 0 or 2 */
+	enum upload_cmd	 cmd;		/* v0: always fetch */
+	/* ls-refs */
+	bool		 symrefs, peel, unborn;
+	struct upload_prefix *prefixes;
+	size_t		 nprefixes;
+	/* fetch */
+	struct oid	*wants, *haves, *shallows;
+	size_t		 nwants, nhaves, nshallows;
+	uint32_t	 deepen;	/* 0: the whole history */
+	bool		 done;
+	bool		 sideband;	/* side-band-64k (v2: always) */
+	bool		 multi_ack;	/* v0: multi_ack_detailed */
+	bool		 no_progress;
+};
+
+/*
+ * Parses an upload-pack request body of protocol version (0 or 2) into
+ * out, arrays in the arena. Strict: pkt-lines well formed, only the
+ * commands and arguments khub advertises, 40-hex ids, the bounds above.
+ * Returns 0, or -1 with e (400, a message for git's "remote error:").
+ */
+int	 upload_parse(struct upload_req *out, struct arena *, int version,
+	    const void *body, size_t len, struct kerr *e);
+
+/* The refs a repository advertises: its branches and tags in byte order
+ * of their full names, and HEAD (refs/heads/main) when main exists. */
+struct upload_ref {
+	const char	*name;		/* "refs/heads/main" */
+	struct oid	 oid;
+};
+struct upload_refs {
+	struct upload_ref *v;
+	size_t		 n;
+	bool		 head;		/* refs/heads/main exists */
+	struct oid	 head_oid;
+};
+
+/* Reads repository repo_id's refs. 0, or -1 with e (the database). */
+int	 upload_refs(struct db *, struct arena *, int64_t repo_id,
+	    struct upload_refs *out, struct kerr *e);
+/* The v2 capability advertisement (after "version 2"), flush included. */
+void	 upload_advertise_v2(struct buf *, const char *agent);
+/* The v0 advertisement: refs, HEAD first with the capabilities, flush. */
+void	 upload_advertise_v0(struct buf *, const struct upload_refs *,
+	    const char *agent);
+/* The answer to a v2 ls-refs request, flush included. */
+void	 upload_ls_refs(struct buf *, const struct upload_refs *,
+	    const struct upload_req *);
+
+/* Where an answer's bytes go; 0, or -1 when the client went away. */
+typedef int (*upload_sink)(void *arg, const void *data, size_t len);
+
+/*
+ * Answers a fetch request (v2 command=fetch, or a v0 request) of
+ * repository repo_id: checks the wants, negotiates with the haves and,
+ * when the client is done or the common commits suffice, writes the pack
+ * (commits from the wants down to what the haves reach, their trees and
+ * blobs by tree diffs against the parent; `deepen N` cuts the history),
+ * all through sink, streamed. Blob bytes come from gitstore_blob_read().
+ * Returns 0 when the answer is complete. Returns -1 with e when it could
+ * not be given: if *started is false nothing was written and the caller
+ * answers the error (as a git "ERR" line); if true the answer broke off
+ * (a side-band error message was sent when the request had side-band).
+ */
+int	 upload_fetch(struct db *, struct s3 *, struct arena *, int64_t repo_id,
+	    const struct upload_refs *, const struct upload_req *,
+	    upload_sink sink, void *arg, bool *started, struct kerr *e);
+
+#endif
