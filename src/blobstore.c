@@ -107,6 +107,7 @@ s3_failed(struct s3 *s3, int rc, const char *what, const struct blob_info *b,
 	kerr_set(e, rc == S3_UNAVAILABLE ? 503 : 500, rc == S3_UNAVAILABLE ?
 	    "ServiceUnavailable" : "InternalError", "%s blob %s in S3 "
 	    "failed: %s", what, hex, s3_errmsg(s3));
+	e->hidden = true;	/* S3's own words name internal keys */
 	return -2;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "blobstore.h"
 #include "db.h"
 #include "gitstore.h"
 #include "s3.h"
@@ -292,18 +293,22 @@ gitstore_blob_git_size(const struct blob_info *b)
 int
 gitstore_blob_read(struct db *db, struct s3 *s3, struct arena *a,
     const struct blob_info *b, int (*sink)(void *, const void *, size_t),
-    void *arg)
+    void *arg, struct kerr *e)
 {
 	struct buf p;
 	int rc;
 
-	(void)db;	/* small blobs will come from the database (blob_data) */
 	if (b->lfs) {
 		/* git holds the pointer; the object itself is git-lfs's */
 		buf_init(&p, a);
 		lfs_pointer(&p, b->sha256, b->size);
-		return sink(arg, p.data, p.len) == 0 ? 0 : -1;
+		if (sink(arg, p.data, p.len) != 0)
+			return kerr_set(e, 500, "InternalError", "Writing a "
+			    "pointer stopped");
+		return 0;
 	}
-	rc = s3_get(s3, gitstore_s3_key(a, b), sink, arg);
-	return rc == S3_OK ? 0 : rc == S3_NOTFOUND ? 1 : -1;
+	/* Small blobs may be only in blob_data: blobstore.c knows where. */
+	if ((rc = blobstore_get(db, s3, a, b, sink, arg, e)) == -1)
+		return kerr_db(e, db);
+	return rc == 0 ? 0 : -1;
 }

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "gitobj.h"
+#include "kerr.h"
 
 struct db;
 
@@ -73,12 +74,13 @@ struct s3;
 uint64_t gitstore_blob_git_size(const struct blob_info *b);
 /*
  * The bytes of b's git object, handed to sink in order (s3.h's s3_sink):
- * a regular file's bytes, or an LFS file's pointer text. The one place
- * git reads blob contents. Returns 0, 1 when the bytes are missing from
- * the store, -1 when the store failed or the sink stopped (s3_errmsg()).
+ * a regular file's bytes (from blob_data or S3, blobstore.h), or an LFS
+ * file's pointer text. The one place git reads blob contents. Returns 0,
+ * or -1 with *e filled: 500 when the bytes are missing from the store or
+ * the sink stopped, 503 when the store cannot be reached now.
  */
 int	 gitstore_blob_read(struct db *, struct s3 *, struct arena *,
 	    const struct blob_info *b, int (*sink)(void *, const void *, size_t),
-	    void *arg);
+	    void *arg, struct kerr *e);
 
 #endif

@@ -912,15 +912,11 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 		    pack_object_begin(f->pack, PACK_BLOB, size) != 0)
 			goto pack;
 		rc = gitstore_blob_read(f->db, f->s3, f->scratch, &bi,
-		    blob_feed, &bf);
+		    blob_feed, &bf, f->e);
 		if (rc != 0 && pack_errmsg(f->pack)[0] != '\0')
 			goto pack;
 		if (rc != 0)
-			return kerr_set(f->e, rc > 0 ? 500 : 503, rc > 0 ?
-			    "InternalError" : "ServiceUnavailable", "the "
-			    "bytes of blob %s %s", oid_hex_a(f->a, &ob->oid),
-			    rc > 0 ? "are missing from the store" :
-			    "cannot be read now; try again shortly");
+			return -1;	/* *f->e says why */
 		if (EVP_DigestFinal_ex(sha, md, &mdlen) != 1 ||
 		    mdlen != OID_LEN || memcmp(md, ob->oid.b, OID_LEN) != 0)
 			return kerr_set(f->e, 500, "InternalError", "the "
