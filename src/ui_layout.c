@@ -36,7 +36,6 @@ static const char CSS[] =
 "header.top{display:flex;gap:1.5em;align-items:center;padding:.6em 1.5em;"
 "border-bottom:1px solid var(--line);flex-wrap:wrap}\n"
 "header.top .logo{font-weight:700;font-size:1.2em;color:var(--fg)}\n"
-"header.top .logo::before{content:'\\1F917  '}\n"
 "header.top nav a{margin-right:1em;color:var(--fg)}\n"
 "header.top form.search input{padding:.3em .6em;border:1px solid var(--line);"
 "border-radius:6px;min-width:16em}\n"
