@@ -120,8 +120,53 @@ extensions_once(void)
 	}
 }
 
+/* Rendered cards by key (a README's blob id), replaced round-robin;
+ * a larger one is not kept: at most HTML_MD_CACHE * HTML_MD_KEEP bytes. */
+#define HTML_MD_CACHE	64
+#define HTML_MD_KEEP	(256 * 1024)
+static struct {
+	char	*key, *html;
+	size_t	 len;
+} md_cache[HTML_MD_CACHE];
+static size_t md_next;
+
+bool
+html_markdown_cached(struct html *h, const char *key)
+{
+	size_t k;
+
+	for (k = 0; k < HTML_MD_CACHE; k++)
+		if (md_cache[k].key != NULL && !strcmp(md_cache[k].key, key)) {
+			buf_add(&h->b, md_cache[k].html, md_cache[k].len);
+			return true;
+		}
+	return false;
+}
+
+static void
+md_keep(const char *key, const char *html, size_t len)
+{
+	size_t k = md_next++ % HTML_MD_CACHE;
+
+	if (len > HTML_MD_KEEP)
+		return;
+	free(md_cache[k].key);
+	free(md_cache[k].html);
+	if ((md_cache[k].key = strdup(key)) == NULL ||
+	    (md_cache[k].html = malloc(len + 1)) == NULL)
+		oom();
+	memcpy(md_cache[k].html, html, len + 1);
+	md_cache[k].len = len;
+}
+
 void
-html_markdown(struct html *h, const char *text, size_t len)
+html_append(struct html *h, const struct html *part)
+{
+	buf_add(&h->b, part->b.data, part->b.len);
+}
+
+void
+html_markdown(struct html *h, const char *text, size_t len, const char *key)
 {
 	static const char *names[] = { "table", "strikethrough", "autolink",
 	    "tagfilter" };
@@ -150,6 +195,8 @@ html_markdown(struct html *h, const char *text, size_t len)
 	    cmark_parser_get_syntax_extensions(p))) == NULL)
 		oom();
 	buf_adds(&h->b, out);
+	if (key != NULL)
+		md_keep(key, out, strlen(out));
 	free(out);
 	cmark_node_free(doc);
 	cmark_parser_free(p);

@@ -38,8 +38,19 @@ void	 html_text(struct html *, const char *s, size_t n);
  * table, strikethrough, autolink and tagfilter extensions, in safe mode:
  * raw HTML becomes a comment, javascript:/vbscript:/file: and data: URLs
  * (but images) become empty. Never fails (out of memory ends the process).
+ * With key non-NULL the result is kept under it (html_markdown_cached).
  */
-void	 html_markdown(struct html *, const char *text, size_t len);
+void	 html_markdown(struct html *, const char *text, size_t len,
+	    const char *key);
+/*
+ * Appends what html_markdown() rendered under key (non-NULL: kept per
+ * worker, HTML_MD_CACHE of them, each up to HTML_MD_KEEP bytes; a key
+ * must name the text, as a blob id does) and returns true; false when
+ * it is not kept.
+ */
+bool	 html_markdown_cached(struct html *, const char *key);
+/* Appends a part written with these functions (escaped already). */
+void	 html_append(struct html *, const struct html *part);
 /* s percent-encoded for a URL path ('/' kept when keep_slash), in a. */
 char	*html_url(struct arena *, const char *s, bool keep_slash);
 /* A byte count for people: "512 B", "1.5 kB", "2.3 GB" (powers of 1000,

@@ -4,6 +4,7 @@
  * front matter as metadata, size, downloads, likes, the last commit, and
  * snippets to use it from huggingface_hub, transformers and git.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <json.h>
@@ -17,6 +18,36 @@
 
 /* The most of a README shown (the rest is cut, and said so). */
 #define CARD_MAX	(1024 * 1024)
+
+/*
+ * README blob id -> its front matter (JSON text) and whether it was cut;
+ * html.c keeps the rendered body under the same id. Blob ids name
+ * content, so an entry is never stale; it saves the S3 read, which is
+ * most of a page's time. Replaced round-robin.
+ */
+#define CARD_CACHE	64
+static struct {
+	struct oid	 oid;
+	char		*meta;		/* JSON text, or NULL */
+	bool		 cut, used;
+} card_cache[CARD_CACHE];
+static size_t card_next;
+
+static void
+card_keep(const struct oid *oid, json_object *card, bool cut)
+{
+	size_t k = card_next++ % CARD_CACHE;
+
+	free(card_cache[k].meta);
+	card_cache[k].meta = NULL;
+	if (card != NULL && (card_cache[k].meta = strdup(
+	    json_object_to_json_string_ext(card, JSON_C_TO_STRING_PLAIN))) ==
+	    NULL)
+		oom();
+	card_cache[k].oid = *oid;
+	card_cache[k].cut = cut;
+	card_cache[k].used = true;
+}
 
 /* The card's text after its front matter ("---" lines around YAML). */
 static const char *
@@ -125,10 +156,10 @@ ui_repo(struct req *r)
 	struct commit_info ci;
 	struct tree_entry e;
 	struct blob_info bi;
-	struct html h;
+	struct html h, md;
 	json_object *card = NULL;
 	const char *body = NULL, *base;
-	char *text = NULL, hex[OID_HEX + 1];
+	char *text = NULL, hex[OID_HEX + 1], key[OID_HEX + 1];
 	size_t len = 0, blen = 0;
 	uint64_t used = 0;
 	bool cut = false, have_commit = false, have_readme = false;
@@ -152,21 +183,37 @@ ui_repo(struct req *r)
 			return;
 		}
 		if (rc == 0 && e.mode != MODE_DIR) {
-			if ((rc = gitstore_blob(r->hub->db, r->a, &e.oid,
-			    &bi)) < 0) {
+			size_t k;
+
+			oid_hex(&e.oid, key);
+			html_init(&md, r->a);
+			for (k = 0; k < CARD_CACHE; k++)
+				if (card_cache[k].used &&
+				    oid_eq(&card_cache[k].oid, &e.oid))
+					break;
+			if (k < CARD_CACHE && html_markdown_cached(&md, key)) {
+				have_readme = true;
+				cut = card_cache[k].cut;
+				if (card_cache[k].meta != NULL && (card =
+				    json_tokener_parse(card_cache[k].meta)) !=
+				    NULL)
+					arena_on_reset(r->a, card_free, card);
+			} else if ((rc = gitstore_blob(r->hub->db, r->a,
+			    &e.oid, &bi)) < 0) {
 				resp_db_error(r);
 				return;
-			}
-			/* An LFS README is no card (the Hub's rule too). */
-			if (rc == 0 && !bi.lfs && ui_blob_read(r, &bi,
-			    CARD_MAX, &text, &len, &cut) == 0)
+			} else if (rc == 0 && !bi.lfs && ui_blob_read(r, &bi,
+			    CARD_MAX, &text, &len, &cut) == 0) {
+				/* An LFS README is no card (the Hub's rule). */
 				have_readme = true;
+				if ((card = frontmatter_parse(r->a, text,
+				    len)) != NULL)
+					arena_on_reset(r->a, card_free, card);
+				body = card_body(text, len, &blen);
+				html_markdown(&md, body, blen, key);
+				card_keep(&e.oid, card, cut);
+			}
 		}
-	}
-	if (have_readme) {
-		if ((card = frontmatter_parse(r->a, text, len)) != NULL)
-			arena_on_reset(r->a, card_free, card);
-		body = card_body(text, len, &blen);
 	}
 	if (quota_repo_used(r->hub->db, r->a, repo->id, repo->updated_ms,
 	    &used) != 0) {
@@ -179,8 +226,8 @@ ui_repo(struct req *r)
 	ui_repo_header(r, &h, repo, "card", "main");
 	html_printf(&h, "<div class=\"cols\"><article class=\"card "
 	    "markdown\">");
-	if (have_readme && blen > 0) {
-		html_markdown(&h, body, blen);
+	if (have_readme && md.b.len > 0) {
+		html_append(&h, &md);
 		if (cut)
 			html_printf(&h, "<p class=\"mute\">(The card is longer "
 			    "than %d kB: the rest is not shown.)</p>",

@@ -35,7 +35,7 @@ test_markdown(void)
 	struct html h;
 
 	html_init(&h, &a);
-	html_markdown(&h, md, sizeof(md) - 1);
+	html_markdown(&h, md, sizeof(md) - 1, "k1");
 	CHECK(strstr(h.b.data, "<h1>T</h1>") != NULL);
 	CHECK(strstr(h.b.data, "<table>") != NULL);
 	CHECK(strstr(h.b.data, "<td>1</td>") != NULL);
@@ -43,6 +43,14 @@ test_markdown(void)
 	CHECK(strstr(h.b.data, "onerror") == NULL);
 	CHECK(strstr(h.b.data, "javascript:") == NULL);
 	CHECK(strstr(h.b.data, "<a href=\"https://example.org\">") != NULL);
+	{
+		struct html again;
+
+		html_init(&again, &a);
+		CHECK(html_markdown_cached(&again, "k1"));
+		CHECK_STR(again.b.data, h.b.data);
+		CHECK(!html_markdown_cached(&again, "k2"));
+	}
 }
 
 static void
