@@ -23,13 +23,9 @@
 #include "jsonutil.h"
 #include "names.h"
 #include "secrets.h"
+#include "sessions.h"
 #include "tokens.h"
 
-/* How long a session lasts, and the cookie with it. */
-#define SESSION_DAYS		30
-/* A failed login answers no sooner than this after it began, so that
- * neither the user's existence nor the work done shows in the timing. */
-#define LOGIN_FAIL_MS		400
 /* Bounds of what people type: longer is refused before any work. */
 #define PASSWORD_MIN		8
 #define PASSWORD_MAX		1024
@@ -43,21 +39,6 @@ static const char SQL_USER[] =
     "SELECT id, name, fullname, email,"
     " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
     " FROM namespace WHERE id = ?";
-static const char SQL_LOGIN_NAME[] =
-    "SELECT id, name, fullname, email, password_hash, disabled,"
-    " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
-    " FROM namespace WHERE name = ? AND kind = 'user'";
-static const char SQL_LOGIN_EMAIL[] =
-    "SELECT id, name, fullname, email, password_hash, disabled,"
-    " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
-    " FROM namespace WHERE email = ? AND kind = 'user'";
-static const char SQL_SESSION_PURGE[] =
-    "DELETE FROM session WHERE user_id = ? AND expires_at <= NOW(3)";
-static const char SQL_SESSION_ADD[] =
-    "INSERT INTO session (user_id, hash, expires_at)"
-    " VALUES (?, ?, NOW(3) + INTERVAL 30 DAY)";
-static const char SQL_SESSION_END[] =
-    "DELETE FROM session WHERE hash = ?";
 static const char SQL_ORGS[] =
     "SELECT n.name, n.fullname, m.role FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id"
@@ -70,31 +51,6 @@ static const char SQL_TOKENS[] =
 static const char SQL_TOKEN_REVOKE[] =
     "UPDATE token SET revoked_at = NOW(3)"
     " WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
-
-/* Milliseconds on the monotonic clock. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Sleeps until the monotonic clock reads at least until_ms. */
-static void
-sleep_until(int64_t until_ms)
-{
-	struct timespec ts;
-	int64_t left;
-
-	while ((left = until_ms - mono_ms()) > 0) {
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = (left % 1000) * 1000000;
-		if (nanosleep(&ts, NULL) != 0 && errno != EINTR)
-			return;
-	}
-}
 
 /*
  * Every member of a request body (names and string values, one level: the
@@ -215,15 +171,6 @@ user_json_by_id(struct req *r, int64_t id)
 	return user_json(r, uid, name, fullname, email, created);
 }
 
-/* The cookie attributes: Secure when the client came over https. */
-static const char *
-cookie_attrs(struct req *r)
-{
-	return strncmp(r->endpoint, "https:", 6) == 0 ?
-	    "Path=/; HttpOnly; SameSite=Lax; Secure" :
-	    "Path=/; HttpOnly; SameSite=Lax";
-}
-
 void
 api_auth_register(struct req *r)
 {
@@ -302,14 +249,11 @@ api_auth_register(struct req *r)
 void
 api_auth_login(struct req *r)
 {
-	unsigned char hash[TOKEN_HASH_LEN];
 	char sid[SESSION_LEN + 1];
 	json_object *body, *o;
 	const char *login, *password;
-	struct db_res *res;
-	char *name, *fullname, *email, *stored;
-	int64_t start = mono_ms(), uid, disabled, created;
-	int rc, ok;
+	struct session_user u;
+	struct kerr e;
 
 	if ((body = req_json(r)) == NULL || body_valid(r, body) != 0)
 		return;
@@ -318,52 +262,20 @@ api_auth_login(struct req *r)
 	    field(r, body, "email", 1, EMAIL_MAX, 1, &login) != 0) ||
 	    field(r, body, "password", 1, PASSWORD_MAX, 1, &password) != 0)
 		return;
-	/* Names hold no '@': a login with one is an email address. */
-	if (db_exec(r->hub->db, r->a, &res, strchr(login, '@') != NULL ?
-	    SQL_LOGIN_EMAIL : SQL_LOGIN_NAME, "s", login) != 0 ||
-	    (rc = db_row(res, "issssii", &uid, &name, &fullname, &email,
-	    &stored, &disabled, &created)) < 0) {
-		resp_db_error(r);
-		return;
-	}
-	/* The same work whether the user exists or not. */
-	if (rc == 1 && stored != NULL)
-		ok = password_verify(password, stored);
-	else {
-		password_verify_dummy(password);
-		ok = 0;
-	}
-	if (!ok) {
-		sleep_until(start + LOGIN_FAIL_MS);
-		resp_error(r, 401, "Unauthorized", "Invalid username or "
-		    "password");
-		return;
-	}
-	/* Only who knows the password learns the account is disabled. */
-	if (disabled) {
-		sleep_until(start + LOGIN_FAIL_MS);
-		resp_error(r, 403, "Forbidden", "This account is disabled");
-		return;
-	}
-	session_generate(sid);
-	token_hash(sid, SESSION_LEN, hash);
-	if (db_exec(r->hub->db, r->a, NULL, SQL_SESSION_PURGE, "i",
-	    uid) != 0 ||
-	    db_exec(r->hub->db, r->a, NULL, SQL_SESSION_ADD, "ib", uid, hash,
-	    sizeof(hash)) != 0) {
-		sodium_memzero(sid, sizeof(sid));
-		resp_db_error(r);
+	if (session_login(r->hub->db, r->a, login, password, sid, &u,
+	    &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	resp_header(r, "Set-Cookie", "session_id=%s; Max-Age=%d; %s", sid,
-	    SESSION_DAYS * 86400, cookie_attrs(r));
+	    SESSION_DAYS * 86400, auth_cookie_attrs(r));
 	resp_header(r, "Cache-Control", "no-store");
 	sodium_memzero(sid, sizeof(sid));
-	o = user_json(r, uid, name, fullname, email, created);
+	o = user_json(r, u.id, u.name, u.fullname, u.email, u.created_ms);
 	body = jobj();
 	jset(body, "success", jbool(1));
 	jset(body, "message", jstr("Logged in successfully"));
-	jset(body, "username", jstr(name));
+	jset(body, "username", jstr(u.name));
 	jset(body, "user", o);
 	resp_json(r, 200, body);
 }
@@ -371,22 +283,19 @@ api_auth_login(struct req *r)
 void
 api_auth_logout(struct req *r)
 {
-	unsigned char hash[TOKEN_HASH_LEN];
 	json_object *o;
 	const char *sid;
+	struct kerr e;
 	size_t len;
 
 	/* This session only; none (or a malformed cookie) is fine too. */
-	if (auth_cookie(r, &sid, &len) == 1) {
-		token_hash(sid, len, hash);
-		if (db_exec(r->hub->db, r->a, NULL, SQL_SESSION_END, "b",
-		    hash, sizeof(hash)) != 0) {
-			resp_db_error(r);
-			return;
-		}
+	if (auth_cookie(r, &sid, &len) == 1 &&
+	    session_end(r->hub->db, r->a, sid, len, &e) != 0) {
+		resp_kerr(r, &e);
+		return;
 	}
 	resp_header(r, "Set-Cookie", "session_id=; Max-Age=0; %s",
-	    cookie_attrs(r));
+	    auth_cookie_attrs(r));
 	o = jobj();
 	jset(o, "success", jbool(1));
 	jset(o, "message", jstr("Logged out successfully"));

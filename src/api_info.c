@@ -25,47 +25,15 @@
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "listing.h"
 #include "log.h"
 #include "names.h"
 #include "quota.h"
 #include "repo.h"
 #include "s3.h"
 
-/* Used bytes: every blob a commit of the repository ever named. */
-static const char SQL_USED[] =
-    "SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
-    " FROM repo_blob rb JOIN git_blob b ON b.oid = rb.oid"
-    " WHERE rb.repo_id = ?";
 static const char SQL_NAMESPACE[] =
     "SELECT id FROM namespace WHERE name = ?";
-
-/*
- * A listing page. Keyset pagination: the cursor is the last row's sort
- * value and id, and "after it" is a range on the (type, column) index
- * (whose entries end with the primary key), so page N costs page 1. A
- * first page uses a bound past every value. list_sql() puts the pieces
- * together, each a constant: the author condition, then the range and
- * order on the sort column. Without an author, the plan is forced (repo
- * first, through the sort column's index): left alone, the optimizer
- * may start from namespace and sort every repository of the type.
- */
-static const char SQL_LIST_SELECT[] =
-    "SELECT STRAIGHT_JOIN r.id, n.name, r.name, r.private, r.gated,"
-    " r.disabled, r.downloads, r.likes,"
-    " FLOOR(UNIX_TIMESTAMP(r.created_at) * 1000),"
-    " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000), b.target"
-    " FROM repo r";
-static const char SQL_LIST_JOIN[] =
-    " JOIN namespace n ON n.id = r.owner_id"
-    " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch'"
-    "  AND b.name = 'main'"
-    " WHERE r.type = ?";
-static const char SQL_LIST_VISIBLE[] =
-    " AND (r.private = 0 OR r.owner_id = ? OR EXISTS (SELECT 1"
-    "  FROM org_member m WHERE m.org_id = r.owner_id AND m.user_id = ?))"
-    " AND CONCAT(n.name, '/', r.name) LIKE ?";
-static const char SQL_AUTHOR[] =
-    " AND r.owner_id = (SELECT id FROM namespace WHERE name = ?)";
 
 /* Listing sizes: the default page, the most, and (with a tag filter,
  * which reads cards) the rows examined per page at most. */
@@ -540,42 +508,6 @@ jtext_siblings(struct req *r, struct buf *b, const struct oid *root,
 }
 
 /*
- * Used bytes per repository, as of its updated_at (which every commit
- * moves): the sum reads a row per blob, so a worker keeps the answer.
- */
-#define USED_CACHE	64
-static struct {
-	int64_t		 repo, updated_ms;
-	uint64_t	 used;
-	bool		 set;
-} used_cache[USED_CACHE];
-
-static int
-used_bytes(struct req *r, const struct repo *repo, uint64_t *used)
-{
-	size_t k = (size_t)repo->id % USED_CACHE;
-	struct db_res *res;
-	int rc;
-
-	if (used_cache[k].set && used_cache[k].repo == repo->id &&
-	    used_cache[k].updated_ms == repo->updated_ms) {
-		*used = used_cache[k].used;
-		return 0;
-	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_USED, "i", repo->id) != 0 ||
-	    (rc = db_row(res, "u", used)) < 0)
-		return -1;
-	db_done(res);
-	if (rc == 0)
-		*used = 0;
-	used_cache[k].repo = repo->id;
-	used_cache[k].updated_ms = repo->updated_ms;
-	used_cache[k].used = *used;
-	used_cache[k].set = true;
-	return 0;
-}
-
-/*
  * Appends "storage":{...} (or "usedStorage": N); -1 on a database error.
  * used_bytes is this repository's; the quota and what is left of it are
  * its namespace's, as quotas are counted (quota.c).
@@ -586,7 +518,8 @@ jtext_storage(struct req *r, struct buf *b, const struct repo *repo,
 {
 	uint64_t quota = 0, used, ns_used = 0;
 
-	if (used_bytes(r, repo, &used) != 0)
+	if (quota_repo_used(r->hub->db, r->a, repo->id, repo->updated_ms,
+	    &used) != 0)
 		return -1;
 	if (used_only) {
 		buf_printf(b, ",\"usedStorage\":%llu", (unsigned long long)used);
@@ -701,42 +634,10 @@ api_repo_info(struct req *r)
 
 /* ---- listings ---- */
 
-/* Sort orders: the query's spellings, the column, whether it is a time. */
-enum sortcol { S_UPDATED, S_CREATED, S_LIKES, S_DOWNLOADS };
-static const struct sortkey {
-	const char	*names[4];
-	const char	*col, *index;
-	enum sortcol	 which;
-	bool		 time;
-} sortkeys[] = {
-	{ { "recent", "lastModified", "last_modified", "updated" },
-	    "r.updated_at", "repo_type_updated", S_UPDATED, true },
-	{ { "createdAt", "created_at", "created", NULL }, "r.created_at",
-	    "repo_type_created", S_CREATED, true },
-	{ { "likes", NULL, NULL, NULL }, "r.likes", "repo_type_likes",
-	    S_LIKES, false },
-	{ { "downloads", "trending", "trendingScore", "trending_score" },
-	    "r.downloads", "repo_type_downloads", S_DOWNLOADS, false },
-};
-
-static const struct sortkey *
-sort_of(const char *s)
-{
-	size_t k, j;
-
-	if (s == NULL || *s == '\0')
-		return &sortkeys[0];
-	for (k = 0; k < sizeof(sortkeys) / sizeof(sortkeys[0]); k++)
-		for (j = 0; j < 4 && sortkeys[k].names[j] != NULL; j++)
-			if (!strcmp(s, sortkeys[k].names[j]))
-				return &sortkeys[k];
-	return NULL;
-}
-
 /* One listing query's parameters. */
 struct listq {
 	enum repo_type	 type;
-	const struct sortkey *sk;
+	const struct listing_key *sk;
 	bool		 asc;
 	const char	*author;	/* NULL: any */
 	const char	*like;		/* LIKE pattern of the id */
@@ -750,76 +651,24 @@ struct listq {
 	bool		 card;		/* read cards (tags from them) */
 };
 
-/* A time in ms as MariaDB reads a DATETIME(3) (the session is UTC). */
-static char *
-sql_time(struct arena *a, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (ms < 0)
-		return "1000-01-01 00:00:00.000";
-	gmtime_r(&t, &tm);
-	return arena_printf(a, "%04d-%02d-%02d %02d:%02d:%02d.%03d",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
-/*
- * The listing query for q, from constant pieces only. The database layer
- * knows prepared statements by their text's address: each of the
- * sixteen variants is built once per process and kept.
- */
-static const char *
-list_sql(const struct listq *q)
-{
-	static char *made[4][2][2];
-	char **sql = &made[q->sk->which][q->asc][q->author != NULL];
-	const char *col = q->sk->col, *op = q->asc ? ">" : "<",
-	    *dir = q->asc ? "ASC" : "DESC";
-
-	if (*sql == NULL && asprintf(sql, "%s%s%s%s%s%s%s AND (%s %s ? OR (%s ="
-	    " ? AND r.id %s ?)) ORDER BY %s %s, r.id %s LIMIT ?",
-	    SQL_LIST_SELECT, q->author != NULL ? "" : " FORCE INDEX (",
-	    q->author != NULL ? "" : q->sk->index, q->author != NULL ? "" :
-	    ")", SQL_LIST_JOIN, q->author != NULL ? SQL_AUTHOR : "",
-	    SQL_LIST_VISIBLE, col, op, col, op, col, dir, dir) < 0)
-		oom();
-	return *sql;
-}
-
-/* Runs a listing query for up to want rows. */
+/* Runs a listing query for up to want rows (listing.c). */
 static int
 list_exec(struct req *r, const struct listq *q, size_t want,
     struct db_res **res)
 {
-	const char *sql = list_sql(q);
-	int64_t uid = r->who ? r->who->user_id : 0, cid = q->cid;
-	const char *type = repo_type_name(q->type);
+	struct listing_q lq;
 
-	if (!q->has_cursor)
-		cid = 0;
-	if (q->sk->time) {
-		const char *cv = q->has_cursor ? sql_time(r->a, q->cv) :
-		    q->asc ? "1000-01-01 00:00:00.000" :
-		    "9999-12-31 23:59:59.999";
-
-		if (q->author)
-			return db_exec(r->hub->db, r->a, res, sql, "ssiisssiu",
-			    type, q->author, uid, uid, q->like, cv, cv, cid,
-			    (uint64_t)want);
-		return db_exec(r->hub->db, r->a, res, sql, "siisssiu", type,
-		    uid, uid, q->like, cv, cv, cid, (uint64_t)want);
-	} else {
-		int64_t cv = q->has_cursor ? q->cv : q->asc ? -1 : INT64_MAX;
-
-		if (q->author)
-			return db_exec(r->hub->db, r->a, res, sql, "ssiisiiiu",
-			    type, q->author, uid, uid, q->like, cv, cv, cid,
-			    (uint64_t)want);
-		return db_exec(r->hub->db, r->a, res, sql, "siisiiiu", type,
-		    uid, uid, q->like, cv, cv, cid, (uint64_t)want);
-	}
+	memset(&lq, 0, sizeof(lq));
+	lq.type = repo_type_name(q->type);
+	lq.sk = q->sk;
+	lq.asc = q->asc;
+	lq.author = q->author;
+	lq.like = q->like;
+	lq.has_cursor = q->has_cursor;
+	lq.cv = q->cv;
+	lq.cid = q->cid;
+	lq.viewer = r->who ? r->who->user_id : 0;
+	return listing_exec(r->hub->db, r->a, &lq, want, res);
 }
 
 static bool
@@ -876,9 +725,9 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		}
 		seen++;
 		last_id = id;
-		last_v = q->sk->which == S_UPDATED ? sum.updated_ms :
-		    q->sk->which == S_CREATED ? sum.created_ms :
-		    q->sk->which == S_LIKES ? sum.likes : sum.downloads;
+		last_v = q->sk->which == LS_UPDATED ? sum.updated_ms :
+		    q->sk->which == LS_CREATED ? sum.created_ms :
+		    q->sk->which == LS_LIKES ? sum.likes : sum.downloads;
 		if (head != NULL && hlen == OID_LEN) {
 			struct oid c;
 
@@ -934,27 +783,6 @@ cursor_parse(const char *s, struct listq *q)
 	return 0;
 }
 
-/* A LIKE pattern matching ids that contain s (case-insensitive: names are
- * ASCII with a case-insensitive collation). NULL when s is not ASCII. */
-static char *
-like_of(struct arena *a, const char *s)
-{
-	struct buf b;
-
-	buf_init(&b, a);
-	buf_addc(&b, '%');
-	for (; s != NULL && *s != '\0'; s++) {
-		if ((unsigned char)*s >= 0x80)
-			return NULL;
-		if (*s == '%' || *s == '_' || *s == '\\')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *s);
-	}
-	if (b.len > 1)
-		buf_addc(&b, '%');
-	return b.data;
-}
-
 /*
  * The listing parameters common to both endpoints: sort, direction,
  * limit, search, filter, fields. Answers 400 and returns -1 when bad.
@@ -969,7 +797,7 @@ listq_init(struct req *r, struct listq *q, size_t dflt_limit)
 
 	memset(q, 0, sizeof(*q));
 	q->type = r->args.type;
-	if ((q->sk = sort_of(s = req_query(r, "sort"))) == NULL) {
+	if ((q->sk = listing_sort_of(s = req_query(r, "sort"))) == NULL) {
 		resp_error(r, 400, "BadRequest", "Invalid sort: %s", s);
 		return -1;
 	}
@@ -998,7 +826,7 @@ listq_init(struct req *r, struct listq *q, size_t dflt_limit)
 		resp_error(r, 400, "BadRequest", "Invalid cursor");
 		return -1;
 	}
-	q->like = like_of(r->a, req_query(r, "search"));
+	q->like = listing_like(r->a, req_query(r, "search"));
 	/* Tags to have: filter, and the Hub's shorthands for some. */
 	q->filters = arena_alloc(r->a, (r->nquery + 1) * sizeof(*q->filters));
 	for (i = 0; i < r->nquery; i++) {

@@ -102,17 +102,13 @@ auth_cookie(struct req *r, const char **out, size_t *len)
  * Origin equal to the hub's), with a body type no other site can send
  * without a CORS preflight. Bearer and Basic callers never reach this.
  */
-static bool
-session_write_allowed(struct req *r)
+bool
+auth_same_origin(struct req *r)
 {
 	const char *site = req_header(r, "Sec-Fetch-Site"),
-	    *origin = req_header(r, "Origin"),
-	    *ct = req_env(r, "CONTENT_TYPE"),
-	    *cl = req_env(r, "CONTENT_LENGTH");
+	    *origin = req_header(r, "Origin");
 	size_t n;
 
-	if (r->method == M_GET || r->method == M_HEAD)
-		return true;
 	if (site != NULL && strcmp(site, "same-origin") != 0)
 		return false;
 	if (origin == NULL && site == NULL)
@@ -125,6 +121,28 @@ session_write_allowed(struct req *r)
 		    n) != 0)
 			return false;
 	}
+	return true;
+}
+
+const char *
+auth_cookie_attrs(struct req *r)
+{
+	return strncmp(r->endpoint, "https:", 6) == 0 ?
+	    "Path=/; HttpOnly; SameSite=Lax; Secure" :
+	    "Path=/; HttpOnly; SameSite=Lax";
+}
+
+static bool
+session_write_allowed(struct req *r)
+{
+	const char *ct = req_env(r, "CONTENT_TYPE"),
+	    *cl = req_env(r, "CONTENT_LENGTH");
+	size_t n;
+
+	if (r->method == M_GET || r->method == M_HEAD)
+		return true;
+	if (!auth_same_origin(r))
+		return false;
 	if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0) {
 		if (ct == NULL)
 			return false;

@@ -7,6 +7,7 @@
 #ifndef KHUB_AUTH_H
 #define KHUB_AUTH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "request.h"
@@ -48,6 +49,16 @@ int	 auth_require(struct req *);
  * when its value is not a session id's shape (other cookies are ignored).
  */
 int	 auth_cookie(struct req *, const char **out, size_t *len);
+/*
+ * Whether the browser says the request comes from the hub's own pages:
+ * Sec-Fetch-Site same-origin (when sent), and an Origin (when sent) equal
+ * to the hub's; one of the two must be there. Writes with the session
+ * cookie (and the pages' forms) need it.
+ */
+bool	 auth_same_origin(struct req *);
+/* The attributes of the session cookie: Path=/, HttpOnly, SameSite=Lax,
+ * and Secure when the client came over https. */
+const char *auth_cookie_attrs(struct req *);
 /*
  * The token text of an Authorization header value h: "Bearer <token>"
  * (*len bytes, inside h; anything after the token refuses it) or "Basic"

@@ -16,11 +16,14 @@ static const char CORS[] =
 
 #define REQUEST_HEADERS_MAX	512
 
-/* The session endpoints set and read cookies: same origin only. */
+/* The session endpoints (the API's and the login form's) set and read
+ * cookies: same origin only. */
 static int
 cors_allowed(const struct req *r)
 {
-	return r->uri == NULL || strncmp(r->uri, "/api/auth/", 10) != 0;
+	return r->uri == NULL || (strncmp(r->uri, "/api/auth/", 10) != 0 &&
+	    strncmp(r->uri, "/login", 6) != 0 &&
+	    strncmp(r->uri, "/logout", 7) != 0);
 }
 
 const char *

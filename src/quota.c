@@ -84,6 +84,49 @@ quota_check(struct db *db, struct arena *a, uint64_t default_quota,
 	    quota_message(a, ns, &q, adding));
 }
 
+/* Used bytes of one repository: every blob a commit of it ever named. */
+static const char SQL_REPO_USED[] =
+    "SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
+    " FROM repo_blob rb JOIN git_blob b ON b.oid = rb.oid"
+    " WHERE rb.repo_id = ?";
+
+/*
+ * Used bytes per repository, as of its updated_at (which every commit
+ * moves): the sum reads a row per blob, so a worker keeps the answer.
+ */
+#define USED_CACHE	64
+static struct {
+	int64_t		 repo, updated_ms;
+	uint64_t	 used;
+	bool		 set;
+} used_cache[USED_CACHE];
+
+int
+quota_repo_used(struct db *db, struct arena *a, int64_t repo_id,
+    int64_t updated_ms, uint64_t *used)
+{
+	size_t k = (size_t)repo_id % USED_CACHE;
+	struct db_res *res;
+	int rc;
+
+	if (used_cache[k].set && used_cache[k].repo == repo_id &&
+	    used_cache[k].updated_ms == updated_ms) {
+		*used = used_cache[k].used;
+		return 0;
+	}
+	if (db_exec(db, a, &res, SQL_REPO_USED, "i", repo_id) != 0 ||
+	    (rc = db_row(res, "u", used)) < 0)
+		return -1;
+	db_done(res);
+	if (rc == 0)
+		*used = 0;
+	used_cache[k].repo = repo_id;
+	used_cache[k].updated_ms = updated_ms;
+	used_cache[k].used = *used;
+	used_cache[k].set = true;
+	return 0;
+}
+
 int
 quota_used(struct db *db, struct arena *a, int64_t ns_id,
     uint64_t default_quota, uint64_t *used, uint64_t *quota)

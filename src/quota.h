@@ -63,5 +63,12 @@ void	 lfs_settings_rules(struct arena *, const struct quota *,
  */
 int	 quota_used(struct db *, struct arena *, int64_t ns_id,
 	    uint64_t default_quota, uint64_t *used, uint64_t *quota);
+/*
+ * The bytes repository repo_id stores (every blob any of its commits
+ * named), kept per worker as of updated_ms (its updated_at, which every
+ * commit moves). Returns 0 or -1 on a database error.
+ */
+int	 quota_repo_used(struct db *, struct arena *, int64_t repo_id,
+	    int64_t updated_ms, uint64_t *used);
 
 #endif

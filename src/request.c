@@ -40,6 +40,7 @@ status_text(int status)
 	case 206: return "Partial Content";
 	case 301: return "Moved Permanently";
 	case 302: return "Found";
+	case 303: return "See Other";
 	case 304: return "Not Modified";
 	case 307: return "Temporary Redirect";
 	case 400: return "Bad Request";
@@ -568,7 +569,13 @@ error_answer(struct req *r, int status, const char *code, json_object *extra,
 
 	if (r->method == M_HEAD) {
 		json_object_put(extra);
-		resp_send(r, status, "application/json", NULL, 0);
+		resp_send(r, status, r->error_page != NULL ?
+		    "text/html; charset=utf-8" : "application/json", NULL, 0);
+		return;
+	}
+	if (r->error_page != NULL) {
+		json_object_put(extra);
+		r->error_page(r, status, code, msg);
 		return;
 	}
 	if ((obj = extra) == NULL && (obj = json_object_new_object()) == NULL)

@@ -71,6 +71,11 @@ struct req {
 	struct buf	 headers;	/* extra header lines, CRLF-terminated */
 	const char	*error_code;	/* X-Error-Code sent, for logs/tests */
 	const char	*error_msg;	/* and its message */
+	/* How this front door shows an error: NULL, the Hub's JSON answer;
+	 * the pages set an HTML one (ui_begin()). Called by resp_error()
+	 * after the X-Error-* headers, for any method but HEAD. */
+	void		(*error_page)(struct req *, int status,
+			    const char *code, const char *msg);
 
 	/* For the access log. */
 	struct timespec	 started;

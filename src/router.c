@@ -6,6 +6,7 @@
 #include "api.h"
 #include "cors.h"
 #include "router.h"
+#include "ui.h"
 
 /* Every endpoint of the server: one line each. */
 const struct route router_table[] = {
@@ -76,6 +77,19 @@ const struct route router_table[] = {
 	{ M_POST,	"/{repo}/git-upload-pack", api_git_upload_pack },
 	{ M_POST,	"/{repo.git}/git-receive-pack", api_git_receive_pack },
 	{ M_POST,	"/{repo}/git-receive-pack", api_git_receive_pack },
+	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
+	{ M_GET | M_POST, "/login",	ui_login },
+	{ M_POST,	"/logout",	ui_logout },
+	{ M_GET,	"/static/khub.css", ui_static_css },
+	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
+	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
+	{ M_GET | R_PAGE,	"/",		ui_list },
+	{ M_GET | R_PAGE,	"/{type}",	ui_list },
+	{ M_GET | R_PAGE,	"/{repo}",	ui_repo },
+	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree },
+	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob },
+	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
+	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
 const size_t router_table_len = sizeof(router_table) /
     sizeof(router_table[0]);
@@ -255,21 +269,22 @@ router_patterns(const char **names, size_t max)
 	return i;
 }
 
-const struct route *
-router_match(const struct route *table, size_t n, struct req *r,
-    int *status, unsigned *allowed)
+/* One walk of the table over the routes with flags R_PAGE or not. */
+static const struct route *
+match_table(const struct route *table, size_t n, struct req *r,
+    unsigned flags, int *status, unsigned *allowed)
 {
 	enum pass pass;
 	size_t k;
 
-	*status = 404;
-	*allowed = 0;
 	/* A path some route takes with "ns/name" never means a canonical
 	 * repository: those come second. */
 	for (pass = NAMESPACED; pass <= CANONICAL; pass++) {
 		for (k = 0; k < n; k++) {
 			struct route_args a;
 
+			if ((table[k].methods & R_PAGE) != flags)
+				continue;
 			memset(&a, 0, sizeof(a));
 			a.path = "";
 			if (!match(r, table[k].pattern, 0, &a, pass))
@@ -290,12 +305,31 @@ router_match(const struct route *table, size_t n, struct req *r,
 	return NULL;
 }
 
+const struct route *
+router_match(const struct route *table, size_t n, struct req *r,
+    int *status, unsigned *allowed)
+{
+	const struct route *rt;
+
+	*status = 404;
+	*allowed = 0;
+	if ((rt = match_table(table, n, r, 0, status, allowed)) != NULL ||
+	    *status == 405)
+		return rt;
+	/* Then the pages (R_PAGE): what no API route takes. */
+	if (!(r->method & (M_GET | M_HEAD)) || (r->nsegs > 0 &&
+	    !strcmp(r->segs[0], "api")))
+		return NULL;
+	return match_table(table, n, r, R_PAGE, status, allowed);
+}
+
 void
 router_dispatch(struct req *r)
 {
 	static const char *names[] = { "GET", "HEAD", "POST", "PUT", "DELETE",
 	    "OPTIONS", "PATCH" };
 	const struct route *rt;
+	const char *accept;
 	unsigned allowed;
 	int status;
 
@@ -321,6 +355,13 @@ router_dispatch(struct req *r)
 		resp_header(r, "Allow", "%s", b.data);
 		resp_error(r, 405, "MethodNotAllowed", "Method %s is not "
 		    "allowed here", r->method_name);
+		return;
+	}
+	/* A browser asking for a page that is none gets one that says so. */
+	accept = req_header(r, "Accept");
+	if (accept != NULL && strstr(accept, "text/html") != NULL &&
+	    (r->nsegs == 0 || strcmp(r->segs[0], "api") != 0)) {
+		ui_not_found(r);
 		return;
 	}
 	resp_error(r, 404, "NotFound", "No such endpoint: %s %s",

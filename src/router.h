@@ -21,10 +21,17 @@
 typedef void (*handler_fn)(struct req *);
 
 struct route {
-	unsigned	 methods;	/* enum method bits */
+	unsigned	 methods;	/* enum method bits, and R_PAGE */
 	const char	*pattern;
 	handler_fn	 fn;
 };
+
+/*
+ * A page for people (ui_*.c): tried only for GET and HEAD, outside /api/,
+ * and only when no other route takes the path in either pass; so adding a
+ * page never changes an API answer (not even a 404 into a 405).
+ */
+#define R_PAGE	0x100u	/* above every enum method bit */
 
 /*
  * Finds the route of table[0..n) for r's path and method and fills r->args.

@@ -1,0 +1,92 @@
+/*
+ * ui.h: the pages for people (ui_*.c), server-rendered HTML at the Hub's
+ * own URLs, GET only but for the login form. Every page is written with
+ * html.h (escaped by construction) inside the layout of ui_layout.c, and
+ * answered with a strict Content-Security-Policy: no script at all, the
+ * one stylesheet served by khub itself (/static/khub.css).
+ *
+ * A page reads through the same domain calls as the API (repo_open_rev
+ * with ACCESS_READ, gitstore, filelist); their error answers become HTML
+ * pages (ui_begin() installs the request's error_page), and a repository
+ * the caller may not read is the same 404 page as a missing one.
+ */
+#ifndef KHUB_UI_H
+#define KHUB_UI_H
+
+#include "html.h"
+#include "request.h"
+
+struct repo;
+
+/* ui_layout.c: the page around the content, errors, CSRF, the CSS. */
+
+/*
+ * Starts a page request: errors of what follows answer as HTML pages,
+ * and the caller is identified (auth_identify). Returns 0, or -1 when it
+ * answered (an invalid session: the 401 page).
+ */
+int	 ui_begin(struct req *);
+/* Writes the document's head and the site header (search, who is
+ * logged in, log in or out) into h; title is text. */
+void	 ui_head(struct req *, struct html *, const char *title);
+/* Closes the document (footer) and sends it with status. */
+void	 ui_send(struct req *, struct html *, int status);
+/* An error page: status, a title and a message (text); the request's
+ * X-Error-Code is code. A RepoNotFound is always a 404 page that names
+ * nothing asked for, so a private repository looks missing. */
+void	 ui_error(struct req *, int status, const char *code,
+	    const char *msg);
+/* The router's 404 for a browser (Accept: text/html). */
+void	 ui_not_found(struct req *);
+/* GET /static/khub.css: the stylesheet, cached for a year (its URL
+ * carries a version). */
+void	 ui_static_css(struct req *);
+/*
+ * The CSRF token of this browser's forms: a hash of a secret cookie the
+ * browser holds (the session when logged in, else khub_csrf, set here
+ * when missing). Other sites cannot read it, and a form posted without
+ * it (or from another origin) is refused by ui_csrf_ok().
+ */
+const char *ui_csrf(struct req *, bool for_session);
+/* Whether a form POST may act: same origin (Sec-Fetch-Site or Origin)
+ * and given equal to the token ui_csrf() put in the form. */
+bool	 ui_csrf_ok(struct req *, const char *given, bool for_session);
+/* The value of cookie name into *v (*len bytes, not NUL-terminated);
+ * 1 when present, else 0. */
+int	 ui_cookie(struct req *, const char *name, const char **v,
+	    size_t *len);
+/* "/{type prefix}{ns}/{name}", percent-encoded, for links. */
+char	*ui_repo_path(struct req *, const struct repo *);
+/* The repository's title bar and tabs (card, files, history); tab is
+ * "card", "files" or "history", rev the revision shown. */
+void	 ui_repo_header(struct req *, struct html *, const struct repo *,
+	    const char *tab, const char *rev);
+struct blob_info;
+/*
+ * The first max bytes of a blob's content from S3 (as the API reads a
+ * README) into *out (NUL-terminated, in the arena), *len of them;
+ * *truncated when there is more. Returns 0, or -1 when S3 failed
+ * (logged; the page then says the file cannot be shown).
+ */
+int	 ui_blob_read(struct req *, const struct blob_info *, size_t max,
+	    char **out, size_t *len, bool *truncated);
+/* A date for people, "2026-12-01 14:03 UTC", from Unix seconds. */
+char	*ui_date(struct arena *, int64_t seconds);
+
+/* ui_repo.c: the repository page (card, metadata, snippets) */
+void	 ui_repo(struct req *);
+/* ui_tree.c: a folder of a revision */
+void	 ui_tree(struct req *);
+/* ui_blob.c: a file of a revision */
+void	 ui_blob(struct req *);
+/* ui_log.c: the history of a revision */
+void	 ui_log(struct req *);
+/* ui_list.c: listings of models, datasets, spaces; a user's or an
+ * organization's profile (a name no one has: the canonical model) */
+void	 ui_list(struct req *);
+void	 ui_profile(struct req *);
+/* ui_account.c: log in (the form and its POST), log out */
+void	 ui_login(struct req *);
+void	 ui_logout(struct req *);
+
+#endif
