@@ -193,24 +193,6 @@ list_dir(struct lister *L, const struct oid *tree, const char *prefix)
 	return 0;
 }
 
-/* "<offset>.<commit hex>": where the next page starts, in which commit. */
-static int
-cursor_parse(const char *s, size_t *offset, char *hex)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end != '.' || strlen(end + 1) != OID_HEX ||
-	    strspn(end + 1, "0123456789abcdef") != OID_HEX || v > 1u << 30)
-		return -1;
-	*offset = (size_t)v;
-	memcpy(hex, end + 1, OID_HEX + 1);
-	return 0;
-}
-
 /* A limit from the query: dflt when absent, -1 (answered) when bad. */
 static long
 limit_of(struct req *r, long dflt, long max)
@@ -274,7 +256,7 @@ api_tree(struct req *r)
 		return;
 	cursor = req_query(r, "cursor");
 	if (cursor != NULL && *cursor != '\0' &&
-	    cursor_parse(cursor, &offset, hex) != 0) {
+	    tree_cursor_parse(cursor, &offset, hex) != 0) {
 		resp_error(r, 400, "BadRequest", "Invalid cursor");
 		return;
 	}

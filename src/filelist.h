@@ -54,4 +54,12 @@ int	 last_commits(struct db *, struct arena *, const struct oid *head,
 void	 jtext_last_commit(struct arena *, struct buf *,
 	    const struct last_commit *);
 
+/*
+ * A tree listing's page cursor, "<offset>.<commit hex>" (where the next
+ * page starts, in which commit: the API's Link and the pages' "next"):
+ * 0 with *offset and hex (NUL-terminated), -1 when malformed.
+ */
+int	 tree_cursor_parse(const char *s, size_t *offset,
+	    char hex[OID_HEX + 1]);
+
 #endif

@@ -153,3 +153,18 @@ listing_like(struct arena *a, const char *s)
 		buf_addc(&b, '%');
 	return b.data;
 }
+
+int
+listing_cursor_parse(const char *s, int64_t *cv, int64_t *cid)
+{
+	char *end;
+
+	*cv = strtoll(s, &end, 10);
+	if (end == s || *end != '_')
+		return -1;
+	s = end + 1;
+	*cid = strtoll(s, &end, 10);
+	if (end == s || *end != '\0')
+		return -1;
+	return 0;
+}

@@ -52,4 +52,8 @@ char	*listing_like(struct arena *, const char *s);
 int	 listing_exec(struct db *, struct arena *, const struct listing_q *,
 	    size_t want, struct db_res **res);
 
+/* A listing's page cursor, "<sort value>_<id>" (the last row of a page):
+ * 0 with *cv and *cid, -1 when malformed. */
+int	 listing_cursor_parse(const char *s, int64_t *cv, int64_t *cid);
+
 #endif

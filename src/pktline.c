@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "pktline.h"
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -17,18 +18,6 @@ pkt_reader_init(struct pkt_reader *rd, const void *data, size_t len)
 {
 	rd->p = data;
 	rd->left = len;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int
@@ -42,7 +31,7 @@ pkt_read(struct pkt_reader *rd, struct pkt *out)
 	if (rd->left < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((v = hexval(rd->p[i])) < 0)
+		if ((v = hex_digit((unsigned char)rd->p[i])) < 0)
 			return -1;
 		len = len << 4 | (size_t)v;
 	}

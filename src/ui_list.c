@@ -74,18 +74,11 @@ rows(struct req *r, struct html *h, struct db_res *res, const char *type,
 	return 0;
 }
 
-/* "<value>_<id>" into q; -1 when malformed. */
+/* "<value>_<id>" into q (listing_cursor_parse); -1 when malformed. */
 static int
 cursor_parse(const char *s, struct listing_q *q)
 {
-	char *end;
-
-	q->cv = strtoll(s, &end, 10);
-	if (end == s || *end != '_')
-		return -1;
-	s = end + 1;
-	q->cid = strtoll(s, &end, 10);
-	if (end == s || *end != '\0')
+	if (listing_cursor_parse(s, &q->cv, &q->cid) != 0)
 		return -1;
 	q->has_cursor = true;
 	return 0;

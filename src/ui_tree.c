@@ -16,24 +16,6 @@
 /* Entries per page: 10,000 files are 20 pages of a few hundred kB. */
 #define TREE_PAGE	500
 
-/* "<offset>.<commit hex>", as the API's tree cursor. */
-static int
-cursor_parse(const char *s, size_t *offset, char *hex)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end != '.' || strlen(end + 1) != OID_HEX ||
-	    strspn(end + 1, "0123456789abcdef") != OID_HEX || v > 1u << 30)
-		return -1;
-	*offset = (size_t)v;
-	memcpy(hex, end + 1, OID_HEX + 1);
-	return 0;
-}
-
 /* The breadcrumb: the repository, then each folder of path. */
 static void
 crumbs(struct req *r, struct html *h, const char *base, const char *rev,
@@ -81,7 +63,7 @@ ui_tree(struct req *r)
 		return;
 	cursor = req_query(r, "cursor");
 	if (cursor != NULL && *cursor != '\0' &&
-	    cursor_parse(cursor, &offset, hex) != 0) {
+	    tree_cursor_parse(cursor, &offset, hex) != 0) {
 		resp_error(r, 400, "BadRequest", "Invalid cursor");
 		return;
 	}
