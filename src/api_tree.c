@@ -242,7 +242,6 @@ api_tree(struct req *r)
 	struct tree_entry at;
 	struct lister L;
 	struct buf b, link;
-	const char *cursor, *rev;
 	char *path, hex[OID_HEX + 1];
 	size_t offset = 0, n;
 	long limit;
@@ -254,22 +253,7 @@ api_tree(struct req *r)
 	if ((limit = limit_of(r, expand ? TREE_LIMIT_EXPAND : TREE_LIMIT,
 	    TREE_LIMIT_MAX)) < 0)
 		return;
-	cursor = req_query(r, "cursor");
-	if (cursor != NULL && *cursor != '\0' &&
-	    tree_cursor_parse(cursor, &offset, hex) != 0) {
-		resp_error(r, 400, "BadRequest", "Invalid cursor");
-		return;
-	}
-	rev = r->args.rev;
-	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
-		return;
-	if (cursor != NULL && *cursor != '\0') {
-		/* Later pages read the commit the first one did, even if
-		 * the branch moved since: checked to be this repository's. */
-		repo->rev_is_ref = false;
-		if (repo_resolve(r, repo, hex, &rv) != 0)
-			return;
-	} else if (repo_resolve(r, repo, rev, &rv) != 0)
+	if ((repo = repo_open_page(r, r->args.rev, &offset, &rv)) == NULL)
 		return;
 	oid_hex(&rv.commit, hex);
 	resp_header(r, "X-Repo-Commit", "%s", hex);

@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "commit.h"
 #include "db.h"
+#include "filelist.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "names.h"
@@ -160,6 +161,33 @@ struct repo *
 repo_open(struct req *r, enum access need)
 {
 	return repo_open_rev(r, need, NULL);
+}
+
+struct repo *
+repo_open_page(struct req *r, const char *rev, size_t *offset,
+    struct rev *out)
+{
+	struct repo *repo;
+	const char *cursor = req_query(r, "cursor");
+	/* in the arena: repo_resolve() keeps it as repo->rev_asked */
+	char *hex = arena_alloc(r->a, OID_HEX + 1);
+	bool paged = cursor != NULL && *cursor != '\0';
+
+	*offset = 0;
+	if (paged && tree_cursor_parse(cursor, offset, hex) != 0) {
+		resp_error(r, 400, "BadRequest", "Invalid cursor");
+		return NULL;
+	}
+	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
+		return NULL;
+	if (paged) {
+		/* not the ref repo_open_rev() looked up: the commit itself */
+		repo->rev_is_ref = false;
+		rev = hex;
+	}
+	if (repo_resolve(r, repo, rev, out) != 0)
+		return NULL;
+	return repo;
 }
 
 bool

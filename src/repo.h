@@ -60,6 +60,16 @@ struct repo	*repo_open_rev(struct req *, enum access need, const char *rev);
  */
 int		 repo_resolve(struct req *, struct repo *, const char *rev,
 		    struct rev *);
+/*
+ * repo_open_rev(ACCESS_READ) and repo_resolve() for a paged tree listing:
+ * with the request's "cursor" (tree_cursor_parse(), filelist.h) the
+ * commit the first page read, even if the branch moved since, checked to
+ * be this repository's, and *offset where the page starts (else rev, 0).
+ * NULL after answering (400 for a bad cursor, before the repository is
+ * looked up).
+ */
+struct repo	*repo_open_page(struct req *, const char *rev, size_t *offset,
+		    struct rev *);
 /* Whether rev may name a ref at all (git's check-ref-format, simplified). */
 bool		 rev_valid(const char *rev);
 /* The repository's URL as the client sees it: endpoint/[type/]ns/name. */

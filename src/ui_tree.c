@@ -54,28 +54,14 @@ ui_tree(struct req *r)
 	struct oid *fo;
 	struct html h;
 	bool *found;
-	const char *rev = r->args.rev, *cursor, *base, *erev;
+	const char *rev = r->args.rev, *base, *erev;
 	char *path, hex[OID_HEX + 1];
 	size_t offset = 0, i, k, nf, end, n;
 	int rc;
 
 	if (ui_begin(r) != 0)
 		return;
-	cursor = req_query(r, "cursor");
-	if (cursor != NULL && *cursor != '\0' &&
-	    tree_cursor_parse(cursor, &offset, hex) != 0) {
-		resp_error(r, 400, "BadRequest", "Invalid cursor");
-		return;
-	}
-	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
-		return;
-	if (cursor != NULL && *cursor != '\0') {
-		/* Later pages show the commit the first one did, checked to
-		 * be this repository's. */
-		repo->rev_is_ref = false;
-		if (repo_resolve(r, repo, hex, &rv) != 0)
-			return;
-	} else if (repo_resolve(r, repo, rev, &rv) != 0)
+	if ((repo = repo_open_page(r, rev, &offset, &rv)) == NULL)
 		return;
 	oid_hex(&rv.commit, hex);
 	if (gitstore_commit(r->hub->db, r->a, &rv.commit, &ci) != 0) {
