@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "accounts.h"
 #include "api.h"
 #include "auth.h"
