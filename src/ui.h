@@ -51,6 +51,24 @@ const char *ui_csrf(struct req *, bool for_session);
 /* Whether a form POST may act: same origin (Sec-Fetch-Site or Origin)
  * and given equal to the token ui_csrf() put in the form. */
 bool	 ui_csrf_ok(struct req *, const char *given, bool for_session);
+struct qarg;
+/*
+ * The fields of a form POSTed to this page (an urlencoded body of at most
+ * UI_FORM_MAX bytes) into *n of them; NULL when it answered (413, 400).
+ * Look them up with query_get().
+ */
+struct qarg *ui_form(struct req *, size_t *n);
+#define UI_FORM_MAX	16384
+/*
+ * For a form posted by a person logged in: checks its CSRF token against
+ * the session cookie (ui_csrf_ok) and only then identifies the session,
+ * whose cookie may come with this urlencoded body. 1 when r->who is
+ * known (it may still be NULL: no session), 0 when the token or origin
+ * was wrong (nothing identified), -1 when it answered (a bad session).
+ */
+int	 ui_form_session(struct req *, const char *csrf);
+/* Where to go after a form: next if it is a path of this hub, else "/". */
+const char *ui_next(const char *next);
 /* The value of cookie name into *v (*len bytes, not NUL-terminated);
  * 1 when present, else 0. */
 int	 ui_cookie(struct req *, const char *name, const char **v,
@@ -81,6 +99,11 @@ void	 ui_tree(struct req *);
 void	 ui_blob(struct req *);
 /* ui_log.c: the history of a revision */
 void	 ui_log(struct req *);
+/* ui_settings.c: tokens (/settings/tokens), sign-up (/join), a new
+ * organization (/organizations/new) */
+void	 ui_tokens(struct req *);
+void	 ui_join(struct req *);
+void	 ui_org_new(struct req *);
 /* ui_commit.c: a commit, its changed files and their diffs */
 void	 ui_commit(struct req *);
 /* ui_list.c: listings of models, datasets, spaces; a user's or an

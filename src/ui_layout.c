@@ -3,6 +3,7 @@
  * the answer's headers, error pages, CSRF tokens, the stylesheet.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -108,6 +109,11 @@ static const char CSS[] =
 "ul.commits li:first-child{border-top:0}\n"
 "ul.commits .id{font-family:ui-monospace,monospace;float:right}\n"
 "form.login{max-width:22em;display:grid;gap:.6em}\n"
+"form.login select{padding:.4em;font:inherit}\n"
+"table.tokens th{text-align:left;padding:.35em .8em}"
+"table.tokens td.when{text-align:left}\n"
+"section.newtoken{border:1px solid #2da44e;border-radius:8px;padding:.6em "
+".9em;margin:1em 0;background:#dafbe1}\n"
 "form.login input[type=text],form.login input[type=password]{padding:.4em;"
 "border:1px solid var(--line);border-radius:6px;font:inherit}\n"
 ".error{color:#cf222e}\n"
@@ -229,6 +235,15 @@ ui_csrf_ok(struct req *r, const char *given, bool for_session)
 	    sodium_memcmp(given, want, strlen(want)) == 0;
 }
 
+int
+ui_form_session(struct req *r, const char *given)
+{
+	if (!ui_csrf_ok(r, given, true))
+		return 0;
+	r->form_ok = true;
+	return auth_identify(r) != 0 ? -1 : 1;
+}
+
 void
 ui_head(struct req *r, struct html *h, const char *title)
 {
@@ -250,13 +265,17 @@ ui_head(struct req *r, struct html *h, const char *title)
 		html_printf(h, "<a href=\"/%s\">%s</a>",
 		    html_url(r->a, r->who->name, false), r->who->name);
 		if (r->who->is_session)
-			html_printf(h, "<form method=\"post\" "
+			html_printf(h, "<a href=\"/settings/tokens\">"
+			    "Settings</a><form method=\"post\" "
 			    "action=\"/logout\"><input type=\"hidden\" "
 			    "name=\"csrf\" value=\"%s\"><button "
 			    "type=\"submit\">Log out</button></form>",
 			    ui_csrf(r, true));
-	} else
+	} else {
 		html_printf(h, "<a href=\"/login\">Log in</a>");
+		if (r->hub->conf.allow_registration)
+			html_printf(h, "<a href=\"/join\">Sign up</a>");
+	}
 	html_printf(h, "</div></header><main>");
 }
 
@@ -269,7 +288,8 @@ ui_send(struct req *r, struct html *h, int status)
 	resp_header(r, "X-Frame-Options", "DENY");
 	resp_header(r, "Referrer-Policy", "same-origin");
 	/* What a page shows depends on who asks: no shared cache keeps it. */
-	resp_header(r, "Cache-Control", "private, no-cache");
+	if (!resp_has_header(r, "Cache-Control"))
+		resp_header(r, "Cache-Control", "private, no-cache");
 	resp_header(r, "Vary", "Cookie");
 	resp_send(r, status, "text/html; charset=utf-8", h->b.data, h->b.len);
 }
@@ -437,4 +457,34 @@ ui_date(struct arena *a, int64_t seconds)
 	gmtime_r(&t, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%d %H:%M UTC", &tm);
 	return arena_strdup(a, s);
+}
+
+const char *
+ui_next(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' ||
+	    next[1] == '\\' || strpbrk(next, "\r\n\\") != NULL)
+		return "/";
+	return next;
+}
+
+struct qarg *
+ui_form(struct req *r, size_t *n)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH"), *body;
+	struct qarg *q;
+	size_t len;
+
+	if (cl == NULL || strtoull(cl, NULL, 10) > UI_FORM_MAX) {
+		resp_error(r, 413, "PayloadTooLarge", "This form is larger "
+		    "than a form of this page can be.");
+		return NULL;
+	}
+	if (req_body(r, &body, &len) != 0)
+		return NULL;
+	if (url_parse_query(r->a, body, len, &q, n) != 0) {
+		resp_error(r, 400, "BadRequest", "The form could not be read.");
+		return NULL;
+	}
+	return q;
 }
