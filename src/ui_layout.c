@@ -16,6 +16,7 @@
 #include "hub.h"
 #include "log.h"
 #include "repo.h"
+#include "s3.h"
 #include "secrets.h"
 #include "ui.h"
 
@@ -23,9 +24,9 @@
  * No script, no inline style, no plugin, no frame; styles only from
  * here; images from here and from the web (model cards link pictures).
  */
-static const char CSP[] = "default-src 'none'; style-src 'self'; "
-    "img-src 'self' https: data:; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'";
+#define CSP	"default-src 'none'; style-src 'self'; "			\
+    "img-src 'self' https: data:%s%s; form-action 'self'; base-uri 'none'; " \
+    "frame-ancestors 'none'"
 
 /* The stylesheet. Compiled in: the server has no files to find. */
 static const char CSS[] =
@@ -74,12 +75,17 @@ static const char CSS[] =
 ".markdown table{border-collapse:collapse;margin:1em 0}\n"
 ".markdown th,.markdown td{border:1px solid var(--line);padding:.3em .7em}\n"
 ".markdown img{max-width:100%}\n"
+"p.picture img{max-width:100%;border:1px solid var(--line);"
+"background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}\n"
 "table.files{width:100%;border-collapse:collapse;border:1px solid var(--line)}"
 "\n"
 "table.files td{padding:.35em .8em;border-top:1px solid var(--line)}\n"
 "table.files td.size,table.files td.when{color:var(--mute);white-space:nowrap;"
 "text-align:right}\n"
 "table.files tr:hover{background:var(--soft)}\n"
+"table.files td.last{color:var(--mute);max-width:28em;overflow:hidden;"
+"text-overflow:ellipsis;white-space:nowrap}table.files td.last a{color:"
+"inherit}\n"
 ".lfs{font-size:.75em;border:1px solid var(--line);border-radius:4px;"
 "padding:0 .3em;margin-left:.4em;color:var(--mute)}\n"
 ".crumbs{margin:.5em 0 1em;font-family:ui-monospace,monospace}\n"
@@ -282,9 +288,18 @@ ui_head(struct req *r, struct html *h, const char *title)
 void
 ui_send(struct req *r, struct html *h, int status)
 {
+	const char *origin;
+
 	html_printf(h, "</main><footer>khub %s &middot; request %s</footer>"
 	    "</body></html>\n", KHUB_VERSION, r->id);
-	resp_header(r, "Content-Security-Policy", "%s", CSP);
+	/* A picture of a repository is a redirect to S3: an http:// S3
+	 * (a LAN, a test) must be named, https: ones all are. */
+	origin = s3_public_origin(r->hub->s3, r->a);
+	if (strncmp(origin, "http://", 7) != 0 || strpbrk(origin, " ;,'\"")
+	    != NULL)
+		origin = "";
+	resp_header(r, "Content-Security-Policy", CSP, *origin ? " " : "",
+	    origin);
 	resp_header(r, "X-Frame-Options", "DENY");
 	resp_header(r, "Referrer-Policy", "same-origin");
 	/* What a page shows depends on who asks: no shared cache keeps it. */
