@@ -118,6 +118,9 @@ static const char CSS[] =
 "form.login select{padding:.4em;font:inherit}\n"
 "table.tokens th{text-align:left;padding:.35em .8em}"
 "table.tokens td.when{text-align:left}\n"
+"table.members th{text-align:left;padding:.35em .8em}\n"
+"form.inline{display:flex;gap:.5em;align-items:center;margin:0}\n"
+".hidden{position:absolute;left:-9999px}\n"
 "section.newtoken{border:1px solid #2da44e;border-radius:8px;padding:.6em "
 ".9em;margin:1em 0;background:#dafbe1}\n"
 "form.login input[type=text],form.login input[type=password]{padding:.4em;"
@@ -242,12 +245,28 @@ ui_csrf_ok(struct req *r, const char *given, bool for_session)
 }
 
 int
-ui_form_session(struct req *r, const char *given)
+ui_logged_in(struct req *r, const char *here)
 {
-	if (!ui_csrf_ok(r, given, true))
+	if (r->who != NULL && r->who->is_session)
+		return 1;
+	resp_redirect(r, 303, arena_printf(r->a, "%s/login?next=%s",
+	    r->endpoint, here));
+	return 0;
+}
+
+int
+ui_form_session(struct req *r, struct qarg *q, size_t n, const char *here)
+{
+	if (!ui_csrf_ok(r, query_get(q, n, "csrf"), true)) {
+		ui_error(r, 403, "Forbidden", "This form expired or came from "
+		    "another site: nothing was changed. Go back, reload the "
+		    "page and try again.");
 		return 0;
+	}
 	r->form_ok = true;
-	return auth_identify(r) != 0 ? -1 : 1;
+	if (auth_identify(r) != 0)
+		return 0;
+	return ui_logged_in(r, here);
 }
 
 void

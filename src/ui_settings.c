@@ -5,10 +5,9 @@
  *	POST /settings/tokens		action=create (the token shown once)
  *					or action=revoke&id=N
  *	GET  /join, POST /join		registration, when the hub allows it
- *	GET  /organizations/new, POST	a new organization, then its page
  *
- * The same domain calls as the API (tokens.c, accounts.c, orgs.c, and
- * sessions.c to log a new user in), so the same rules and messages.
+ * The same domain calls as the API (tokens.c, accounts.c, and sessions.c
+ * to log a new user in), so the same rules and messages.
  * Every form carries a CSRF token (ui_csrf): the session's for a person
  * logged in, the browser's khub_csrf cookie for /join.
  */
@@ -21,43 +20,12 @@
 #include "accounts.h"
 #include "auth.h"
 #include "hub.h"
-#include "orgs.h"
 #include "sessions.h"
 #include "tokens.h"
 #include "ui.h"
 
 /* Lifetimes the token form offers, in days (0: never expires). */
 static const int DAYS[] = { 30, 90, 365, 0 };
-
-/* A person logged in with a session; else 303 to the login form and 0. */
-static int
-logged_in(struct req *r, const char *here)
-{
-	if (r->who != NULL && r->who->is_session)
-		return 1;
-	resp_redirect(r, 303, arena_printf(r->a, "%s/login?next=%s",
-	    r->endpoint, here));
-	return 0;
-}
-
-/*
- * A form of a person logged in (its CSRF token checked first): 1 with
- * r->who a session; else 0 once answered (403 page, the login form).
- */
-static int
-form_session(struct req *r, struct qarg *q, size_t n, const char *here)
-{
-	switch (ui_form_session(r, query_get(q, n, "csrf"))) {
-	case -1:
-		return 0;
-	case 0:
-		ui_error(r, 403, "Forbidden", "This form expired or came from "
-		    "another site: nothing was changed. Go back, reload the "
-		    "page and try again.");
-		return 0;
-	}
-	return logged_in(r, here);
-}
 
 static void
 tokens_page(struct req *r, int status, const char *error,
@@ -151,11 +119,11 @@ ui_tokens(struct req *r)
 	if (ui_begin(r) != 0)
 		return;
 	if (r->method != M_POST) {
-		if (logged_in(r, "/settings/tokens"))
+		if (ui_logged_in(r, "/settings/tokens"))
 			tokens_page(r, 200, NULL, NULL, NULL, NULL);
 		return;
 	}
-	if ((q = ui_form(r, &n)) == NULL || !form_session(r, q, n,
+	if ((q = ui_form(r, &n)) == NULL || !ui_form_session(r, q, n,
 	    "/settings/tokens"))
 		return;
 	action = query_get(q, n, "action");
@@ -293,72 +261,6 @@ ui_join(struct req *r)
 	    SESSION_DAYS * 86400, auth_cookie_attrs(r));
 	sodium_memzero(sid, sizeof(sid));
 	resp_header(r, "Cache-Control", "no-store");
-	resp_redirect(r, 303, arena_printf(r->a, "%s/%s", r->endpoint,
-	    html_url(r->a, name, false)));
-}
-
-static void
-org_form(struct req *r, int status, const char *error, const char *name,
-    const char *fullname)
-{
-	struct html h;
-
-	html_init(&h, r->a);
-	ui_head(r, &h, "New organization");
-	html_printf(&h, "<h1>New organization</h1>");
-	if (error != NULL)
-		html_printf(&h, "<p class=\"error\" role=\"alert\">%s</p>",
-		    error);
-	html_printf(&h, "<form class=\"login\" method=\"post\" action=\""
-	    "/organizations/new\"><input type=\"hidden\" name=\"csrf\" "
-	    "value=\"%s\"><label for=\"name\">Name <span class=\"mute\">(in "
-	    "URLs and repository ids)</span></label><input type=\"text\" "
-	    "id=\"name\" name=\"name\" value=\"%s\" maxlength=\"96\" required>"
-	    "<label for=\"fullname\">Full name <span class=\"mute\">"
-	    "(optional)</span></label><input type=\"text\" id=\"fullname\" "
-	    "name=\"fullname\" value=\"%s\" maxlength=\"%d\"><button type=\""
-	    "submit\">Create organization</button></form><p class=\"mute\">"
-	    "You will be its first admin.</p>", ui_csrf(r, true),
-	    name ? name : "", fullname ? fullname : "", ORG_FULLNAME_MAX);
-	ui_send(r, &h, status);
-}
-
-void
-ui_org_new(struct req *r)
-{
-	struct qarg *q;
-	struct kerr e;
-	const char *name, *fullname;
-	int64_t id;
-	size_t n;
-
-	if (ui_begin(r) != 0)
-		return;
-	if (r->method != M_POST) {
-		if (logged_in(r, "/organizations/new"))
-			org_form(r, 200, NULL, NULL, NULL);
-		return;
-	}
-	if ((q = ui_form(r, &n)) == NULL || !form_session(r, q, n,
-	    "/organizations/new"))
-		return;
-	name = query_get(q, n, "name");
-	fullname = query_get(q, n, "fullname");
-	if (name == NULL || strlen(name) > 96) {
-		org_form(r, 400, "Give the organization a name.", name,
-		    fullname);
-		return;
-	}
-	if (fullname != NULL && *fullname == '\0')
-		fullname = NULL;
-	if (org_create(r->hub->db, r->a, name, fullname, r->who->user_id, &id,
-	    &e) != 0) {
-		if (e.status >= 500)
-			resp_kerr(r, &e);
-		else
-			org_form(r, e.status, e.msg, name, fullname);
-		return;
-	}
 	resp_redirect(r, 303, arena_printf(r->a, "%s/%s", r->endpoint,
 	    html_url(r->a, name, false)));
 }

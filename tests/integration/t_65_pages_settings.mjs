@@ -3,7 +3,8 @@
 // shown once, revoked), signing up, a new organization. First through
 // lighttpd with plain HTTP (the CSRF token and the origin on every form,
 // a token that works as the API's, nothing written by a refused form),
-// then the same path in Debian's chromium.
+// then the same path in Debian's chromium; an organization's members
+// page (admins add, change, remove; members read; others see a 404).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -157,6 +158,70 @@ test('settings: sign up logs the new user in; a new organization has its '
   assert.equal((await get('/organizations/new')).status, 303);
 });
 
+test('organization pages: admins manage members; members read; others '
+  + 'get the 404 page', async () => {
+  const admin = passwordUser();
+  const reader = passwordUser();
+  const later = passwordUser();
+  const stranger = passwordUser();
+  const org = unique('morg');
+  const ac = `session_id=${await session(admin.name)}`;
+  const newForm = await get('/organizations/new', { headers: { cookie: ac } });
+  let res = await send('/organizations/new', { csrf: csrfOf(newForm.body),
+    name: org }, ac);
+  assert.equal(res.status, 303);
+  const path = `/organizations/${org}/settings/members`;
+  const page = await get(path, { headers: { cookie: ac } });
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(page.body, /&lt;/, 'no markup written as text');
+  const csrf = csrfOf(page.body);
+  for (const [user, role] of [[reader.name, 'read'], [later.name, 'write']]) {
+    res = await send(path, { csrf, action: 'set', user, role }, ac);
+    assert.equal(res.status, 303, res.body.slice(0, 300));
+  }
+  res = await send(path, { csrf, action: 'set', user: unique('nobody'),
+    role: 'read' }, ac);
+  assert.equal(res.status, 404);
+  res = await send(path, { csrf, action: 'set', user: later.name, role: 'owner' }, ac);
+  assert.equal(res.status, 400);
+  // the last admin stays
+  res = await send(path, { csrf, action: 'remove', user: admin.name }, ac);
+  assert.equal(res.status, 400);
+  res = await send(path, { csrf, action: 'set', user: later.name, role: 'admin' }, ac);
+  assert.equal(res.status, 303);
+  res = await send(path, { csrf, action: 'remove', user: later.name }, ac);
+  assert.equal(res.status, 303);
+  const api = await get(`/org/${org}/members`, { headers: { cookie: ac } });
+  assert.deepEqual(Object.fromEntries(api.json.map((m) => [m.name, m.role])),
+    { [admin.name]: 'admin', [reader.name]: 'read' });
+
+  // a reader sees the list, no forms, and may not change it
+  const rc = `session_id=${await session(reader.name)}`;
+  const rp = await get(path, { headers: { cookie: rc } });
+  assert.equal(rp.status, 200);
+  assert.ok(rp.body.includes(`>${admin.name}</a>`));
+  assert.doesNotMatch(rp.body, /Add a member|name="action"/);
+  res = await send(path, { csrf: csrfOf((await get('/settings/tokens',
+    { headers: { cookie: rc } })).body), action: 'remove', user: admin.name }, rc);
+  assert.equal(res.status, 403);
+  const profile = await get(`/${org}`, { headers: { cookie: rc } });
+  assert.ok(profile.body.includes(`href="${path}"`));
+  // a stranger and anonymous: the 404 page; the profile names no member
+  const sc = `session_id=${await session(stranger.name)}`;
+  const sp = await get(path, { headers: { cookie: sc } });
+  assert.equal(sp.status, 404);
+  const missing = await get(`/organizations/${unique('none')}/settings/members`,
+    { headers: { cookie: sc } });
+  assert.equal(sp.body.replace(/request [0-9a-f]{16}/, ''),
+    missing.body.replace(/request [0-9a-f]{16}/, ''));
+  assert.equal((await get(path)).status, 303);
+  for (const headers of [{ cookie: sc }, {}]) {
+    const p = await get(`/${org}`, { headers });
+    assert.equal(p.status, 200);
+    assert.ok(!p.body.includes(reader.name), 'members are for members');
+  }
+});
+
 test('settings in chromium: sign up, create and revoke a token, create an '
   + 'organization; no console error', async () => {
   if (!existsSync(CHROMIUM))
@@ -203,6 +268,16 @@ test('settings in chromium: sign up, create and revoke a token, create an '
     await Promise.all([page.waitForNavigation(),
       page.click('form.login button')]);
     assert.equal(new URL(page.url()).pathname, `/${org}`);
+    const friend = passwordUser();
+    await Promise.all([page.waitForNavigation(),
+      page.click('a:has-text("Manage members and roles")')]);
+    await page.fill('#user', friend.name);
+    await page.selectOption('#role', 'write');
+    await Promise.all([page.waitForNavigation(),
+      page.click('form.login button')]);
+    await page.screenshot({ path: join(artifacts, 'pages-members.png'), fullPage: true });
+    assert.equal(await page.inputValue('#role-0') === 'write' ||
+      await page.inputValue('#role-1') === 'write', true);
     assert.deepEqual(errors, [], `console errors: ${errors.join(' | ')}`);
   } finally {
     await browser.close();
