@@ -36,6 +36,7 @@ static const char CSS[] =
 "body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;"
 "color:var(--fg);background:#fff}\n"
 "a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}\n"
+"p a,dd a{text-decoration:underline}\n"
 "header.top{display:flex;gap:1.5em;align-items:center;padding:.6em 1.5em;"
 "border-bottom:1px solid var(--line);flex-wrap:wrap}\n"
 "header.top .logo{font-weight:700;font-size:1.2em;color:var(--fg)}\n"
