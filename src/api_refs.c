@@ -480,28 +480,6 @@ body_bool(struct req *r, json_object *body, const char *key, bool *out)
 }
 
 /*
- * The small JSON body of a ref request, or NULL in *out when there is none
- * (the Python client may send none without a startingPoint). It is read
- * before the repository is opened (that lookup needs startingPoint), so
- * its size is bounded first. Returns 0, or answers and -1.
- */
-static int
-small_body(struct req *r, json_object **out)
-{
-	const char *cl = req_env(r, "CONTENT_LENGTH");
-
-	*out = NULL;
-	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
-		return 0;
-	if (strlen(cl) > 6 || strtol(cl, NULL, 10) > REF_BODY_MAX) {
-		resp_error(r, 413, "PayloadTooLarge", "A ref request's body "
-		    "is at most %d bytes", REF_BODY_MAX);
-		return -1;
-	}
-	return (*out = req_json(r)) != NULL ? 0 : -1;
-}
-
-/*
  * POST .../branch/{branch} {startingPoint?, emptyBranch?, overwrite?}:
  * needs write rights. The branch starts at startingPoint (any revision)
  * or main's head; emptyBranch starts it from a new commit with no files.
@@ -519,7 +497,7 @@ branch_create(struct req *r)
 	struct rev rv;
 	bool empty, overwrite;
 
-	if (small_body(r, &body) != 0)
+	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
 		return;
 	if (body_str(r, body, "startingPoint", &start) != 0 ||
 	    body_bool(r, body, "emptyBranch", &empty) != 0 ||
@@ -628,7 +606,7 @@ api_tag_create(struct req *r)
 		return;
 	if (repo_resolve(r, repo, r->args.rev, &rv) != 0)
 		return;
-	if (small_body(r, &body) != 0)
+	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
 		return;
 	if (body_str(r, body, "tag", &tag) != 0 ||
 	    body_str(r, body, "message", &message) != 0)

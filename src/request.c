@@ -467,6 +467,23 @@ req_json(struct req *r)
 	return obj;
 }
 
+int
+req_json_small(struct req *r, size_t max, json_object **out)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+
+	*out = NULL;
+	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
+		return 0;
+	if (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 12 ||
+	    strtoull(cl, NULL, 10) > max) {
+		resp_error(r, 413, "PayloadTooLarge", "This request's body is "
+		    "at most %zu bytes", max);
+		return -1;
+	}
+	return (*out = req_json(r)) != NULL ? 0 : -1;
+}
+
 void
 resp_header(struct req *r, const char *name, const char *fmt, ...)
 {
