@@ -16,6 +16,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "discussions.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -163,12 +164,13 @@ ref_json(struct req *r, const char *kind, const char *name,
 
 /*
  * GET /api/{type}s/{ns}/{name}/refs[?include_prs=1]: every key the client
- * indexes is present, empty or not.
+ * indexes is present, empty or not; pull requests' refs only with
+ * include_prs, as pullRequests.
  */
 void
 api_refs(struct req *r)
 {
-	json_object *branches, *tags, *o;
+	json_object *branches, *tags, *pulls, *o;
 	struct repo *repo;
 	struct db_res *res;
 	char *kind, *name;
@@ -186,18 +188,32 @@ api_refs(struct req *r)
 	}
 	branches = jarr();
 	tags = jarr();
+	pulls = jarr();
 	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
 		struct oid oid;
+		int64_t num;
 
 		if (tlen != OID_LEN)
 			continue;
 		memcpy(oid.b, target, OID_LEN);
+		/* a pull request's ref is a branch row named refs/pr/N */
+		if ((num = discussion_pr_of_rev(name)) != 0) {
+			json_object *p = jobj();
+
+			jset(p, "name", jstr(arena_printf(r->a, "%lld",
+			    (long long)num)));
+			jset(p, "ref", jstr(name));
+			jset(p, "targetCommit", jstr(oid_hex_a(r->a, &oid)));
+			json_object_array_add(pulls, p);
+			continue;
+		}
 		json_object_array_add(!strcmp(kind, "branch") ? branches :
 		    tags, ref_json(r, kind, name, &oid));
 	}
 	if (rc < 0) {
 		json_object_put(branches);
 		json_object_put(tags);
+		json_object_put(pulls);
 		resp_db_error(r);
 		return;
 	}
@@ -206,7 +222,9 @@ api_refs(struct req *r)
 	jset(o, "converts", jarr());
 	jset(o, "tags", tags);
 	if (prs)
-		jset(o, "pullRequests", jarr());
+		jset(o, "pullRequests", pulls);
+	else
+		json_object_put(pulls);
 	resp_json(r, 200, o);
 }
 
@@ -565,6 +583,12 @@ branch_delete(struct req *r)
 		name += 11;
 	if (!strcmp(name, "main")) {
 		resp_error(r, 403, "Forbidden", "Cannot delete refs/heads/main");
+		return;
+	}
+	/* a pull request's ref goes with its pull request, never alone */
+	if (!strncmp(name, "refs/", 5)) {
+		resp_error(r, 400, "BadRequest", "Invalid reference for a "
+		    "branch: %s", name);
 		return;
 	}
 	if (db_exec(r->hub->db, r->a, &res, SQL_DEL_REF, "iss", repo->id,

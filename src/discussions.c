@@ -147,7 +147,7 @@ row_discussion(struct db_res *res, struct discussion *d)
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = db_row(res, "iiissssssbbii", &d->num, &is_pr, &d->author_id,
+	rc = db_row(res, "iiisssssbbii", &d->num, &is_pr, &d->author_id,
 	    &d->author, &d->author_fullname, &d->title, &d->status,
 	    &d->base_branch, &base, &blen, &merge, &mlen, &d->created_ms,
 	    &d->ncomments);
@@ -251,7 +251,7 @@ load_events(struct dctx *x, int64_t repo_id, int64_t num, int64_t id,
 		}
 		ev = &v[*n];
 		memset(ev, 0, sizeof(*ev));
-		rc = db_row(res, "isssssbisii", &ev->id, &ev->type, &ev->author,
+		rc = db_row(res, "issssssbisii", &ev->id, &ev->type, &ev->author,
 		    &ev->author_fullname, &ev->body, &ev->prior, &ev->status,
 		    &oid, &olen, &hidden, &ev->editor, &ev->created_ms,
 		    &ev->updated_ms);
@@ -451,7 +451,7 @@ insert_discussion(struct dctx *x, int64_t repo_id, int64_t author,
 
 	if (next_num(x, repo_id, num, e) != 0)
 		return -1;
-	if ((is_pr ? db_exec(db, x->a, NULL, SQL_NEW, "iiiissssb", repo_id,
+	if ((is_pr ? db_exec(db, x->a, NULL, SQL_NEW, "iiiisssb", repo_id,
 	    *num, (int64_t)1, author, title, status, base_branch, base->b,
 	    (size_t)OID_LEN) : db_exec(db, x->a, NULL, SQL_NEW, "iiiissnn",
 	    repo_id, *num, (int64_t)0, author, title, status)) != 0)
@@ -1125,11 +1125,13 @@ merge_tx(struct dctx *x, void *arg, struct kerr *e)
 	if (strcmp(d.status, "open") != 0)
 		return kerr_set(e, 409, "Conflict", "Pull request #%lld is %s",
 		    (long long)m->num, d.status);
-	if (db_exec(db, x->a, &res, SQL_MOVE, "bisb", m->to.b,
-	    (size_t)OID_LEN, m->repo_id, m->branch, m->from.b,
-	    (size_t)OID_LEN) != 0)
+	/* the branch moves from what the merge was built on, or the
+	 * merge is built again (a branch already at the head stays) */
+	if (!oid_eq(&m->from, &m->to) && db_exec(db, x->a, &res, SQL_MOVE,
+	    "bisb", m->to.b, (size_t)OID_LEN, m->repo_id, m->branch,
+	    m->from.b, (size_t)OID_LEN) != 0)
 		return kerr_db(e, db);
-	if (db_affected(res) != 1)
+	if (!oid_eq(&m->from, &m->to) && db_affected(res) != 1)
 		return kerr_set(e, 409, "Conflict", "The branch %s moved "
 		    "during the merge: try again", m->branch);
 	if (m->new_commit && db_exec(db, x->a, NULL, SQL_REPO_COMMIT, "ib",
