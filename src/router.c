@@ -105,6 +105,7 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree },
 	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob },
 	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
+	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
 const size_t router_table_len = sizeof(router_table) /

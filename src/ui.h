@@ -81,6 +81,8 @@ void	 ui_tree(struct req *);
 void	 ui_blob(struct req *);
 /* ui_log.c: the history of a revision */
 void	 ui_log(struct req *);
+/* ui_commit.c: a commit, its changed files and their diffs */
+void	 ui_commit(struct req *);
 /* ui_list.c: listings of models, datasets, spaces; a user's or an
  * organization's profile (a name no one has: the canonical model) */
 void	 ui_list(struct req *);
