@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "diff.h"
 #include "discussions.h"
 #include "gitstore.h"
 #include "html.h"
@@ -32,6 +33,10 @@
 /* The highest ?p= page (50 a page). */
 #define PAGE_MAX	1000000
 #define HIDDEN_TEXT	"This comment has been hidden"
+/* Lines a diff may change before it is one replacing hunk, and its
+ * context lines, as git diff's default. */
+#define DIFF_EDITS	2000
+#define DIFF_CONTEXT	3
 
 /* The repository, readable by the caller, and what the caller may do. */
 static struct repo *
@@ -374,7 +379,19 @@ count_lines(const char *s, size_t n)
 	return k + (n > 0 && s[n - 1] != '\n');
 }
 
-/* The lines of s[0..n), each after mark, as a unified diff writes them. */
+/* A line of a unified diff: its mark, the line, and git's note when it
+ * has no newline. */
+static void
+add_line(struct buf *b, char mark, const char *s, size_t len, int eol)
+{
+	buf_addc(b, mark);
+	buf_add(b, s, len);
+	buf_addc(b, '\n');
+	if (!eol)
+		buf_adds(b, "\\ No newline at end of file\n");
+}
+
+/* Every line of s[0..n) after mark. */
 static void
 add_lines(struct buf *b, char mark, const char *s, size_t n)
 {
@@ -384,19 +401,41 @@ add_lines(struct buf *b, char mark, const char *s, size_t n)
 		const char *nl = memchr(s + i, '\n', n - i);
 		size_t l = nl ? (size_t)(nl - (s + i)) : n - i;
 
-		buf_addc(b, mark);
-		buf_add(b, s + i, l);
-		buf_addc(b, '\n');
-		if (nl == NULL)
-			buf_adds(b, "\\ No newline at end of file\n");
+		add_line(b, mark, s + i, l, nl != NULL);
 		i += l + 1;
 	}
 }
 
+/* The hunks turning old into new, as git diff -U3 writes them; texts too
+ * different for diff_lines()'s bound are one hunk replacing every line. */
+static void
+add_hunks(struct req *r, struct buf *b, const char *old, size_t ol,
+    const char *new, size_t nl)
+{
+	struct diff_line *s;
+	struct diff_hunk h;
+	size_t n, pos = 0, i;
+
+	if (diff_lines(r->a, old, ol, new, nl, DIFF_EDITS, &s, &n) == 0) {
+		while (diff_next_hunk(s, n, DIFF_CONTEXT, &pos, &h)) {
+			buf_printf(b, "@@ -%zu,%zu +%zu,%zu @@\n", h.a_start,
+			    h.a_len, h.b_start, h.b_len);
+			for (i = h.start; i < h.end; i++)
+				add_line(b, s[i].op, s[i].s, s[i].len,
+				    s[i].eol);
+		}
+		return;
+	}
+	/* every old line out, every new one in: what git apply takes */
+	buf_printf(b, "@@ -%zu,%zu +%zu,%zu @@\n", ol ? (size_t)1 : 0,
+	    count_lines(old, ol), nl ? (size_t)1 : 0, count_lines(new, nl));
+	add_lines(b, '-', old, ol);
+	add_lines(b, '+', new, nl);
+}
+
 /*
  * git's diff of the changes: headers for every file, and for text files
- * (while the budget lasts) one hunk replacing the old lines with the new
- * ones: what git apply takes, not the shortest diff.
+ * (while the budget lasts) their hunks.
  */
 static char *
 diff_text(struct req *r, const struct dchange *c, size_t n)
@@ -447,11 +486,7 @@ diff_text(struct req *r, const struct dchange *c, size_t n)
 		buf_printf(&b, "--- %s%s\n+++ %s%s\n", d->has_old ? "a/" :
 		    "/dev/null", d->has_old ? d->path : "", d->has_new ?
 		    "b/" : "/dev/null", d->has_new ? d->path : "");
-		buf_printf(&b, "@@ -%zu,%zu +%zu,%zu @@\n", ol ? (size_t)1 : 0,
-		    count_lines(old, ol), nl ? (size_t)1 : 0,
-		    count_lines(new, nl));
-		add_lines(&b, '-', old, ol);
-		add_lines(&b, '+', new, nl);
+		add_hunks(r, &b, old ? old : "", ol, new ? new : "", nl);
 	}
 	return b.data;
 }

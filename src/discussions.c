@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mysqld_error.h>
 
@@ -566,8 +567,12 @@ discussion_may_push(struct dctx *x, int64_t repo_id, int64_t num,
 {
 	struct discussion d;
 
-	if (discussion_get(x, repo_id, num, &d, e) != 0)
+	if (discussion_get(x, repo_id, num, &d, e) != 0) {
+		if (e->status == 404)	/* no such ref, as for a branch */
+			kerr_set(e, 404, "RevisionNotFound", "Invalid rev id: "
+			    "refs/pr/%lld", (long long)num);
 		return -1;
+	}
 	if (!d.is_pr)
 		return kerr_set(e, 404, "RevisionNotFound", "Invalid rev id: "
 		    "refs/pr/%lld", (long long)num);
@@ -1148,6 +1153,42 @@ merge_tx(struct dctx *x, void *arg, struct kerr *e)
 	    m->who->user_id, NULL, NULL, "merged", NULL, NULL, e);
 }
 
+/* The merge commit of d: tree, parents the base branch's head and the
+ * pull request's, by the caller; written to the store. */
+static int
+merge_commit(struct dctx *x, const struct discussion *d,
+    const struct oid *tree, const struct oid *base_head,
+    const struct oid *head, struct oid *out, struct kerr *e)
+{
+	struct commit_info c;
+	struct db_res *res;
+	struct buf text;
+	char *name = NULL, *email = NULL;
+
+	if (db_exec(x->hub->db, x->a, &res, SQL_USER, "i", x->user_id) != 0 ||
+	    db_row(res, "ss", &name, &email) < 0)
+		return kerr_db(e, x->hub->db);
+	db_done(res);
+	memset(&c, 0, sizeof(c));
+	c.tree = *tree;
+	c.parent = *base_head;
+	c.has_parent = true;
+	c.more_parents = head;
+	c.nmore = 1;
+	c.author_name = name != NULL ? name : "khub";
+	c.author_email = email != NULL ? email : arena_printf(x->a,
+	    "%s@users.noreply.khub", c.author_name);
+	c.time = (int64_t)time(NULL);
+	c.message = arena_printf(x->a, "Merge refs/pr/%lld into %s\n\n%s\n",
+	    (long long)d->num, d->base_branch, d->title);
+	buf_init(&text, x->a);
+	commit_write(&text, &c);
+	git_object_oid(out, "commit", text.data, text.len);
+	if (gitstore_put_commit(x->hub->db, x->a, out, &c) != 0)
+		return kerr_db(e, x->hub->db);
+	return 0;
+}
+
 int
 discussion_merge(struct dctx *x, int64_t repo_id, int64_t num,
     const struct dactor *who, const char *comment,
@@ -1192,14 +1233,15 @@ discussion_merge(struct dctx *x, int64_t repo_id, int64_t num,
 	m.comment = comment;
 	m.from = base_head;
 	m.branch = d.base_branch;
-	if (oid_eq(&base_head, &d.base_oid) || oid_eq(&base_head, &head))
-		m.to = oid_eq(&base_head, &head) ? base_head : head;
-	else
-		return kerr_set(e, 409, "Conflict", "%s has moved since pull "
-		    "request #%lld started, and a merge commit is not "
-		    "supported yet: rebase the pull request", d.base_branch,
-		    (long long)num);
-	(void)tree;
-	(void)SQL_USER;
+	if (oid_eq(&base_head, &head) || oid_eq(&head, &d.base_oid))
+		m.to = base_head;	/* nothing to bring: the branch stays */
+	else if (oid_eq(&base_head, &d.base_oid))
+		m.to = head;		/* a fast-forward */
+	else {
+		if (merge_commit(x, &d, &tree, &base_head, &head, &m.to,
+		    e) != 0)
+			return -1;
+		m.new_commit = true;
+	}
 	return in_tx(x, merge_tx, &m, e);
 }

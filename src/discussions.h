@@ -188,8 +188,7 @@ int	 discussion_conflicts(struct dctx *, int64_t repo_id,
 /*
  * Merges pull request num into its base branch, by a writer: a
  * fast-forward when the branch has not moved since the pull request
- * started, else a merge commit with both heads as parents (when the store
- * supports it). Conflicts refuse it: 409 with the paths in *conflicts.
+ * started, else a merge commit with both heads as parents. Conflicts refuse it: 409 with the paths in *conflicts.
  * The status becomes merged, with the merge's commit, an optional comment
  * and the status-change event, all with the branch's move.
  */
