@@ -268,7 +268,6 @@ list(struct req *r)
 	jset(o, "discussions", arr);
 	jset(o, "count", jint(count));
 	jset(o, "start", jint(page * DISCUSSION_PAGE));
-	jset(o, "numClosedDiscussions", jint(0));
 	resp_json(r, 200, o);
 }
 
@@ -556,12 +555,14 @@ pr_members(struct req *r, struct repo *repo, const struct discussion *d,
 			return -1;
 		}
 		from = ci.tree;
+		/* a diff too large to show is left out, as optional */
 		if (discussion_changes(&x, &from, &to, DISCUSSION_CHANGES_MAX,
-		    &c, &n, &e) != 0) {
+		    &c, &n, &e) == 0)
+			jset(o, "diff", jstr(diff_text(r, c, n)));
+		else if (e.status != 413) {
 			resp_kerr(r, &e);
 			return -1;
 		}
-		jset(o, "diff", jstr(diff_text(r, c, n)));
 	}
 	return 0;
 }
