@@ -71,25 +71,6 @@ num_arg(struct req *r)
 	return strtoll(s, NULL, 10);
 }
 
-/* An optional string member of a body: NULL when absent or null; 400
- * when another type. */
-static int
-body_str(struct req *r, json_object *body, const char *key, const char **out)
-{
-	json_object *v;
-
-	*out = NULL;
-	if (body == NULL || !json_object_object_get_ex(body, key, &v) ||
-	    v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_string)) {
-		resp_error(r, 400, "BadRequest", "'%s' must be a string", key);
-		return -1;
-	}
-	*out = json_object_get_string(v);
-	return 0;
-}
-
 static json_object *
 author_json(const char *name, const char *fullname)
 {
@@ -275,7 +256,7 @@ list(struct req *r)
 static void
 create(struct req *r)
 {
-	json_object *body, *v, *o;
+	json_object *body, *o;
 	const char *title, *description;
 	struct dactor who;
 	struct repo *repo;
@@ -288,18 +269,11 @@ create(struct req *r)
 	if ((repo = open_repo(r, &who)) == NULL ||
 	    req_json_small(r, BODY_MAX, &body) != 0)
 		return;
-	if (body_str(r, body, "title", &title) != 0 ||
-	    body_str(r, body, "description", &description) != 0)
+	if (req_member_str(r, body, "title", &title) != 0 ||
+	    req_member_str(r, body, "description", &description) != 0)
 		return;
-	if (body != NULL && json_object_object_get_ex(body, "pullRequest",
-	    &v) && v != NULL) {
-		if (!json_object_is_type(v, json_type_boolean)) {
-			resp_error(r, 400, "BadRequest", "'pullRequest' must "
-			    "be a boolean");
-			return;
-		}
-		pr = json_object_get_boolean(v);
-	}
+	if (req_member_bool(r, body, "pullRequest", &pr) != 0)
+		return;
 	/* a pull request's ref starts at main's head */
 	if (pr && repo_resolve(r, repo, "refs/heads/main", &base) != 0)
 		return;
@@ -661,7 +635,7 @@ api_discussion_comment(struct req *r)
 	struct change c;
 	const char *text;
 
-	if (change_open(r, &c) != 0 || body_str(r, c.body, "comment",
+	if (change_open(r, &c) != 0 || req_member_str(r, c.body, "comment",
 	    &text) != 0)
 		return;
 	answer_event(r, discussion_comment(&c.x, c.repo->id, c.num, &c.who,
@@ -675,7 +649,7 @@ api_discussion_comment_edit(struct req *r)
 	struct change c;
 	const char *text;
 
-	if (change_open(r, &c) != 0 || body_str(r, c.body, "content",
+	if (change_open(r, &c) != 0 || req_member_str(r, c.body, "content",
 	    &text) != 0)
 		return;
 	answer_event(r, discussion_edit_comment(&c.x, c.repo->id, c.num,
@@ -703,7 +677,7 @@ api_discussion_title(struct req *r)
 	struct change c;
 	const char *title;
 
-	if (change_open(r, &c) != 0 || body_str(r, c.body, "title",
+	if (change_open(r, &c) != 0 || req_member_str(r, c.body, "title",
 	    &title) != 0)
 		return;
 	answer_event(r, discussion_rename(&c.x, c.repo->id, c.num, &c.who,
@@ -717,8 +691,8 @@ api_discussion_status(struct req *r)
 	struct change c;
 	const char *status, *comment;
 
-	if (change_open(r, &c) != 0 || body_str(r, c.body, "status",
-	    &status) != 0 || body_str(r, c.body, "comment", &comment) != 0)
+	if (change_open(r, &c) != 0 || req_member_str(r, c.body, "status",
+	    &status) != 0 || req_member_str(r, c.body, "comment", &comment) != 0)
 		return;
 	answer_event(r, discussion_set_status(&c.x, c.repo->id, c.num, &c.who,
 	    status, comment, &c.ev, &c.e), "newStatus", &c.ev, &c.e);
@@ -733,7 +707,7 @@ api_discussion_merge(struct req *r)
 	const char *comment;
 	size_t n;
 
-	if (change_open(r, &c) != 0 || body_str(r, c.body, "comment",
+	if (change_open(r, &c) != 0 || req_member_str(r, c.body, "comment",
 	    &comment) != 0)
 		return;
 	if (discussion_merge(&c.x, c.repo->id, c.num, &c.who, comment,

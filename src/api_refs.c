@@ -461,42 +461,6 @@ empty_commit(struct req *r, struct oid *out)
 	return 0;
 }
 
-/* A body member that must be a string when present (null: absent).
- * Returns 0, or answers 400 and -1. */
-static int
-body_str(struct req *r, json_object *body, const char *key, const char **out)
-{
-	json_object *v;
-
-	*out = NULL;
-	if (body == NULL || !json_object_object_get_ex(body, key, &v) ||
-	    v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_string)) {
-		resp_error(r, 400, "BadRequest", "'%s' must be a string", key);
-		return -1;
-	}
-	*out = json_object_get_string(v);
-	return 0;
-}
-
-static int
-body_bool(struct req *r, json_object *body, const char *key, bool *out)
-{
-	json_object *v;
-
-	*out = false;
-	if (body == NULL || !json_object_object_get_ex(body, key, &v) ||
-	    v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		resp_error(r, 400, "BadRequest", "'%s' must be a boolean", key);
-		return -1;
-	}
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
 /*
  * POST .../branch/{branch} {startingPoint?, emptyBranch?, overwrite?}:
  * needs write rights. The branch starts at startingPoint (any revision)
@@ -517,9 +481,9 @@ branch_create(struct req *r)
 
 	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
 		return;
-	if (body_str(r, body, "startingPoint", &start) != 0 ||
-	    body_bool(r, body, "emptyBranch", &empty) != 0 ||
-	    body_bool(r, body, "overwrite", &overwrite) != 0)
+	if (req_member_str(r, body, "startingPoint", &start) != 0 ||
+	    req_member_bool(r, body, "emptyBranch", &empty) != 0 ||
+	    req_member_bool(r, body, "overwrite", &overwrite) != 0)
 		return;
 	if (start != NULL && *start == '\0')
 		start = NULL;
@@ -632,8 +596,8 @@ api_tag_create(struct req *r)
 		return;
 	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
 		return;
-	if (body_str(r, body, "tag", &tag) != 0 ||
-	    body_str(r, body, "message", &message) != 0)
+	if (req_member_str(r, body, "tag", &tag) != 0 ||
+	    req_member_str(r, body, "message", &message) != 0)
 		return;
 	if (tag == NULL) {
 		resp_error(r, 400, "BadRequest", "Missing 'tag'");

@@ -484,6 +484,50 @@ req_json_small(struct req *r, size_t max, json_object **out)
 	return (*out = req_json(r)) != NULL ? 0 : -1;
 }
 
+/* The member key of body, or NULL when absent or null. */
+static json_object *
+member(json_object *body, const char *key)
+{
+	json_object *v;
+
+	if (body == NULL || !json_object_object_get_ex(body, key, &v))
+		return NULL;
+	return v;
+}
+
+int
+req_member_str(struct req *r, json_object *body, const char *key,
+    const char **out)
+{
+	json_object *v = member(body, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a string", key);
+		return -1;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+int
+req_member_bool(struct req *r, json_object *body, const char *key, bool *out)
+{
+	json_object *v = member(body, key);
+
+	*out = false;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a boolean", key);
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
 void
 resp_header(struct req *r, const char *name, const char *fmt, ...)
 {

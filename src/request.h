@@ -116,6 +116,13 @@ json_object *req_json(struct req *);
  * read. Returns 0, or answers (413, 400) and -1.
  */
 int	 req_json_small(struct req *, size_t max, json_object **out);
+/* Member key of a JSON body (body NULL: none) that must be a string, or
+ * a boolean, when present: *out NULL (false) when absent or null. 0, or
+ * answers 400 and -1. */
+int	 req_member_str(struct req *, json_object *body, const char *key,
+	    const char **out);
+int	 req_member_bool(struct req *, json_object *body, const char *key,
+	    bool *out);
 
 /* Adds a header to the answer; value printf-formatted. CR/LF are dropped. */
 void	 resp_header(struct req *, const char *name, const char *fmt, ...)
