@@ -113,6 +113,20 @@ int	 req_body(struct req *, const char **out, size_t *len);
 /* The body as a JSON object; answers 400 and returns NULL otherwise. The
  * object is released at the request's end. */
 json_object *req_json(struct req *);
+/*
+ * The small JSON body of a request that may come without one, or NULL in
+ * *out when there is none (no Content-Length, or 0: the clients post
+ * some calls with no body). Its size is bounded by max before it is
+ * read. Returns 0, or answers (413, 400) and -1.
+ */
+int	 req_json_small(struct req *, size_t max, json_object **out);
+/* Member key of a JSON body (body NULL: none) that must be a string, or
+ * a boolean, when present: *out NULL (false) when absent or null. 0, or
+ * answers 400 and -1. */
+int	 req_member_str(struct req *, json_object *body, const char *key,
+	    const char **out);
+int	 req_member_bool(struct req *, json_object *body, const char *key,
+	    bool *out);
 
 /* Adds a header to the answer; value printf-formatted. CR/LF are dropped. */
 void	 resp_header(struct req *, const char *name, const char *fmt, ...)

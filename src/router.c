@@ -60,6 +60,22 @@ const struct route router_table[] = {
 	    api_branch },
 	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create },
 	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete },
+	/* api_discussions.c: discussions and pull requests; {rev} of a
+	 * comment route is the comment's id */
+	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions },
+	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment",
+	    api_discussion_comment },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/edit",
+	    api_discussion_comment_edit },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/hide",
+	    api_discussion_comment_hide },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/title",
+	    api_discussion_title },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/status",
+	    api_discussion_status },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/merge",
+	    api_discussion_merge },
 	/* api_resolve.c: downloads, every URL form */
 	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },

@@ -411,8 +411,10 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 			out->v = nv;
 		}
 		r = &out->v[out->n++];
-		r->name = arena_printf(a, "refs/%s/%s", !strcmp(kind,
-		    "branch") ? "heads" : "tags", name);
+		/* a pull request's ref is a branch row named refs/pr/N */
+		r->name = !strncmp(name, "refs/", 5) ? name :
+		    arena_printf(a, "refs/%s/%s", !strcmp(kind, "branch") ?
+		    "heads" : "tags", name);
 		memcpy(r->oid.b, target, OID_LEN);
 		if (!strcmp(r->name, "refs/heads/main")) {
 			out->head = true;
