@@ -18,7 +18,8 @@
 #include "jsonutil.h"
 #include "repo.h"
 
-#define GATE_PAGE	100	/* requests a page, unless ?limit= */
+#define GATE_PAGE	500	/* requests a page, unless ?limit= (v0 of
+				 * huggingface_hub reads only the first) */
 #define GATE_PAGE_MAX	1000
 #define FIELDS_MAX	(16u << 10)	/* bytes of an ask's answers */
 
