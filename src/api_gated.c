@@ -78,6 +78,17 @@ api_gate_files(struct req *r, const struct repo *repo)
 	return rc != 0 ? -1 : 0;
 }
 
+/* The body's "user" (the clients always send it), or NULL after 400. */
+static const char *
+user_of(struct req *r, json_object *body)
+{
+	const char *user = jget_str(body, "user");
+
+	if (user == NULL)
+		resp_error(r, 400, "BadRequest", "'user' is required");
+	return user;
+}
+
 /* The answer of a domain call that failed, or 0. */
 static int
 answered(struct req *r, int rc, const struct kerr *e)
@@ -210,12 +221,12 @@ api_access_handle(struct req *r)
 {
 	struct repo *repo;
 	json_object *body, *v;
-	const char *reason = NULL;
+	const char *reason = NULL, *user;
 	struct dctx x;
 	struct kerr e;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL ||
-	    (body = req_json(r)) == NULL)
+	    (body = req_json(r)) == NULL || (user = user_of(r, body)) == NULL)
 		return;
 	if (json_object_object_get_ex(body, "rejectionReason", &v) &&
 	    v != NULL && (reason = jget_str(body, "rejectionReason")) ==
@@ -225,9 +236,8 @@ api_access_handle(struct req *r)
 		return;
 	}
 	x = req_dctx(r);
-	if (answered(r, gate_handle(&x, repo->id, repo->gated,
-	    jget_str(body, "user"), jget_str(body, "status"), reason, &e),
-	    &e) != 0)
+	if (answered(r, gate_handle(&x, repo->id, repo->gated, user,
+	    jget_str(body, "status"), reason, &e), &e) != 0)
 		return;
 	resp_json(r, 200, jobj());
 }
@@ -237,16 +247,17 @@ api_access_grant(struct req *r)
 {
 	struct repo *repo;
 	json_object *body, *o;
+	const char *user;
 	struct dctx x;
 	struct kerr e;
 	char *name;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL ||
-	    (body = req_json(r)) == NULL)
+	    (body = req_json(r)) == NULL || (user = user_of(r, body)) == NULL)
 		return;
 	x = req_dctx(r);
 	if (answered(r, gate_grant(&x, repo->id, repo->gated, repo->owner_id,
-	    jget_str(body, "user"), &name, &e), &e) != 0)
+	    user, &name, &e), &e) != 0)
 		return;
 	o = jobj();
 	jset(o, "user", jstr(name));

@@ -226,18 +226,16 @@ gate_list(const struct dctx *d, int64_t repo_id, enum gate g,
 	    after, (uint64_t)want) != 0)
 		return kerr_db(e, d->hub->db);
 	*out = arena_alloc(d->a, (want ? want : 1) * sizeof(**out));
-	for (;;) {
+	for (; *n < want; ++*n) {
 		q = &(*out)[*n];
 		rc = db_row(res, "issssssi", &q->id, &q->user, &q->fullname,
 		    &q->email, &q->status, &q->fields, &q->reason,
 		    &q->created_ms);
-		if (rc <= 0)
-			break;
-		if (++*n == want)
+		if (rc < 0)
+			return kerr_db(e, d->hub->db);
+		if (rc == 0)
 			break;
 	}
-	if (rc < 0)
-		return kerr_db(e, d->hub->db);
 	db_done(res);
 	return 0;
 }

@@ -358,7 +358,9 @@ test('gated: manual end to end: ask, pending, accept, download; reject, '
   for (const [what, call, status] of [
     ['grant unknown user', () => grant(repo, owner.token, nobody), 404],
     ['grant the owner', () => grant(repo, owner.token, owner.name), 400],
-    ['grant without user', () => grant(repo, owner.token, undefined), 404],
+    ['grant without user', () => grant(repo, owner.token, undefined), 400],
+    ['handle without user', () => handle(repo, owner.token,
+      { status: 'accepted' }), 400],
     ['handle unknown user', () => handle(repo, owner.token,
       { user: nobody, status: 'accepted' }), 404],
     ['handle no request', () => handle(repo, owner.token,
