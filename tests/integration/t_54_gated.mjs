@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
   BASE, batch, bearer, commitOk, createRepo, get, khubctl, newUser,
-  paginate, raw, request, shown, test, unique, upload,
+  paginate, raw, request, shown, sql, test, unique, upload,
 } from './lib.mjs';
 
 const plural = (repo) => `${repo.type || 'model'}s`;
@@ -519,6 +519,16 @@ test('gated: a private gated repository is invisible through every new '
         `${who} ${what}`);
       assert.equal(shown(res), shown(miss), `${who} ${what}`);
     }
+  // a revoked token: 401, as for a missing repository
+  const revoked = newUser();
+  sql(`UPDATE token SET revoked_at = NOW(3) WHERE user_id = (SELECT id FROM
+    namespace WHERE name = '${revoked.name}')`);
+  for (const [what, call] of calls) {
+    const res = await call(repo, revoked.token);
+    assert.equal(res.status, 401, `revoked ${what}`);
+    assert.equal(shown(res), shown(await call(missing, revoked.token)),
+      `revoked ${what}`);
+  }
   // the org's read member sees it and downloads; writers' calls are 403
   await allowed(repo, member.token);
   assert.equal((await requests(repo, member.token, 'pending')).status, 403);
