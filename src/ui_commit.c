@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "api.h"
 #include "diff.h"
 #include "gitstore.h"
 #include "hub.h"
@@ -169,8 +170,10 @@ ui_commit(struct req *r)
 	size_t n, i, budget = DIFF_BYTES, added = 0, removed = 0;
 	int rc;
 
+	/* The diffs are the files' text: a gated repository's gate decides. */
 	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
+	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL ||
+	    api_gate_files(r, repo) != 0)
 		return;
 	if (repo_resolve(r, repo, rev, &rv) != 0)
 		return;

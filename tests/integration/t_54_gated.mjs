@@ -3,12 +3,13 @@
 // and listings and as a listing filter; downloads refused with the Hub's
 // GatedRepo answers (401 anonymous, 403 a user without access; messages in
 // X-Error-Message, HEAD without a body) on every path that hands out
-// bytes, while metadata stays readable; auth-check; access requests end to
-// end, "manual" (ask, pending, accept, then the download gives the bytes;
-// reject with a reason; cancel; grant) and "auto" (accepted at once), with
-// the Hub's errors; who always passes (owner, org members, any token of
-// theirs); private repositories invisible through every new endpoint for
-// every kind of caller.
+// bytes (a commit's page and a pull request's diff too), while metadata
+// stays readable; auth-check; access requests end to end, "manual" (ask,
+// pending, accept, then the download gives the bytes; reject with a
+// reason; cancel; grant) and "auto" (accepted at once), with the Hub's
+// errors; who always passes (owner, org members, any token of theirs);
+// private repositories invisible through every new endpoint for every
+// kind of caller.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
@@ -409,6 +410,47 @@ test('gated: manual end to end: ask, pending, accept, download; reject, '
     res = await call();
     assert.equal(res.status, 400, `${what}: ${res.body}`);
   }
+});
+
+test('gated: a commit\'s page and a pull request\'s diff show file text '
+  + 'only to those the gate lets in', async () => {
+  const { owner } = ctx;
+  const repo = await gatedRepo(owner.token, 'manual');
+  const stranger = newUser();
+  const pr = await request('POST', `${api(repo)}/commit/main?create_pr=1`,
+    { body: [{ key: 'header', value: { summary: 'secret change',
+      description: '' } }, { key: 'file', value: { path: 'a.txt',
+      encoding: 'base64', content: Buffer.from('hello secret\n')
+        .toString('base64') } }].map((l) => JSON.stringify(l)).join('\n'),
+    headers: { 'content-type': 'application/x-ndjson',
+      ...bearer(owner.token) } });
+  assert.equal(pr.status, 200, pr.body);
+  const num = /\/discussions\/(\d+)$/.exec(pr.json.pullRequestUrl)[1];
+  const details = (tok) => get(`${api(repo)}/discussions/${num}?diff=1`,
+    { headers: auth(tok) });
+  // the discussion stays readable, its diff is left out
+  for (const tok of [null, stranger.token]) {
+    const d = await details(tok);
+    assert.equal(d.status, 200, d.body);
+    assert.equal(d.json.diff, undefined);
+    assert.doesNotMatch(d.body, /hello secret/);
+    assert.equal(d.json.title, 'secret change');
+  }
+  let d = await details(owner.token);
+  assert.match(d.json.diff, /\+hello secret/);
+  // the commit's page: refused like the files
+  const page = (tok) => get(`${prefix(repo)}/commit/${pr.json.commitOid}`,
+    { headers: { accept: 'text/html', ...auth(tok) } });
+  assert.equal((await page(null)).status, 401);
+  const sp = await page(stranger.token);
+  assert.equal(sp.status, 403);
+  assert.doesNotMatch(sp.body, /hello secret/);
+  assert.match((await page(owner.token)).body, /hello secret/);
+  // once granted, both show
+  assert.equal((await grant(repo, owner.token, stranger.name)).status, 200);
+  d = await details(stranger.token);
+  assert.match(d.json.diff, /\+hello secret/);
+  assert.match((await page(stranger.token)).body, /hello secret/);
 });
 
 test('gated: auto accepts a request at once', async () => {
