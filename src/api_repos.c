@@ -27,6 +27,8 @@ static const char SQL_MOVE[] =
     "UPDATE repo SET owner_id = ?, name = ? WHERE id = ?";
 static const char SQL_SET_PRIVATE[] =
     "UPDATE repo SET private = ? WHERE id = ?";
+static const char SQL_SET_GATED[] =
+    "UPDATE repo SET gated = ? WHERE id = ?";
 /* Per-repository LFS settings (quota.c reads them for preupload): each
  * changes only when its flag is 1; NULL means the server's default. */
 static const char SQL_SET_LFS[] =
@@ -483,13 +485,34 @@ lfs_settings_of(struct req *r, json_object *body, int *set_thr,
 	return NULL;
 }
 
+/* "gated": "auto", "manual" or false (update_repo_settings()): the gate,
+ * -1 when absent, -2 for anything else. */
+static int
+gate_setting(json_object *body)
+{
+	json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(body, "gated", &v))
+		return -1;
+	if (json_object_is_type(v, json_type_boolean) &&
+	    !json_object_get_boolean(v))
+		return GATE_OFF;
+	if (!json_object_is_type(v, json_type_string))
+		return -2;
+	s = json_object_get_string(v);
+	return !strcmp(s, "auto") ? GATE_AUTO : !strcmp(s, "manual") ?
+	    GATE_MANUAL : -2;
+}
+
 void
 api_repo_settings(struct req *r)
 {
 	json_object *body, *o;
 	struct repo *repo;
 	const char *thr, *multi, *pat, *why;
-	int priv, set_thr, set_multi, set_pat;
+	int priv, gate, set_thr, set_multi, set_pat;
+	enum gate now;
 
 	if ((repo = repo_open(r, ACCESS_ADMIN)) == NULL ||
 	    (body = req_json(r)) == NULL)
@@ -499,18 +522,25 @@ api_repo_settings(struct req *r)
 		    "and 'visibility' public or private");
 		return;
 	}
+	if ((gate = gate_setting(body)) == -2) {
+		resp_error(r, 400, "BadRequest", "'gated' must be \"auto\", "
+		    "\"manual\" or false");
+		return;
+	}
 	if ((why = lfs_settings_of(r, body, &set_thr, &thr, &set_multi,
 	    &multi, &set_pat, &pat)) != NULL) {
 		resp_error(r, 400, "BadRequest", "%s", why);
 		return;
 	}
-	/* Both changes or neither. */
+	/* Every change or none. */
 	if (db_begin(r->hub->db) != 0) {
 		resp_db_error(r);
 		return;
 	}
 	if ((priv >= 0 && db_exec(r->hub->db, r->a, NULL, SQL_SET_PRIVATE,
 	    "ii", (int64_t)priv, repo->id) != 0) ||
+	    (gate >= 0 && db_exec(r->hub->db, r->a, NULL, SQL_SET_GATED, "ii",
+	    (int64_t)gate, repo->id) != 0) ||
 	    ((set_thr || set_multi || set_pat) && db_exec(r->hub->db, r->a,
 	    NULL, SQL_SET_LFS, "isisisi", (int64_t)set_thr, thr,
 	    (int64_t)set_pat, pat, (int64_t)set_multi, multi, repo->id) != 0) ||
@@ -521,6 +551,8 @@ api_repo_settings(struct req *r)
 	}
 	o = jobj();
 	jset(o, "private", jbool(priv >= 0 ? priv : repo->private_));
+	now = gate >= 0 ? (enum gate)gate : repo->gated;
+	jset(o, "gated", gate_name(now) ? jstr(gate_name(now)) : jbool(0));
 	if (set_thr)
 		jset(o, "lfsThreshold", thr ? jint(strtoll(thr, NULL, 10)) :
 		    NULL);

@@ -81,6 +81,21 @@ const struct route router_table[] = {
 	    api_resolve },
 	{ M_GET,	"/{repo}/resolve/{rev}/{path*}", api_resolve },
 	{ M_GET,	"/{repo}/raw/{rev}/{path*}", api_raw },
+	/* api_likes.c: likes */
+	{ M_POST | M_DELETE, "/api/{type}/{id}/like", api_like },
+	{ M_GET,	"/api/{type}/{id}/likers", api_repo_likers },
+	{ M_GET,	"/api/users/{arg}/likes", api_user_likes },
+	/* api_gated.c: gated repositories */
+	{ M_GET,	"/api/{type}/{id}/auth-check", api_auth_check },
+	{ M_GET,	"/api/{type}/{id}/auth-check/write",
+	    api_auth_check_write },
+	{ M_POST,	"/api/{type}/{id}/ask-access", api_ask_access },
+	{ M_GET,	"/api/{type}/{id}/user-access-request/{arg}",
+	    api_access_requests },
+	{ M_POST,	"/api/{type}/{id}/user-access-request/handle",
+	    api_access_handle },
+	{ M_POST,	"/api/{type}/{id}/user-access-request/grant",
+	    api_access_grant },
 	/* api_lfs.c: the git-lfs batch API and its callbacks */
 	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify },

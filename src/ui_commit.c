@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "api.h"
 #include "diff.h"
 #include "gitstore.h"
 #include "hub.h"
@@ -198,8 +199,10 @@ ui_commit(struct req *r)
 	const char *rev = r->args.rev, *base, *nl;
 	char hex[OID_HEX + 1], phex[OID_HEX + 1] = "";
 
+	/* The diffs are the files' text: a gated repository's gate decides. */
 	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
+	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL ||
+	    api_gate_files(r, repo) != 0)
 		return;
 	if (repo_resolve(r, repo, rev, &rv) != 0)
 		return;
