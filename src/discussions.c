@@ -15,6 +15,7 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "names.h"
+#include "treediff.h"
 
 /* A deadlock between two writers of one repository's discussions is
  * retried this many times in all. */
@@ -900,45 +901,28 @@ add_change(struct dctx *x, struct changes *c, const char *path,
 	return 0;
 }
 
-/* The differences below from and to (folder ids, or NULL). */
-static int
-diff_trees(struct dctx *x, const struct oid *from, const struct oid *to,
-    const char *prefix, struct changes *c, struct kerr *e)
-{
-	struct tree t[2];
-	size_t pos[2] = { 0, 0 };
-	const struct tree_entry *at[2];
-
-	if (load_tree(x, from, &t[0], e) != 0 ||
-	    load_tree(x, to, &t[1], e) != 0)
-		return -1;
-	while (next_key(t, pos, 2, at)) {
-		const struct tree_entry *a = at[0], *b = at[1];
-		const struct tree_entry *k = a != NULL ? a : b;
-		char *path;
-
-		if (same_entry(a, b))
-			continue;
-		path = join_path(x->a, prefix, k);
-		if (is_dir(k)) {
-			if (diff_trees(x, a ? &a->oid : NULL, b ? &b->oid :
-			    NULL, arena_printf(x->a, "%s/", path), c, e) != 0)
-				return -1;
-		} else if (add_change(x, c, path, a, b, e) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 int
 discussion_changes(struct dctx *x, const struct oid *from,
     const struct oid *to, size_t max, struct dchange **out, size_t *n,
     struct kerr *e)
 {
 	struct changes c = { NULL, 0, 0, max };
+	struct tree_change *tc;
+	size_t nt, i;
+	int rc;
 
-	if (diff_trees(x, from, to, "", &c, e) != 0)
-		return -1;
+	/* treediff's walk, as the commit page's; folders read bounded too */
+	if ((rc = treediff(x->hub->db, x->a, from, to, max + 1, 4 * max + 16, &tc,
+	    &nt)) < 0)
+		return kerr_db(e, x->hub->db);
+	if (rc > 0)
+		return kerr_set(e, 413, "PayloadTooLarge", "More than %zu "
+		    "files differ", max);
+	for (i = 0; i < nt; i++)
+		if (add_change(x, &c, tc[i].path, tc[i].old.mode ?
+		    &tc[i].old : NULL, tc[i].new.mode ? &tc[i].new : NULL,
+		    e) != 0)
+			return -1;
 	*out = c.v;
 	*n = c.n;
 	return 0;
