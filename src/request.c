@@ -545,6 +545,22 @@ resp_header(struct req *r, const char *name, const char *fmt, ...)
 	buf_printf(&r->headers, "%s: %s\r\n", name, v);
 }
 
+bool
+resp_has_header(const struct req *r, const char *name)
+{
+	const char *p = r->headers.data, *end = p + r->headers.len;
+	size_t n = strlen(name);
+
+	while (p != NULL && p < end) {
+		if ((size_t)(end - p) > n && p[n] == ':' &&
+		    strncasecmp(p, name, n) == 0)
+			return true;
+		if ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+			p++;
+	}
+	return false;
+}
+
 void
 resp_send(struct req *r, int status, const char *content_type,
     const void *body, size_t len)

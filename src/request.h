@@ -62,6 +62,10 @@ struct req {
 	/* Authentication, resolved on first use (auth.c). */
 	int		 auth_done;
 	struct principal *who;
+	/* A page's form proved it comes from the hub's pages with the
+	 * session's CSRF token (ui_form_session): its urlencoded body may
+	 * carry the session cookie. */
+	bool		 form_ok;
 
 	/* The answer. */
 	int		 status;	/* 0 until answered */
@@ -127,6 +131,8 @@ int	 req_member_bool(struct req *, json_object *body, const char *key,
 /* Adds a header to the answer; value printf-formatted. CR/LF are dropped. */
 void	 resp_header(struct req *, const char *name, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Whether resp_header() added header name (any case) to this answer. */
+bool	 resp_has_header(const struct req *, const char *name);
 /* Sends status, headers and body (no body for HEAD). */
 void	 resp_send(struct req *, int status, const char *content_type,
 	    const void *body, size_t len);

@@ -96,6 +96,12 @@ const struct route router_table[] = {
 	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
 	{ M_GET | M_POST, "/login",	ui_login },
 	{ M_POST,	"/logout",	ui_logout },
+	/* ui_settings.c: tokens, sign-up, a new organization */
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens },
+	{ M_GET | M_POST, "/join",	ui_join },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new },
+	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
+	    ui_org_members },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
 	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */

@@ -2,11 +2,20 @@
 // files added, removed and changed against the first parent with their
 // diffs (escaped, numbered as diff -u), what is not shown and why (LFS,
 // binary, too large), a root commit, a commit too big to list, the 404
-// of a private repository, and the history linking each commit's page.
+// of a private repository, and the history linking each commit's page;
+// each entry's last commit on the files page; pictures shown inline on a
+// file's page (in chromium: loaded through the 302 to S3, the page's CSP
+// naming the S3 origin).
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import {
-  commitOk, createRepo, get, newUser, test, unique, upload,
+  BASE, commitOk, createRepo, get, newUser, skip, test, unique, upload,
 } from './lib.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+// a 3x2 red PNG
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4'
+  + 'nGM4IScHQQxwFgBBAAYZPEVBlgAAAABJRU5ErkJggg==', 'base64');
 
 const html = { headers: { accept: 'text/html' } };
 const lines = (from, to, mark = {}) => Array.from({ length: to - from },
@@ -83,6 +92,16 @@ test('commit page: added, removed, changed files with their diffs',
     assert.equal(byRef.status, 200);
     assert.ok(byRef.body.includes(`<code>${oid}</code>`));
 
+    // the files page names each entry's last commit
+    const tree = await get(`/${r.id}/tree/main`, html);
+    const last = {};
+    for (const m of tree.body.matchAll(/<tr><td><a (?:class="dir" )?href="[^"]*">([^<]*)<\/a>(?:<span[^>]*>LFS<\/span>)?<\/td><td class="last"><a href="[^"]*\/commit\/([0-9a-f]{40})">([^<]*)<\/a><\/td>/g))
+      last[text(m[1])] = [m[2], text(m[3])];
+    assert.deepEqual(last['a.txt'], [oid, 'change <things>']);
+    assert.deepEqual(last['same.txt'], [root, 'root commit']);
+    assert.deepEqual(last['new/'], [oid, 'change <things>']);
+    assert.deepEqual(last['w.bin'], [oid, 'change <things>']);
+
     // the history links each commit's page
     const log = await get(`/${r.id}/commits/main`, html);
     assert.ok(log.body.includes(`href="/${r.id}/commit/${oid}"`));
@@ -131,3 +150,38 @@ test('commit page: a commit of 1,200 files lists the first 1,000 and says so',
     assert.match(res.body, /more than can be listed here/);
     assert.equal(Object.keys(changes(res.body)).length, 1000);
   });
+
+test('file page: a picture is shown inline, loaded in chromium through '
+  + 'the 302 to S3, also from a private repository', async () => {
+  if (!existsSync(CHROMIUM))
+    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
+  const playwright = await import('playwright-core');
+  const u = newUser();
+  const r = await createRepo(u.token, { name: unique('pic'), private: true });
+  const big = Buffer.concat([PNG, Buffer.alloc(20000)]);	// trailing bytes: still a PNG
+  const lfs = await upload(r, u.token, big);
+  await commitOk(u.token, r, { files: { 'img/small.png': PNG },
+    lfs: [{ path: 'img/big.PNG', oid: lfs.oid, size: lfs.size }] });
+  const res = await get(`/${r.id}/blob/main/img/small.png`,
+    { headers: { accept: 'text/html', authorization: `Bearer ${u.token}` } });
+  assert.equal(res.status, 200);
+  assert.ok(res.body.includes(`<img src="/${r.id}/resolve/main/img/small.png" alt="img/small.png">`));
+  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
+    headless: true, args: ['--no-sandbox'] });
+  try {
+    const ctx = await browser.newContext({ extraHTTPHeaders:
+      { authorization: `Bearer ${u.token}` } });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    for (const path of ['img/small.png', 'img/big.PNG']) {
+      await page.goto(`${BASE}/${r.id}/blob/main/${path}`);
+      const size = await page.$eval('p.picture img', (i) => i.decode().then(
+        () => [i.naturalWidth, i.naturalHeight], () => 'not loaded'));
+      assert.deepEqual(size, [3, 2], path);
+    }
+    assert.deepEqual(errors, [], `console errors: ${errors.join(' | ')}`);
+  } finally {
+    await browser.close();
+  }
+});
