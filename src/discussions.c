@@ -928,6 +928,18 @@ discussion_changes(struct dctx *x, const struct oid *from,
 	return 0;
 }
 
+/* Entries by their names alone (qsort). */
+static int
+cmp_name(const void *x, const void *y)
+{
+	const struct tree_entry *a = x, *b = y;
+	size_t n = a->namelen < b->namelen ? a->namelen : b->namelen;
+	int c = memcmp(a->name, b->name, n);
+
+	return c != 0 ? c : (a->namelen > b->namelen) - (a->namelen <
+	    b->namelen);
+}
+
 /*
  * Merges folders base, ours and theirs (ids or NULL) three ways: a key
  * changed on one side only takes that side; on both, folders merge
@@ -987,13 +999,19 @@ merge_trees(struct dctx *x, const struct oid *base, const struct oid *ours,
 			m.e[m.n++] = *take;
 	}
 	/* A file on one side and a folder of its name on the other: both
-	 * kept would make a tree git refuses. */
-	for (i = 1; i < m.n; i++)
-		if (m.e[i].namelen == m.e[i - 1].namelen &&
-		    !memcmp(m.e[i].name, m.e[i - 1].name, m.e[i].namelen) &&
-		    add_change(x, c, join_path(x->a, prefix, &m.e[i]), NULL,
-		    &m.e[i], e) != 0)
-			return -1;
+	 * kept would make a tree git refuses. In git order they need not be
+	 * neighbours ("a", "a-b", "a/"): by plain name they are. */
+	if (m.n > 1) {
+		struct tree_entry *by = arena_memdup(x->a, m.e, m.n *
+		    sizeof(*by));
+
+		qsort(by, m.n, sizeof(*by), cmp_name);
+		for (i = 1; i < m.n; i++)
+			if (cmp_name(&by[i], &by[i - 1]) == 0 &&
+			    add_change(x, c, join_path(x->a, prefix, &by[i]),
+			    NULL, &by[i], e) != 0)
+				return -1;
+	}
 	*empty = m.n == 0;
 	if (c->n > 0 || m.n == 0)
 		return 0;
