@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "blobstore.h"
 #include "db.h"
 #include "gc.h"
 #include "gitobj.h"
@@ -309,6 +310,20 @@ unmark(struct run *g, const char *kind, const void *id, size_t idlen)
 	    idlen);
 }
 
+/*
+ * Whether a blob is small (blobstore.h): its bytes are in blob_data, and
+ * its S3 copy, made by a first download, is kept. A worker may have cached
+ * that the blob is in S3 (in_s3 only ever goes from 0 to 1 there); were
+ * the same bytes committed again, their new row would start at 0 and that
+ * worker would redirect to the copy, which must then exist. At most 4 KiB
+ * each, and used again by the next download of that content.
+ */
+static bool
+small(const struct blob_info *b, int64_t lfs)
+{
+	return blobstore_is_small(lfs != 0, b->size);
+}
+
 /* Deletes one marked blob row (and its bytes) if still unreferenced. */
 static int
 sweep_blob(struct run *g, const struct oid *oid)
@@ -330,10 +345,9 @@ sweep_blob(struct run *g, const struct oid *oid)
 			return dberr(g);
 		db_done(res);
 		if (rc == 1)
-			found(g, lfs ? "lfs-pointer" : in_s3 ? "blob" :
-			    "small-blob", lfs ? hex : in_s3 ?
-			    gitstore_s3_key(&g->a, &b) : hex,
-			    lfs ? 0 : b.size);
+			found(g, lfs ? "lfs-pointer" : small(&b, lfs) ?
+			    "small-blob" : "blob", lfs || small(&b, lfs) ? hex :
+			    gitstore_s3_key(&g->a, &b), lfs ? 0 : b.size);
 		return 0;
 	}
 	if (db_begin(g->db) != 0 ||
@@ -350,9 +364,9 @@ sweep_blob(struct run *g, const struct oid *oid)
 			return dberr(g);
 		return 0;
 	}
-	what = lfs ? "lfs-pointer" : in_s3 ? "blob" : "small-blob";
+	what = lfs ? "lfs-pointer" : small(&b, lfs) ? "small-blob" : "blob";
 	key = hex;
-	if (!lfs && in_s3) {
+	if (!lfs && in_s3 && !small(&b, lfs)) {
 		/* The bytes go first, while the row is locked: a commit
 		 * that finds the row stored no bytes of its own. */
 		key = gitstore_s3_key(&g->a, &b);

@@ -3,8 +3,9 @@
  *
  * Garbage, each kind after a grace period:
  *	- blob rows (git_blob, and a small blob's blob_data) no repository
- *	  references (repo_blob), with their bytes in S3 (blob/...): left by
- *	  deleted repositories and failed commits;
+ *	  references (repo_blob), with their bytes in S3 (blob/...; a small
+ *	  blob's S3 copy stays, gc.c small()): left by deleted repositories
+ *	  and failed commits;
  *	- LFS objects (lfs_object, lfs/... in S3) whose pointer no repository
  *	  references, with their possession proofs (lfs_proof): uploads never
  *	  committed, objects of deleted repositories;
