@@ -160,10 +160,11 @@ const plural = (type) => `${type || 'model'}s`;
 
 // Commits files to a branch through the NDJSON commit endpoint.
 // files: {path: string|Buffer} (regular, inline); deletes: [path];
-// lfs: [{path, oid, size}] (already uploaded). Returns the response.
+// lfs: [{path, oid, size}] (already uploaded); port: another khub's
+// (tests/galera). Returns the response.
 export async function commit(token, repo, { files = {}, deletes = [],
   lfs = [], branch = 'main', summary = 'test commit', parent,
-  description = '' } = {}) {
+  description = '', port } = {}) {
   const lines = [{ key: 'header', value: { summary, description,
     ...(parent ? { parentCommit: parent } : {}) } }];
   for (const [path, content] of Object.entries(files))
@@ -177,7 +178,7 @@ export async function commit(token, repo, { files = {}, deletes = [],
       value: { path } });
   return request('POST', `/api/${plural(repo.type)}/${repo.id}/commit/`
     + encodeURIComponent(branch), { body: lines.map((l) =>
-    JSON.stringify(l)).join('\n'), headers: {
+    JSON.stringify(l)).join('\n'), port, headers: {
     'content-type': 'application/x-ndjson', ...bearer(token) } });
 }
 
