@@ -719,11 +719,13 @@ resp_collected(struct req *r)
 }
 
 /*
- * Inside the commit's transaction, before its references are added: the
- * blobs it names are still stored, and stay so until it ends (gc_hold()),
- * and what it adds fits the namespace's quota (0: none; quota.h). Returns
- * 0; 1 when gc collected one of them meanwhile; -1 with *e filled (413,
- * or the database error).
+ * Inside the commit's transaction, before its first write: the blobs it
+ * names are still stored, and stay so until it ends (gc_hold()), and what
+ * it adds fits the namespace's quota (0: none; quota.h). Reads only: on
+ * Galera a read waits for the cluster (wsrep_sync_wait), and one after
+ * the ref's write was seen to let two commits from one parent both land.
+ * Returns 0; 1 when gc collected one of them meanwhile; -1 with *e filled
+ * (413, or the database error).
  */
 static int
 commit_guard(struct req *r, const struct repo *repo, uint64_t quota,
@@ -792,6 +794,17 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 
 		if (db_begin(db) != 0)
 			goto dberr;
+		if ((rc = commit_guard(r, c->repo, quota, &puts, &e)) != 0) {
+			db_rollback(db);
+			if (rc == 1) {
+				resp_collected(r);
+				return -1;
+			}
+			if (db_errno(db) == ER_LOCK_DEADLOCK)
+				continue;
+			resp_kerr(r, &e);
+			return -1;
+		}
 		if (db_exec(db, r->a, &res, SQL_MOVE, "bisb", out->b,
 		    (size_t)OID_LEN, c->repo->id, c->branch, head.b,
 		    (size_t)OID_LEN) != 0) {
@@ -801,19 +814,9 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 			goto dberr;
 		}
 		if (db_affected(res) == 1) {
-			if ((rc = commit_guard(r, c->repo, quota, &puts,
-			    &e)) != 0) {
-				db_rollback(db);
-				if (rc == 1) {
-					resp_collected(r);
-					return -1;
-				}
-				if (db_errno(db) == ER_LOCK_DEADLOCK)
-					continue;
-				resp_kerr(r, &e);
-				return -1;
-			}
-			if (record(r, c->repo->id, out, c->ops, &puts) != 0 ||
+			if (quota_commit_mark(db, r->a, quota,
+			    c->repo->owner_id) != 0 ||
+			    record(r, c->repo->id, out, c->ops, &puts) != 0 ||
 			    db_commit(db) != 0) {
 				db_rollback(db);
 				if (db_errno(db) == ER_LOCK_DEADLOCK)

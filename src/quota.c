@@ -154,6 +154,8 @@ lfs_settings_rules(struct arena *a, const struct quota *q, struct rules *out)
  * inside it would fix its snapshot before the namespace's lock. */
 static const char SQL_LIMIT[] =
     "SELECT COALESCE(quota_bytes, ?) FROM namespace WHERE id = ?";
+static const char SQL_LOCK[] =
+    "SELECT quota_seq FROM namespace WHERE id = ? FOR UPDATE";
 static const char SQL_SERIALIZE[] =
     "UPDATE namespace SET quota_seq = quota_seq + 1 WHERE id = ?";
 /* Bytes of the blobs of a JSON array of hex ids the repository does not
@@ -195,7 +197,7 @@ quota_commit_check(struct db *db, struct arena *a, uint64_t quota,
 	/* First the namespace's row, so that what is read next includes
 	 * every commit that held it before (the snapshot starts at the
 	 * first plain read). */
-	if (db_exec(db, a, NULL, SQL_SERIALIZE, "i", ns_id) != 0)
+	if (db_exec(db, a, NULL, SQL_LOCK, "i", ns_id) != 0)
 		return kerr_db(e, db);
 	for (i = 0; i < nchunks; i++) {
 		if (db_exec(db, a, &res, SQL_NEW_BYTES, "si", chunk[i],
@@ -275,4 +277,13 @@ quota_new_bytes(struct db *db, struct arena *a, int64_t repo_id,
 			return -1;
 	}
 	return 0;
+}
+
+int
+quota_commit_mark(struct db *db, struct arena *a, uint64_t quota,
+    int64_t ns_id)
+{
+	if (quota == 0)
+		return 0;
+	return db_exec(db, a, NULL, SQL_SERIALIZE, "i", ns_id);
 }

@@ -72,20 +72,28 @@ int	 quota_new_bytes(struct db *, struct arena *, int64_t repo_id,
  * A commit's quota check, atomic with it. quota_commit_limit(), before the
  * commit's transaction: the quota of namespace ns_id into *quota (its own,
  * else default_quota; 0: none). quota_commit_check(), inside it, before
- * the commit's references are added: when a quota applies, takes the
- * namespace's row (concurrent commits into it wait, or on Galera fail
- * certification and retry) and counts only what the commit adds, the
+ * its first write: when a quota applies, locks the namespace's row
+ * (concurrent commits into it wait) and counts only what the commit adds, the
  * bytes of the blobs of chunk[0..nchunks) (JSON arrays of distinct hex
  * blob ids, all stored) that repository repo_id does not reference yet.
- * quota_commit_limit() returns 0 or -1 (database); quota_commit_check()
- * 0, or -1 with *e filled: 413 QuotaExceeded naming ns, or the database
- * error (db_errno() ER_LOCK_DEADLOCK: retry the transaction).
+ * It only reads (and locks): on Galera a read that waits for the cluster
+ * (wsrep_sync_wait) must come before the transaction's first write.
+ * quota_commit_mark(), once the commit has written its ref: when a quota
+ * applies, writes the namespace's row, so that two commits into it on
+ * different Galera nodes (whose locks do not reach each other) conflict
+ * and one retries.
+ * quota_commit_limit() and quota_commit_mark() return 0 or -1 (database);
+ * quota_commit_check() 0, or -1 with *e filled: 413 QuotaExceeded naming
+ * ns, or the database error (db_errno() ER_LOCK_DEADLOCK: retry the
+ * transaction).
  */
 int	 quota_commit_limit(struct db *, struct arena *, uint64_t default_quota,
 	    int64_t ns_id, uint64_t *quota);
 int	 quota_commit_check(struct db *, struct arena *, uint64_t quota,
 	    int64_t ns_id, const char *ns, int64_t repo_id, char *const *chunk,
 	    size_t nchunks, struct kerr *);
+int	 quota_commit_mark(struct db *, struct arena *, uint64_t quota,
+	    int64_t ns_id);
 
 /*
  * Used bytes and quota of the namespace id (quota 0: none), for khubctl

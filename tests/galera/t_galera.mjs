@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  bearer, commit, createRepo, get, newUser, repoPath, request, runAll, test,
-  waitFor,
+  bearer, commit, createRepo, get, khubctl, newUser, repoPath, request, runAll,
+  test, waitFor,
 } from '../integration/lib.mjs';
 
 const B = Number(process.env.KHUB_PORT_B);
@@ -77,10 +77,12 @@ test('writers racing on both nodes to one branch: every acknowledged '
   for (const port of [undefined, B]) {
     const have = await files(repo, u.token, port);
     const ids = new Set(await history(repo, u.token, port));
-    for (const [name, oid] of acked) {
-      assert.ok(have.has(name), `${name} in main on ${port || 'A'}`);
-      assert.ok(ids.has(oid), `commit ${oid} in the history`);
-    }
+    const lost = [...acked].filter(([name, oid]) => !have.has(name) ||
+      !ids.has(oid)).map(([name, oid]) => `${name} ${oid}: `
+      + `${have.has(name) ? '' : 'not '}in the tree, `
+      + `${ids.has(oid) ? '' : 'not '}in the history`);
+    assert.deepEqual(lost, [], `lost on node ${port ? 'B' : 'A'} (of `
+      + `${ids.size} commits)`);
   }
 });
 
@@ -100,6 +102,28 @@ test('a commit on one node is read on the other at once', async () => {
       { headers: bearer(u.token), port: to });
     assert.equal(head.json.sha, res.json.commitOid);
   }
+});
+
+test('a quota holds across nodes: of commits racing at its edge on both, '
+  + 'at most one passes', async () => {
+  const rounds = reduced ? 2 : 5;
+  let won = 0;
+  for (let round = 0; round < rounds; round++) {
+    const u = newUser();
+    const repos = [await createRepo(u.token), await createRepo(u.token)];
+    const used = Number(/^used_bytes: (\d+)$/m.exec(
+      khubctl('usage', u.name))[1]);
+    khubctl('quota', 'set', u.name, String(used + 4500));
+    const results = await Promise.all([...Array(4)].map((_, i) =>
+      commit(u.token, repos[i % 2], { files: { [`q${i}.bin`]:
+        randomBytes(3000) }, port: i % 2 ? B : undefined })));
+    const ok = results.filter((r) => r.status === 200).length;
+    for (const r of results)
+      if (r.status !== 200) assert.ok([413, 503].includes(r.status), r.body);
+    assert.ok(ok <= 1, `round ${round}: ${ok} of 4 passed`);
+    won += ok;
+  }
+  assert.ok(won >= 1, 'the quota is not a wall');
 });
 
 test('a Galera node killed mid-traffic: its khub answers 503, the other '
