@@ -62,6 +62,17 @@ void	api_branch(struct req *);
 void	api_tag_create(struct req *);
 void	api_tag_delete(struct req *);
 
+/* api_discussions.c: discussions and pull requests: list and create,
+ * details, comment, edit and hide a comment, rename, status, merge */
+void	api_discussions(struct req *);
+void	api_discussion(struct req *);
+void	api_discussion_comment(struct req *);
+void	api_discussion_comment_edit(struct req *);
+void	api_discussion_comment_hide(struct req *);
+void	api_discussion_title(struct req *);
+void	api_discussion_status(struct req *);
+void	api_discussion_merge(struct req *);
+
 /* api_resolve.c: file downloads (302 to S3) and HEAD metadata; /raw/ */
 void	api_resolve(struct req *);
 void	api_raw(struct req *);

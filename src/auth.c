@@ -132,7 +132,7 @@ session_write_allowed(struct req *r)
 	    *cl = req_env(r, "CONTENT_LENGTH");
 	size_t n;
 
-	if (r->method == M_GET || r->method == M_HEAD)
+	if (r->method == M_GET || r->method == M_HEAD || r->form_ok)
 		return true;
 	if (!auth_same_origin(r))
 		return false;

@@ -467,6 +467,67 @@ req_json(struct req *r)
 	return obj;
 }
 
+int
+req_json_small(struct req *r, size_t max, json_object **out)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+
+	*out = NULL;
+	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
+		return 0;
+	if (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 12 ||
+	    strtoull(cl, NULL, 10) > max) {
+		resp_error(r, 413, "PayloadTooLarge", "This request's body is "
+		    "at most %zu bytes", max);
+		return -1;
+	}
+	return (*out = req_json(r)) != NULL ? 0 : -1;
+}
+
+/* The member key of body, or NULL when absent or null. */
+static json_object *
+member(json_object *body, const char *key)
+{
+	json_object *v;
+
+	if (body == NULL || !json_object_object_get_ex(body, key, &v))
+		return NULL;
+	return v;
+}
+
+int
+req_member_str(struct req *r, json_object *body, const char *key,
+    const char **out)
+{
+	json_object *v = member(body, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a string", key);
+		return -1;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+int
+req_member_bool(struct req *r, json_object *body, const char *key, bool *out)
+{
+	json_object *v = member(body, key);
+
+	*out = false;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a boolean", key);
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
 void
 resp_header(struct req *r, const char *name, const char *fmt, ...)
 {
@@ -482,6 +543,22 @@ resp_header(struct req *r, const char *name, const char *fmt, ...)
 		if ((*p > 0 && *p < 0x20 && *p != '\t') || *p == 0x7f)
 			*p = ' ';
 	buf_printf(&r->headers, "%s: %s\r\n", name, v);
+}
+
+bool
+resp_has_header(const struct req *r, const char *name)
+{
+	const char *p = r->headers.data, *end = p + r->headers.len;
+	size_t n = strlen(name);
+
+	while (p != NULL && p < end) {
+		if ((size_t)(end - p) > n && p[n] == ':' &&
+		    strncasecmp(p, name, n) == 0)
+			return true;
+		if ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+			p++;
+	}
+	return false;
 }
 
 void

@@ -60,6 +60,22 @@ const struct route router_table[] = {
 	    api_branch },
 	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create },
 	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete },
+	/* api_discussions.c: discussions and pull requests; {rev} of a
+	 * comment route is the comment's id */
+	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions },
+	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment",
+	    api_discussion_comment },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/edit",
+	    api_discussion_comment_edit },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/hide",
+	    api_discussion_comment_hide },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/title",
+	    api_discussion_title },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/status",
+	    api_discussion_status },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/merge",
+	    api_discussion_merge },
 	/* api_resolve.c: downloads, every URL form */
 	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },
@@ -80,6 +96,12 @@ const struct route router_table[] = {
 	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
 	{ M_GET | M_POST, "/login",	ui_login },
 	{ M_POST,	"/logout",	ui_logout },
+	/* ui_settings.c: tokens, sign-up, a new organization */
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens },
+	{ M_GET | M_POST, "/join",	ui_join },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new },
+	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
+	    ui_org_members },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
 	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
@@ -89,6 +111,7 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree },
 	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob },
 	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
+	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
 const size_t router_table_len = sizeof(router_table) /

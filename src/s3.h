@@ -136,6 +136,9 @@ int	 s3_list_page(struct s3 *, struct arena *, const char *prefix,
 int	 s3_list_parse(struct arena *, const char *xml, struct s3_entry **out,
 	    size_t *nout, char **next);
 
+/* "scheme://host[:port]" of the presigned URLs (the bucket in the host
+ * when virtual-hosted), for a page's Content-Security-Policy; in a. */
+char	*s3_public_origin(const struct s3 *, struct arena *);
 /*
  * A presigned read URL on the public endpoint, valid lifetime seconds
  * (kept to 1..604800, as S3 requires) from now: method "GET" or "HEAD"
