@@ -888,7 +888,6 @@ commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
 	struct db *db = r->hub->db;
 	struct puts puts;
 	struct oid root;
-
 	int rc;
 
 	if (store_blobs(r, ops, nops, &puts) != 0 ||
