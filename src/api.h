@@ -77,6 +77,32 @@ void	api_discussion_merge(struct req *);
 void	api_resolve(struct req *);
 void	api_raw(struct req *);
 
+/* api_likes.c: like and unlike, a user's likes, a repository's likers */
+void	api_like(struct req *);
+void	api_user_likes(struct req *);
+void	api_repo_likers(struct req *);
+
+/* api_gated.c: auth-check, access requests to gated repositories */
+void	api_auth_check(struct req *);
+void	api_auth_check_write(struct req *);
+void	api_ask_access(struct req *);
+void	api_access_requests(struct req *);
+void	api_access_handle(struct req *);
+void	api_access_grant(struct req *);
+struct repo;
+/*
+ * Whether the caller may read the files of repo (readable: repo_open())
+ * as its gate decides: 0 yes (at once, no query, for an ungated
+ * repository or a member); 1 no, with *status (401 anonymous, 403) and
+ * the Hub's message for X-Error-Code GatedRepo; -1 answered (a database
+ * failure). For a path that answers errors its own way (git, git-lfs).
+ */
+int	api_gate_check(struct req *, const struct repo *, int *status,
+	    const char **msg);
+/* api_gate_check(), answering a refusal as the API does; 0, or -1 when
+ * it answered. */
+int	api_gate_files(struct req *, const struct repo *);
+
 /* api_lfs.c: LFS batch, verify, multipart completion */
 void	api_lfs_batch(struct req *);
 void	api_lfs_verify(struct req *);

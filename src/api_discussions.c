@@ -486,8 +486,9 @@ pr_members(struct req *r, struct repo *repo, const struct discussion *d,
 	struct dchange *c = NULL;
 	struct oid head, base_head;
 	struct kerr e;
+	const char *gmsg;
 	size_t n = 0;
-	int diff;
+	int diff, gate = 0, gst;
 
 	if ((diff = req_query_bool(r, "diff", 0)) < 0)
 		return -1;
@@ -510,7 +511,11 @@ pr_members(struct req *r, struct repo *repo, const struct discussion *d,
 		}
 	}
 	jset(o, "filesWithConflicts", paths_json(c, n));
-	if (diff) {
+	/* The diff is the files' text: left out (it is optional) for one a
+	 * gated repository's gate does not let in. */
+	if (diff && (gate = api_gate_check(r, repo, &gst, &gmsg)) < 0)
+		return -1;
+	if (diff && gate == 0) {
 		struct oid from, to;
 		struct commit_info ci;
 		char *ref = arena_printf(r->a, "refs/pr/%lld",

@@ -100,6 +100,8 @@ static struct repo *
 git_repo(struct req *r)
 {
 	struct repo *repo;
+	const char *msg;
+	int rc, status;
 
 	r->challenge = CHALLENGE;
 	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
@@ -107,6 +109,12 @@ git_repo(struct req *r)
 	if (repo->disabled) {
 		git_error(r, 403, "DisabledRepo", "Access to this resource is "
 		    "disabled");
+		return NULL;
+	}
+	/* A clone holds every file: a gated repository's gate decides. */
+	if ((rc = api_gate_check(r, repo, &status, &msg)) != 0) {
+		if (rc == 1)
+			git_error(r, status, "GatedRepo", "%s", msg);
 		return NULL;
 	}
 	return repo;

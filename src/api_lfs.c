@@ -493,12 +493,13 @@ void
 api_lfs_batch(struct req *r)
 {
 	json_object *body, *objs, *transfers, *out, *list, *in, *item, *v;
-	const char *op, *algo, *why;
+	const char *op, *algo, *why, *gmsg;
 	struct repo *repo;
 	struct obj o;
 	bool upload, multi_offered, used_multi = false;
 	time_t now = time(NULL);
 	size_t i, n;
+	int rc, gst;
 
 	if ((body = req_json(r)) == NULL)
 		return;
@@ -517,6 +518,12 @@ api_lfs_batch(struct req *r)
 	if (repo->disabled) {
 		lfs_error(r, 403, "DisabledRepo", "Access to this resource is "
 		    "disabled.");
+		return;
+	}
+	/* A download hands out the bytes: a gated repository's gate first. */
+	if (!upload && (rc = api_gate_check(r, repo, &gst, &gmsg)) != 0) {
+		if (rc == 1)
+			lfs_error(r, gst, "GatedRepo", "%s", gmsg);
 		return;
 	}
 	/* git-lfs and Python say "sha256", the JS client "sha_256". */

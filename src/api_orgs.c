@@ -14,6 +14,7 @@
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "likes.h"
 #include "names.h"
 #include "orgs.h"
 
@@ -242,6 +243,9 @@ api_user_overview(struct req *r)
 	struct ns ns;
 	json_object *o, *orgs;
 	char *name, *fullname;
+	struct dctx x;
+	struct kerr e;
+	int64_t likes;
 	int rc;
 
 	if (auth_identify(r) != 0 || (rc = ns_find(r, r->args.arg, &ns)) < 0)
@@ -282,5 +286,16 @@ api_user_overview(struct req *r)
 		return;
 	}
 	jset(o, "orgs", orgs);
+	/* what huggingface_hub's User reads */
+	jset(o, "user", jstr(ns.name));
+	jset(o, "avatarUrl", jstr(""));
+	/* the likes this caller may see (those list_liked_repos() lists) */
+	x = req_dctx(r);
+	if (likes_count(&x, ns.id, &likes, &e) != 0) {
+		json_object_put(o);
+		resp_kerr(r, &e);
+		return;
+	}
+	jset(o, "numLikes", jint(likes));
 	resp_json(r, 200, o);
 }

@@ -356,3 +356,15 @@ auth_require(struct req *r)
 	}
 	return 0;
 }
+
+int
+auth_require_write(struct req *r)
+{
+	if (auth_require(r) != 0)
+		return -1;
+	if (strcmp(r->who->token_role, "write") != 0) {
+		resp_error(r, 403, "Forbidden", "This token is read-only");
+		return -1;
+	}
+	return 0;
+}

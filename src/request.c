@@ -741,6 +741,41 @@ repo_type_prefix(enum repo_type t)
 	    "";
 }
 
+/* A positive decimal number of at most 18 digits (no sign, no blanks);
+ * -1 for anything else. */
+static int64_t
+positive_of(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 18 || s[n] != '\0' || (n > 1 && s[0] == '0'))
+		return -1;
+	return strtoll(s, NULL, 10);
+}
+
+int
+req_page(struct req *r, size_t dflt, size_t max, size_t *limit,
+    int64_t *cursor)
+{
+	const char *l = req_query(r, "limit"), *c = req_query(r, "cursor");
+	int64_t v;
+
+	*limit = dflt;
+	*cursor = 0;
+	if (l != NULL && *l != '\0' && strcmp(l, "0") != 0) {
+		if ((v = positive_of(l)) < 0) {
+			resp_error(r, 400, "BadRequest", "Invalid limit");
+			return -1;
+		}
+		*limit = (uint64_t)v > max ? max : (size_t)v;
+	}
+	if (c != NULL && *c != '\0' && (*cursor = positive_of(c)) <= 0) {
+		resp_error(r, 400, "BadRequest", "Invalid cursor");
+		return -1;
+	}
+	return 0;
+}
+
 void
 resp_link_next(struct req *r, const char *path, const char *cursor)
 {

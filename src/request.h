@@ -172,6 +172,15 @@ void	 resp_kerr(struct req *, const struct kerr *);
  * for its cursor, which becomes cursor.
  */
 void	 resp_link_next(struct req *, const char *path, const char *cursor);
+/*
+ * The page of a list the query asks for: "limit" (dflt when absent or 0,
+ * at most max) into *limit, and "cursor" (the id of the last item of the
+ * page before: a positive decimal number, as resp_link_next() was given
+ * it) into *cursor, 0 when absent. Answers 400 and returns -1 for a
+ * malformed one.
+ */
+int	 req_page(struct req *, size_t dflt, size_t max, size_t *limit,
+	    int64_t *cursor);
 /* What domain code needs of r (dctx.h): its hub, arena, id and the caller
  * as authenticated so far (anonymous until auth.c ran). */
 struct dctx	 req_dctx(struct req *);

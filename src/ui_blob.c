@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api.h"
 #include "gitstore.h"
 #include "hex.h"
 #include "hub.h"
@@ -59,8 +60,10 @@ ui_blob(struct req *r)
 	bool cut = false;
 	int rc;
 
+	/* A file's text is its bytes: a gated repository's gate decides. */
 	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
+	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL ||
+	    api_gate_files(r, repo) != 0)
 		return;
 	if (repo_resolve(r, repo, rev, &rv) != 0)
 		return;

@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import {
-  bearer, commitOk, createRepo, khubctl, newUser, request, sql, test,
+  bearer, commitOk, createRepo, khubctl, newUser, request, shown, sql, test,
   unique,
 } from './lib.mjs';
 
@@ -351,18 +351,6 @@ async function send(ep, repo, caller) {
     Buffer.from(`git:${tok}`).toString('base64') } : bearer(tok);
   return request(method, path, { body: opts.body, headers: {
     ...(opts.headers || {}), ...auth } });
-}
-
-// What an error answer shows: everything but its request id.
-function shown(res) {
-  let body = res.body;
-  if (res.json && typeof res.json === 'object') {
-    const { requestId, ...rest } = res.json;
-    body = JSON.stringify(rest);
-  }
-  return JSON.stringify({ status: res.status,
-    code: res.headers['x-error-code'] ?? null,
-    message: res.headers['x-error-message'] ?? null, body });
 }
 
 function listed(ep, res, repo) {
