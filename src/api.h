@@ -65,6 +65,13 @@ void	api_tag_delete(struct req *);
 /* api_resolve.c: file downloads (302 to S3) and HEAD metadata; /raw/ */
 void	api_resolve(struct req *);
 void	api_raw(struct req *);
+/* api_mirror.c: a GET of an LFS file of a mirror whose object is not
+ * here yet (bi->in_s3 false): 0 once it is (bi->in_s3 set; serve it), 1
+ * when answered (a redirect to upstream this once, or the error) */
+struct repo;
+struct blob_info;
+int	api_mirror_lfs(struct req *, const struct repo *, const char *commit,
+	    struct blob_info *bi);
 
 /* api_lfs.c: LFS batch, verify, multipart completion */
 void	api_lfs_batch(struct req *);

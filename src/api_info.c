@@ -342,6 +342,7 @@ struct summary {
 	bool		 private_, gated, disabled;
 	json_object	*card;		/* or NULL */
 	struct tags	 tags;
+	const char	*mirror;	/* a mirror's upstream, or NULL */
 };
 
 static char *
@@ -403,6 +404,12 @@ jtext_summary(struct req *r, struct buf *b, const struct summary *s,
 	}
 	if (f & F_XET)
 		buf_adds(b, ",\"xetEnabled\":false");
+	if (s->mirror != NULL) {
+		/* khub's own: a read-only mirror of that hub (mirror.h) */
+		buf_adds(b, ",\"mirror\":{\"upstream\":");
+		jtext_str(b, s->mirror, strlen(s->mirror));
+		buf_addc(b, '}');
+	}
 }
 
 /* ---- repository info ---- */
@@ -590,6 +597,7 @@ api_repo_info(struct req *r)
 	sum.type = repo->type;
 	sum.ns = repo->ns;
 	sum.full = repo->full;
+	sum.mirror = repo->mirror;
 	sum.sha = have_commit ? hex : NULL;
 	/* A revision was last modified by its commit. */
 	sum.updated_ms = revform ? ci.time * 1000 : repo->updated_ms;

@@ -12,6 +12,7 @@
 #include "filelist.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "mirror.h"
 #include "names.h"
 #include "repo.h"
 
@@ -22,8 +23,9 @@ static const char SQL_OPEN[] =
     " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000),"
     " (SELECT m.role FROM org_member m"
     "   WHERE m.org_id = r.owner_id AND m.user_id = ?),"
-    " b.target, t.target"
+    " b.target, t.target, mr.upstream"
     " FROM repo r JOIN namespace n ON n.id = r.owner_id"
+    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
     " WHERE n.name = ? AND r.type = ? AND r.name = ?";
@@ -67,6 +69,32 @@ not_found(struct req *r)
 	    "found");
 }
 
+/*
+ * A read of a repository that is not here: the mirror's upstreams may have
+ * it (unless ?fallback=false). 0: it is here now, look again; 1: answered.
+ */
+static int
+pull(struct req *r, enum access need)
+{
+	struct dctx d;
+	struct kerr e;
+	const char *fb = req_query(r, "fallback");
+	int rc;
+
+	if (need != ACCESS_READ || !mirror_enabled(&r->hub->conf) ||
+	    (fb != NULL && !strcmp(fb, "false"))) {
+		not_found(r);
+		return 1;
+	}
+	d = req_dctx(r);
+	if ((rc = mirror_pull(&d, repo_type_name(r->args.type), r->args.ns,
+	    r->args.name, &e)) < 0)
+		resp_kerr(r, &e);
+	else if (rc == 1)
+		not_found(r);
+	return rc == 0 ? 0 : 1;
+}
+
 /* Splits a revision into the branch and tag names it may denote. */
 static void
 ref_names(const char *rev, const char **branch, const char **tag)
@@ -95,6 +123,7 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 	void *bt, *tt;
 	size_t bl, tl;
 	int64_t priv, gated, disabled;
+	bool pulled = false;
 	int rc;
 
 	if (auth_identify(r) != 0)
@@ -105,6 +134,7 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 	}
 	if (rev != NULL)
 		ref_names(rev, &branch, &tag);
+again:
 	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "isssss",
 	    r->who ? r->who->user_id : (int64_t)0, branch, tag, r->args.ns,
 	    repo_type_name(r->args.type), r->args.name) != 0) {
@@ -112,16 +142,22 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 		return NULL;
 	}
 	repo = arena_zalloc(r->a, sizeof(*repo));
-	rc = db_row(res, "isissiiiuiiiisbb", &repo->id, &type,
+	rc = db_row(res, "isissiiiuiiiisbbs", &repo->id, &type,
 	    &repo->owner_id, &repo->ns, &repo->name, &priv, &gated, &disabled,
 	    &repo->lfs_multipart_threshold, &repo->downloads, &repo->likes,
-	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl);
+	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl,
+	    &repo->mirror);
 	if (rc < 0) {
 		resp_db_error(r);
 		return NULL;
 	}
 	if (rc == 0) {
-		not_found(r);
+		if (!pulled && pull(r, need) == 0) {
+			pulled = true;
+			goto again;
+		}
+		if (r->status == 0)
+			not_found(r);
 		return NULL;
 	}
 	repo->type = r->args.type;
@@ -140,8 +176,17 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 		repo->rev_kind = "tag";
 		memcpy(repo->rev_target.b, tt, OID_LEN);
 	}
+	/* A mirror's refs are upstream's: repo_resolve() asks for them. */
+	if (repo->mirror != NULL && rev != NULL)
+		repo->rev_is_ref = true;
 	if (repo->access == ACCESS_NONE) {
 		not_found(r);
+		return NULL;
+	}
+	if (repo->mirror != NULL && need > ACCESS_READ) {
+		/* upstream's history, for everyone to read, no one to change */
+		resp_error(r, 403, "Forbidden", "%s is a read-only mirror of "
+		    "%s: it cannot be changed here", repo->full, repo->mirror);
 		return NULL;
 	}
 	if (repo->access < need) {
@@ -212,6 +257,33 @@ rev_valid(const char *rev)
 	return true;
 }
 
+/* repo_resolve() of a mirror: upstream's answer, or the last one. */
+static int
+mirror_resolve(struct req *r, struct repo *repo, const char *rev,
+    struct rev *out)
+{
+	struct dctx d = req_dctx(r);
+	struct kerr e;
+	size_t n = strlen(rev);
+
+	if (mirror_revision(&d, repo->id, repo->mirror,
+	    repo_type_name(repo->type), repo->full, rev, &out->commit,
+	    &e) != 0) {
+		resp_kerr(r, &e);
+		return -1;
+	}
+	repo->rev_asked = rev;
+	repo->rev_is_ref = false;	/* not the ref row: upstream's answer */
+	if (n >= 7 && n <= OID_HEX && strspn(rev, "0123456789abcdef") == n) {
+		out->kind = "commit";
+		out->name = oid_hex_a(r->a, &out->commit);
+	} else {
+		out->kind = !strncmp(rev, "refs/tags/", 10) ? "tag" : "branch";
+		out->name = rev;
+	}
+	return 0;
+}
+
 int
 repo_resolve(struct req *r, struct repo *repo, const char *rev,
     struct rev *out)
@@ -227,6 +299,8 @@ repo_resolve(struct req *r, struct repo *repo, const char *rev,
 		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", rev);
 		return -1;
 	}
+	if (repo->mirror != NULL)
+		return mirror_resolve(r, repo, rev, out);
 	if (repo->rev_asked == NULL || strcmp(repo->rev_asked, rev) != 0) {
 		/* Not the revision repo_open_rev() looked up: look now. */
 		const char *branch, *tag;

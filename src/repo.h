@@ -27,6 +27,7 @@ struct repo {
 	int64_t		 downloads, likes;
 	int64_t		 created_ms, updated_ms;
 	enum access	 access;	/* the caller's rights */
+	char		*mirror;	/* its upstream, when a mirror (mirror.h) */
 	/* The revision asked for with repo_open_rev(), if it named a ref. */
 	const char	*rev_asked;
 	bool		 rev_is_ref;
