@@ -96,6 +96,11 @@ static const struct setting settings[] = {
 	    1000000 },
 	{ "mirror", "max_regular_bytes", C_SIZE, O(mirror_max_regular),
 	    "256MiB", 0, 0, UINT64_C(64) << 30 },
+	/* An LFS object up to this size is copied while its first download
+	 * waits (a second at LAN speed); a larger one is sent to upstream
+	 * that once and copied after the answer. */
+	{ "mirror", "wait_max", C_SIZE, O(mirror_wait_max), "64MiB", 0, 0,
+	    UINT64_C(5) << 30 },
 };
 #undef O
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -64,6 +64,7 @@ struct conf {
 	char		*mirror_deny;	/* NULL: none */
 	unsigned	 mirror_max_files;	/* per mirrored revision */
 	uint64_t	 mirror_max_regular;	/* regular bytes per revision */
+	uint64_t	 mirror_wait_max;	/* LFS copied while a GET waits */
 };
 
 /*

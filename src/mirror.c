@@ -52,6 +52,11 @@ static const char SQL_REV[] =
 static const char SQL_REV_PUT[] =
     "INSERT INTO mirror_rev (repo_id, rev, target) VALUES (?, ?, ?)"
     " ON DUPLICATE KEY UPDATE target = VALUES(target), checked_at = NOW(3)";
+/* Upstream failed: the last answer stands for another fresh seconds, so
+ * that an outage costs one failed call per revision and window, not one
+ * per request. */
+static const char SQL_REV_TOUCH[] =
+    "UPDATE mirror_rev SET checked_at = NOW(3) WHERE repo_id = ? AND rev = ?";
 static const char SQL_HAVE[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
 static const char SQL_REPO_COMMIT[] =
@@ -786,6 +791,16 @@ copy_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 	return 0;
 }
 
+/* The last answer for rev stands (SQL_REV_TOUCH); 0 or -1. */
+static int
+stale(struct dctx *d, int64_t repo_id, const char *rev, struct kerr *e)
+{
+	if (db_exec(d->hub->db, d->a, NULL, SQL_REV_TOUCH, "is", repo_id,
+	    rev) != 0)
+		return kerr_db(e, d->hub->db);
+	return 0;
+}
+
 int
 mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
     const char *type, const char *full, const char *rev, struct oid *commit,
@@ -814,6 +829,14 @@ mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 		/* a commit id never names another commit */
 		if (fresh || strlen(rev) == OID_HEX)
 			return 0;
+	} else if (strlen(rev) == OID_HEX && oid_parse(commit, rev,
+	    OID_HEX) == 0) {
+		/* a commit copied here (as a branch's head) answers for
+		 * itself, upstream or not */
+		if (have_commit(d, repo_id, commit, &have, e) != 0)
+			return -1;
+		if (have)
+			return 0;
 	}
 	if (!mirror_configured(&d->hub->conf, upstream)) {
 		if (known)
@@ -828,7 +851,7 @@ mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 		if (known) {
 			log_warn("mirror: %s@%s: upstream %s failed, answering "
 			    "its last known commit", full, rev, upstream);
-			return 0;
+			return stale(d, repo_id, rev, e);
 		}
 		*e = ue;
 		return -1;
@@ -861,7 +884,7 @@ mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 			log_warn("mirror: %s@%s: copying %s failed (%s), "
 			    "answering the last known commit", full, rev,
 			    oid_hex_a(d->a, &info.sha), ue.msg);
-			return 0;
+			return stale(d, repo_id, rev, e);
 		}
 		*e = ue;
 		return -1;

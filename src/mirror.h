@@ -55,7 +55,7 @@ int	 mirror_revision(struct dctx *, int64_t repo_id, const char *upstream,
 /*
  * An LFS file of a mirror repository whose object is not in S3 here yet
  * (b->in_s3 false): queues its fill (one per object, however many ask)
- * and, if the object is at most MIRROR_INLINE_MAX bytes, runs it now or
+ * and, if the object is at most [mirror] wait_max bytes, runs it now or
  * waits for the worker that runs it. 0: the object is in S3 now (b->in_s3
  * set); 1: not yet: *url is where upstream serves the bytes, for the
  * client to fetch them there this once while the fill runs after the
@@ -65,8 +65,6 @@ int	 mirror_revision(struct dctx *, int64_t repo_id, const char *upstream,
 int	 mirror_lfs_want(struct dctx *, const char *upstream, const char *type,
 	    const char *full, const char *commit, const char *path,
 	    struct blob_info *b, char **url, struct kerr *e);
-/* Objects up to this size are copied while their first download waits. */
-#define MIRROR_INLINE_MAX	(64u << 20)
 /*
  * Runs a queued fill (the one of sha256, or any when NULL) if one is free
  * to claim: claimed with FOR UPDATE SKIP LOCKED and a lease, so any worker

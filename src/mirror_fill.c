@@ -216,20 +216,26 @@ object_here(struct dctx *d, const unsigned char *sha256, struct kerr *e)
 	return rc;
 }
 
-/* Where upstream serves the file: its own redirect target when it gives
- * one (no token in it), else its resolve URL. */
+/* Where upstream serves the file: its own redirect's target (which holds
+ * no token), else, without a token, its resolve URL itself. */
 static char *
 upstream_url(struct dctx *d, const char *upstream, const char *url)
 {
+	const char *token = mirror_token(&d->hub->conf, upstream);
 	struct up_resp resp;
-	struct kerr e;
+	char err[512];
+	int rc;
 
-	if (mirror_api(d, upstream, url, &resp, &e) == 0 &&
+	/* a redirect has a small body; a file's own bytes go past the cap */
+	rc = upstream_get(d->a, url, token, d->hub->conf.mirror_timeout, 65536,
+	    &resp, err, sizeof(err));
+	if (rc == UP_OK && resp.status >= 300 && resp.status < 400 &&
 	    resp.location != NULL && (!strncmp(resp.location, "http://", 7) ||
 	    !strncmp(resp.location, "https://", 8)))
 		return resp.location;
-	return mirror_token(&d->hub->conf, upstream) == NULL ? (char *)url :
-	    NULL;
+	if (rc != UP_OK && rc != UP_TOOBIG)
+		log_warn("mirror: upstream %s failed: %s", upstream, err);
+	return token == NULL ? (char *)url : NULL;
 }
 
 int
@@ -263,7 +269,7 @@ mirror_lfs_want(struct dctx *d, const char *upstream, const char *type,
 	if (db_exec(db, d->a, NULL, SQL_QUEUE, "buss", b->sha256,
 	    (size_t)SHA256_LEN, b->size, url.data, upstream) != 0)
 		return kerr_db(e, db);
-	if (b->size > MIRROR_INLINE_MAX) {
+	if (b->size > d->hub->conf.mirror_wait_max) {
 		/* too big to wait for: upstream serves this once */
 		pending = true;
 		if ((*out = upstream_url(d, upstream, url.data)) == NULL)

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import {
   BUILD, STACK, bearer, confValue, newUser, raw, request, sha256, skip, sql,
-  test, unique,
+  test, unique, waitFor,
 } from './lib.mjs';
 
 const UPSTREAM = confValue('upstream1');
@@ -291,6 +291,28 @@ test('mirror: two concurrent first downloads make one fill', async () => {
     + `UNHEX('${oid}')`).trim(), 'done\t1');
   assert.equal(sql(`SELECT COUNT(*) FROM lfs_object WHERE sha256 = `
     + `UNHEX('${oid}')`).trim(), '1');
+});
+
+test('mirror: a big first download gets upstream\'s bytes at once, then '
+  + 'ours', async () => {
+  needUpstream();
+  const max = confValue('wait_max');
+  assert.equal(max, '1MiB', 'tests run with [mirror] wait_max = 1MiB');
+  const data = randomBytes(1536 * 1024);
+  head = await upCommit(repo, user.token, { lfs: { 'big.bin': data } });
+  const url = `/${repo}/resolve/${head}/big.bin`;
+  const u = await up('HEAD', url);
+  const first = await download(request, url);
+  assert.ok(first.body.equals(data));
+  assert.deepEqual(facts(first.headers), facts(u.headers));
+  // upstream's own (its bucket), this once
+  assert.ok(first.location.includes('/khub-up/'), first.location);
+  const oid = sha256(data);
+  assert.ok(await waitFor(() => sql(`SELECT state FROM mirror_fill WHERE `
+    + `sha256 = UNHEX('${oid}')`).trim() === 'done', 60), 'the fill ran');
+  const second = await download(request, url);
+  assert.ok(second.body.equals(data));
+  assert.ok(!second.location.includes('/khub-up/'), second.location);
 });
 
 // S3 of the stack, signed as the gateway's owner (tests only).
