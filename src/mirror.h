@@ -82,4 +82,39 @@ int	 mirror_fill_run(struct dctx *, const unsigned char *sha256,
  */
 void	 mirror_idle(struct dctx *);
 
+/* ---- khubctl mirror (mirror_admin.c) ---- */
+
+struct mirror_info {
+	char		*type;		/* "model", "dataset", "space" */
+	char		*id;		/* "ns/name" or "name" */
+	char		*upstream;
+	int64_t		 revisions;	/* revisions copied */
+	int64_t		 lfs_missing;	/* LFS objects not copied yet */
+};
+/* Every mirror repository, by type and id, into *v (*n). 0 or -1. */
+int	 mirror_list(struct dctx *, struct mirror_info **v, size_t *n,
+	    struct kerr *e);
+/* Upstream is asked again at the next read of any revision of mirror
+ * type/id ("ns/name"). 0, or -1 (404 for no such mirror). */
+int	 mirror_refresh(struct dctx *, const char *type, const char *id,
+	    struct kerr *e);
+/*
+ * Copies revision rev of type/id (read through first if it is not here)
+ * and every LFS object of it, now, for offline use; progress(arg, path,
+ * size, done, total) after each object. *commit: the revision's commit.
+ * 0, or -1 at the first failure (what was copied stays).
+ */
+int	 mirror_pin(struct dctx *, const char *type, const char *id,
+	    const char *rev, void (*progress)(void *, const char *, uint64_t,
+	    size_t, size_t), void *arg, struct oid *commit, struct kerr *e);
+/* Deletes the local mirror type/id (objects shared with others stay); it
+ * is read through again at its next read. 0 or -1 (404). */
+int	 mirror_drop(struct dctx *, const char *type, const char *id,
+	    struct kerr *e);
+/* Runs queued fills until none is left to claim: *ran copied, *failed not
+ * (upstream's fault: tried again later; e holds the last reason). 0, or
+ * -1 when the database or S3 here fails. */
+int	 mirror_work(struct dctx *, size_t *ran, size_t *failed,
+	    struct kerr *e);
+
 #endif

@@ -29,6 +29,7 @@
 #define ATTEMPTS_MAX	3	/* tries before a fill is failed for good */
 #define WAIT_MS		100	/* poll period of a download that waits */
 #define IDLE_S		30	/* how often an idle worker looks for fills */
+#define RETRY_S		30	/* a failed fill's wait before its next try */
 
 static const char SQL_QUEUE[] =
     "INSERT INTO mirror_fill (sha256, size, url, upstream) VALUES (?, ?, ?, ?)"
@@ -46,14 +47,18 @@ static const char SQL_CLAIM_ANY[] =
     " LIMIT 1 FOR UPDATE SKIP LOCKED";
 static const char SQL_LEASE[] =
     "UPDATE mirror_fill SET lease_until = NOW(3) + INTERVAL ? SECOND,"
-    " attempts = attempts + 1 WHERE sha256 = ?";
+    " attempts = attempts + 1, error = NULL WHERE sha256 = ?";
 static const char SQL_DONE[] =
     "UPDATE mirror_fill SET state = 'done', lease_until = NULL, error = NULL,"
     " done_at = NOW(3) WHERE sha256 = ?";
 static const char SQL_RETRY[] =
-    "UPDATE mirror_fill SET lease_until = NULL, error = ?,"
-    " state = IF(attempts >= ?, 'failed', 'queued'),"
+    "UPDATE mirror_fill SET lease_until = NOW(3) + INTERVAL ? SECOND,"
+    " error = ?, state = IF(attempts >= ?, 'failed', 'queued'),"
     " done_at = IF(attempts >= ?, NOW(3), NULL) WHERE sha256 = ?";
+/* Upstream could not be reached: no try spent, the next ask tries again. */
+static const char SQL_RELEASE[] =
+    "UPDATE mirror_fill SET lease_until = NULL, error = ?,"
+    " attempts = attempts - 1 WHERE sha256 = ?";
 static const char SQL_STATE[] =
     "SELECT f.state, f.error, o.sha256 IS NOT NULL FROM mirror_fill f"
     " LEFT JOIN lfs_object o ON o.sha256 = f.sha256 WHERE f.sha256 = ?";
@@ -190,9 +195,15 @@ mirror_fill_run(struct dctx *d, const unsigned char *want, struct kerr *e)
 	}
 	/* The lease is ours; the download holds no lock. */
 	if (fill_one(d, key, size, url, upstream, e) != 0) {
-		db_exec(db, d->a, NULL, SQL_RETRY, "siib", e->msg,
-		    (int64_t)ATTEMPTS_MAX, (int64_t)ATTEMPTS_MAX, key,
-		    (size_t)SHA256_LEN);
+		/* wrong bytes are tried a few times, slowly; an outage
+		 * spends no try */
+		if (!strcmp(e->code, "UpstreamBadBytes"))
+			db_exec(db, d->a, NULL, SQL_RETRY, "isiib",
+			    (int64_t)RETRY_S, e->msg, (int64_t)ATTEMPTS_MAX,
+			    (int64_t)ATTEMPTS_MAX, key, (size_t)SHA256_LEN);
+		else
+			db_exec(db, d->a, NULL, SQL_RELEASE, "sb", e->msg, key,
+			    (size_t)SHA256_LEN);
 		return -1;
 	}
 	if (db_exec(db, d->a, NULL, SQL_DONE, "b", key, (size_t)SHA256_LEN) !=
@@ -238,10 +249,11 @@ upstream_url(struct dctx *d, const char *upstream, const char *url)
 	return token == NULL ? (char *)url : NULL;
 }
 
-int
-mirror_lfs_want(struct dctx *d, const char *upstream, const char *type,
+/* mirror_lfs_want(); wait: whatever the size (khubctl mirror pin). */
+static int
+want(struct dctx *d, const char *upstream, const char *type,
     const char *full, const char *commit, const char *path,
-    struct blob_info *b, char **out, struct kerr *e)
+    struct blob_info *b, bool wait, char **out, struct kerr *e)
 {
 	struct db *db = d->hub->db;
 	struct db_res *res;
@@ -269,7 +281,7 @@ mirror_lfs_want(struct dctx *d, const char *upstream, const char *type,
 	if (db_exec(db, d->a, NULL, SQL_QUEUE, "buss", b->sha256,
 	    (size_t)SHA256_LEN, b->size, url.data, upstream) != 0)
 		return kerr_db(e, db);
-	if (b->size > d->hub->conf.mirror_wait_max) {
+	if (!wait && b->size > d->hub->conf.mirror_wait_max) {
 		/* too big to wait for: upstream serves this once */
 		pending = true;
 		if ((*out = upstream_url(d, upstream, url.data)) == NULL)
@@ -291,12 +303,14 @@ mirror_lfs_want(struct dctx *d, const char *upstream, const char *type,
 			return kerr_db(e, db);
 		if (rc == 1 && here)
 			goto stored;
-		if (rc == 1 && !strcmp(state, "failed"))
+		/* failed for good, or its last try did (tried again later):
+		 * no one waits for that */
+		if (rc == 1 && (!strcmp(state, "failed") || error != NULL))
 			return kerr_set(e, 502, "UpstreamError", "Copying this "
 			    "file from %s failed: %s", upstream, error ?
 			    error : "unknown");
-		if (waited++ * WAIT_MS > d->hub->conf.mirror_timeout * 1000u *
-		    3)
+		if (!wait && waited++ * WAIT_MS >
+		    d->hub->conf.mirror_timeout * 1000u * 3)
 			return kerr_set(e, 504, "UpstreamTimeout", "Copying "
 			    "this file from %s takes longer than this request "
 			    "may wait", upstream);
@@ -307,6 +321,24 @@ stored:
 		return kerr_db(e, db);
 	b->in_s3 = true;
 	return 0;
+}
+
+int
+mirror_lfs_want(struct dctx *d, const char *upstream, const char *type,
+    const char *full, const char *commit, const char *path,
+    struct blob_info *b, char **out, struct kerr *e)
+{
+	return want(d, upstream, type, full, commit, path, b, false, out, e);
+}
+
+int
+mirror_lfs_fill(struct dctx *d, const char *upstream, const char *type,
+    const char *full, const char *commit, const char *path,
+    struct blob_info *b, struct kerr *e)
+{
+	char *url;
+
+	return want(d, upstream, type, full, commit, path, b, true, &url, e);
 }
 
 void

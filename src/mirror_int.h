@@ -27,4 +27,11 @@ int		 mirror_failed(struct kerr *e, int rc, const char *upstream,
 int		 mirror_api(struct dctx *, const char *upstream,
 		    const char *url, struct up_resp *out, struct kerr *e);
 
+struct blob_info;
+/* mirror_lfs_want(), copying the object now whatever its size (or waiting
+ * for whoever copies it): 0 or -1. */
+int		 mirror_lfs_fill(struct dctx *, const char *upstream,
+		    const char *type, const char *full, const char *commit,
+		    const char *path, struct blob_info *b, struct kerr *e);
+
 #endif

@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import {
-  BUILD, STACK, bearer, confValue, newUser, raw, request, sha256, skip, sql,
-  test, unique, waitFor,
+  BUILD, STACK, bearer, confValue, khubctl, khubctlRaw, newUser, raw, request,
+  sha256, skip, sql, test, unique, waitFor,
 } from './lib.mjs';
 
 const UPSTREAM = confValue('upstream1');
@@ -383,6 +383,56 @@ test('mirror: upstream stopped, what was copied still answers', async () => {
   }
   const res = await download(request, `/${repo}/resolve/main/never.bin`);
   assert.ok(res.body.equals(NEVER));
+});
+
+test('mirror: khubctl mirror pin, list, refresh, drop; a dead worker\'s '
+  + 'fill is taken up again', async () => {
+  needUpstream();
+  const r2 = await upCreate(user);
+  const a = randomBytes(7000);
+  const b = randomBytes(9000);
+  const c2 = await upCommit(r2, user.token, { lfs: { 'a.bin': a,
+    'd/b.bin': b } });
+  const out = khubctl('mirror', 'pin', `${r2}@main`);
+  assert.match(out, /\[1\/2\] /);
+  assert.match(out, /\[2\/2\] /);
+  assert.match(out, new RegExp(`${c2}, every file here`));
+  const list = khubctl('mirror', 'list');
+  assert.match(list, new RegExp(`model\t${r2}\t${UPSTREAM}\t1 revisions\t`
+    + '0 LFS objects not copied'));
+  for (const [path, data] of [['a.bin', a], ['d/b.bin', b]]) {
+    const got = await download(request, `/${r2}/resolve/main/${path}`);
+    assert.ok(got.body.equals(data));
+    assert.ok(!got.location.includes('/khub-up/'));
+  }
+  assert.match(khubctl('mirror', 'refresh', r2), /asked again/);
+  assert.equal(khubctlRaw(['mirror', 'drop', 'nobody/nothing']).status, 1);
+
+  // a fill claimed by a worker that died: queued, its lease run out
+  const r3 = await upCreate(user);
+  const lost = randomBytes(4000);
+  const c3 = await upCommit(r3, user.token, { lfs: { 'lost.bin': lost } });
+  assert.equal((await request('HEAD', `/${r3}/resolve/main/lost.bin`))
+    .status, 200);
+  const oid = sha256(lost);
+  sql(`INSERT INTO mirror_fill (sha256, size, url, upstream, attempts, `
+    + `lease_until) VALUES (UNHEX('${oid}'), ${lost.length}, `
+    + `'${UPSTREAM}/${r3}/resolve/${c3}/lost.bin', '${UPSTREAM}', 1, `
+    + 'NOW(3) - INTERVAL 1 SECOND)');
+  assert.match(khubctl('mirror', 'work'), /^1 fills ran, 0 failed/);
+  assert.equal(sql(`SELECT state, attempts FROM mirror_fill WHERE sha256 = `
+    + `UNHEX('${oid}')`).trim(), 'done\t2');
+  const got = await download(request, `/${r3}/resolve/main/lost.bin`);
+  assert.ok(got.body.equals(lost));
+  assert.ok(!got.location.includes('/khub-up/'));
+
+  // dropped: gone here, read through again at the next read
+  assert.match(khubctl('mirror', 'drop', r2), /dropped/);
+  assert.equal(sql(`SELECT COUNT(*) FROM repo WHERE name = '${
+    r2.split('/')[1]}'`).trim(), '0');
+  const again = await request('GET', `/api/models/${r2}`);
+  assert.equal(again.status, 200);
+  assert.equal(again.json.sha, c2);
 });
 
 test('mirror: the upstream we started stops', async () => {
