@@ -722,9 +722,10 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		char hex[OID_HEX + 1];
 
 		memset(&sum, 0, sizeof(sum));
-		rc = db_row(res, "issiiiiiiib", &id, &ns, &name, &priv, &gated,
-		    &disabled, &sum.downloads, &sum.likes, &sum.created_ms,
-		    &sum.updated_ms, &head, &hlen);
+		rc = db_row(res, "issiiiiiiibs", &id, &ns, &name, &priv,
+		    &gated, &disabled, &sum.downloads, &sum.likes,
+		    &sum.created_ms, &sum.updated_ms, &head, &hlen,
+		    &sum.mirror);
 		if (rc <= 0)
 			break;
 		if (emitted == q->limit) {

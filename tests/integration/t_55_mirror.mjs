@@ -229,6 +229,17 @@ test('mirror: read-only for everyone', async () => {
     headers: { accept: LFS_TYPE, 'content-type': LFS_TYPE,
       ...bearer(me.token) } });
   assert.equal(res.status, 403, res.body);
+  // marked as a mirror in listings, in the API and on the pages
+  res = await request('GET', `/api/models?author=${user.name}`);
+  assert.equal(res.status, 200, res.body);
+  assert.equal(res.json.find((x) => x.id === repo)?.mirror?.upstream,
+    UPSTREAM);
+  res = await request('GET', `/models?search=${repo.split('/')[1]}`);
+  assert.match(res.body, /mirror of http:\/\/127\.0\.0\.1/);
+  // git: not a clone with objects that do not match upstream's ids
+  res = await request('GET', `/${repo}.git/info/refs?service=git-upload-pack`);
+  assert.equal(res.status, 501, res.body);
+  assert.match(res.headers['x-error-message'] || res.body, /mirror of/);
 });
 
 test('mirror: fallback=false answers RepoNotFound; a private upstream '
