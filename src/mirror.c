@@ -59,6 +59,13 @@ static const char SQL_REV_TOUCH[] =
     "UPDATE mirror_rev SET checked_at = NOW(3) WHERE repo_id = ? AND rev = ?";
 static const char SQL_HAVE[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+/* One copy of a repository's revisions at a time, on any machine (the
+ * lock is the database server's): a second reader waits for the first
+ * copy instead of making its own. */
+static const char SQL_LOCK[] =
+    "SELECT GET_LOCK(CONCAT('khub_mirror_', ?), ?)";
+static const char SQL_UNLOCK[] =
+    "DO RELEASE_LOCK(CONCAT('khub_mirror_', ?))";
 static const char SQL_REPO_COMMIT[] =
     "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
 static const char SQL_REPO_BLOB[] =
@@ -548,6 +555,38 @@ membuf_sink(void *arg, const void *p, size_t n)
 	return 0;
 }
 
+struct oid_at {
+	struct oid	 oid;
+	size_t		 i;
+};
+
+static int
+oid_at_cmp(const void *x, const void *y)
+{
+	const struct oid_at *a = x, *b = y;
+	int c = memcmp(a->oid.b, b->oid.b, OID_LEN);
+
+	return c != 0 ? c : a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Marks every repeat of a blob in oids[0..n) as found: one file's bytes
+ * are fetched once however many paths hold them. */
+static void
+mark_repeats(struct arena *a, const struct oid *oids, size_t n, bool *found)
+{
+	struct oid_at *v = arena_alloc(a, (n + 1) * sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v[i].oid = oids[i];
+		v[i].i = i;
+	}
+	qsort(v, n, sizeof(*v), oid_at_cmp);
+	for (i = 1; i < n; i++)
+		if (oid_eq(&v[i].oid, &v[i - 1].oid))
+			found[v[i].i] = true;
+}
+
 /*
  * Fetches, checks and stores the regular files the store lacks: a file
  * whose bytes are not its git blob id is refused (nothing of the revision
@@ -575,6 +614,7 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	found = arena_zalloc(d->a, (n + 1) * sizeof(*found));
 	if (n > 0 && blobs_get(db, d->a, oids, n, have, found) != 0)
 		return kerr_db(e, db);
+	mark_repeats(d->a, oids, n, found);
 	rows = arena_alloc(d->a, (n + 1) * sizeof(*rows));
 	small = arena_alloc(d->a, (n + 1) * sizeof(*small));
 	for (i = 0, n = 0; i < s->nfiles; i++) {
@@ -791,6 +831,33 @@ copy_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 	return 0;
 }
 
+/* copy_revision() under the repository's lock, unless the copy that
+ * held it made this one. */
+static int
+copy_locked(struct dctx *d, int64_t repo_id, const char *upstream,
+    const char *type, const char *full, const struct oid *commit,
+    struct kerr *e)
+{
+	struct db *db = d->hub->db;
+	struct db_res *res;
+	int64_t got = 0;
+	bool have;
+	int rc;
+
+	if (db_exec(db, d->a, &res, SQL_LOCK, "ii", repo_id,
+	    (int64_t)d->hub->conf.mirror_timeout * 6) != 0 ||
+	    db_row(res, "i", &got) < 0)
+		return kerr_db(e, db);
+	if (got != 1)
+		return kerr_set(e, 504, "UpstreamTimeout", "Another copy of "
+		    "%s from %s takes too long", full, upstream);
+	rc = have_commit(d, repo_id, commit, &have, e);
+	if (rc == 0 && !have)
+		rc = copy_revision(d, repo_id, upstream, type, full, commit, e);
+	db_exec(db, d->a, NULL, SQL_UNLOCK, "i", repo_id);
+	return rc;
+}
+
 /* The last answer for rev stands (SQL_REV_TOUCH); 0 or -1. */
 static int
 stale(struct dctx *d, int64_t repo_id, const char *rev, struct kerr *e)
@@ -878,7 +945,7 @@ mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 	}
 	if (have_commit(d, repo_id, &info.sha, &have, e) != 0)
 		return -1;
-	if (!have && copy_revision(d, repo_id, upstream, type, full, &info.sha,
+	if (!have && copy_locked(d, repo_id, upstream, type, full, &info.sha,
 	    &ue) != 0) {
 		if (known && ue.status >= 500) {
 			log_warn("mirror: %s@%s: copying %s failed (%s), "

@@ -234,16 +234,16 @@ upstream_url(struct dctx *d, const char *upstream, const char *url)
 {
 	const char *token = mirror_token(&d->hub->conf, upstream);
 	struct up_resp resp;
-	char err[512];
+	char err[512], *loc;
 	int rc;
 
 	/* a redirect has a small body; a file's own bytes go past the cap */
 	rc = upstream_get(d->a, url, token, d->hub->conf.mirror_timeout, 65536,
 	    &resp, err, sizeof(err));
 	if (rc == UP_OK && resp.status >= 300 && resp.status < 400 &&
-	    resp.location != NULL && (!strncmp(resp.location, "http://", 7) ||
-	    !strncmp(resp.location, "https://", 8)))
-		return resp.location;
+	    resp.location != NULL && (loc = upstream_location(d->a, url,
+	    resp.location)) != NULL)
+		return loc;
 	if (rc != UP_OK && rc != UP_TOOBIG)
 		log_warn("mirror: upstream %s failed: %s", upstream, err);
 	return token == NULL ? (char *)url : NULL;

@@ -211,6 +211,22 @@ upstream_get(struct arena *a, const char *url, const char *token,
 	return rc;
 }
 
+char *
+upstream_location(struct arena *a, const char *url, const char *loc)
+{
+	const char *host, *path;
+
+	if (!strncmp(loc, "http://", 7) || !strncmp(loc, "https://", 8))
+		return arena_strdup(a, loc);
+	if (loc[0] != '/' || loc[1] == '/')
+		return NULL;	/* relative to the path, or another host */
+	if ((host = strstr(url, "://")) == NULL)
+		return NULL;
+	host += 3;
+	path = host + strcspn(host, "/?#");
+	return arena_printf(a, "%.*s%s", (int)(path - url), url, loc);
+}
+
 int
 upstream_download(struct arena *a, const char *url, const char *token,
     unsigned timeout, uint64_t size, s3_sink sink, void *arg, long *status,
@@ -238,13 +254,15 @@ upstream_download(struct arena *a, const char *url, const char *token,
 			return rc;
 		if (out.status >= 300 && out.status < 400 &&
 		    out.location != NULL) {
-			if (strncmp(out.location, "http://", 7) &&
-			    strncmp(out.location, "https://", 8)) {
-				snprintf(err, errlen, "GET %s: redirect to a "
-				    "relative or odd URL", url);
+			const char *next = upstream_location(a, url,
+			    out.location);
+
+			if (next == NULL) {
+				snprintf(err, errlen, "GET %s: redirect to an "
+				    "odd URL", url);
 				return UP_DOWN;
 			}
-			url = out.location;
+			url = next;
 			continue;
 		}
 		if (out.status != 200)

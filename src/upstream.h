@@ -43,6 +43,13 @@ int	 upstream_get(struct arena *, const char *url, const char *token,
 	    unsigned timeout, size_t cap, struct up_resp *out, char *err,
 	    size_t errlen);
 /*
+ * The absolute URL a Location of an answer to url names: itself when it
+ * is absolute (http/https), the same origin for a path ("/..."), as the
+ * Hub's relative redirects are; NULL for anything else.
+ */
+char	*upstream_location(struct arena *, const char *url,
+	    const char *location);
+/*
  * Downloads a file from url: upstream answers its bytes or redirects
  * (up to 3 hops, followed without the token, http(s) only). The body goes
  * to sink as it arrives and must be exactly size bytes (UP_BADBYTES

@@ -9,9 +9,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import {
-  BUILD, STACK, bearer, confValue, khubctl, khubctlRaw, newUser, raw, request,
+  existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  BUILD, CONFIG, STACK, bearer, confValue, khubctl, khubctlRaw, newUser, raw, request,
   sha256, skip, sql, test, unique, waitFor,
 } from './lib.mjs';
 
@@ -444,6 +448,76 @@ test('mirror: khubctl mirror pin, list, refresh, drop; a dead worker\'s '
   const again = await request('GET', `/api/models/${r2}`);
   assert.equal(again.status, 200);
   assert.equal(again.json.sha, c2);
+});
+
+test('mirror: a tree of more than a page, read by two at once: one copy, '
+  + 'pages as upstream\'s', async () => {
+  needUpstream();
+  const r4 = await upCreate(user);
+  const files = { 'one.txt': 'one\n' };
+  for (let i = 0; i < 1100; i++)
+    files[`many/f${String(i).padStart(4, '0')}.txt`] = 'the same bytes\n';
+  await upCommit(r4, user.token, { files });
+  const page = `/api/models/${r4}/tree/main/many`;
+  const [a, b] = await Promise.all([request('GET', page),
+    request('GET', page)]);
+  const u = await up('GET', page);
+  assert.equal(u.json.length, 1000);
+  for (const m of [a, b]) {
+    assert.equal(m.status, 200, m.body);
+    assert.deepEqual(m.json, u.json);
+  }
+  const next = (res) => {
+    const l = /<([^>]+)>; rel="next"/.exec(res.headers.link || '');
+    assert.ok(l, 'a next page');
+    const n = new URL(l[1]);
+    return n.pathname + n.search;
+  };
+  const [u2, m2] = [await up('GET', next(u)), await request('GET', next(a))];
+  assert.equal(m2.json.length, 100);
+  assert.deepEqual(m2.json, u2.json);
+  const log = execFileSync('cat', [`${STACK}/khub.log`], { encoding: 'utf8' });
+  assert.equal(log.split('\n').filter((l) => l.includes(`copied ${r4}@`))
+    .length, 1, 'one copy');
+});
+
+test('mirror: with a token, a private upstream repo is mirrored private: '
+  + 'its namespace\'s members read it, no one else', async () => {
+  needUpstream();
+  const priv = await upCreate(user, { priv: true });
+  const c = await upCommit(priv, user.token, { files: { 'p.txt': 'secret\n' },
+    lfs: { 'p.bin': randomBytes(3000) } });
+  // khubctl with this upstream's token (the server itself has none)
+  const conf = join(mkdtempSync(join(tmpdir(), 'khub-mirror-')), 'k.conf');
+  writeFileSync(conf, readFileSync(CONFIG, 'utf8').replace(
+    /^(upstream1 = .*)$/m, `$1\ntoken1 = ${user.token}`), { mode: 0o600 });
+  execFileSync(`${BUILD}/khubctl`, ['-c', conf, 'mirror', 'pin', priv],
+    { encoding: 'utf8' });
+  rmSync(dirname(conf), { recursive: true });
+  const stranger = newUser();
+  const member = newUser('read');
+  let res = await request('GET', `/api/models/${priv}`);
+  assert.equal(res.status, 401);
+  assert.equal(res.headers['x-error-code'], 'RepoNotFound');
+  res = await request('GET', `/api/models/${priv}`,
+    { headers: bearer(stranger.token) });
+  assert.equal(res.status, 404);
+  assert.equal(res.headers['x-error-code'], 'RepoNotFound');
+  res = await request('HEAD', `/${priv}/resolve/main/p.txt`,
+    { headers: bearer(stranger.token) });
+  assert.equal(res.headers['x-error-code'], 'RepoNotFound');
+  res = await request('GET', `/api/models?author=${user.name}`,
+    { headers: bearer(stranger.token) });
+  assert.ok(!res.json.some((x) => x.id === priv));
+  khubctl('org', 'member', user.name, member.name, '--role', 'read');
+  res = await request('GET', `/api/models/${priv}`,
+    { headers: bearer(member.token) });
+  assert.equal(res.status, 200, res.body);
+  assert.equal(res.json.sha, c);
+  assert.equal(res.json.private, true);
+  const got = await download((m, p) => request(m, p,
+    { headers: bearer(member.token) }), `/${priv}/resolve/main/p.txt`);
+  assert.equal(got.body.toString(), 'secret\n');
 });
 
 test('mirror: the upstream we started stops', async () => {
