@@ -831,6 +831,31 @@ copy_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 	return 0;
 }
 
+/* What mirror_rev holds for rev. */
+static int
+look(struct dctx *d, int64_t repo_id, const char *rev,
+    struct mirror_seen *out, struct kerr *e)
+{
+	struct db_res *res;
+	void *oid;
+	size_t olen;
+	int64_t fresh = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->looked = true;
+	if (db_exec(d->hub->db, d->a, &res, SQL_REV, "iis",
+	    (int64_t)d->hub->conf.mirror_fresh, repo_id, rev) != 0 ||
+	    (rc = db_row(res, "bi", &oid, &olen, &fresh)) < 0)
+		return kerr_db(e, d->hub->db);
+	if (rc == 1 && olen == OID_LEN) {
+		out->known = true;
+		out->fresh = fresh != 0;
+		memcpy(out->commit.b, oid, OID_LEN);
+	}
+	return 0;
+}
+
 /* copy_revision() under the repository's lock, unless the copy that
  * held it made this one. */
 static int
@@ -870,31 +895,28 @@ stale(struct dctx *d, int64_t repo_id, const char *rev, struct kerr *e)
 
 int
 mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
-    const char *type, const char *full, const char *rev, struct oid *commit,
-    struct kerr *e)
+    const char *type, const char *full, const char *rev,
+    const struct mirror_seen *seen, struct oid *commit, struct kerr *e)
 {
 	struct db *db = d->hub->db;
-	struct db_res *res;
+	struct mirror_seen here;
 	struct up_resp resp;
 	struct up_info info;
 	struct buf url;
 	struct kerr ue;
-	void *oid;
-	size_t olen;
-	int64_t fresh = 0;
-	bool known = false, have = false;
+	bool known, have = false;
 	char err[256];
-	int rc;
 
-	if (db_exec(db, d->a, &res, SQL_REV, "iis",
-	    (int64_t)d->hub->conf.mirror_fresh, repo_id, rev) != 0 ||
-	    (rc = db_row(res, "bi", &oid, &olen, &fresh)) < 0)
-		return kerr_db(e, db);
-	if (rc == 1 && olen == OID_LEN) {
-		memcpy(commit->b, oid, OID_LEN);
-		known = true;
+	if (seen == NULL) {
+		if (look(d, repo_id, rev, &here, e) != 0)
+			return -1;
+		seen = &here;
+	}
+	known = seen->known;
+	if (known) {
+		*commit = seen->commit;
 		/* a commit id never names another commit */
-		if (fresh || strlen(rev) == OID_HEX)
+		if (seen->fresh || strlen(rev) == OID_HEX)
 			return 0;
 	} else if (strlen(rev) == OID_HEX && oid_parse(commit, rev,
 	    OID_HEX) == 0) {

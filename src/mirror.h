@@ -40,18 +40,30 @@ bool	 mirror_enabled(const struct conf *);
  */
 int	 mirror_pull(struct dctx *, const char *type, const char *ns,
 	    const char *name, struct kerr *e);
+/* What the database last said of a revision of a mirror (mirror_rev), when
+ * the caller looked already (repo.c does, in its one query). */
+struct mirror_seen {
+	bool		 looked;	/* the fields below are set */
+	bool		 known;		/* upstream answered it once */
+	bool		 fresh;		/* less than [mirror] fresh ago */
+	struct oid	 commit;
+};
+
 /*
  * The commit revision rev of mirror repository repo_id (id full, "ns/name"
  * or "name", from upstream) names, into *commit: what upstream last said
  * when that is less than [mirror] fresh seconds old, else upstream's
  * answer now, its tree and regular files copied here first (once per
  * commit), its refs with it. Upstream unreachable: the last answer, if
- * any, with a log line. -1 with e: 404 RevisionNotFound (upstream says
+ * any, with a log line. seen: what mirror_rev holds for rev, if the
+ * caller looked (else NULL: looked up here). -1 with e: 404
+ * RevisionNotFound (upstream says
  * so), 502/504 (upstream failed and nothing is known), 500/503.
  */
 int	 mirror_revision(struct dctx *, int64_t repo_id, const char *upstream,
 	    const char *type, const char *full, const char *rev,
-	    struct oid *commit, struct kerr *e);
+	    const struct mirror_seen *seen, struct oid *commit,
+	    struct kerr *e);
 /*
  * An LFS file of a mirror repository whose object is not in S3 here yet
  * (b->in_s3 false): queues its fill (one per object, however many ask)

@@ -186,7 +186,7 @@ mirror_pin(struct dctx *d, const char *type, const char *id, const char *rev,
 			    "serves %s %s (or the mirror may not take it)",
 			    type, id);
 	}
-	if (mirror_revision(d, repo_id, upstream, type, id, rev, commit,
+	if (mirror_revision(d, repo_id, upstream, type, id, rev, NULL, commit,
 	    e) != 0)
 		return -1;
 	if (gitstore_commit(d->hub->db, d->a, commit, &ci) != 0)

@@ -23,11 +23,13 @@ static const char SQL_OPEN[] =
     " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000),"
     " (SELECT m.role FROM org_member m"
     "   WHERE m.org_id = r.owner_id AND m.user_id = ?),"
-    " b.target, t.target, mr.upstream"
+    " b.target, t.target, mr.upstream,"
+    " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND"
     " FROM repo r JOIN namespace n ON n.id = r.owner_id"
     " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
+    " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?"
     " WHERE n.name = ? AND r.type = ? AND r.name = ?";
 static const char SQL_CREATE[] =
     "INSERT INTO repo (type, owner_id, name, private,"
@@ -120,9 +122,9 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 	struct db_res *res;
 	const char *branch = "", *tag = "";
 	char *type, *role;
-	void *bt, *tt;
-	size_t bl, tl;
-	int64_t priv, gated, disabled;
+	void *bt, *tt, *mt;
+	size_t bl, tl, ml;
+	int64_t priv, gated, disabled, mfresh;
 	bool pulled = false;
 	int rc;
 
@@ -135,18 +137,20 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 	if (rev != NULL)
 		ref_names(rev, &branch, &tag);
 again:
-	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "isssss",
-	    r->who ? r->who->user_id : (int64_t)0, branch, tag, r->args.ns,
-	    repo_type_name(r->args.type), r->args.name) != 0) {
+	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "iissssss",
+	    r->who ? r->who->user_id : (int64_t)0,
+	    (int64_t)r->hub->conf.mirror_fresh, branch, tag,
+	    rev != NULL ? rev : "", r->args.ns, repo_type_name(r->args.type),
+	    r->args.name) != 0) {
 		resp_db_error(r);
 		return NULL;
 	}
 	repo = arena_zalloc(r->a, sizeof(*repo));
-	rc = db_row(res, "isissiiiuiiiisbbs", &repo->id, &type,
+	rc = db_row(res, "isissiiiuiiiisbbsbi", &repo->id, &type,
 	    &repo->owner_id, &repo->ns, &repo->name, &priv, &gated, &disabled,
 	    &repo->lfs_multipart_threshold, &repo->downloads, &repo->likes,
 	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl,
-	    &repo->mirror);
+	    &repo->mirror, &mt, &ml, &mfresh);
 	if (rc < 0) {
 		resp_db_error(r);
 		return NULL;
@@ -176,9 +180,16 @@ again:
 		repo->rev_kind = "tag";
 		memcpy(repo->rev_target.b, tt, OID_LEN);
 	}
-	/* A mirror's refs are upstream's: repo_resolve() asks for them. */
-	if (repo->mirror != NULL && rev != NULL)
+	/* A mirror's refs are upstream's: repo_resolve() asks for them,
+	 * starting from what this query found of the last answer. */
+	if (repo->mirror != NULL && rev != NULL) {
 		repo->rev_is_ref = true;
+		repo->mirror_seen.looked = true;
+		repo->mirror_seen.known = mt != NULL && ml == OID_LEN;
+		repo->mirror_seen.fresh = mfresh != 0;
+		if (repo->mirror_seen.known)
+			memcpy(repo->mirror_seen.commit.b, mt, OID_LEN);
+	}
 	if (repo->access == ACCESS_NONE) {
 		not_found(r);
 		return NULL;
@@ -265,15 +276,22 @@ mirror_resolve(struct req *r, struct repo *repo, const char *rev,
 	struct dctx d = req_dctx(r);
 	struct kerr e;
 	size_t n = strlen(rev);
+	/* what repo_open_rev() found, if it looked for this rev */
+	const struct mirror_seen *seen = repo->mirror_seen.looked &&
+	    repo->rev_asked != NULL && !strcmp(repo->rev_asked, rev) ?
+	    &repo->mirror_seen : NULL;
 
 	if (mirror_revision(&d, repo->id, repo->mirror,
-	    repo_type_name(repo->type), repo->full, rev, &out->commit,
+	    repo_type_name(repo->type), repo->full, rev, seen, &out->commit,
 	    &e) != 0) {
 		resp_kerr(r, &e);
 		return -1;
 	}
 	repo->rev_asked = rev;
 	repo->rev_is_ref = false;	/* not the ref row: upstream's answer */
+	repo->mirror_seen.looked = repo->mirror_seen.known = true;
+	repo->mirror_seen.fresh = true;	/* for this request */
+	repo->mirror_seen.commit = out->commit;
 	if (n >= 7 && n <= OID_HEX && strspn(rev, "0123456789abcdef") == n) {
 		out->kind = "commit";
 		out->name = oid_hex_a(r->a, &out->commit);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "gitobj.h"
+#include "mirror.h"
 #include "request.h"
 
 enum access { ACCESS_NONE, ACCESS_READ, ACCESS_WRITE, ACCESS_ADMIN };
@@ -28,6 +29,7 @@ struct repo {
 	int64_t		 created_ms, updated_ms;
 	enum access	 access;	/* the caller's rights */
 	char		*mirror;	/* its upstream, when a mirror (mirror.h) */
+	struct mirror_seen mirror_seen;	/* of rev_asked, when a mirror */
 	/* The revision asked for with repo_open_rev(), if it named a ref. */
 	const char	*rev_asked;
 	bool		 rev_is_ref;
