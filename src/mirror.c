@@ -26,6 +26,7 @@
 #include "mirror.h"
 #include "mirror_int.h"
 #include "mirror_json.h"
+#include "names.h"
 #include "upstream.h"
 #include "url.h"
 
@@ -166,8 +167,9 @@ mirror_api(struct dctx *d, const char *upstream, const char *url,
 	    sizeof(err));
 	if (rc != UP_OK)
 		return mirror_failed(e, rc, upstream, err);
-	if (out->status >= 500 || (out->status != 200 && out->status != 401 &&
-	    out->status != 403 && out->status != 404)) {
+	/* a redirect (a renamed repository) is "not under this name" */
+	if (!(out->status == 200 || (out->status >= 300 && out->status < 400) ||
+	    out->status == 401 || out->status == 403 || out->status == 404)) {
 		snprintf(err, sizeof(err), "GET %s: status %ld", url,
 		    out->status);
 		return mirror_failed(e, UP_DOWN, upstream, err);
@@ -258,6 +260,10 @@ mirror_pull(struct dctx *d, const char *type, const char *ns,
 	int tried = 0, failed = 0;
 
 	if (!mirror_enabled(c))
+		return 1;
+	/* names this hub could hold, and safe in upstream's URLs */
+	if ((*ns != '\0' && name_invalid(ns) != NULL) || name_invalid(name) !=
+	    NULL || (*ns == '\0' && name_reserved(name)))
 		return 1;
 	full = *ns == '\0' ? name : arena_printf(d->a, "%s/%s", ns, name);
 	if (!matches(c->mirror_allow, full) || matches(c->mirror_deny, full))
@@ -950,18 +956,20 @@ mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 		    !strcmp(resp.error_code, "RevisionNotFound"))
 			return kerr_set(e, 404, "RevisionNotFound", "Invalid "
 			    "rev id: %s", rev);
-		/* gone upstream, or private now: what was copied stays, and
-		 * what was not is not found */
-		if (known)
-			return 0;
-		return kerr_set(e, 404, "RevisionNotFound", "Invalid rev id: "
-		    "%s", rev);
+		/* Gone upstream, renamed, or no longer public: never served
+		 * here either (what was copied stays until khubctl mirror
+		 * drop; a revision given as a commit id copied here still
+		 * answers, above). */
+		log_info("mirror: %s: upstream %s answers %ld: not served",
+		    full, upstream, resp.status);
+		return kerr_set(e, 404, "RepoNotFound", "Repository not found "
+		    "(its upstream no longer serves it)");
 	}
 	if (mirror_parse_info(d->a, resp.body, resp.len, &info, err,
 	    sizeof(err)) != 0) {
 		mirror_failed(&ue, UP_BADBYTES, upstream, err);
 		if (known)
-			return 0;
+			return stale(d, repo_id, rev, e);
 		*e = ue;
 		return -1;
 	}

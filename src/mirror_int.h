@@ -22,8 +22,8 @@ const char	*mirror_prefix(const char *type);
  * else 502); -1. */
 int		 mirror_failed(struct kerr *e, int rc, const char *upstream,
 		    const char *err);
-/* A GET of upstream's API: 0 with an answer of status 200, 401, 403 or
- * 404 in *out; -1 with e (mirror_failed()) for anything else. */
+/* A GET of upstream's API: 0 with an answer of status 200, 3xx, 401, 403
+ * or 404 in *out; -1 with e (mirror_failed()) for anything else. */
 int		 mirror_api(struct dctx *, const char *upstream,
 		    const char *url, struct up_resp *out, struct kerr *e);
 

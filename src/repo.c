@@ -284,7 +284,10 @@ mirror_resolve(struct req *r, struct repo *repo, const char *rev,
 	if (mirror_revision(&d, repo->id, repo->mirror,
 	    repo_type_name(repo->type), repo->full, rev, seen, &out->commit,
 	    &e) != 0) {
-		resp_kerr(r, &e);
+		if (!strcmp(e.code, "RepoNotFound"))
+			not_found(r);	/* 401 or 404 by caller, as ever */
+		else
+			resp_kerr(r, &e);
 		return -1;
 	}
 	repo->rev_asked = rev;

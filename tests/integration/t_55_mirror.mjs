@@ -520,6 +520,26 @@ test('mirror: with a token, a private upstream repo is mirrored private: '
   assert.equal(got.body.toString(), 'secret\n');
 });
 
+test('mirror: a repository upstream makes private is no longer served',
+  async () => {
+    needUpstream();
+    const r5 = await upCreate(user);
+    await upCommit(r5, user.token, { files: { 'x.txt': 'x\n' } });
+    let res = await request('HEAD', `/${r5}/resolve/main/x.txt`);
+    assert.equal(res.status, 200);
+    res = await up('PUT', `/api/models/${r5}/settings`, { body: { private:
+      true }, headers: { 'content-type': 'application/json',
+      ...bearer(user.token) } });
+    assert.equal(res.status, 200, res.body);
+    await new Promise((r) => setTimeout(r,
+      Number(confValue('fresh')) * 1000 + 500));
+    res = await request('HEAD', `/${r5}/resolve/main/x.txt`);
+    assert.equal(res.status, 401);
+    assert.equal(res.headers['x-error-code'], 'RepoNotFound');
+    res = await request('GET', `/api/models/${r5}/tree/main`);
+    assert.equal(res.headers['x-error-code'], 'RepoNotFound');
+  });
+
 test('mirror: the upstream we started stops', async () => {
   needUpstream();
   if (started) upstreamSh('stop', STACK);
