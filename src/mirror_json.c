@@ -41,8 +41,12 @@ parse(struct arena *a, const char *body, size_t len, json_type type)
 		return NULL;
 	o = json_tokener_parse_ex(tok, body, (int)len);
 	end = o != NULL ? json_tokener_get_parse_end(tok) : 0;
+	/* only blanks after the value (body need not end with a NUL) */
+	while (end < len && strchr(" \t\r\n", body[end]) != NULL &&
+	    body[end] != '\0')
+		end++;
 	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    end + strspn(body + end, " \t\r\n") != len ||
+	    end != len ||
 	    !json_object_is_type(o, type) || !json_text_valid(o))) {
 		json_object_put(o);
 		o = NULL;
