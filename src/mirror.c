@@ -742,6 +742,10 @@ land(struct snap *s, int64_t repo_id, const struct oid *commit,
 		0xe5, 0x4b, 0xf8, 0xd6, 0x92, 0x88, 0xfb, 0xee, 0x49, 0x04 } };
 	size_t i;
 
+	/* the older commits' tree must be there to walk (lastCommit) */
+	if (s->ncommits > 1 && gitstore_put_tree(db, d->a, &empty_tree, "",
+	    0) != 0)
+		return kerr_db(e, db);
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
 	for (i = 0; i < s->ncommits; i++) {

@@ -12,10 +12,11 @@ import { execFileSync } from 'node:child_process';
 import {
   existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
 } from 'node:fs';
+import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  BUILD, CONFIG, STACK, bearer, confValue, khubctl, khubctlRaw, newUser, raw, request,
+  BASE, BUILD, CONFIG, STACK, bearer, confValue, khubctl, khubctlRaw, newUser, raw, request,
   sha256, skip, sql, test, unique, waitFor,
 } from './lib.mjs';
 
@@ -213,6 +214,57 @@ test('mirror: a snapshot walk answers exactly what upstream answers',
     m = await request('HEAD', `/${repo}/resolve/main/model.safetensors`);
     assert.ok(!Object.keys(m.headers).some((k) => k.startsWith('x-xet')));
   });
+
+// Every entry under dir: path -> "dir", "link -> target" or the sha256 of
+// the file's bytes.
+async function cacheTree(dir, at = '') {
+  const out = {};
+  for (const e of await readdir(join(dir, at), { withFileTypes: true })) {
+    const p = join(at, e.name);
+    if (e.isDirectory()) {
+      out[p] = 'dir';
+      Object.assign(out, await cacheTree(dir, p));
+    } else if (e.isSymbolicLink())
+      out[p] = `link -> ${await readlink(join(dir, p))}`;
+    else
+      out[p] = sha256(await readFile(join(dir, p)));
+  }
+  return out;
+}
+
+test('mirror: the JS client\'s cache is the same from upstream and from '
+  + 'the mirror', async () => {
+  needUpstream();
+  let h;
+  try {
+    h = await import('@huggingface/hub');
+  } catch (e) {
+    throw new Error(`@huggingface/hub is not installed: ${e.message}`);
+  }
+  const r6 = await upCreate(user);
+  const weights = randomBytes(20000);
+  const c6 = await upCommit(r6, user.token, { files: FILES,
+    lfs: { 'w/model.safetensors': weights } });
+  const dirs = [];
+  const debug = console.debug;
+  console.debug = () => {};	// the client logs each download there
+  try {
+    for (const hubUrl of [UPSTREAM, BASE]) {
+      const dir = await mkdtemp(join(tmpdir(), 'khub-mirror-cache-'));
+      dirs.push(dir);
+      const snap = await h.snapshotDownload({ repo: r6, revision: 'main',
+        cacheDir: dir, hubUrl });
+      assert.ok(snap.endsWith(join('snapshots', c6)), snap);
+    }
+    const [a, b] = [await cacheTree(dirs[0]), await cacheTree(dirs[1])];
+    assert.ok(Object.keys(a).some((p) => p.includes(join('blobs',
+      sha256(weights)))), JSON.stringify(a));
+    assert.deepEqual(b, a);
+  } finally {
+    console.debug = debug;
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  }
+});
 
 test('mirror: read-only for everyone', async () => {
   needUpstream();
