@@ -30,6 +30,9 @@
 #define WAIT_MS		100	/* poll period of a download that waits */
 #define IDLE_S		30	/* how often an idle worker looks for fills */
 #define RETRY_S		30	/* a failed fill's wait before its next try */
+/* S3's largest single PUT: a larger object would need a multipart copy,
+ * which fills do not do yet: it stays upstream's to serve. */
+#define PUT_MAX		(UINT64_C(5) << 30)
 
 static const char SQL_QUEUE[] =
     "INSERT INTO mirror_fill (sha256, size, url, upstream) VALUES (?, ?, ?, ?)"
@@ -278,16 +281,19 @@ want(struct dctx *d, const char *upstream, const char *type,
 	buf_printf(&url, "%s/%s%s/resolve/%s/", upstream, mirror_prefix(type),
 	    full, commit);
 	url_encode(&url, path, strlen(path), true);
+	if (b->size > PUT_MAX) {
+		if (wait)
+			return kerr_set(e, 502, "UpstreamError", "Files over "
+			    "5 GiB are not copied from upstream yet");
+		goto upstream;
+	}
 	if (db_exec(db, d->a, NULL, SQL_QUEUE, "buss", b->sha256,
 	    (size_t)SHA256_LEN, b->size, url.data, upstream) != 0)
 		return kerr_db(e, db);
 	if (!wait && b->size > d->hub->conf.mirror_wait_max) {
-		/* too big to wait for: upstream serves this once */
+		/* too big to wait for: the fill runs after this answer */
 		pending = true;
-		if ((*out = upstream_url(d, upstream, url.data)) == NULL)
-			return kerr_set(e, 502, "UpstreamError", "The upstream "
-			    "hub %s did not say where this file is", upstream);
-		return 1;
+		goto upstream;
 	}
 	for (;;) {
 		rc = mirror_fill_run(d, b->sha256, e);
@@ -321,6 +327,12 @@ stored:
 		return kerr_db(e, db);
 	b->in_s3 = true;
 	return 0;
+upstream:
+	/* upstream serves this once */
+	if ((*out = upstream_url(d, upstream, url.data)) == NULL)
+		return kerr_set(e, 502, "UpstreamError", "The upstream hub %s "
+		    "did not say where this file is", upstream);
+	return 1;
 }
 
 int
