@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "commit.h"
 #include "db.h"
+#include "discussions.h"
 #include "gitrules.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -101,6 +102,101 @@ branch_of(const char *rev)
 	return strncmp(rev, "refs/heads/", 11) == 0 ? rev + 11 : rev;
 }
 
+/*
+ * Pull requests through commits. A commit (and its preupload) with
+ * ?create_pr=1 opens one from a branch; a commit to refs/pr/N adds to
+ * one. Both need only read access to the repository, then the rules of
+ * discussions.c: a user's write token to open one, its author or a
+ * writer to add to it.
+ */
+struct pr_write {
+	bool		 create;	/* ?create_pr=1 */
+	int64_t		 num;		/* refs/pr/N written to, or opened */
+	struct dctx	 x;
+	int64_t		 repo_id;
+	const char	*branch, *summary, *description;
+};
+
+/* What a write to rev needs of the repository. */
+static enum access
+pr_need(struct req *r, const char *rev, struct pr_write *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->create = query_bool(r->query, r->nquery, "create_pr", 0) == 1;
+	p->num = discussion_pr_of_rev(rev);
+	return p->create || p->num ? ACCESS_READ : ACCESS_WRITE;
+}
+
+/* Once the repository is open: whether the caller may write to the pull
+ * request. 0, or answers and -1. */
+static int
+pr_allowed(struct req *r, struct repo *repo, struct pr_write *p)
+{
+	struct dactor who = { 0, false, false };
+	struct kerr e;
+
+	if (!p->create && p->num == 0)
+		return 0;
+	if (repo->mirror != NULL) {
+		/* upstream's history: its pull requests are upstream's */
+		resp_error(r, 403, "Forbidden", "%s is a read-only mirror of "
+		    "%s: open pull requests there", repo->full, repo->mirror);
+		return -1;
+	}
+	p->x = req_dctx(r);
+	p->repo_id = repo->id;
+	if (r->who != NULL) {
+		who.user_id = r->who->user_id;
+		who.participate = !strcmp(r->who->token_role, "write");
+		who.write = repo->access >= ACCESS_WRITE;
+	}
+	if (p->create && p->num != 0) {
+		resp_error(r, 400, "BadRequest", "A pull request is opened "
+		    "from a branch, not from %s", r->args.rev);
+		return -1;
+	}
+	if (p->create && !who.participate) {
+		resp_error(r, who.user_id ? 403 : 401, who.user_id ?
+		    "Forbidden" : "Unauthorized", "Opening a pull request "
+		    "needs a user's write token");
+		return -1;
+	}
+	if (p->num != 0 && discussion_may_push(&p->x, repo->id, p->num, &who,
+	    &e) != 0) {
+		resp_kerr(r, &e);
+		return -1;
+	}
+	return 0;
+}
+
+/* commit_req.with: the pull request's rows, with the commit. */
+static int
+pr_land(void *arg, const struct oid *parent, const struct oid *commit,
+    struct kerr *e)
+{
+	struct pr_write *p = arg;
+
+	if (p->create)
+		return discussion_open_pr_tx(&p->x, p->repo_id, p->branch,
+		    parent, commit, p->summary, p->description, &p->num, e);
+	return discussion_commit_tx(&p->x, p->repo_id, p->num, commit,
+	    p->summary, e);
+}
+
+/* Makes c a pull request's commit (a no-op for a plain one). */
+static void
+pr_commit(struct pr_write *p, struct commit_req *c)
+{
+	if (!p->create && p->num == 0)
+		return;
+	p->branch = c->branch;
+	p->summary = c->summary;
+	p->description = c->description;
+	c->detached = p->create;
+	c->with = pr_land;
+	c->with_arg = p;
+}
+
 void
 api_preupload(struct req *r)
 {
@@ -108,6 +204,7 @@ api_preupload(struct req *r)
 	struct repo *repo;
 	struct commit_info head;
 	struct rules attrs, ignore, req_ignore, repo_attrs;
+	struct pr_write pr;
 	struct rev rev;
 	struct quota quota;
 	struct kerr qe;
@@ -115,7 +212,8 @@ api_preupload(struct req *r)
 	size_t len, i, n;
 	uint64_t adding = 0, threshold;
 
-	if ((repo = repo_open_rev(r, ACCESS_WRITE, r->args.rev)) == NULL ||
+	if ((repo = repo_open_rev(r, pr_need(r, r->args.rev, &pr),
+	    r->args.rev)) == NULL || pr_allowed(r, repo, &pr) != 0 ||
 	    (body = req_json(r)) == NULL)
 		return;
 	if (repo_resolve(r, repo, r->args.rev, &rev) != 0)
@@ -347,6 +445,7 @@ api_commit(struct req *r)
 	struct ndjson_line *lines;
 	struct oid parent, result;
 	struct stored_set stored;
+	struct pr_write pr;
 	struct commit_blob *blobs;
 	size_t *blob_op, nblobs = 0;
 	long *same;
@@ -356,13 +455,9 @@ api_commit(struct req *r)
 	struct kerr qe;
 	json_object *o;
 
-	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
+	if ((repo = repo_open(r, pr_need(r, r->args.rev, &pr))) == NULL ||
+	    pr_allowed(r, repo, &pr) != 0)
 		return;
-	if (query_bool(r->query, r->nquery, "create_pr", 0) == 1) {
-		resp_error(r, 501, "NotImplemented", "Pull requests are not "
-		    "supported yet: commit to a branch instead");
-		return;
-	}
 	if (req_body(r, &body, &len) != 0 ||
 	    commit_ndjson_parse(r, body, len, &lines, &n) != 0)
 		return;
@@ -572,9 +667,14 @@ api_commit(struct req *r)
 			c.ops[k].blob = c.ops[same[k]].blob;
 			c.ops[k].data = c.ops[same[k]].data;
 		}
+	pr_commit(&pr, &c);
 	if (commit_apply(r, &c, &result) != 0)
 		return;
 	o = jobj();
+	if (pr.create)
+		jset(o, "pullRequestUrl", jstr(arena_printf(r->a,
+		    "%s/discussions/%lld", repo_url(r, repo),
+		    (long long)pr.num)));
 	jset(o, "success", jbool(1));
 	jset(o, "commitOid", jstr(oid_hex_a(r->a, &result)));
 	jset(o, "commitUrl", jstr(arena_printf(r->a, "%s/commit/%s",

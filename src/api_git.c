@@ -100,6 +100,8 @@ static struct repo *
 git_repo(struct req *r)
 {
 	struct repo *repo;
+	const char *msg;
+	int rc, status;
 
 	r->challenge = CHALLENGE;
 	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
@@ -115,6 +117,12 @@ git_repo(struct req *r)
 		git_error(r, 501, "NotImplemented", "%s is a mirror of %s: "
 		    "clone it from there; here it is served over the Hub API",
 		    repo->full, repo->mirror);
+		return NULL;
+	}
+	/* A clone holds every file: a gated repository's gate decides. */
+	if ((rc = api_gate_check(r, repo, &status, &msg)) != 0) {
+		if (rc == 1)
+			git_error(r, status, "GatedRepo", "%s", msg);
 		return NULL;
 	}
 	return repo;

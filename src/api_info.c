@@ -339,7 +339,8 @@ struct summary {
 	const char	*ns, *full;
 	const char	*sha;		/* hex, or NULL */
 	int64_t		 updated_ms, created_ms, downloads, likes;
-	bool		 private_, gated, disabled;
+	bool		 private_, disabled;
+	enum gate	 gated;
 	json_object	*card;		/* or NULL */
 	struct tags	 tags;
 	const char	*mirror;	/* a mirror's upstream, or NULL */
@@ -380,8 +381,10 @@ jtext_summary(struct req *r, struct buf *b, const struct summary *s,
 	if (f & F_DISABLED)
 		buf_printf(b, ",\"disabled\":%s", s->disabled ? "true" :
 		    "false");
-	if (f & F_GATED)
-		buf_printf(b, ",\"gated\":%s", s->gated ? "\"auto\"" : "false");
+	if (f & F_GATED && gate_name(s->gated) != NULL)
+		jtext_opt(b, "gated", gate_name(s->gated));
+	else if (f & F_GATED)
+		buf_adds(b, ",\"gated\":false");
 	if (f & F_DOWNLOADS)
 		buf_printf(b, ",\"downloads\":%lld", (long long)s->downloads);
 	if (f & F_LIKES)
@@ -657,6 +660,7 @@ struct listq {
 	unsigned	 fields;
 	bool		 expanded;	/* fields named by expand */
 	bool		 card;		/* read cards (tags from them) */
+	enum listing_gated gated;	/* ?gated= */
 };
 
 /* Runs a listing query for up to want rows (listing.c). */
@@ -676,6 +680,7 @@ list_exec(struct req *r, const struct listq *q, size_t want,
 	lq.cv = q->cv;
 	lq.cid = q->cid;
 	lq.viewer = r->who ? r->who->user_id : 0;
+	lq.gated = q->gated;
 	return listing_exec(r->hub->db, r->a, &lq, want, res);
 }
 
@@ -756,7 +761,7 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		sum.ns = ns;
 		sum.full = repo_id_of(r->a, ns, name);
 		sum.private_ = priv != 0;
-		sum.gated = gated != 0;
+		sum.gated = gate_of(gated);
 		sum.disabled = disabled != 0;
 		if (emitted++ > 0)
 			buf_addc(out, ',');
@@ -794,7 +799,7 @@ listq_init(struct req *r, struct listq *q, size_t dflt_limit)
 {
 	const char *s, *dir, *lim;
 	bool given;
-	int full, carddata;
+	int full, carddata, g;
 	size_t i;
 
 	memset(q, 0, sizeof(*q));
@@ -829,6 +834,10 @@ listq_init(struct req *r, struct listq *q, size_t dflt_limit)
 		return -1;
 	}
 	q->like = listing_like(r->a, req_query(r, "search"));
+	/* gated=True|False (requests), true|false (httpx) */
+	if ((g = req_query_bool(r, "gated", 2)) < 0)
+		return -1;
+	q->gated = g == 2 ? LG_ANY : g ? LG_GATED : LG_NOT_GATED;
 	/* Tags to have: filter, and the Hub's shorthands for some. */
 	q->filters = arena_alloc(r->a, (r->nquery + 1) * sizeof(*q->filters));
 	for (i = 0; i < r->nquery; i++) {

@@ -139,7 +139,7 @@ session_write_allowed(struct req *r)
 	    *cl = req_env(r, "CONTENT_LENGTH");
 	size_t n;
 
-	if (r->method == M_GET || r->method == M_HEAD)
+	if (r->method == M_GET || r->method == M_HEAD || r->form_ok)
 		return true;
 	if (!auth_same_origin(r))
 		return false;
@@ -315,6 +315,18 @@ auth_require(struct req *r)
 		}
 		resp_error(r, 401, "Unauthorized", "You must be "
 		    "authenticated: send Authorization: Bearer <token>");
+		return -1;
+	}
+	return 0;
+}
+
+int
+auth_require_write(struct req *r)
+{
+	if (auth_require(r) != 0)
+		return -1;
+	if (strcmp(r->who->token_role, "write") != 0) {
+		resp_error(r, 403, "Forbidden", "This token is read-only");
 		return -1;
 	}
 	return 0;

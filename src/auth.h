@@ -43,6 +43,9 @@ int	 auth_identify(struct req *);
 int	 auth_token_quiet(struct req *);
 /* auth_identify, and 401 for an anonymous caller. */
 int	 auth_require(struct req *);
+/* auth_require, and 403 for a read-only token: for a caller acting in
+ * their own name (a like, an access request). */
+int	 auth_require_write(struct req *);
 /*
  * The session_id cookie's value from the Cookie header into *out (not
  * NUL-terminated, *len bytes). Returns 1 when there is one, 0 when none, -1

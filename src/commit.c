@@ -38,6 +38,8 @@ static const char SQL_NEW_BRANCH[] =
     "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)";
 static const char SQL_REPO_COMMIT[] =
     "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
+static const char SQL_IS_COMMIT[] =
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
 /* Many rows a statement (db_exec_rows()), ids as bytes: a commit of
  * 100,000 files costs a hundred statements, not 200,000, and MariaDB takes
  * VALUES rows about twice as fast as rows from JSON_TABLE. */
@@ -674,6 +676,31 @@ message_of(struct req *r, const struct commit_req *c)
 	return arena_strdup(r->a, c->summary);
 }
 
+/* A detached commit's parent must be a commit of the repository: 0, or
+ * answers and -1. */
+static int
+detached_base(struct req *r, const struct commit_req *c)
+{
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	if (db_exec(r->hub->db, r->a, &res, SQL_IS_COMMIT, "ib", c->repo->id,
+	    c->parent->b, (size_t)OID_LEN) != 0 ||
+	    (rc = db_row(res, "i", &one)) < 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	db_done(res);
+	if (rc == 0) {
+		resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s "
+		    "(parentCommit is no commit of this repository)",
+		    oid_hex_a(r->a, c->parent));
+		return -1;
+	}
+	return 0;
+}
+
 int
 commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 {
@@ -702,7 +729,11 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 			return -1;
 		}
 		memcpy(head.b, target, OID_LEN);
-		if (c->parent != NULL && !oid_eq(c->parent, &head)) {
+		if (c->detached && c->parent != NULL) {
+			if ((rc = detached_base(r, c)) != 0)
+				return rc;
+			head = *c->parent;
+		} else if (c->parent != NULL && !oid_eq(c->parent, &head)) {
 			resp_error(r, 412, "PreconditionFailed", "A commit has "
 			    "happened since. Please refresh and try again.");
 			return -1;
@@ -716,20 +747,27 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 
 		if (db_begin(db) != 0)
 			goto dberr;
-		if (db_exec(db, r->a, &res, SQL_MOVE, "bisb", out->b,
-		    (size_t)OID_LEN, c->repo->id, c->branch, head.b,
+		if (!c->detached && db_exec(db, r->a, &res, SQL_MOVE, "bisb",
+		    out->b, (size_t)OID_LEN, c->repo->id, c->branch, head.b,
 		    (size_t)OID_LEN) != 0) {
 			db_rollback(db);
 			if (db_errno(db) == ER_LOCK_DEADLOCK)
 				continue;
 			goto dberr;
 		}
-		if (db_affected(res) == 1) {
+		if (c->detached || db_affected(res) == 1) {
+			struct kerr e = { 0 };
+
 			if (record(r, c->repo->id, out, c->ops, &puts) != 0 ||
-			    db_commit(db) != 0) {
+			    (c->with != NULL && c->with(c->with_arg, &head, out,
+			    &e) != 0) || db_commit(db) != 0) {
 				db_rollback(db);
 				if (db_errno(db) == ER_LOCK_DEADLOCK)
 					continue;
+				if (e.status != 0) {
+					resp_kerr(r, &e);
+					return -1;
+				}
 				goto dberr;
 			}
 			return 0;

@@ -214,16 +214,26 @@ tree_write(struct buf *b, const struct tree *t)
 	}
 }
 
-void
-commit_write(struct buf *b, const struct commit_info *c)
+const struct oid *
+commit_parent(const struct commit_info *c, size_t k)
+{
+	if (!c->has_parent || k > c->nmore)
+		return NULL;
+	return k == 0 ? &c->parent : &c->more_parents[k - 1];
+}
+
+/* The text of c's fields alone. */
+static void
+fields_write(struct buf *b, const struct commit_info *c)
 {
 	char hex[OID_HEX + 1];
-	size_t mlen = strlen(c->message);
+	size_t mlen = strlen(c->message), k;
+	const struct oid *p;
 
 	oid_hex(&c->tree, hex);
 	buf_printf(b, "tree %s\n", hex);
-	if (c->has_parent) {
-		oid_hex(&c->parent, hex);
+	for (k = 0; (p = commit_parent(c, k)) != NULL; k++) {
+		oid_hex(p, hex);
 		buf_printf(b, "parent %s\n", hex);
 	}
 	buf_printf(b, "author %s <%s> %lld +0000\n", c->author_name,
@@ -235,52 +245,133 @@ commit_write(struct buf *b, const struct commit_info *c)
 		buf_addc(b, '\n');
 }
 
-/* "Name <email> 1700000000 +0000" into c's author fields. */
-static int
-parse_person(struct commit_info *c, struct arena *a, const char *s,
-    size_t len)
+void
+commit_write(struct buf *b, const struct commit_info *c)
 {
-	const char *lt = memchr(s, '<', len), *gt, *end = s + len;
-	char *num;
+	if (c->raw != NULL)
+		buf_add(b, c->raw, c->rawlen);
+	else
+		fields_write(b, c);
+}
 
-	if (lt == NULL || lt == s || lt[-1] != ' ')
+/*
+ * An ident, "Name <email> 1700000000 +0200", checked as git fsck does
+ * (fsck_ident); name, email and time out when not NULL.
+ */
+static int
+parse_ident(const char *s, size_t len, struct arena *a, const char **name,
+    const char **email, int64_t *time)
+{
+	const char *p = s, *end = s + len, *lt, *gt, *d;
+	int64_t t = 0;
+
+	if (memchr(s, '\0', len) != NULL || p == end || *p == '<')
 		return -1;
-	if ((gt = memchr(lt, '>', (size_t)(end - lt))) == NULL ||
-	    end - gt < 3 || gt[1] != ' ')
+	while (p < end && *p != '<' && *p != '>')
+		p++;
+	if (p == end || *p != '<' || p[-1] != ' ')
 		return -1;
-	c->author_name = arena_strndup(a, s, (size_t)(lt - 1 - s));
-	c->author_email = arena_strndup(a, lt + 1, (size_t)(gt - lt - 1));
-	num = arena_strndup(a, gt + 2, (size_t)(end - gt - 2));
-	c->time = strtoll(num, NULL, 10);
+	lt = p++;
+	while (p < end && *p != '<' && *p != '>')
+		p++;
+	if (p == end || *p != '>')
+		return -1;
+	gt = p++;
+	if (p == end || *p++ != ' ')
+		return -1;
+	if (p < end && *p == '0' && p + 1 < end && p[1] != ' ')
+		return -1;	/* zero-padded date */
+	for (d = p; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (t > (INT64_MAX - 9) / 10)
+			return -1;	/* overflow */
+		t = t * 10 + (*p - '0');
+	}
+	if (p == d || p == end || *p++ != ' ')
+		return -1;
+	if (end - p != 5 || (*p != '+' && *p != '-'))
+		return -1;
+	for (d = p + 1; d < end; d++)
+		if (*d < '0' || *d > '9')
+			return -1;
+	if (name != NULL) {
+		*name = arena_strndup(a, s, (size_t)(lt - 1 - s));
+		*email = arena_strndup(a, lt + 1, (size_t)(gt - lt - 1));
+		*time = t;
+	}
 	return 0;
 }
 
+#define BAD(msg)	do { if (why != NULL) *why = (msg); return -1; } \
+			while (0)
+
 int
 commit_parse(struct commit_info *c, struct arena *a, const char *text,
-    size_t len)
+    size_t len, const char **why)
 {
-	const char *p = text, *end = text + len, *nl;
+	const char *p = text, *end = text + len, *nl, *body;
+	struct oid *more = NULL;
+	size_t cap = 0;
+	struct buf again;
 
 	memset(c, 0, sizeof(*c));
-	while (p < end && *p != '\n') {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			return -1;
-		if (!strncmp(p, "tree ", 5)) {
-			if (oid_parse(&c->tree, p + 5, (size_t)(nl - p - 5)))
-				return -1;
-		} else if (!strncmp(p, "parent ", 7)) {
-			if (c->has_parent ||
-			    oid_parse(&c->parent, p + 7, (size_t)(nl - p - 7)))
-				return -1;
+	/* the headers end at the first empty line, or the text ends */
+	if ((body = memmem(text, len, "\n\n", 2)) != NULL)
+		body += 2;
+	else if (len > 0 && text[len - 1] == '\n')
+		body = end;
+	else
+		BAD("unterminated header");
+	if (memchr(text, '\0', (size_t)(body - text)) != NULL)
+		BAD("NUL in header");
+	if ((size_t)(end - p) < 46 || strncmp(p, "tree ", 5) != 0 ||
+	    p[45] != '\n' || oid_parse(&c->tree, p + 5, OID_HEX) != 0)
+		BAD("invalid or missing tree line");
+	p += 46;
+	while ((size_t)(end - p) >= 7 && !strncmp(p, "parent ", 7)) {
+		struct oid o;
+
+		if ((size_t)(end - p) < 48 || p[47] != '\n' ||
+		    oid_parse(&o, p + 7, OID_HEX) != 0)
+			BAD("invalid parent line");
+		if (!c->has_parent) {
+			c->parent = o;
 			c->has_parent = true;
-		} else if (!strncmp(p, "author ", 7)) {
-			if (parse_person(c, a, p + 7, (size_t)(nl - p - 7)))
-				return -1;
+		} else {
+			if (c->nmore == cap) {
+				struct oid *m = arena_alloc(a, (cap ? 2 *
+				    cap : 4) * sizeof(*m));
+
+				if (c->nmore)
+					memcpy(m, more, c->nmore * sizeof(*m));
+				more = m;
+				cap = cap ? 2 * cap : 4;
+			}
+			more[c->nmore++] = o;
 		}
-		p = nl + 1;
+		p += 48;
 	}
-	if (p >= end)
-		return -1;
-	c->message = arena_strndup(a, p + 1, (size_t)(end - p - 1));
+	c->more_parents = more;
+	if ((size_t)(end - p) < 7 || strncmp(p, "author ", 7) != 0 ||
+	    (nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+	    parse_ident(p + 7, (size_t)(nl - p - 7), a, &c->author_name,
+	    &c->author_email, &c->time) != 0)
+		BAD("invalid or missing author");
+	p = nl + 1;
+	if ((size_t)(end - p) < 10 || strncmp(p, "committer ", 10) != 0 ||
+	    (nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+	    parse_ident(p + 10, (size_t)(nl - p - 10), a, NULL, NULL,
+	    NULL) != 0)
+		BAD("invalid or missing committer");
+	/* other headers (encoding, gpgsig, mergetag...) are kept in raw */
+	c->message = body < end ? arena_strndup(a, body,
+	    (size_t)(end - body)) : "";
+	/* the fields alone must give the text back, or raw keeps it */
+	buf_init(&again, a);
+	fields_write(&again, c);
+	if (again.len != len || memcmp(again.data, text, len) != 0 ||
+	    strlen(c->message) != (size_t)(end - body)) {
+		c->raw = arena_memdup(a, text, len);
+		c->rawlen = len;
+	}
 	return 0;
 }

@@ -73,23 +73,41 @@ long	 tree_find(const struct tree *, const char *name, size_t len);
 /* git's order of two entries. */
 int	 tree_entry_cmp(const struct tree_entry *, const struct tree_entry *);
 
-/* The fields of a commit object. */
+/*
+ * A commit object. khub's own commits are the fields alone (committer =
+ * author, +0000); a pushed commit may hold what the fields cannot say (a
+ * separate committer, a time zone, gpgsig, encoding, other headers, no
+ * final newline): then raw is its exact text, and the fields are what the
+ * API shows of it.
+ */
 struct commit_info {
 	struct oid	 tree;
-	struct oid	 parent;
+	struct oid	 parent;	/* the first parent */
 	bool		 has_parent;
+	const struct oid *more_parents;	/* the parents after the first */
+	size_t		 nmore;
 	const char	*author_name, *author_email;
-	int64_t		 time;		/* Unix seconds, committed in UTC */
+	int64_t		 time;		/* the author's, Unix seconds */
 	const char	*message;	/* ends with '\n' once written */
+	const char	*raw;		/* NULL, or the exact text */
+	size_t		 rawlen;
 };
 
-/* The exact text git would store for c. */
+/* The exact text git would store for c: raw when set, else the text the
+ * fields make. */
 void	 commit_write(struct buf *, const struct commit_info *);
 /*
- * Parses commit text as commit_write() writes it (one parent at most) into
- * c, strings in the arena. Returns 0 or -1.
+ * Parses commit text strictly, as git fsck checks it: "tree", any
+ * "parent" lines, "author" and "committer" idents ("Name <email> <Unix
+ * seconds> <+-hhmm>", no zero-padded or overflowing date), then any other
+ * headers (continuation lines start with a space), no NUL before the
+ * message. Fills c (strings in the arena); sets c->raw to a copy of text
+ * when commit_write() of the fields alone would not give it back. Returns
+ * 0, or -1 with *why (when why is not NULL) a static string.
  */
 int	 commit_parse(struct commit_info *c, struct arena *, const char *text,
-	    size_t len);
+	    size_t len, const char **why);
+/* c's parent number k (0: the first), or NULL past the last. */
+const struct oid *commit_parent(const struct commit_info *c, size_t k);
 
 #endif

@@ -8,11 +8,15 @@
 #include "blobstore.h"
 #include "db.h"
 #include "gitstore.h"
+#include "jsonutil.h"
 #include "s3.h"
 
+/* The parents after the first come as one string of 20-byte ids. */
 static const char SQL_COMMIT[] =
-    "SELECT tree, parent, author_name, author_email, time, message"
-    " FROM git_commit WHERE oid = ?";
+    "SELECT tree, parent, author_name, author_email, time, message, raw,"
+    " (SELECT GROUP_CONCAT(p.parent ORDER BY p.n SEPARATOR '')"
+    "  FROM git_commit_parent p WHERE p.oid = c.oid)"
+    " FROM git_commit c WHERE oid = ?";
 static const char SQL_TREE[] = "SELECT entries FROM git_tree WHERE oid = ?";
 static const char SQL_BLOB[] =
     "SELECT size, sha256, lfs, in_s3 FROM git_blob WHERE oid = ?";
@@ -25,7 +29,9 @@ static const char SQL_PUT_TREE[] =
     "INSERT IGNORE INTO git_tree (oid, entries) VALUES (?, ?)";
 static const char SQL_PUT_COMMIT[] =
     "INSERT IGNORE INTO git_commit (oid, tree, parent, author_name,"
-    " author_email, time, message) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    " author_email, time, message, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_PUT_PARENT[] =
+    "INSERT IGNORE INTO git_commit_parent (oid, n, parent) VALUES (?, ?, ?)";
 
 /* The blob cache holds this packed form. Of a blob only in_s3 changes,
  * and only from 0 to 1 (gitstore.h): a stale 0 costs a query, never a
@@ -44,25 +50,36 @@ gitstore_commit(struct db *db, struct arena *a, const struct oid *oid,
 	struct db_res *res;
 	struct buf text;
 	const void *cached;
-	void *tree, *parent;
-	size_t tlen, plen, len;
+	void *tree, *parent, *raw, *more;
+	size_t tlen, plen, rawlen, mlen, len;
 	int rc;
 
 	if ((cached = cache_get(CACHE_COMMIT, oid, &len)) != NULL)
-		return commit_parse(out, a, cached, len) == 0 ? 0 : -1;
+		return commit_parse(out, a, cached, len, NULL) == 0 ? 0 : -1;
 	if (db_exec(db, a, &res, SQL_COMMIT, "b", oid->b, (size_t)OID_LEN))
 		return -1;
 	memset(out, 0, sizeof(*out));
-	rc = db_row(res, "bbssis", &tree, &tlen, &parent, &plen,
-	    &out->author_name, &out->author_email, &out->time, &out->message);
+	rc = db_row(res, "bbssisbb", &tree, &tlen, &parent, &plen,
+	    &out->author_name, &out->author_email, &out->time, &out->message,
+	    &raw, &rawlen, &more, &mlen);
 	if (rc <= 0)
 		return rc < 0 ? -1 : 1;
-	if (tlen != OID_LEN || (parent != NULL && plen != OID_LEN))
+	if (raw != NULL) {
+		/* the exact text: everything is in it */
+		cache_put(CACHE_COMMIT, oid, raw, rawlen);
+		return commit_parse(out, a, raw, rawlen, NULL) == 0 ? 0 : -1;
+	}
+	if (tlen != OID_LEN || (parent != NULL && plen != OID_LEN) ||
+	    (more != NULL && (parent == NULL || mlen % OID_LEN != 0)))
 		return -1;
 	memcpy(out->tree.b, tree, OID_LEN);
 	if (parent != NULL) {
 		memcpy(out->parent.b, parent, OID_LEN);
 		out->has_parent = true;
+	}
+	if (more != NULL) {
+		out->more_parents = more;	/* 20-byte ids, as struct oid */
+		out->nmore = mlen / OID_LEN;
 	}
 	/* Cache the git text: it is also what the id is the hash of. */
 	buf_init(&text, a);
@@ -246,18 +263,63 @@ gitstore_put_tree(struct db *db, struct arena *a, const struct oid *oid,
 	return 0;
 }
 
+/* s as a column of at most max characters of UTF-8 can hold it: the
+ * columns of a commit kept raw only show it, so invalid bytes become '?'
+ * and the rest is cut. */
+static const char *
+column_text(struct arena *a, const char *s, size_t max)
+{
+	size_t len = strlen(s), chars, i, n = 0;
+	char *t;
+
+	if (utf8_valid((const unsigned char *)s, len, &chars) == 0 &&
+	    chars <= max)
+		return s;
+	t = arena_alloc(a, len + 1);
+	for (i = 0; i < len && n < max; n++) {
+		size_t k = 1;
+
+		while (k < 4 && i + k < len &&
+		    ((unsigned char)s[i + k] & 0xc0) == 0x80)
+			k++;
+		if (utf8_valid((const unsigned char *)s + i, k, &chars) == 0) {
+			memcpy(t + i, s + i, k);
+			i += k;
+		} else
+			t[i++] = '?';
+	}
+	t[i] = '\0';
+	return t;
+}
+
 int
 gitstore_put_commit(struct db *db, struct arena *a, const struct oid *oid,
     const struct commit_info *c)
 {
+	const char *name = c->author_name, *email = c->author_email;
+	const char *message = c->message;
+	const struct oid *p;
+	size_t k;
+
+	/* the parents after the first before the row: no row without them */
+	for (k = 1; (p = commit_parent(c, k)) != NULL; k++)
+		if (db_exec(db, a, NULL, SQL_PUT_PARENT, "bib", oid->b,
+		    (size_t)OID_LEN, (int64_t)k, p->b, (size_t)OID_LEN) != 0)
+			return -1;
+	if (c->raw != NULL) {
+		name = column_text(a, name, 255);
+		email = column_text(a, email, 255);
+		message = column_text(a, message, 16000000);
+	}
+	/* 'n' takes no argument: the raw text's two are then ignored */
 	if (c->has_parent)
-		return db_exec(db, a, NULL, SQL_PUT_COMMIT, "bbbssis", oid->b,
-		    (size_t)OID_LEN, c->tree.b, (size_t)OID_LEN, c->parent.b,
-		    (size_t)OID_LEN, c->author_name, c->author_email, c->time,
-		    c->message);
-	return db_exec(db, a, NULL, SQL_PUT_COMMIT, "bbnssis", oid->b,
-	    (size_t)OID_LEN, c->tree.b, (size_t)OID_LEN, c->author_name,
-	    c->author_email, c->time, c->message);
+		return db_exec(db, a, NULL, SQL_PUT_COMMIT, c->raw != NULL ?
+		    "bbbssisb" : "bbbssisn", oid->b, (size_t)OID_LEN, c->tree.b,
+		    (size_t)OID_LEN, c->parent.b, (size_t)OID_LEN, name, email,
+		    c->time, message, c->raw, c->rawlen);
+	return db_exec(db, a, NULL, SQL_PUT_COMMIT, c->raw != NULL ?
+	    "bbnssisb" : "bbnssisn", oid->b, (size_t)OID_LEN, c->tree.b,
+	    (size_t)OID_LEN, name, email, c->time, message, c->raw, c->rawlen);
 }
 
 char *

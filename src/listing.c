@@ -35,7 +35,8 @@ static const char SQL_LIST_JOIN[] =
 static const char SQL_LIST_VISIBLE[] =
     " AND (r.private = 0 OR r.owner_id = ? OR EXISTS (SELECT 1"
     "  FROM org_member m WHERE m.org_id = r.owner_id AND m.user_id = ?))"
-    " AND CONCAT(n.name, '/', r.name) LIKE ?";
+    " AND CONCAT(n.name, '/', r.name) LIKE ?"
+    " AND (? = 0 OR (r.gated <> 0) = (? = 1))";
 static const char SQL_AUTHOR[] =
     " AND r.owner_id = (SELECT id FROM namespace WHERE name = ?)";
 
@@ -110,6 +111,7 @@ listing_exec(struct db *db, struct arena *a, const struct listing_q *q,
 	const char *sql = list_sql(q);
 	int64_t uid = q->viewer, cid = q->cid;
 	const char *type = q->type;
+	int64_t g = q->gated;
 
 	if (!q->has_cursor)
 		cid = 0;
@@ -119,20 +121,20 @@ listing_exec(struct db *db, struct arena *a, const struct listing_q *q,
 		    "9999-12-31 23:59:59.999";
 
 		if (q->author)
-			return db_exec(db, a, res, sql, "ssiisssiu",
-			    type, q->author, uid, uid, q->like, cv, cv, cid,
-			    (uint64_t)want);
-		return db_exec(db, a, res, sql, "siisssiu", type,
-		    uid, uid, q->like, cv, cv, cid, (uint64_t)want);
+			return db_exec(db, a, res, sql, "ssiisiissiu",
+			    type, q->author, uid, uid, q->like, g, g, cv, cv,
+			    cid, (uint64_t)want);
+		return db_exec(db, a, res, sql, "siisiissiu", type,
+		    uid, uid, q->like, g, g, cv, cv, cid, (uint64_t)want);
 	} else {
 		int64_t cv = q->has_cursor ? q->cv : q->asc ? -1 : INT64_MAX;
 
 		if (q->author)
-			return db_exec(db, a, res, sql, "ssiisiiiu",
-			    type, q->author, uid, uid, q->like, cv, cv, cid,
-			    (uint64_t)want);
-		return db_exec(db, a, res, sql, "siisiiiu", type,
-		    uid, uid, q->like, cv, cv, cid, (uint64_t)want);
+			return db_exec(db, a, res, sql, "ssiisiiiiiu",
+			    type, q->author, uid, uid, q->like, g, g, cv, cv,
+			    cid, (uint64_t)want);
+		return db_exec(db, a, res, sql, "siisiiiiiu", type,
+		    uid, uid, q->like, g, g, cv, cv, cid, (uint64_t)want);
 	}
 }
 

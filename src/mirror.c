@@ -42,8 +42,8 @@ static const char SQL_NS_ADD[] =
 static const char SQL_NS_MARK[] =
     "INSERT IGNORE INTO mirror_ns (ns_id) VALUES (?)";
 static const char SQL_REPO_ADD[] =
-    "INSERT INTO repo (type, owner_id, name, private, gated, created_at,"
-    " updated_at) VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000),"
+    "INSERT INTO repo (type, owner_id, name, private, created_at,"
+    " updated_at) VALUES (?, ?, ?, ?, FROM_UNIXTIME(? / 1000),"
     " FROM_UNIXTIME(? / 1000))";
 static const char SQL_MARK[] =
     "INSERT INTO mirror_repo (repo_id, upstream) VALUES (?, ?)";
@@ -226,10 +226,10 @@ create(struct dctx *d, const char *upstream, const char *type,
 		return rc;
 	}
 	/* Private or gated upstream (read with a token): private here,
-	 * read by the members of the namespace's organization only. */
-	if (db_exec(db, d->a, &res, SQL_REPO_ADD, "sisiiii", type, ns_id, name,
-	    (int64_t)(info->private_ || info->gated), (int64_t)info->gated,
-	    when, when) != 0) {
+	 * read by the members of the namespace's organization only (not
+	 * gated: this hub has no one to grant its access requests). */
+	if (db_exec(db, d->a, &res, SQL_REPO_ADD, "sisiii", type, ns_id, name,
+	    (int64_t)(info->private_ || info->gated), when, when) != 0) {
 		bool dup = db_errno(db) == ER_DUP_ENTRY;
 
 		db_rollback(db);

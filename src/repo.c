@@ -166,10 +166,12 @@ again:
 	}
 	repo->type = r->args.type;
 	repo->private_ = priv != 0;
-	repo->gated = gated != 0;
+	repo->gated = gate_of(gated);
 	repo->disabled = disabled != 0;
 	repo->full = repo_id_of(r->a, repo->ns, repo->name);
 	repo->access = rights(r, repo, role);
+	repo->member = r->who != NULL && (repo->owner_id == r->who->user_id ||
+	    role != NULL);
 	repo->rev_asked = rev;
 	if (bt != NULL && bl == OID_LEN) {
 		repo->rev_is_ref = true;

@@ -156,6 +156,14 @@ endpoint_parse(struct s3 *s, struct endpoint *e, const char *url)
 		    e->host);
 }
 
+char *
+s3_public_origin(const struct s3 *s, struct arena *a)
+{
+	if (s->pub.bad != NULL)
+		return arena_strdup(a, "");
+	return arena_printf(a, "%s://%s", s->pub.scheme, s->pub.host);
+}
+
 struct s3 *
 s3_new(const struct conf *conf)
 {

@@ -110,6 +110,9 @@ int	 s3_multipart_complete(struct s3 *, const char *key,
 /* Aborts an upload and frees its parts: S3_NOTFOUND for no such upload. */
 int	 s3_multipart_abort(struct s3 *, const char *key, const char *upload_id);
 
+/* "scheme://host[:port]" of the presigned URLs (the bucket in the host
+ * when virtual-hosted), for a page's Content-Security-Policy; in a. */
+char	*s3_public_origin(const struct s3 *, struct arena *);
 /*
  * A presigned read URL on the public endpoint, valid lifetime seconds
  * (kept to 1..604800, as S3 requires) from now: method "GET" or "HEAD"

@@ -210,6 +210,8 @@ ui_profile(struct req *r)
 	ui_head(r, &h, name);
 	html_printf(&h, "<h1><span class=\"mute\">%s</span> %s</h1>",
 	    org ? "Organization" : "User", name);
+	if (org && ui_org_section(r, &h, id, name) != 0)
+		return;
 	for (k = 0; k < 3; k++) {
 		memset(&q, 0, sizeof(q));
 		q.type = repo_type_name(types[k]);

@@ -25,6 +25,7 @@
 #include "db.h"
 #include "gitpack.h"
 #include "gitstore.h"
+#include "oidmap.h"
 #include "pktline.h"
 #include "uploadpack.h"
 
@@ -32,15 +33,21 @@ static const char SQL_REFS[] =
     "SELECT kind, name, target FROM ref WHERE repo_id = ?";
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
-/* A commit's ancestry, nearest first (commits have one parent here). */
-static const char SQL_CHAIN[] =
+/* Every ancestor of a commit (through every parent), each once, with its
+ * parents: the first, and the rest as one string of 20-byte ids. */
+static const char SQL_ANCESTRY[] =
     "SET STATEMENT max_recursive_iterations = 100000000 FOR"
-    " WITH RECURSIVE h (depth, oid, parent) AS ("
-    "  SELECT CAST(0 AS UNSIGNED), oid, parent FROM git_commit WHERE oid = ?"
-    "  UNION ALL"
-    "  SELECT h.depth + 1, c.oid, c.parent FROM h"
-    "   JOIN git_commit c ON c.oid = h.parent)"
-    " SELECT oid FROM h ORDER BY depth";
+    " WITH RECURSIVE h (oid) AS ("
+    "  SELECT CAST(? AS BINARY(20))"
+    "  UNION"
+    "  SELECT c.parent FROM h JOIN git_commit c ON c.oid = h.oid"
+    "   WHERE c.parent IS NOT NULL"
+    "  UNION"
+    "  SELECT p.parent FROM h JOIN git_commit_parent p ON p.oid = h.oid)"
+    " SELECT c.oid, c.parent,"
+    "  (SELECT GROUP_CONCAT(p.parent ORDER BY p.n SEPARATOR '')"
+    "   FROM git_commit_parent p WHERE p.oid = c.oid)"
+    " FROM h JOIN git_commit c ON c.oid = h.oid";
 
 /* ---- the request ---- */
 
@@ -404,8 +411,10 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 			out->v = nv;
 		}
 		r = &out->v[out->n++];
-		r->name = arena_printf(a, "refs/%s/%s", !strcmp(kind,
-		    "branch") ? "heads" : "tags", name);
+		/* a pull request's ref is a branch row named refs/pr/N */
+		r->name = !strncmp(name, "refs/", 5) ? name :
+		    arena_printf(a, "refs/%s/%s", !strcmp(kind, "branch") ?
+		    "heads" : "tags", name);
 		memcpy(r->oid.b, target, OID_LEN);
 		if (!strcmp(r->name, "refs/heads/main")) {
 			out->head = true;
@@ -504,98 +513,6 @@ upload_ls_refs(struct buf *b, const struct upload_refs *refs,
 	pkt_flush(b);
 }
 
-/* ---- sets of object ids ---- */
-
-/* Open addressing over ids (already uniform: their first bytes are the
- * hash), a value per id; malloc'd, freed with the request's arena. */
-struct oidmap {
-	struct oid	*key;
-	uint32_t	*val;
-	unsigned char	*used;
-	size_t		 cap, n;
-};
-
-static void
-map_free(void *p)
-{
-	struct oidmap *m = p;
-
-	free(m->key);
-	free(m->val);
-	free(m->used);
-}
-
-static void
-map_alloc(struct oidmap *m, size_t cap)
-{
-	m->cap = cap;
-	m->n = 0;
-	if ((m->key = malloc(cap * sizeof(*m->key))) == NULL ||
-	    (m->val = malloc(cap * sizeof(*m->val))) == NULL ||
-	    (m->used = calloc(cap, 1)) == NULL)
-		oom();
-}
-
-/* m must live as long as the arena (its cleanup frees m's arrays). */
-static void
-map_init(struct oidmap *m, struct arena *a)
-{
-	map_alloc(m, 1024);
-	arena_on_reset(a, map_free, m);
-}
-
-static size_t
-map_slot(const struct oidmap *m, const struct oid *o)
-{
-	uint64_t h;
-	size_t i;
-
-	memcpy(&h, o->b, sizeof(h));
-	for (i = (size_t)h & (m->cap - 1); m->used[i] &&
-	    !oid_eq(&m->key[i], o); i = (i + 1) & (m->cap - 1))
-		;
-	return i;
-}
-
-static uint32_t *
-map_get(const struct oidmap *m, const struct oid *o)
-{
-	size_t i = map_slot(m, o);
-
-	return m->used[i] ? &m->val[i] : NULL;
-}
-
-/* Adds o with value v: true if it was new (else its value stays). */
-static bool
-map_add(struct oidmap *m, const struct oid *o, uint32_t v)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		struct oidmap old = *m;
-		size_t k;
-
-		map_alloc(m, old.cap * 2);
-		for (k = 0; k < old.cap; k++)
-			if (old.used[k]) {
-				i = map_slot(m, &old.key[k]);
-				m->used[i] = 1;
-				m->key[i] = old.key[k];
-				m->val[i] = old.val[k];
-				m->n++;
-			}
-		map_free(&old);
-	}
-	i = map_slot(m, o);
-	if (m->used[i])
-		return false;
-	m->used[i] = 1;
-	m->key[i] = *o;
-	m->val[i] = v;
-	m->n++;
-	return true;
-}
-
 /* ---- the fetch ---- */
 
 /* A commit met on the walk from the wants. */
@@ -685,94 +602,177 @@ is_ours(struct fetch *f, const struct oid *o)
 	return rc;
 }
 
-/* The ancestors of the common commits into f->closure; the client has
- * no parent of its shallow commits. */
-static int
-fill_closure(struct fetch *f)
-{
-	struct db_res *res;
-	struct oid o;
-	void *b;
-	size_t i, len;
-	int rc;
+/* A commit to visit, and its depth from the nearest want. */
+struct visit {
+	struct oid	 oid;
+	uint32_t	 depth;
+};
 
-	for (i = 0; i < f->ncommon; i++) {
-		if (map_get(&f->closure, &f->common[i]) != NULL)
-			continue;
-		if (db_exec(f->db, f->scratch, &res, SQL_CHAIN, "b",
-		    f->common[i].b, (size_t)OID_LEN) != 0)
-			return kerr_db(f->e, f->db);
-		while ((rc = db_row(res, "b", &b, &len)) == 1) {
-			if (len != OID_LEN)
-				continue;
-			memcpy(o.b, b, OID_LEN);
-			/* known already: the rest of the chain is too */
-			if (!map_add(&f->closure, &o, 0) ||
-			    map_get(&f->client_shallow, &o) != NULL)
-				break;
-		}
-		if (rc < 0)
-			return kerr_db(f->e, f->db);
-		db_done(res);
-		arena_reset(f->scratch);
+/* A queue of visits, malloc'd (freed with the arena). */
+struct queue {
+	struct visit	*v;
+	size_t		 head, n, cap;
+};
+
+static void
+enqueue(struct queue *q, const struct oid *o, uint32_t depth)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 256;
+		if ((q->v = realloc(q->v, q->cap * sizeof(*q->v))) == NULL)
+			oom();
+	}
+	q->v[q->n].oid = *o;
+	q->v[q->n++].depth = depth;
+}
+
+/* A commit's parents as the ancestry query gives them, into q. */
+static int
+enqueue_parents(struct queue *q, const void *first, size_t flen,
+    const void *more, size_t mlen, uint32_t depth)
+{
+	struct oid o;
+	size_t k;
+
+	if (first == NULL)
+		return 0;
+	if (flen != OID_LEN || (more != NULL && mlen % OID_LEN != 0))
+		return -1;
+	memcpy(o.b, first, OID_LEN);
+	enqueue(q, &o, depth);
+	for (k = 0; more != NULL && k < mlen / OID_LEN; k++) {
+		memcpy(o.b, (const char *)more + k * OID_LEN, OID_LEN);
+		enqueue(q, &o, depth);
 	}
 	return 0;
 }
 
 /*
- * The walk from the wants: every commit within the depth (all of them
- * without deepen; without deepen the walk stops where the client's
- * history begins), with its smallest depth from a want.
+ * The ancestors of the common commits into f->closure, through every
+ * parent; the client has no parent of its shallow commits. One query a
+ * common commit not reached yet gives its ancestry (edges); the walk over
+ * them stops at the client's shallow commits.
+ */
+static int
+fill_closure(struct fetch *f)
+{
+	struct oidmap *edges = arena_zalloc(f->a, sizeof(*edges));
+	struct arena *ea = arena_zalloc(f->a, sizeof(*ea));	/* the rows */
+	struct queue q = { 0 };
+	struct db_res *res;
+	struct edge {
+		const void	*first, *more;
+		size_t		 flen, mlen;
+	} *rows = NULL;
+	size_t nrow = 0, caprow = 0, i;
+	int rc = 0;
+
+	map_init(edges, f->a);
+	arena_init(ea, 65536);
+	for (i = 0; i < f->ncommon && rc == 0; i++) {
+		void *o, *fp, *mp;
+		size_t olen, fl, ml;
+		struct oid c;
+
+		if (map_get(edges, &f->common[i]) != NULL)
+			continue;
+		if (db_exec(f->db, ea, &res, SQL_ANCESTRY, "b",
+		    f->common[i].b, (size_t)OID_LEN) != 0) {
+			rc = kerr_db(f->e, f->db);
+			break;
+		}
+		while ((rc = db_row(res, "bbb", &o, &olen, &fp, &fl, &mp,
+		    &ml)) == 1) {
+			if (olen != OID_LEN)
+				continue;
+			memcpy(c.b, o, OID_LEN);
+			if (!map_add(edges, &c, (uint32_t)nrow))
+				continue;
+			if (nrow == caprow) {
+				caprow = caprow ? caprow * 2 : 256;
+				if ((rows = realloc(rows, caprow *
+				    sizeof(*rows))) == NULL)
+					oom();
+			}
+			rows[nrow].first = fp;
+			rows[nrow].flen = fl;
+			rows[nrow].more = mp;
+			rows[nrow].mlen = ml;
+			nrow++;
+		}
+		if (rc < 0)
+			rc = kerr_db(f->e, f->db);
+		else
+			rc = 0;
+	}
+	for (i = 0; rc == 0 && i < f->ncommon; i++)
+		enqueue(&q, &f->common[i], 0);
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		uint32_t *row;
+
+		if (!map_add(&f->closure, &v.oid, 0) ||
+		    map_get(&f->client_shallow, &v.oid) != NULL ||
+		    (row = map_get(edges, &v.oid)) == NULL)
+			continue;
+		if (enqueue_parents(&q, rows[*row].first, rows[*row].flen,
+		    rows[*row].more, rows[*row].mlen, 0) != 0)
+			rc = kerr_set(f->e, 500, "InternalError", "a commit's "
+			    "parents are malformed in the store");
+	}
+	free(q.v);
+	free(rows);
+	arena_free(ea);
+	return rc;
+}
+
+/*
+ * The walk from the wants, breadth first through every parent: every
+ * commit within the depth (all of them without deepen; without deepen the
+ * walk stops where the client's history begins), first met at its
+ * smallest depth from a want.
  */
 static int
 walk_wants(struct fetch *f, const struct oid *wants, size_t nwants)
 {
 	uint32_t limit = f->q->deepen ? f->q->deepen : UINT32_MAX;
+	struct queue q = { 0 };
 	struct commit_info ci;
-	size_t i;
-	int rc;
+	const struct oid *p;
+	size_t i, k;
+	int rc = 0;
 
-	for (i = 0; i < nwants; i++) {
-		struct oid c = wants[i];
-		uint32_t d = 1, *idx;
+	for (i = 0; i < nwants; i++)
+		enqueue(&q, &wants[i], 1);
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		struct walked *w;
 
-		while (d <= limit) {
-			struct walked *w;
-
-			if ((idx = map_get(&f->walk, &c)) != NULL) {
-				/* met from a nearer want: nothing new below */
-				if (f->w[*idx].depth <= d)
-					break;
-				f->w[*idx].depth = d;
-				if (!f->w[*idx].has_parent)
-					break;
-				c = f->w[*idx].parent;
-				d++;
-				continue;
-			}
-			if (!f->q->deepen && map_get(&f->closure, &c) != NULL)
-				break;
-			if ((rc = gitstore_commit(f->db, f->scratch, &c,
-			    &ci)) != 0)
-				return rc < 0 ? kerr_db(f->e, f->db) :
-				    kerr_set(f->e, 500, "InternalError",
-				    "commit %s is missing from the store",
-				    oid_hex_a(f->scratch, &c));
-			map_add(&f->walk, &c, (uint32_t)f->nw);
-			w = push_walked(f);
-			w->oid = c;
-			w->tree = ci.tree;
-			w->parent = ci.parent;
-			w->has_parent = ci.has_parent;
-			w->depth = d;
-			arena_reset(f->scratch);
-			if (!w->has_parent)
-				break;
-			c = w->parent;
-			d++;
+		if (v.depth > limit || map_get(&f->walk, &v.oid) != NULL)
+			continue;
+		if (!f->q->deepen && map_get(&f->closure, &v.oid) != NULL)
+			continue;
+		if ((rc = gitstore_commit(f->db, f->scratch, &v.oid,
+		    &ci)) != 0) {
+			rc = rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
+			    500, "InternalError", "commit %s is missing from "
+			    "the store", oid_hex_a(f->a, &v.oid));
+			break;
 		}
+		map_add(&f->walk, &v.oid, (uint32_t)f->nw);
+		w = push_walked(f);
+		w->oid = v.oid;
+		w->tree = ci.tree;
+		w->parent = ci.parent;
+		w->has_parent = ci.has_parent;
+		w->depth = v.depth;
+		for (k = 0; v.depth < limit &&
+		    (p = commit_parent(&ci, k)) != NULL; k++)
+			enqueue(&q, p, v.depth + 1);
+		arena_reset(f->scratch);
 	}
-	return 0;
+	free(q.v);
+	return rc;
 }
 
 /* Lists tree nt's objects that old (NULL: none) does not hold. */

@@ -138,6 +138,40 @@ export async function runAll(suite) {
   return failed === 0;
 }
 
+// What an error answer shows: everything but its request id (to compare a
+// private repository's answer with a missing one's, byte for byte).
+export function shown(res) {
+  let body = res.body;
+  if (res.json && typeof res.json === 'object') {
+    const { requestId, ...rest } = res.json;
+    body = JSON.stringify(rest);
+  }
+  return JSON.stringify({ status: res.status,
+    code: res.headers['x-error-code'] ?? null,
+    message: res.headers['x-error-message'] ?? null, body });
+}
+
+// What huggingface_hub's paginate() does with a list: the first page, then
+// every Link rel="next" until there is none (at most maxPages: a loop
+// fails). Returns {items, pages}.
+export async function paginate(path, headers = {}, maxPages = 50) {
+  const items = [];
+  let url = path, pages = 0;
+  while (url) {
+    assert.ok(++pages <= maxPages, `more than ${maxPages} pages: a loop?`);
+    const res = await request('GET', url, { headers });
+    assert.equal(res.status, 200, `${url}: ${res.status} ${res.body}`);
+    assert.ok(Array.isArray(res.json), res.body);
+    items.push(...res.json);
+    if (!res.headers.link) break;
+    const m = /^<([^>]+)>; rel="next"$/.exec(res.headers.link);
+    assert.ok(m, `Link header: ${res.headers.link}`);
+    assert.ok(m[1].startsWith(BASE + '/'), m[1]);
+    url = m[1].slice(BASE.length);
+  }
+  return { items, pages };
+}
+
 // ---- repositories (the write path's own wire format) ----
 
 export const post = (path, body, token, headers = {}) => request('POST', path,

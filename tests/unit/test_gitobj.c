@@ -166,6 +166,95 @@ test_commits(void)
 	arena_free(&a);
 }
 
+/* A merge by git itself, with a committer and time zones of its own. */
+static const char MERGE[] =
+    "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+    "parent 72d7b7b221a4378392c998129945c10db81fbcd6\n"
+    "parent 0585d5d8219feda6d74e6db7c5c3aba17af61e0a\n"
+    "author Alice <a@x.org> 1700000000 +0200\n"
+    "committer Carol <c@x.org> 1700000100 -0130\n"
+    "\n"
+    "merge b\n";
+
+static const char NUL_HEADER[] = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    "\nauthor A <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n"
+    "x\0y\n\nmessage\n";
+
+static void
+test_exact_commits(void)
+{
+	struct commit_info c;
+	struct arena a;
+	struct buf b;
+	struct oid o;
+	const char *why = NULL;
+	char *text;
+
+	arena_init(&a, 1024);
+	CHECK(commit_parse(&c, &a, MERGE, strlen(MERGE), &why) == 0);
+	CHECK(c.has_parent && c.nmore == 1 && c.raw != NULL);
+	CHECK_STR(hexof(commit_parent(&c, 1)),
+	    "0585d5d8219feda6d74e6db7c5c3aba17af61e0a");
+	CHECK(commit_parent(&c, 2) == NULL);
+	CHECK_STR(c.author_name, "Alice");
+	CHECK(c.time == 1700000000);
+	buf_init(&b, &a);
+	commit_write(&b, &c);
+	git_object_oid(&o, "commit", b.data, b.len);
+	CHECK_STR(hexof(&o), "77f80a5b2ed7c90bb8a189149f422dad5fb4b022");
+
+	/* the same merge by khub's own rules: two parents, no raw */
+	text = arena_printf(&a, "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	    "\nparent 72d7b7b221a4378392c998129945c10db81fbcd6\n"
+	    "parent 0585d5d8219feda6d74e6db7c5c3aba17af61e0a\n"
+	    "author A <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n\nm\n");
+	CHECK(commit_parse(&c, &a, text, strlen(text), NULL) == 0);
+	CHECK(c.raw == NULL && c.nmore == 1);
+	buf_init(&b, &a);
+	commit_write(&b, &c);
+	CHECK(b.len == strlen(text) && !memcmp(b.data, text, b.len));
+
+	/* extra headers (gpgsig with continuation lines) and no final LF */
+	text = arena_printf(&a, "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	    "\nauthor A <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n"
+	    "encoding ISO-8859-1\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n"
+	    " abc\n -----END PGP SIGNATURE-----\n\nno newline");
+	CHECK(commit_parse(&c, &a, text, strlen(text), NULL) == 0);
+	CHECK(c.raw != NULL && !c.has_parent);
+	CHECK_STR(c.message, "no newline");
+	buf_init(&b, &a);
+	commit_write(&b, &c);
+	CHECK(b.len == strlen(text) && !memcmp(b.data, text, b.len));
+
+	/* git fsck's refusals */
+#define BADC(t) CHECK(commit_parse(&c, &a, t, strlen(t), &why) == -1 && \
+	    why != NULL)
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "author A <a@x.org> 1 +0000\n\nno committer\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee490\n"
+	    "author A <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "author A <a@x.org> 01 +0000\ncommitter A <a@x.org> 1 +0000\n\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "author A <a@x.org> 1 +000\ncommitter A <a@x.org> 1 +0000\n\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "author A<a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "author <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "author A <a@x.org> 99999999999999999999 +0000\n"
+	    "committer A <a@x.org> 1 +0000\n\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "parent 0585d5d8219feda6d74e6db7c5c3aba17af61e0\n"
+	    "author A <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n\n");
+	BADC("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	    "author A <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000");
+#undef BADC
+	CHECK(commit_parse(&c, &a, NUL_HEADER, sizeof(NUL_HEADER) - 1,
+	    &why) == -1);
+	arena_free(&a);
+}
+
 static void
 test_lfs_pointer(void)
 {
@@ -211,6 +300,7 @@ main(void)
 	RUN(test_tree);
 	RUN(test_tree_parse_strict);
 	RUN(test_commits);
+	RUN(test_exact_commits);
 	RUN(test_lfs_pointer);
 	RUN(test_hex);
 	return check_done("gitobj");
