@@ -76,6 +76,13 @@ void	api_discussion_merge(struct req *);
 /* api_resolve.c: file downloads (302 to S3) and HEAD metadata; /raw/ */
 void	api_resolve(struct req *);
 void	api_raw(struct req *);
+/* api_mirror.c: a GET of an LFS file of a mirror whose object is not
+ * here yet (bi->in_s3 false): 0 once it is (bi->in_s3 set; serve it), 1
+ * when answered (a redirect to upstream this once, or the error) */
+struct repo;
+struct blob_info;
+int	api_mirror_lfs(struct req *, const struct repo *, const char *commit,
+	    struct blob_info *bi);
 
 /* api_likes.c: like and unlike, a user's likes, a repository's likers */
 void	api_like(struct req *);

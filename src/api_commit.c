@@ -137,6 +137,12 @@ pr_allowed(struct req *r, struct repo *repo, struct pr_write *p)
 
 	if (!p->create && p->num == 0)
 		return 0;
+	if (repo->mirror != NULL) {
+		/* upstream's history: its pull requests are upstream's */
+		resp_error(r, 403, "Forbidden", "%s is a read-only mirror of "
+		    "%s: open pull requests there", repo->full, repo->mirror);
+		return -1;
+	}
 	p->x = req_dctx(r);
 	p->repo_id = repo->id;
 	if (r->who != NULL) {

@@ -111,6 +111,14 @@ git_repo(struct req *r)
 		    "disabled");
 		return NULL;
 	}
+	if (repo->mirror != NULL) {
+		/* its commits are upstream's ids over snapshots, not
+		 * upstream's bytes: a pack would not match them (mirror.h) */
+		git_error(r, 501, "NotImplemented", "%s is a mirror of %s: "
+		    "clone it from there; here it is served over the Hub API",
+		    repo->full, repo->mirror);
+		return NULL;
+	}
 	/* A clone holds every file: a gated repository's gate decides. */
 	if ((rc = api_gate_check(r, repo, &status, &msg)) != 0) {
 		if (rc == 1)

@@ -343,6 +343,7 @@ struct summary {
 	enum gate	 gated;
 	json_object	*card;		/* or NULL */
 	struct tags	 tags;
+	const char	*mirror;	/* a mirror's upstream, or NULL */
 };
 
 static char *
@@ -406,6 +407,12 @@ jtext_summary(struct req *r, struct buf *b, const struct summary *s,
 	}
 	if (f & F_XET)
 		buf_adds(b, ",\"xetEnabled\":false");
+	if (s->mirror != NULL) {
+		/* khub's own: a read-only mirror of that hub (mirror.h) */
+		buf_adds(b, ",\"mirror\":{\"upstream\":");
+		jtext_str(b, s->mirror, strlen(s->mirror));
+		buf_addc(b, '}');
+	}
 }
 
 /* ---- repository info ---- */
@@ -593,6 +600,7 @@ api_repo_info(struct req *r)
 	sum.type = repo->type;
 	sum.ns = repo->ns;
 	sum.full = repo->full;
+	sum.mirror = repo->mirror;
 	sum.sha = have_commit ? hex : NULL;
 	/* A revision was last modified by its commit. */
 	sum.updated_ms = revform ? ci.time * 1000 : repo->updated_ms;
@@ -719,9 +727,10 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		char hex[OID_HEX + 1];
 
 		memset(&sum, 0, sizeof(sum));
-		rc = db_row(res, "issiiiiiiib", &id, &ns, &name, &priv, &gated,
-		    &disabled, &sum.downloads, &sum.likes, &sum.created_ms,
-		    &sum.updated_ms, &head, &hlen);
+		rc = db_row(res, "issiiiiiiibs", &id, &ns, &name, &priv,
+		    &gated, &disabled, &sum.downloads, &sum.likes,
+		    &sum.created_ms, &sum.updated_ms, &head, &hlen,
+		    &sum.mirror);
 		if (rc <= 0)
 			break;
 		if (emitted == q->limit) {

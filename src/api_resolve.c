@@ -198,7 +198,7 @@ serve(struct req *r, bool raw)
 	struct commit_info ci;
 	struct tree_entry e;
 	struct blob_info bi;
-	struct repo *repo;
+	struct repo *repo = NULL;
 	struct rev rev;
 	struct buf q;
 	char commit[OID_HEX + 1], etag[2 * SHA256_LEN + 1], *disp, *url;
@@ -250,9 +250,14 @@ serve(struct req *r, bool raw)
 			    "blob of %s", r->args.path);
 		return;
 	}
+	if (bi.lfs && !bi.in_s3 && r->method != M_HEAD &&
+	    api_mirror_lfs(r, repo, commit, &bi) != 0)
+		return;
 	if (r->method != M_HEAD && publish(r, &bi) != 0)
 		return;
-	if (key != NULL && !repo->private_ && repo->gated == GATE_OFF)
+	/* (an LFS object not here yet is a mirror's: never cached) */
+	if (key != NULL && !repo->private_ && repo->gated == GATE_OFF &&
+	    (bi.in_s3 || !bi.lfs))
 		rcache_put(r, key, repo_id, commit, &bi);
 found:
 	if (raw && bi.lfs) {

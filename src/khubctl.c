@@ -18,6 +18,9 @@
  *	khubctl [-c CONFIG] quota set NAME BYTES|none
  *	khubctl [-c CONFIG] usage NAME
  *	khubctl [-c CONFIG] gc [--dry-run] [--grace DURATION]
+ *	khubctl [-c CONFIG] mirror list | work
+ *	khubctl [-c CONFIG] mirror refresh|drop ID [--type T]
+ *	khubctl [-c CONFIG] mirror pin ID[@REV] [--type T]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,6 +43,7 @@
 #include "names.h"
 #include "orgs.h"
 #include "quota.h"
+#include "mirror.h"
 #include "repo.h"
 #include "secrets.h"
 #include "tokens.h"
@@ -75,7 +79,11 @@ usage(void)
 	    "  gc [--dry-run] [--grace DURATION]  (unreferenced objects after"
 	    " DURATION,\n"
 	    "                              such as 30s, 15m, 24h (the"
-	    " default), 7d)\n", stderr);
+	    " default), 7d)\n"
+	    "  mirror list | work\n"
+	    "  mirror refresh|drop [NS/]NAME [--type model|dataset|space]\n"
+	    "  mirror pin [NS/]NAME[@REV] [--type model|dataset|space]\n",
+	    stderr);
 	exit(2);
 }
 
@@ -487,6 +495,81 @@ cmd_gc(int argc, char **argv)
 	return 0;
 }
 
+static void
+pin_progress(void *arg, const char *path, uint64_t size, size_t done,
+    size_t total)
+{
+	(void)arg;
+	printf("[%zu/%zu] %s (%llu bytes)\n", done, total, path,
+	    (unsigned long long)size);
+	fflush(stdout);
+}
+
+/* khubctl mirror ...: the mirror's repositories (mirror.h). */
+static int
+cmd_mirror(int argc, char **argv)
+{
+	static const char *const known[] = { "--type", NULL };
+	struct dctx d = { &hub, &arena, 0, "khubctl" };
+	struct mirror_info *v;
+	struct kerr e;
+	struct oid commit;
+	const char *type;
+	char *id, *at, *rev = "main";
+	size_t n, i;
+
+	if (argc == 1 && !strcmp(argv[0], "list")) {
+		if (mirror_list(&d, &v, &n, &e) != 0)
+			die("mirror list: %s", e.msg);
+		for (i = 0; i < n; i++)
+			printf("%s\t%s\t%s\t%lld revisions\t%lld LFS objects "
+			    "not copied\n", v[i].type, v[i].id, v[i].upstream,
+			    (long long)v[i].revisions,
+			    (long long)v[i].lfs_missing);
+		return 0;
+	}
+	if (argc == 1 && !strcmp(argv[0], "work")) {
+		size_t failed;
+
+		if (mirror_work(&d, &n, &failed, &e) != 0)
+			die("mirror work: %s", e.msg);
+		printf("%zu fills ran, %zu failed%s%s\n", n, failed,
+		    failed ? ": " : "", failed ? e.msg : "");
+		return 0;
+	}
+	if (argc < 2)
+		usage();
+	type = option(argc, argv, 2, "--type", known);
+	if (type == NULL)
+		type = "model";
+	else if (strcmp(type, "model") && strcmp(type, "dataset") &&
+	    strcmp(type, "space"))
+		die("--type must be model, dataset or space");
+	id = arena_strdup(&arena, argv[1]);
+	if (!strcmp(argv[0], "pin") && (at = strchr(id, '@')) != NULL) {
+		*at = '\0';
+		rev = at + 1;
+	}
+	if (!strcmp(argv[0], "refresh")) {
+		if (mirror_refresh(&d, type, id, &e) != 0)
+			die("mirror refresh %s: %s", id, e.msg);
+		printf("%s %s: upstream is asked again at its next read\n", type,
+		    id);
+	} else if (!strcmp(argv[0], "drop")) {
+		if (mirror_drop(&d, type, id, &e) != 0)
+			die("mirror drop %s: %s", id, e.msg);
+		printf("%s %s: dropped\n", type, id);
+	} else if (!strcmp(argv[0], "pin")) {
+		if (mirror_pin(&d, type, id, rev, pin_progress, NULL, &commit,
+		    &e) != 0)
+			die("mirror pin %s@%s: %s", id, rev, e.msg);
+		printf("%s %s@%s: %s, every file here\n", type, id, rev,
+		    oid_hex_a(&arena, &commit));
+	} else
+		usage();
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -557,6 +640,8 @@ main(int argc, char *argv[])
 		rc = cmd_usage(argc - i - 1, argv + i + 1);
 	else if (!strcmp(argv[i], "gc"))
 		rc = cmd_gc(argc - i - 1, argv + i + 1);
+	else if (!strcmp(argv[i], "mirror"))
+		rc = cmd_mirror(argc - i - 1, argv + i + 1);
 	else
 		usage();
 	arena_free(&arena);

@@ -24,12 +24,13 @@ static const char SQL_LIST_SELECT[] =
     "SELECT STRAIGHT_JOIN r.id, n.name, r.name, r.private, r.gated,"
     " r.disabled, r.downloads, r.likes,"
     " FLOOR(UNIX_TIMESTAMP(r.created_at) * 1000),"
-    " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000), b.target"
+    " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000), b.target, mr.upstream"
     " FROM repo r";
 static const char SQL_LIST_JOIN[] =
     " JOIN namespace n ON n.id = r.owner_id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch'"
     "  AND b.name = 'main'"
+    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " WHERE r.type = ?";
 static const char SQL_LIST_VISIBLE[] =
     " AND (r.private = 0 OR r.owner_id = ? OR EXISTS (SELECT 1"

@@ -50,7 +50,8 @@ char	*listing_like(struct arena *, const char *s);
 /*
  * Runs the query for up to want rows into *res. Each row: id, namespace,
  * name, private, gated, disabled, downloads, likes, created and updated
- * (ms), main's commit id (or NULL) ("issiiiiiiib" to db_row). Returns 0,
+ * (ms), main's commit id (or NULL), a mirror's upstream (or NULL)
+ * ("issiiiiiiibs" to db_row). Returns 0,
  * or -1 on a database error.
  */
 int	 listing_exec(struct db *, struct arena *, const struct listing_q *,

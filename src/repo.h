@@ -13,6 +13,7 @@
 
 #include "gated.h"
 #include "gitobj.h"
+#include "mirror.h"
 #include "request.h"
 
 enum access { ACCESS_NONE, ACCESS_READ, ACCESS_WRITE, ACCESS_ADMIN };
@@ -29,6 +30,8 @@ struct repo {
 	int64_t		 downloads, likes;
 	int64_t		 created_ms, updated_ms;
 	enum access	 access;	/* the caller's rights */
+	char		*mirror;	/* its upstream, when a mirror (mirror.h) */
+	struct mirror_seen mirror_seen;	/* of rev_asked, when a mirror */
 	/* The caller owns it or is a member of its organization (whatever
 	 * the token's role): a gated repository's files are theirs. */
 	bool		 member;
