@@ -21,4 +21,12 @@ int		 name_ascii(const char *name);
  * UTF-8 without control characters, at most max_chars characters. */
 int		 text_plain(const char *s, size_t max_chars);
 
+/*
+ * NULL when path may name a file in a repository (the API's commits and
+ * git push alike); else why not: empty, over 1,000 bytes, leading '/', a
+ * '.' or '..' or empty segment, backslash, NUL or control characters, or
+ * a segment git refuses as .git (any case, NTFS and HFS+ spellings).
+ */
+const char *path_invalid(const char *path);
+
 #endif
