@@ -219,6 +219,8 @@ struct push {
 	/* the repository's commits the pushed ones stand on */
 	struct oid	*bound;
 	size_t		 nbound, capbound;
+	struct oidmap	 known;		/* their trees, once needed */
+	bool		 known_loaded;
 	/* regular files over the limit: "path (ref: name)" */
 	char		**big;
 	size_t		 nbig, capbig;
@@ -455,8 +457,56 @@ repo_has(struct push *s, const char *sql, const struct oid *o)
 	return rc;
 }
 
-/* Whether the tree o, which the pack lacks, is the tree at path of one
- * of the repository's commits the push stands on: 1, 0, -1. */
+/* Every tree of the snapshots of the commits the push stands on, into
+ * s->known (once, on the first tree the pack lacks elsewhere than at its
+ * old path: a folder moved). Bounded by those snapshots' size. */
+static int
+load_known(struct push *s)
+{
+	struct commit_info ci;
+	struct oid *stack;
+	size_t n = 0, cap = 64, i, k;
+	int rc;
+
+	s->known_loaded = true;
+	map_init(&s->known, s->x->a);
+	stack = arena_alloc(s->x->a, cap * sizeof(*stack));
+	for (i = 0; i < s->nbound; i++) {
+		if ((rc = gitstore_commit(s->db, s->x->a, &s->bound[i],
+		    &ci)) != 0)
+			return rc < 0 ? kerr_db(s->e, s->db) : 0;
+		if (map_add(&s->known, &ci.tree, 0))
+			stack[n++] = ci.tree;
+		while (n > 0) {
+			struct oid t = stack[--n];
+			struct tree tr;
+
+			if ((rc = gitstore_tree(s->db, s->x->a, &t, &tr)) != 0)
+				return rc < 0 ? kerr_db(s->e, s->db) :
+				    kerr_set(s->e, 500, "InternalError", "a "
+				    "tree is missing from the store");
+			for (k = 0; k < tr.n; k++) {
+				if (tr.e[k].mode != MODE_DIR ||
+				    !map_add(&s->known, &tr.e[k].oid, 0))
+					continue;
+				if (n == cap) {
+					struct oid *v = arena_alloc(s->x->a,
+					    2 * cap * sizeof(*v));
+
+					memcpy(v, stack, n * sizeof(*v));
+					stack = v;
+					cap *= 2;
+				}
+				stack[n++] = tr.e[k].oid;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Whether the tree o, which the pack lacks, is a tree of one of the
+ * repository's commits the push stands on: at the same path (the common
+ * case, one walk), or anywhere in their snapshots. 1, 0, -1. */
 static int
 repo_tree_at(struct push *s, const char *path, const struct oid *o)
 {
@@ -475,7 +525,9 @@ repo_tree_at(struct push *s, const char *path, const struct oid *o)
 		if (rc == 0 && te.mode == MODE_DIR && oid_eq(&te.oid, o))
 			return 1;
 	}
-	return 0;
+	if (!s->known_loaded && load_known(s) != 0)
+		return -1;
+	return map_get(&s->known, o) != NULL;
 }
 
 static void
@@ -496,6 +548,7 @@ add_bound(struct push *s, const struct oid *o)
 		s->bound = v;
 	}
 	s->bound[s->nbound++] = *o;
+	s->known_loaded = false;	/* a snapshot more to know */
 }
 
 static int

@@ -108,6 +108,13 @@ pushTest('push: fast-forward, new branch, tag, force, delete; main kept',
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /deletion of the current branch prohibited/);
     assert.equal((await refs(repo, u.token))['refs/heads/main'], c1);
+    // a folder moved: the pack names its tree without bringing it
+    gitOk(dir, 'checkout', '-q', 'main');
+    gitOk(dir, 'mv', 'x/y', 'moved');
+    const c4 = commitAll(dir, 'moved a folder');
+    r = git(dir, ['push', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await refs(repo, u.token))['refs/heads/main'], c4);
     // a fresh clone has the same history
     const fresh = freshClone(d, url, 'fresh');
     assert.deepEqual(gitOk(fresh, 'log', '--format=%H', 'origin/main')
