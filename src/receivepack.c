@@ -53,9 +53,6 @@ static const char SQL_REPO_BLOB[] =
     "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)";
 static const char SQL_TOUCH[] =
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
-static const char SQL_PUT_BLOB[] =
-    "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs, in_s3)"
-    " VALUES (?, ?, ?, ?, ?)";
 
 static const struct oid ZERO;
 
@@ -225,6 +222,7 @@ struct push {
 	char		**big;
 	size_t		 nbig, capbig;
 	uint64_t	 adding;	/* bytes of new blobs, for the quota */
+	uint64_t	 memory_max;	/* inflated objects held at most */
 };
 
 static const char *
@@ -352,8 +350,8 @@ resolve(struct push *s, const unsigned char *pack, size_t len)
 	uint32_t i, left, n;
 	bool progress = true;
 
-	if (pack_index(pack, len, RECEIVE_OBJECTS_MAX, RECEIVE_MEMORY_MAX,
-	    &v, &n, &why) != 0)
+	if (pack_index(pack, len, RECEIVE_OBJECTS_MAX, s->memory_max, &v, &n,
+	    &why) != 0)
 		return kerr_set(s->e, 400, "BadRequest", "pack: %s", why);
 	s->n = n;
 	if ((s->o = calloc(n ? n : 1, sizeof(*s->o))) == NULL)
@@ -386,7 +384,7 @@ resolve(struct push *s, const unsigned char *pack, size_t len)
 			}
 			if (base != NULL && !base->done)
 				continue;
-			if ((total += e->size) > RECEIVE_MEMORY_MAX) {
+			if ((total += e->size) > s->memory_max) {
 				why = "the pack's objects are larger than "
 				    "khub takes at once";
 				goto bad;
@@ -404,7 +402,7 @@ resolve(struct push *s, const unsigned char *pack, size_t len)
 				ob->len = (size_t)e->size;
 			} else {
 				int rc = delta_apply(base->data, base->len,
-				    raw, (size_t)e->size, RECEIVE_MEMORY_MAX -
+				    raw, (size_t)e->size, s->memory_max -
 				    total, &ob->data, &ob->len, &why);
 
 				free(raw);
@@ -744,61 +742,74 @@ admit(struct push *s, const char *ns)
 	return 0;
 }
 
-/* Step 3: blobs (bytes, then rows), trees, commits. */
+/* The git_blob row of a pushed blob (reached, and checked: an LFS
+ * pointer's row names its object). */
+static int
+put_blob_row(struct push *s, const struct pobj *ob)
+{
+	struct blob_info bi;
+
+	memset(&bi, 0, sizeof(bi));
+	bi.oid = ob->oid;
+	bi.lfs = ob->lfs;
+	if (ob->lfs) {
+		bi.size = ob->lfs_size;
+		memcpy(bi.sha256, ob->sha256, SHA256_LEN);
+	} else {
+		bi.size = ob->len;
+		hash_sha256(bi.sha256, ob->data, ob->len);
+	}
+	bi.in_s3 = ob->lfs || !blobstore_is_small(false, ob->len);
+	return gitstore_put_blob(s->db, s->x->a, &bi);
+}
+
+/*
+ * Step 3: the bytes of regular blobs (large ones PUT to S3, 16 at a time;
+ * small ones to blob_data in the transaction of their rows), the blob
+ * rows, then trees, then commits: a row only once what it names is.
+ */
 static int
 store(struct push *s)
 {
 	struct db *db = s->db;
+	struct s3_obj *puts = arena_alloc(s->x->a, (s->n + 1) *
+	    sizeof(*puts));
+	struct blob_row *rows = arena_alloc(s->x->a, (s->n + 1) *
+	    sizeof(*rows));
+	size_t nputs = 0, nrows = 0;
 	uint32_t i;
 	int pass;
 
 	for (i = 0; i < s->n; i++) {
 		struct pobj *ob = &s->o[i];
 		struct blob_info bi;
-		struct blob_row row;
-		bool small;
 
-		if (!ob->reached || ob->type != PACK_BLOB)
+		if (!ob->reached || ob->type != PACK_BLOB || ob->lfs)
 			continue;
+		if (blobstore_is_small(false, ob->len)) {
+			rows[nrows].oid = &ob->oid;
+			rows[nrows].data = ob->data;
+			rows[nrows++].len = ob->len;
+			continue;
+		}
 		memset(&bi, 0, sizeof(bi));
 		bi.oid = ob->oid;
-		if (ob->lfs) {
-			bi.lfs = true;
-			bi.size = ob->lfs_size;
-			memcpy(bi.sha256, ob->sha256, SHA256_LEN);
-			bi.in_s3 = true;
-			if (gitstore_put_blob(db, s->x->a, &bi) != 0)
-				return kerr_db(s->e, db);
-			continue;
-		}
-		bi.size = ob->len;
-		hash_sha256(bi.sha256, ob->data, ob->len);
-		small = blobstore_is_small(false, ob->len);
-		bi.in_s3 = !small;
-		if (!small) {
-			if (s3_put(s->x->hub->s3, gitstore_s3_key(s->x->a, &bi),
-			    ob->data, ob->len) != 0)
-				return kerr_set(s->e, 503, "ServiceUnavailable",
-				    "S3 refused a blob of the push");
-			if (gitstore_put_blob(db, s->x->a, &bi) != 0)
-				return kerr_db(s->e, db);
-			continue;
-		}
-		/* a small blob's bytes and row in one transaction */
-		row.oid = &ob->oid;
-		row.data = ob->data;
-		row.len = ob->len;
-		if (db_begin(db) != 0 ||
-		    blobstore_put_small(db, s->x->a, &row, 1) != 0 ||
-		    db_exec(db, s->x->a, NULL, SQL_PUT_BLOB, "bubii",
-		    bi.oid.b, (size_t)OID_LEN, bi.size, bi.sha256,
-		    (size_t)SHA256_LEN, (int64_t)0, (int64_t)0) != 0 ||
-		    db_commit(db) != 0) {
-			db_rollback(db);
-			return kerr_db(s->e, db);
-		}
+		puts[nputs].key = gitstore_s3_key(s->x->a, &bi);
+		puts[nputs].data = ob->data;
+		puts[nputs++].len = ob->len;
 	}
-	/* trees, then commits: a commit row only once what it names is */
+	if (nputs > 0 && s3_put_many(s->x->hub->s3, puts, nputs) != S3_OK)
+		return kerr_set(s->e, 503, "ServiceUnavailable", "S3 did not "
+		    "take the push's files; try again");
+	if (db_begin(db) != 0 ||
+	    blobstore_put_small(db, s->x->a, rows, nrows) != 0)
+		goto dberr;
+	for (i = 0; i < s->n; i++)
+		if (s->o[i].reached && s->o[i].type == PACK_BLOB &&
+		    put_blob_row(s, &s->o[i]) != 0)
+			goto dberr;
+	if (db_commit(db) != 0)
+		goto dberr;
 	for (pass = PACK_TREE; pass >= PACK_COMMIT; pass--)
 		for (i = 0; i < s->n; i++) {
 			struct pobj *ob = &s->o[i];
@@ -814,6 +825,9 @@ store(struct push *s)
 				return kerr_db(s->e, db);
 		}
 	return 0;
+dberr:
+	db_rollback(db);
+	return kerr_db(s->e, db);
 }
 
 /* The rows that make the pushed commits and blobs the repository's. */
@@ -996,6 +1010,10 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 	s->e = e;
 	s->say = say;
 	s->arg = arg;
+	s->memory_max = RECEIVE_MEMORY_MAX;
+	if (x->hub->conf.request_memory != 0 &&
+	    x->hub->conf.request_memory < s->memory_max)
+		s->memory_max = x->hub->conf.request_memory;
 	map_init(&s->byid, x->a);
 	arena_on_reset(x->a, free_objects, s);
 	if (q->has_pack && resolve(s, pack, len) != 0)

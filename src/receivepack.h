@@ -30,7 +30,7 @@
 /* A regular file larger than this must be in LFS (huggingface.co's rule). */
 #define RECEIVE_FILE_MAX	(10u << 20)
 /* The most bytes of objects one push holds in memory once inflated (they
- * are kept until stored). */
+ * are kept until stored), or [server] request_memory when lower. */
 #define RECEIVE_MEMORY_MAX	(UINT64_C(1) << 30)
 
 /* One command: move ref from old to new (zero ids: create, delete). */

@@ -10,8 +10,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, bearer, commit, commitOk, createRepo, get, newUser, request, sql,
-  test, upload,
+  BASE, bearer, commit, commitOk, createRepo, get, khubctl, newUser, request,
+  sql, test, upload,
 } from './lib.mjs';
 import {
   api, apiCommits, FLUSH, gitEnv, gitOk, gitWith, needGit, pkt, tmp,
@@ -261,6 +261,27 @@ pushTest('push: an 11 MiB file not in LFS is refused and nothing stored',
       .trim(), '0');
   });
 
+pushTest('push: over the namespace\'s quota is refused, nothing moves',
+  async ({ u, repo, dir }) => {
+    const before = await refs(repo, u.token);
+    const used = Number(/^used_bytes: (\d+)$/m.exec(khubctl('usage',
+      u.name))[1]);
+    khubctl('quota', 'set', u.name, String(used + 20000));
+    try {
+      write(dir, { 'q.bin': randomBytes(30000) });
+      commitAll(dir, 'over the quota');
+      let r = git(dir, ['push', 'origin', 'main']);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /quota/i);
+      assert.deepEqual(await refs(repo, u.token), before);
+      khubctl('quota', 'set', u.name, 'none');
+      r = git(dir, ['push', 'origin', 'main']);
+      assert.equal(r.status, 0, r.stderr);
+    } finally {
+      khubctl('quota', 'set', u.name, 'none');
+    }
+  });
+
 pushTest('push: an LFS pointer needs its object, uploaded for this repository',
   async ({ u, repo, d, url, dir }) => {
     const before = await refs(repo, u.token);
@@ -342,7 +363,7 @@ pushTest('push: a tree naming another repository\'s private blob is refused',
 pushTest('push racing API commits: every acknowledged commit stays in main',
   async ({ u, repo, d, url, dir }) => {
     const acked = [];
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 12; round++) {
       gitOk(dir, 'pull', '-q', '--rebase', 'origin', 'main');
       write(dir, { [`push-${round}.txt`]: `${round}\n` });
       const c = commitAll(dir, `push ${round}`);
@@ -358,7 +379,7 @@ pushTest('push racing API commits: every acknowledged commit stays in main',
     }
     const history = new Set(await apiCommits(repo, u.token));
     for (const c of acked) assert.ok(history.has(c), `${c} in main`);
-    assert.ok(acked.length >= 8);
+    assert.ok(acked.length >= 12);
     const fresh = freshClone(d, withAuth(`${BASE}/${repo.id}`, u), 'f');
     assert.ok(gitOk(fresh, 'rev-list', 'origin/main').trim().split('\n')
       .length >= acked.length);
