@@ -270,10 +270,10 @@ fcgi_sink(void *arg, const void *data, size_t len)
 	return 0;
 }
 
-/* git's ERR line: git shows "remote error: <msg>". In a 200 of its own,
- * or in the answer already started. */
+/* git's ERR line: git shows "remote error: <msg>". In a 200 of its own
+ * (of the service's result type), or in the answer already started. */
 static void
-git_err_line(struct req *r, const struct kerr *e)
+git_err_line_as(struct req *r, const char *type, const struct kerr *e)
 {
 	struct buf b;
 
@@ -288,10 +288,15 @@ git_err_line(struct req *r, const struct kerr *e)
 	r->error_code = e->code;
 	r->error_msg = arena_strdup(r->a, e->msg);
 	if (r->status == 0)
-		resp_send(r, 200, "application/x-git-upload-pack-result",
-		    b.data, b.len);
+		resp_send(r, 200, type, b.data, b.len);
 	else
 		fcgi_sink(r, b.data, b.len);
+}
+
+static void
+git_err_line(struct req *r, const struct kerr *e)
+{
+	git_err_line_as(r, "application/x-git-upload-pack-result", e);
 }
 
 void
@@ -466,14 +471,15 @@ push_body(struct req *r, struct spool *s)
 	return 0;
 }
 
-/* What the push says on band 2 (without side-band, nothing). */
+/* What the push says on band 2 (without side-band, or quiet, nothing
+ * but errors), straight into the answer. */
 struct push_out {
-	struct buf	 b;
-	bool		 sideband;
+	struct req	*r;
+	bool		 sideband, quiet;
 };
 
 static void
-band_pkt(struct buf *b, int band, const void *data, size_t len)
+band_out(struct req *r, int band, const void *data, size_t len)
 {
 	const char *p = data;
 	char h[5];
@@ -482,8 +488,8 @@ band_pkt(struct buf *b, int band, const void *data, size_t len)
 		size_t n = len > PKT_BAND_MAX ? PKT_BAND_MAX : len;
 
 		pkt_band_header(h, band, n);
-		buf_add(b, h, 5);
-		buf_add(b, p, n);
+		if (fcgi_sink(r, h, 5) != 0 || fcgi_sink(r, p, n) != 0)
+			return;		/* the client went away */
 		p += n;
 		len -= n;
 	}
@@ -497,13 +503,15 @@ push_say_line(void *arg, const char *line)
 
 	if (!o->sideband)
 		return;
-	l = arena_printf(o->b.a, "%s\n", line);
-	band_pkt(&o->b, 2, l, strlen(l));
+	l = arena_printf(o->r->a, "%s\n", line);
+	band_out(o->r, 2, l, strlen(l));
+	FCGX_FFlush(o->r->fcgi->out);
 }
 
 void
 api_git_receive_pack(struct req *r)
 {
+	static const char result[] = "application/x-git-receive-pack-result";
 	const char *ct = req_header(r, "Content-Type");
 	struct spool *sp = arena_zalloc(r->a, sizeof(*sp));
 	struct push_out *o = arena_zalloc(r->a, sizeof(*o));
@@ -528,16 +536,19 @@ api_git_receive_pack(struct req *r)
 	no_cache(r);
 	/* git probes with a flush alone before a large chunked push */
 	if (sp->len == 4 && !memcmp(sp->map, "0000", 4)) {
-		resp_send(r, 200, "application/x-git-receive-pack-result",
-		    NULL, 0);
+		resp_send(r, 200, result, NULL, 0);
 		return;
 	}
 	if (receive_parse(&q, r->a, (const char *)sp->map, sp->len, &e) != 0) {
-		git_err_line(r, &e);
+		git_err_line_as(r, result, &e);
 		return;
 	}
-	buf_init(&o->b, r->a);
+	/* Streamed from here: what the push says as it works (front ends
+	 * see bytes, not a silent minute), then the report. */
+	o->r = r;
 	o->sideband = q.sideband;
+	o->quiet = q.quiet;
+	resp_send(r, 200, result, NULL, 0);
 	if (receive_pack(&x, repo->id, repo->ns, &q, sp->map + q.pack_off,
 	    sp->len - q.pack_off, push_say_line, o, &e) != 0) {
 		if (e.status >= 500) {
@@ -557,10 +568,8 @@ api_git_receive_pack(struct req *r)
 	if (q.report_status)
 		receive_report(&rep, &q, unpack);
 	if (q.sideband) {
-		band_pkt(&o->b, 1, rep.data, rep.len);
-		pkt_flush(&o->b);
+		band_out(r, 1, rep.data, rep.len);
+		fcgi_sink(r, "0000", 4);
 	} else
-		buf_add(&o->b, rep.data, rep.len);
-	resp_send(r, 200, "application/x-git-receive-pack-result", o->b.data,
-	    o->b.len);
+		fcgi_sink(r, rep.data, rep.len);
 }

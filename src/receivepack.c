@@ -196,6 +196,7 @@ struct pobj {
 	bool		 done;		/* resolved */
 	bool		 lfs;		/* a blob that is an LFS pointer */
 	bool		 reached;	/* by a command's walk */
+	bool		 known;		/* a blob the store has already */
 	unsigned char	*data;		/* malloc'd */
 	size_t		 len;
 	unsigned char	 sha256[SHA256_LEN];	/* LFS: the object's */
@@ -782,9 +783,21 @@ store(struct push *s)
 
 	for (i = 0; i < s->n; i++) {
 		struct pobj *ob = &s->o[i];
+		unsigned char sha[SHA256_LEN];
 		struct blob_info bi;
+		int rc;
 
 		if (!ob->reached || ob->type != PACK_BLOB || ob->lfs)
+			continue;
+		/* stored already: the same bytes, unless SHA-1 collided */
+		if ((rc = gitstore_blob(db, s->x->a, &ob->oid, &bi)) < 0)
+			return kerr_db(s->e, db);
+		hash_sha256(sha, ob->data, ob->len);
+		if (rc == 0 && (bi.lfs || memcmp(bi.sha256, sha, SHA256_LEN)))
+			return kerr_set(s->e, 400, "BadRequest", "blob %s "
+			    "collides with a stored blob of the same id (SHA-1)",
+			    oid_hex_a(s->x->a, &ob->oid));
+		if ((ob->known = rc == 0))
 			continue;
 		if (blobstore_is_small(false, ob->len)) {
 			rows[nrows].oid = &ob->oid;
@@ -806,7 +819,7 @@ store(struct push *s)
 		goto dberr;
 	for (i = 0; i < s->n; i++)
 		if (s->o[i].reached && s->o[i].type == PACK_BLOB &&
-		    put_blob_row(s, &s->o[i]) != 0)
+		    !s->o[i].known && put_blob_row(s, &s->o[i]) != 0)
 			goto dberr;
 	if (db_commit(db) != 0)
 		goto dberr;
@@ -1018,6 +1031,9 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 	arena_on_reset(x->a, free_objects, s);
 	if (q->has_pack && resolve(s, pack, len) != 0)
 		return -1;
+	if (!q->quiet && s->n > 0)
+		say(arg, arena_printf(x->a, "khub: %u objects received, "
+		    "checking", s->n));
 	for (i = 0; i < q->ncmds; i++)
 		if (!oid_eq(&q->cmds[i].new, &ZERO) &&
 		    walk_command(s, &q->cmds[i]) != 0)
@@ -1035,5 +1051,7 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 	}
 	if (store(s) != 0 || move_refs(s, q) != 0)
 		return -1;
+	if (!q->quiet && s->n > 0)
+		say(arg, "khub: stored");
 	return 0;
 }
