@@ -21,8 +21,10 @@
 #include "jsonutil.h"
 #include "repo.h"
 
+/* An annotated tag (pushed by git) names its tag object: peeled. */
 static const char SQL_REFS[] =
-    "SELECT kind, name, target FROM ref WHERE repo_id = ?"
+    "SELECT kind, name, COALESCE((SELECT g.object FROM git_tag g"
+    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
     " ORDER BY kind, name";
 static const char SQL_NEW_REF[] =
     "INSERT INTO ref (repo_id, kind, name, target, message)"

@@ -30,6 +30,9 @@ static const char SQL_PUT_TREE[] =
 static const char SQL_PUT_COMMIT[] =
     "INSERT IGNORE INTO git_commit (oid, tree, parent, author_name,"
     " author_email, time, message, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_TAG[] = "SELECT raw FROM git_tag WHERE oid = ?";
+static const char SQL_PUT_TAG[] =
+    "INSERT IGNORE INTO git_tag (oid, object, type, raw) VALUES (?, ?, ?, ?)";
 static const char SQL_PUT_PARENT[] =
     "INSERT IGNORE INTO git_commit_parent (oid, n, parent) VALUES (?, ?, ?)";
 
@@ -261,6 +264,30 @@ gitstore_put_tree(struct db *db, struct arena *a, const struct oid *oid,
 		return -1;
 	cache_put(CACHE_TREE, oid, raw, len);
 	return 0;
+}
+
+int
+gitstore_tag(struct db *db, struct arena *a, const struct oid *oid,
+    const void **raw, size_t *len, struct tag_info *t)
+{
+	struct db_res *res;
+	void *text;
+	int rc;
+
+	if (db_exec(db, a, &res, SQL_TAG, "b", oid->b, (size_t)OID_LEN))
+		return -1;
+	if ((rc = db_row(res, "b", &text, len)) <= 0)
+		return rc < 0 ? -1 : 1;
+	*raw = text;
+	return tag_parse(t, a, text, *len, NULL) == 0 ? 0 : -1;
+}
+
+int
+gitstore_put_tag(struct db *db, struct arena *a, const struct oid *oid,
+    const struct tag_info *t, const void *raw, size_t len)
+{
+	return db_exec(db, a, NULL, SQL_PUT_TAG, "bbsb", oid->b,
+	    (size_t)OID_LEN, t->object.b, (size_t)OID_LEN, t->type, raw, len);
 }
 
 /* s as a column of at most max characters of UTF-8 can hold it: the

@@ -3,14 +3,15 @@
  *
  *   1. the pack indexed and every object resolved in memory (deltas
  *      against objects of the same pack only), each checked as git fsck
- *      would (commits, trees, LFS pointers; tag objects are refused);
+ *      would (commits, trees, LFS pointers, tags: of commits only);
  *   2. from each command's new commit, the pushed commits and their trees
  *      walked: every parent, subtree and blob they name but the pack
  *      lacks must be this repository's; tree paths pass path_invalid();
  *      regular files over RECEIVE_FILE_MAX are listed (then refused as
  *      huggingface.co refuses them); LFS objects must be usable by the
  *      pusher (lfs_ensure_verified(), the API's possession rule); quota;
- *   3. the objects stored: blobs (bytes, then rows), trees, commits, as
+ *   3. the objects stored: blobs (bytes, then rows), trees, commits,
+ *      tags (a tag ref's target is the tag object: readers peel it), as
  *      the API's commits do (content-addressed: one a failed push left
  *      is unreferenced and harmless);
  *   4. the refs moved by compare-and-set, with repo_commit and repo_blob
@@ -37,6 +38,10 @@
 
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+/* An annotated tag this repository has: a tag ref points at it. */
+static const char SQL_IS_TAG[] =
+    "SELECT 1 FROM ref r JOIN git_tag g ON g.oid = r.target"
+    " WHERE r.repo_id = ? AND r.kind = 'tag' AND r.target = ?";
 static const char SQL_IS_BLOB[] =
     "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
 static const char SQL_REF_MOVE[] =
@@ -202,6 +207,7 @@ struct pobj {
 	unsigned char	 sha256[SHA256_LEN];	/* LFS: the object's */
 	uint64_t	 lfs_size;
 	struct commit_info ci;		/* commits */
+	struct tag_info	 ti;		/* tags */
 };
 
 struct push {
@@ -335,9 +341,15 @@ check_object(struct push *s, struct pobj *ob)
 		ob->lfs = rc == 1;
 		return 0;
 	default:
-		return kerr_set(s->e, 400, "BadRequest", "annotated tag %s: "
-		    "khub does not take tag objects yet (push a lightweight "
-		    "tag)", hex);
+		if (tag_parse(&ob->ti, s->x->a, (const char *)ob->data,
+		    ob->len, &why) != 0)
+			return kerr_set(s->e, 400, "BadRequest", "tag %s: %s",
+			    hex, why);
+		if (strcmp(ob->ti.type, "commit") != 0)
+			return kerr_set(s->e, 400, "BadRequest", "tag %s tags "
+			    "a %s: khub takes tags of commits only", hex,
+			    ob->ti.type);
+		return 0;
 	}
 }
 
@@ -632,17 +644,31 @@ walk_command(struct push *s, const struct push_cmd *c)
 	const struct oid *p;
 	int rc;
 
-	if ((ob = pushed(s, &c->new, PACK_COMMIT)) == NULL) {
+	bool tag = !strncmp(c->ref, "refs/tags/", 10);
+	struct oid start = c->new;
+
+	/* an annotated tag: its commit is what the walk starts from */
+	if ((ob = pushed(s, &c->new, PACK_TAG)) != NULL) {
+		if (!tag)
+			return kerr_set(s->e, 400, "BadRequest", "%s: a branch "
+			    "must point at a commit, not at tag %s", c->ref,
+			    oid_hex_a(s->x->a, &c->new));
+		ob->reached = true;
+		start = ob->ti.object;
+	} else if (pushed(s, &c->new, PACK_COMMIT) == NULL) {
 		if (s->o != NULL && map_get(&s->byid, &c->new) != NULL)
 			return kerr_set(s->e, 400, "BadRequest", "%s: %s is "
 			    "not a commit", c->ref, oid_hex_a(s->x->a,
 			    &c->new));
-		if ((rc = repo_has(s, SQL_IS_COMMIT, &c->new)) <= 0)
-			return rc < 0 ? -1 : missing(s, "commit", &c->new);
-		return 0;
+		if ((rc = repo_has(s, SQL_IS_COMMIT, &c->new)) != 0)
+			return rc < 0 ? -1 : 0;
+		/* a tag of this repository under another name */
+		if (tag && (rc = repo_has(s, SQL_IS_TAG, &c->new)) != 0)
+			return rc < 0 ? -1 : 0;
+		return missing(s, "commit", &c->new);
 	}
 	stack = arena_alloc(s->x->a, cap * sizeof(*stack));
-	stack[n++] = c->new;
+	stack[n++] = start;
 	while (n > 0) {
 		struct oid o = stack[--n];
 
@@ -823,17 +849,21 @@ store(struct push *s)
 			goto dberr;
 	if (db_commit(db) != 0)
 		goto dberr;
-	for (pass = PACK_TREE; pass >= PACK_COMMIT; pass--)
+	/* trees, commits, then tags (the order of what names what) */
+	for (pass = 0; pass < 3; pass++)
 		for (i = 0; i < s->n; i++) {
+			static const unsigned char order[] = { PACK_TREE,
+			    PACK_COMMIT, PACK_TAG };
 			struct pobj *ob = &s->o[i];
 			int rc;
 
-			if (!ob->reached || ob->type != pass)
+			if (!ob->reached || ob->type != order[pass])
 				continue;
-			rc = pass == PACK_TREE ? gitstore_put_tree(db, s->x->a,
-			    &ob->oid, ob->data, ob->len) :
-			    gitstore_put_commit(db, s->x->a, &ob->oid,
-			    &ob->ci);
+			rc = ob->type == PACK_TREE ? gitstore_put_tree(db,
+			    s->x->a, &ob->oid, ob->data, ob->len) :
+			    ob->type == PACK_COMMIT ? gitstore_put_commit(db,
+			    s->x->a, &ob->oid, &ob->ci) : gitstore_put_tag(db,
+			    s->x->a, &ob->oid, &ob->ti, ob->data, ob->len);
 			if (rc != 0)
 				return kerr_db(s->e, db);
 		}

@@ -22,7 +22,10 @@ static const char SQL_OPEN[] =
     " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000),"
     " (SELECT m.role FROM org_member m"
     "   WHERE m.org_id = r.owner_id AND m.user_id = ?),"
-    " b.target, t.target"
+    " b.target,"
+    /* an annotated tag (pushed by git) names its object: peeled */
+    " COALESCE((SELECT g.object FROM git_tag g WHERE g.oid = t.target),"
+    "  t.target)"
     " FROM repo r JOIN namespace n ON n.id = r.owner_id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
@@ -31,7 +34,8 @@ static const char SQL_CREATE[] =
     "INSERT INTO repo (type, owner_id, name, private,"
     " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_REF[] =
-    "SELECT kind, target FROM ref WHERE repo_id = ?"
+    "SELECT kind, COALESCE((SELECT g.object FROM git_tag g"
+    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
     " AND ((kind = 'branch' AND name = ?) OR (kind = 'tag' AND name = ?))"
     " ORDER BY kind LIMIT 1";
 static const char SQL_COMMIT_PREFIX[] =

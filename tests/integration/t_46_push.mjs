@@ -1,5 +1,6 @@
 // t_46_push.mjs: real git push against khub's receive-pack (api_git.c,
-// receivepack.c): fast-forward, new branch, delete, tags, force, atomic,
+// receivepack.c): fast-forward, new branch, delete, lightweight and
+// annotated tags, force, atomic,
 // the default branch kept, who may push, exact commits (merges, time zones,
 // another committer, gpgsig) surviving push and a fresh clone with their
 // ids, the 10 MiB rule, LFS possession, objects of another repository,
@@ -119,6 +120,68 @@ pushTest('push: fast-forward, new branch, tag, force, delete; main kept',
     const fresh = freshClone(d, url, 'fresh');
     assert.deepEqual(gitOk(fresh, 'log', '--format=%H', 'origin/main')
       .trim().split('\n'), await apiCommits(repo, u.token));
+  });
+
+pushTest('push: annotated tags: peeled for git, the API sees their commit',
+  async ({ u, repo, d, url, dir }) => {
+    write(dir, { 't.txt': 't\n' });
+    const c = commitAll(dir, 'tagged');
+    gitOk(dir, 'tag', '-a', 'v2', '-m', 'release two\n\nnotes');
+    const tag = gitOk(dir, 'rev-parse', 'v2').trim();
+    assert.notEqual(tag, c);
+    let r = git(dir, ['push', 'origin', 'main', 'v2']);
+    assert.equal(r.status, 0, r.stderr);
+    // git sees the tag object and what it tags (v2 and v0)
+    for (const v of ['2', '0']) {
+      const ls = gitOk(dir, '-c', `protocol.version=${v}`, 'ls-remote',
+        'origin', 'refs/tags/*');
+      assert.match(ls, new RegExp(`^${tag}\trefs/tags/v2$`, 'm'));
+      assert.match(ls, new RegExp(`^${c}\trefs/tags/v2\\^\\{\\}$`, 'm'));
+    }
+    // the API: the tag names its commit, and resolves
+    assert.equal((await refs(repo, u.token))['refs/tags/v2'], c);
+    const res = await get(`/${repo.id}/resolve/v2/t.txt`,
+      { headers: bearer(u.token) });
+    assert.equal(res.status, 302, res.body);
+    // a fresh clone (v2 and v0) has the tag object, byte for byte
+    for (const v of ['2', '0']) {
+      const fresh = join(d, `fresh${v}`);
+      gitOk(d, '-c', `protocol.version=${v}`, 'clone', '-q', url, fresh);
+      gitOk(fresh, 'fsck', '--strict');
+      assert.equal(gitOk(fresh, 'cat-file', 'tag', 'v2'),
+        gitOk(dir, 'cat-file', 'tag', 'v2'));
+    }
+    // the same tag object under a second name (no objects sent), a tag
+    // that a fetch follows, deletes
+    r = git(dir, ['push', 'origin', 'v2:refs/tags/v2-again']);
+    assert.equal(r.status, 0, r.stderr);
+    write(dir, { 'later.txt': 'l\n' });
+    commitAll(dir, 'later');
+    gitOk(dir, 'tag', '-a', 'v3', '-m', 'three');
+    r = git(dir, ['push', 'origin', 'main', 'v3']);
+    assert.equal(r.status, 0, r.stderr);
+    const fresh = join(d, 'fresh2');
+    gitOk(fresh, 'fetch', '-q', 'origin');
+    assert.equal(gitOk(fresh, 'cat-file', '-t', 'v3').trim(), 'tag');
+    gitOk(fresh, 'fsck', '--strict');
+    r = git(dir, ['push', 'origin', ':refs/tags/v2', ':refs/tags/v2-again']);
+    assert.equal(r.status, 0, r.stderr);
+    const got = await refs(repo, u.token);
+    assert.equal(got['refs/tags/v2'], undefined);
+    assert.ok(got['refs/tags/v3']);
+    // a tag of a tree is refused; so is a branch pointing at a tag
+    const tree = gitOk(dir, 'rev-parse', 'HEAD^{tree}').trim();
+    r = git(dir, ['mktag'], {}, `object ${tree}\ntype tree\ntag tt\n`
+      + 'tagger T <t@example.org> 1700000000 +0000\n\ntree tag\n');
+    assert.equal(r.status, 0, r.stderr);
+    gitOk(dir, 'update-ref', 'refs/tags/tt', r.stdout.trim());
+    r = git(dir, ['push', 'origin', 'tt']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /tags of commits only/);
+    r = git(dir, ['push', 'origin', 'v3:refs/heads/from-tag']);
+    assert.notEqual(r.status, 0);
+    assert.equal((await refs(repo, u.token))['refs/heads/from-tag'],
+      undefined);
   });
 
 pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
