@@ -400,6 +400,7 @@ static int
 push_body(struct req *r, struct spool *s)
 {
 	const char *ce = req_header(r, "Content-Encoding");
+	const char *cl = req_env(r, "CONTENT_LENGTH");
 	const char *dir = getenv("TMPDIR");
 	unsigned char chunk[65536], out[65536];
 	bool gz = ce != NULL && (!strcmp(ce, "gzip") || !strcmp(ce, "x-gzip"));
@@ -412,6 +413,12 @@ push_body(struct req *r, struct spool *s)
 		return -1;
 	}
 	s->max = r->hub->conf.max_body;
+	if (cl != NULL && *cl != '\0' && strtoull(cl, NULL, 10) > s->max &&
+	    !gz) {
+		git_error(r, 413, "PayloadTooLarge", "A push is at most %llu "
+		    "bytes ([server] max_body)", (unsigned long long)s->max);
+		return -1;
+	}
 	s->fd = open(dir != NULL && *dir != '\0' ? dir : "/tmp",
 	    O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	arena_on_reset(r->a, spool_free, s);

@@ -279,7 +279,7 @@ pack_index(const unsigned char *p, size_t len, uint32_t max_objects,
 	struct pack_entry *v = NULL;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	uint64_t off = 12;
+	uint64_t off = 12, total = 0;
 	uint32_t n, ver, i;
 
 	*out = NULL;
@@ -319,8 +319,10 @@ pack_index(const unsigned char *p, size_t len, uint32_t max_objects,
 		}
 		if (e->type == 0 || e->type == 5)
 			NO("bad object type");
-		if (size > max_size)
-			NO("an object is larger than khub takes");
+		/* checked before inflating: a small pack may announce (and
+		 * inflate to) far more than it holds */
+		if (size > max_size || (total += size) > max_size)
+			NO("the pack's objects are larger than khub takes");
 		e->size = size;
 		if (e->type == PACK_OFS_DELTA) {
 			uint64_t back;

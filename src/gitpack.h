@@ -63,7 +63,8 @@ struct pack_entry {
 /*
  * Indexes the whole pack p[0..len) (gitformat-pack, version 2 or 3):
  * every object's header, its zlib stream inflated to the announced size
- * (at most max_size bytes) and no further, an OFS_DELTA's base an earlier
+ * and no further (all of them at most max_size bytes together, checked
+ * before each is inflated), an OFS_DELTA's base an earlier
  * object's header, at most max_objects objects, nothing between the last
  * object and the trailer, and the trailer the SHA-1 of all before it. A
  * malloc'd array of the entries (in pack order) in *out, its length in

@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <mysqld_error.h>
 
@@ -296,6 +297,16 @@ parse_pointer(struct pobj *ob, struct arena *a)
 	return 1;
 }
 
+/* Files git reads from the work tree itself: git fsck refuses them as
+ * symbolic links (gitmodulesSymlink, gitattributesSymlink...). */
+static bool
+git_file(const char *name)
+{
+	return !strcasecmp(name, ".gitmodules") ||
+	    !strcasecmp(name, ".gitattributes") ||
+	    !strcasecmp(name, ".gitignore") || !strcasecmp(name, ".mailmap");
+}
+
 /* Step 1's check of one resolved object. */
 static int
 check_object(struct push *s, struct pobj *ob)
@@ -327,6 +338,13 @@ check_object(struct push *s, struct pobj *ob)
 				return kerr_set(s->e, 400, "BadRequest",
 				    "tree %s: submodules (%s) are not "
 				    "supported", hex, name);
+			if (oid_eq(&t.e[i].oid, &ZERO))
+				return kerr_set(s->e, 400, "BadRequest",
+				    "tree %s: %s has a null id", hex, name);
+			if (t.e[i].mode == MODE_LINK && git_file(name))
+				return kerr_set(s->e, 400, "BadRequest",
+				    "tree %s: %s may not be a symbolic link",
+				    hex, name);
 			if ((why = path_invalid(name)) != NULL)
 				return kerr_set(s->e, 400, "BadRequest",
 				    "tree %s: the name \"%s\" %s", hex, name,

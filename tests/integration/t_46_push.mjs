@@ -324,6 +324,30 @@ pushTest('push: an 11 MiB file not in LFS is refused and nothing stored',
       .trim(), '0');
   });
 
+pushTest('push: paths git or the API refuse (.git in any spelling) are refused',
+  async ({ u, repo, dir }) => {
+    const before = await refs(repo, u.token);
+    const blob = git(dir, ['hash-object', '-w', '--stdin'], {}, 'x\n')
+      .stdout.trim();
+    const head = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    for (const [name, why] of [['.Git', /\.git/], ['git~1', /\.git/],
+      ['a\\b', /backslash/]]) {
+      const inner = git(dir, ['mktree'], {}, `100644 blob ${blob}\tconfig\n`)
+        .stdout.trim();
+      const top = git(dir, ['mktree'], {}, `040000 tree ${inner}\t${name}\n`
+        + `100644 blob ${blob}\tok.txt\n`).stdout.trim();
+      assert.match(top, /^[0-9a-f]{40}$/);
+      const c = git(dir, ['commit-tree', top, '-p', head, '-m', name]).stdout
+        .trim();
+      gitOk(dir, 'update-ref', 'refs/heads/main', c);
+      const r = git(dir, ['push', 'origin', 'main']);
+      assert.notEqual(r.status, 0, name);
+      assert.match(r.stderr, /remote unpack failed: tree [0-9a-f]{40}: the name/);
+      assert.match(r.stderr, why, r.stderr);
+      assert.deepEqual(await refs(repo, u.token), before);
+    }
+  });
+
 pushTest('push: over the namespace\'s quota is refused, nothing moves',
   async ({ u, repo, dir }) => {
     const before = await refs(repo, u.token);

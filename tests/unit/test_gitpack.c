@@ -94,6 +94,11 @@ test_roundtrip(void)
 	    strstr(why, "too many"));
 	CHECK(pack_index(s.p, s.len, 100, 4, &v, &n, &why) == -1 &&
 	    strstr(why, "larger"));
+	/* the sizes add up: 3 + 3 + 5 */
+	CHECK(pack_index(s.p, s.len, 100, 10, &v, &n, &why) == -1 &&
+	    strstr(why, "larger"));
+	CHECK(pack_index(s.p, s.len, 100, 11, &v, &n, &why) == 0);
+	free(v);
 	free(s.p);
 }
 
