@@ -333,10 +333,20 @@ gitstore_put_commit(struct db *db, struct arena *a, const struct oid *oid,
 		if (db_exec(db, a, NULL, SQL_PUT_PARENT, "bib", oid->b,
 		    (size_t)OID_LEN, (int64_t)k, p->b, (size_t)OID_LEN) != 0)
 			return -1;
-	if (c->raw != NULL) {
-		name = column_text(a, name, 255);
-		email = column_text(a, email, 255);
-		message = column_text(a, message, 16000000);
+	name = column_text(a, name, 255);
+	email = column_text(a, email, 255);
+	message = column_text(a, message, 16000000);
+	if (c->raw == NULL && (name != c->author_name ||
+	    email != c->author_email || message != c->message)) {
+		/* the columns cannot hold the fields: keep the text */
+		struct commit_info exact = *c;
+		struct buf text;
+
+		buf_init(&text, a);
+		commit_write(&text, c);
+		exact.raw = text.data;
+		exact.rawlen = text.len;
+		return gitstore_put_commit(db, a, oid, &exact);
 	}
 	/* 'n' takes no argument: the raw text's two are then ignored */
 	if (c->has_parent)

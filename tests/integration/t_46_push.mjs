@@ -208,6 +208,14 @@ pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
       + ' -----END PGP SIGNATURE-----\n\nsigned, no final newline';
     r = git(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], {}, text);
     assert.equal(r.status, 0, r.stderr);
+    const signed0 = r.stdout.trim();
+    // khub's own shape, but a message that is not UTF-8 (no encoding)
+    const latin = Buffer.concat([Buffer.from(`tree ${tree}\nparent ${signed0}\n`
+      + 'author Pusher <p@example.org> 1700000400 +0000\n'
+      + 'committer Pusher <p@example.org> 1700000400 +0000\n\ncaf'),
+    Buffer.from([0xe9, 0x0a])]);
+    r = git(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], {}, latin);
+    assert.equal(r.status, 0, r.stderr);
     const signed = r.stdout.trim();
     gitOk(dir, 'update-ref', 'refs/heads/main', signed);
     const want = gitOk(dir, 'rev-list', 'main').trim().split('\n');
@@ -217,6 +225,7 @@ pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
     // the API's first-parent history holds the same ids
     const apiIds = await apiCommits(repo, u.token);
     assert.equal(apiIds[0], signed);
+    assert.equal(apiIds[1], signed0);
     const fp = gitOk(dir, 'rev-list', '--first-parent', 'main').trim()
       .split('\n');
     assert.deepEqual(apiIds, fp);
@@ -227,7 +236,7 @@ pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
       gitOk(fresh, 'fsck', '--strict');
       assert.deepEqual(gitOk(fresh, 'rev-list', 'origin/main').trim()
         .split('\n'), want);
-      assert.equal(gitOk(fresh, 'cat-file', 'commit', signed), text);
+      assert.equal(gitOk(fresh, 'cat-file', 'commit', signed0), text);
       for (const c of want)
         assert.equal(gitOk(fresh, 'cat-file', 'commit', c),
           gitOk(dir, 'cat-file', 'commit', c));
