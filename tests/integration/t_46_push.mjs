@@ -187,6 +187,9 @@ pushTest('push: annotated tags: peeled for git, the API sees their commit',
 pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
   async ({ u, repo, d, url, dir }) => {
     const base = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    // a clone from before, to fetch the merges into (v0 and v2)
+    const old = join(d, 'old');
+    gitOk(d, 'clone', '-q', url, old);
     gitOk(dir, 'checkout', '-q', '-b', 'side');
     write(dir, { 'side.txt': 'side\n' });
     commitAll(dir, 'side', { GIT_AUTHOR_DATE: '1700000000 +0200' });
@@ -240,6 +243,13 @@ pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
       for (const c of want)
         assert.equal(gitOk(fresh, 'cat-file', 'commit', c),
           gitOk(dir, 'cat-file', 'commit', c));
+    }
+    // the clone from before fetches them: only what it lacks, fsck clean
+    for (const v of ['0', '2']) {
+      gitOk(old, '-c', `protocol.version=${v}`, 'fetch', '-q', 'origin');
+      gitOk(old, 'fsck', '--strict');
+      assert.deepEqual(gitOk(old, 'rev-list', 'origin/main').trim()
+        .split('\n'), want);
     }
     // an API commit on top comes back in the next fetch
     const apiC = await commitOk(u.token, repo, { files: { 'n.txt': 'n\n' } });
