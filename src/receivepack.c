@@ -53,10 +53,16 @@ static const char SQL_REF_CREATE[] =
 static const char SQL_REF_DELETE[] =
     "DELETE FROM ref WHERE repo_id = ? AND kind = ? AND name = ?"
     " AND target = ?";
-static const char SQL_REPO_COMMIT[] =
-    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
-static const char SQL_REPO_BLOB[] =
-    "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)";
+/* Many rows a statement (db_exec_rows()): a push of many files holds the
+ * ref's lock for a few statements, not one per object. */
+static struct db_rows repo_commit_rows = {
+	"INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES ", "(?, ?)", 2,
+	{ 0 }
+};
+static struct db_rows repo_blob_rows = {
+	"INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES ", "(?, ?)", 2,
+	{ 0 }
+};
 static const char SQL_TOUCH[] =
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
 
@@ -231,6 +237,7 @@ struct push {
 	size_t		 nbig, capbig;
 	uint64_t	 adding;	/* bytes of new blobs, for the quota */
 	uint64_t	 memory_max;	/* inflated objects held at most */
+	bool		 recorded;	/* record() committed */
 };
 
 static const char *
@@ -891,23 +898,44 @@ dberr:
 	return kerr_db(s->e, db);
 }
 
-/* The rows that make the pushed commits and blobs the repository's. */
+/* The rows that make the pushed objects of type t (commits, blobs) the
+ * repository's, DB_ROWS_MAX a statement. 0 or -1. */
+static int
+record_rows(struct push *s, struct db_rows *st, unsigned t)
+{
+	struct db_param *ps = arena_zalloc(s->x->a, 2 * DB_ROWS_MAX *
+	    sizeof(*ps));
+	uint32_t i = 0;
+
+	while (i < s->n) {
+		size_t m = 0;
+
+		for (; i < s->n && m < DB_ROWS_MAX; i++) {
+			if (!s->o[i].reached || s->o[i].type != t)
+				continue;
+			ps[2 * m].kind = 'i';
+			ps[2 * m].i = s->repo_id;
+			ps[2 * m + 1].kind = 'b';
+			ps[2 * m + 1].p = s->o[i].oid.b;
+			ps[2 * m + 1].len = OID_LEN;
+			m++;
+		}
+		if (m > 0 && db_exec_rows(s->db, s->x->a, st, ps, m) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The rows that make the pushed commits and blobs the repository's, in
+ * the transaction of a ref's move (once: every later one has them). */
 static int
 record(struct push *s)
 {
-	uint32_t i;
-
-	for (i = 0; i < s->n; i++) {
-		struct pobj *ob = &s->o[i];
-
-		if (!ob->reached || (ob->type != PACK_COMMIT &&
-		    ob->type != PACK_BLOB))
-			continue;
-		if (db_exec(s->db, s->x->a, NULL, ob->type == PACK_COMMIT ?
-		    SQL_REPO_COMMIT : SQL_REPO_BLOB, "ib", s->repo_id,
-		    ob->oid.b, (size_t)OID_LEN) != 0)
-			return -1;
-	}
+	if (s->recorded)
+		return 0;
+	if (record_rows(s, &repo_commit_rows, PACK_COMMIT) != 0 ||
+	    record_rows(s, &repo_blob_rows, PACK_BLOB) != 0)
+		return -1;
 	return db_exec(s->db, s->x->a, NULL, SQL_TOUCH, "i", s->repo_id);
 }
 
@@ -986,63 +1014,57 @@ move_ref(struct push *s, struct push_cmd *c)
 	return 0;
 }
 
-/* Step 4. Deadlocks are retried a few times; a lost compare-and-set is
- * the command's ng. 0, or -1 (database). */
+/*
+ * Moves the refs of cmds[0..n) in one transaction, with record(); a
+ * deadlock is retried a few times. 0 done; 1 when one was refused (its ng
+ * says why; *failed is its index), nothing moved; -1 (database, *s->e).
+ */
+static int
+move_in_one(struct push *s, struct push_cmd *cmds, size_t n, size_t *failed)
+{
+	size_t i;
+	int rc = 0, attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		if (db_begin(s->db) != 0)
+			return kerr_db(s->e, s->db);
+		for (i = 0; i < n && (rc = move_ref(s, &cmds[i])) == 0; i++)
+			;
+		if (rc == 0 && (record(s) != 0 || db_commit(s->db) != 0))
+			rc = -1;
+		if (rc == 0) {
+			s->recorded = true;
+			return 0;
+		}
+		db_rollback(s->db);
+		if (rc == 1) {
+			*failed = i;
+			return 1;
+		}
+		if (db_errno(s->db) != ER_LOCK_DEADLOCK)
+			break;
+	}
+	return kerr_db(s->e, s->db);
+}
+
+/* Step 4: an atomic push in one transaction, else one per ref; a lost
+ * compare-and-set is the command's ng. 0, or -1 (database). */
 static int
 move_refs(struct push *s, struct push_req *q)
 {
-	size_t i, k;
-	int rc = 0, attempt;
+	size_t i, failed;
+	int rc;
 
 	if (q->atomic) {
-		for (attempt = 0; attempt < 3; attempt++) {
+		if ((rc = move_in_one(s, q->cmds, q->ncmds, &failed)) == 1)
 			for (i = 0; i < q->ncmds; i++)
-				q->cmds[i].ng = NULL;
-			if (db_begin(s->db) != 0)
-				return kerr_db(s->e, s->db);
-			for (i = 0; i < q->ncmds; i++)
-				if ((rc = move_ref(s, &q->cmds[i])) != 0)
-					break;
-			if (rc == 0 && (record(s) != 0 ||
-			    db_commit(s->db) != 0))
-				rc = -1;
-			if (rc == 0)
-				return 0;
-			db_rollback(s->db);
-			if (rc == 1) {
-				for (k = 0; k < q->ncmds; k++)
-					if (k != i)
-						q->cmds[k].ng = "atomic push "
-						    "failed";
-				return 0;
-			}
-			if (db_errno(s->db) != ER_LOCK_DEADLOCK)
-				return kerr_db(s->e, s->db);
-		}
-		return kerr_db(s->e, s->db);
+				if (i != failed)
+					q->cmds[i].ng = "atomic push failed";
+		return rc < 0 ? -1 : 0;
 	}
-	for (i = 0; i < q->ncmds; i++) {
-		struct push_cmd *c = &q->cmds[i];
-
-		if (c->ng != NULL)
-			continue;
-		for (attempt = 0; attempt < 3; attempt++) {
-			if (db_begin(s->db) != 0)
-				return kerr_db(s->e, s->db);
-			if ((rc = move_ref(s, c)) == 0 && (record(s) != 0 ||
-			    db_commit(s->db) != 0))
-				rc = -1;
-			if (rc == 0)
-				break;
-			db_rollback(s->db);
-			if (rc == 1)
-				break;
-			if (db_errno(s->db) != ER_LOCK_DEADLOCK)
-				return kerr_db(s->e, s->db);
-		}
-		if (rc < 0)
-			return kerr_db(s->e, s->db);
-	}
+	for (i = 0; i < q->ncmds; i++)
+		if (move_in_one(s, &q->cmds[i], 1, &failed) < 0)
+			return -1;
 	return 0;
 }
 
