@@ -510,8 +510,13 @@ push_say_line(void *arg, const char *line)
 
 	if (!o->sideband)
 		return;
-	l = arena_printf(o->r->a, "%s\n", line);
-	band_out(o->r, 2, l, strlen(l));
+	if (line == NULL) {
+		/* git's own keepalive: an empty packet of band 1 */
+		fcgi_sink(o->r, "0005\1", 5);
+	} else {
+		l = arena_printf(o->r->a, "%s\n", line);
+		band_out(o->r, 2, l, strlen(l));
+	}
 	FCGX_FFlush(o->r->fcgi->out);
 }
 

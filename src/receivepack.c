@@ -1104,6 +1104,7 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 	if (!q->quiet && s->n > 0)
 		say(arg, arena_printf(x->a, "khub: %u objects received, "
 		    "checking", s->n));
+	say(arg, NULL);
 	for (i = 0; i < q->ncmds; i++)
 		if (!oid_eq(&q->cmds[i].new, &ZERO) &&
 		    walk_command(s, &q->cmds[i]) != 0)
@@ -1113,13 +1114,18 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 		refuse_all(q, "pre-receive hook declined");
 		return 0;
 	}
+	say(arg, NULL);
 	if ((rc = admit(s, ns)) != 0) {
 		if (rc < 0)
 			return -1;
 		refuse_all(q, "pre-receive hook declined");
 		return 0;
 	}
-	if (store(s) != 0 || move_refs(s, q) != 0)
+	say(arg, NULL);
+	if (store(s) != 0)
+		return -1;
+	say(arg, NULL);
+	if (move_refs(s, q) != 0)
 		return -1;
 	if (!q->quiet && s->n > 0)
 		say(arg, "khub: stored");

@@ -61,7 +61,9 @@ const char *receive_capabilities(struct arena *, const char *agent);
 int	 receive_parse(struct push_req *, struct arena *, const char *body,
 	    size_t len, struct kerr *e);
 
-/* Where a push says things to the pusher (git shows "remote: ..."). */
+/* Where a push says things to the pusher (git shows "remote: ..."); a
+ * NULL line between the steps of a long push is a keepalive (the front
+ * end and the client see bytes even when the push is quiet). */
 typedef void (*push_say)(void *arg, const char *line);
 
 /*
