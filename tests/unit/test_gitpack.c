@@ -25,6 +25,8 @@ sink(void *arg, const void *data, size_t len)
 {
 	struct sinkbuf *s = arg;
 
+	if (len == 0)
+		return 0;
 	if (s->len + len > s->cap) {
 		s->cap = (s->len + len) * 2;
 		s->p = realloc(s->p, s->cap);
