@@ -299,7 +299,7 @@ column_text(struct arena *a, const char *s, size_t max)
 	size_t len = strlen(s), chars, i, n = 0;
 	char *t;
 
-	if (utf8_valid((const unsigned char *)s, len, &chars) == 0 &&
+	if (utf8_valid((const unsigned char *)s, len, &chars) != 0 &&
 	    chars <= max)
 		return s;
 	t = arena_alloc(a, len + 1);
@@ -309,7 +309,7 @@ column_text(struct arena *a, const char *s, size_t max)
 		while (k < 4 && i + k < len &&
 		    ((unsigned char)s[i + k] & 0xc0) == 0x80)
 			k++;
-		if (utf8_valid((const unsigned char *)s + i, k, &chars) == 0) {
+		if (utf8_valid((const unsigned char *)s + i, k, &chars) != 0) {
 			memcpy(t + i, s + i, k);
 			i += k;
 		} else

@@ -75,11 +75,18 @@ pushTest('push: fast-forward, new branch, tag, force, delete; main kept',
     let r = git(dir, ['push', 'origin', 'main']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual((await apiCommits(repo, u.token)).slice(0, 1), [c1]);
+    // the API's history shows it as git wrote it
+    let res = await get(`${api(repo)}/commits/main`, { headers: bearer(u.token) });
+    assert.equal(res.json[0].title, 'first push');
+    assert.deepEqual(res.json[0].authors, [{ user: 'Pusher' }]);
     // the API sees the pushed tree, with the bytes
-    let res = await get(`/${repo.id}/resolve/main/a.txt`,
+    res = await get(`/${repo.id}/resolve/main/a.txt`,
       { headers: bearer(u.token) });
     assert.equal(res.status, 302, res.body);
     assert.equal(await (await fetch(res.headers.location)).text(), 'a\n');
+    res = await get(`${api(repo)}/tree/main/x/y`, { headers: bearer(u.token) });
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual(res.json.map((e) => e.path), ['x/y/z.bin']);
     // new branch and a lightweight tag
     gitOk(dir, 'checkout', '-q', '-b', 'dev');
     write(dir, { 'dev.txt': 'dev\n' });
@@ -229,6 +236,11 @@ pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
     const apiIds = await apiCommits(repo, u.token);
     assert.equal(apiIds[0], signed);
     assert.equal(apiIds[1], signed0);
+    // their titles and authors as the API shows them (not UTF-8: '?')
+    const res = await get(`${api(repo)}/commits/main`, { headers: bearer(u.token) });
+    assert.deepEqual(res.json.slice(0, 3).map((c) => [c.title,
+      c.authors[0].user]), [['caf?', 'Pusher'],
+      ['signed, no final newline', 'Dora'], ['merge side', 'Pusher']]);
     const fp = gitOk(dir, 'rev-list', '--first-parent', 'main').trim()
       .split('\n');
     assert.deepEqual(apiIds, fp);
