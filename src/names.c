@@ -165,3 +165,65 @@ path_invalid(const char *path)
 	}
 	return NULL;
 }
+
+bool
+rev_valid(const char *rev)
+{
+	size_t n = strlen(rev), i;
+
+	if (n == 0 || n > 255 || rev[0] == '/' || rev[n - 1] == '/' ||
+	    rev[n - 1] == '.' || rev[0] == '-' || rev[0] == '.' ||
+	    !strcmp(rev, "@"))
+		return false;
+	if (strstr(rev, "..") || strstr(rev, "//") || strstr(rev, "@{") ||
+	    strstr(rev, "/.") || strstr(rev, ".lock/") ||
+	    (n >= 5 && !strcmp(rev + n - 5, ".lock")))
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)rev[i];
+
+		if (c < 0x20 || c == 0x7f || strchr(" ~^:?*[\\", c))
+			return false;
+	}
+	return true;
+}
+
+/* What git's check-ref-format refuses beyond rev_valid(): a component
+ * that starts with '.' or ends with ".lock", and the name "@". */
+static bool
+components_valid(const char *s)
+{
+	if (!strcmp(s, "@"))
+		return false;
+	while (*s != '\0') {
+		size_t n = strcspn(s, "/");
+
+		if (*s == '.' || (n >= 5 && !strncmp(s + n - 5, ".lock", 5)))
+			return false;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return true;
+}
+
+bool
+ref_name_valid(const char *name)
+{
+	size_t chars;
+
+	return rev_valid(name) && components_valid(name) &&
+	    utf8_valid((const unsigned char *)name, strlen(name), &chars) != 0;
+}
+
+bool
+ref_name_ambiguous(const char *name)
+{
+	size_t n = strlen(name);
+
+	/* 4-40 hex digits: a client takes 40 for an immutable commit, and
+	 * resolve would let a ref shadow a short id */
+	return (n >= 4 && n <= 40 &&
+	    strspn(name, "0123456789abcdefABCDEF") == n) ||
+	    !strcmp(name, "HEAD") || !strncmp(name, "refs/", 5);
+}

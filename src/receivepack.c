@@ -939,30 +939,6 @@ record(struct push *s)
 	return db_exec(s->db, s->x->a, NULL, SQL_TOUCH, "i", s->repo_id);
 }
 
-/* A ref name git's check-ref-format takes (simplified as rev_valid()
- * is): no "..", "//", "@{", control characters, " ~^:?*[\", no end in
- * '/', '.' or ".lock", no segment starting with '.'. */
-static bool
-ref_name_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 255 || s[n - 1] == '/' || s[n - 1] == '.' ||
-	    s[0] == '/' || (n >= 5 && !strcmp(s + n - 5, ".lock")) ||
-	    strstr(s, "..") || strstr(s, "//") || strstr(s, "@{") ||
-	    !strcmp(s, "@"))
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || strchr(" ~^:?*[\\", c) != NULL)
-			return false;
-		if (c == '.' && (i == 0 || s[i - 1] == '/'))
-			return false;
-	}
-	return true;
-}
-
 /* One command's ref move, inside the caller's transaction: 0 done, 1
  * refused (c->ng says why), -1 database. */
 static int
@@ -982,7 +958,8 @@ move_ref(struct push *s, struct push_cmd *c)
 		c->ng = "khub takes refs/heads/ and refs/tags/ only";
 		return 1;
 	}
-	if (!ref_name_ok(name)) {
+	/* the API's rules: a name it could not address is refused */
+	if (!ref_name_valid(name) || ref_name_ambiguous(name)) {
 		c->ng = "funny refname";
 		return 1;
 	}

@@ -194,28 +194,6 @@ repo_open_page(struct req *r, const char *rev, size_t *offset,
 	return repo;
 }
 
-bool
-rev_valid(const char *rev)
-{
-	size_t n = strlen(rev), i;
-
-	if (n == 0 || n > 255 || rev[0] == '/' || rev[n - 1] == '/' ||
-	    rev[n - 1] == '.' || rev[0] == '-' || rev[0] == '.' ||
-	    !strcmp(rev, "@"))
-		return false;
-	if (strstr(rev, "..") || strstr(rev, "//") || strstr(rev, "@{") ||
-	    strstr(rev, "/.") || strstr(rev, ".lock/") ||
-	    (n >= 5 && !strcmp(rev + n - 5, ".lock")))
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)rev[i];
-
-		if (c < 0x20 || c == 0x7f || strchr(" ~^:?*[\\", c))
-			return false;
-	}
-	return true;
-}
-
 int
 repo_resolve(struct req *r, struct repo *repo, const char *rev,
     struct rev *out)

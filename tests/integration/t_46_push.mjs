@@ -116,6 +116,14 @@ pushTest('push: fast-forward, new branch, tag, force, delete; main kept',
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /deletion of the current branch prohibited/);
     assert.equal((await refs(repo, u.token))['refs/heads/main'], c1);
+    // names the API refuses, a push refuses too
+    for (const bad of ['refs/heads/abcdef12', 'refs/heads/HEAD',
+      'refs/pr/1', 'refs/notes/x']) {
+      r = git(dir, ['push', 'origin', `main:${bad}`]);
+      assert.notEqual(r.status, 0, bad);
+      assert.match(r.stderr, /funny refname|refs\/heads\/ and refs\/tags\/ only/,
+        r.stderr);
+    }
     // a folder moved: the pack names its tree without bringing it
     gitOk(dir, 'checkout', '-q', 'main');
     gitOk(dir, 'mv', 'x/y', 'moved');
