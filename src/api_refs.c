@@ -20,13 +20,9 @@
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "refs.h"
 #include "repo.h"
 
-/* An annotated tag (pushed by git) names its tag object: peeled. */
-static const char SQL_REFS[] =
-    "SELECT kind, name, COALESCE((SELECT g.object FROM git_tag g"
-    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
-    " ORDER BY kind, name";
 static const char SQL_NEW_REF[] =
     "INSERT INTO ref (repo_id, kind, name, target, message)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -140,51 +136,40 @@ void
 api_refs(struct req *r)
 {
 	json_object *branches, *tags, *pulls, *o;
+	struct ref_entry *v;
 	struct repo *repo;
-	struct db_res *res;
-	char *kind, *name;
-	void *target;
-	size_t tlen;
-	int prs, rc;
+	struct kerr e;
+	size_t n, i;
+	int prs;
 
 	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
 		return;
 	if ((prs = req_query_bool(r, "include_prs", 0)) < 0)
 		return;
-	if (db_exec(r->hub->db, r->a, &res, SQL_REFS, "i", repo->id) != 0) {
-		resp_db_error(r);
+	if (refs_list(r->hub->db, r->a, repo->id, &v, &n, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	branches = jarr();
 	tags = jarr();
 	pulls = jarr();
-	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
-		struct oid oid;
+	for (i = 0; i < n; i++) {
 		int64_t num;
 
-		if (tlen != OID_LEN)
-			continue;
-		memcpy(oid.b, target, OID_LEN);
 		/* a pull request's ref is a branch row named refs/pr/N */
-		if ((num = discussion_pr_of_rev(name)) != 0) {
+		if ((num = discussion_pr_of_rev(v[i].name)) != 0) {
 			json_object *p = jobj();
 
 			jset(p, "name", jstr(arena_printf(r->a, "%lld",
 			    (long long)num)));
-			jset(p, "ref", jstr(name));
-			jset(p, "targetCommit", jstr(oid_hex_a(r->a, &oid)));
+			jset(p, "ref", jstr(v[i].name));
+			jset(p, "targetCommit", jstr(oid_hex_a(r->a,
+			    &v[i].target)));
 			json_object_array_add(pulls, p);
 			continue;
 		}
-		json_object_array_add(!strcmp(kind, "branch") ? branches :
-		    tags, ref_json(r, kind, name, &oid));
-	}
-	if (rc < 0) {
-		json_object_put(branches);
-		json_object_put(tags);
-		json_object_put(pulls);
-		resp_db_error(r);
-		return;
+		json_object_array_add(!strcmp(v[i].kind, "branch") ? branches :
+		    tags, ref_json(r, v[i].kind, v[i].name, &v[i].target));
 	}
 	o = jobj();
 	jset(o, "branches", branches);

@@ -83,6 +83,15 @@ char	*ui_repo_path(struct req *, const struct repo *);
  * "card", "files" or "history", rev the revision shown. */
 void	 ui_repo_header(struct req *, struct html *, const struct repo *,
 	    const char *tab, const char *rev);
+/*
+ * The branch and tag switcher of a files or history page (page "tree" or
+ * "commits"): the revision shown, and every branch and tag linking the
+ * same page at it (pull requests' refs left out: they have their own
+ * pages). Works without script (<details>). 0, or -1 on a database error
+ * (nothing answered).
+ */
+int	 ui_rev_switch(struct req *, struct html *, const struct repo *,
+	    const char *page, const char *rev);
 struct blob_info;
 /*
  * The first max bytes of a blob's content from S3 (as the API reads a

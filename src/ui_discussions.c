@@ -64,9 +64,13 @@ static void
 filter_link(struct html *h, const char *base, const char *label,
     const char *status, const char *type, bool on)
 {
-	html_printf(h, "<a href=\"%s/discussions?status=%s%s%s\"%s>%s</a>",
-	    base, status, *type ? "&type=" : "", type, on ?
-	    " class=\"on\" aria-current=\"page\"" : "", label);
+	if (on)
+		html_printf(h, "<a href=\"%s/discussions?status=%s%s%s\" class="
+		    "\"on\" aria-current=\"page\">%s</a>", base, status,
+		    *type ? "&type=" : "", type, label);
+	else
+		html_printf(h, "<a href=\"%s/discussions?status=%s%s%s\">%s</a>",
+		    base, status, *type ? "&type=" : "", type, label);
 }
 
 static void

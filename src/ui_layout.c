@@ -15,6 +15,7 @@
 #include "gitstore.h"
 #include "hub.h"
 #include "log.h"
+#include "refs.h"
 #include "repo.h"
 #include "s3.h"
 #include "secrets.h"
@@ -105,6 +106,10 @@ static const char CSS[] =
 "font-family:ui-monospace,monospace;font-weight:400}\n"
 ".badge.added{background:#dafbe1}.badge.removed{background:#ffebe9}\n"
 "pre.message{white-space:pre-wrap}\n"
+"details.switch{display:inline-block;border:1px solid var(--line);"
+"border-radius:6px;padding:.2em .6em;margin:.3em 0}details.switch ul{"
+"list-style:none;padding:0;margin:.2em 0;max-height:20em;overflow:auto}"
+"details.switch h3{font-size:.85em;margin:.4em 0 0;color:var(--mute)}\n"
 "article.comment{border:1px solid var(--line);border-radius:8px;padding:"
 ".5em .9em;margin:.8em 0}article.comment header{margin-bottom:.3em}\n"
 "p.event{color:var(--mute);margin:.6em .9em}\n"
@@ -453,6 +458,47 @@ ui_repo_header(struct req *r, struct html *h, const struct repo *repo,
 		tab(h, arena_printf(r->a, "%s/settings", base), "Settings",
 		    !strcmp(which, "settings"));
 	html_printf(h, "</nav>");
+}
+
+int
+ui_rev_switch(struct req *r, struct html *h, const struct repo *repo,
+    const char *page, const char *rev)
+{
+	const char *base = ui_repo_path(r, repo);
+	struct ref_entry *v;
+	struct kerr e;
+	size_t n, i, k;
+	int kind;
+
+	if (refs_list(r->hub->db, r->a, repo->id, &v, &n, &e) != 0)
+		return -1;
+	html_printf(h, "<details class=\"switch\"><summary>Revision: <code>"
+	    "%s</code></summary><div>", rev);
+	for (kind = 0; kind < 2; kind++) {
+		const char *want = kind == 0 ? "branch" : "tag";
+
+		for (i = 0, k = 0; i < n; i++) {
+			if (strcmp(v[i].kind, want) != 0 ||
+			    !strncmp(v[i].name, "refs/", 5))
+				continue;
+			if (k++ == 0)
+				html_printf(h, "<h3>%s</h3><ul>", kind == 0 ?
+				    "Branches" : "Tags");
+			if (!strcmp(v[i].name, rev))
+				html_printf(h, "<li><a href=\"%s/%s/%s\" "
+				    "aria-current=\"true\">%s</a></li>", base,
+				    page, html_url(r->a, v[i].name, false),
+				    v[i].name);
+			else
+				html_printf(h, "<li><a href=\"%s/%s/%s\">%s"
+				    "</a></li>", base, page, html_url(r->a,
+				    v[i].name, false), v[i].name);
+		}
+		if (k > 0)
+			html_printf(h, "</ul>");
+	}
+	html_printf(h, "</div></details>");
+	return 0;
 }
 
 /* Collects an S3 object into a buffer, up to a bound. */

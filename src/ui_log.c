@@ -51,6 +51,10 @@ ui_log(struct req *r)
 	html_init(&h, r->a);
 	ui_head(r, &h, arena_printf(r->a, "History of %s", repo->full));
 	ui_repo_header(r, &h, repo, "history", rev);
+	if (ui_rev_switch(r, &h, repo, "commits", rev) != 0) {
+		resp_db_error(r);
+		return;
+	}
 	html_printf(&h, "<h2>History of <code>%s</code></h2><ul "
 	    "class=\"commits\">", rev);
 	for (n = 0;; n++) {

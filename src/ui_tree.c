@@ -137,6 +137,10 @@ ui_tree(struct req *r)
 	ui_head(r, &h, *path ? arena_printf(r->a, "%s/%s", repo->full, path) :
 	    repo->full);
 	ui_repo_header(r, &h, repo, "files", rev);
+	if (ui_rev_switch(r, &h, repo, "tree", rev) != 0) {
+		resp_db_error(r);
+		return;
+	}
 	crumbs(r, &h, base, rev, path);
 	html_printf(&h, "<p class=\"mute\"><a href=\"%s/commits/%s\">%.*s</a> "
 	    "&middot; %s &middot; <code>%.7s</code> &middot; %zu entries</p>",

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import {
-  BASE, commitOk, createRepo, get, newUser, skip, test, unique, upload,
+  BASE, commitOk, createRepo, get, newUser, post, skip, test, unique, upload,
 } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -184,4 +184,32 @@ test('file page: a picture is shown inline, loaded in chromium through '
   } finally {
     await browser.close();
   }
+});
+
+test('files and history pages: the branch and tag switcher lists every '
+  + 'branch and tag, not pull requests', async () => {
+  const u = newUser();
+  const r = await createRepo(u.token, { name: unique('switch') });
+  const c = await commitOk(u.token, r, { files: { 'a.txt': 'a\n' } });
+  assert.equal((await post(`/api/models/${r.id}/branch/${encodeURIComponent("feature/a&b")}`, {}, u.token)).status, 200);
+  assert.equal((await post(`/api/models/${r.id}/tag/main`, { tag: 'v1.0' }, u.token)).status, 200);
+  const pr = await post(`/api/models/${r.id}/discussions`, { title: 'a pr',
+    description: 'x', pullRequest: true }, u.token);
+  assert.equal(pr.status, 200, pr.body);
+  for (const page of ['tree', 'commits']) {
+    const res = await get(`/${r.id}/${page}/main`, html);
+    assert.equal(res.status, 200);
+    const sw = /<details class="switch">(.*?)<\/details>/s.exec(res.body)[1];
+    assert.match(sw, /<summary>Revision: <code>main<\/code><\/summary>/);
+    const links = [...sw.matchAll(/<a href="([^"]*)"( aria-current="true")?>([^<]*)<\/a>/g)]
+      .map((m) => [m[1], Boolean(m[2]), m[3]]);
+    assert.deepEqual(links, [
+      [`/${r.id}/${page}/feature%2Fa%26b`, false, "feature/a&amp;b"],
+      [`/${r.id}/${page}/main`, true, 'main'],
+      [`/${r.id}/${page}/v1.0`, false, 'v1.0']]);
+    assert.match(sw, /<h3>Branches<\/h3>.*<h3>Tags<\/h3>/s);
+  }
+  const tag = await get(`/${r.id}/tree/v1.0`, html);
+  assert.equal(tag.status, 200);
+  assert.ok(tag.body.includes(c.slice(0, 7)));
 });

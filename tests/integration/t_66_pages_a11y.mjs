@@ -45,6 +45,11 @@ test('pages pass axe-core: no serious or critical violation on any page '
     const check = async (path) => {
       const res = await page.goto(`${BASE}${path}`);
       assert.ok(res.status() < 500, `${path}: ${res.status()}`);
+      // no markup written as text by a %s (this suite's texts hold no '<')
+      const text = await page.content();
+      if (/&lt;|=&quot;/.test(text))
+        found.push(`${path}: markup escaped as text near `
+          + text.slice(Math.max(0, text.search(/&lt;|=&quot;/) - 60)).slice(0, 120));
       await page.addScriptTag({ content: axe });
       const v = await page.evaluate(async () => (await window.axe.run(document,
         { resultTypes: ['violations'] })).violations

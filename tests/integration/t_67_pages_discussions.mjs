@@ -80,6 +80,7 @@ test('discussion pages: open, comment, close, reopen; the list and its '
   // the list: open by default, closed on its filter
   res = await page(base);
   assert.doesNotMatch(res.body, /Why &lt;this&gt;/);
+  assert.match(res.body, /<a href="[^"]*status=open" class="on" aria-current="page">Open<\/a>/);
   res = await page(`${base}?status=closed`);
   assert.match(res.body, /Why &lt;this&gt;\?<\/a> <span class="badge st-closed">closed/);
   // a third user may comment, not reopen another's discussion

@@ -1,0 +1,48 @@
+/*
+ * refs.c: reading a repository's refs (see refs.h).
+ */
+#include <string.h>
+
+#include "refs.h"
+
+/* An annotated tag (pushed by git) names its tag object: peeled. */
+static const char SQL_REFS[] =
+    "SELECT kind, name, COALESCE((SELECT g.object FROM git_tag g"
+    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
+    " ORDER BY kind, name";
+
+int
+refs_list(struct db *db, struct arena *a, int64_t repo_id,
+    struct ref_entry **out, size_t *n, struct kerr *e)
+{
+	struct db_res *res;
+	struct ref_entry *v = NULL;
+	size_t cap = 0, tlen;
+	char *kind, *name;
+	void *target;
+	int rc;
+
+	*n = 0;
+	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
+		return kerr_db(e, db);
+	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
+		if (tlen != OID_LEN)
+			continue;
+		if (*n == cap) {
+			struct ref_entry *nv;
+
+			cap = cap ? 2 * cap : 16;
+			nv = arena_alloc(a, cap * sizeof(*nv));
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		v[*n].kind = kind;
+		v[*n].name = name;
+		memcpy(v[(*n)++].target.b, target, OID_LEN);
+	}
+	if (rc < 0)
+		return kerr_db(e, db);
+	*out = v;
+	return 0;
+}
