@@ -15,6 +15,7 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "names.h"
+#include "treediff.h"
 
 /* A deadlock between two writers of one repository's discussions is
  * retried this many times in all. */
@@ -900,48 +901,43 @@ add_change(struct dctx *x, struct changes *c, const char *path,
 	return 0;
 }
 
-/* The differences below from and to (folder ids, or NULL). */
-static int
-diff_trees(struct dctx *x, const struct oid *from, const struct oid *to,
-    const char *prefix, struct changes *c, struct kerr *e)
-{
-	struct tree t[2];
-	size_t pos[2] = { 0, 0 };
-	const struct tree_entry *at[2];
-
-	if (load_tree(x, from, &t[0], e) != 0 ||
-	    load_tree(x, to, &t[1], e) != 0)
-		return -1;
-	while (next_key(t, pos, 2, at)) {
-		const struct tree_entry *a = at[0], *b = at[1];
-		const struct tree_entry *k = a != NULL ? a : b;
-		char *path;
-
-		if (same_entry(a, b))
-			continue;
-		path = join_path(x->a, prefix, k);
-		if (is_dir(k)) {
-			if (diff_trees(x, a ? &a->oid : NULL, b ? &b->oid :
-			    NULL, arena_printf(x->a, "%s/", path), c, e) != 0)
-				return -1;
-		} else if (add_change(x, c, path, a, b, e) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 int
 discussion_changes(struct dctx *x, const struct oid *from,
     const struct oid *to, size_t max, struct dchange **out, size_t *n,
     struct kerr *e)
 {
 	struct changes c = { NULL, 0, 0, max };
+	struct tree_change *tc;
+	size_t nt, i;
+	int rc;
 
-	if (diff_trees(x, from, to, "", &c, e) != 0)
-		return -1;
+	/* treediff's walk, as the commit page's; folders read bounded too */
+	if ((rc = treediff(x->hub->db, x->a, from, to, max + 1, 4 * max + 16, &tc,
+	    &nt)) < 0)
+		return kerr_db(e, x->hub->db);
+	if (rc > 0)
+		return kerr_set(e, 413, "PayloadTooLarge", "More than %zu "
+		    "files differ", max);
+	for (i = 0; i < nt; i++)
+		if (add_change(x, &c, tc[i].path, tc[i].old.mode ?
+		    &tc[i].old : NULL, tc[i].new.mode ? &tc[i].new : NULL,
+		    e) != 0)
+			return -1;
 	*out = c.v;
 	*n = c.n;
 	return 0;
+}
+
+/* Entries by their names alone (qsort). */
+static int
+cmp_name(const void *x, const void *y)
+{
+	const struct tree_entry *a = x, *b = y;
+	size_t n = a->namelen < b->namelen ? a->namelen : b->namelen;
+	int c = memcmp(a->name, b->name, n);
+
+	return c != 0 ? c : (a->namelen > b->namelen) - (a->namelen <
+	    b->namelen);
 }
 
 /*
@@ -1003,13 +999,19 @@ merge_trees(struct dctx *x, const struct oid *base, const struct oid *ours,
 			m.e[m.n++] = *take;
 	}
 	/* A file on one side and a folder of its name on the other: both
-	 * kept would make a tree git refuses. */
-	for (i = 1; i < m.n; i++)
-		if (m.e[i].namelen == m.e[i - 1].namelen &&
-		    !memcmp(m.e[i].name, m.e[i - 1].name, m.e[i].namelen) &&
-		    add_change(x, c, join_path(x->a, prefix, &m.e[i]), NULL,
-		    &m.e[i], e) != 0)
-			return -1;
+	 * kept would make a tree git refuses. In git order they need not be
+	 * neighbours ("a", "a-b", "a/"): by plain name they are. */
+	if (m.n > 1) {
+		struct tree_entry *by = arena_memdup(x->a, m.e, m.n *
+		    sizeof(*by));
+
+		qsort(by, m.n, sizeof(*by), cmp_name);
+		for (i = 1; i < m.n; i++)
+			if (cmp_name(&by[i], &by[i - 1]) == 0 &&
+			    add_change(x, c, join_path(x->a, prefix, &by[i]),
+			    NULL, &by[i], e) != 0)
+				return -1;
+	}
 	*empty = m.n == 0;
 	if (c->n > 0 || m.n == 0)
 		return 0;

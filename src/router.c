@@ -127,6 +127,10 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob },
 	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
 	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
+	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
+	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings },
+	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
+	    ui_discussion },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
 const size_t router_table_len = sizeof(router_table) /
@@ -307,10 +311,11 @@ router_patterns(const char **names, size_t max)
 	return i;
 }
 
-/* One walk of the table over the routes with flags R_PAGE or not. */
+/* One walk of the table over the routes with flags R_PAGE or not; with
+ * strict, only over those that take the request's method (no 405). */
 static const struct route *
 match_table(const struct route *table, size_t n, struct req *r,
-    unsigned flags, int *status, unsigned *allowed)
+    unsigned flags, bool strict, int *status, unsigned *allowed)
 {
 	enum pass pass;
 	size_t k;
@@ -321,7 +326,8 @@ match_table(const struct route *table, size_t n, struct req *r,
 		for (k = 0; k < n; k++) {
 			struct route_args a;
 
-			if ((table[k].methods & R_PAGE) != flags)
+			if ((table[k].methods & R_PAGE) != flags ||
+			    (strict && !(table[k].methods & r->method)))
 				continue;
 			memset(&a, 0, sizeof(a));
 			a.path = "";
@@ -351,14 +357,16 @@ router_match(const struct route *table, size_t n, struct req *r,
 
 	*status = 404;
 	*allowed = 0;
-	if ((rt = match_table(table, n, r, 0, status, allowed)) != NULL ||
+	if ((rt = match_table(table, n, r, 0, false, status, allowed)) != NULL ||
 	    *status == 405)
 		return rt;
-	/* Then the pages (R_PAGE): what no API route takes. */
-	if (!(r->method & (M_GET | M_HEAD)) || (r->nsegs > 0 &&
+	/* Then the pages (R_PAGE): what no API route takes. A page's form
+	 * POSTs to its own page; any other POST stays a 404. */
+	if (!(r->method & (M_GET | M_HEAD | M_POST)) || (r->nsegs > 0 &&
 	    !strcmp(r->segs[0], "api")))
 		return NULL;
-	return match_table(table, n, r, R_PAGE, status, allowed);
+	return match_table(table, n, r, R_PAGE, r->method == M_POST, status,
+	    allowed);
 }
 
 void

@@ -115,6 +115,22 @@ int	 ui_org_section(struct req *, struct html *, int64_t org_id,
 	    const char *org);
 /* ui_commit.c: a commit, its changed files and their diffs */
 void	 ui_commit(struct req *);
+struct oid;
+/*
+ * The files that differ from tree old_tree (NULL: empty) to new_tree,
+ * with diffs of small text files, bounded as a commit page is; links go
+ * to new_rev (old_rev for removed files). what names the change ("commit",
+ * "pull request") in the note when there is more than is listed. 0, or
+ * -1 on a database error (nothing answered).
+ */
+int	 ui_changes(struct req *, struct html *, const char *base,
+	    const struct oid *old_tree, const struct oid *new_tree,
+	    const char *old_rev, const char *new_rev, const char *what);
+/* ui_discussions.c: /{repo}/discussions, /{repo}/discussions/{num|new} */
+void	 ui_discussions(struct req *);
+void	 ui_discussion(struct req *);
+/* ui_repo_settings.c: /{repo}/settings, for its admins */
+void	 ui_repo_settings(struct req *);
 /* ui_list.c: listings of models, datasets, spaces; a user's or an
  * organization's profile (a name no one has: the canonical model) */
 void	 ui_list(struct req *);

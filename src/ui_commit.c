@@ -157,18 +157,47 @@ write_change(struct req *r, struct html *h, const char *base,
 	return 0;
 }
 
+int
+ui_changes(struct req *r, struct html *h, const char *base,
+    const struct oid *old_tree, const struct oid *new_tree,
+    const char *old_rev, const char *new_rev, const char *what)
+{
+	struct tree_change *ch;
+	size_t n, i, budget = DIFF_BYTES, added = 0, removed = 0;
+	int rc;
+
+	rc = treediff(r->hub->db, r->a, old_tree, new_tree, COMMIT_FILES,
+	    COMMIT_TREES, &ch, &n);
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		added += ch[i].old.mode == 0;
+		removed += ch[i].new.mode == 0;
+	}
+	html_printf(h, "<h2 class=\"files\">%zu%s file%s changed <span "
+	    "class=\"mute\">(%zu added, %zu removed)</span></h2>", n,
+	    rc > 0 ? "+" : "", n == 1 ? "" : "s", added, removed);
+	if (rc > 0)
+		html_printf(h, "<p class=\"mute\">This %s changes more than "
+		    "can be listed here; the first %zu files follow. <a href="
+		    "\"%s/tree/%s\">Browse its files</a>.</p>", what, n, base,
+		    new_rev);
+	for (i = 0; i < n; i++)
+		if (write_change(r, h, base, new_rev, old_rev, &ch[i],
+		    &budget) != 0)
+			return -1;
+	return 0;
+}
+
 void
 ui_commit(struct req *r)
 {
 	struct repo *repo;
 	struct rev rv;
 	struct commit_info ci, pi;
-	struct tree_change *ch;
 	struct html h;
 	const char *rev = r->args.rev, *base, *nl;
 	char hex[OID_HEX + 1], phex[OID_HEX + 1] = "";
-	size_t n, i, budget = DIFF_BYTES, added = 0, removed = 0;
-	int rc;
 
 	/* The diffs are the files' text: a gated repository's gate decides. */
 	if (ui_begin(r) != 0 ||
@@ -186,16 +215,6 @@ ui_commit(struct req *r)
 	oid_hex(&rv.commit, hex);
 	if (ci.has_parent)
 		oid_hex(&ci.parent, phex);
-	rc = treediff(r->hub->db, r->a, ci.has_parent ? &pi.tree : NULL,
-	    &ci.tree, COMMIT_FILES, COMMIT_TREES, &ch, &n);
-	if (rc < 0) {
-		resp_db_error(r);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		added += ch[i].old.mode == 0;
-		removed += ch[i].new.mode == 0;
-	}
 	base = ui_repo_path(r, repo);
 	nl = strchr(ci.message, '\n');
 	html_init(&h, r->a);
@@ -222,19 +241,11 @@ ui_commit(struct req *r)
 	if (ci.has_parent)
 		html_printf(&h, "<dt>Parent</dt><dd><a href=\"%s/commit/%s\">"
 		    "<code>%.7s</code></a></dd>", base, phex, phex);
-	html_printf(&h, "</dl></div><h2 class=\"files\">%zu%s file%s "
-	    "changed <span class=\"mute\">(%zu added, %zu removed)</span></h2>",
-	    n, rc > 0 ? "+" : "", n == 1 ? "" : "s", added, removed);
-	if (rc > 0)
-		html_printf(&h, "<p class=\"mute\">This commit changes more "
-		    "than can be listed here; the first %zu files follow. "
-		    "<a href=\"%s/tree/%s\">Browse its files</a>.</p>", n, base,
-		    hex);
-	for (i = 0; i < n; i++)
-		if (write_change(r, &h, base, hex, phex, &ch[i], &budget) !=
-		    0) {
-			resp_db_error(r);
-			return;
-		}
+	html_printf(&h, "</dl></div>");
+	if (ui_changes(r, &h, base, ci.has_parent ? &pi.tree : NULL, &ci.tree,
+	    phex, hex, "commit") != 0) {
+		resp_db_error(r);
+		return;
+	}
 	ui_send(r, &h, 200);
 }

@@ -105,6 +105,16 @@ static const char CSS[] =
 "font-family:ui-monospace,monospace;font-weight:400}\n"
 ".badge.added{background:#dafbe1}.badge.removed{background:#ffebe9}\n"
 "pre.message{white-space:pre-wrap}\n"
+"article.comment{border:1px solid var(--line);border-radius:8px;padding:"
+".5em .9em;margin:.8em 0}article.comment header{margin-bottom:.3em}\n"
+"p.event{color:var(--mute);margin:.6em .9em}\n"
+"form.wide{max-width:48em}form.wide textarea{font:inherit;padding:.4em;"
+"border:1px solid var(--line);border-radius:6px}\n"
+".actions{display:flex;gap:.6em;margin:1em 0}.actions form{margin:0}\n"
+".filters a.on{font-weight:600}.filters a.new{margin-left:auto}\n"
+".badge.st-open{background:#dafbe1}.badge.st-merged{background:#fbefff}\n"
+"section.conflicts{border:1px solid #cf222e;border-radius:8px;padding:"
+".4em .9em}\n"
 "ul.repos{list-style:none;padding:0;display:grid;grid-template-columns:"
 "repeat(auto-fill,minmax(22em,1fr));gap:.8em}\n"
 "ul.repos li{border:1px solid var(--line);border-radius:8px;padding:.6em .9em}"
@@ -127,6 +137,10 @@ static const char CSS[] =
 "form.login input[type=text],form.login input[type=password]{padding:.4em;"
 "border:1px solid var(--line);border-radius:6px;font:inherit}\n"
 ".error{color:#cf222e}\n"
+"section.setting{border:1px solid var(--line);border-radius:8px;padding:"
+".4em .9em 1em;margin:1em 0;max-width:48em}\n"
+"section.danger{border-color:#cf222e}\n"
+"p.done{color:#1a7f37}\n"
 "form.sort{margin:.5em 0 1em;display:flex;gap:.6em;align-items:center;"
 "flex-wrap:wrap}\n"
 "form.sort input,form.sort select{font:inherit;padding:.2em .4em}\n";
@@ -433,6 +447,11 @@ ui_repo_header(struct req *r, struct html *h, const struct repo *repo,
 	    !strcmp(which, "files"));
 	tab(h, arena_printf(r->a, "%s/commits/%s", base, erev), "History",
 	    !strcmp(which, "history"));
+	tab(h, arena_printf(r->a, "%s/discussions", base), "Community",
+	    !strcmp(which, "community"));
+	if (repo->access >= ACCESS_ADMIN)
+		tab(h, arena_printf(r->a, "%s/settings", base), "Settings",
+		    !strcmp(which, "settings"));
 	html_printf(h, "</nav>");
 }
 

@@ -319,6 +319,22 @@ test('pulls: conflicts: a file changed on both sides is listed in '
   assert.equal((await details(repo, num)).status, 'open');
 });
 
+test('pulls: a file on one side and a folder of its name on the other '
+  + 'conflict (git order would not put them side by side)', async () => {
+  const repo = await createRepo(S.owner.token, { organization: S.org });
+  await commitOk(S.owner.token, repo, { files: { 'a.txt': 'a\n' } });
+  const res = await createPr(S.reader.token, repo, { files: { x: 'file\n',
+    'x-y.txt': 'between\n' } });
+  assert.equal(res.status, 200, res.body);
+  const num = /(\d+)$/.exec(res.json.pullRequestUrl)[1];
+  await commitOk(S.owner.token, repo, { files: { 'x/in.txt': 'dir\n' } });
+  assert.deepEqual((await details(repo, num)).filesWithConflicts, ['x']);
+  const m = await post(`${api(repo)}/discussions/${num}/merge`, {},
+    S.writer.token);
+  assert.equal(m.status, 409, m.body);
+  assert.equal(m.headers['x-error-code'], 'MergeConflict');
+});
+
 test('pulls: main moved without conflicts: the merge is a commit with two '
   + 'parents (git fsck, git log), both sides\' files in it', async () => {
   const repo = await createRepo(S.owner.token, { organization: S.org });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  BASE, commitOk, createRepo, khubctlRaw, newUser, skip, test, unique, upload,
+  BASE, commitOk, createRepo, khubctlRaw, newUser, post, skip, test, unique,
+  upload,
 } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -31,6 +32,9 @@ test('pages pass axe-core: no serious or critical violation on any page '
   const oid = await commitOk(u.token, r, { files: { 'src/x.py': 'print(2)\n' },
     summary: 'second' });
   const org = unique('a11yorg');
+  const disc = await post(`/api/models/${r.id}/discussions`,
+    { title: 'A question', description: 'What *is* this?' }, u.token);
+  assert.equal(disc.status, 200, disc.body);
 
   const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
     headless: true, args: ['--no-sandbox'] });
@@ -53,7 +57,8 @@ test('pages pass axe-core: no serious or critical violation on any page '
       '/join', `/${r.id}`, `/${r.id}/tree/main`, `/${r.id}/tree/main/src`,
       `/${r.id}/blob/main/src/x.py`, `/${r.id}/blob/main/w.bin`,
       `/${r.id}/commits/main`, `/${r.id}/commit/${oid}`, `/${u.name}`,
-      `/${u.name}/${unique('missing')}`])
+      `/${u.name}/${unique('missing')}`, `/${r.id}/discussions`,
+      `/${r.id}/discussions/${disc.json.num}`])
       await check(path);
     // logged in: the settings pages
     await page.goto(`${BASE}/login`);
@@ -64,7 +69,9 @@ test('pages pass axe-core: no serious or critical violation on any page '
     await page.fill('#name', org);
     await Promise.all([page.waitForNavigation(), page.click('form.login button')]);
     for (const path of ['/settings/tokens', '/organizations/new',
-      `/organizations/${org}/settings/members`, `/${org}`, `/${r.id}`])
+      `/${r.id}/discussions/new`, `/${r.id}/discussions/${disc.json.num}`,
+      `/organizations/${org}/settings/members`, `/${org}`, `/${r.id}`,
+      `/${r.id}/settings`])
       await check(path);
     assert.deepEqual(found, [], found.join('\n'));
   } finally {
