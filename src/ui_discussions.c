@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "auth.h"
 #include "discussions.h"
 #include "gitstore.h"
@@ -254,7 +255,9 @@ pr_part(struct req *r, struct html *h, struct repo *repo, const char *base,
 	struct kerr e;
 	struct rev rv;
 	char fhex[OID_HEX + 1], thex[OID_HEX + 1];
+	const char *gmsg;
 	size_t n = 0, i;
+	int gate, gst;
 
 	html_printf(h, "<p class=\"mute\">Wants to merge <code>refs/pr/%lld"
 	    "</code> into <code>%s</code>", (long long)d->num,
@@ -283,6 +286,15 @@ pr_part(struct req *r, struct html *h, struct repo *repo, const char *base,
 			html_printf(h, "</ul><p class=\"mute\">It cannot be "
 			    "merged until they are resolved.</p></section>");
 		}
+	}
+	/* The diffs are the files' text: a gated repository's gate decides
+	 * (the discussion itself stays readable). */
+	if ((gate = api_gate_check(r, repo, &gst, &gmsg)) != 0) {
+		if (gate < 0)
+			return -1;
+		html_printf(h, "<p class=\"mute\">Its changes are shown to "
+		    "those with access to the repository's files.</p>");
+		return 0;
 	}
 	if (repo_resolve(r, repo, arena_printf(r->a, "refs/pr/%lld",
 	    (long long)d->num), &rv) != 0)

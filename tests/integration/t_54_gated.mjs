@@ -412,7 +412,7 @@ test('gated: manual end to end: ask, pending, accept, download; reject, '
   }
 });
 
-test('gated: a commit\'s page and a pull request\'s diff show file text '
+test('gated: a commit\'s page and a pull request\'s diffs show file text '
   + 'only to those the gate lets in', async () => {
   const { owner } = ctx;
   const repo = await gatedRepo(owner.token, 'manual');
@@ -446,11 +446,22 @@ test('gated: a commit\'s page and a pull request\'s diff show file text '
   assert.equal(sp.status, 403);
   assert.doesNotMatch(sp.body, /hello secret/);
   assert.match((await page(owner.token)).body, /hello secret/);
-  // once granted, both show
+  // the pull request's page: its events, not its diffs
+  const prPage = (tok) => get(`${prefix(repo)}/discussions/${num}`,
+    { headers: { accept: 'text/html', ...auth(tok) } });
+  for (const tok of [null, stranger.token]) {
+    const p = await prPage(tok);
+    assert.equal(p.status, 200);
+    assert.match(p.body, /secret change/);
+    assert.doesNotMatch(p.body, /hello secret/);
+  }
+  assert.match((await prPage(owner.token)).body, /hello secret/);
+  // once granted, all show
   assert.equal((await grant(repo, owner.token, stranger.name)).status, 200);
   d = await details(stranger.token);
   assert.match(d.json.diff, /\+hello secret/);
   assert.match((await page(stranger.token)).body, /hello secret/);
+  assert.match((await prPage(stranger.token)).body, /hello secret/);
 });
 
 test('gated: auto accepts a request at once', async () => {
