@@ -62,9 +62,53 @@ void	api_branch(struct req *);
 void	api_tag_create(struct req *);
 void	api_tag_delete(struct req *);
 
+/* api_discussions.c: discussions and pull requests: list and create,
+ * details, comment, edit and hide a comment, rename, status, merge */
+void	api_discussions(struct req *);
+void	api_discussion(struct req *);
+void	api_discussion_comment(struct req *);
+void	api_discussion_comment_edit(struct req *);
+void	api_discussion_comment_hide(struct req *);
+void	api_discussion_title(struct req *);
+void	api_discussion_status(struct req *);
+void	api_discussion_merge(struct req *);
+
 /* api_resolve.c: file downloads (302 to S3) and HEAD metadata; /raw/ */
 void	api_resolve(struct req *);
 void	api_raw(struct req *);
+/* api_mirror.c: a GET of an LFS file of a mirror whose object is not
+ * here yet (bi->in_s3 false): 0 once it is (bi->in_s3 set; serve it), 1
+ * when answered (a redirect to upstream this once, or the error) */
+struct repo;
+struct blob_info;
+int	api_mirror_lfs(struct req *, const struct repo *, const char *commit,
+	    struct blob_info *bi);
+
+/* api_likes.c: like and unlike, a user's likes, a repository's likers */
+void	api_like(struct req *);
+void	api_user_likes(struct req *);
+void	api_repo_likers(struct req *);
+
+/* api_gated.c: auth-check, access requests to gated repositories */
+void	api_auth_check(struct req *);
+void	api_auth_check_write(struct req *);
+void	api_ask_access(struct req *);
+void	api_access_requests(struct req *);
+void	api_access_handle(struct req *);
+void	api_access_grant(struct req *);
+struct repo;
+/*
+ * Whether the caller may read the files of repo (readable: repo_open())
+ * as its gate decides: 0 yes (at once, no query, for an ungated
+ * repository or a member); 1 no, with *status (401 anonymous, 403) and
+ * the Hub's message for X-Error-Code GatedRepo; -1 answered (a database
+ * failure). For a path that answers errors its own way (git, git-lfs).
+ */
+int	api_gate_check(struct req *, const struct repo *, int *status,
+	    const char **msg);
+/* api_gate_check(), answering a refusal as the API does; 0, or -1 when
+ * it answered. */
+int	api_gate_files(struct req *, const struct repo *);
 
 /* api_lfs.c: LFS batch, verify, multipart completion */
 void	api_lfs_batch(struct req *);

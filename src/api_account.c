@@ -13,28 +13,21 @@
 #include <string.h>
 #include <time.h>
 
-#include <mysqld_error.h>
-
 #include "accounts.h"
 #include "api.h"
 #include "auth.h"
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
-#include "names.h"
 #include "secrets.h"
 #include "sessions.h"
 #include "tokens.h"
 
 /* Bounds of what people type: longer is refused before any work. */
-#define PASSWORD_MIN		8
-#define PASSWORD_MAX		1024
-#define EMAIL_MAX		254
-#define FULLNAME_MAX		255	/* characters, the column's size */
+#define PASSWORD_MAX		ACCOUNT_PASSWORD_MAX
+#define EMAIL_MAX		ACCOUNT_EMAIL_MAX
+#define FULLNAME_MAX		ACCOUNT_FULLNAME_MAX
 
-static const char SQL_REGISTER[] =
-    "INSERT INTO namespace (kind, name, fullname, email, password_hash)"
-    " VALUES ('user', ?, ?, ?, ?)";
 static const char SQL_USER[] =
     "SELECT id, name, fullname, email,"
     " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
@@ -43,15 +36,6 @@ static const char SQL_ORGS[] =
     "SELECT n.name, n.fullname, m.role FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id"
     " WHERE m.user_id = ? AND n.name <> '' ORDER BY n.name";
-static const char SQL_TOKENS[] =
-    "SELECT id, name, role, FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
-    " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000),"
-    " expires_at IS NOT NULL AND expires_at <= NOW(3)"
-    " FROM token WHERE user_id = ? AND revoked_at IS NULL ORDER BY id";
-static const char SQL_TOKEN_REVOKE[] =
-    "UPDATE token SET revoked_at = NOW(3)"
-    " WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
-
 /*
  * Every member of a request body (names and string values, one level: the
  * Authentication API takes flat objects) must be UTF-8 without NUL: else
@@ -174,11 +158,10 @@ user_json_by_id(struct req *r, int64_t id)
 void
 api_auth_register(struct req *r)
 {
-	char hash[crypto_pwhash_STRBYTES];
 	json_object *body, *o;
-	const char *name, *email, *password, *fullname, *why;
-	struct db_res *res;
-	unsigned err;
+	const char *name, *email, *password, *fullname;
+	struct kerr e;
+	int64_t id;
 
 	if (!r->hub->conf.allow_registration) {
 		resp_error(r, 403, "RegistrationDisabled", "Registration is "
@@ -195,48 +178,12 @@ api_auth_register(struct req *r)
 	    field(r, body, "password", 1, PASSWORD_MAX, 1, &password) != 0 ||
 	    field(r, body, "fullname", 0, FULLNAME_MAX, 0, &fullname) != 0)
 		return;
-	if ((why = name_invalid(name)) != NULL) {
-		resp_error(r, 400, "BadRequest", "Invalid username: it %s",
-		    why);
+	if (account_create(r->hub->db, r->a, name, email, fullname, password,
+	    &id, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
-	if (name_reserved(name)) {
-		resp_error(r, 400, "BadRequest", "The username '%s' is "
-		    "reserved", name);
-		return;
-	}
-	if (!account_email_plausible(email)) {
-		resp_error(r, 400, "BadRequest", "Invalid email address");
-		return;
-	}
-	if (strlen(password) < PASSWORD_MIN) {
-		resp_error(r, 400, "BadRequest", "The password must have at "
-		    "least %d characters", PASSWORD_MIN);
-		return;
-	}
-	if (password_hash(password, hash) != 0) {
-		resp_error(r, 500, "InternalError", "Out of memory hashing "
-		    "the password");
-		return;
-	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_REGISTER, "ssss", name,
-	    fullname != NULL ? fullname : "", email, hash) != 0) {
-		err = db_errno(r->hub->db);
-		sodium_memzero(hash, sizeof(hash));
-		if (err == ER_DUP_ENTRY) {
-			/* Which unique key: the message names it. */
-			if (strstr(db_error(r->hub->db), "namespace_email"))
-				resp_error(r, 409, "Conflict", "An account "
-				    "with this email address already exists");
-			else
-				resp_error(r, 409, "Conflict", "The name "
-				    "'%s' is already taken", name);
-		} else
-			resp_db_error(r);
-		return;
-	}
-	sodium_memzero(hash, sizeof(hash));
-	if ((o = user_json_by_id(r, (int64_t)db_insert_id(res))) == NULL)
+	if ((o = user_json_by_id(r, id)) == NULL)
 		return;
 	body = jobj();
 	jset(body, "success", jbool(1));
@@ -431,31 +378,24 @@ void
 api_tokens_list(struct req *r)
 {
 	json_object *o, *arr, *t;
-	struct db_res *res;
-	char *name, *role;
-	int64_t id, created, expires, expired;
-	int rc;
+	struct token_rec *v;
+	struct kerr e;
+	size_t n, i;
 
 	if (require_manager(r) != 0)
 		return;
-	if (db_exec(r->hub->db, r->a, &res, SQL_TOKENS, "i",
-	    r->who->user_id) != 0) {
-		resp_db_error(r);
+	if (token_list(r->hub->db, r->a, r->who->user_id, &v, &n, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	arr = jarr();
-	while ((rc = db_row(res, "issiii", &id, &name, &role, &created,
-	    &expires, &expired)) == 1) {
-		t = token_json(r, id, name, role, created, expires);
-		jset(t, "expired", jbool(expired != 0));
+	for (i = 0; i < n; i++) {
+		t = token_json(r, v[i].id, v[i].name, v[i].role,
+		    v[i].created_ms, v[i].expires_ms);
+		jset(t, "expired", jbool(v[i].expired));
 		jset(t, "current", jbool(!r->who->is_session &&
-		    id == r->who->token_id));
+		    v[i].id == r->who->token_id));
 		json_object_array_add(arr, t);
-	}
-	if (rc < 0) {
-		json_object_put(arr);
-		resp_db_error(r);
-		return;
 	}
 	o = jobj();
 	jset(o, "tokens", arr);
@@ -528,7 +468,7 @@ void
 api_token_delete(struct req *r)
 {
 	json_object *o;
-	struct db_res *res;
+	struct kerr e;
 	const char *a = r->args.arg;
 	char *end = NULL;
 	long long id;
@@ -541,14 +481,9 @@ api_token_delete(struct req *r)
 		resp_error(r, 404, "NotFound", "Token not found");
 		return;
 	}
-	/* Another user's token is as unknown as a missing one. */
-	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN_REVOKE, "ii",
-	    (int64_t)id, r->who->user_id) != 0) {
-		resp_db_error(r);
-		return;
-	}
-	if (db_affected(res) == 0) {
-		resp_error(r, 404, "NotFound", "Token not found");
+	if (token_revoke(r->hub->db, r->a, r->who->user_id, (int64_t)id,
+	    &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	o = jobj();

@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "commit.h"
 #include "db.h"
+#include "discussions.h"
 #include "gitrules.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -101,6 +102,101 @@ branch_of(const char *rev)
 	return strncmp(rev, "refs/heads/", 11) == 0 ? rev + 11 : rev;
 }
 
+/*
+ * Pull requests through commits. A commit (and its preupload) with
+ * ?create_pr=1 opens one from a branch; a commit to refs/pr/N adds to
+ * one. Both need only read access to the repository, then the rules of
+ * discussions.c: a user's write token to open one, its author or a
+ * writer to add to it.
+ */
+struct pr_write {
+	bool		 create;	/* ?create_pr=1 */
+	int64_t		 num;		/* refs/pr/N written to, or opened */
+	struct dctx	 x;
+	int64_t		 repo_id;
+	const char	*branch, *summary, *description;
+};
+
+/* What a write to rev needs of the repository. */
+static enum access
+pr_need(struct req *r, const char *rev, struct pr_write *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->create = query_bool(r->query, r->nquery, "create_pr", 0) == 1;
+	p->num = discussion_pr_of_rev(rev);
+	return p->create || p->num ? ACCESS_READ : ACCESS_WRITE;
+}
+
+/* Once the repository is open: whether the caller may write to the pull
+ * request. 0, or answers and -1. */
+static int
+pr_allowed(struct req *r, struct repo *repo, struct pr_write *p)
+{
+	struct dactor who = { 0, false, false };
+	struct kerr e;
+
+	if (!p->create && p->num == 0)
+		return 0;
+	if (repo->mirror != NULL) {
+		/* upstream's history: its pull requests are upstream's */
+		resp_error(r, 403, "Forbidden", "%s is a read-only mirror of "
+		    "%s: open pull requests there", repo->full, repo->mirror);
+		return -1;
+	}
+	p->x = req_dctx(r);
+	p->repo_id = repo->id;
+	if (r->who != NULL) {
+		who.user_id = r->who->user_id;
+		who.participate = !strcmp(r->who->token_role, "write");
+		who.write = repo->access >= ACCESS_WRITE;
+	}
+	if (p->create && p->num != 0) {
+		resp_error(r, 400, "BadRequest", "A pull request is opened "
+		    "from a branch, not from %s", r->args.rev);
+		return -1;
+	}
+	if (p->create && !who.participate) {
+		resp_error(r, who.user_id ? 403 : 401, who.user_id ?
+		    "Forbidden" : "Unauthorized", "Opening a pull request "
+		    "needs a user's write token");
+		return -1;
+	}
+	if (p->num != 0 && discussion_may_push(&p->x, repo->id, p->num, &who,
+	    &e) != 0) {
+		resp_kerr(r, &e);
+		return -1;
+	}
+	return 0;
+}
+
+/* commit_req.with: the pull request's rows, with the commit. */
+static int
+pr_land(void *arg, const struct oid *parent, const struct oid *commit,
+    struct kerr *e)
+{
+	struct pr_write *p = arg;
+
+	if (p->create)
+		return discussion_open_pr_tx(&p->x, p->repo_id, p->branch,
+		    parent, commit, p->summary, p->description, &p->num, e);
+	return discussion_commit_tx(&p->x, p->repo_id, p->num, commit,
+	    p->summary, e);
+}
+
+/* Makes c a pull request's commit (a no-op for a plain one). */
+static void
+pr_commit(struct pr_write *p, struct commit_req *c)
+{
+	if (!p->create && p->num == 0)
+		return;
+	p->branch = c->branch;
+	p->summary = c->summary;
+	p->description = c->description;
+	c->detached = p->create;
+	c->with = pr_land;
+	c->with_arg = p;
+}
+
 void
 api_preupload(struct req *r)
 {
@@ -108,6 +204,7 @@ api_preupload(struct req *r)
 	struct repo *repo;
 	struct commit_info head;
 	struct rules attrs, ignore, req_ignore, repo_attrs;
+	struct pr_write pr;
 	struct rev rev;
 	struct quota quota;
 	struct kerr qe;
@@ -115,7 +212,8 @@ api_preupload(struct req *r)
 	size_t len, i, n;
 	uint64_t adding = 0, threshold;
 
-	if ((repo = repo_open_rev(r, ACCESS_WRITE, r->args.rev)) == NULL ||
+	if ((repo = repo_open_rev(r, pr_need(r, r->args.rev, &pr),
+	    r->args.rev)) == NULL || pr_allowed(r, repo, &pr) != 0 ||
 	    (body = req_json(r)) == NULL)
 		return;
 	if (repo_resolve(r, repo, r->args.rev, &rev) != 0)
@@ -316,6 +414,71 @@ stored_find_or_add(struct stored_set *s, const struct commit_op *ops,
 	return -1;
 }
 
+/*
+ * The quota, before anything is stored (quota.c): the sizes of what ops
+ * put (LFS sizes as given, regular contents from their base64 length;
+ * lines[k] is op k's line), and when that does not fit, only the content
+ * the repository does not hold yet: re-adding stored files under a full
+ * quota works. The commit checks again, atomically (commit_apply()).
+ * Returns 0, or answers (413) and returns -1.
+ */
+static int
+quota_precheck(struct req *r, struct repo *repo, const struct commit_op *ops,
+    size_t nops, const struct ndjson_line *lines)
+{
+	struct quota_blob *v;
+	struct quota q;
+	struct kerr e;
+	struct buf ptr;
+	uint64_t adding = 0;
+	size_t k, n = 0;
+
+	if (quota_load(r->hub->db, r->a, r->hub->conf.default_quota, repo->id,
+	    &q, &e) != 0) {
+		resp_kerr(r, &e);
+		return -1;
+	}
+	for (k = 0; k < nops; k++)
+		if (ops[k].kind == OP_PUT)
+			adding = quota_add(adding, ops[k].blob.lfs ?
+			    ops[k].blob.size : strlen(lines[k].content) / 4 * 3);
+	if (quota_allows(&q, adding))
+		return 0;
+	/* Near the quota: which blobs are these, and which new? */
+	v = arena_alloc(r->a, (nops + 1) * sizeof(*v));
+	for (k = 0; k < nops; k++) {
+		const char *b64 = lines[k].content;
+		size_t blen, dlen;
+		unsigned char *data;
+
+		if (ops[k].kind != OP_PUT)
+			continue;
+		if (ops[k].blob.lfs) {
+			v[n].size = ops[k].blob.size;
+			buf_init(&ptr, r->a);
+			lfs_pointer(&ptr, ops[k].blob.sha256, ops[k].blob.size);
+			git_blob_oid(&v[n++].oid, ptr.data, ptr.len);
+			continue;
+		}
+		blen = strlen(b64);
+		data = arena_alloc(r->a, blen / 4 * 3 + 3);
+		if (sodium_base642bin(data, blen / 4 * 3 + 3, b64, blen,
+		    " \r\n", &dlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+			continue;	/* refused below (400) */
+		v[n].size = dlen;
+		git_blob_oid(&v[n++].oid, data, dlen);
+	}
+	if (quota_new_bytes(r->hub->db, r->a, repo->id, v, n, &adding) != 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (quota_allows(&q, adding))
+		return 0;
+	resp_error(r, 413, "QuotaExceeded", "%s", quota_message(r->a,
+	    repo->ns, &q, adding));
+	return -1;
+}
+
 /* The path member of an operation, validated; NULL after answering. */
 static const char *
 op_path(struct req *r, const char *path, size_t lineno, bool folder)
@@ -347,6 +510,7 @@ api_commit(struct req *r)
 	struct ndjson_line *lines;
 	struct oid parent, result;
 	struct stored_set stored;
+	struct pr_write pr;
 	struct commit_blob *blobs;
 	size_t *blob_op, nblobs = 0;
 	long *same;
@@ -356,13 +520,9 @@ api_commit(struct req *r)
 	struct kerr qe;
 	json_object *o;
 
-	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
+	if ((repo = repo_open(r, pr_need(r, r->args.rev, &pr))) == NULL ||
+	    pr_allowed(r, repo, &pr) != 0)
 		return;
-	if (query_bool(r->query, r->nquery, "create_pr", 0) == 1) {
-		resp_error(r, 501, "NotImplemented", "Pull requests are not "
-		    "supported yet: commit to a branch instead");
-		return;
-	}
 	if (req_body(r, &body, &len) != 0 ||
 	    commit_ndjson_parse(r, body, len, &lines, &n) != 0)
 		return;
@@ -476,27 +636,8 @@ api_commit(struct req *r)
 		k++;
 	}
 	c.nops = k;
-	/* Quota (quota.c), before anything is stored: LFS sizes as given,
-	 * regular contents from their base64 length. */
-	{
-		uint64_t adding = 0;
-
-		for (i = 1, k = 0; i < n; i++, k++) {
-			if (c.ops[k].kind != OP_PUT)
-				continue;
-			if (c.ops[k].blob.lfs)
-				adding = quota_add(adding,
-				    c.ops[k].blob.size);
-			else
-				adding = quota_add(adding,
-				    strlen(lines[i].content) / 4 * 3);
-		}
-		if (quota_check(r->hub->db, r->a, r->hub->conf.default_quota,
-		    repo->id, repo->ns, adding, &qe) != 0) {
-			resp_kerr(r, &qe);
-			return;
-		}
-	}
+	if (quota_precheck(r, repo, c.ops, c.nops, lines + 1) != 0)
+		return;
 	/* Contents: LFS objects must be stored and verified; regular files
 	 * go to S3 now, small ones to the database with their rows. */
 	stored_init(r, &stored, c.nops);
@@ -566,15 +707,22 @@ api_commit(struct req *r)
 	for (i = 0; i < nblobs; i++) {
 		c.ops[blob_op[i]].blob = blobs[i].blob;
 		c.ops[blob_op[i]].data = blobs[i].row_data;
+		c.ops[blob_op[i]].stored = blobs[i].stored;
 	}
 	for (k = 0; k < c.nops; k++)
 		if (same[k] >= 0) {
 			c.ops[k].blob = c.ops[same[k]].blob;
 			c.ops[k].data = c.ops[same[k]].data;
+			c.ops[k].stored = c.ops[same[k]].stored;
 		}
+	pr_commit(&pr, &c);
 	if (commit_apply(r, &c, &result) != 0)
 		return;
 	o = jobj();
+	if (pr.create)
+		jset(o, "pullRequestUrl", jstr(arena_printf(r->a,
+		    "%s/discussions/%lld", repo_url(r, repo),
+		    (long long)pr.num)));
 	jset(o, "success", jbool(1));
 	jset(o, "commitOid", jstr(oid_hex_a(r->a, &result)));
 	jset(o, "commitUrl", jstr(arena_printf(r->a, "%s/commit/%s",

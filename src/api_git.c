@@ -108,6 +108,8 @@ static struct repo *
 git_repo(struct req *r, enum access need)
 {
 	struct repo *repo;
+	const char *msg;
+	int rc, status;
 
 	r->challenge = CHALLENGE;
 	if ((repo = repo_open(r, need)) == NULL)
@@ -115,6 +117,20 @@ git_repo(struct req *r, enum access need)
 	if (repo->disabled) {
 		git_error(r, 403, "DisabledRepo", "Access to this resource is "
 		    "disabled");
+		return NULL;
+	}
+	if (repo->mirror != NULL) {
+		/* its commits are upstream's ids over snapshots, not
+		 * upstream's bytes: a pack would not match them (mirror.h) */
+		git_error(r, 501, "NotImplemented", "%s is a mirror of %s: "
+		    "clone it from there; here it is served over the Hub API",
+		    repo->full, repo->mirror);
+		return NULL;
+	}
+	/* A clone holds every file: a gated repository's gate decides. */
+	if ((rc = api_gate_check(r, repo, &status, &msg)) != 0) {
+		if (rc == 1)
+			git_error(r, status, "GatedRepo", "%s", msg);
 		return NULL;
 	}
 	return repo;
@@ -561,8 +577,9 @@ api_git_receive_pack(struct req *r)
 	o->sideband = q.sideband;
 	o->quiet = q.quiet;
 	resp_send(r, 200, result, NULL, 0);
-	if (receive_pack(&x, repo->id, repo->ns, &q, sp->map + q.pack_off,
-	    sp->len - q.pack_off, push_say_line, o, &e) != 0) {
+	if (receive_pack(&x, repo->id, repo->owner_id, repo->ns, &q,
+	    sp->map + q.pack_off, sp->len - q.pack_off, push_say_line, o,
+	    &e) != 0) {
 		if (e.status >= 500) {
 			log_error("request %s: push: %s", r->id, e.msg);
 			unpack = arena_printf(r->a, "khub: %s (request %s)",

@@ -339,9 +339,11 @@ struct summary {
 	const char	*ns, *full;
 	const char	*sha;		/* hex, or NULL */
 	int64_t		 updated_ms, created_ms, downloads, likes;
-	bool		 private_, gated, disabled;
+	bool		 private_, disabled;
+	enum gate	 gated;
 	json_object	*card;		/* or NULL */
 	struct tags	 tags;
+	const char	*mirror;	/* a mirror's upstream, or NULL */
 };
 
 static char *
@@ -379,8 +381,10 @@ jtext_summary(struct req *r, struct buf *b, const struct summary *s,
 	if (f & F_DISABLED)
 		buf_printf(b, ",\"disabled\":%s", s->disabled ? "true" :
 		    "false");
-	if (f & F_GATED)
-		buf_printf(b, ",\"gated\":%s", s->gated ? "\"auto\"" : "false");
+	if (f & F_GATED && gate_name(s->gated) != NULL)
+		jtext_opt(b, "gated", gate_name(s->gated));
+	else if (f & F_GATED)
+		buf_adds(b, ",\"gated\":false");
 	if (f & F_DOWNLOADS)
 		buf_printf(b, ",\"downloads\":%lld", (long long)s->downloads);
 	if (f & F_LIKES)
@@ -403,6 +407,12 @@ jtext_summary(struct req *r, struct buf *b, const struct summary *s,
 	}
 	if (f & F_XET)
 		buf_adds(b, ",\"xetEnabled\":false");
+	if (s->mirror != NULL) {
+		/* khub's own: a read-only mirror of that hub (mirror.h) */
+		buf_adds(b, ",\"mirror\":{\"upstream\":");
+		jtext_str(b, s->mirror, strlen(s->mirror));
+		buf_addc(b, '}');
+	}
 }
 
 /* ---- repository info ---- */
@@ -590,6 +600,7 @@ api_repo_info(struct req *r)
 	sum.type = repo->type;
 	sum.ns = repo->ns;
 	sum.full = repo->full;
+	sum.mirror = repo->mirror;
 	sum.sha = have_commit ? hex : NULL;
 	/* A revision was last modified by its commit. */
 	sum.updated_ms = revform ? ci.time * 1000 : repo->updated_ms;
@@ -649,6 +660,7 @@ struct listq {
 	unsigned	 fields;
 	bool		 expanded;	/* fields named by expand */
 	bool		 card;		/* read cards (tags from them) */
+	enum listing_gated gated;	/* ?gated= */
 };
 
 /* Runs a listing query for up to want rows (listing.c). */
@@ -668,6 +680,7 @@ list_exec(struct req *r, const struct listq *q, size_t want,
 	lq.cv = q->cv;
 	lq.cid = q->cid;
 	lq.viewer = r->who ? r->who->user_id : 0;
+	lq.gated = q->gated;
 	return listing_exec(r->hub->db, r->a, &lq, want, res);
 }
 
@@ -714,9 +727,10 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		char hex[OID_HEX + 1];
 
 		memset(&sum, 0, sizeof(sum));
-		rc = db_row(res, "issiiiiiiib", &id, &ns, &name, &priv, &gated,
-		    &disabled, &sum.downloads, &sum.likes, &sum.created_ms,
-		    &sum.updated_ms, &head, &hlen);
+		rc = db_row(res, "issiiiiiiibs", &id, &ns, &name, &priv,
+		    &gated, &disabled, &sum.downloads, &sum.likes,
+		    &sum.created_ms, &sum.updated_ms, &head, &hlen,
+		    &sum.mirror);
 		if (rc <= 0)
 			break;
 		if (emitted == q->limit) {
@@ -747,7 +761,7 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		sum.ns = ns;
 		sum.full = repo_id_of(r->a, ns, name);
 		sum.private_ = priv != 0;
-		sum.gated = gated != 0;
+		sum.gated = gate_of(gated);
 		sum.disabled = disabled != 0;
 		if (emitted++ > 0)
 			buf_addc(out, ',');
@@ -785,7 +799,7 @@ listq_init(struct req *r, struct listq *q, size_t dflt_limit)
 {
 	const char *s, *dir, *lim;
 	bool given;
-	int full, carddata;
+	int full, carddata, g;
 	size_t i;
 
 	memset(q, 0, sizeof(*q));
@@ -820,6 +834,10 @@ listq_init(struct req *r, struct listq *q, size_t dflt_limit)
 		return -1;
 	}
 	q->like = listing_like(r->a, req_query(r, "search"));
+	/* gated=True|False (requests), true|false (httpx) */
+	if ((g = req_query_bool(r, "gated", 2)) < 0)
+		return -1;
+	q->gated = g == 2 ? LG_ANY : g ? LG_GATED : LG_NOT_GATED;
 	/* Tags to have: filter, and the Hub's shorthands for some. */
 	q->filters = arena_alloc(r->a, (r->nquery + 1) * sizeof(*q->filters));
 	for (i = 0; i < r->nquery; i++) {

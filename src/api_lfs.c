@@ -23,7 +23,9 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "auth.h"
 #include "db.h"
+#include "discussions.h"
 #include "gitobj.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -461,16 +463,43 @@ batch_download(struct req *r, struct repo *repo, json_object *item,
 	return item;
 }
 
+/*
+ * What uploading needs: write rights, but for a pull request read access
+ * and a user's write token, as on the Hub. The clients then name no ref
+ * (create_pr) or refs/pr/N; the commit decides who may land what
+ * (api_commit.c), and the objects are proofs for this repository only
+ * (lfs.c). body NULL: verify, which names no ref. After auth_identify().
+ */
+static enum access
+upload_need(struct req *r, json_object *body)
+{
+	json_object *ref;
+	const char *name = NULL;
+
+	if (r->who == NULL ||
+	    strcmp(r->who->token_role, "write") != 0)
+		return ACCESS_WRITE;
+	if (body != NULL && json_object_object_get_ex(body, "ref", &ref) &&
+	    ref != NULL) {
+		if ((name = jget_str(ref, "name")) == NULL)
+			return ACCESS_WRITE;
+		if (discussion_pr_of_rev(name) == 0)
+			return ACCESS_WRITE;
+	}
+	return ACCESS_READ;
+}
+
 void
 api_lfs_batch(struct req *r)
 {
 	json_object *body, *objs, *transfers, *out, *list, *in, *item, *v;
-	const char *op, *algo, *why;
+	const char *op, *algo, *why, *gmsg;
 	struct repo *repo;
 	struct obj o;
 	bool upload, multi_offered, used_multi = false;
 	time_t now = time(NULL);
 	size_t i, n;
+	int rc, gst;
 
 	if ((body = req_json(r)) == NULL)
 		return;
@@ -481,11 +510,20 @@ api_lfs_batch(struct req *r)
 		return;
 	}
 	upload = strcmp(op, "upload") == 0;
-	if ((repo = repo_open(r, upload ? ACCESS_WRITE : ACCESS_READ)) == NULL)
+	if (auth_identify(r) != 0)
+		return;
+	if ((repo = repo_open(r, upload ? upload_need(r, body) :
+	    ACCESS_READ)) == NULL)
 		return;
 	if (repo->disabled) {
 		lfs_error(r, 403, "DisabledRepo", "Access to this resource is "
 		    "disabled.");
+		return;
+	}
+	/* A download hands out the bytes: a gated repository's gate first. */
+	if (!upload && (rc = api_gate_check(r, repo, &gst, &gmsg)) != 0) {
+		if (rc == 1)
+			lfs_error(r, gst, "GatedRepo", "%s", gmsg);
 		return;
 	}
 	/* git-lfs and Python say "sha256", the JS client "sha_256". */
@@ -579,7 +617,8 @@ api_lfs_verify(struct req *r)
 	struct obj o;
 	char *msg;
 
-	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
+	if (auth_identify(r) != 0 ||
+	    (repo = repo_open(r, upload_need(r, NULL))) == NULL)
 		return;
 	if ((body = req_json(r)) == NULL)
 		return;

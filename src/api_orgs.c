@@ -14,6 +14,7 @@
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "likes.h"
 #include "names.h"
 #include "orgs.h"
 
@@ -25,10 +26,6 @@ static const char SQL_NS[] =
     " (SELECT m.role FROM org_member m WHERE m.org_id = n.id"
     "  AND m.user_id = ?)"
     " FROM namespace n WHERE n.name = ?";
-static const char SQL_MEMBERS[] =
-    "SELECT n.name, n.fullname, m.role FROM org_member m"
-    " JOIN namespace n ON n.id = m.user_id WHERE m.org_id = ?"
-    " ORDER BY n.name";
 static const char SQL_USER_ORGS[] =
     "SELECT n.name, n.fullname FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id WHERE m.user_id = ?"
@@ -158,11 +155,11 @@ api_org_get(struct req *r)
 void
 api_org_members(struct req *r)
 {
-	struct db_res *res;
+	struct org_member *v;
 	struct ns *ns;
+	struct kerr e;
 	json_object *list;
-	char *name, *fullname, *role;
-	int rc;
+	size_t n, i;
 
 	if (auth_identify(r) != 0 || (ns = org_find(r, r->args.arg)) == NULL)
 		return;
@@ -172,25 +169,21 @@ api_org_members(struct req *r)
 		    ns->name);
 		return;
 	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_MEMBERS, "i", ns->id) != 0) {
-		resp_db_error(r);
+	if (org_members(r->hub->db, r->a, ns->id, &v, &n, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	list = jarr();
-	while ((rc = db_row(res, "sss", &name, &fullname, &role)) == 1) {
+	for (i = 0; i < n; i++) {
 		json_object *m = jobj();
 
 		jset(m, "type", jstr("user"));
-		jset(m, "name", jstr(name));
-		jset(m, "user", jstr(name));
-		jset(m, "fullname", jstr(display_name(fullname, name)));
-		jset(m, "role", jstr(role));
+		jset(m, "name", jstr(v[i].name));
+		jset(m, "user", jstr(v[i].name));
+		jset(m, "fullname", jstr(display_name(v[i].fullname,
+		    v[i].name)));
+		jset(m, "role", jstr(v[i].role));
 		json_object_array_add(list, m);
-	}
-	if (rc < 0) {
-		json_object_put(list);
-		resp_db_error(r);
-		return;
 	}
 	resp_json(r, 200, list);
 }
@@ -250,6 +243,9 @@ api_user_overview(struct req *r)
 	struct ns ns;
 	json_object *o, *orgs;
 	char *name, *fullname;
+	struct dctx x;
+	struct kerr e;
+	int64_t likes;
 	int rc;
 
 	if (auth_identify(r) != 0 || (rc = ns_find(r, r->args.arg, &ns)) < 0)
@@ -290,5 +286,16 @@ api_user_overview(struct req *r)
 		return;
 	}
 	jset(o, "orgs", orgs);
+	/* what huggingface_hub's User reads */
+	jset(o, "user", jstr(ns.name));
+	jset(o, "avatarUrl", jstr(""));
+	/* the likes this caller may see (those list_liked_repos() lists) */
+	x = req_dctx(r);
+	if (likes_count(&x, ns.id, &likes, &e) != 0) {
+		json_object_put(o);
+		resp_kerr(r, &e);
+		return;
+	}
+	jset(o, "numLikes", jint(likes));
 	resp_json(r, 200, o);
 }

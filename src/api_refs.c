@@ -16,6 +16,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "discussions.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -132,12 +133,13 @@ ref_json(struct req *r, const char *kind, const char *name,
 
 /*
  * GET /api/{type}s/{ns}/{name}/refs[?include_prs=1]: every key the client
- * indexes is present, empty or not.
+ * indexes is present, empty or not; pull requests' refs only with
+ * include_prs, as pullRequests.
  */
 void
 api_refs(struct req *r)
 {
-	json_object *branches, *tags, *o;
+	json_object *branches, *tags, *pulls, *o;
 	struct repo *repo;
 	struct db_res *res;
 	char *kind, *name;
@@ -155,18 +157,32 @@ api_refs(struct req *r)
 	}
 	branches = jarr();
 	tags = jarr();
+	pulls = jarr();
 	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
 		struct oid oid;
+		int64_t num;
 
 		if (tlen != OID_LEN)
 			continue;
 		memcpy(oid.b, target, OID_LEN);
+		/* a pull request's ref is a branch row named refs/pr/N */
+		if ((num = discussion_pr_of_rev(name)) != 0) {
+			json_object *p = jobj();
+
+			jset(p, "name", jstr(arena_printf(r->a, "%lld",
+			    (long long)num)));
+			jset(p, "ref", jstr(name));
+			jset(p, "targetCommit", jstr(oid_hex_a(r->a, &oid)));
+			json_object_array_add(pulls, p);
+			continue;
+		}
 		json_object_array_add(!strcmp(kind, "branch") ? branches :
 		    tags, ref_json(r, kind, name, &oid));
 	}
 	if (rc < 0) {
 		json_object_put(branches);
 		json_object_put(tags);
+		json_object_put(pulls);
 		resp_db_error(r);
 		return;
 	}
@@ -175,7 +191,9 @@ api_refs(struct req *r)
 	jset(o, "converts", jarr());
 	jset(o, "tags", tags);
 	if (prs)
-		jset(o, "pullRequests", jarr());
+		jset(o, "pullRequests", pulls);
+	else
+		json_object_put(pulls);
 	resp_json(r, 200, o);
 }
 
@@ -412,64 +430,6 @@ empty_commit(struct req *r, struct oid *out)
 	return 0;
 }
 
-/* A body member that must be a string when present (null: absent).
- * Returns 0, or answers 400 and -1. */
-static int
-body_str(struct req *r, json_object *body, const char *key, const char **out)
-{
-	json_object *v;
-
-	*out = NULL;
-	if (body == NULL || !json_object_object_get_ex(body, key, &v) ||
-	    v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_string)) {
-		resp_error(r, 400, "BadRequest", "'%s' must be a string", key);
-		return -1;
-	}
-	*out = json_object_get_string(v);
-	return 0;
-}
-
-static int
-body_bool(struct req *r, json_object *body, const char *key, bool *out)
-{
-	json_object *v;
-
-	*out = false;
-	if (body == NULL || !json_object_object_get_ex(body, key, &v) ||
-	    v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		resp_error(r, 400, "BadRequest", "'%s' must be a boolean", key);
-		return -1;
-	}
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
-/*
- * The small JSON body of a ref request, or NULL in *out when there is none
- * (the Python client may send none without a startingPoint). It is read
- * before the repository is opened (that lookup needs startingPoint), so
- * its size is bounded first. Returns 0, or answers and -1.
- */
-static int
-small_body(struct req *r, json_object **out)
-{
-	const char *cl = req_env(r, "CONTENT_LENGTH");
-
-	*out = NULL;
-	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
-		return 0;
-	if (strlen(cl) > 6 || strtol(cl, NULL, 10) > REF_BODY_MAX) {
-		resp_error(r, 413, "PayloadTooLarge", "A ref request's body "
-		    "is at most %d bytes", REF_BODY_MAX);
-		return -1;
-	}
-	return (*out = req_json(r)) != NULL ? 0 : -1;
-}
-
 /*
  * POST .../branch/{branch} {startingPoint?, emptyBranch?, overwrite?}:
  * needs write rights. The branch starts at startingPoint (any revision)
@@ -488,11 +448,11 @@ branch_create(struct req *r)
 	struct rev rv;
 	bool empty, overwrite;
 
-	if (small_body(r, &body) != 0)
+	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
 		return;
-	if (body_str(r, body, "startingPoint", &start) != 0 ||
-	    body_bool(r, body, "emptyBranch", &empty) != 0 ||
-	    body_bool(r, body, "overwrite", &overwrite) != 0)
+	if (req_member_str(r, body, "startingPoint", &start) != 0 ||
+	    req_member_bool(r, body, "emptyBranch", &empty) != 0 ||
+	    req_member_bool(r, body, "overwrite", &overwrite) != 0)
 		return;
 	if (start != NULL && *start == '\0')
 		start = NULL;
@@ -558,6 +518,12 @@ branch_delete(struct req *r)
 		resp_error(r, 403, "Forbidden", "Cannot delete refs/heads/main");
 		return;
 	}
+	/* a pull request's ref goes with its pull request, never alone */
+	if (!strncmp(name, "refs/", 5)) {
+		resp_error(r, 400, "BadRequest", "Invalid reference for a "
+		    "branch: %s", name);
+		return;
+	}
 	if (db_exec(r->hub->db, r->a, &res, SQL_DEL_REF, "iss", repo->id,
 	    "branch", name) != 0) {
 		resp_db_error(r);
@@ -597,10 +563,10 @@ api_tag_create(struct req *r)
 		return;
 	if (repo_resolve(r, repo, r->args.rev, &rv) != 0)
 		return;
-	if (small_body(r, &body) != 0)
+	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
 		return;
-	if (body_str(r, body, "tag", &tag) != 0 ||
-	    body_str(r, body, "message", &message) != 0)
+	if (req_member_str(r, body, "tag", &tag) != 0 ||
+	    req_member_str(r, body, "message", &message) != 0)
 		return;
 	if (tag == NULL) {
 		resp_error(r, 400, "BadRequest", "Missing 'tag'");

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mysqld_error.h>
 #include <sodium.h>
 
 #include "api.h"
@@ -17,23 +16,7 @@
 #include "names.h"
 #include "quota.h"
 #include "repo.h"
-
-static const char SQL_NAMESPACE[] =
-    "SELECT n.id, n.kind, (SELECT m.role FROM org_member m"
-    " WHERE m.org_id = n.id AND m.user_id = ?) FROM namespace n"
-    " WHERE n.name = ?";
-static const char SQL_DELETE[] = "DELETE FROM repo WHERE id = ?";
-static const char SQL_MOVE[] =
-    "UPDATE repo SET owner_id = ?, name = ? WHERE id = ?";
-static const char SQL_SET_PRIVATE[] =
-    "UPDATE repo SET private = ? WHERE id = ?";
-/* Per-repository LFS settings (quota.c reads them for preupload): each
- * changes only when its flag is 1; NULL means the server's default. */
-static const char SQL_SET_LFS[] =
-    "UPDATE repo SET lfs_threshold = IF(?, ?, lfs_threshold),"
-    " lfs_patterns = IF(?, ?, lfs_patterns),"
-    " lfs_multipart_threshold = IF(?, ?, lfs_multipart_threshold)"
-    " WHERE id = ?";
+#include "repos.h"
 
 #define LFS_PATTERNS_MAX	100
 #define LFS_PATTERN_LEN		255
@@ -59,29 +42,11 @@ type_from_name(const char *s, enum repo_type *t)
 static int
 namespace_writable(struct req *r, const char *ns, int64_t *id)
 {
-	struct db_res *res;
-	char *kind, *role;
-	int rc;
+	struct kerr e;
 
-	if (db_exec(r->hub->db, r->a, &res, SQL_NAMESPACE, "is",
-	    r->who->user_id, ns) != 0 ||
-	    (rc = db_row(res, "iss", id, &kind, &role)) < 0) {
-		resp_db_error(r);
-		return -1;
-	}
-	if (rc == 0) {
-		resp_error(r, 404, "NotFound", "No user or organization "
-		    "named %s", ns);
-		return -1;
-	}
-	if (!strcmp(kind, "user") ? *id != r->who->user_id :
-	    role == NULL || !strcmp(role, "read")) {
-		resp_error(r, 403, "Forbidden", "You don't have the rights "
-		    "to create repositories in %s", ns);
-		return -1;
-	}
-	if (strcmp(r->who->token_role, "write") != 0) {
-		resp_error(r, 403, "Forbidden", "This token is read-only");
+	if (repos_namespace_writable(r->hub->db, r->a, r->who->user_id,
+	    !strcmp(r->who->token_role, "write"), ns, id, &e) != 0) {
+		resp_kerr(r, &e);
 		return -1;
 	}
 	return 0;
@@ -327,6 +292,7 @@ api_repo_delete(struct req *r)
 {
 	json_object *body;
 	struct repo *repo;
+	struct kerr e;
 	const char *name, *org;
 
 	/* Anonymous callers go on to repo_open(), which answers them as the
@@ -344,10 +310,8 @@ api_repo_delete(struct req *r)
 		    name);
 	if ((repo = open_named(r, body, name, ACCESS_ADMIN)) == NULL)
 		return;
-	/* Refs, repo_commit and repo_blob go with it (ON DELETE CASCADE);
-	 * objects stay, shared by content with other repositories. */
-	if (db_exec(r->hub->db, r->a, NULL, SQL_DELETE, "i", repo->id) != 0) {
-		resp_db_error(r);
+	if (repos_delete(r->hub->db, r->a, repo->id, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	resp_json(r, 200, jobj());
@@ -359,6 +323,7 @@ api_repo_move(struct req *r)
 	json_object *body, *o;
 	struct repo *repo;
 	const char *to, *slash, *why;
+	struct kerr e;
 	char *ns;
 	int64_t ns_id;
 
@@ -383,9 +348,9 @@ api_repo_move(struct req *r)
 		return;
 	if (namespace_writable(r, ns, &ns_id) != 0)
 		return;
-	if (db_exec(r->hub->db, r->a, NULL, SQL_MOVE, "isi", ns_id, slash + 1,
-	    repo->id) != 0) {
-		if (db_errno(r->hub->db) == ER_DUP_ENTRY) {
+	if (repos_move(r->hub->db, r->a, repo->id, ns_id, slash + 1,
+	    &e) != 0) {
+		if (e.status == 409) {
 			o = jobj();
 			jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s",
 			    r->endpoint, repo_type_prefix(repo->type), to)));
@@ -393,7 +358,7 @@ api_repo_move(struct req *r)
 			    "repository called %s already exists",
 			    repo_type_name(repo->type), to);
 		} else
-			resp_db_error(r);
+			resp_kerr(r, &e);
 		return;
 	}
 	o = jobj();
@@ -483,13 +448,36 @@ lfs_settings_of(struct req *r, json_object *body, int *set_thr,
 	return NULL;
 }
 
+/* "gated": "auto", "manual" or false (update_repo_settings()): the gate,
+ * -1 when absent, -2 for anything else. */
+static int
+gate_setting(json_object *body)
+{
+	json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(body, "gated", &v))
+		return -1;
+	if (json_object_is_type(v, json_type_boolean) &&
+	    !json_object_get_boolean(v))
+		return GATE_OFF;
+	if (!json_object_is_type(v, json_type_string))
+		return -2;
+	s = json_object_get_string(v);
+	return !strcmp(s, "auto") ? GATE_AUTO : !strcmp(s, "manual") ?
+	    GATE_MANUAL : -2;
+}
+
 void
 api_repo_settings(struct req *r)
 {
 	json_object *body, *o;
 	struct repo *repo;
 	const char *thr, *multi, *pat, *why;
-	int priv, set_thr, set_multi, set_pat;
+	int priv, gate, set_thr, set_multi, set_pat;
+	struct repos_settings st;
+	struct kerr e;
+	enum gate now;
 
 	if ((repo = repo_open(r, ACCESS_ADMIN)) == NULL ||
 	    (body = req_json(r)) == NULL)
@@ -499,28 +487,32 @@ api_repo_settings(struct req *r)
 		    "and 'visibility' public or private");
 		return;
 	}
+	if ((gate = gate_setting(body)) == -2) {
+		resp_error(r, 400, "BadRequest", "'gated' must be \"auto\", "
+		    "\"manual\" or false");
+		return;
+	}
 	if ((why = lfs_settings_of(r, body, &set_thr, &thr, &set_multi,
 	    &multi, &set_pat, &pat)) != NULL) {
 		resp_error(r, 400, "BadRequest", "%s", why);
 		return;
 	}
-	/* Both changes or neither. */
-	if (db_begin(r->hub->db) != 0) {
-		resp_db_error(r);
-		return;
-	}
-	if ((priv >= 0 && db_exec(r->hub->db, r->a, NULL, SQL_SET_PRIVATE,
-	    "ii", (int64_t)priv, repo->id) != 0) ||
-	    ((set_thr || set_multi || set_pat) && db_exec(r->hub->db, r->a,
-	    NULL, SQL_SET_LFS, "isisisi", (int64_t)set_thr, thr,
-	    (int64_t)set_pat, pat, (int64_t)set_multi, multi, repo->id) != 0) ||
-	    db_commit(r->hub->db) != 0) {
-		db_rollback(r->hub->db);
-		resp_db_error(r);
+	st.private_ = priv;
+	st.gated = gate;
+	st.set_threshold = set_thr;
+	st.threshold = thr;
+	st.set_multipart = set_multi;
+	st.multipart = multi;
+	st.set_patterns = set_pat;
+	st.patterns = pat;
+	if (repos_settings(r->hub->db, r->a, repo->id, &st, &e) != 0) {
+		resp_kerr(r, &e);
 		return;
 	}
 	o = jobj();
 	jset(o, "private", jbool(priv >= 0 ? priv : repo->private_));
+	now = gate >= 0 ? (enum gate)gate : repo->gated;
+	jset(o, "gated", gate_name(now) ? jstr(gate_name(now)) : jbool(0));
 	if (set_thr)
 		jset(o, "lfsThreshold", thr ? jint(strtoll(thr, NULL, 10)) :
 		    NULL);

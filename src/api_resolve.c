@@ -3,6 +3,10 @@
  * answers 200; both say which commit, which content (etag) and how big.
  * /raw/ is the same, except that an LFS file is its pointer file there.
  *
+ * A gated repository's files are for those its gate lets in (api_gated.c):
+ * the gate comes with the repository's row, so an ungated one costs
+ * nothing more.
+ *
  * The hot path: one query (repository, rights and ref together), the tree
  * walk and blob metadata from the worker's cache, one signature. A blob's
  * bytes are in S3 before its row says so (in_s3), so no S3 call is needed
@@ -194,7 +198,7 @@ serve(struct req *r, bool raw)
 	struct commit_info ci;
 	struct tree_entry e;
 	struct blob_info bi;
-	struct repo *repo;
+	struct repo *repo = NULL;
 	struct rev rev;
 	struct buf q;
 	char commit[OID_HEX + 1], etag[2 * SHA256_LEN + 1], *disp, *url;
@@ -216,6 +220,7 @@ serve(struct req *r, bool raw)
 		goto found;
 	}
 	if ((repo = repo_open_rev(r, ACCESS_READ, r->args.rev)) == NULL ||
+	    api_gate_files(r, repo) != 0 ||
 	    repo_resolve(r, repo, r->args.rev, &rev) != 0)
 		return;
 	repo_id = repo->id;
@@ -245,9 +250,14 @@ serve(struct req *r, bool raw)
 			    "blob of %s", r->args.path);
 		return;
 	}
+	if (bi.lfs && !bi.in_s3 && r->method != M_HEAD &&
+	    api_mirror_lfs(r, repo, commit, &bi) != 0)
+		return;
 	if (r->method != M_HEAD && publish(r, &bi) != 0)
 		return;
-	if (key != NULL && !repo->private_)
+	/* (an LFS object not here yet is a mirror's: never cached) */
+	if (key != NULL && !repo->private_ && repo->gated == GATE_OFF &&
+	    (bi.in_s3 || !bi.lfs))
 		rcache_put(r, key, repo_id, commit, &bi);
 found:
 	if (raw && bi.lfs) {

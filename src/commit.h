@@ -25,6 +25,9 @@ struct commit_op {
 	 * its git_blob row. Else NULL. */
 	const void	*data;
 	bool		 repeat;	/* the same blob as an earlier op's */
+	/* Its row was found stored (commit_store_regular(s)): not written
+	 * again, since only who stored the bytes writes the row (gc.h). */
+	bool		 stored;
 };
 
 struct commit_req {
@@ -34,6 +37,16 @@ struct commit_req {
 	const char	*summary, *description;
 	struct commit_op *ops;
 	size_t		 nops;
+	/* A pull request's first commit (create_pr): built on the branch's
+	 * head, or on parent (any commit of the repository), and no branch
+	 * moves; with() makes the ref. */
+	bool		 detached;
+	/* Rows that land with the commit in its transaction, once the
+	 * branch moved (detached: instead): 0, or -1 with *e (a deadlock
+	 * retries the commit). parent is the commit built on. */
+	int		(*with)(void *arg, const struct oid *parent,
+			    const struct oid *commit, struct kerr *e);
+	void		*with_arg;
 };
 
 /*
@@ -41,7 +54,8 @@ struct commit_req {
  * A concurrent commit that moved the branch first makes this one rebuild
  * on the new head (no update is lost), unless a parent was named: then
  * 412. Answers the error itself (404 RevisionNotFound for a missing
- * branch, 412, 503) and returns -1; 0 with *out the new commit's id.
+ * branch or a parent not of the repository, 412, 503, with()'s error)
+ * and returns -1; 0 with *out the new commit's id.
  */
 int	 commit_apply(struct req *, struct commit_req *, struct oid *out);
 /*

@@ -78,6 +78,29 @@ static const struct setting settings[] = {
 	    0, 0 },
 	{ "server", "default_quota", C_SIZE, O(default_quota), "0", 0, 0,
 	    UINT64_MAX },
+	{ "mirror", "upstream1", C_URL, O(mirror_upstream[0]), NULL, 1, 0, 0 },
+	{ "mirror", "token1", C_STR, O(mirror_token[0]), NULL, 1, 0, 0 },
+	{ "mirror", "upstream2", C_URL, O(mirror_upstream[1]), NULL, 1, 0, 0 },
+	{ "mirror", "token2", C_STR, O(mirror_token[1]), NULL, 1, 0, 0 },
+	{ "mirror", "upstream3", C_URL, O(mirror_upstream[2]), NULL, 1, 0, 0 },
+	{ "mirror", "token3", C_STR, O(mirror_token[2]), NULL, 1, 0, 0 },
+	{ "mirror", "upstream4", C_URL, O(mirror_upstream[3]), NULL, 1, 0, 0 },
+	{ "mirror", "token4", C_STR, O(mirror_token[3]), NULL, 1, 0, 0 },
+	{ "mirror", "timeout", C_UINT, O(mirror_timeout), "10", 0, 1, 600 },
+	{ "mirror", "fresh", C_UINT, O(mirror_fresh), "60", 0, 0, 86400 * 30 },
+	{ "mirror", "allow", C_STR, O(mirror_allow), "*", 0, 0, 0 },
+	{ "mirror", "deny", C_STR, O(mirror_deny), NULL, 1, 0, 0 },
+	/* A revision's tree is copied whole, its regular files too: these
+	 * bound what one first read can cost. */
+	{ "mirror", "max_files", C_UINT, O(mirror_max_files), "20000", 0, 1,
+	    1000000 },
+	{ "mirror", "max_regular_bytes", C_SIZE, O(mirror_max_regular),
+	    "256MiB", 0, 0, UINT64_C(64) << 30 },
+	/* An LFS object up to this size is copied while its first download
+	 * waits (a second at LAN speed); a larger one is sent to upstream
+	 * that once and copied after the answer. */
+	{ "mirror", "wait_max", C_SIZE, O(mirror_wait_max), "64MiB", 0, 0,
+	    UINT64_C(5) << 30 },
 };
 #undef O
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -251,7 +274,8 @@ conf_parse(struct conf *c, const char *text, const char *name, char *err,
 			*close = '\0';
 			snprintf(section, sizeof(section), "%s", trim(s + 1));
 			if (strcmp(section, "database") &&
-			    strcmp(section, "s3") && strcmp(section, "server")) {
+			    strcmp(section, "s3") && strcmp(section, "server") &&
+			    strcmp(section, "mirror")) {
 				snprintf(err, errlen, "%s:%u: unknown section "
 				    "[%s]", name, lineno, section);
 				goto fail;
@@ -332,6 +356,14 @@ conf_parse(struct conf *c, const char *text, const char *name, char *err,
 		    "s3.upload_secret_key go together", name);
 		goto fail;
 	}
+	/* A token is sent to its own upstream only: one without one is a
+	 * slip that would leave the token unused. */
+	for (i = 0; i < MIRROR_UPSTREAMS; i++)
+		if (c->mirror_token[i] != NULL && c->mirror_upstream[i] == NULL) {
+			snprintf(err, errlen, "%s: mirror.token%zu needs "
+			    "mirror.upstream%zu", name, i + 1, i + 1);
+			goto fail;
+		}
 	if (c->s3_public_endpoint == NULL &&
 	    (c->s3_public_endpoint = strdup(c->s3_endpoint)) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", name);

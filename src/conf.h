@@ -12,6 +12,9 @@
 #define KHUB_DEFAULT_CONFIG "/usr/local/etc/khub.conf"
 #endif
 
+/* Upstream hubs a mirror may read from ([mirror] upstream1..4). */
+#define MIRROR_UPSTREAMS	4
+
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 struct conf {
@@ -52,6 +55,16 @@ struct conf {
 	bool		 allow_registration;
 	bool		 trust_forwarded;	/* X-Forwarded-Host/-Proto */
 	uint64_t	 default_quota;	/* bytes per namespace, 0 = none */
+	/* [mirror]: off unless upstream1 is set (mirror.h) */
+	char		*mirror_upstream[MIRROR_UPSTREAMS];	/* by priority */
+	char		*mirror_token[MIRROR_UPSTREAMS];	/* or NULL */
+	unsigned	 mirror_timeout;	/* seconds per upstream call */
+	unsigned	 mirror_fresh;	/* seconds a branch -> commit holds */
+	char		*mirror_allow;	/* repo id patterns, blank-separated */
+	char		*mirror_deny;	/* NULL: none */
+	unsigned	 mirror_max_files;	/* per mirrored revision */
+	uint64_t	 mirror_max_regular;	/* regular bytes per revision */
+	uint64_t	 mirror_wait_max;	/* LFS copied while a GET waits */
 };
 
 /*

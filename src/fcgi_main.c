@@ -29,6 +29,7 @@
 #include "hub.h"
 #include "log.h"
 #include "metrics.h"
+#include "mirror.h"
 #include "prefork.h"
 #include "request.h"
 #include "router.h"
@@ -192,8 +193,13 @@ worker(int listen_fd, void *arg)
 		if (held > ARENA_TRIM_BYTES)
 			malloc_trim(0);
 		cache_trim();
-		if (hub.configured)
+		if (hub.configured) {
+			struct dctx d = { &hub, &a, 0, "mirror" };
+
 			downloads_flush(hub.db, false);
+			mirror_idle(&d);	/* a mirror's queued fill */
+			arena_reset(&a);
+		}
 	}
 	if (hub.configured)
 		downloads_flush(hub.db, true);

@@ -1,11 +1,17 @@
 /*
- * frontmatter.c: the YAML subset of model cards, read into json-c values.
+ * frontmatter.c: a README's front matter read as huggingface_hub reads
+ * it, PyYAML's safe_load: YAML 1.1 with its implicit types (yes/no/on/off
+ * are booleans, 010 is octal, 1:30 is 90, 1e3 is a string), anchors,
+ * aliases and merge keys, the core tags. The parsing is libyaml's event
+ * parser (the C half of PyYAML); what PyYAML's composer, resolver and
+ * safe constructor add is here, checked against PyYAML itself by the
+ * vectors of tests/vectors/frontmatter.
  *
- * A line-based recursive descent: a block node is a mapping, a sequence
- * or a scalar, told apart by its first line; nesting follows indentation.
- * Errors set f->err and unwind; the caller then drops the whole result
- * (json-c's NULL is JSON null, so the flag, not the pointer, says "error").
+ * Bounds: FRONTMATTER_MAX bytes, MAX_DEPTH nesting, MAX_NODES values once
+ * aliases are expanded (what a JSON answer would hold: a "billion laughs"
+ * of aliases is refused, not built).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -14,923 +20,629 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yaml.h>
+
 #include "frontmatter.h"
-#include "jsonutil.h"
 
 #define MAX_DEPTH	64
+#define MAX_NODES	100000
 
-struct line {
-	int		 indent;	/* leading spaces */
-	const char	*s;		/* the rest, NUL-terminated */
-	bool		 blank;		/* only spaces */
+#define TAG(t)		"tag:yaml.org,2002:" t
+
+struct anchor {
+	const char	*name;
+	json_object	*o;
+	size_t		 size;		/* values in it, aliases expanded */
 };
 
-struct fm {
+struct yp {
+	yaml_parser_t	 p;
 	struct arena	*a;
-	struct line	*l;
-	size_t		 nl, i;		/* lines, the current one */
+	struct anchor	*anch;
+	size_t		 nanch, capanch;
+	size_t		 nodes;
 	int		 depth;
-	bool		 err;
 };
 
-static json_object	*parse_block(struct fm *, int);
-static bool		 map_entry(struct fm *, const char *, char **,
-			    const char **);
+static int	node(struct yp *, yaml_event_t *, json_object **, size_t *);
 
-static bool
-is_space(int c)
+static int
+next(struct yp *y, yaml_event_t *ev)
 {
-	return c == ' ' || c == '\t';
+	return yaml_parser_parse(&y->p, ev) ? 0 : -1;
 }
 
-/* A line that holds no node: blank or a comment. */
-static bool
-is_empty(const struct line *l)
+/* Counts n more values; -1 past MAX_NODES. */
+static int
+count(struct yp *y, size_t n)
 {
-	return l->blank || l->s[0] == '#';
+	if (n > MAX_NODES || y->nodes + n > MAX_NODES)
+		return -1;
+	y->nodes += n;
+	return 0;
 }
 
-static void
-skip_empty(struct fm *f)
+/* Registers a node under its anchor; a second anchor of that name is an
+ * error in PyYAML's composer. */
+static int
+anchor_add(struct yp *y, const yaml_char_t *name, json_object *o,
+    size_t size)
 {
-	while (f->i < f->nl && is_empty(&f->l[f->i]))
-		f->i++;
-}
+	size_t i;
 
-static bool
-is_seq_item(const char *s)
-{
-	return s[0] == '-' && (s[1] == '\0' || is_space(s[1]));
-}
+	if (name == NULL)
+		return 0;
+	for (i = 0; i < y->nanch; i++)
+		if (!strcmp(y->anch[i].name, (const char *)name))
+			return -1;
+	if (y->nanch == y->capanch) {
+		struct anchor *v;
 
-/* Trailing spaces and a " # comment" off a plain scalar's text. */
-static size_t
-plain_len(const char *s)
-{
-	size_t n, k;
-
-	for (n = 0; s[n] != '\0'; n++)
-		if (s[n] == '#' && (n == 0 || is_space(s[n - 1])))
-			break;
-	for (k = n; k > 0 && is_space(s[k - 1]); k--)
-		;
-	return k;
-}
-
-/* Whether only spaces and a comment follow. */
-static bool
-only_comment(const char *s)
-{
-	while (is_space(*s))
-		s++;
-	return *s == '\0' || *s == '#';
-}
-
-/* Appends code point cp in UTF-8. */
-static void
-put_utf8(struct buf *b, uint32_t cp)
-{
-	if (cp < 0x80)
-		buf_addc(b, (char)cp);
-	else if (cp < 0x800) {
-		buf_addc(b, (char)(0xc0 | cp >> 6));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_addc(b, (char)(0xe0 | cp >> 12));
-		buf_addc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_addc(b, (char)(0xf0 | cp >> 18));
-		buf_addc(b, (char)(0x80 | (cp >> 12 & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+		y->capanch = y->capanch ? 2 * y->capanch : 16;
+		v = arena_alloc(y->a, y->capanch * sizeof(*v));
+		if (y->nanch)
+			memcpy(v, y->anch, y->nanch * sizeof(*v));
+		y->anch = v;
 	}
+	y->anch[y->nanch].name = arena_strdup(y->a, (const char *)name);
+	y->anch[y->nanch].o = json_object_get(o);
+	y->anch[y->nanch++].size = size;
+	return 0;
 }
 
-/* Drops trailing spaces from b (before a folded line break). */
-static void
-trim_buf(struct buf *b)
-{
-	while (b->len > 0 && is_space(b->data[b->len - 1]))
-		b->data[--b->len] = '\0';
-}
-
-/*
- * A quoted scalar at *pp (its opening quote), gathered text where '\n'
- * stands for a line break (continuation lines already left-trimmed).
- * Folds breaks as YAML does: one break is a space, k breaks k-1 newlines.
- * Advances *pp past the closing quote. NULL on error.
- */
+/* s[0..n) without its '_' separators, NUL-terminated, in the arena. */
 static char *
-quoted(struct fm *f, const char **pp)
+digits(struct arena *a, const char *s, size_t n)
 {
-	const char *p = *pp;
-	char q = *p++;
-	struct buf b;
+	char *d = arena_alloc(a, n + 1), *p = d;
+	size_t i;
 
-	buf_init(&b, f->a);
-	for (;;) {
-		char c = *p;
-
-		if (c == '\0')
-			return NULL;
-		if (c == q) {
-			if (q == '\'' && p[1] == '\'') {
-				buf_addc(&b, '\'');
-				p += 2;
-				continue;
-			}
-			p++;
-			break;
-		}
-		if (c == '\n') {
-			size_t k = 0;
-
-			while (*p == '\n') {
-				k++;
-				p++;
-			}
-			trim_buf(&b);
-			if (k == 1)
-				buf_addc(&b, ' ');
-			else
-				while (--k > 0)
-					buf_addc(&b, '\n');
-			continue;
-		}
-		if (c == '\\' && q == '"') {
-			uint32_t cp = 0;
-			int nhex = 0, j;
-
-			p++;
-			switch (*p) {
-			case '0': buf_addc(&b, '\0'); break;
-			case 'a': buf_addc(&b, '\a'); break;
-			case 'b': buf_addc(&b, '\b'); break;
-			case 't': case '\t': buf_addc(&b, '\t'); break;
-			case 'n': buf_addc(&b, '\n'); break;
-			case 'v': buf_addc(&b, '\v'); break;
-			case 'f': buf_addc(&b, '\f'); break;
-			case 'r': buf_addc(&b, '\r'); break;
-			case 'e': buf_addc(&b, 0x1b); break;
-			case ' ': buf_addc(&b, ' '); break;
-			case '"': buf_addc(&b, '"'); break;
-			case '/': buf_addc(&b, '/'); break;
-			case '\\': buf_addc(&b, '\\'); break;
-			case 'N': put_utf8(&b, 0x85); break;
-			case '_': put_utf8(&b, 0xa0); break;
-			case 'L': put_utf8(&b, 0x2028); break;
-			case 'P': put_utf8(&b, 0x2029); break;
-			case 'x': nhex = 2; break;
-			case 'u': nhex = 4; break;
-			case 'U': nhex = 8; break;
-			case '\n':
-				/* An escaped line break joins the lines. */
-				while (p[1] == '\n')
-					p++;
-				break;
-			default:
-				return NULL;
-			}
-			for (j = 0; j < nhex; j++) {
-				char h = *++p;
-
-				cp <<= 4;
-				if (h >= '0' && h <= '9')
-					cp |= (uint32_t)(h - '0');
-				else if (h >= 'a' && h <= 'f')
-					cp |= (uint32_t)(h - 'a' + 10);
-				else if (h >= 'A' && h <= 'F')
-					cp |= (uint32_t)(h - 'A' + 10);
-				else
-					return NULL;
-			}
-			if (nhex > 0) {
-				if (cp == 0 || cp > 0x10ffff ||
-				    (cp >= 0xd800 && cp <= 0xdfff))
-					return NULL;
-				put_utf8(&b, cp);
-			}
-			p++;
-			continue;
-		}
-		buf_addc(&b, c);
-		p++;
-	}
-	/* A string with a NUL cannot be a C string: refuse it. */
-	if (strlen(b.data) != b.len)
-		return NULL;
-	*pp = p;
-	return b.data;
-}
-
-/* The shortest text of d that reads back as d, as a JSON number. */
-static json_object *
-jdouble(const char *text, size_t n, double d)
-{
-	char s[40];
-	int prec;
-
-	if (!isfinite(d))	/* 1e999: JSON has no infinity */
-		return json_object_new_string_len(text, (int)n);
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, d);
-		if (strtod(s, NULL) == d)
-			break;
-	}
-	if (strchr(s, 'e') != NULL && fabs(d) >= 1e-4 && fabs(d) < 1e15) {
-		/* 1e3: written 1000.0, as the reader of the card expects */
-		for (prec = 1; prec <= 17; prec++) {
-			snprintf(s, sizeof(s), "%.*f", prec, d);
-			if (strtod(s, NULL) == d)
-				break;
-		}
-	}
-	if (strspn(s, "-0123456789") == strlen(s))
-		strcat(s, ".0");
-	return json_object_new_double_s(d, s);
+	for (i = 0; i < n; i++)
+		if (s[i] != '_')
+			*p++ = s[i];
+	*p = '\0';
+	return d;
 }
 
 static bool
-all_in(const char *s, size_t n, const char *set)
+all_of(const char *s, size_t n, const char *set)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strchr(set, s[i]) == NULL)
+		if (strchr(set, s[i]) == NULL || s[i] == '\0')
 			return false;
-	return n > 0;
+	return true;
 }
 
-/* A plain scalar's value under the YAML 1.2 core schema. */
-static json_object *
-resolve(const char *s, size_t n)
-{
-	char *end;
-	size_t k;
-
-	if (n == 0 || (n == 1 && s[0] == '~') ||
-	    (n == 4 && (!strncmp(s, "null", 4) || !strncmp(s, "Null", 4) ||
-	    !strncmp(s, "NULL", 4))))
-		return NULL;
-	if (n == 4 && (!strncmp(s, "true", 4) || !strncmp(s, "True", 4) ||
-	    !strncmp(s, "TRUE", 4)))
-		return jbool(1);
-	if (n == 5 && (!strncmp(s, "false", 5) || !strncmp(s, "False", 5) ||
-	    !strncmp(s, "FALSE", 5)))
-		return jbool(0);
-	k = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-	if (all_in(s + k, n - k, "0123456789")) {
-		long long v;
-
-		errno = 0;
-		v = strtoll(s, &end, 10);
-		if (errno == 0 && end == s + n)
-			return jint(v);
-		return jdouble(s, n, strtod(s, NULL));
-	}
-	if (n > 2 && s[0] == '0' && s[1] == 'x' &&
-	    all_in(s + 2, n - 2, "0123456789abcdefABCDEF") && n <= 17)
-		return jint((int64_t)strtoull(s + 2, NULL, 16));
-	if (n > 2 && s[0] == '0' && s[1] == 'o' && all_in(s + 2, n - 2,
-	    "01234567") && n <= 23)
-		return jint((int64_t)strtoull(s + 2, NULL, 8));
-	/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
-	{
-		const char *p = s + k, *e = s + n;
-		size_t digits = 0;
-
-		while (p < e && *p >= '0' && *p <= '9') {
-			p++;
-			digits++;
-		}
-		if (p < e && *p == '.') {
-			p++;
-			while (p < e && *p >= '0' && *p <= '9') {
-				p++;
-				digits++;
-			}
-		}
-		if (digits > 0 && p < e && (*p == 'e' || *p == 'E')) {
-			p++;
-			if (p < e && (*p == '-' || *p == '+'))
-				p++;
-			if (p == e || *p < '0' || *p > '9')
-				digits = 0;
-			while (p < e && *p >= '0' && *p <= '9')
-				p++;
-		}
-		if (digits > 0 && p == e) {
-			char *t = strndup(s, n);
-			double d;
-
-			if (t == NULL)
-				oom();
-			d = strtod(t, NULL);
-			free(t);
-			return jdouble(s, n, d);
-		}
-	}
-	return json_object_new_string_len(s, (int)n);
-}
-
-/*
- * Collects a flow collection or quoted scalar that starts in rest and may
- * go on over the next lines (each more indented than n), into one string
- * where '\n' marks line breaks. Comments outside quotes are dropped. NULL
- * on error (unclosed, or something other than a comment after the end).
- */
-static char *
-gather(struct fm *f, const char *rest, int n)
-{
-	struct buf b;
-	const char *s = rest;
-	int depth = 0;
-	char q = 0;
-
-	buf_init(&b, f->a);
-	for (;;) {
-		size_t j;
-
-		for (j = 0; s[j] != '\0'; j++) {
-			char c = s[j];
-
-			if (q == '"') {
-				buf_addc(&b, c);
-				if (c == '\\' && s[j + 1] != '\0')
-					buf_addc(&b, s[++j]);
-				else if (c == '"')
-					q = 0;
-			} else if (q == '\'') {
-				buf_addc(&b, c);
-				if (c == '\'' && s[j + 1] == '\'')
-					buf_addc(&b, s[++j]);
-				else if (c == '\'')
-					q = 0;
-			} else if (c == '#' && (j == 0 || is_space(s[j - 1])))
-				break;
-			else {
-				buf_addc(&b, c);
-				if (c == '"' || c == '\'')
-					q = c;
-				else if (c == '[' || c == '{')
-					depth++;
-				else if (c == ']' || c == '}') {
-					if (--depth < 0)
-						return NULL;
-				}
-			}
-			if (q == 0 && depth == 0)
-				return only_comment(s + j + 1) ? b.data : NULL;
-		}
-		/* Not closed on this line: the next one continues it. */
-		if (f->i >= f->nl)
-			return NULL;
-		if (!f->l[f->i].blank && f->l[f->i].indent <= n)
-			return NULL;
-		s = f->l[f->i].blank ? "" : f->l[f->i].s;
-		f->i++;
-		trim_buf(&b);
-		buf_addc(&b, '\n');
-	}
-}
-
-static void
-skip_ws(const char **p)
-{
-	while (**p == ' ' || **p == '\t' || **p == '\n')
-		(*p)++;
-}
-
-/* A plain scalar inside a flow collection, up to , [ ] { } or ": ";
- * with key, its text into *keyout instead of a value. */
-static json_object *
-flow_plain(struct fm *f, const char **pp, bool key, char **keyout)
-{
-	const char *p = *pp, *start = p;
-	size_t n;
-
-	if (strchr("&*!|>%@`#", *p) != NULL) {
-		f->err = true;
-		return NULL;
-	}
-	while (*p != '\0' && strchr(",[]{}", *p) == NULL) {
-		if (*p == ':' && (p[1] == ' ' || p[1] == '\n' ||
-		    p[1] == '\0' || strchr(",[]{}", p[1]) != NULL))
-			break;
-		p++;
-	}
-	n = (size_t)(p - start);
-	while (n > 0 && (start[n - 1] == ' ' || start[n - 1] == '\n' ||
-	    start[n - 1] == '\t'))
-		n--;
-	*pp = p;
-	if (key) {
-		*keyout = arena_strndup(f->a, start, n);
-		return NULL;
-	}
-	if (memchr(start, '\n', n) != NULL) {
-		/* A plain scalar over lines: breaks fold to spaces. */
-		char *t = arena_strndup(f->a, start, n), *c;
-
-		for (c = t; *c != '\0'; c++)
-			if (*c == '\n')
-				*c = ' ';
-		return resolve(t, n);
-	}
-	return resolve(start, n);
-}
-
-/* A flow mapping's key at *pp (quoted or plain) into *keyout. */
-static void
-flow_key(struct fm *f, const char **pp, char **keyout)
-{
-	if (**pp == '"' || **pp == '\'') {
-		if ((*keyout = quoted(f, pp)) == NULL)
-			f->err = true;
-		return;
-	}
-	(void)flow_plain(f, pp, true, keyout);
-}
-
-static json_object *
-flow_node(struct fm *f, const char **pp, bool in_seq)
-{
-	const char *p;
-	json_object *o, *v;
-
-	skip_ws(pp);
-	p = *pp;
-	if (++f->depth > MAX_DEPTH) {
-		f->err = true;
-		return NULL;
-	}
-	if (*p == '[') {
-		o = jarr();
-		p++;
-		for (;;) {
-			skip_ws(&p);
-			if (*p == ']') {
-				p++;
-				break;
-			}
-			v = flow_node(f, &p, true);
-			if (f->err)
-				break;
-			json_object_array_add(o, v);
-			skip_ws(&p);
-			if (*p == ',')
-				p++;
-			else if (*p != ']') {
-				f->err = true;
-				break;
-			}
-		}
-	} else if (*p == '{') {
-		o = jobj();
-		p++;
-		for (;;) {
-			char *key = NULL;
-
-			skip_ws(&p);
-			if (*p == '}') {
-				p++;
-				break;
-			}
-			flow_key(f, &p, &key);
-			if (f->err || key == NULL) {
-				f->err = true;
-				break;
-			}
-			skip_ws(&p);
-			v = NULL;
-			if (*p == ':') {
-				p++;
-				skip_ws(&p);
-				if (*p != ',' && *p != '}')
-					v = flow_node(f, &p, false);
-				if (f->err)
-					break;
-			}
-			jset(o, key, v);
-			skip_ws(&p);
-			if (*p == ',')
-				p++;
-			else if (*p != '}') {
-				f->err = true;
-				break;
-			}
-		}
-	} else if (*p == '"' || *p == '\'') {
-		char *s = quoted(f, &p);
-
-		o = s == NULL ? NULL : jstr(s);
-		if (s == NULL)
-			f->err = true;
-	} else
-		o = flow_plain(f, &p, false, NULL);
-	f->depth--;
-	if (!f->err && in_seq) {
-		/* "[a: b]" (a pair in a sequence) is not read. */
-		const char *t = p;
-
-		skip_ws(&t);
-		if (*t == ':')
-			f->err = true;
-	}
-	*pp = p;
-	if (f->err) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-/*
- * A block scalar (| or >) whose header is hdr, its lines those after the
- * current one that are blank or indented more than n.
- */
-static json_object *
-block_scalar(struct fm *f, const char *hdr, int n)
-{
-	char style = *hdr++, chomp = 'c';
-	int ci = -1, m = 0, cap = 16, k, trailing;
-	const char **lines;
-	struct buf b;
-
-	for (; *hdr == '-' || *hdr == '+' || (*hdr >= '1' && *hdr <= '9');
-	    hdr++) {
-		if (*hdr == '-' || *hdr == '+')
-			chomp = *hdr;
-		else
-			ci = n + (*hdr - '0');
-	}
-	/* Then nothing, or spaces and maybe a comment. */
-	if ((*hdr != '\0' && !is_space(*hdr)) || !only_comment(hdr)) {
-		f->err = true;
-		return NULL;
-	}
-	if (ci < 0) {
-		size_t j;
-
-		for (j = f->i; j < f->nl && f->l[j].blank; j++)
-			;
-		ci = j < f->nl && f->l[j].indent > n ? f->l[j].indent : n + 1;
-	}
-	lines = arena_alloc(f->a, (size_t)cap * sizeof(*lines));
-	while (f->i < f->nl) {
-		const struct line *l = &f->l[f->i];
-		const char *t;
-
-		if (l->blank)
-			t = "";
-		else if (l->indent >= ci) {
-			/* Spaces beyond the content indent are content. */
-			t = arena_printf(f->a, "%*s%s", l->indent - ci, "",
-			    l->s);
-		} else
-			break;
-		if (m == cap) {
-			const char **bigger = arena_alloc(f->a, (size_t)cap *
-			    2 * sizeof(*bigger));
-
-			memcpy(bigger, lines, (size_t)m * sizeof(*lines));
-			lines = bigger;
-			cap *= 2;
-		}
-		lines[m++] = t;
-		f->i++;
-	}
-	for (trailing = 0; trailing < m && *lines[m - 1 - trailing] == '\0';
-	    trailing++)
-		;
-	m -= trailing;
-	buf_init(&b, f->a);
-	if (style == '|') {
-		for (k = 0; k < m; k++) {
-			if (k > 0)
-				buf_addc(&b, '\n');
-			buf_adds(&b, lines[k]);
-		}
-	} else {
-		/* Folding: a break between two text lines is a space; e
-		 * empty lines between them are e newlines; breaks next to
-		 * more indented lines stay. */
-		for (k = 0; k < m && *lines[k] == '\0'; k++)
-			buf_addc(&b, '\n');
-		if (k < m)
-			buf_adds(&b, lines[k++]);
-		while (k < m) {
-			int e = 0, j;
-			bool more;
-
-			while (*lines[k + e] == '\0')
-				e++;	/* lines[m - 1] is not empty */
-			more = is_space(*lines[k - 1]) ||
-			    is_space(*lines[k + e]);
-			if (e == 0)
-				buf_addc(&b, more ? '\n' : ' ');
-			for (j = 0; j < e + (more && e > 0); j++)
-				buf_addc(&b, '\n');
-			buf_adds(&b, lines[k + e]);
-			k += e + 1;
-		}
-	}
-	if (m > 0 && chomp != '-')
-		buf_addc(&b, '\n');
-	if (chomp == '+')
-		for (k = 0; k < trailing; k++)
-			buf_addc(&b, '\n');
-	return jstr(b.data);
-}
-
-/*
- * The value after "key:" or "- " (rest), on a line at indent n: inline,
- * or a block below. in_map: a sequence may then sit at indent n itself.
- */
-static json_object *
-parse_value(struct fm *f, const char *rest, int n, bool in_map)
-{
-	const struct line *next;
-
-	while (is_space(*rest))
-		rest++;
-	if (only_comment(rest)) {
-		skip_empty(f);
-		if (f->i >= f->nl)
-			return NULL;
-		next = &f->l[f->i];
-		if (next->indent > n || (in_map && next->indent == n &&
-		    is_seq_item(next->s)))
-			return parse_block(f, next->indent);
-		return NULL;
-	}
-	if (*rest == '|' || *rest == '>')
-		return block_scalar(f, rest, n);
-	if (strchr("&*!%@`", *rest) != NULL) {
-		f->err = true;
-		return NULL;
-	}
-	if (*rest == '[' || *rest == '{' || *rest == '"' || *rest == '\'') {
-		char *text = gather(f, rest, n);
-		const char *p = text;
-		json_object *o;
-
-		if (text == NULL) {
-			f->err = true;
-			return NULL;
-		}
-		o = flow_node(f, &p, false);
-		skip_ws(&p);
-		if (!f->err && *p != '\0')
-			f->err = true;
-		if (f->err) {
-			json_object_put(o);
-			return NULL;
-		}
-		return o;
-	}
-	/* A plain scalar, maybe continued on more indented lines. */
-	{
-		struct buf b;
-		size_t blanks = 0;
-		const char *dummy;
-		char *key;
-
-		buf_init(&b, f->a);
-		buf_add(&b, rest, plain_len(rest));
-		if (plain_len(rest) == strlen(rest)) {
-			while (f->i < f->nl) {
-				const struct line *l = &f->l[f->i];
-
-				if (l->blank) {
-					blanks++;
-					f->i++;
-					continue;
-				}
-				if (l->indent <= n || l->s[0] == '#')
-					break;
-				if (map_entry(f, l->s, &key, &dummy)) {
-					/* "a: x\n  b: y": YAML refuses it */
-					f->err = true;
-					return NULL;
-				}
-				if (blanks > 0)
-					while (blanks-- > 0)
-						buf_addc(&b, '\n');
-				else
-					buf_addc(&b, ' ');
-				blanks = 0;
-				buf_add(&b, l->s, plain_len(l->s));
-				f->i++;
-				if (plain_len(l->s) != strlen(l->s))
-					break;	/* a comment ends it */
-			}
-		}
-		return resolve(b.data, b.len);
-	}
-}
-
-/*
- * If s starts a mapping entry ("key:" then a space or the end), its key
- * into *key and the text after the ':' into *rest; else false.
- */
+/* (:[0-5]?[0-9])+ from s[0..n): each part one or two digits, under 60. */
 static bool
-map_entry(struct fm *f, const char *s, char **key, const char **rest)
+sexagesimal_tail(const char *s, size_t n)
 {
-	const char *p = s;
+	size_t i = 0, k;
 
-	if (*s == '"' || *s == '\'') {
-		char *k;
-
-		if ((k = quoted(f, &p)) == NULL)
-			return false;
-		while (is_space(*p))
-			p++;
-		if (*p != ':' || (p[1] != '\0' && !is_space(p[1])))
-			return false;
-		*key = k;
-		*rest = p + 1;
-		return true;
-	}
-	if (is_seq_item(s) || strchr("[{#&*!|>%@`?", *s) != NULL)
+	if (n == 0)
 		return false;
-	for (; *p != '\0'; p++) {
-		if (*p == '#' && p > s && is_space(p[-1]))
+	while (i < n) {
+		if (s[i++] != ':')
 			return false;
-		if (*p == ':' && (p[1] == '\0' || is_space(p[1]))) {
-			size_t n = (size_t)(p - s);
-
-			while (n > 0 && is_space(s[n - 1]))
-				n--;
-			*key = arena_strndup(f->a, s, n);
-			*rest = p + 1;
-			return true;
-		}
-	}
-	return false;
-}
-
-static json_object *
-parse_map(struct fm *f, int n)
-{
-	json_object *o = jobj();
-
-	for (;;) {
-		struct line *l;
-		const char *rest;
-		char *key;
-		json_object *v;
-
-		skip_empty(f);
-		if (f->i >= f->nl || f->l[f->i].indent < n)
-			break;
-		l = &f->l[f->i];
-		if (l->indent > n || !map_entry(f, l->s, &key, &rest)) {
-			f->err = true;
-			break;
-		}
-		f->i++;
-		v = parse_value(f, rest, n, true);
-		if (f->err) {
-			json_object_put(v);
-			break;
-		}
-		jset(o, key, v);
-	}
-	if (f->err) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_object *
-parse_seq(struct fm *f, int n)
-{
-	json_object *a = jarr();
-
-	for (;;) {
-		struct line *l;
-		const char *content;
-		const char *dummy;
-		char *key;
-		json_object *v;
-		int off;
-
-		skip_empty(f);
-		if (f->i >= f->nl || f->l[f->i].indent < n)
-			break;
-		l = &f->l[f->i];
-		if (!is_seq_item(l->s)) {
-			/* The parent mapping goes on at this indent. */
-			if (l->indent > n)
-				f->err = true;
-			break;
-		}
-		if (l->indent > n) {
-			f->err = true;
-			break;
-		}
-		for (off = 1; is_space(l->s[off]); off++)
+		for (k = 0; i < n && isdigit((unsigned char)s[i]); i++, k++)
 			;
-		content = l->s + off;
-		if (only_comment(content)) {
-			f->i++;
-			v = parse_value(f, "", n, false);
-		} else if (is_seq_item(content) ||
-		    map_entry(f, content, &key, &dummy)) {
-			/* A nested node starts on the item's own line: the
-			 * line now begins where that node does. */
-			l->indent = n + off;
-			l->s = content;
-			v = parse_block(f, l->indent);
-		} else {
-			f->i++;
-			v = parse_value(f, content, n, false);
+		if (k == 0 || k > 2 || (k == 2 && s[i - 2] > '5'))
+			return false;
+	}
+	return true;
+}
+
+/* The value of base-60 parts "a:b:c" (the first part any digits). */
+static double
+base60(const char *s)
+{
+	double v = 0;
+
+	for (;;) {
+		v = v * 60 + strtod(s, NULL);
+		if ((s = strchr(s, ':')) == NULL)
+			return v;
+		s++;
+	}
+}
+
+/*
+ * PyYAML's int: [-+]? then 0b[01_]+ | 0[0-7_]+ | 0 | [1-9][0-9_]* |
+ * 0x[0-9a-fA-F_]+ | [1-9][0-9_]*(:[0-5]?[0-9])+. 1 with *out, 0 when s
+ * is no int, -1 when it matches but holds no digits ("0b_").
+ */
+static int
+plain_int(struct arena *a, const char *s, size_t n, json_object **out)
+{
+	size_t i = 0, k;
+	bool neg = false;
+	const char *b;
+	char *d, *end;
+	int base = 10;
+	long long v;
+
+	if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	b = s + i;
+	k = n - i;
+	if (k > 2 && b[0] == '0' && b[1] == 'b' && all_of(b + 2, k - 2, "01_"))
+		base = 2, b += 2, k -= 2;
+	else if (k > 2 && b[0] == '0' && b[1] == 'x' &&
+	    all_of(b + 2, k - 2, "0123456789abcdefABCDEF_"))
+		base = 16, b += 2, k -= 2;
+	else if (k > 1 && b[0] == '0' && all_of(b + 1, k - 1, "01234567_"))
+		base = 8;	/* "0_" is 0, as PyYAML reads it */
+	else if (k == 1 && b[0] == '0')
+		;
+	else if (k > 0 && b[0] >= '1' && b[0] <= '9') {
+		size_t j = strspn(b, "0123456789_");
+
+		if (j > k)
+			j = k;
+		if (j < k) {
+			double sv;
+
+			if (!sexagesimal_tail(b + j, k - j))
+				return 0;
+			sv = base60(digits(a, b, k));
+			*out = fabs(sv) < 9.2e18 ? json_object_new_int64(
+			    (int64_t)(neg ? -sv : sv)) :
+			    json_object_new_double(neg ? -sv : sv);
+			return 1;
 		}
-		if (f->err) {
-			json_object_put(v);
+	} else
+		return 0;
+	d = digits(a, b, k);
+	if (*d == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(d, &end, base);
+	if (errno == ERANGE) {
+		/* beyond int64: JSON's number, as near as a double is */
+		double dv = strtod(d, NULL);
+
+		*out = json_object_new_double(neg ? -dv : dv);
+		return 1;
+	}
+	*out = json_object_new_int64(neg ? -v : v);
+	return 1;
+}
+
+/*
+ * A JSON number for v written as Python writes a float: the shortest
+ * text that reads back as v, with a '.' or an exponent (0.91, not
+ * json-c's 0.91000000000000003; 3.0, not 3).
+ */
+static json_object *
+double_of(struct arena *a, double v)
+{
+	char buf[40];
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	if (strpbrk(buf, ".e") == NULL)
+		strcat(buf, ".0");
+	return json_object_new_double_s(v, arena_strdup(a, buf));
+}
+
+/*
+ * PyYAML's float: [-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)? |
+ * \.[0-9][0-9_]*([eE][-+][0-9]+)? | [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*
+ * | [-+]?\.inf | \.nan (three spellings each). 1 with *out, 0 when s is
+ * no float, -1 for infinity and NaN (which JSON cannot say).
+ */
+static int
+plain_float(struct arena *a, const char *s, size_t n, json_object **out)
+{
+	size_t i = 0, j;
+	bool sign = false, lead;
+	char *d;
+
+	if (n > 0 && (s[0] == '-' || s[0] == '+'))
+		sign = true, i = 1;
+	if ((n - i == 4 && (!strncmp(s + i, ".inf", 4) ||
+	    !strncmp(s + i, ".Inf", 4) || !strncmp(s + i, ".INF", 4))) ||
+	    (!sign && n == 4 && (!strncmp(s, ".nan", 4) ||
+	    !strncmp(s, ".NaN", 4) || !strncmp(s, ".NAN", 4))))
+		return -1;
+	lead = i < n && isdigit((unsigned char)s[i]);
+	if (!lead && (sign || i >= n || s[i] != '.' || i + 1 >= n ||
+	    !isdigit((unsigned char)s[i + 1])))
+		return 0;
+	for (j = i; j < n && (isdigit((unsigned char)s[j]) || s[j] == '_');
+	    j++)
+		;
+	if (lead && j < n && s[j] == ':') {
+		size_t c = j;
+
+		while (c < n && s[c] != '.')
+			c++;
+		if (c == n || !sexagesimal_tail(s + j, c - j) ||
+		    !all_of(s + c + 1, n - c - 1, "0123456789_"))
+			return 0;
+		d = digits(a, s + i, n - i);
+		*out = double_of(a, (s[0] == '-' ? -1 : 1) * base60(d));
+		return 1;
+	}
+	if (j >= n || s[j] != '.')
+		return 0;
+	for (j++; j < n && (isdigit((unsigned char)s[j]) || s[j] == '_'); j++)
+		;
+	if (j < n) {
+		if ((s[j] != 'e' && s[j] != 'E') || j + 2 >= n ||
+		    (s[j + 1] != '-' && s[j + 1] != '+') ||
+		    !all_of(s + j + 2, n - j - 2, "0123456789"))
+			return 0;
+	}
+	d = digits(a, s, n);
+	*out = double_of(a, strtod(d, NULL));
+	return 1;
+}
+
+static bool
+is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
+static bool
+is_null(const char *s, size_t n)
+{
+	return n == 0 || is(s, n, "~") || is(s, n, "null") ||
+	    is(s, n, "Null") || is(s, n, "NULL");
+}
+
+/* PyYAML's booleans: 1 true, 0 false, -1 none of them. */
+static int
+bool_of(const char *s, size_t n)
+{
+	static const char *const t[] = { "yes", "Yes", "YES", "true", "True",
+	    "TRUE", "on", "On", "ON", NULL };
+	static const char *const f[] = { "no", "No", "NO", "false", "False",
+	    "FALSE", "off", "Off", "OFF", NULL };
+	size_t i;
+
+	for (i = 0; t[i] != NULL; i++)
+		if (is(s, n, t[i]))
+			return 1;
+	for (i = 0; f[i] != NULL; i++)
+		if (is(s, n, f[i]))
+			return 0;
+	return -1;
+}
+
+/* A plain scalar resolved as PyYAML's SafeLoader does; -1 on error. */
+static int
+plain(struct arena *a, const char *s, size_t n, json_object **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (is_null(s, n))
+		return 0;
+	if ((rc = bool_of(s, n)) >= 0) {
+		*out = json_object_new_boolean(rc);
+		return 0;
+	}
+	if (is(s, n, "="))
+		return -1;	/* tag:yaml.org,2002:value: safe_load has none */
+	if ((rc = plain_float(a, s, n, out)) != 0 ||
+	    (rc = plain_int(a, s, n, out)) != 0)
+		return rc < 0 ? -1 : 0;
+	/* timestamps stay text, and so does everything else */
+	*out = json_object_new_string_len(s, (int)n);
+	return 0;
+}
+
+/* A scalar with an explicit core tag, as the safe constructor builds it. */
+static int
+tagged(struct arena *a, const char *tag, const char *s, size_t n,
+    json_object **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (!strcmp(tag, "!") || !strcmp(tag, TAG("str")) ||
+	    !strcmp(tag, TAG("timestamp"))) {
+		*out = json_object_new_string_len(s, (int)n);
+		return 0;
+	}
+	if (!strcmp(tag, TAG("null")))
+		return 0;
+	if (!strcmp(tag, TAG("bool"))) {
+		char *l = arena_strndup(a, s, n), *p;
+
+		for (p = l; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if ((rc = bool_of(l, n)) < 0)
+			return -1;
+		*out = json_object_new_boolean(rc);
+		return 0;
+	}
+	if (!strcmp(tag, TAG("int"))) {
+		if (plain_int(a, s, n, out) != 1)
+			return -1;
+		return 0;
+	}
+	if (!strcmp(tag, TAG("float"))) {
+		char *d, *end;
+		double v;
+
+		/* float(value): any decimal, an int among them */
+		if (plain_float(a, s, n, out) == 1)
+			return 0;
+		d = digits(a, s, n);
+		errno = 0;
+		v = strtod(d, &end);
+		if (*d == '\0' || *end != '\0' || errno != 0 || !isfinite(v))
+			return -1;
+		*out = double_of(a, v);
+		return 0;
+	}
+	return -1;	/* binary, set, omap, python/..., a local tag */
+}
+
+/* A mapping key as JSON names it (json.dumps' spelling); NULL for a
+ * key PyYAML cannot hash (a list or a mapping). */
+static char *
+key_text(struct arena *a, json_object *k)
+{
+	switch (json_object_get_type(k)) {
+	case json_type_null:
+		return arena_strdup(a, "null");
+	case json_type_string:
+		return arena_strndup(a, json_object_get_string(k),
+		    (size_t)json_object_get_string_len(k));
+	case json_type_boolean:
+	case json_type_int:
+	case json_type_double:
+		return arena_strdup(a, json_object_to_json_string_ext(k,
+		    JSON_C_TO_STRING_PLAIN));
+	default:
+		return NULL;
+	}
+}
+
+/* Copies the pairs of mapping m into o, but keys o has already. */
+static void
+merge_into(json_object *o, json_object *m)
+{
+	json_object_object_foreach(m, k, v)
+		if (!json_object_object_get_ex(o, k, NULL))
+			json_object_object_add(o, k, json_object_get(v));
+}
+
+static int
+mapping(struct yp *y, json_object **out, size_t *size)
+{
+	json_object *o = json_object_new_object(), *merges[64];
+	size_t nmerge = 0, i;
+	yaml_event_t ev;
+	int rc = -1;
+
+	*size = 1;
+	for (;;) {
+		json_object *k = NULL, *v = NULL;
+		size_t ks, vs;
+		bool is_merge;
+		char *name;
+
+		if (next(y, &ev) != 0)
+			goto out;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
 			break;
 		}
-		json_object_array_add(a, v);
-	}
-	if (f->err) {
-		json_object_put(a);
-		return NULL;
-	}
-	return a;
-}
-
-/* The block node whose first line is the current one, at indent n. */
-static json_object *
-parse_block(struct fm *f, int n)
-{
-	const char *rest;
-	char *key;
-	json_object *o;
-
-	if (++f->depth > MAX_DEPTH) {
-		f->err = true;
-		return NULL;
-	}
-	if (is_seq_item(f->l[f->i].s))
-		o = parse_seq(f, n);
-	else if (map_entry(f, f->l[f->i].s, &key, &rest))
-		o = parse_map(f, n);
-	else {
-		/* A scalar alone on its lines, below its key. */
-		const char *s = f->l[f->i].s;
-
-		f->i++;
-		o = parse_value(f, s, n - 1, false);
-	}
-	f->depth--;
-	return o;
-}
-
-/* Splits the front matter's text into lines; -1 for a tab in indentation
- * or a NUL byte. */
-static int
-split_lines(struct fm *f, const char *s, size_t len)
-{
-	size_t cap = 64, i = 0;
-
-	f->l = arena_alloc(f->a, cap * sizeof(*f->l));
-	f->nl = 0;
-	while (i < len) {
-		const char *e = memchr(s + i, '\n', len - i);
-		size_t n = e ? (size_t)(e - (s + i)) : len - i;
-		size_t next = i + n + (e ? 1 : 0);
-		struct line *l;
-		size_t k = 0;
-
-		if (n > 0 && s[i + n - 1] == '\r')
-			n--;
-		if (f->nl == cap) {
-			struct line *bigger = arena_alloc(f->a, 2 * cap *
-			    sizeof(*bigger));
-
-			memcpy(bigger, f->l, cap * sizeof(*bigger));
-			f->l = bigger;
-			cap *= 2;
+		is_merge = ev.type == YAML_SCALAR_EVENT &&
+		    ev.data.scalar.plain_implicit && ev.data.scalar.tag == NULL &&
+		    ev.data.scalar.length == 2 &&
+		    !memcmp(ev.data.scalar.value, "<<", 2);
+		if (node(y, &ev, &k, &ks) != 0)
+			goto out;
+		if (next(y, &ev) != 0 || node(y, &ev, &v, &vs) != 0) {
+			json_object_put(k);
+			goto out;
 		}
-		l = &f->l[f->nl++];
-		while (k < n && s[i + k] == ' ')
-			k++;
-		l->indent = (int)k;
-		l->s = arena_strndup(f->a, s + i + k, n - k);
-		if (strlen(l->s) != n - k)
-			return -1;
-		l->blank = true;
-		for (; k < n; k++)
-			if (!is_space(s[i + k]))
-				l->blank = false;
-		if (!l->blank && l->s[0] == '\t')
-			return -1;
-		i = next;
+		*size += vs;
+		if (is_merge) {
+			json_object_put(k);
+			/* a mapping, or a list of them, earlier ones first */
+			if (json_object_is_type(v, json_type_object) &&
+			    nmerge < 64)
+				merges[nmerge++] = v;
+			else if (json_object_is_type(v, json_type_array) &&
+			    nmerge + json_object_array_length(v) <= 64) {
+				size_t m, len = json_object_array_length(v);
+
+				for (m = 0; m < len; m++) {
+					json_object *x = json_object_array_get_idx(
+					    v, m);
+
+					if (!json_object_is_type(x,
+					    json_type_object)) {
+						json_object_put(v);
+						goto out;
+					}
+					merges[nmerge++] = json_object_get(x);
+				}
+				json_object_put(v);
+			} else {
+				json_object_put(v);
+				goto out;
+			}
+			continue;
+		}
+		if ((name = key_text(y->a, k)) == NULL) {
+			json_object_put(k);
+			json_object_put(v);
+			goto out;
+		}
+		json_object_put(k);
+		/* a key given twice: the last one wins, as in a dict */
+		json_object_object_add(o, name, v);
 	}
-	return 0;
+	/* explicit keys win over merged ones, earlier merges over later */
+	for (i = 0; i < nmerge; i++)
+		merge_into(o, merges[i]);
+	*out = o;
+	o = NULL;
+	rc = 0;
+out:
+	for (i = 0; i < nmerge; i++)
+		json_object_put(merges[i]);
+	json_object_put(o);
+	return rc;
+}
+
+static int
+sequence(struct yp *y, json_object **out, size_t *size)
+{
+	json_object *o = json_object_new_array(), *v;
+	yaml_event_t ev;
+	size_t vs;
+
+	*size = 1;
+	for (;;) {
+		if (next(y, &ev) != 0)
+			break;
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			*out = o;
+			return 0;
+		}
+		if (node(y, &ev, &v, &vs) != 0)
+			break;
+		*size += vs;
+		json_object_array_add(o, v);
+	}
+	json_object_put(o);
+	return -1;
+}
+
+/* The node that starts with event ev (deleted here), into a new *out. */
+static int
+node(struct yp *y, yaml_event_t *ev, json_object **out, size_t *size)
+{
+	const yaml_char_t *anchor = NULL, *tag = NULL;
+	int rc = -1;
+	size_t i;
+
+	*out = NULL;
+	*size = 1;
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		for (i = 0; i < y->nanch; i++)
+			if (!strcmp(y->anch[i].name,
+			    (const char *)ev->data.alias.anchor))
+				break;
+		if (i < y->nanch && count(y, y->anch[i].size) == 0) {
+			*out = json_object_get(y->anch[i].o);
+			*size = y->anch[i].size;
+			rc = 0;
+		}
+		yaml_event_delete(ev);
+		return rc;
+	case YAML_SCALAR_EVENT: {
+		const char *s = (const char *)ev->data.scalar.value;
+		size_t n = ev->data.scalar.length;
+
+		anchor = ev->data.scalar.anchor;
+		tag = ev->data.scalar.tag;
+		if (count(y, 1) != 0)
+			rc = -1;
+		else if (tag != NULL)
+			rc = tagged(y->a, (const char *)tag, s, n, out);
+		else if (ev->data.scalar.plain_implicit)
+			rc = plain(y->a, s, n, out);
+		else {
+			*out = json_object_new_string_len(s, (int)n);
+			rc = 0;
+		}
+		break;
+	}
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+
+		anchor = seq ? ev->data.sequence_start.anchor :
+		    ev->data.mapping_start.anchor;
+		tag = seq ? ev->data.sequence_start.tag :
+		    ev->data.mapping_start.tag;
+		if ((tag != NULL && strcmp((const char *)tag, "!") != 0 &&
+		    strcmp((const char *)tag, seq ? TAG("seq") : TAG("map")) !=
+		    0) || ++y->depth > MAX_DEPTH || count(y, 1) != 0)
+			break;
+		/* the anchor's name outlives the event */
+		anchor = anchor != NULL ? (const yaml_char_t *)arena_strdup(
+		    y->a, (const char *)anchor) : NULL;
+		yaml_event_delete(ev);
+		rc = seq ? sequence(y, out, size) : mapping(y, out, size);
+		y->depth--;
+		if (rc == 0 && anchor_add(y, anchor, *out, *size) != 0) {
+			json_object_put(*out);
+			*out = NULL;
+			rc = -1;
+		}
+		return rc;
+	}
+	default:
+		break;
+	}
+	if (rc == 0 && anchor_add(y, anchor, *out, *size) != 0) {
+		json_object_put(*out);
+		*out = NULL;
+		rc = -1;
+	}
+	yaml_event_delete(ev);
+	return rc;
+}
+
+/* One document of YAML text as JSON; 0, or -1 when it is no YAML. */
+static int
+document(struct yp *y, const char *text, size_t len, json_object **out)
+{
+	yaml_event_t ev;
+	size_t size;
+	int rc = -1;
+
+	*out = NULL;
+	yaml_parser_set_input_string(&y->p, (const unsigned char *)text, len);
+	if (next(y, &ev) != 0)
+		return -1;
+	yaml_event_delete(&ev);			/* the stream's start */
+	if (next(y, &ev) != 0)
+		return -1;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&ev);		/* nothing: null */
+		return 0;
+	}
+	yaml_event_delete(&ev);			/* the document's start */
+	if (next(y, &ev) != 0 || node(y, &ev, out, &size) != 0)
+		goto fail;
+	if (next(y, &ev) != 0)
+		goto fail;
+	yaml_event_delete(&ev);			/* the document's end */
+	if (next(y, &ev) != 0)
+		goto fail;
+	/* safe_load reads a single document */
+	rc = ev.type == YAML_STREAM_END_EVENT ? 0 : -1;
+	yaml_event_delete(&ev);
+	if (rc == 0)
+		return 0;
+fail:
+	json_object_put(*out);
+	*out = NULL;
+	return -1;
 }
 
 /* Whether s[0..n) is a line of three dashes (or dots), maybe then spaces. */
@@ -942,7 +654,7 @@ marker(const char *s, size_t n, const char *m)
 	if (n < 3 || strncmp(s, m, 3) != 0)
 		return false;
 	for (k = 3; k < n; k++)
-		if (!is_space(s[k]) && s[k] != '\r')
+		if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r')
 			return false;
 	return true;
 }
@@ -950,10 +662,11 @@ marker(const char *s, size_t n, const char *m)
 json_object *
 frontmatter_parse(struct arena *a, const char *text, size_t len)
 {
-	struct fm f;
+	struct yp y;
 	const char *body, *p, *end;
-	size_t blen;
 	json_object *o;
+	size_t blen, i;
+	int rc;
 
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
 		text += 3;
@@ -978,16 +691,15 @@ frontmatter_parse(struct arena *a, const char *text, size_t len)
 	blen = (size_t)(p - body);
 	if (blen > FRONTMATTER_MAX)
 		return NULL;
-	memset(&f, 0, sizeof(f));
-	f.a = a;
-	if (split_lines(&f, body, blen) != 0)
+	memset(&y, 0, sizeof(y));
+	y.a = a;
+	if (!yaml_parser_initialize(&y.p))
 		return NULL;
-	skip_empty(&f);
-	if (f.i >= f.nl)
-		return NULL;
-	o = parse_block(&f, f.l[f.i].indent);
-	skip_empty(&f);
-	if (f.err || f.i < f.nl || !json_object_is_type(o, json_type_object)) {
+	rc = document(&y, body, blen, &o);
+	yaml_parser_delete(&y.p);
+	for (i = 0; i < y.nanch; i++)
+		json_object_put(y.anch[i].o);
+	if (rc != 0 || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return NULL;
 	}

@@ -1,12 +1,10 @@
 /*
- * frontmatter.h: a README's YAML front matter as JSON (the Hub's cardData).
- *
- * The YAML read is the subset model cards use: block mappings and
- * sequences, flow [..] and {..}, plain, quoted and block (| >) scalars,
- * comments, with YAML 1.2 core scalars (null, booleans, integers, floats).
- * Anything else (anchors, aliases, tags, directives, tabs in indentation,
- * complex keys) makes the whole front matter unreadable: strict, never a
- * guess.
+ * frontmatter.h: a README's YAML front matter as JSON (the Hub's cardData),
+ * read as huggingface_hub reads it: PyYAML's safe_load (YAML 1.1, its
+ * implicit types, anchors, aliases, merge keys, the core tags), through
+ * libyaml. JSON has no dates: timestamps stay the text written. A tag
+ * safe_load refuses, or a YAML error anywhere, makes the whole front
+ * matter unreadable: strict, never a guess.
  */
 #ifndef KHUB_FRONTMATTER_H
 #define KHUB_FRONTMATTER_H
@@ -23,7 +21,8 @@
 /*
  * The front matter of text ("---\n" YAML "\n---\n" at its very start) as
  * a new JSON object, or NULL when there is none, it is empty, not a
- * mapping, or not readable (see above). Temporaries come from a.
+ * mapping, or not readable (see above; also infinities and NaN, which
+ * JSON cannot hold). Temporaries come from a.
  */
 json_object	*frontmatter_parse(struct arena *a, const char *text,
 		    size_t len);

@@ -17,6 +17,10 @@
  *	khubctl [-c CONFIG] user password NAME	(the new one on stdin)
  *	khubctl [-c CONFIG] quota set NAME BYTES|none
  *	khubctl [-c CONFIG] usage NAME
+ *	khubctl [-c CONFIG] gc [--dry-run] [--grace DURATION]
+ *	khubctl [-c CONFIG] mirror list | work
+ *	khubctl [-c CONFIG] mirror refresh|drop ID [--type T]
+ *	khubctl [-c CONFIG] mirror pin ID[@REV] [--type T]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,11 +36,14 @@
 #include "arena.h"
 #include "commit.h"
 #include "db.h"
+#include "dctx.h"
+#include "gc.h"
 #include "hub.h"
 #include "migrate.h"
 #include "names.h"
 #include "orgs.h"
 #include "quota.h"
+#include "mirror.h"
 #include "repo.h"
 #include "secrets.h"
 #include "tokens.h"
@@ -68,7 +75,15 @@ usage(void)
 	    "  user password NAME          (the new password on standard input)\n"
 	    "  quota set NAME BYTES|none   (sizes such as 10GiB; none: the"
 	    " default)\n"
-	    "  usage NAME\n", stderr);
+	    "  usage NAME\n"
+	    "  gc [--dry-run] [--grace DURATION]  (unreferenced objects after"
+	    " DURATION,\n"
+	    "                              such as 30s, 15m, 24h (the"
+	    " default), 7d)\n"
+	    "  mirror list | work\n"
+	    "  mirror refresh|drop [NS/]NAME [--type model|dataset|space]\n"
+	    "  mirror pin [NS/]NAME[@REV] [--type model|dataset|space]\n",
+	    stderr);
 	exit(2);
 }
 
@@ -414,6 +429,147 @@ cmd_usage(int argc, char **argv)
 	return 0;
 }
 
+/* "90", "90s", "15m", "24h", "7d" in seconds, or -1. */
+static int64_t
+duration(const char *v)
+{
+	char *end;
+	long long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	n = strtoll(v, &end, 10);
+	if (n < 0 || n > 3650LL * 86400)
+		return -1;
+	if (*end == '\0' || !strcmp(end, "s"))
+		return n;
+	if (!strcmp(end, "m"))
+		return n * 60;
+	if (!strcmp(end, "h"))
+		return n * 3600;
+	if (!strcmp(end, "d"))
+		return n * 86400;
+	return -1;
+}
+
+static void
+gc_print(void *arg, const char *what, const char *key, uint64_t bytes)
+{
+	printf("%s %s %s %llu\n", *(bool *)arg ? "would delete" : "deleted",
+	    what, key, (unsigned long long)bytes);
+}
+
+/* Collects garbage (gc.h): one line per object, then the totals. */
+static int
+cmd_gc(int argc, char **argv)
+{
+	struct gc_opts o;
+	struct gc_stats st;
+	struct dctx x;
+	struct kerr e;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	o.grace = 86400;	/* a day: longer than any upload takes */
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--dry-run"))
+			o.dry_run = true;
+		else if (!strcmp(argv[i], "--grace") && i + 1 < argc) {
+			if ((o.grace = duration(argv[++i])) < 0)
+				die("gc: --grace takes a duration such as 30s, "
+				    "15m, 24h or 7d, not '%s'", argv[i]);
+		} else
+			usage();
+	o.report = gc_print;
+	o.arg = &o.dry_run;
+	memset(&x, 0, sizeof(x));
+	x.hub = &hub;
+	x.a = &arena;
+	x.id = "khubctl";
+	if (gc_run(&x, &o, &st, &e) != 0)
+		die("gc: %s", e.msg);
+	printf("%s %llu objects, %llu bytes; %llu unreferenced objects in "
+	    "their grace period\n", o.dry_run ? "would delete" : "deleted",
+	    (unsigned long long)st.objects, (unsigned long long)st.bytes,
+	    (unsigned long long)st.marked);
+	return 0;
+}
+
+static void
+pin_progress(void *arg, const char *path, uint64_t size, size_t done,
+    size_t total)
+{
+	(void)arg;
+	printf("[%zu/%zu] %s (%llu bytes)\n", done, total, path,
+	    (unsigned long long)size);
+	fflush(stdout);
+}
+
+/* khubctl mirror ...: the mirror's repositories (mirror.h). */
+static int
+cmd_mirror(int argc, char **argv)
+{
+	static const char *const known[] = { "--type", NULL };
+	struct dctx d = { &hub, &arena, 0, "khubctl" };
+	struct mirror_info *v;
+	struct kerr e;
+	struct oid commit;
+	const char *type;
+	char *id, *at, *rev = "main";
+	size_t n, i;
+
+	if (argc == 1 && !strcmp(argv[0], "list")) {
+		if (mirror_list(&d, &v, &n, &e) != 0)
+			die("mirror list: %s", e.msg);
+		for (i = 0; i < n; i++)
+			printf("%s\t%s\t%s\t%lld revisions\t%lld LFS objects "
+			    "not copied\n", v[i].type, v[i].id, v[i].upstream,
+			    (long long)v[i].revisions,
+			    (long long)v[i].lfs_missing);
+		return 0;
+	}
+	if (argc == 1 && !strcmp(argv[0], "work")) {
+		size_t failed;
+
+		if (mirror_work(&d, &n, &failed, &e) != 0)
+			die("mirror work: %s", e.msg);
+		printf("%zu fills ran, %zu failed%s%s\n", n, failed,
+		    failed ? ": " : "", failed ? e.msg : "");
+		return 0;
+	}
+	if (argc < 2)
+		usage();
+	type = option(argc, argv, 2, "--type", known);
+	if (type == NULL)
+		type = "model";
+	else if (strcmp(type, "model") && strcmp(type, "dataset") &&
+	    strcmp(type, "space"))
+		die("--type must be model, dataset or space");
+	id = arena_strdup(&arena, argv[1]);
+	if (!strcmp(argv[0], "pin") && (at = strchr(id, '@')) != NULL) {
+		*at = '\0';
+		rev = at + 1;
+	}
+	if (!strcmp(argv[0], "refresh")) {
+		if (mirror_refresh(&d, type, id, &e) != 0)
+			die("mirror refresh %s: %s", id, e.msg);
+		printf("%s %s: upstream is asked again at its next read\n", type,
+		    id);
+	} else if (!strcmp(argv[0], "drop")) {
+		if (mirror_drop(&d, type, id, &e) != 0)
+			die("mirror drop %s: %s", id, e.msg);
+		printf("%s %s: dropped\n", type, id);
+	} else if (!strcmp(argv[0], "pin")) {
+		if (mirror_pin(&d, type, id, rev, pin_progress, NULL, &commit,
+		    &e) != 0)
+			die("mirror pin %s@%s: %s", id, rev, e.msg);
+		printf("%s %s@%s: %s, every file here\n", type, id, rev,
+		    oid_hex_a(&arena, &commit));
+	} else
+		usage();
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -482,6 +638,10 @@ main(int argc, char *argv[])
 		rc = cmd_quota_set(argc - i - 2, argv + i + 2);
 	else if (!strcmp(argv[i], "usage"))
 		rc = cmd_usage(argc - i - 1, argv + i + 1);
+	else if (!strcmp(argv[i], "gc"))
+		rc = cmd_gc(argc - i - 1, argv + i + 1);
+	else if (!strcmp(argv[i], "mirror"))
+		rc = cmd_mirror(argc - i - 1, argv + i + 1);
 	else
 		usage();
 	arena_free(&arena);

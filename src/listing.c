@@ -24,17 +24,19 @@ static const char SQL_LIST_SELECT[] =
     "SELECT STRAIGHT_JOIN r.id, n.name, r.name, r.private, r.gated,"
     " r.disabled, r.downloads, r.likes,"
     " FLOOR(UNIX_TIMESTAMP(r.created_at) * 1000),"
-    " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000), b.target"
+    " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000), b.target, mr.upstream"
     " FROM repo r";
 static const char SQL_LIST_JOIN[] =
     " JOIN namespace n ON n.id = r.owner_id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch'"
     "  AND b.name = 'main'"
+    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " WHERE r.type = ?";
 static const char SQL_LIST_VISIBLE[] =
     " AND (r.private = 0 OR r.owner_id = ? OR EXISTS (SELECT 1"
     "  FROM org_member m WHERE m.org_id = r.owner_id AND m.user_id = ?))"
-    " AND CONCAT(n.name, '/', r.name) LIKE ?";
+    " AND CONCAT(n.name, '/', r.name) LIKE ?"
+    " AND (? = 0 OR (r.gated <> 0) = (? = 1))";
 static const char SQL_AUTHOR[] =
     " AND r.owner_id = (SELECT id FROM namespace WHERE name = ?)";
 
@@ -109,6 +111,7 @@ listing_exec(struct db *db, struct arena *a, const struct listing_q *q,
 	const char *sql = list_sql(q);
 	int64_t uid = q->viewer, cid = q->cid;
 	const char *type = q->type;
+	int64_t g = q->gated;
 
 	if (!q->has_cursor)
 		cid = 0;
@@ -118,20 +121,20 @@ listing_exec(struct db *db, struct arena *a, const struct listing_q *q,
 		    "9999-12-31 23:59:59.999";
 
 		if (q->author)
-			return db_exec(db, a, res, sql, "ssiisssiu",
-			    type, q->author, uid, uid, q->like, cv, cv, cid,
-			    (uint64_t)want);
-		return db_exec(db, a, res, sql, "siisssiu", type,
-		    uid, uid, q->like, cv, cv, cid, (uint64_t)want);
+			return db_exec(db, a, res, sql, "ssiisiissiu",
+			    type, q->author, uid, uid, q->like, g, g, cv, cv,
+			    cid, (uint64_t)want);
+		return db_exec(db, a, res, sql, "siisiissiu", type,
+		    uid, uid, q->like, g, g, cv, cv, cid, (uint64_t)want);
 	} else {
 		int64_t cv = q->has_cursor ? q->cv : q->asc ? -1 : INT64_MAX;
 
 		if (q->author)
-			return db_exec(db, a, res, sql, "ssiisiiiu",
-			    type, q->author, uid, uid, q->like, cv, cv, cid,
-			    (uint64_t)want);
-		return db_exec(db, a, res, sql, "siisiiiu", type,
-		    uid, uid, q->like, cv, cv, cid, (uint64_t)want);
+			return db_exec(db, a, res, sql, "ssiisiiiiiu",
+			    type, q->author, uid, uid, q->like, g, g, cv, cv,
+			    cid, (uint64_t)want);
+		return db_exec(db, a, res, sql, "siisiiiiiu", type,
+		    uid, uid, q->like, g, g, cv, cv, cid, (uint64_t)want);
 	}
 }
 

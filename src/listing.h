@@ -15,6 +15,9 @@
 #include "db.h"
 
 enum listing_sort { LS_UPDATED, LS_CREATED, LS_LIKES, LS_DOWNLOADS };
+/* Repositories whatever their gate (0, as a zeroed query has it), only
+ * the gated ones, or only those that are not. */
+enum listing_gated { LG_ANY, LG_GATED, LG_NOT_GATED };
 
 /* A sort order: the query's spellings, the column and its index, whether
  * it is a time. */
@@ -34,6 +37,7 @@ struct listing_q {
 	bool		 has_cursor;
 	int64_t		 cv, cid;	/* after this sort value and id */
 	int64_t		 viewer;	/* the caller's user id; 0: anonymous */
+	enum listing_gated gated;	/* ?gated=: which, by gate */
 };
 
 /* The sort order spelled s (NULL or "": by last update), or NULL for a
@@ -46,7 +50,8 @@ char	*listing_like(struct arena *, const char *s);
 /*
  * Runs the query for up to want rows into *res. Each row: id, namespace,
  * name, private, gated, disabled, downloads, likes, created and updated
- * (ms), main's commit id (or NULL) ("issiiiiiiib" to db_row). Returns 0,
+ * (ms), main's commit id (or NULL), a mirror's upstream (or NULL)
+ * ("issiiiiiiibs" to db_row). Returns 0,
  * or -1 on a database error.
  */
 int	 listing_exec(struct db *, struct arena *, const struct listing_q *,

@@ -25,6 +25,10 @@ static const char SQL_ADMINS[] =
 static const char SQL_ROLE_LOCK[] =
     "SELECT role FROM org_member WHERE org_id = ? AND user_id = ?"
     " FOR UPDATE";
+static const char SQL_MEMBERS[] =
+    "SELECT n.name, n.fullname, m.role FROM org_member m"
+    " JOIN namespace n ON n.id = m.user_id WHERE m.org_id = ?"
+    " ORDER BY n.name";
 
 bool
 org_role_valid(const char *role)
@@ -136,4 +140,34 @@ dberr:
 	kerr_db(e, db);
 	db_rollback(db);
 	return -1;
+}
+
+int
+org_members(struct db *db, struct arena *a, int64_t org_id,
+    struct org_member **out, size_t *n, struct kerr *e)
+{
+	struct db_res *res;
+	struct org_member m, *v = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
+	if (db_exec(db, a, &res, SQL_MEMBERS, "i", org_id) != 0)
+		return kerr_db(e, db);
+	while ((rc = db_row(res, "sss", &m.name, &m.fullname, &m.role)) == 1) {
+		if (*n == cap) {
+			struct org_member *nv;
+
+			cap = cap ? 2 * cap : 16;
+			nv = arena_alloc(a, cap * sizeof(*nv));
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		v[(*n)++] = m;
+	}
+	if (rc < 0)
+		return kerr_db(e, db);
+	*out = v;
+	return 0;
 }

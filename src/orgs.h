@@ -37,4 +37,14 @@ int	 org_member_set(struct db *, struct arena *, int64_t org_id,
 	    const char *org, const char *user, const char *role, char **uname,
 	    struct kerr *);
 
+/* A member as the organization's members see them. */
+struct org_member {
+	char		*name, *fullname, *role;
+};
+
+/* The members of organization org_id, by name, into *out (arena memory),
+ * *n of them. */
+int	 org_members(struct db *, struct arena *, int64_t org_id,
+	    struct org_member **out, size_t *n, struct kerr *);
+
 #endif

@@ -12,24 +12,40 @@
 #include "filelist.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "mirror.h"
 #include "names.h"
 #include "repo.h"
 
+/*
+ * The caller's token (when the request has one: its hash, else bytes no
+ * token has), the repository, the caller's role in its namespace (the
+ * token's user, else the second parameter: a session's) and the ref the
+ * revision may name, in one round trip: one row always, each part NULL
+ * when there is none.
+ */
 static const char SQL_OPEN[] =
-    "SELECT r.id, r.type, r.owner_id, n.name, r.name, r.private, r.gated,"
+    "SELECT k.token_id, k.token_name, k.token_role, k.token_hash,"
+    " k.token_created_ms, k.user_id, k.user_name, k.user_fullname,"
+    " k.user_email,"
+    " r.id, r.type, r.owner_id, n.name, r.name, r.private, r.gated,"
     " r.disabled, COALESCE(r.lfs_multipart_threshold, 0), r.downloads,"
     " r.likes, FLOOR(UNIX_TIMESTAMP(r.created_at) * 1000),"
     " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000),"
     " (SELECT m.role FROM org_member m"
-    "   WHERE m.org_id = r.owner_id AND m.user_id = ?),"
+    "   WHERE m.org_id = r.owner_id AND m.user_id = COALESCE(k.user_id, ?)),"
     " b.target,"
     /* an annotated tag (pushed by git) names its object: peeled */
     " COALESCE((SELECT g.object FROM git_tag g WHERE g.oid = t.target),"
-    "  t.target)"
-    " FROM repo r JOIN namespace n ON n.id = r.owner_id"
+    "  t.target), mr.upstream,"
+    " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND"
+    " FROM (SELECT 1) one"
+    " LEFT JOIN (" AUTH_TOKEN_SELECT ") k ON 1"
+    " LEFT JOIN (repo r JOIN namespace n ON n.id = r.owner_id)"
+    "  ON n.name = ? AND r.type = ? AND r.name = ?"
+    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
-    " WHERE n.name = ? AND r.type = ? AND r.name = ?";
+    " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?";
 static const char SQL_CREATE[] =
     "INSERT INTO repo (type, owner_id, name, private,"
     " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
@@ -71,6 +87,32 @@ not_found(struct req *r)
 	    "found");
 }
 
+/*
+ * A read of a repository that is not here: the mirror's upstreams may have
+ * it (unless ?fallback=false). 0: it is here now, look again; 1: answered.
+ */
+static int
+pull(struct req *r, enum access need)
+{
+	struct dctx d;
+	struct kerr e;
+	const char *fb = req_query(r, "fallback");
+	int rc;
+
+	if (need != ACCESS_READ || !mirror_enabled(&r->hub->conf) ||
+	    (fb != NULL && !strcmp(fb, "false"))) {
+		not_found(r);
+		return 1;
+	}
+	d = req_dctx(r);
+	if ((rc = mirror_pull(&d, repo_type_name(r->args.type), r->args.ns,
+	    r->args.name, &e)) < 0)
+		resp_kerr(r, &e);
+	else if (rc == 1)
+		not_found(r);
+	return rc == 0 ? 0 : 1;
+}
+
 /* Splits a revision into the branch and tag names it may denote. */
 static void
 ref_names(const char *rev, const char **branch, const char **tag)
@@ -92,48 +134,77 @@ ref_names(const char *rev, const char **branch, const char **tag)
 struct repo *
 repo_open_rev(struct req *r, enum access need, const char *rev)
 {
+	unsigned char hash[TOKEN_HASH_LEN];
+	struct principal *p;
 	struct repo *repo;
 	struct db_res *res;
 	const char *branch = "", *tag = "";
 	char *type, *role;
-	void *bt, *tt;
-	size_t bl, tl;
-	int64_t priv, gated, disabled;
-	int rc;
+	void *bt, *tt, *th, *mt;
+	size_t bl, tl, thl, ml;
+	int64_t priv, gated, disabled, mfresh;
+	bool pulled = false;
+	int rc, token;
 
-	if (auth_identify(r) != 0)
+	/* A token is looked up with the repository (one round trip); the
+	 * rest (a session cookie) first. */
+	memset(hash, 0, sizeof(hash));
+	if ((token = auth_token_pending(r, hash)) < 0 ||
+	    (token == 0 && auth_identify(r) != 0))
 		return NULL;
 	if (!name_ascii(r->args.ns) || !name_ascii(r->args.name)) {
+		if (token && auth_identify(r) != 0)
+			return NULL;
 		not_found(r);	/* a name no repository can have */
 		return NULL;
 	}
 	if (rev != NULL)
 		ref_names(rev, &branch, &tag);
-	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "isssss",
-	    r->who ? r->who->user_id : (int64_t)0, branch, tag, r->args.ns,
-	    repo_type_name(r->args.type), r->args.name) != 0) {
+again:
+	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "iibssssss",
+	    r->who ? r->who->user_id : (int64_t)0,
+	    (int64_t)r->hub->conf.mirror_fresh, hash,
+	    token ? sizeof(hash) : (size_t)0, r->args.ns,
+	    repo_type_name(r->args.type), r->args.name, branch, tag,
+	    rev != NULL ? rev : "") != 0) {
 		resp_db_error(r);
 		return NULL;
 	}
 	repo = arena_zalloc(r->a, sizeof(*repo));
-	rc = db_row(res, "isissiiiuiiiisbb", &repo->id, &type,
+	p = arena_zalloc(r->a, sizeof(*p));
+	rc = db_row(res, AUTH_TOKEN_FORMAT "isissiiiuiiiisbbsbi", &p->token_id,
+	    &p->token_name, &p->token_role, &th, &thl, &p->token_created_ms,
+	    &p->user_id, &p->name, &p->fullname, &p->email,
+	    &repo->id, &type,
 	    &repo->owner_id, &repo->ns, &repo->name, &priv, &gated, &disabled,
 	    &repo->lfs_multipart_threshold, &repo->downloads, &repo->likes,
-	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl);
-	if (rc < 0) {
+	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl,
+	    &repo->mirror, &mt, &ml, &mfresh);
+	if (rc <= 0) {
 		resp_db_error(r);
 		return NULL;
 	}
-	if (rc == 0) {
-		not_found(r);
+	if (token && auth_token_found(r, p, th, thl, hash) != 0)
+		return NULL;
+	if (repo->id == 0) {
+		/* not here: an upstream hub may have it (mirror.c) */
+		if (!pulled && pull(r, need) == 0) {
+			pulled = true;
+			token = 0;	/* r->who is known now */
+			goto again;
+		}
+		if (r->status == 0)
+			not_found(r);
 		return NULL;
 	}
 	repo->type = r->args.type;
 	repo->private_ = priv != 0;
-	repo->gated = gated != 0;
+	repo->gated = gate_of(gated);
 	repo->disabled = disabled != 0;
 	repo->full = repo_id_of(r->a, repo->ns, repo->name);
 	repo->access = rights(r, repo, role);
+	repo->member = r->who != NULL && (repo->owner_id == r->who->user_id ||
+	    role != NULL);
 	repo->rev_asked = rev;
 	if (bt != NULL && bl == OID_LEN) {
 		repo->rev_is_ref = true;
@@ -144,8 +215,24 @@ repo_open_rev(struct req *r, enum access need, const char *rev)
 		repo->rev_kind = "tag";
 		memcpy(repo->rev_target.b, tt, OID_LEN);
 	}
+	/* A mirror's refs are upstream's: repo_resolve() asks for them,
+	 * starting from what this query found of the last answer. */
+	if (repo->mirror != NULL && rev != NULL) {
+		repo->rev_is_ref = true;
+		repo->mirror_seen.looked = true;
+		repo->mirror_seen.known = mt != NULL && ml == OID_LEN;
+		repo->mirror_seen.fresh = mfresh != 0;
+		if (repo->mirror_seen.known)
+			memcpy(repo->mirror_seen.commit.b, mt, OID_LEN);
+	}
 	if (repo->access == ACCESS_NONE) {
 		not_found(r);
+		return NULL;
+	}
+	if (repo->mirror != NULL && need > ACCESS_READ) {
+		/* upstream's history, for everyone to read, no one to change */
+		resp_error(r, 403, "Forbidden", "%s is a read-only mirror of "
+		    "%s: it cannot be changed here", repo->full, repo->mirror);
 		return NULL;
 	}
 	if (repo->access < need) {
@@ -194,6 +281,43 @@ repo_open_page(struct req *r, const char *rev, size_t *offset,
 	return repo;
 }
 
+/* repo_resolve() of a mirror: upstream's answer, or the last one. */
+static int
+mirror_resolve(struct req *r, struct repo *repo, const char *rev,
+    struct rev *out)
+{
+	struct dctx d = req_dctx(r);
+	struct kerr e;
+	size_t n = strlen(rev);
+	/* what repo_open_rev() found, if it looked for this rev */
+	const struct mirror_seen *seen = repo->mirror_seen.looked &&
+	    repo->rev_asked != NULL && !strcmp(repo->rev_asked, rev) ?
+	    &repo->mirror_seen : NULL;
+
+	if (mirror_revision(&d, repo->id, repo->mirror,
+	    repo_type_name(repo->type), repo->full, rev, seen, &out->commit,
+	    &e) != 0) {
+		if (!strcmp(e.code, "RepoNotFound"))
+			not_found(r);	/* 401 or 404 by caller, as ever */
+		else
+			resp_kerr(r, &e);
+		return -1;
+	}
+	repo->rev_asked = rev;
+	repo->rev_is_ref = false;	/* not the ref row: upstream's answer */
+	repo->mirror_seen.looked = repo->mirror_seen.known = true;
+	repo->mirror_seen.fresh = true;	/* for this request */
+	repo->mirror_seen.commit = out->commit;
+	if (n >= 7 && n <= OID_HEX && strspn(rev, "0123456789abcdef") == n) {
+		out->kind = "commit";
+		out->name = oid_hex_a(r->a, &out->commit);
+	} else {
+		out->kind = !strncmp(rev, "refs/tags/", 10) ? "tag" : "branch";
+		out->name = rev;
+	}
+	return 0;
+}
+
 int
 repo_resolve(struct req *r, struct repo *repo, const char *rev,
     struct rev *out)
@@ -209,6 +333,8 @@ repo_resolve(struct req *r, struct repo *repo, const char *rev,
 		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", rev);
 		return -1;
 	}
+	if (repo->mirror != NULL)
+		return mirror_resolve(r, repo, rev, out);
 	if (repo->rev_asked == NULL || strcmp(repo->rev_asked, rev) != 0) {
 		/* Not the revision repo_open_rev() looked up: look now. */
 		const char *branch, *tag;

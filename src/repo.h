@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gated.h"
 #include "gitobj.h"
+#include "mirror.h"
 #include "names.h"	/* rev_valid() */
 #include "request.h"
 
@@ -23,11 +25,17 @@ struct repo {
 	int64_t		 owner_id;
 	char		*ns, *name;	/* as stored (case kept) */
 	char		*full;		/* "ns/name"; "name" when canonical */
-	bool		 private_, gated, disabled;
+	bool		 private_, disabled;
+	enum gate	 gated;
 	uint64_t	 lfs_multipart_threshold;	/* 0: the default */
 	int64_t		 downloads, likes;
 	int64_t		 created_ms, updated_ms;
 	enum access	 access;	/* the caller's rights */
+	char		*mirror;	/* its upstream, when a mirror (mirror.h) */
+	struct mirror_seen mirror_seen;	/* of rev_asked, when a mirror */
+	/* The caller owns it or is a member of its organization (whatever
+	 * the token's role): a gated repository's files are theirs. */
+	bool		 member;
 	/* The revision asked for with repo_open_rev(), if it named a ref. */
 	const char	*rev_asked;
 	bool		 rev_is_ref;

@@ -467,6 +467,67 @@ req_json(struct req *r)
 	return obj;
 }
 
+int
+req_json_small(struct req *r, size_t max, json_object **out)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+
+	*out = NULL;
+	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
+		return 0;
+	if (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 12 ||
+	    strtoull(cl, NULL, 10) > max) {
+		resp_error(r, 413, "PayloadTooLarge", "This request's body is "
+		    "at most %zu bytes", max);
+		return -1;
+	}
+	return (*out = req_json(r)) != NULL ? 0 : -1;
+}
+
+/* The member key of body, or NULL when absent or null. */
+static json_object *
+member(json_object *body, const char *key)
+{
+	json_object *v;
+
+	if (body == NULL || !json_object_object_get_ex(body, key, &v))
+		return NULL;
+	return v;
+}
+
+int
+req_member_str(struct req *r, json_object *body, const char *key,
+    const char **out)
+{
+	json_object *v = member(body, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a string", key);
+		return -1;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+int
+req_member_bool(struct req *r, json_object *body, const char *key, bool *out)
+{
+	json_object *v = member(body, key);
+
+	*out = false;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		resp_error(r, 400, "BadRequest", "'%s' must be a boolean", key);
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
 void
 resp_header(struct req *r, const char *name, const char *fmt, ...)
 {
@@ -482,6 +543,22 @@ resp_header(struct req *r, const char *name, const char *fmt, ...)
 		if ((*p > 0 && *p < 0x20 && *p != '\t') || *p == 0x7f)
 			*p = ' ';
 	buf_printf(&r->headers, "%s: %s\r\n", name, v);
+}
+
+bool
+resp_has_header(const struct req *r, const char *name)
+{
+	const char *p = r->headers.data, *end = p + r->headers.len;
+	size_t n = strlen(name);
+
+	while (p != NULL && p < end) {
+		if ((size_t)(end - p) > n && p[n] == ':' &&
+		    strncasecmp(p, name, n) == 0)
+			return true;
+		if ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+			p++;
+	}
+	return false;
 }
 
 void
@@ -662,6 +739,41 @@ repo_type_prefix(enum repo_type t)
 {
 	return t == REPO_DATASET ? "datasets/" : t == REPO_SPACE ? "spaces/" :
 	    "";
+}
+
+/* A positive decimal number of at most 18 digits (no sign, no blanks);
+ * -1 for anything else. */
+static int64_t
+positive_of(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 18 || s[n] != '\0' || (n > 1 && s[0] == '0'))
+		return -1;
+	return strtoll(s, NULL, 10);
+}
+
+int
+req_page(struct req *r, size_t dflt, size_t max, size_t *limit,
+    int64_t *cursor)
+{
+	const char *l = req_query(r, "limit"), *c = req_query(r, "cursor");
+	int64_t v;
+
+	*limit = dflt;
+	*cursor = 0;
+	if (l != NULL && *l != '\0' && strcmp(l, "0") != 0) {
+		if ((v = positive_of(l)) < 0) {
+			resp_error(r, 400, "BadRequest", "Invalid limit");
+			return -1;
+		}
+		*limit = (uint64_t)v > max ? max : (size_t)v;
+	}
+	if (c != NULL && *c != '\0' && (*cursor = positive_of(c)) <= 0) {
+		resp_error(r, 400, "BadRequest", "Invalid cursor");
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -62,6 +62,10 @@ struct req {
 	/* Authentication, resolved on first use (auth.c). */
 	int		 auth_done;
 	struct principal *who;
+	/* A page's form proved it comes from the hub's pages with the
+	 * session's CSRF token (ui_form_session): its urlencoded body may
+	 * carry the session cookie. */
+	bool		 form_ok;
 
 	/* The answer. */
 	int		 status;	/* 0 until answered */
@@ -109,10 +113,26 @@ int	 req_body(struct req *, const char **out, size_t *len);
 /* The body as a JSON object; answers 400 and returns NULL otherwise. The
  * object is released at the request's end. */
 json_object *req_json(struct req *);
+/*
+ * The small JSON body of a request that may come without one, or NULL in
+ * *out when there is none (no Content-Length, or 0: the clients post
+ * some calls with no body). Its size is bounded by max before it is
+ * read. Returns 0, or answers (413, 400) and -1.
+ */
+int	 req_json_small(struct req *, size_t max, json_object **out);
+/* Member key of a JSON body (body NULL: none) that must be a string, or
+ * a boolean, when present: *out NULL (false) when absent or null. 0, or
+ * answers 400 and -1. */
+int	 req_member_str(struct req *, json_object *body, const char *key,
+	    const char **out);
+int	 req_member_bool(struct req *, json_object *body, const char *key,
+	    bool *out);
 
 /* Adds a header to the answer; value printf-formatted. CR/LF are dropped. */
 void	 resp_header(struct req *, const char *name, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Whether resp_header() added header name (any case) to this answer. */
+bool	 resp_has_header(const struct req *, const char *name);
 /* Sends status, headers and body (no body for HEAD). */
 void	 resp_send(struct req *, int status, const char *content_type,
 	    const void *body, size_t len);
@@ -152,6 +172,15 @@ void	 resp_kerr(struct req *, const struct kerr *);
  * for its cursor, which becomes cursor.
  */
 void	 resp_link_next(struct req *, const char *path, const char *cursor);
+/*
+ * The page of a list the query asks for: "limit" (dflt when absent or 0,
+ * at most max) into *limit, and "cursor" (the id of the last item of the
+ * page before: a positive decimal number, as resp_link_next() was given
+ * it) into *cursor, 0 when absent. Answers 400 and returns -1 for a
+ * malformed one.
+ */
+int	 req_page(struct req *, size_t dflt, size_t max, size_t *limit,
+	    int64_t *cursor);
 /* What domain code needs of r (dctx.h): its hub, arena, id and the caller
  * as authenticated so far (anonymous until auth.c ran). */
 struct dctx	 req_dctx(struct req *);

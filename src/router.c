@@ -60,11 +60,42 @@ const struct route router_table[] = {
 	    api_branch },
 	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create },
 	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete },
+	/* api_discussions.c: discussions and pull requests; {rev} of a
+	 * comment route is the comment's id */
+	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions },
+	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment",
+	    api_discussion_comment },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/edit",
+	    api_discussion_comment_edit },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/hide",
+	    api_discussion_comment_hide },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/title",
+	    api_discussion_title },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/status",
+	    api_discussion_status },
+	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/merge",
+	    api_discussion_merge },
 	/* api_resolve.c: downloads, every URL form */
 	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },
 	{ M_GET,	"/{repo}/resolve/{rev}/{path*}", api_resolve },
 	{ M_GET,	"/{repo}/raw/{rev}/{path*}", api_raw },
+	/* api_likes.c: likes */
+	{ M_POST | M_DELETE, "/api/{type}/{id}/like", api_like },
+	{ M_GET,	"/api/{type}/{id}/likers", api_repo_likers },
+	{ M_GET,	"/api/users/{arg}/likes", api_user_likes },
+	/* api_gated.c: gated repositories */
+	{ M_GET,	"/api/{type}/{id}/auth-check", api_auth_check },
+	{ M_GET,	"/api/{type}/{id}/auth-check/write",
+	    api_auth_check_write },
+	{ M_POST,	"/api/{type}/{id}/ask-access", api_ask_access },
+	{ M_GET,	"/api/{type}/{id}/user-access-request/{arg}",
+	    api_access_requests },
+	{ M_POST,	"/api/{type}/{id}/user-access-request/handle",
+	    api_access_handle },
+	{ M_POST,	"/api/{type}/{id}/user-access-request/grant",
+	    api_access_grant },
 	/* api_lfs.c: the git-lfs batch API and its callbacks */
 	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify },
@@ -80,6 +111,12 @@ const struct route router_table[] = {
 	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
 	{ M_GET | M_POST, "/login",	ui_login },
 	{ M_POST,	"/logout",	ui_logout },
+	/* ui_settings.c: tokens, sign-up, a new organization */
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens },
+	{ M_GET | M_POST, "/join",	ui_join },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new },
+	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
+	    ui_org_members },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
 	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
@@ -89,6 +126,11 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree },
 	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob },
 	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
+	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
+	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
+	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings },
+	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
+	    ui_discussion },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
 const size_t router_table_len = sizeof(router_table) /
@@ -269,10 +311,11 @@ router_patterns(const char **names, size_t max)
 	return i;
 }
 
-/* One walk of the table over the routes with flags R_PAGE or not. */
+/* One walk of the table over the routes with flags R_PAGE or not; with
+ * strict, only over those that take the request's method (no 405). */
 static const struct route *
 match_table(const struct route *table, size_t n, struct req *r,
-    unsigned flags, int *status, unsigned *allowed)
+    unsigned flags, bool strict, int *status, unsigned *allowed)
 {
 	enum pass pass;
 	size_t k;
@@ -283,7 +326,8 @@ match_table(const struct route *table, size_t n, struct req *r,
 		for (k = 0; k < n; k++) {
 			struct route_args a;
 
-			if ((table[k].methods & R_PAGE) != flags)
+			if ((table[k].methods & R_PAGE) != flags ||
+			    (strict && !(table[k].methods & r->method)))
 				continue;
 			memset(&a, 0, sizeof(a));
 			a.path = "";
@@ -313,14 +357,16 @@ router_match(const struct route *table, size_t n, struct req *r,
 
 	*status = 404;
 	*allowed = 0;
-	if ((rt = match_table(table, n, r, 0, status, allowed)) != NULL ||
+	if ((rt = match_table(table, n, r, 0, false, status, allowed)) != NULL ||
 	    *status == 405)
 		return rt;
-	/* Then the pages (R_PAGE): what no API route takes. */
-	if (!(r->method & (M_GET | M_HEAD)) || (r->nsegs > 0 &&
+	/* Then the pages (R_PAGE): what no API route takes. A page's form
+	 * POSTs to its own page; any other POST stays a 404. */
+	if (!(r->method & (M_GET | M_HEAD | M_POST)) || (r->nsegs > 0 &&
 	    !strcmp(r->segs[0], "api")))
 		return NULL;
-	return match_table(table, n, r, R_PAGE, status, allowed);
+	return match_table(table, n, r, R_PAGE, r->method == M_POST, status,
+	    allowed);
 }
 
 void

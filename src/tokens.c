@@ -18,6 +18,15 @@ static const char SQL_GET[] =
     "SELECT FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
     " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000) FROM token WHERE id = ?";
 
+static const char SQL_LIST[] =
+    "SELECT id, name, role, FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
+    " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000),"
+    " expires_at IS NOT NULL AND expires_at <= NOW(3)"
+    " FROM token WHERE user_id = ? AND revoked_at IS NULL ORDER BY id";
+static const char SQL_REVOKE[] =
+    "UPDATE token SET revoked_at = NOW(3)"
+    " WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
+
 bool
 token_role_valid(const char *role)
 {
@@ -61,5 +70,51 @@ token_issue(struct db *db, struct arena *a, int64_t user_id,
 		sodium_memzero(out->token, sizeof(out->token));
 		return kerr_db(e, db);
 	}
+	return 0;
+}
+
+int
+token_list(struct db *db, struct arena *a, int64_t user_id,
+    struct token_rec **out, size_t *n, struct kerr *e)
+{
+	struct db_res *res;
+	struct token_rec t, *v = NULL;
+	size_t cap = 0;
+	int64_t expired;
+	int rc;
+
+	*n = 0;
+	if (db_exec(db, a, &res, SQL_LIST, "i", user_id) != 0)
+		return kerr_db(e, db);
+	while ((rc = db_row(res, "issiii", &t.id, &t.name, &t.role,
+	    &t.created_ms, &t.expires_ms, &expired)) == 1) {
+		if (*n == cap) {
+			struct token_rec *nv;
+
+			cap = cap ? 2 * cap : 16;
+			nv = arena_alloc(a, cap * sizeof(*nv));
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		t.expired = expired != 0;
+		v[(*n)++] = t;
+	}
+	if (rc < 0)
+		return kerr_db(e, db);
+	*out = v;
+	return 0;
+}
+
+int
+token_revoke(struct db *db, struct arena *a, int64_t user_id, int64_t id,
+    struct kerr *e)
+{
+	struct db_res *res;
+
+	if (db_exec(db, a, &res, SQL_REVOKE, "ii", id, user_id) != 0)
+		return kerr_db(e, db);
+	if (db_affected(res) == 0)
+		return kerr_set(e, 404, "NotFound", "Token not found");
 	return 0;
 }

@@ -37,4 +37,22 @@ int	 token_issue(struct db *, struct arena *, int64_t user_id,
 	    const char *name, const char *role, int64_t until,
 	    struct token_issued *out, struct kerr *);
 
+/* A live token as its owner sees it (never its value). */
+struct token_rec {
+	int64_t		 id;
+	char		*name, *role;
+	int64_t		 created_ms;
+	int64_t		 expires_ms;		/* 0: never */
+	bool		 expired;
+};
+
+/* The user's tokens not revoked (expired ones too), oldest first, into
+ * *out (arena memory), *n of them. */
+int	 token_list(struct db *, struct arena *, int64_t user_id,
+	    struct token_rec **out, size_t *n, struct kerr *);
+/* Revokes the user's token id: 404 NotFound when the user has no such
+ * live token (another user's is as unknown as a missing one). */
+int	 token_revoke(struct db *, struct arena *, int64_t user_id, int64_t id,
+	    struct kerr *);
+
 #endif

@@ -51,6 +51,28 @@ const char *ui_csrf(struct req *, bool for_session);
 /* Whether a form POST may act: same origin (Sec-Fetch-Site or Origin)
  * and given equal to the token ui_csrf() put in the form. */
 bool	 ui_csrf_ok(struct req *, const char *given, bool for_session);
+struct qarg;
+/*
+ * The fields of a form POSTed to this page (an urlencoded body of at most
+ * UI_FORM_MAX bytes) into *n of them; NULL when it answered (413, 400).
+ * Look them up with query_get().
+ */
+struct qarg *ui_form(struct req *, size_t *n);
+#define UI_FORM_MAX	16384
+/* Whether a person is logged in with a session; else it answered with
+ * a 303 to the login form, coming back to here (a path, URL-encoded). */
+int	 ui_logged_in(struct req *, const char *here);
+/*
+ * For a form posted by a person logged in: checks its CSRF token against
+ * the session cookie (ui_csrf_ok) and only then identifies the session,
+ * whose cookie may come with this urlencoded body. 1 when r->who is the
+ * session's user; 0 when it answered (a 403 page for a wrong token or
+ * origin, nothing identified; a bad session; ui_logged_in's 303).
+ */
+int	 ui_form_session(struct req *, struct qarg *, size_t n,
+	    const char *here);
+/* Where to go after a form: next if it is a path of this hub, else "/". */
+const char *ui_next(const char *next);
 /* The value of cookie name into *v (*len bytes, not NUL-terminated);
  * 1 when present, else 0. */
 int	 ui_cookie(struct req *, const char *name, const char **v,
@@ -81,6 +103,34 @@ void	 ui_tree(struct req *);
 void	 ui_blob(struct req *);
 /* ui_log.c: the history of a revision */
 void	 ui_log(struct req *);
+/* ui_settings.c: tokens (/settings/tokens), sign-up (/join) */
+void	 ui_tokens(struct req *);
+void	 ui_join(struct req *);
+/* ui_org.c: a new organization (/organizations/new), its members
+ * (/organizations/{org}/settings/members), and the members part of its
+ * profile page (for its members) */
+void	 ui_org_new(struct req *);
+void	 ui_org_members(struct req *);
+int	 ui_org_section(struct req *, struct html *, int64_t org_id,
+	    const char *org);
+/* ui_commit.c: a commit, its changed files and their diffs */
+void	 ui_commit(struct req *);
+struct oid;
+/*
+ * The files that differ from tree old_tree (NULL: empty) to new_tree,
+ * with diffs of small text files, bounded as a commit page is; links go
+ * to new_rev (old_rev for removed files). what names the change ("commit",
+ * "pull request") in the note when there is more than is listed. 0, or
+ * -1 on a database error (nothing answered).
+ */
+int	 ui_changes(struct req *, struct html *, const char *base,
+	    const struct oid *old_tree, const struct oid *new_tree,
+	    const char *old_rev, const char *new_rev, const char *what);
+/* ui_discussions.c: /{repo}/discussions, /{repo}/discussions/{num|new} */
+void	 ui_discussions(struct req *);
+void	 ui_discussion(struct req *);
+/* ui_repo_settings.c: /{repo}/settings, for its admins */
+void	 ui_repo_settings(struct req *);
 /* ui_list.c: listings of models, datasets, spaces; a user's or an
  * organization's profile (a name no one has: the canonical model) */
 void	 ui_list(struct req *);

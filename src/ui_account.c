@@ -20,19 +20,6 @@
 #include "sessions.h"
 #include "ui.h"
 
-/* A login form is a few hundred bytes: more is no login form. */
-#define FORM_MAX	16384
-
-/* Where to go after logging in: a path of this hub, else "/". */
-static const char *
-next_of(const char *next)
-{
-	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    next[1] == '\\' || strpbrk(next, "\r\n\\") != NULL)
-		return "/";
-	return next;
-}
-
 static void
 form(struct req *r, int status, const char *error, const char *login,
     const char *next)
@@ -55,31 +42,9 @@ form(struct req *r, int status, const char *error, const char *login,
 	    "<input type=\"password\" id=\"password\" name=\"password\" "
 	    "autocomplete=\"current-password\" required>"
 	    "<button type=\"submit\">Log in</button></form>",
-	    ui_csrf(r, false), next_of(next), login ? login : "");
+	    ui_csrf(r, false), ui_next(next), login ? login : "");
 	resp_header(r, "Cache-Control", "no-store");
 	ui_send(r, &h, status);
-}
-
-/* The form's fields, from an urlencoded body; NULL when answered. */
-static struct qarg *
-form_body(struct req *r, size_t *n)
-{
-	const char *cl = req_env(r, "CONTENT_LENGTH"), *body;
-	struct qarg *q;
-	size_t len;
-
-	if (cl == NULL || strtoull(cl, NULL, 10) > FORM_MAX) {
-		resp_error(r, 413, "PayloadTooLarge", "This form is larger "
-		    "than a form of this page can be.");
-		return NULL;
-	}
-	if (req_body(r, &body, &len) != 0)
-		return NULL;
-	if (url_parse_query(r->a, body, len, &q, n) != 0) {
-		resp_error(r, 400, "BadRequest", "The form could not be read.");
-		return NULL;
-	}
-	return q;
 }
 
 void
@@ -98,7 +63,7 @@ ui_login(struct req *r)
 		form(r, 200, NULL, NULL, req_query(r, "next"));
 		return;
 	}
-	if ((q = form_body(r, &n)) == NULL)
+	if ((q = ui_form(r, &n)) == NULL)
 		return;
 	login = query_get(q, n, "username");
 	password = query_get(q, n, "password");
@@ -126,7 +91,7 @@ ui_login(struct req *r)
 	sodium_memzero(sid, sizeof(sid));
 	resp_header(r, "Cache-Control", "no-store");
 	resp_redirect(r, 303, arena_printf(r->a, "%s%s", r->endpoint,
-	    next_of(next)));
+	    ui_next(next)));
 }
 
 void
@@ -137,7 +102,7 @@ ui_logout(struct req *r)
 	const char *sid;
 	size_t n, len;
 
-	if (ui_begin(r) != 0 || (q = form_body(r, &n)) == NULL)
+	if (ui_begin(r) != 0 || (q = ui_form(r, &n)) == NULL)
 		return;
 	if (auth_cookie(r, &sid, &len) == 1) {
 		if (!ui_csrf_ok(r, query_get(q, n, "csrf"), true)) {

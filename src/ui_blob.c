@@ -5,7 +5,9 @@
  * download link (resolve: the 302 to S3).
  */
 #include <string.h>
+#include <strings.h>
 
+#include "api.h"
 #include "gitstore.h"
 #include "hex.h"
 #include "hub.h"
@@ -26,6 +28,22 @@ is_text(const char *s, size_t n)
 	    utf8_valid((const unsigned char *)s, n, &chars);
 }
 
+/* Whether a file of this name is a picture a browser shows itself. */
+static bool
+is_image(const char *path)
+{
+	static const char *const ext[] = { ".png", ".jpg", ".jpeg", ".gif",
+	    ".webp", ".avif", ".bmp", ".ico", NULL };
+	size_t n = strlen(path), k, i;
+
+	for (i = 0; ext[i] != NULL; i++) {
+		k = strlen(ext[i]);
+		if (n > k && strcasecmp(path + n - k, ext[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 void
 ui_blob(struct req *r)
 {
@@ -42,8 +60,10 @@ ui_blob(struct req *r)
 	bool cut = false;
 	int rc;
 
+	/* A file's text is its bytes: a gated repository's gate decides. */
 	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
+	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL ||
+	    api_gate_files(r, repo) != 0)
 		return;
 	if (repo_resolve(r, repo, rev, &rv) != 0)
 		return;
@@ -73,7 +93,9 @@ ui_blob(struct req *r)
 		return;
 	}
 	oid_hex(&at.oid, bhex);
-	if (bi.lfs)
+	if (is_image(path))
+		why = "";	/* shown below, from its download URL */
+	else if (bi.lfs)
 		why = "This file is stored with Git LFS.";
 	else if (bi.size > BLOB_SHOW)
 		why = "This file is too large to show here.";
@@ -105,6 +127,13 @@ ui_blob(struct req *r)
 	}
 	html_printf(&h, " &middot; <span class=\"mute\">git blob <code>%s"
 	    "</code></span></p>", bhex);
+	if (why != NULL && *why == '\0') {
+		html_printf(&h, "<p class=\"picture\"><img src=\"%s/resolve/"
+		    "%s/%s\" alt=\"%s\"></p>", base, erev,
+		    html_url(r->a, path, true), path);
+		ui_send(r, &h, 200);
+		return;
+	}
 	if (why != NULL) {
 		html_printf(&h, "<p>%s <a href=\"%s/resolve/%s/%s\">Download "
 		    "it</a> (%s).</p>", why, base, erev,

@@ -3,6 +3,7 @@
  * the answer's headers, error pages, CSRF tokens, the stylesheet.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +16,7 @@
 #include "hub.h"
 #include "log.h"
 #include "repo.h"
+#include "s3.h"
 #include "secrets.h"
 #include "ui.h"
 
@@ -22,9 +24,9 @@
  * No script, no inline style, no plugin, no frame; styles only from
  * here; images from here and from the web (model cards link pictures).
  */
-static const char CSP[] = "default-src 'none'; style-src 'self'; "
-    "img-src 'self' https: data:; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'";
+#define CSP	"default-src 'none'; style-src 'self'; "			\
+    "img-src 'self' https: data:%s%s; form-action 'self'; base-uri 'none'; " \
+    "frame-ancestors 'none'"
 
 /* The stylesheet. Compiled in: the server has no files to find. */
 static const char CSS[] =
@@ -34,6 +36,7 @@ static const char CSS[] =
 "body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;"
 "color:var(--fg);background:#fff}\n"
 "a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}\n"
+"p a,dd a{text-decoration:underline}\n"
 "header.top{display:flex;gap:1.5em;align-items:center;padding:.6em 1.5em;"
 "border-bottom:1px solid var(--line);flex-wrap:wrap}\n"
 "header.top .logo{font-weight:700;font-size:1.2em;color:var(--fg)}\n"
@@ -73,12 +76,17 @@ static const char CSS[] =
 ".markdown table{border-collapse:collapse;margin:1em 0}\n"
 ".markdown th,.markdown td{border:1px solid var(--line);padding:.3em .7em}\n"
 ".markdown img{max-width:100%}\n"
+"p.picture img{max-width:100%;border:1px solid var(--line);"
+"background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}\n"
 "table.files{width:100%;border-collapse:collapse;border:1px solid var(--line)}"
 "\n"
 "table.files td{padding:.35em .8em;border-top:1px solid var(--line)}\n"
 "table.files td.size,table.files td.when{color:var(--mute);white-space:nowrap;"
 "text-align:right}\n"
 "table.files tr:hover{background:var(--soft)}\n"
+"table.files td.last{color:var(--mute);max-width:28em;overflow:hidden;"
+"text-overflow:ellipsis;white-space:nowrap}table.files td.last a{color:"
+"inherit}\n"
 ".lfs{font-size:.75em;border:1px solid var(--line);border-radius:4px;"
 "padding:0 .3em;margin-left:.4em;color:var(--mute)}\n"
 ".crumbs{margin:.5em 0 1em;font-family:ui-monospace,monospace}\n"
@@ -90,6 +98,23 @@ static const char CSS[] =
 "border-right:1px solid var(--line);width:1%}\n"
 "table.code td.ln a{color:inherit}\n"
 "table.code td.lc{white-space:pre;font-family:ui-monospace,monospace}\n"
+"table.diff tr.add td.lc{background:#dafbe1}\n"
+"table.diff tr.del td.lc{background:#ffebe9}\n"
+"table.diff tr.hunk td{background:#ddf4ff;color:var(--mute)}\n"
+"section.change{margin:1.2em 0}section.change h3{font-size:1em;"
+"font-family:ui-monospace,monospace;font-weight:400}\n"
+".badge.added{background:#dafbe1}.badge.removed{background:#ffebe9}\n"
+"pre.message{white-space:pre-wrap}\n"
+"article.comment{border:1px solid var(--line);border-radius:8px;padding:"
+".5em .9em;margin:.8em 0}article.comment header{margin-bottom:.3em}\n"
+"p.event{color:var(--mute);margin:.6em .9em}\n"
+"form.wide{max-width:48em}form.wide textarea{font:inherit;padding:.4em;"
+"border:1px solid var(--line);border-radius:6px}\n"
+".actions{display:flex;gap:.6em;margin:1em 0}.actions form{margin:0}\n"
+".filters a.on{font-weight:600}.filters a.new{margin-left:auto}\n"
+".badge.st-open{background:#dafbe1}.badge.st-merged{background:#fbefff}\n"
+"section.conflicts{border:1px solid #cf222e;border-radius:8px;padding:"
+".4em .9em}\n"
 "ul.repos{list-style:none;padding:0;display:grid;grid-template-columns:"
 "repeat(auto-fill,minmax(22em,1fr));gap:.8em}\n"
 "ul.repos li{border:1px solid var(--line);border-radius:8px;padding:.6em .9em}"
@@ -101,9 +126,21 @@ static const char CSS[] =
 "ul.commits li:first-child{border-top:0}\n"
 "ul.commits .id{font-family:ui-monospace,monospace;float:right}\n"
 "form.login{max-width:22em;display:grid;gap:.6em}\n"
+"form.login select{padding:.4em;font:inherit}\n"
+"table.tokens th{text-align:left;padding:.35em .8em}"
+"table.tokens td.when{text-align:left}\n"
+"table.members th{text-align:left;padding:.35em .8em}\n"
+"form.inline{display:flex;gap:.5em;align-items:center;margin:0}\n"
+".hidden{position:absolute;left:-9999px}\n"
+"section.newtoken{border:1px solid #2da44e;border-radius:8px;padding:.6em "
+".9em;margin:1em 0;background:#dafbe1}\n"
 "form.login input[type=text],form.login input[type=password]{padding:.4em;"
 "border:1px solid var(--line);border-radius:6px;font:inherit}\n"
 ".error{color:#cf222e}\n"
+"section.setting{border:1px solid var(--line);border-radius:8px;padding:"
+".4em .9em 1em;margin:1em 0;max-width:48em}\n"
+"section.danger{border-color:#cf222e}\n"
+"p.done{color:#1a7f37}\n"
 "form.sort{margin:.5em 0 1em;display:flex;gap:.6em;align-items:center;"
 "flex-wrap:wrap}\n"
 "form.sort input,form.sort select{font:inherit;padding:.2em .4em}\n";
@@ -222,6 +259,31 @@ ui_csrf_ok(struct req *r, const char *given, bool for_session)
 	    sodium_memcmp(given, want, strlen(want)) == 0;
 }
 
+int
+ui_logged_in(struct req *r, const char *here)
+{
+	if (r->who != NULL && r->who->is_session)
+		return 1;
+	resp_redirect(r, 303, arena_printf(r->a, "%s/login?next=%s",
+	    r->endpoint, here));
+	return 0;
+}
+
+int
+ui_form_session(struct req *r, struct qarg *q, size_t n, const char *here)
+{
+	if (!ui_csrf_ok(r, query_get(q, n, "csrf"), true)) {
+		ui_error(r, 403, "Forbidden", "This form expired or came from "
+		    "another site: nothing was changed. Go back, reload the "
+		    "page and try again.");
+		return 0;
+	}
+	r->form_ok = true;
+	if (auth_identify(r) != 0)
+		return 0;
+	return ui_logged_in(r, here);
+}
+
 void
 ui_head(struct req *r, struct html *h, const char *title)
 {
@@ -243,26 +305,40 @@ ui_head(struct req *r, struct html *h, const char *title)
 		html_printf(h, "<a href=\"/%s\">%s</a>",
 		    html_url(r->a, r->who->name, false), r->who->name);
 		if (r->who->is_session)
-			html_printf(h, "<form method=\"post\" "
+			html_printf(h, "<a href=\"/settings/tokens\">"
+			    "Settings</a><form method=\"post\" "
 			    "action=\"/logout\"><input type=\"hidden\" "
 			    "name=\"csrf\" value=\"%s\"><button "
 			    "type=\"submit\">Log out</button></form>",
 			    ui_csrf(r, true));
-	} else
+	} else {
 		html_printf(h, "<a href=\"/login\">Log in</a>");
+		if (r->hub->conf.allow_registration)
+			html_printf(h, "<a href=\"/join\">Sign up</a>");
+	}
 	html_printf(h, "</div></header><main>");
 }
 
 void
 ui_send(struct req *r, struct html *h, int status)
 {
+	const char *origin;
+
 	html_printf(h, "</main><footer>khub %s &middot; request %s</footer>"
 	    "</body></html>\n", KHUB_VERSION, r->id);
-	resp_header(r, "Content-Security-Policy", "%s", CSP);
+	/* A picture of a repository is a redirect to S3: an http:// S3
+	 * (a LAN, a test) must be named, https: ones all are. */
+	origin = s3_public_origin(r->hub->s3, r->a);
+	if (strncmp(origin, "http://", 7) != 0 || strpbrk(origin, " ;,'\"")
+	    != NULL)
+		origin = "";
+	resp_header(r, "Content-Security-Policy", CSP, *origin ? " " : "",
+	    origin);
 	resp_header(r, "X-Frame-Options", "DENY");
 	resp_header(r, "Referrer-Policy", "same-origin");
 	/* What a page shows depends on who asks: no shared cache keeps it. */
-	resp_header(r, "Cache-Control", "private, no-cache");
+	if (!resp_has_header(r, "Cache-Control"))
+		resp_header(r, "Cache-Control", "private, no-cache");
 	resp_header(r, "Vary", "Cookie");
 	resp_send(r, status, "text/html; charset=utf-8", h->b.data, h->b.len);
 }
@@ -371,6 +447,11 @@ ui_repo_header(struct req *r, struct html *h, const struct repo *repo,
 	    !strcmp(which, "files"));
 	tab(h, arena_printf(r->a, "%s/commits/%s", base, erev), "History",
 	    !strcmp(which, "history"));
+	tab(h, arena_printf(r->a, "%s/discussions", base), "Community",
+	    !strcmp(which, "community"));
+	if (repo->access >= ACCESS_ADMIN)
+		tab(h, arena_printf(r->a, "%s/settings", base), "Settings",
+		    !strcmp(which, "settings"));
 	html_printf(h, "</nav>");
 }
 
@@ -430,4 +511,34 @@ ui_date(struct arena *a, int64_t seconds)
 	gmtime_r(&t, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%d %H:%M UTC", &tm);
 	return arena_strdup(a, s);
+}
+
+const char *
+ui_next(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' ||
+	    next[1] == '\\' || strpbrk(next, "\r\n\\") != NULL)
+		return "/";
+	return next;
+}
+
+struct qarg *
+ui_form(struct req *r, size_t *n)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH"), *body;
+	struct qarg *q;
+	size_t len;
+
+	if (cl == NULL || strtoull(cl, NULL, 10) > UI_FORM_MAX) {
+		resp_error(r, 413, "PayloadTooLarge", "This form is larger "
+		    "than a form of this page can be.");
+		return NULL;
+	}
+	if (req_body(r, &body, &len) != 0)
+		return NULL;
+	if (url_parse_query(r->a, body, len, &q, n) != 0) {
+		resp_error(r, 400, "BadRequest", "The form could not be read.");
+		return NULL;
+	}
+	return q;
 }

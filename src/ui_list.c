@@ -34,16 +34,16 @@ rows(struct req *r, struct html *h, struct db_res *res, const char *type,
 {
 	int64_t id, priv, gated, disabled, downloads, likes, created, updated;
 	int64_t last_v = 0, last_id = 0;
-	char *ns, *name;
+	char *ns, *name, *mirror;
 	void *head;
 	size_t hlen;
 	int rc;
 
 	*n = 0;
 	*next = NULL;
-	while ((rc = db_row(res, "issiiiiiiib", &id, &ns, &name, &priv,
+	while ((rc = db_row(res, "issiiiiiiibs", &id, &ns, &name, &priv,
 	    &gated, &disabled, &downloads, &likes, &created, &updated, &head,
-	    &hlen)) == 1) {
+	    &hlen, &mirror)) == 1) {
 		const char *full = *ns ? arena_printf(r->a, "%s/%s", ns,
 		    name) : name;
 
@@ -62,6 +62,9 @@ rows(struct req *r, struct html *h, struct db_res *res, const char *type,
 		if (priv)
 			html_printf(h, " <span class=\"badge private\">private"
 			    "</span>");
+		if (mirror != NULL)
+			html_printf(h, " <span class=\"badge\">mirror of %s"
+			    "</span>", mirror);
 		html_printf(h, "<div class=\"meta\">Updated %s &middot; "
 		    "%lld downloads &middot; %lld likes</div></li>",
 		    ui_date(r->a, updated / 1000), (long long)downloads,
@@ -207,6 +210,8 @@ ui_profile(struct req *r)
 	ui_head(r, &h, name);
 	html_printf(&h, "<h1><span class=\"mute\">%s</span> %s</h1>",
 	    org ? "Organization" : "User", name);
+	if (org && ui_org_section(r, &h, id, name) != 0)
+		return;
 	for (k = 0; k < 3; k++) {
 		memset(&q, 0, sizeof(q));
 		q.type = repo_type_name(types[k]);

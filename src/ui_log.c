@@ -66,7 +66,7 @@ ui_log(struct req *r)
 			break;
 		}
 		html_printf(&h, "<li><a class=\"id\" href=\"%s/tree/%s\">"
-		    "<code>%.7s</code></a><a href=\"%s/tree/%s\">%.*s</a><br>"
+		    "<code>%.7s</code></a><a href=\"%s/commit/%s\">%.*s</a><br>"
 		    "<span class=\"mute\">%s &middot; %s</span></li>", base,
 		    hex, hex, base, hex, (int)strcspn(ci.message, "\n"),
 		    ci.message, ci.author_name ? ci.author_name : "",

@@ -118,7 +118,9 @@ snippets(struct req *r, struct html *h, const struct repo *repo,
 
 	html_printf(h, "<section><h2>Use this %s</h2>",
 	    repo_type_name(repo->type));
-	html_printf(h, "<p class=\"mute\">huggingface_hub</p><pre><code>"
+	/* tabindex: a snippet wider than its box scrolls by keyboard too */
+	html_printf(h, "<p class=\"mute\">huggingface_hub</p>"
+	    "<pre tabindex=\"0\"><code>"
 	    "# HF_ENDPOINT=%s HF_HUB_DISABLE_XET=1\n"
 	    "from huggingface_hub import snapshot_download\n"
 	    "path = snapshot_download(\"%s\"%s)</code></pre>", r->endpoint,
@@ -128,16 +130,19 @@ snippets(struct req *r, struct html *h, const struct repo *repo,
 		    "pipeline_tag", &v) && json_object_is_type(v,
 		    json_type_string))
 			html_printf(h, "<p class=\"mute\">transformers</p>"
-			    "<pre><code>from transformers import pipeline\n"
+			    "<pre tabindex=\"0\"><code>"
+			    "from transformers import pipeline\n"
 			    "pipe = pipeline(\"%s\", model=\"%s\")</code></pre>",
 			    json_object_get_string(v), repo->full);
 		else
 			html_printf(h, "<p class=\"mute\">transformers</p>"
-			    "<pre><code>from transformers import AutoModel\n"
+			    "<pre tabindex=\"0\"><code>"
+			    "from transformers import AutoModel\n"
 			    "model = AutoModel.from_pretrained(\"%s\")"
 			    "</code></pre>", repo->full);
 	}
-	html_printf(h, "<p class=\"mute\">git</p><pre><code>git lfs install\n"
+	html_printf(h, "<p class=\"mute\">git</p><pre tabindex=\"0\"><code>"
+	    "git lfs install\n"
 	    "git clone %s/%s%s</code></pre></section>", r->endpoint,
 	    repo_type_prefix(repo->type), repo->full);
 }

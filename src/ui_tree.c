@@ -42,6 +42,16 @@ crumbs(struct req *r, struct html *h, const char *base, const char *rev,
 	html_printf(h, "</nav>");
 }
 
+/* An entry's last commit: its title, linking the commit, and when. */
+static void
+last_cell(struct req *r, struct html *h, const char *base, const char *hex,
+    const struct last_commit *l)
+{
+	html_printf(h, "<td class=\"last\"><a href=\"%s/commit/%s\">%s</a>"
+	    "</td><td class=\"when\">%s</td>", base, hex, l->title,
+	    ui_date(r->a, l->time));
+}
+
 void
 ui_tree(struct req *r)
 {
@@ -51,8 +61,10 @@ ui_tree(struct req *r)
 	struct tree_entry at;
 	struct tree t;
 	struct blob_info *bi;
-	struct oid *fo;
+	struct oid *fo, *eo;
+	struct last_commit *lc;
 	struct html h;
+	const char **paths;
 	bool *found;
 	const char *rev = r->args.rev, *base, *erev;
 	char *path, hex[OID_HEX + 1];
@@ -106,6 +118,21 @@ ui_tree(struct req *r)
 		resp_db_error(r);
 		return;
 	}
+	/* Each entry's last commit, as the API's expand=true finds it. */
+	paths = arena_alloc(r->a, (end - offset + 1) * sizeof(*paths));
+	eo = arena_alloc(r->a, (end - offset + 1) * sizeof(*eo));
+	lc = arena_alloc(r->a, (end - offset + 1) * sizeof(*lc));
+	for (i = offset; i < end; i++) {
+		paths[i - offset] = *path ? arena_printf(r->a, "%s/%.*s", path,
+		    (int)t.e[i].namelen, t.e[i].name) : arena_strndup(r->a,
+		    t.e[i].name, t.e[i].namelen);
+		eo[i - offset] = t.e[i].oid;
+	}
+	if (last_commits(r->hub->db, r->a, &rv.commit, end - offset, paths,
+	    eo, lc) != 0) {
+		resp_db_error(r);
+		return;
+	}
 	html_init(&h, r->a);
 	ui_head(r, &h, *path ? arena_printf(r->a, "%s/%s", repo->full, path) :
 	    repo->full);
@@ -122,13 +149,17 @@ ui_tree(struct req *r)
 		char *full = *path ? arena_printf(r->a, "%s/%s", path, name) :
 		    name;
 		const char *href = html_url(r->a, full, true);
+		const struct last_commit *l = &lc[i - offset];
+		char lhex[OID_HEX + 1];
 
 		if (e->mode == 0160000)
 			continue;	/* a submodule: not a file here */
+		oid_hex(&l->id, lhex);
 		if (e->mode == MODE_DIR) {
 			html_printf(&h, "<tr><td><a class=\"dir\" href=\"%s/"
-			    "tree/%s/%s\">%s/</a></td><td class=\"size\">"
-			    "</td></tr>", base, erev, href, name);
+			    "tree/%s/%s\">%s/</a></td>", base, erev, href, name);
+			last_cell(r, &h, base, lhex, l);
+			html_printf(&h, "<td class=\"size\"></td></tr>");
 			continue;
 		}
 		html_printf(&h, "<tr><td><a href=\"%s/blob/%s/%s\">%s</a>",
@@ -136,7 +167,9 @@ ui_tree(struct req *r)
 		if (found[k] && bi[k].lfs)
 			html_printf(&h, "<span class=\"lfs\" title=\"stored "
 			    "with Git LFS\">LFS</span>");
-		html_printf(&h, "</td><td class=\"size\">%s</td></tr>",
+		html_printf(&h, "</td>");
+		last_cell(r, &h, base, lhex, l);
+		html_printf(&h, "<td class=\"size\">%s</td></tr>",
 		    found[k] ? html_size(r->a, bi[k].size) : "");
 		k++;
 	}

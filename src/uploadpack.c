@@ -414,8 +414,10 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 			out->v = nv;
 		}
 		r = &out->v[out->n++];
-		r->name = arena_printf(a, "refs/%s/%s", !strcmp(kind,
-		    "branch") ? "heads" : "tags", name);
+		/* a pull request's ref is a branch row named refs/pr/N */
+		r->name = !strncmp(name, "refs/", 5) ? name :
+		    arena_printf(a, "refs/%s/%s", !strcmp(kind, "branch") ?
+		    "heads" : "tags", name);
 		memcpy(r->oid.b, target, OID_LEN);
 		if ((r->annotated = peeled != NULL && plen == OID_LEN))
 			memcpy(r->peeled.b, peeled, OID_LEN);

@@ -104,10 +104,12 @@ test('canonical: only members of the canonical namespace write; commits and LFS 
       transfers: ['basic'], objects: [{ oid: 'a'.repeat(64), size: 3 }] } });
   assert.equal(res.status, 200, res.body);
   assert.equal(res.headers['content-type'], LFS);
-  // a stranger's batch upload is refused
+  // a stranger's batch upload to main is refused (naming no ref, it is a
+  // pull request's upload, open to readers: t_51)
   res = await request('POST', `/${repo.id}.git/info/lfs/objects/batch`, {
     headers: lfsHeaders(stranger.token), body: { operation: 'upload',
-      transfers: ['basic'], objects: [{ oid: 'a'.repeat(64), size: 3 }] } });
+      transfers: ['basic'], objects: [{ oid: 'a'.repeat(64), size: 3 }],
+      ref: { name: 'refs/heads/main' } } });
   assert.equal(res.status, 403, res.body);
 
   // the canonical namespace is no organization a user belongs to

@@ -13,13 +13,16 @@
 // admin); a bad (revoked, expired) token is 401 everywhere, public reads
 // included (as the Hub answers a bad token).
 // Branch and tag deletion need write, as branch and tag creation do.
+// Taking part (issue 11: opening a pull request or a discussion,
+// commenting, LFS uploads for a pull request) needs read access and a
+// user's write token, as on the Hub.
 // Not here: account, session and organization endpoints, and the LFS
 // multipart completion (its URL is the capability, not the caller).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import {
-  bearer, commitOk, createRepo, khubctl, newUser, request, sql, test,
+  bearer, commitOk, createRepo, khubctl, newUser, request, shown, sql, test,
   unique,
 } from './lib.mjs';
 
@@ -52,6 +55,15 @@ const EXPECT = {
     'org/public':  ['401', '403',  '403',  'ok',   'ok',   'ok',   '403',  '401',  '401'],
     'org/private': ['nf',  'nf',   '403',  'ok',   'ok',   'ok',   '403',  '401',  '401'],
     'user/public': ['401', '403',  '403',  '403',  '403',  'ok',   '403',  '401',  '401'],
+    'user/private':['nf',  'nf',   'nf',   'nf',   'nf',   'ok',   '403',  '401',  '401'],
+  },
+  // taking part (issue 11): opening a pull request or a discussion,
+  // commenting, uploading LFS objects for a pull request: read access and
+  // a user's write token
+  pr: {
+    'org/public':  ['401', 'ok',   'ok',   'ok',   'ok',   'ok',   '403',  '401',  '401'],
+    'org/private': ['nf',  'nf',   'ok',   'ok',   'ok',   'ok',   '403',  '401',  '401'],
+    'user/public': ['401', 'ok',   'ok',   'ok',   'ok',   'ok',   '403',  '401',  '401'],
     'user/private':['nf',  'nf',   'nf',   'nf',   'nf',   'ok',   '403',  '401',  '401'],
   },
   admin: {
@@ -162,14 +174,45 @@ const ENDPOINTS = [
     req: (r, c, ctx) => ['POST', `/${r.id}.git/info/lfs/objects/batch`,
       lfsReq({ operation: 'upload', transfers: ['basic', 'multipart'],
         objects: [ctx.lfs], hash_algo: 'sha256', ref: { name: 'main' } })] },
-  { name: 'lfs batch upload, Basic auth', need: 'write', ok: 200,
+  // no ref: a pull request's upload (create_pr), as the clients send it
+  { name: 'lfs batch upload, Basic auth', need: 'pr', ok: 200,
     basic: true,
     req: (r, c, ctx) => ['POST', `/${r.id}.git/info/lfs/objects/batch`,
       lfsReq({ operation: 'upload', transfers: ['basic'],
         objects: [ctx.lfs], hash_algo: 'sha256' })] },
-  { name: 'lfs verify', need: 'write', ok: 200,
+  { name: 'lfs batch upload refs/pr/1', need: 'pr', ok: 200,
+    req: (r, c, ctx) => ['POST', `/${r.id}.git/info/lfs/objects/batch`,
+      lfsReq({ operation: 'upload', transfers: ['basic'],
+        objects: [ctx.lfs], hash_algo: 'sha256',
+        ref: { name: 'refs/pr/1' } })] },
+  { name: 'lfs verify', need: 'pr', ok: 200,
     req: (r, c, ctx) => ['POST', `/${r.id}.git/info/lfs/objects/verify`,
       lfsReq(ctx.lfs)] },
+  { name: 'preupload create_pr', need: 'pr', ok: 200,
+    req: (r) => ['POST', `${api(r)}/preupload/main?create_pr=1`, json({
+      files: [{ path: 'p.txt', sample: Buffer.from('p').toString('base64'),
+        size: 1 }] })] },
+  { name: 'commit create_pr', need: 'pr', ok: 200,
+    req: (r, c) => ['POST', `${api(r)}/commit/main?create_pr=1`, { body: [
+      { key: 'header', value: { summary: `pr by ${c}`, description: '' } },
+      { key: 'file', value: { path: `pr-by-${c}.txt`, encoding: 'base64',
+        content: Buffer.from(c).toString('base64') } }]
+      .map((l) => JSON.stringify(l)).join('\n'),
+    headers: { 'content-type': 'application/x-ndjson' } }] },
+  { name: 'refs include_prs', need: 'read', ok: 200,
+    req: (r) => ['GET', `${api(r)}/refs?include_prs=1`] },
+  { name: 'revision refs/pr/1', need: 'read', ok: 200,
+    req: (r) => ['GET', `${api(r)}/revision/refs%2Fpr%2F1`] },
+  { name: 'discussions', need: 'read', ok: 200,
+    req: (r) => ['GET', `${api(r)}/discussions?type=all&status=all`] },
+  { name: 'discussion details', need: 'read', ok: 200,
+    req: (r) => ['GET', `${api(r)}/discussions/1?diff=1`] },
+  { name: 'discussion create', need: 'pr', ok: 200,
+    req: (r, c) => ['POST', `${api(r)}/discussions`, json({
+      title: `by ${c}`, description: 'd', pullRequest: false })] },
+  { name: 'discussion comment', need: 'pr', ok: 200,
+    req: (r, c) => ['POST', `${api(r)}/discussions/1/comment`, json({
+      comment: `by ${c}` })] },
   { name: 'branch create', need: 'write', ok: 200,
     req: (r, c) => ['POST', `${api(r)}/branch/new-${c}`, json({})] },
   { name: 'branch delete', need: 'write', ok: 200,
@@ -251,6 +294,9 @@ async function seed(ns, vis, { full = true, name } = {}) {
     'branch dev');
   ok200(await request('POST', `${api(repo)}/tag/main`,
     { ...h, body: { tag: 'v1' } }), 'tag v1');
+  ok200(await request('POST', `${api(repo)}/discussions`, { ...h, body: {
+    title: 'seed', description: 'refs/pr/1', pullRequest: true } }),
+  'pull request 1');
   for (const c of CALLERS) {
     ok200(await request('POST', `${api(repo)}/branch/del-${c}`,
       { ...h, body: {} }), `branch del-${c}`);
@@ -313,18 +359,6 @@ async function send(ep, repo, caller) {
     Buffer.from(`git:${tok}`).toString('base64') } : bearer(tok);
   return request(method, path, { body: opts.body, headers: {
     ...(opts.headers || {}), ...auth } });
-}
-
-// What an error answer shows: everything but its request id.
-function shown(res) {
-  let body = res.body;
-  if (res.json && typeof res.json === 'object') {
-    const { requestId, ...rest } = res.json;
-    body = JSON.stringify(rest);
-  }
-  return JSON.stringify({ status: res.status,
-    code: res.headers['x-error-code'] ?? null,
-    message: res.headers['x-error-message'] ?? null, body });
 }
 
 function listed(ep, res, repo) {
@@ -439,6 +473,16 @@ test('authz: refused writes changed nothing, allowed ones landed', async () => {
       assert.equal(tags.has(`new-${c}`), may, `${key} tag new-${c}`);
       assert.equal(tags.has(`del-${c}`), !may, `${key} tag del-${c}`);
       assert.equal(files.has(`by-${c}.txt`), may, `${key} by-${c}.txt`);
+      assert.ok(!files.has(`pr-by-${c}.txt`), `${key}: a PR is not main`);
+    });
+    // the pull requests and discussions that were opened, and only those
+    const list = await request('GET', `${api(repo)}/discussions`, h);
+    assert.equal(list.status, 200);
+    const titles = new Set(list.json.discussions.map((d) => d.title));
+    CALLERS.forEach((c, ci) => {
+      const may = EXPECT.pr[key][ci] === 'ok';
+      assert.equal(titles.has(`pr by ${c}`), may, `${key} PR by ${c}`);
+      assert.equal(titles.has(`by ${c}`), may, `${key} discussion by ${c}`);
     });
   }
 });

@@ -115,6 +115,40 @@ test_errors(void)
 }
 
 static void
+test_mirror(void)
+{
+	struct conf c;
+
+	/* off unless an upstream is named */
+	CHECK(conf_parse(&c, MINIMAL, "t", err, sizeof(err)) == 0);
+	CHECK(c.mirror_upstream[0] == NULL);
+	CHECK(c.mirror_timeout == 10);
+	CHECK(c.mirror_fresh == 60);
+	CHECK_STR(c.mirror_allow, "*");
+	CHECK(c.mirror_deny == NULL);
+	conf_free(&c);
+	CHECK(conf_parse(&c, MINIMAL "[mirror]\nupstream1 = https://hf.co\n"
+	    "upstream2 = http://10.0.0.2:8080\ntoken2 = hf_x\nfresh = 0\n"
+	    "allow = org/* other/*\ndeny = org/secret\n", "t", err,
+	    sizeof(err)) == 0);
+	CHECK_STR(c.mirror_upstream[0], "https://hf.co");
+	CHECK(c.mirror_token[0] == NULL);
+	CHECK_STR(c.mirror_token[1], "hf_x");
+	CHECK(c.mirror_fresh == 0);
+	CHECK_STR(c.mirror_deny, "org/secret");
+	conf_free(&c);
+	/* a token of no upstream, a bad URL, a zero timeout */
+	CHECK(conf_parse(&c, MINIMAL "[mirror]\ntoken3 = hf_x\n", "t", err,
+	    sizeof(err)) != 0);
+	CHECK(strstr(err, "mirror.token3 needs mirror.upstream3") != NULL);
+	CHECK(conf_parse(&c, MINIMAL "[mirror]\nupstream1 = hf.co\n", "t", err,
+	    sizeof(err)) != 0);
+	CHECK(strstr(err, "mirror.upstream1") != NULL);
+	CHECK(conf_parse(&c, MINIMAL "[mirror]\ntimeout = 0\n", "t", err,
+	    sizeof(err)) != 0);
+}
+
+static void
 test_load_missing_file(void)
 {
 	struct conf c;
@@ -142,6 +176,7 @@ main(void)
 	RUN(test_minimal_and_defaults);
 	RUN(test_values);
 	RUN(test_errors);
+	RUN(test_mirror);
 	RUN(test_load_missing_file);
 	err[0] = '\0';
 	RUN(test_sample_file_loads);

@@ -285,6 +285,47 @@ test_json_helpers(void)
 	arena_free(&a);
 }
 
+/* One req_page() on query q: its return, limit and cursor. */
+static int
+page_of(const char *q, size_t *limit, int64_t *cursor)
+{
+	char uri[256];
+	const char *vars[] = { "REQUEST_METHOD=GET", uri, NULL };
+	struct fake f;
+	int rc;
+
+	snprintf(uri, sizeof(uri), "REQUEST_URI=/api/models/a/b/likers?%s", q);
+	CHECK(fake_begin(&f, vars, NULL) == 0);
+	rc = req_page(&f.r, 100, 1000, limit, cursor);
+	if (rc != 0)
+		CHECK(strstr(fake_output(&f), "Status: 400") != NULL);
+	fake_end(&f);
+	return rc;
+}
+
+static void
+test_page(void)
+{
+	static const char *bad[] = { "cursor=0", "cursor=-1", "cursor=%2B1",
+	    "cursor=01", "cursor=1x", "cursor=1%20", "cursor=0x10",
+	    "cursor=1234567890123456789", "limit=-1", "limit=1.5",
+	    "limit=abc", "limit=%201", NULL };
+	size_t limit, i;
+	int64_t cursor;
+
+	CHECK(page_of("", &limit, &cursor) == 0);
+	CHECK(limit == 100 && cursor == 0);
+	CHECK(page_of("limit=0&cursor=", &limit, &cursor) == 0);
+	CHECK(limit == 100 && cursor == 0);
+	CHECK(page_of("limit=7&cursor=42", &limit, &cursor) == 0);
+	CHECK(limit == 7 && cursor == 42);
+	CHECK(page_of("limit=999999999999999999&cursor=123456789012345678",
+	    &limit, &cursor) == 0);
+	CHECK(limit == 1000 && cursor == 123456789012345678LL);
+	for (i = 0; bad[i] != NULL; i++)
+		CHECK(page_of(bad[i], &limit, &cursor) == -1);
+}
+
 int
 main(void)
 {
@@ -301,5 +342,6 @@ main(void)
 	RUN(test_bad_json);
 	RUN(test_json_nul);
 	RUN(test_json_helpers);
+	RUN(test_page);
 	return check_done("request");
 }

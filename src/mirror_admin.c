@@ -1,0 +1,230 @@
+/*
+ * mirror_admin.c: what khubctl mirror does (mirror.h): list, refresh, pin
+ * (a whole revision copied for offline use), drop, and running fills.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "gitstore.h"
+#include "hub.h"
+#include "mirror.h"
+#include "mirror_int.h"
+
+static const char SQL_LIST[] =
+    "SELECT r.type, n.name, r.name, m.upstream,"
+    " (SELECT COUNT(*) FROM repo_commit c WHERE c.repo_id = r.id),"
+    " (SELECT COUNT(*) FROM repo_blob rb JOIN git_blob b ON b.oid = rb.oid"
+    "   WHERE rb.repo_id = r.id AND b.lfs = 1 AND b.in_s3 = 0)"
+    " FROM mirror_repo m JOIN repo r ON r.id = m.repo_id"
+    " JOIN namespace n ON n.id = r.owner_id ORDER BY r.type, n.name, r.name";
+static const char SQL_FIND[] =
+    "SELECT r.id, m.upstream FROM repo r JOIN namespace n ON n.id = r.owner_id"
+    " JOIN mirror_repo m ON m.repo_id = r.id"
+    " WHERE r.type = ? AND n.name = ? AND r.name = ?";
+static const char SQL_EXPIRE[] =
+    "UPDATE mirror_rev SET checked_at = '1970-01-02' WHERE repo_id = ?";
+static const char SQL_DROP[] = "DELETE FROM repo WHERE id = ?";
+
+int
+mirror_list(struct dctx *d, struct mirror_info **v, size_t *n,
+    struct kerr *e)
+{
+	struct db_res *res;
+	struct mirror_info m;
+	char *ns, *name;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (db_exec(d->hub->db, d->a, &res, SQL_LIST, "") != 0)
+		return kerr_db(e, d->hub->db);
+	while ((rc = db_row(res, "ssssii", &m.type, &ns, &name, &m.upstream,
+	    &m.revisions, &m.lfs_missing)) == 1) {
+		if (*n == cap) {
+			struct mirror_info *nv;
+
+			cap = cap ? 2 * cap : 16;
+			nv = arena_alloc(d->a, cap * sizeof(*nv));
+			if (*n > 0)
+				memcpy(nv, *v, *n * sizeof(*nv));
+			*v = nv;
+		}
+		m.id = *ns ? arena_printf(d->a, "%s/%s", ns, name) : name;
+		(*v)[(*n)++] = m;
+	}
+	return rc < 0 ? kerr_db(e, d->hub->db) : 0;
+}
+
+/* The mirror type/id: its repository id and upstream. */
+static int
+find(struct dctx *d, const char *type, const char *id, int64_t *repo_id,
+    char **upstream, struct kerr *e)
+{
+	const char *slash = strchr(id, '/');
+	const char *ns = slash ? arena_strndup(d->a, id, (size_t)(slash - id)) :
+	    "", *name = slash ? slash + 1 : id;
+	struct db_res *res;
+	int rc;
+
+	if (db_exec(d->hub->db, d->a, &res, SQL_FIND, "sss", type, ns,
+	    name) != 0 || (rc = db_row(res, "is", repo_id, upstream)) < 0)
+		return kerr_db(e, d->hub->db);
+	if (rc == 0)
+		return kerr_set(e, 404, "RepoNotFound", "%s %s is not a mirror "
+		    "here", type, id);
+	return 0;
+}
+
+int
+mirror_refresh(struct dctx *d, const char *type, const char *id,
+    struct kerr *e)
+{
+	char *upstream;
+	int64_t repo_id;
+
+	if (find(d, type, id, &repo_id, &upstream, e) != 0)
+		return -1;
+	if (db_exec(d->hub->db, d->a, NULL, SQL_EXPIRE, "i", repo_id) != 0)
+		return kerr_db(e, d->hub->db);
+	return 0;
+}
+
+int
+mirror_drop(struct dctx *d, const char *type, const char *id,
+    struct kerr *e)
+{
+	char *upstream;
+	int64_t repo_id;
+
+	if (find(d, type, id, &repo_id, &upstream, e) != 0)
+		return -1;
+	/* refs, mirror_repo and mirror_rev go with it (ON DELETE CASCADE) */
+	if (db_exec(d->hub->db, d->a, NULL, SQL_DROP, "i", repo_id) != 0)
+		return kerr_db(e, d->hub->db);
+	return 0;
+}
+
+/* An LFS file of the revision still upstream. */
+struct want {
+	char		*path;
+	struct blob_info b;
+};
+
+struct walk {
+	struct dctx	*d;
+	struct want	*v;
+	size_t		 n, cap;
+};
+
+static int
+walk(struct walk *w, const struct oid *tree, const char *prefix,
+    struct kerr *e)
+{
+	struct db *db = w->d->hub->db;
+	struct tree t;
+	size_t i;
+
+	if (gitstore_tree(db, w->d->a, tree, &t) != 0)
+		return kerr_db(e, db);
+	for (i = 0; i < t.n; i++) {
+		const struct tree_entry *te = &t.e[i];
+		char *path = arena_printf(w->d->a, "%s%.*s", prefix,
+		    (int)te->namelen, te->name);
+		struct blob_info b;
+
+		if (te->mode == MODE_DIR) {
+			if (walk(w, &te->oid, arena_printf(w->d->a, "%s/",
+			    path), e) != 0)
+				return -1;
+			continue;
+		}
+		if (gitstore_blob(db, w->d->a, &te->oid, &b) != 0)
+			return kerr_db(e, db);
+		if (!b.lfs || b.in_s3)
+			continue;
+		if (w->n == w->cap) {
+			struct want *nv;
+
+			w->cap = w->cap ? 2 * w->cap : 16;
+			nv = arena_alloc(w->d->a, w->cap * sizeof(*nv));
+			if (w->n > 0)
+				memcpy(nv, w->v, w->n * sizeof(*nv));
+			w->v = nv;
+		}
+		w->v[w->n].path = path;
+		w->v[w->n].b = b;
+		w->n++;
+	}
+	return 0;
+}
+
+int
+mirror_pin(struct dctx *d, const char *type, const char *id, const char *rev,
+    void (*progress)(void *, const char *, uint64_t, size_t, size_t),
+    void *arg, struct oid *commit, struct kerr *e)
+{
+	const char *slash = strchr(id, '/');
+	struct commit_info ci;
+	struct walk w;
+	char *upstream, hex[OID_HEX + 1];
+	int64_t repo_id;
+	size_t i;
+
+	if (find(d, type, id, &repo_id, &upstream, e) != 0) {
+		int rc;
+
+		if (e->status != 404)
+			return -1;
+		rc = mirror_pull(d, type, slash ? arena_strndup(d->a, id,
+		    (size_t)(slash - id)) : "", slash ? slash + 1 : id, e);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 || find(d, type, id, &repo_id, &upstream, e) != 0)
+			return kerr_set(e, 404, "RepoNotFound", "No upstream "
+			    "serves %s %s (or the mirror may not take it)",
+			    type, id);
+	}
+	if (mirror_revision(d, repo_id, upstream, type, id, rev, NULL, commit,
+	    e) != 0)
+		return -1;
+	if (gitstore_commit(d->hub->db, d->a, commit, &ci) != 0)
+		return kerr_db(e, d->hub->db);
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	if (walk(&w, &ci.tree, "", e) != 0)
+		return -1;
+	oid_hex(commit, hex);
+	for (i = 0; i < w.n; i++) {
+		if (mirror_lfs_fill(d, upstream, type, id, hex, w.v[i].path,
+		    &w.v[i].b, e) != 0)
+			return -1;
+		if (progress != NULL)
+			progress(arg, w.v[i].path, w.v[i].b.size, i + 1, w.n);
+	}
+	return 0;
+}
+
+int
+mirror_work(struct dctx *d, size_t *ran, size_t *failed, struct kerr *e)
+{
+	struct kerr fe;
+	int rc;
+
+	/* a failed fill waits before its next try: each runs once here */
+	*ran = *failed = 0;
+	while ((rc = mirror_fill_run(d, NULL, &fe)) != 1) {
+		if (rc == 0) {
+			(*ran)++;
+			continue;
+		}
+		if (fe.status == 503 || (fe.status == 500 && fe.hidden)) {
+			*e = fe;	/* our database or S3: stop */
+			return -1;
+		}
+		(*failed)++;
+		*e = fe;
+	}
+	return 0;
+}
