@@ -577,8 +577,9 @@ api_git_receive_pack(struct req *r)
 	o->sideband = q.sideband;
 	o->quiet = q.quiet;
 	resp_send(r, 200, result, NULL, 0);
-	if (receive_pack(&x, repo->id, repo->ns, &q, sp->map + q.pack_off,
-	    sp->len - q.pack_off, push_say_line, o, &e) != 0) {
+	if (receive_pack(&x, repo->id, repo->owner_id, repo->ns, &q,
+	    sp->map + q.pack_off, sp->len - q.pack_off, push_say_line, o,
+	    &e) != 0) {
 		if (e.status >= 500) {
 			log_error("request %s: push: %s", r->id, e.msg);
 			unpack = arena_printf(r->a, "khub: %s (request %s)",

@@ -9,13 +9,15 @@
  *      lacks must be this repository's; tree paths pass path_invalid();
  *      regular files over RECEIVE_FILE_MAX are listed (then refused as
  *      huggingface.co refuses them); LFS objects must be usable by the
- *      pusher (lfs_ensure_verified(), the API's possession rule); quota;
+ *      pusher (lfs_ensure_verified(), the API's possession rule); quota
+ *      (again, atomically, in the refs' transaction: quota.h);
  *   3. the objects stored: blobs (bytes, then rows), trees, commits,
  *      tags (a tag ref's target is the tag object: readers peel it), as
  *      the API's commits do (content-addressed: one a failed push left
  *      is unreferenced and harmless);
  *   4. the refs moved by compare-and-set, with repo_commit and repo_blob
- *      rows: one transaction for an atomic push, else one per ref.
+ *      rows: one transaction for an atomic push, else one per ref; the
+ *      first one holds the pushed blobs against gc (gc_hold(), gc.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 
 #include "blobstore.h"
 #include "db.h"
+#include "gc.h"
 #include "gitpack.h"
 #include "gitstore.h"
 #include "hash.h"
@@ -235,7 +238,13 @@ struct push {
 	/* regular files over the limit: "path (ref: name)" */
 	char		**big;
 	size_t		 nbig, capbig;
-	uint64_t	 adding;	/* bytes of new blobs, for the quota */
+	int64_t		 ns_id;		/* the namespace, for the quota */
+	const char	*ns;
+	uint64_t	 quota;		/* its quota (0: none) */
+	/* the pushed blobs' ids, JSON arrays of hex (gc_hold(),
+	 * quota_commit_check()) */
+	char		**json;
+	size_t		*counts, nchunks;
 	uint64_t	 memory_max;	/* inflated objects held at most */
 	bool		 recorded;	/* record() committed */
 };
@@ -638,8 +647,6 @@ walk_tree(struct push *s, struct pobj *t, const char *path, const char *ref)
 		if (sub->reached)
 			continue;
 		sub->reached = true;
-		s->adding = quota_add(s->adding, sub->lfs ? sub->lfs_size :
-		    sub->len);
 		if (!sub->lfs && sub->len > RECEIVE_FILE_MAX) {
 			if (s->nbig == s->capbig) {
 				char **v;
@@ -755,12 +762,40 @@ say_too_large(struct push *s)
 	s->say(s->arg, rule);
 }
 
-/* Step 2's refusals after the walk: LFS possession, then the quota.
- * 0, 1 (refused: said why), -1 (store). */
-static int
-admit(struct push *s, const char *ns)
+/* The pushed blobs the walk reached, with their sizes (an LFS pointer's
+ * object's), for quota_new_bytes(). */
+static size_t
+reached_blobs(struct push *s, struct quota_blob **out)
 {
+	struct quota_blob *v = arena_alloc(s->x->a, (s->n + 1) * sizeof(*v));
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct pobj *ob = &s->o[i];
+
+		if (!ob->reached || ob->type != PACK_BLOB)
+			continue;
+		v[n].oid = ob->oid;
+		v[n++].size = ob->lfs ? ob->lfs_size : ob->len;
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * Step 2's refusals after the walk: LFS possession, then the quota
+ * (what the push adds to its namespace; checked again atomically with the
+ * refs, quota.h). 0, 1 (refused: said why), -1 (store).
+ */
+static int
+admit(struct push *s)
+{
+	struct quota_blob *blobs;
+	struct quota qt;
 	struct kerr qe;
+	uint64_t adding = 0;
+	size_t nblobs;
 	uint32_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -782,16 +817,58 @@ admit(struct push *s, const char *ns)
 			return 1;
 		}
 	}
-	if (quota_check(s->db, s->x->a, s->x->hub->conf.default_quota,
-	    s->repo_id, ns, s->adding, &qe) != 0) {
-		if (qe.status >= 500) {
-			*s->e = qe;
-			return -1;
-		}
-		s->say(s->arg, qe.msg);
+	nblobs = reached_blobs(s, &blobs);
+	if (quota_load(s->db, s->x->a, s->x->hub->conf.default_quota,
+	    s->repo_id, &qt, &qe) != 0) {
+		*s->e = qe;
+		return -1;
+	}
+	if (qt.limited && quota_new_bytes(s->db, s->x->a, s->repo_id, blobs,
+	    nblobs, &adding) != 0)
+		return kerr_db(s->e, s->db);
+	if (!quota_allows(&qt, adding)) {
+		s->say(s->arg, quota_message(s->x->a, s->ns, &qt, adding));
 		return 1;
 	}
-	return 0;
+	return quota_commit_limit(s->db, s->x->a,
+	    s->x->hub->conf.default_quota, s->ns_id, &s->quota) != 0 ?
+	    kerr_db(s->e, s->db) : 0;
+}
+
+/* Ids a JSON array of the guards (as commit.c's). */
+#define GUARD_CHUNK	1000
+
+/* s->json and s->counts: the distinct ids of the pushed blobs. */
+static void
+guard_json(struct push *s)
+{
+	size_t max = s->n / GUARD_CHUNK + 1, m = 0;
+	struct buf b;
+	uint32_t i;
+	char hex[OID_HEX + 1];
+
+	s->json = arena_alloc(s->x->a, max * sizeof(*s->json));
+	s->counts = arena_zalloc(s->x->a, max * sizeof(*s->counts));
+	buf_init(&b, s->x->a);
+	for (i = 0; i < s->n; i++) {
+		if (!s->o[i].reached || s->o[i].type != PACK_BLOB)
+			continue;
+		buf_addc(&b, m == 0 ? '[' : ',');
+		oid_hex(&s->o[i].oid, hex);
+		buf_printf(&b, "\"%s\"", hex);
+		if (++m == GUARD_CHUNK) {
+			buf_addc(&b, ']');
+			s->json[s->nchunks] = b.data;
+			s->counts[s->nchunks++] = m;
+			buf_init(&b, s->x->a);
+			m = 0;
+		}
+	}
+	if (m > 0) {
+		buf_addc(&b, ']');
+		s->json[s->nchunks] = b.data;
+		s->counts[s->nchunks++] = m;
+	}
 }
 
 /* The git_blob row of a pushed blob (reached, and checked: an LFS
@@ -999,15 +1076,48 @@ move_ref(struct push *s, struct push_cmd *c)
 static int
 move_in_one(struct push *s, struct push_cmd *cmds, size_t n, size_t *failed)
 {
+	struct kerr qe;
 	size_t i;
 	int rc = 0, attempt;
 
 	for (attempt = 0; attempt < 3; attempt++) {
 		if (db_begin(s->db) != 0)
 			return kerr_db(s->e, s->db);
+		/* before the first write (quota.h): the pushed blobs are
+		 * still stored and stay so (gc.h); what they add fits */
+		if (!s->recorded && s->nchunks > 0) {
+			if ((rc = gc_hold(s->db, s->x->a, s->json, s->counts,
+			    s->nchunks)) != 0) {
+				db_rollback(s->db);
+				if (rc < 0)
+					return kerr_db(s->e, s->db);
+				return kerr_set(s->e, 503, "ServiceUnavailable",
+				    "a file of the push was collected "
+				    "meanwhile; push again");
+			}
+			memset(&qe, 0, sizeof(qe));
+			if (quota_commit_check(s->db, s->x->a, s->quota,
+			    s->ns_id, s->ns, s->repo_id, s->json, s->nchunks,
+			    &qe) != 0) {
+				db_rollback(s->db);
+				if (qe.status == 413) {
+					s->say(s->arg, qe.msg);
+					for (i = 0; i < n; i++)
+						cmds[i].ng = "pre-receive "
+						    "hook declined";
+					*failed = 0;
+					return 1;
+				}
+				if (db_errno(s->db) == ER_LOCK_DEADLOCK)
+					continue;
+				return kerr_db(s->e, s->db);
+			}
+		}
 		for (i = 0; i < n && (rc = move_ref(s, &cmds[i])) == 0; i++)
 			;
-		if (rc == 0 && (record(s) != 0 || db_commit(s->db) != 0))
+		if (rc == 0 && ((!s->recorded && s->nchunks > 0 &&
+		    quota_commit_mark(s->db, s->x->a, s->quota, s->ns_id) !=
+		    0) || record(s) != 0 || db_commit(s->db) != 0))
 			rc = -1;
 		if (rc == 0) {
 			s->recorded = true;
@@ -1035,7 +1145,7 @@ move_refs(struct push *s, struct push_req *q)
 	if (q->atomic) {
 		if ((rc = move_in_one(s, q->cmds, q->ncmds, &failed)) == 1)
 			for (i = 0; i < q->ncmds; i++)
-				if (i != failed)
+				if (i != failed && q->cmds[i].ng == NULL)
 					q->cmds[i].ng = "atomic push failed";
 		return rc < 0 ? -1 : 0;
 	}
@@ -1056,9 +1166,9 @@ refuse_all(struct push_req *q, const char *why)
 }
 
 int
-receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
-    struct push_req *q, const unsigned char *pack, size_t len,
-    push_say say, void *arg, struct kerr *e)
+receive_pack(const struct dctx *x, int64_t repo_id, int64_t ns_id,
+    const char *ns, struct push_req *q, const unsigned char *pack,
+    size_t len, push_say say, void *arg, struct kerr *e)
 {
 	struct push *s = arena_zalloc(x->a, sizeof(*s));
 	size_t i;
@@ -1067,6 +1177,8 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 	s->x = x;
 	s->db = x->hub->db;
 	s->repo_id = repo_id;
+	s->ns_id = ns_id;
+	s->ns = ns;
 	s->e = e;
 	s->say = say;
 	s->arg = arg;
@@ -1092,7 +1204,7 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 		return 0;
 	}
 	say(arg, NULL);
-	if ((rc = admit(s, ns)) != 0) {
+	if ((rc = admit(s)) != 0) {
 		if (rc < 0)
 			return -1;
 		refuse_all(q, "pre-receive hook declined");
@@ -1101,6 +1213,7 @@ receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
 	say(arg, NULL);
 	if (store(s) != 0)
 		return -1;
+	guard_json(s);
 	say(arg, NULL);
 	if (move_refs(s, q) != 0)
 		return -1;

@@ -68,15 +68,15 @@ typedef void (*push_say)(void *arg, const char *line);
 
 /*
  * Takes the pack and runs the commands on repository repo_id of
- * namespace ns (for the quota's message), for caller x. Returns 0 when
+ * namespace ns_id, named ns (for the quota's message), for caller x. Returns 0 when
  * the pack was taken, each command's outcome in its ng (refused pushes
  * too: a file over RECEIVE_FILE_MAX not in LFS, an LFS object the pusher
  * may not use, the quota; say() tells why); -1 when the pack itself is
  * bad, or the store failed, with *e (the report's "unpack" line says it).
  */
-int	 receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
-	    struct push_req *q, const unsigned char *pack, size_t len,
-	    push_say say, void *arg, struct kerr *e);
+int	 receive_pack(const struct dctx *x, int64_t repo_id, int64_t ns_id,
+	    const char *ns, struct push_req *q, const unsigned char *pack,
+	    size_t len, push_say say, void *arg, struct kerr *e);
 
 /* The report (report-status): "unpack ok" or unpack_error, then each
  * command's ok or ng, then a flush, as pkt-lines into b. */
