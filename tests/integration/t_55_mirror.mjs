@@ -275,13 +275,21 @@ test('mirror: read-only for everyone', async () => {
       ...bearer(me.token) } });
   assert.equal(res.status, 403, res.body);
   assert.match(res.headers['x-error-message'] || res.body, /mirror/);
+  // nor a pull request, which anyone may open on a repository of here
+  res = await request('POST', `/api/models/${repo}/commit/main?create_pr=1`, {
+    body: JSON.stringify({ key: 'header', value: { summary: 'x' } }),
+    headers: { 'content-type': 'application/x-ndjson',
+      ...bearer(me.token) } });
+  assert.equal(res.status, 403, res.body);
+  assert.match(res.headers['x-error-message'] || res.body, /mirror/);
   res = await request('DELETE', '/api/repos/delete', {
     body: JSON.stringify({ name: repo.split('/')[1],
       organization: repo.split('/')[0] }),
     headers: { 'content-type': 'application/json', ...bearer(me.token) } });
   assert.equal(res.status, 403, res.body);
   res = await request('POST', `/${repo}.git/info/lfs/objects/batch`, {
-    body: { operation: 'upload', objects: [{ oid: sha256('x'), size: 1 }] },
+    body: { operation: 'upload', objects: [{ oid: sha256('x'), size: 1 }],
+      ref: { name: 'main' } },
     headers: { accept: LFS_TYPE, 'content-type': LFS_TYPE,
       ...bearer(me.token) } });
   assert.equal(res.status, 403, res.body);
