@@ -414,6 +414,71 @@ stored_find_or_add(struct stored_set *s, const struct commit_op *ops,
 	return -1;
 }
 
+/*
+ * The quota, before anything is stored (quota.c): the sizes of what ops
+ * put (LFS sizes as given, regular contents from their base64 length;
+ * lines[k] is op k's line), and when that does not fit, only the content
+ * the repository does not hold yet: re-adding stored files under a full
+ * quota works. The commit checks again, atomically (commit_apply()).
+ * Returns 0, or answers (413) and returns -1.
+ */
+static int
+quota_precheck(struct req *r, struct repo *repo, const struct commit_op *ops,
+    size_t nops, const struct ndjson_line *lines)
+{
+	struct quota_blob *v;
+	struct quota q;
+	struct kerr e;
+	struct buf ptr;
+	uint64_t adding = 0;
+	size_t k, n = 0;
+
+	if (quota_load(r->hub->db, r->a, r->hub->conf.default_quota, repo->id,
+	    &q, &e) != 0) {
+		resp_kerr(r, &e);
+		return -1;
+	}
+	for (k = 0; k < nops; k++)
+		if (ops[k].kind == OP_PUT)
+			adding = quota_add(adding, ops[k].blob.lfs ?
+			    ops[k].blob.size : strlen(lines[k].content) / 4 * 3);
+	if (quota_allows(&q, adding))
+		return 0;
+	/* Near the quota: which blobs are these, and which new? */
+	v = arena_alloc(r->a, (nops + 1) * sizeof(*v));
+	for (k = 0; k < nops; k++) {
+		const char *b64 = lines[k].content;
+		size_t blen, dlen;
+		unsigned char *data;
+
+		if (ops[k].kind != OP_PUT)
+			continue;
+		if (ops[k].blob.lfs) {
+			v[n].size = ops[k].blob.size;
+			buf_init(&ptr, r->a);
+			lfs_pointer(&ptr, ops[k].blob.sha256, ops[k].blob.size);
+			git_blob_oid(&v[n++].oid, ptr.data, ptr.len);
+			continue;
+		}
+		blen = strlen(b64);
+		data = arena_alloc(r->a, blen / 4 * 3 + 3);
+		if (sodium_base642bin(data, blen / 4 * 3 + 3, b64, blen,
+		    " \r\n", &dlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+			continue;	/* refused below (400) */
+		v[n].size = dlen;
+		git_blob_oid(&v[n++].oid, data, dlen);
+	}
+	if (quota_new_bytes(r->hub->db, r->a, repo->id, v, n, &adding) != 0) {
+		resp_db_error(r);
+		return -1;
+	}
+	if (quota_allows(&q, adding))
+		return 0;
+	resp_error(r, 413, "QuotaExceeded", "%s", quota_message(r->a,
+	    repo->ns, &q, adding));
+	return -1;
+}
+
 /* The path member of an operation, validated; NULL after answering. */
 static const char *
 op_path(struct req *r, const char *path, size_t lineno, bool folder)
@@ -571,27 +636,8 @@ api_commit(struct req *r)
 		k++;
 	}
 	c.nops = k;
-	/* Quota (quota.c), before anything is stored: LFS sizes as given,
-	 * regular contents from their base64 length. */
-	{
-		uint64_t adding = 0;
-
-		for (i = 1, k = 0; i < n; i++, k++) {
-			if (c.ops[k].kind != OP_PUT)
-				continue;
-			if (c.ops[k].blob.lfs)
-				adding = quota_add(adding,
-				    c.ops[k].blob.size);
-			else
-				adding = quota_add(adding,
-				    strlen(lines[i].content) / 4 * 3);
-		}
-		if (quota_check(r->hub->db, r->a, r->hub->conf.default_quota,
-		    repo->id, repo->ns, adding, &qe) != 0) {
-			resp_kerr(r, &qe);
-			return;
-		}
-	}
+	if (quota_precheck(r, repo, c.ops, c.nops, lines + 1) != 0)
+		return;
 	/* Contents: LFS objects must be stored and verified; regular files
 	 * go to S3 now, small ones to the database with their rows. */
 	stored_init(r, &stored, c.nops);
@@ -661,11 +707,13 @@ api_commit(struct req *r)
 	for (i = 0; i < nblobs; i++) {
 		c.ops[blob_op[i]].blob = blobs[i].blob;
 		c.ops[blob_op[i]].data = blobs[i].row_data;
+		c.ops[blob_op[i]].stored = blobs[i].stored;
 	}
 	for (k = 0; k < c.nops; k++)
 		if (same[k] >= 0) {
 			c.ops[k].blob = c.ops[same[k]].blob;
 			c.ops[k].data = c.ops[same[k]].data;
+			c.ops[k].stored = c.ops[same[k]].stored;
 		}
 	pr_commit(&pr, &c);
 	if (commit_apply(r, &c, &result) != 0)

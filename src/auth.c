@@ -15,14 +15,7 @@
 #include "log.h"
 #include "secrets.h"
 
-static const char SQL_TOKEN[] =
-    "SELECT t.id, t.name, t.role, t.hash,"
-    " FLOOR(UNIX_TIMESTAMP(t.created_at) * 1000),"
-    " u.id, u.name, u.fullname, u.email"
-    " FROM token t JOIN namespace u ON u.id = t.user_id"
-    " WHERE t.hash = ? AND t.revoked_at IS NULL"
-    " AND (t.expires_at IS NULL OR t.expires_at > NOW(3))"
-    " AND u.kind = 'user' AND u.disabled = 0";
+static const char SQL_TOKEN[] = AUTH_TOKEN_SELECT;
 
 static const char SQL_SESSION[] =
     "SELECT s.id, s.hash, FLOOR(UNIX_TIMESTAMP(s.created_at) * 1000),"
@@ -211,6 +204,9 @@ session_identify(struct req *r)
 	return 0;
 }
 
+static bool	 token_matches(const void *, size_t,
+		    const unsigned char[TOKEN_HASH_LEN]);
+
 /* The user of token tok (len bytes) into *out: 1, 0 when no usable token
  * has that hash, -1 when the database fails (nothing answered). */
 static int
@@ -231,17 +227,61 @@ token_lookup(struct req *r, const char *tok, size_t len,
 	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN, "b", hash,
 	    sizeof(hash)) != 0)
 		return -1;
-	rc = db_row(res, "issbiisss", &p->token_id, &p->token_name,
+	rc = db_row(res, AUTH_TOKEN_FORMAT, &p->token_id, &p->token_name,
 	    &p->token_role, &stored, &slen, &p->token_created_ms, &p->user_id,
 	    &p->name, &p->fullname, &p->email);
 	if (rc <= 0)
 		return rc;
-	/* The index found it; compare in constant time all the same. */
-	if (slen != sizeof(hash) || sodium_memcmp(stored, hash,
-	    sizeof(hash)) != 0)
+	if (!token_matches(stored, slen, hash))
 		return 0;
 	*out = p;
 	return 1;
+}
+
+/* The index found it; compare in constant time all the same. */
+static bool
+token_matches(const void *stored, size_t slen,
+    const unsigned char hash[TOKEN_HASH_LEN])
+{
+	return stored != NULL && slen == TOKEN_HASH_LEN &&
+	    sodium_memcmp(stored, hash, TOKEN_HASH_LEN) == 0;
+}
+
+static int
+bad_credentials(struct req *r)
+{
+	resp_error(r, 401, "Unauthorized", "Invalid credentials in "
+	    "Authorization header");
+	return -1;
+}
+
+int
+auth_token_pending(struct req *r, unsigned char hash[TOKEN_HASH_LEN])
+{
+	const char *h, *tok;
+	size_t len = 0;
+
+	if (r->auth_done)
+		return 0;
+	h = req_header(r, "Authorization");
+	if (h == NULL || *h == '\0')
+		return 0;
+	if ((tok = auth_token_of(r->a, h, &len)) == NULL ||
+	    !token_wellformed(tok, len))
+		return bad_credentials(r);
+	token_hash(tok, len, hash);
+	return 1;
+}
+
+int
+auth_token_found(struct req *r, struct principal *p, const void *stored,
+    size_t slen, const unsigned char hash[TOKEN_HASH_LEN])
+{
+	if (p == NULL || p->token_id == 0 || !token_matches(stored, slen, hash))
+		return bad_credentials(r);
+	r->who = p;
+	r->auth_done = 1;
+	return 0;
 }
 
 int
@@ -263,11 +303,8 @@ auth_identify(struct req *r)
 		resp_db_error(r);
 		return -1;
 	}
-	if (rc == 0) {
-		resp_error(r, 401, "Unauthorized", "Invalid credentials in "
-		    "Authorization header");
-		return -1;
-	}
+	if (rc == 0)
+		return bad_credentials(r);
 	r->who = p;
 	r->auth_done = 1;
 	return 0;

@@ -22,10 +22,12 @@
 #include "blobstore.h"
 #include "commit.h"
 #include "db.h"
+#include "gc.h"
 #include "hash.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "quota.h"
 #include "s3.h"
 
 static const char SQL_HEAD[] =
@@ -501,7 +503,7 @@ write_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
 			const struct commit_op *op = &ops[idx[i]];
 			struct db_param *p = &ps[5 * m];
 
-			if (op->repeat)
+			if (op->repeat || op->stored)
 				continue;
 			m++;
 			p[0].kind = 'b';
@@ -549,11 +551,52 @@ put_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
 	}
 }
 
-/* The puts of a commit in blob id order (mark_repeats()). */
+/* The puts of a commit in blob id order (mark_repeats()), and their
+ * distinct ids as JSON arrays of hex, KNOWN_CHUNK a chunk (gc_hold(),
+ * quota_commit_check()). */
 struct puts {
 	size_t		*idx;
 	size_t		 n;
+	char		**json;
+	size_t		*counts;
+	size_t		 nchunks;
 };
+
+/* Ids per existence query: keeps the JSON parameter under a hundred KiB. */
+#define KNOWN_CHUNK	1000
+
+/* p->json and p->counts from the puts. */
+static void
+puts_json(struct req *r, const struct commit_op *ops, struct puts *p)
+{
+	size_t i, m = 0, max = p->n / KNOWN_CHUNK + 1;
+	struct buf b;
+
+	p->json = arena_alloc(r->a, max * sizeof(*p->json));
+	p->counts = arena_alloc(r->a, max * sizeof(*p->counts));
+	p->nchunks = 0;
+	buf_init(&b, r->a);
+	for (i = 0; i <= p->n; i++) {
+		char hex[OID_HEX + 1];
+
+		if (i == p->n || m == KNOWN_CHUNK) {
+			if (m > 0) {
+				buf_addc(&b, ']');
+				p->json[p->nchunks] = b.data;
+				p->counts[p->nchunks++] = m;
+			}
+			if (i == p->n)
+				break;
+			m = 0;
+			buf_init(&b, r->a);
+		}
+		if (ops[p->idx[i]].repeat)
+			continue;
+		oid_hex(&ops[p->idx[i]].blob.oid, hex);
+		buf_printf(&b, "%s\"%s\"", m ? "," : "[", hex);
+		m++;
+	}
+}
 
 /*
  * Writes the blob rows of the puts (and small blobs' bytes); *p gets the
@@ -565,6 +608,7 @@ static int
 store_blobs(struct req *r, struct commit_op *ops, size_t nops, struct puts *p)
 {
 	p->n = mark_repeats(r, ops, nops, &p->idx);
+	puts_json(r, ops, p);
 	return put_blobs(r, ops, p->idx, p->n);
 }
 
@@ -667,6 +711,36 @@ record(struct req *r, int64_t repo_id, const struct oid *commit,
 	return db_exec(db, r->a, NULL, SQL_TOUCH, "i", repo_id);
 }
 
+/* The answer to a commit that named content gc collected meanwhile. */
+static void
+resp_collected(struct req *r)
+{
+	resp_error(r, 503, "ServiceUnavailable", "Content this commit "
+	    "names was deleted as garbage while it was sent; send the "
+	    "commit again (with its files)");
+}
+
+/*
+ * Inside the commit's transaction, before its first write: the blobs it
+ * names are still stored, and stay so until it ends (gc_hold()), and what
+ * it adds fits the namespace's quota (0: none; quota.h). Reads only: on
+ * Galera a read waits for the cluster (wsrep_sync_wait), and one after
+ * the ref's write was seen to let two commits from one parent both land.
+ * Returns 0; 1 when gc collected one of them meanwhile; -1 with *e filled
+ * (413, or the database error).
+ */
+static int
+commit_guard(struct req *r, const struct repo *repo, uint64_t quota,
+    const struct puts *p, struct kerr *e)
+{
+	int rc = gc_hold(r->hub->db, r->a, p->json, p->counts, p->nchunks);
+
+	if (rc != 0)
+		return rc < 0 ? kerr_db(e, r->hub->db) : 1;
+	return quota_commit_check(r->hub->db, r->a, quota, repo->owner_id,
+	    repo->ns, repo->id, p->json, p->nchunks, e);
+}
+
 static char *
 message_of(struct req *r, const struct commit_req *c)
 {
@@ -707,9 +781,13 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 	struct db *db = r->hub->db;
 	const char *message = message_of(r, c);
 	struct puts puts;
+	struct kerr e;
+	uint64_t quota;
 	int attempt;
 
-	if (store_blobs(r, c->ops, c->nops, &puts) != 0)
+	if (store_blobs(r, c->ops, c->nops, &puts) != 0 ||
+	    quota_commit_limit(db, r->a, r->hub->conf.default_quota,
+	    c->repo->owner_id, &quota) != 0)
 		goto dberr;
 	for (attempt = 0; attempt < 8; attempt++) {
 		struct commit_info head_commit;
@@ -747,6 +825,17 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 
 		if (db_begin(db) != 0)
 			goto dberr;
+		if ((rc = commit_guard(r, c->repo, quota, &puts, &e)) != 0) {
+			db_rollback(db);
+			if (rc == 1) {
+				resp_collected(r);
+				return -1;
+			}
+			if (db_errno(db) == ER_LOCK_DEADLOCK)
+				continue;
+			resp_kerr(r, &e);
+			return -1;
+		}
 		if (!c->detached && db_exec(db, r->a, &res, SQL_MOVE, "bisb",
 		    out->b, (size_t)OID_LEN, c->repo->id, c->branch, head.b,
 		    (size_t)OID_LEN) != 0) {
@@ -756,9 +845,10 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 			goto dberr;
 		}
 		if (c->detached || db_affected(res) == 1) {
-			struct kerr e = { 0 };
-
-			if (record(r, c->repo->id, out, c->ops, &puts) != 0 ||
+			memset(&e, 0, sizeof(e));
+			if (quota_commit_mark(db, r->a, quota,
+			    c->repo->owner_id) != 0 ||
+			    record(r, c->repo->id, out, c->ops, &puts) != 0 ||
 			    (c->with != NULL && c->with(c->with_arg, &head, out,
 			    &e) != 0) || db_commit(db) != 0) {
 				db_rollback(db);
@@ -798,19 +888,21 @@ commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
 	struct db *db = r->hub->db;
 	struct puts puts;
 	struct oid root;
+	int rc;
 
 	if (store_blobs(r, ops, nops, &puts) != 0 ||
 	    build_tree(r, NULL, ops, nops, &root) != 0 ||
 	    write_commit(r, &root, NULL, "initial commit", out) != 0 ||
 	    db_exec(db, r->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
 	    out->b, (size_t)OID_LEN) != 0 ||
-	    record(r, repo_id, out, ops, &puts) != 0)
+	    (rc = gc_hold(db, r->a, puts.json, puts.counts, puts.nchunks)) < 0)
 		return -1;
-	return 0;
+	if (rc == 1) {
+		resp_collected(r);
+		return -1;
+	}
+	return record(r, repo_id, out, ops, &puts);
 }
-
-/* Ids per existence query: keeps the JSON parameter under a hundred KiB. */
-#define KNOWN_CHUNK	1000
 
 static int
 cmp_blob_oid(const void *x, const void *y)
@@ -1057,5 +1149,6 @@ commit_store_regular(struct req *r, const void *data, size_t len,
 		return -1;
 	op->blob = b.blob;
 	op->data = b.row_data;
+	op->stored = b.stored;
 	return 0;
 }

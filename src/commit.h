@@ -24,6 +24,9 @@ struct commit_op {
 	 * its git_blob row. Else NULL. */
 	const void	*data;
 	bool		 repeat;	/* the same blob as an earlier op's */
+	/* Its row was found stored (commit_store_regular(s)): not written
+	 * again, since only who stored the bytes writes the row (gc.h). */
+	bool		 stored;
 };
 
 struct commit_req {

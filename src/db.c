@@ -77,7 +77,11 @@ set_error(struct db *db, unsigned err, const char *msg)
 	    err == CR_CONN_HOST_ERROR || err == CR_SERVER_GONE_ERROR ||
 	    err == CR_SERVER_LOST || err == CR_SERVER_LOST_EXTENDED ||
 	    err == CR_UNKNOWN_HOST || err == ER_CONNECTION_KILLED ||
-	    err == ER_SERVER_SHUTDOWN;
+	    err == ER_SERVER_SHUTDOWN ||
+	    /* a Galera node out of its cluster's primary component, or
+	     * still joining: "WSREP has not yet prepared node for
+	     * application use" */
+	    err == ER_UNKNOWN_COM_ERROR;
 }
 
 /* Forgets the connection and every statement prepared on it. */

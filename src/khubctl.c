@@ -17,6 +17,7 @@
  *	khubctl [-c CONFIG] user password NAME	(the new one on stdin)
  *	khubctl [-c CONFIG] quota set NAME BYTES|none
  *	khubctl [-c CONFIG] usage NAME
+ *	khubctl [-c CONFIG] gc [--dry-run] [--grace DURATION]
  *	khubctl [-c CONFIG] mirror list | work
  *	khubctl [-c CONFIG] mirror refresh|drop ID [--type T]
  *	khubctl [-c CONFIG] mirror pin ID[@REV] [--type T]
@@ -35,6 +36,8 @@
 #include "arena.h"
 #include "commit.h"
 #include "db.h"
+#include "dctx.h"
+#include "gc.h"
 #include "hub.h"
 #include "migrate.h"
 #include "names.h"
@@ -73,6 +76,10 @@ usage(void)
 	    "  quota set NAME BYTES|none   (sizes such as 10GiB; none: the"
 	    " default)\n"
 	    "  usage NAME\n"
+	    "  gc [--dry-run] [--grace DURATION]  (unreferenced objects after"
+	    " DURATION,\n"
+	    "                              such as 30s, 15m, 24h (the"
+	    " default), 7d)\n"
 	    "  mirror list | work\n"
 	    "  mirror refresh|drop [NS/]NAME [--type model|dataset|space]\n"
 	    "  mirror pin [NS/]NAME[@REV] [--type model|dataset|space]\n",
@@ -422,6 +429,72 @@ cmd_usage(int argc, char **argv)
 	return 0;
 }
 
+/* "90", "90s", "15m", "24h", "7d" in seconds, or -1. */
+static int64_t
+duration(const char *v)
+{
+	char *end;
+	long long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	n = strtoll(v, &end, 10);
+	if (n < 0 || n > 3650LL * 86400)
+		return -1;
+	if (*end == '\0' || !strcmp(end, "s"))
+		return n;
+	if (!strcmp(end, "m"))
+		return n * 60;
+	if (!strcmp(end, "h"))
+		return n * 3600;
+	if (!strcmp(end, "d"))
+		return n * 86400;
+	return -1;
+}
+
+static void
+gc_print(void *arg, const char *what, const char *key, uint64_t bytes)
+{
+	printf("%s %s %s %llu\n", *(bool *)arg ? "would delete" : "deleted",
+	    what, key, (unsigned long long)bytes);
+}
+
+/* Collects garbage (gc.h): one line per object, then the totals. */
+static int
+cmd_gc(int argc, char **argv)
+{
+	struct gc_opts o;
+	struct gc_stats st;
+	struct dctx x;
+	struct kerr e;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	o.grace = 86400;	/* a day: longer than any upload takes */
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--dry-run"))
+			o.dry_run = true;
+		else if (!strcmp(argv[i], "--grace") && i + 1 < argc) {
+			if ((o.grace = duration(argv[++i])) < 0)
+				die("gc: --grace takes a duration such as 30s, "
+				    "15m, 24h or 7d, not '%s'", argv[i]);
+		} else
+			usage();
+	o.report = gc_print;
+	o.arg = &o.dry_run;
+	memset(&x, 0, sizeof(x));
+	x.hub = &hub;
+	x.a = &arena;
+	x.id = "khubctl";
+	if (gc_run(&x, &o, &st, &e) != 0)
+		die("gc: %s", e.msg);
+	printf("%s %llu objects, %llu bytes; %llu unreferenced objects in "
+	    "their grace period\n", o.dry_run ? "would delete" : "deleted",
+	    (unsigned long long)st.objects, (unsigned long long)st.bytes,
+	    (unsigned long long)st.marked);
+	return 0;
+}
+
 static void
 pin_progress(void *arg, const char *path, uint64_t size, size_t done,
     size_t total)
@@ -565,6 +638,8 @@ main(int argc, char *argv[])
 		rc = cmd_quota_set(argc - i - 2, argv + i + 2);
 	else if (!strcmp(argv[i], "usage"))
 		rc = cmd_usage(argc - i - 1, argv + i + 1);
+	else if (!strcmp(argv[i], "gc"))
+		rc = cmd_gc(argc - i - 1, argv + i + 1);
 	else if (!strcmp(argv[i], "mirror"))
 		rc = cmd_mirror(argc - i - 1, argv + i + 1);
 	else

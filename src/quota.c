@@ -1,9 +1,11 @@
 /*
  * quota.c: storage quotas per namespace; per-repository LFS settings.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "gitobj.h"
 #include "gitrules.h"
 #include "quota.h"
 
@@ -55,7 +57,9 @@ quota_load(struct db *db, struct arena *a, uint64_t default_quota,
 bool
 quota_allows(const struct quota *q, uint64_t adding)
 {
-	if (!q->limited)
+	/* nothing new (a deletion, content stored already) always fits,
+	 * even over a quota lowered meanwhile */
+	if (!q->limited || adding == 0)
 		return true;
 	return q->used <= q->quota && adding <= q->quota - q->used;
 }
@@ -68,20 +72,6 @@ quota_message(struct arena *a, const char *ns, const struct quota *q,
 	    "its %llu bytes; this upload of %llu bytes does not fit",
 	    ns, (unsigned long long)q->used,
 	    (unsigned long long)q->quota, (unsigned long long)adding);
-}
-
-int
-quota_check(struct db *db, struct arena *a, uint64_t default_quota,
-    int64_t repo_id, const char *ns, uint64_t adding, struct kerr *e)
-{
-	struct quota q;
-
-	if (quota_load(db, a, default_quota, repo_id, &q, e) != 0)
-		return -1;
-	if (quota_allows(&q, adding))
-		return 0;
-	return kerr_set(e, 413, "QuotaExceeded", "%s",
-	    quota_message(a, ns, &q, adding));
 }
 
 /* Used bytes of one repository: every blob a commit of it ever named. */
@@ -158,4 +148,142 @@ lfs_settings_rules(struct arena *a, const struct quota *q, struct rules *out)
 	}
 	/* at most 100 patterns (api_repos.c): never too many rules */
 	(void)rules_parse_attributes(out, a, b.len ? b.data : "", b.len);
+}
+
+/* The quota of a namespace, read before the commit's transaction: a read
+ * inside it would fix its snapshot before the namespace's lock. */
+static const char SQL_LIMIT[] =
+    "SELECT COALESCE(quota_bytes, ?) FROM namespace WHERE id = ?";
+static const char SQL_LOCK[] =
+    "SELECT quota_seq FROM namespace WHERE id = ? FOR UPDATE";
+static const char SQL_SERIALIZE[] =
+    "UPDATE namespace SET quota_seq = quota_seq + 1 WHERE id = ?";
+/* Bytes of the blobs of a JSON array of hex ids the repository does not
+ * reference yet: what a commit of them adds to its namespace's use. */
+static const char SQL_NEW_BYTES[] =
+    "SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob b ON b.oid = UNHEX(j.h) WHERE NOT EXISTS"
+    " (SELECT 1 FROM repo_blob rb WHERE rb.repo_id = ? AND rb.oid = b.oid)";
+
+int
+quota_commit_limit(struct db *db, struct arena *a, uint64_t default_quota,
+    int64_t ns_id, uint64_t *quota)
+{
+	struct db_res *res;
+	int rc;
+
+	*quota = 0;
+	if (db_exec(db, a, &res, SQL_LIMIT, "ui", default_quota, ns_id) != 0 ||
+	    (rc = db_row(res, "u", quota)) < 0)
+		return -1;
+	db_done(res);
+	return 0;
+}
+
+int
+quota_commit_check(struct db *db, struct arena *a, uint64_t quota,
+    int64_t ns_id, const char *ns, int64_t repo_id, char *const *chunk,
+    size_t nchunks, struct kerr *e)
+{
+	struct db_res *res;
+	struct quota q;
+	uint64_t adding = 0, part;
+	size_t i;
+	int rc;
+
+	if (quota == 0)
+		return 0;
+	/* First the namespace's row, so that what is read next includes
+	 * every commit that held it before (the snapshot starts at the
+	 * first plain read). */
+	if (db_exec(db, a, NULL, SQL_LOCK, "i", ns_id) != 0)
+		return kerr_db(e, db);
+	for (i = 0; i < nchunks; i++) {
+		if (db_exec(db, a, &res, SQL_NEW_BYTES, "si", chunk[i],
+		    repo_id) != 0 || (rc = db_row(res, "u", &part)) < 0)
+			return kerr_db(e, db);
+		db_done(res);
+		adding = quota_add(adding, part);
+	}
+	if (adding == 0)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	if (quota_used(db, a, ns_id, quota, &q.used, &q.quota) != 0)
+		return kerr_db(e, db);
+	q.limited = q.quota != 0;
+	if (quota_allows(&q, adding))
+		return 0;
+	return kerr_set(e, 413, "QuotaExceeded", "%s",
+	    quota_message(a, ns, &q, adding));
+}
+
+/* Which ids of a JSON array of hex blob ids the repository references. */
+static const char SQL_HAS[] =
+    "SELECT rb.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN repo_blob rb ON rb.repo_id = ?"
+    " AND rb.oid = UNHEX(j.h)";
+/* Ids a query: keeps the JSON parameter under a hundred KiB. */
+#define HAS_CHUNK	1000
+
+static int
+cmp_qblob(const void *x, const void *y)
+{
+	return memcmp(((const struct quota_blob *)x)->oid.b,
+	    ((const struct quota_blob *)y)->oid.b, OID_LEN);
+}
+
+int
+quota_new_bytes(struct db *db, struct arena *a, int64_t repo_id,
+    struct quota_blob *v, size_t n, uint64_t *adding)
+{
+	struct db_res *res;
+	struct quota_blob key, *hit;
+	struct buf q;
+	size_t i, j, m, len;
+	void *oid;
+	int rc;
+
+	*adding = 0;
+	qsort(v, n, sizeof(*v), cmp_qblob);
+	for (i = j = 0; i < n; i++)	/* distinct ids */
+		if (j == 0 || !oid_eq(&v[j - 1].oid, &v[i].oid))
+			v[j++] = v[i];
+	n = j;
+	for (i = 0; i < n; i++)
+		*adding = quota_add(*adding, v[i].size);
+	for (i = 0; i < n; i += HAS_CHUNK) {
+		m = n - i < HAS_CHUNK ? n - i : HAS_CHUNK;
+		buf_init(&q, a);
+		for (j = 0; j < m; j++) {
+			char hex[OID_HEX + 1];
+
+			oid_hex(&v[i + j].oid, hex);
+			buf_printf(&q, "%s\"%s\"", j ? "," : "[", hex);
+		}
+		buf_addc(&q, ']');
+		if (db_exec(db, a, &res, SQL_HAS, "si", q.data, repo_id) != 0)
+			return -1;
+		while ((rc = db_row(res, "b", &oid, &len)) == 1) {
+			if (len != OID_LEN)
+				continue;
+			memcpy(key.oid.b, oid, OID_LEN);
+			if ((hit = bsearch(&key, v + i, m, sizeof(*v),
+			    cmp_qblob)) != NULL)
+				*adding -= hit->size < *adding ? hit->size :
+				    *adding;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+quota_commit_mark(struct db *db, struct arena *a, uint64_t quota,
+    int64_t ns_id)
+{
+	if (quota == 0)
+		return 0;
+	return db_exec(db, a, NULL, SQL_SERIALIZE, "i", ns_id);
 }

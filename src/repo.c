@@ -16,21 +16,33 @@
 #include "names.h"
 #include "repo.h"
 
+/*
+ * The caller's token (when the request has one: its hash, else bytes no
+ * token has), the repository, the caller's role in its namespace (the
+ * token's user, else the second parameter: a session's) and the ref the
+ * revision may name, in one round trip: one row always, each part NULL
+ * when there is none.
+ */
 static const char SQL_OPEN[] =
-    "SELECT r.id, r.type, r.owner_id, n.name, r.name, r.private, r.gated,"
+    "SELECT k.token_id, k.token_name, k.token_role, k.token_hash,"
+    " k.token_created_ms, k.user_id, k.user_name, k.user_fullname,"
+    " k.user_email,"
+    " r.id, r.type, r.owner_id, n.name, r.name, r.private, r.gated,"
     " r.disabled, COALESCE(r.lfs_multipart_threshold, 0), r.downloads,"
     " r.likes, FLOOR(UNIX_TIMESTAMP(r.created_at) * 1000),"
     " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000),"
     " (SELECT m.role FROM org_member m"
-    "   WHERE m.org_id = r.owner_id AND m.user_id = ?),"
+    "   WHERE m.org_id = r.owner_id AND m.user_id = COALESCE(k.user_id, ?)),"
     " b.target, t.target, mr.upstream,"
     " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND"
-    " FROM repo r JOIN namespace n ON n.id = r.owner_id"
-    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
+    " FROM (SELECT 1) one"
+    " LEFT JOIN (" AUTH_TOKEN_SELECT ") k ON 1"
+    " LEFT JOIN (repo r JOIN namespace n ON n.id = r.owner_id)"
+    "  ON n.name = ? AND r.type = ? AND r.name = ?"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
-    " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?"
-    " WHERE n.name = ? AND r.type = ? AND r.name = ?";
+    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
+    " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?";
 static const char SQL_CREATE[] =
     "INSERT INTO repo (type, owner_id, name, private,"
     " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
@@ -118,46 +130,63 @@ ref_names(const char *rev, const char **branch, const char **tag)
 struct repo *
 repo_open_rev(struct req *r, enum access need, const char *rev)
 {
+	unsigned char hash[TOKEN_HASH_LEN];
+	struct principal *p;
 	struct repo *repo;
 	struct db_res *res;
 	const char *branch = "", *tag = "";
 	char *type, *role;
-	void *bt, *tt, *mt;
-	size_t bl, tl, ml;
+	void *bt, *tt, *th, *mt;
+	size_t bl, tl, thl, ml;
 	int64_t priv, gated, disabled, mfresh;
 	bool pulled = false;
-	int rc;
+	int rc, token;
 
-	if (auth_identify(r) != 0)
+	/* A token is looked up with the repository (one round trip); the
+	 * rest (a session cookie) first. */
+	memset(hash, 0, sizeof(hash));
+	if ((token = auth_token_pending(r, hash)) < 0 ||
+	    (token == 0 && auth_identify(r) != 0))
 		return NULL;
 	if (!name_ascii(r->args.ns) || !name_ascii(r->args.name)) {
+		if (token && auth_identify(r) != 0)
+			return NULL;
 		not_found(r);	/* a name no repository can have */
 		return NULL;
 	}
 	if (rev != NULL)
 		ref_names(rev, &branch, &tag);
 again:
-	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "iissssss",
+	if (db_exec(r->hub->db, r->a, &res, SQL_OPEN, "iibssssss",
 	    r->who ? r->who->user_id : (int64_t)0,
-	    (int64_t)r->hub->conf.mirror_fresh, branch, tag,
-	    rev != NULL ? rev : "", r->args.ns, repo_type_name(r->args.type),
-	    r->args.name) != 0) {
+	    (int64_t)r->hub->conf.mirror_fresh, hash,
+	    token ? sizeof(hash) : (size_t)0, r->args.ns,
+	    repo_type_name(r->args.type), r->args.name, branch, tag,
+	    rev != NULL ? rev : "") != 0) {
 		resp_db_error(r);
 		return NULL;
 	}
 	repo = arena_zalloc(r->a, sizeof(*repo));
-	rc = db_row(res, "isissiiiuiiiisbbsbi", &repo->id, &type,
+	p = arena_zalloc(r->a, sizeof(*p));
+	rc = db_row(res, AUTH_TOKEN_FORMAT "isissiiiuiiiisbbsbi", &p->token_id,
+	    &p->token_name, &p->token_role, &th, &thl, &p->token_created_ms,
+	    &p->user_id, &p->name, &p->fullname, &p->email,
+	    &repo->id, &type,
 	    &repo->owner_id, &repo->ns, &repo->name, &priv, &gated, &disabled,
 	    &repo->lfs_multipart_threshold, &repo->downloads, &repo->likes,
 	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl,
 	    &repo->mirror, &mt, &ml, &mfresh);
-	if (rc < 0) {
+	if (rc <= 0) {
 		resp_db_error(r);
 		return NULL;
 	}
-	if (rc == 0) {
+	if (token && auth_token_found(r, p, th, thl, hash) != 0)
+		return NULL;
+	if (repo->id == 0) {
 		if (!pulled && pull(r, need) == 0) {
+			/* look again, the caller known now (r->who) */
 			pulled = true;
+			token = 0;
 			goto again;
 		}
 		if (r->status == 0)

@@ -128,6 +128,7 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
 	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
 	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
+	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
 	    ui_discussion },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },

@@ -937,6 +937,116 @@ s3_multipart_abort(struct s3 *s, const char *key, const char *upload_id)
 	return perform(s, &c);
 }
 
+/* ---- listing ---- */
+
+/* "2026-12-03T08:34:46.123Z" (fraction optional) as a time, or -1. */
+static time_t
+iso8601_utc(const char *v)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (v == NULL || (end = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return (time_t)-1;
+	if (*end == '.')
+		for (end++; *end >= '0' && *end <= '9'; end++)
+			;
+	if (strcmp(end, "Z") != 0)
+		return (time_t)-1;
+	return timegm(&tm);
+}
+
+/* A decimal of at most 19 digits, or -1. */
+static int
+parse_u64(const char *v, uint64_t *out)
+{
+	size_t i;
+
+	*out = 0;
+	if (v == NULL || *v == '\0' || strlen(v) > 19)
+		return -1;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		*out = *out * 10 + (uint64_t)(v[i] - '0');
+	}
+	return 0;
+}
+
+int
+s3_list_parse(struct arena *a, const char *xml, struct s3_entry **out,
+    size_t *nout, char **next)
+{
+	const char *p = xml, *b, *e;
+	char *trunc, *one;
+	size_t n = 0, cap = 0;
+	struct s3_entry *v = NULL;
+
+	*out = NULL;
+	*nout = 0;
+	*next = NULL;
+	if (xml == NULL)
+		return -1;
+	while ((b = strstr(p, "<Contents>")) != NULL) {
+		if ((e = strstr(b, "</Contents>")) == NULL)
+			return -1;
+		one = arena_alloc(a, (size_t)(e - b) + 1);
+		memcpy(one, b, (size_t)(e - b));
+		one[e - b] = '\0';
+		if (n == cap) {
+			struct s3_entry *nv;
+
+			cap = cap ? 2 * cap : 64;
+			nv = arena_alloc(a, cap * sizeof(*nv));
+			if (n > 0)
+				memcpy(nv, v, n * sizeof(*nv));
+			v = nv;
+		}
+		v[n].key = s3_xml_text(a, one, "Key");
+		v[n].modified = iso8601_utc(s3_xml_text(a, one,
+		    "LastModified"));
+		if (v[n].key == NULL || v[n].key[0] == '\0' ||
+		    parse_u64(s3_xml_text(a, one, "Size"), &v[n].size) != 0 ||
+		    v[n].modified == (time_t)-1)
+			return -1;
+		n++;
+		p = e + strlen("</Contents>");
+	}
+	trunc = s3_xml_text(a, xml, "IsTruncated");
+	if (trunc != NULL && strcmp(trunc, "true") == 0) {
+		*next = s3_xml_text(a, xml, "NextContinuationToken");
+		if (*next == NULL || **next == '\0')
+			return -1;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+int
+s3_list_page(struct s3 *s, struct arena *a, const char *prefix,
+    const char *token, struct s3_entry **out, size_t *nout, char **next)
+{
+	/* in the order of their names: the signature sorts them anyway */
+	struct sigv4_kv q[] = { { "continuation-token", token },
+	    { "list-type", "2" }, { "prefix", prefix } };
+	struct call c;
+	int rc;
+
+	call_init(s, &c, "ListObjectsV2", "GET", NULL);
+	c.query = token != NULL ? q : q + 1;
+	c.nquery = token != NULL ? 3 : 2;
+	if ((rc = perform(s, &c)) != S3_OK)
+		return rc;
+	if (s3_list_parse(a, s->body.data, out, nout, next) != 0) {
+		seterr(s, "S3 ListObjectsV2 %s: an answer khub cannot read",
+		    prefix);
+		return S3_ERROR;
+	}
+	return S3_OK;
+}
+
 /* ---- presigned URLs ---- */
 
 bool

@@ -110,6 +110,32 @@ int	 s3_multipart_complete(struct s3 *, const char *key,
 /* Aborts an upload and frees its parts: S3_NOTFOUND for no such upload. */
 int	 s3_multipart_abort(struct s3 *, const char *key, const char *upload_id);
 
+/* One object of a listing. */
+struct s3_entry {
+	const char	*key;
+	uint64_t	 size;
+	time_t		 modified;	/* LastModified, UTC */
+};
+
+/*
+ * One page (up to 1,000 objects) of the keys under prefix, in key order
+ * (ListObjectsV2), from token (NULL: the first page). The entries and
+ * *next (the next page's token, NULL after the last) are put in the
+ * arena, so that other calls may run between pages.
+ */
+int	 s3_list_page(struct s3 *, struct arena *, const char *prefix,
+	    const char *token, struct s3_entry **out, size_t *nout,
+	    char **next);
+/*
+ * Parses a ListObjectsV2 answer (any bytes up to a NUL) into the arena:
+ * every <Contents> with a non-empty Key, a decimal Size and an ISO 8601
+ * LastModified; *next is NextContinuationToken when IsTruncated is true,
+ * else NULL. Returns 0, or -1 when an entry lacks one of them or the
+ * answer is truncated without a token.
+ */
+int	 s3_list_parse(struct arena *, const char *xml, struct s3_entry **out,
+	    size_t *nout, char **next);
+
 /* "scheme://host[:port]" of the presigned URLs (the bucket in the host
  * when virtual-hosted), for a page's Content-Security-Policy; in a. */
 char	*s3_public_origin(const struct s3 *, struct arena *);

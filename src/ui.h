@@ -129,6 +129,8 @@ int	 ui_changes(struct req *, struct html *, const char *base,
 /* ui_discussions.c: /{repo}/discussions, /{repo}/discussions/{num|new} */
 void	 ui_discussions(struct req *);
 void	 ui_discussion(struct req *);
+/* ui_repo_settings.c: /{repo}/settings, for its admins */
+void	 ui_repo_settings(struct req *);
 /* ui_list.c: listings of models, datasets, spaces; a user's or an
  * organization's profile (a name no one has: the canonical model) */
 void	 ui_list(struct req *);

@@ -137,6 +137,10 @@ static const char CSS[] =
 "form.login input[type=text],form.login input[type=password]{padding:.4em;"
 "border:1px solid var(--line);border-radius:6px;font:inherit}\n"
 ".error{color:#cf222e}\n"
+"section.setting{border:1px solid var(--line);border-radius:8px;padding:"
+".4em .9em 1em;margin:1em 0;max-width:48em}\n"
+"section.danger{border-color:#cf222e}\n"
+"p.done{color:#1a7f37}\n"
 "form.sort{margin:.5em 0 1em;display:flex;gap:.6em;align-items:center;"
 "flex-wrap:wrap}\n"
 "form.sort input,form.sort select{font:inherit;padding:.2em .4em}\n";
@@ -445,6 +449,9 @@ ui_repo_header(struct req *r, struct html *h, const struct repo *repo,
 	    !strcmp(which, "history"));
 	tab(h, arena_printf(r->a, "%s/discussions", base), "Community",
 	    !strcmp(which, "community"));
+	if (repo->access >= ACCESS_ADMIN)
+		tab(h, arena_printf(r->a, "%s/settings", base), "Settings",
+		    !strcmp(which, "settings"));
 	html_printf(h, "</nav>");
 }
 

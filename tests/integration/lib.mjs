@@ -194,10 +194,11 @@ const plural = (type) => `${type || 'model'}s`;
 
 // Commits files to a branch through the NDJSON commit endpoint.
 // files: {path: string|Buffer} (regular, inline); deletes: [path];
-// lfs: [{path, oid, size}] (already uploaded). Returns the response.
+// lfs: [{path, oid, size}] (already uploaded); port: another khub's
+// (tests/galera). Returns the response.
 export async function commit(token, repo, { files = {}, deletes = [],
   lfs = [], branch = 'main', summary = 'test commit', parent,
-  description = '' } = {}) {
+  description = '', port } = {}) {
   const lines = [{ key: 'header', value: { summary, description,
     ...(parent ? { parentCommit: parent } : {}) } }];
   for (const [path, content] of Object.entries(files))
@@ -211,7 +212,7 @@ export async function commit(token, repo, { files = {}, deletes = [],
       value: { path } });
   return request('POST', `/api/${plural(repo.type)}/${repo.id}/commit/`
     + encodeURIComponent(branch), { body: lines.map((l) =>
-    JSON.stringify(l)).join('\n'), headers: {
+    JSON.stringify(l)).join('\n'), port, headers: {
     'content-type': 'application/x-ndjson', ...bearer(token) } });
 }
 
@@ -227,6 +228,17 @@ export async function commitOk(token, repo, opts) {
 export function repoPath(repo) {
   return repo.type === 'dataset' ? `/datasets/${repo.id}` :
     repo.type === 'space' ? `/spaces/${repo.id}` : `/${repo.id}`;
+}
+
+// GET of a file: 302, then the bytes at the Location.
+export async function download(repo, path, { token, form = 'resolve' } = {}) {
+  const enc = path.split('/').map(encodeURIComponent).join('/');
+  const res = await request('GET', `${repoPath(repo)}/${form}/main/${enc}`,
+    { headers: token ? bearer(token) : {} });
+  assert.equal(res.status, 302, `${path}: ${res.status} ${res.body}`);
+  const s3 = await fetch(res.headers.location);
+  assert.equal(s3.status, 200, `${path}: S3 ${s3.status}`);
+  return Buffer.from(await s3.arrayBuffer());
 }
 
 // ---- outages ----
@@ -366,6 +378,36 @@ export async function upload(repo, token, data, { doVerify = true } = {}) {
     assert.equal(v.status, 200, v.body);
   }
   return { oid, size: data.length, stored: false };
+}
+
+// ---- S3 itself (the stack's, path style: endpoint/bucket/key) ----
+
+export const lfsKey = (oid) =>
+  `lfs/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
+export const blobKey = (data) => {
+  const h = createHash('sha1').update(`blob ${data.length}\0`).update(data)
+    .digest('hex');
+  return `blob/${h.slice(0, 2)}/${h.slice(2, 4)}/${h}`;
+};
+// khub's own keys, which read and write the whole bucket.
+export const MAIN = () => ({ access: confValue('access_key'),
+  secret: confValue('secret_key') });
+
+// A request to S3 signed with the given keys (curl signs SigV4; it needs
+// x-amz-content-sha256 given): {status, body (Buffer)}. key may carry a
+// query ("k?uploadId=...").
+export function s3(method, key, who = MAIN(), body) {
+  const region = confValue('region') || 'us-east-1';
+  const out = execFileSync('curl', ['-s', ...(method === 'HEAD' ? ['-I']
+    : ['-X', method]), '--aws-sigv4',
+    `aws:amz:${region}:s3`, '--user', `${who.access}:${who.secret}`,
+    '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD',
+    ...(body ? ['--data-binary', '@-'] : []), '-w', '\n%{http_code}',
+    `${confValue('endpoint')}/${confValue('bucket')}/${key}`],
+  { input: body });
+  const nl = out.lastIndexOf(10);
+  return { status: parseInt(out.subarray(nl + 1).toString(), 10),
+    body: out.subarray(0, nl) };
 }
 
 // ---- fixtures ----

@@ -5,47 +5,21 @@
 // its source) or an ACL on one is refused by S3 itself. Honest uploads,
 // basic and multipart, go on working.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
-  batchOk, bearer, commit, commitOk, confValue, createRepo, lfsHeaders,
-  local, newUser, raw, repoPath, request, sha256, sql, test, upload, verify,
+  MAIN, batchOk, bearer, blobKey, commit, commitOk, confValue, createRepo,
+  lfsHeaders, lfsKey, local, newUser, raw, repoPath, request, s3, sha256,
+  sql, test, upload, verify,
 } from './lib.mjs';
 
 const BUCKET = confValue('bucket');
-const ENDPOINT = confValue('endpoint');
-const REGION = confValue('region') || 'us-east-1';
-const lfsKey = (oid) => `lfs/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
-const blobKey = (data) => {
-  const h = createHash('sha1').update(`blob ${data.length}\0`).update(data)
-    .digest('hex');
-  return `blob/${h.slice(0, 2)}/${h.slice(2, 4)}/${h}`;
-};
-// The stack's S3 is path style: endpoint/bucket/key.
-const objectUrl = (key) => `${ENDPOINT}/${BUCKET}/${key}`;
 const keyOf = (href) => decodeURIComponent(new URL(href).pathname)
   .slice(BUCKET.length + 2);
 
-const MAIN = () => ({ access: confValue('access_key'),
-  secret: confValue('secret_key') });
 function uploader() {
   const access = confValue('upload_access_key');
   assert.ok(access, 'khub.conf names the upload keys ([s3] upload_access_key)');
   return { access, secret: confValue('upload_secret_key') };
-}
-
-// A request to S3 signed with the given keys (curl signs SigV4; it needs
-// x-amz-content-sha256 given): {status, body (Buffer)}.
-function s3(method, key, who, body) {
-  const out = execFileSync('curl', ['-s', ...(method === 'HEAD' ? ['-I']
-    : ['-X', method]), '--aws-sigv4',
-    `aws:amz:${REGION}:s3`, '--user', `${who.access}:${who.secret}`,
-    '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD',
-    ...(body ? ['--data-binary', '@-'] : []), '-w', '\n%{http_code}',
-    objectUrl(key)], { input: body });
-  const nl = out.lastIndexOf(10);
-  return { status: parseInt(out.subarray(nl + 1).toString(), 10),
-    body: out.subarray(0, nl) };
 }
 
 // A private repository of a new user A with an LFS file and a regular

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  bearer, commitOk, createRepo, get, newUser, post, repoPath, request, sql,
-  test,
+  bearer, commitOk, createRepo, download, get, newUser, post, repoPath,
+  request, sql, test,
 } from './lib.mjs';
 
 const SMALL_MAX = 4096;
@@ -38,16 +38,6 @@ function where(ids) {
 }
 
 const enc = (path) => path.split('/').map(encodeURIComponent).join('/');
-
-// GET of a file: 302, then the bytes at the Location.
-async function download(repo, path, { token, form = 'resolve' } = {}) {
-  const res = await request('GET', `${repoPath(repo)}/${form}/main/${enc(path)}`,
-    { headers: token ? bearer(token) : {} });
-  assert.equal(res.status, 302, `${path}: ${res.status} ${res.body}`);
-  const s3 = await fetch(res.headers.location);
-  assert.equal(s3.status, 200, `${path}: S3 ${s3.status}`);
-  return Buffer.from(await s3.arrayBuffer());
-}
 
 test('small files: in the database at commit, a larger one in S3; each GET '
   + 'redirects to the exact bytes, the first puts them in S3, later ones '

@@ -70,7 +70,8 @@ test('pages pass axe-core: no serious or critical violation on any page '
     await Promise.all([page.waitForNavigation(), page.click('form.login button')]);
     for (const path of ['/settings/tokens', '/organizations/new',
       `/${r.id}/discussions/new`, `/${r.id}/discussions/${disc.json.num}`,
-      `/organizations/${org}/settings/members`, `/${org}`, `/${r.id}`])
+      `/organizations/${org}/settings/members`, `/${org}`, `/${r.id}`,
+      `/${r.id}/settings`])
       await check(path);
     assert.deepEqual(found, [], found.join('\n'));
   } finally {

@@ -202,6 +202,34 @@ test_check(void)
 	CHECK_STR(err, "");
 }
 
+/* ListObjectsV2: the keys under a prefix, their sizes and times. */
+static void
+test_list(void)
+{
+	struct s3_entry *v;
+	char *pre = key("list/"), *next;
+	time_t now = time(NULL);
+	size_t n, i;
+
+	CHECK(s3_put(S, key("list/b"), "bb", 2) == S3_OK);
+	CHECK(s3_put(S, key("list/a"), "a", 1) == S3_OK);
+	CHECK(s3_put(S, key("listed-not"), "x", 1) == S3_OK);
+	CHECK(s3_list_page(S, &A, pre, NULL, &v, &n, &next) == S3_OK);
+	CHECK(n == 2);
+	CHECK(next == NULL);
+	for (i = 0; i < n && i < 2; i++) {
+		CHECK(strncmp(v[i].key, pre, strlen(pre)) == 0);
+		CHECK(v[i].size == (i == 0 ? 1u : 2u));
+		CHECK(v[i].modified >= now - 60 && v[i].modified <= now + 60);
+	}
+	if (n == 2) {
+		CHECK_STR(v[0].key + strlen(pre), "a");
+		CHECK_STR(v[1].key + strlen(pre), "b");
+	}
+	CHECK(s3_list_page(S, &A, key("nothing-here/"), NULL, &v, &n,
+	    &next) == S3_OK && n == 0 && next == NULL);
+}
+
 static void
 test_put_head(void)
 {
@@ -578,6 +606,7 @@ main(int argc, char *argv[])
 
 	RUN(test_check);
 	RUN(test_put_head);
+	RUN(test_list);
 	RUN(test_presigned_get);
 	RUN(test_presigned_refused);
 	RUN(test_presigned_put);

@@ -1,0 +1,629 @@
+/*
+ * gc.c: marking unreferenced objects, deleting them after their grace
+ * period under the lock protocol of gc.h, and the commit's side of it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "blobstore.h"
+#include "db.h"
+#include "gc.h"
+#include "gitobj.h"
+#include "gitstore.h"
+#include "hex.h"
+#include "hub.h"
+#include "lfs.h"
+#include "log.h"
+#include "s3.h"
+
+/* Rows a page: every query below reads at most this many. */
+#define PAGE	1000
+
+/* ---- marking ---- */
+
+/* Blob rows no repository references, in id order after a given id. */
+static const char SQL_UNREF_BLOBS[] =
+    "SELECT b.oid FROM git_blob b WHERE b.oid > ? AND NOT EXISTS"
+    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = b.oid)"
+    " ORDER BY b.oid LIMIT 1000";
+static const char SQL_LFS_PAGE[] =
+    "SELECT sha256, size FROM lfs_object WHERE sha256 > ?"
+    " ORDER BY sha256 LIMIT 1000";
+/* Which ids of a JSON array of hex blob ids some repository references. */
+static const char SQL_REFERENCED[] =
+    "SELECT UNHEX(j.h) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j WHERE EXISTS (SELECT 1 FROM repo_blob rb"
+    " WHERE rb.oid = UNHEX(j.h))";
+static struct db_rows mark_rows = {
+	"INSERT IGNORE INTO gc_mark (kind, id, ref_oid) VALUES ",
+	"(?, ?, ?)", 3, { 0 }
+};
+/* A mark whose object is referenced again is dropped: its grace starts
+ * over the next time it is unreferenced. */
+static const char SQL_UNMARK_REFERENCED[] =
+    "DELETE FROM gc_mark WHERE EXISTS (SELECT 1 FROM repo_blob rb"
+    " WHERE rb.oid = gc_mark.ref_oid)";
+static const char SQL_MARKED[] =
+    "SELECT COUNT(*) FROM gc_mark";
+
+/* ---- sweeping ---- */
+
+static const char SQL_DUE[] =
+    "SELECT id, ref_oid FROM gc_mark WHERE kind = ? AND id > ?"
+    " AND since <= NOW(3) - INTERVAL ? SECOND ORDER BY id LIMIT 1000";
+static const char SQL_BLOB_LOCK[] =
+    "SELECT size, lfs, in_s3 FROM git_blob WHERE oid = ? FOR UPDATE";
+static const char SQL_LFS_LOCK[] =
+    "SELECT size FROM lfs_object WHERE sha256 = ? FOR UPDATE";
+/* A locking read: a commit adding the reference waits for this
+ * transaction, or this one sees its row. */
+static const char SQL_REF_LOCK[] =
+    "SELECT 1 FROM repo_blob WHERE oid = ? LIMIT 1 LOCK IN SHARE MODE";
+static const char SQL_BLOB_READ[] =
+    "SELECT size, lfs, in_s3 FROM git_blob b WHERE oid = ? AND NOT EXISTS"
+    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = b.oid)";
+static const char SQL_LFS_READ[] =
+    "SELECT size FROM lfs_object WHERE sha256 = ? AND NOT EXISTS"
+    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = ?)";
+static const char SQL_DEL_BLOB_DATA[] =
+    "DELETE FROM blob_data WHERE oid = ?";
+static const char SQL_DEL_BLOB[] =
+    "DELETE FROM git_blob WHERE oid = ?";
+static const char SQL_DEL_PROOFS[] =
+    "DELETE FROM lfs_proof WHERE sha256 = ?";
+static const char SQL_DEL_LFS[] =
+    "DELETE FROM lfs_object WHERE sha256 = ?";
+static const char SQL_DEL_MARK[] =
+    "DELETE FROM gc_mark WHERE kind = ? AND id = ?";
+
+static const char SQL_OLD_UPLOADS[] =
+    "SELECT upload_id, sha256, size, repo_id FROM lfs_upload"
+    " WHERE upload_id > ? AND created_at <= NOW(3) - INTERVAL ? SECOND"
+    " ORDER BY upload_id LIMIT 1000";
+static const char SQL_DEL_UPLOAD[] =
+    "DELETE FROM lfs_upload WHERE upload_id = ?";
+
+/* ---- the commit's side ---- */
+
+static const char SQL_HOLD[] =
+    "SELECT COUNT(*), CAST(COALESCE(SUM(b.lfs = 1 AND l.sha256 IS NULL), 0)"
+    " AS UNSIGNED)"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)"
+    " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
+    " LOCK IN SHARE MODE";
+
+/* S3 prefixes of keys that are garbage once old: staged uploads never
+ * verified, and copies a verification left behind (lfs.c). */
+static const char *const stale_prefixes[] = { S3_UPLOAD_PREFIX,
+    "lfs-verify/" };
+
+/* One run's state. */
+struct run {
+	const struct dctx	*x;
+	const struct gc_opts	*o;
+	struct gc_stats		*st;
+	struct kerr		*e;
+	struct db		*db;
+	struct arena		 a;	/* reset a page */
+};
+
+static void
+found(struct run *g, const char *what, const char *key, uint64_t bytes)
+{
+	g->st->objects++;
+	g->st->bytes += bytes;
+	if (g->o->report != NULL)
+		g->o->report(g->o->arg, what, key, bytes);
+}
+
+static int
+dberr(struct run *g)
+{
+	if (db_in_transaction(g->db))
+		db_rollback(g->db);
+	return kerr_db(g->e, g->db);
+}
+
+static int
+s3err(struct run *g, const char *key)
+{
+	if (db_in_transaction(g->db))
+		db_rollback(g->db);
+	kerr_set(g->e, 503, "ServiceUnavailable", "S3: cannot delete %s: %s",
+	    key, s3_errmsg(g->x->hub->s3));
+	g->e->hidden = true;
+	return -1;
+}
+
+/* Records marks for n objects (ids of idlen bytes), kind "blob"/"lfs". */
+static int
+mark(struct run *g, const char *kind, const unsigned char *ids,
+    size_t idlen, const struct oid *refs, size_t n)
+{
+	struct db_param *ps;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	ps = arena_zalloc(&g->a, 3 * n * sizeof(*ps));
+	for (i = 0; i < n; i++) {
+		ps[3 * i].kind = 's';
+		ps[3 * i].p = kind;
+		ps[3 * i + 1].kind = 'b';
+		ps[3 * i + 1].p = ids + i * idlen;
+		ps[3 * i + 1].len = idlen;
+		ps[3 * i + 2].kind = 'b';
+		ps[3 * i + 2].p = refs[i].b;
+		ps[3 * i + 2].len = OID_LEN;
+	}
+	return db_exec_rows(g->db, &g->a, &mark_rows, ps, n);
+}
+
+/* Marks every blob row no repository references. */
+static int
+mark_blobs(struct run *g)
+{
+	unsigned char last[OID_LEN], *ids;
+	struct oid *refs;
+	size_t lastlen = 0, n, len;
+	struct db_res *res;
+	void *oid;
+	int rc;
+
+	do {
+		arena_reset(&g->a);
+		ids = arena_alloc(&g->a, PAGE * OID_LEN);
+		refs = arena_alloc(&g->a, PAGE * sizeof(*refs));
+		if (db_exec(g->db, &g->a, &res, SQL_UNREF_BLOBS, "b", last,
+		    lastlen) != 0)
+			return dberr(g);
+		n = 0;
+		while ((rc = db_row(res, "b", &oid, &len)) == 1) {
+			if (len != OID_LEN || n == PAGE)
+				continue;
+			memcpy(ids + n * OID_LEN, oid, OID_LEN);
+			memcpy(refs[n].b, oid, OID_LEN);
+			n++;
+		}
+		if (rc < 0 || mark(g, "blob", ids, OID_LEN, refs, n) != 0)
+			return dberr(g);
+		if (n > 0) {
+			memcpy(last, ids + (n - 1) * OID_LEN, OID_LEN);
+			lastlen = OID_LEN;
+		}
+	} while (n == PAGE);
+	return 0;
+}
+
+/* The id of the pointer blob of an LFS object. */
+static void
+pointer_oid(struct arena *a, const unsigned char *sha256, uint64_t size,
+    struct oid *out)
+{
+	struct buf p;
+
+	buf_init(&p, a);
+	lfs_pointer(&p, sha256, size);
+	git_blob_oid(out, p.data, p.len);
+}
+
+static int
+cmp_oid(const void *x, const void *y)
+{
+	return memcmp(x, y, OID_LEN);
+}
+
+/* Marks every LFS object whose pointer no repository references. */
+static int
+mark_lfs(struct run *g)
+{
+	unsigned char last[SHA256_LEN], *shas, *keep;
+	struct oid *ptrs, *hit, *kref;
+	size_t lastlen = 0, n, i, k, len;
+	struct db_res *res;
+	struct buf q;
+	uint64_t size;
+	void *p;
+	int rc;
+
+	do {
+		arena_reset(&g->a);
+		shas = arena_alloc(&g->a, PAGE * SHA256_LEN);
+		ptrs = arena_alloc(&g->a, PAGE * sizeof(*ptrs));
+		if (db_exec(g->db, &g->a, &res, SQL_LFS_PAGE, "b", last,
+		    lastlen) != 0)
+			return dberr(g);
+		n = 0;
+		while ((rc = db_row(res, "bu", &p, &len, &size)) == 1) {
+			if (len != SHA256_LEN || n == PAGE)
+				continue;
+			memcpy(shas + n * SHA256_LEN, p, SHA256_LEN);
+			pointer_oid(&g->a, p, size, &ptrs[n]);
+			n++;
+		}
+		if (rc < 0)
+			return dberr(g);
+		if (n == 0)
+			break;
+		memcpy(last, shas + (n - 1) * SHA256_LEN, SHA256_LEN);
+		lastlen = SHA256_LEN;
+
+		/* which pointers are referenced: not marked */
+		buf_init(&q, &g->a);
+		buf_addc(&q, '[');
+		for (i = 0; i < n; i++) {
+			char hex[OID_HEX + 1];
+
+			oid_hex(&ptrs[i], hex);
+			buf_printf(&q, "%s\"%s\"", i ? "," : "", hex);
+		}
+		buf_addc(&q, ']');
+		if (db_exec(g->db, &g->a, &res, SQL_REFERENCED, "s",
+		    q.data) != 0)
+			return dberr(g);
+		hit = arena_alloc(&g->a, PAGE * sizeof(*hit));
+		k = 0;
+		while ((rc = db_row(res, "b", &p, &len)) == 1)
+			if (len == OID_LEN && k < PAGE)
+				memcpy(hit[k++].b, p, OID_LEN);
+		if (rc < 0)
+			return dberr(g);
+		qsort(hit, k, sizeof(*hit), cmp_oid);
+		keep = arena_alloc(&g->a, PAGE * SHA256_LEN);
+		kref = arena_alloc(&g->a, PAGE * sizeof(*kref));
+		for (i = 0, len = 0; i < n; i++) {
+			if (bsearch(&ptrs[i], hit, k, sizeof(*hit),
+			    cmp_oid) != NULL)
+				continue;
+			memcpy(keep + len * SHA256_LEN,
+			    shas + i * SHA256_LEN, SHA256_LEN);
+			kref[len++] = ptrs[i];
+		}
+		if (mark(g, "lfs", keep, SHA256_LEN, kref, len) != 0)
+			return dberr(g);
+	} while (n == PAGE);
+	return 0;
+}
+
+/* The locking read of gc.h: whether some repository references ref. */
+static int
+referenced(struct run *g, const struct oid *ref)
+{
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	if (db_exec(g->db, &g->a, &res, SQL_REF_LOCK, "b", ref->b,
+	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0)
+		return -1;
+	db_done(res);
+	return rc;
+}
+
+static int
+unmark(struct run *g, const char *kind, const void *id, size_t idlen)
+{
+	return db_exec(g->db, &g->a, NULL, SQL_DEL_MARK, "sb", kind, id,
+	    idlen);
+}
+
+/*
+ * Whether a blob is small (blobstore.h): its bytes are in blob_data, and
+ * its S3 copy, made by a first download, is kept. A worker may have cached
+ * that the blob is in S3 (in_s3 only ever goes from 0 to 1 there); were
+ * the same bytes committed again, their new row would start at 0 and that
+ * worker would redirect to the copy, which must then exist. At most 4 KiB
+ * each, and used again by the next download of that content.
+ */
+static bool
+small(const struct blob_info *b, int64_t lfs)
+{
+	return blobstore_is_small(lfs != 0, b->size);
+}
+
+/* Deletes one marked blob row (and its bytes) if still unreferenced. */
+static int
+sweep_blob(struct run *g, const struct oid *oid)
+{
+	struct blob_info b;
+	int64_t lfs, in_s3;
+	struct db_res *res;
+	const char *what;
+	char *key, hex[OID_HEX + 1];
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.oid = *oid;
+	oid_hex(oid, hex);
+	if (g->o->dry_run) {
+		if (db_exec(g->db, &g->a, &res, SQL_BLOB_READ, "b", oid->b,
+		    (size_t)OID_LEN) != 0 ||
+		    (rc = db_row(res, "uii", &b.size, &lfs, &in_s3)) < 0)
+			return dberr(g);
+		db_done(res);
+		if (rc == 1)
+			found(g, lfs ? "lfs-pointer" : small(&b, lfs) ?
+			    "small-blob" : "blob", lfs || small(&b, lfs) ? hex :
+			    gitstore_s3_key(&g->a, &b), lfs ? 0 : b.size);
+		return 0;
+	}
+	if (db_begin(g->db) != 0 ||
+	    db_exec(g->db, &g->a, &res, SQL_BLOB_LOCK, "b", oid->b,
+	    (size_t)OID_LEN) != 0 ||
+	    (rc = db_row(res, "uii", &b.size, &lfs, &in_s3)) < 0)
+		return dberr(g);
+	db_done(res);
+	if (rc == 1 && (rc = referenced(g, oid)) < 0)
+		return dberr(g);
+	if (rc == 1) {	/* gone, or referenced again: only the mark goes */
+		if (unmark(g, "blob", oid->b, OID_LEN) != 0 ||
+		    db_commit(g->db) != 0)
+			return dberr(g);
+		return 0;
+	}
+	what = lfs ? "lfs-pointer" : small(&b, lfs) ? "small-blob" : "blob";
+	key = hex;
+	if (!lfs && in_s3 && !small(&b, lfs)) {
+		/* The bytes go first, while the row is locked: a commit
+		 * that finds the row stored no bytes of its own. */
+		key = gitstore_s3_key(&g->a, &b);
+		if ((rc = s3_delete(g->x->hub->s3, key)) != S3_OK &&
+		    rc != S3_NOTFOUND)
+			return s3err(g, key);
+	}
+	if (db_exec(g->db, &g->a, NULL, SQL_DEL_BLOB_DATA, "b", oid->b,
+	    (size_t)OID_LEN) != 0 ||
+	    db_exec(g->db, &g->a, NULL, SQL_DEL_BLOB, "b", oid->b,
+	    (size_t)OID_LEN) != 0 ||
+	    unmark(g, "blob", oid->b, OID_LEN) != 0 || db_commit(g->db) != 0)
+		return dberr(g);
+	found(g, what, key, lfs ? 0 : b.size);
+	return 0;
+}
+
+/* Deletes one marked LFS object (bytes, proofs, row) if still
+ * unreferenced. */
+static int
+sweep_lfs(struct run *g, const unsigned char *sha256, const struct oid *ptr)
+{
+	struct db_res *res;
+	uint64_t size;
+	char *key = lfs_object_key(&g->a, sha256);
+	int rc;
+
+	if (g->o->dry_run) {
+		if (db_exec(g->db, &g->a, &res, SQL_LFS_READ, "bb", sha256,
+		    (size_t)SHA256_LEN, ptr->b, (size_t)OID_LEN) != 0 ||
+		    (rc = db_row(res, "u", &size)) < 0)
+			return dberr(g);
+		db_done(res);
+		if (rc == 1)
+			found(g, "lfs", key, size);
+		return 0;
+	}
+	if (db_begin(g->db) != 0 ||
+	    db_exec(g->db, &g->a, &res, SQL_LFS_LOCK, "b", sha256,
+	    (size_t)SHA256_LEN) != 0 || (rc = db_row(res, "u", &size)) < 0)
+		return dberr(g);
+	db_done(res);
+	if (rc == 1 && (rc = referenced(g, ptr)) < 0)
+		return dberr(g);
+	if (rc == 1) {
+		if (unmark(g, "lfs", sha256, SHA256_LEN) != 0 ||
+		    db_commit(g->db) != 0)
+			return dberr(g);
+		return 0;
+	}
+	if ((rc = s3_delete(g->x->hub->s3, key)) != S3_OK && rc != S3_NOTFOUND)
+		return s3err(g, key);
+	if (db_exec(g->db, &g->a, NULL, SQL_DEL_PROOFS, "b", sha256,
+	    (size_t)SHA256_LEN) != 0 ||
+	    db_exec(g->db, &g->a, NULL, SQL_DEL_LFS, "b", sha256,
+	    (size_t)SHA256_LEN) != 0 ||
+	    unmark(g, "lfs", sha256, SHA256_LEN) != 0 || db_commit(g->db) != 0)
+		return dberr(g);
+	found(g, "lfs", key, size);
+	return 0;
+}
+
+/* Sweeps every mark of kind whose grace has run out. */
+static int
+sweep(struct run *g, const char *kind)
+{
+	struct { unsigned char id[SHA256_LEN]; size_t len; struct oid ref; }
+	    *due;
+	unsigned char last[SHA256_LEN];
+	size_t lastlen = 0, n, i, len, rlen;
+	struct db_res *res;
+	void *id, *ref;
+	int rc;
+
+	do {
+		arena_reset(&g->a);
+		due = arena_alloc(&g->a, PAGE * sizeof(*due));
+		if (db_exec(g->db, &g->a, &res, SQL_DUE, "sbi", kind, last,
+		    lastlen, g->o->grace) != 0)
+			return dberr(g);
+		n = 0;
+		while ((rc = db_row(res, "bb", &id, &len, &ref, &rlen)) == 1) {
+			if (len > SHA256_LEN || rlen != OID_LEN || n == PAGE)
+				continue;
+			memcpy(due[n].id, id, len);
+			due[n].len = len;
+			memcpy(due[n].ref.b, ref, OID_LEN);
+			n++;
+		}
+		if (rc < 0)
+			return dberr(g);
+		for (i = 0; i < n; i++) {
+			if (kind[0] == 'b' && due[i].len == OID_LEN)
+				rc = sweep_blob(g, &due[i].ref);
+			else if (kind[0] == 'l' && due[i].len == SHA256_LEN)
+				rc = sweep_lfs(g, due[i].id, &due[i].ref);
+			else
+				rc = 0;
+			if (rc != 0)
+				return -1;
+		}
+		if (n > 0) {
+			memcpy(last, due[n - 1].id, due[n - 1].len);
+			lastlen = due[n - 1].len;
+		}
+	} while (n == PAGE);
+	return 0;
+}
+
+/* Aborts the multipart uploads begun more than the grace period ago. */
+static int
+sweep_uploads(struct run *g)
+{
+	char *last = arena_strdup(&g->a, ""), *id, *key;
+	unsigned char sha[SHA256_LEN];
+	struct db_res *res;
+	void *p;
+	size_t len, n;
+	uint64_t size;
+	int64_t repo_id;
+	int rc;
+
+	do {
+		if (db_exec(g->db, &g->a, &res, SQL_OLD_UPLOADS, "si", last,
+		    g->o->grace) != 0)
+			return dberr(g);
+		n = 0;
+		while ((rc = db_row(res, "sbui", &id, &p, &len, &size,
+		    &repo_id)) == 1) {
+			n++;
+			last = id;
+			if (len != SHA256_LEN)
+				continue;
+			memcpy(sha, p, SHA256_LEN);
+			key = lfs_staging_key(&g->a, repo_id, sha, size);
+			if (!g->o->dry_run) {
+				rc = s3_multipart_abort(g->x->hub->s3, key, id);
+				if (rc != S3_OK && rc != S3_NOTFOUND)
+					return s3err(g, key);
+				if (db_exec(g->db, &g->a, NULL,
+				    SQL_DEL_UPLOAD, "s", id) != 0)
+					return dberr(g);
+			}
+			found(g, "multipart", key, size);
+		}
+		if (rc < 0)
+			return dberr(g);
+		/* the rows read are in the arena: keep the last id */
+		last = arena_strdup(&g->a, last);
+	} while (n == PAGE);
+	return 0;
+}
+
+/* Deletes the keys under prefix not modified for the grace period. */
+static int
+sweep_prefix(struct run *g, const char *prefix)
+{
+	struct s3_entry *v;
+	char *token = NULL, *next;
+	time_t before = time(NULL) - (time_t)g->o->grace;
+	size_t n, i;
+	int rc;
+
+	do {
+		/* the token outlives the page's arena */
+		arena_reset(&g->a);
+		rc = s3_list_page(g->x->hub->s3, &g->a, prefix, token, &v, &n,
+		    &next);
+		free(token);
+		token = NULL;
+		if (rc == S3_OK && next != NULL && (token = strdup(next)) == NULL)
+			rc = S3_ERROR;
+		if (rc != S3_OK) {
+			kerr_set(g->e, 503, "ServiceUnavailable", "S3: cannot "
+			    "list %s: %s", prefix, s3_errmsg(g->x->hub->s3));
+			g->e->hidden = true;
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			if (v[i].modified > before)
+				continue;
+			if (!g->o->dry_run &&
+			    (rc = s3_delete(g->x->hub->s3, v[i].key)) != S3_OK &&
+			    rc != S3_NOTFOUND) {
+				free(token);
+				return s3err(g, v[i].key);
+			}
+			found(g, "staging", v[i].key, v[i].size);
+		}
+	} while (token != NULL);
+	return 0;
+}
+
+int
+gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
+    struct kerr *e)
+{
+	struct run g;
+	struct db_res *res;
+	size_t i;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	memset(&g, 0, sizeof(g));
+	g.x = x;
+	g.o = o;
+	g.st = st;
+	g.e = e;
+	g.db = x->hub->db;
+	arena_init(&g.a, 64 * 1024);
+	if (mark_blobs(&g) != 0 || mark_lfs(&g) != 0)
+		goto out;
+	if (db_exec(g.db, &g.a, NULL, SQL_UNMARK_REFERENCED, "") != 0) {
+		dberr(&g);
+		goto out;
+	}
+	if (sweep(&g, "blob") != 0 || sweep(&g, "lfs") != 0 ||
+	    sweep_uploads(&g) != 0)
+		goto out;
+	for (i = 0; i < sizeof(stale_prefixes) / sizeof(stale_prefixes[0]);
+	    i++)
+		if (sweep_prefix(&g, stale_prefixes[i]) != 0)
+			goto out;
+	arena_reset(&g.a);
+	if (db_exec(g.db, &g.a, &res, SQL_MARKED, "") != 0 ||
+	    db_row(res, "u", &st->marked) < 0) {
+		dberr(&g);
+		goto out;
+	}
+	db_done(res);
+	rc = 0;
+out:
+	if (rc == 0)
+		log_info("gc: %llu objects, %llu bytes%s; %llu waiting for "
+		    "their grace period", (unsigned long long)st->objects,
+		    (unsigned long long)st->bytes, o->dry_run ?
+		    " (dry run)" : "", (unsigned long long)st->marked);
+	arena_free(&g.a);
+	return rc;
+}
+
+int
+gc_hold(struct db *db, struct arena *a, char *const *chunk,
+    const size_t *counts, size_t nchunks)
+{
+	struct db_res *res;
+	uint64_t have, lost_lfs;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nchunks; i++) {
+		if (db_exec(db, a, &res, SQL_HOLD, "s", chunk[i]) != 0 ||
+		    (rc = db_row(res, "uu", &have, &lost_lfs)) < 0)
+			return -1;
+		db_done(res);
+		if (rc == 0 || have != counts[i] || lost_lfs != 0)
+			return 1;
+	}
+	return 0;
+}

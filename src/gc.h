@@ -1,0 +1,82 @@
+/*
+ * gc.h: collecting what no repository references any more (khubctl gc).
+ *
+ * Garbage, each kind after a grace period:
+ *	- blob rows (git_blob, and a small blob's blob_data) no repository
+ *	  references (repo_blob), with their bytes in S3 (blob/...; a small
+ *	  blob's S3 copy stays, gc.c small()): left by deleted repositories
+ *	  and failed commits;
+ *	- LFS objects (lfs_object, lfs/... in S3) whose pointer no repository
+ *	  references, with their possession proofs (lfs_proof): uploads never
+ *	  committed, objects of deleted repositories;
+ *	- multipart uploads never completed (lfs_upload rows, aborted in S3);
+ *	- staged uploads never verified (lfs-staging/...) and verification
+ *	  copies left behind (lfs-verify/...), by their S3 modification time.
+ *
+ * The grace period of a blob or LFS object runs from the first gc run
+ * that found it unreferenced (gc_mark; a reference in between drops the
+ * mark). It is a courtesy to clients between upload and commit, not what
+ * keeps data safe: that is a lock protocol with the commit (gc_hold()).
+ * gc deletes an object in one transaction that holds its row exclusively,
+ * checks with a locking read that no repository references it, deletes
+ * the bytes from S3, then the rows. A commit locks (shared) every blob row
+ * and LFS object it references in the transaction that adds the
+ * references: it either waits for gc and then finds the row gone (and
+ * fails cleanly: 503, send the commit again), or gc waits for it and then
+ * sees the reference. A commit writes a blob row only with bytes it stored
+ * itself (commit.c), so a row gc deleted is never brought back by a
+ * commit that had only seen it.
+ */
+#ifndef KHUB_GC_H
+#define KHUB_GC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dctx.h"
+#include "kerr.h"
+
+struct arena;
+struct db;
+
+/* Called for each object deleted (or, in a dry run, that would be):
+ * what it is ("blob", "small-blob", "lfs-pointer", "lfs", "multipart",
+ * "staging"), its S3 key or hex id, and the bytes it frees. */
+typedef void (*gc_report_fn)(void *arg, const char *what, const char *key,
+    uint64_t bytes);
+
+struct gc_opts {
+	bool		 dry_run;	/* delete nothing (marks are recorded) */
+	int64_t		 grace;		/* seconds, >= 0 */
+	gc_report_fn	 report;	/* or NULL */
+	void		*arg;
+};
+
+struct gc_stats {
+	uint64_t	 objects, bytes;	/* deleted, or would be */
+	uint64_t	 marked;		/* unreferenced, in their grace */
+};
+
+/*
+ * One collection: marks what is unreferenced now, then deletes what has
+ * stayed so for the grace period (reports it only, in a dry run), in the
+ * order blobs, LFS objects, multipart uploads, staged keys. Stops at the
+ * first database or S3 failure: what was deleted before is consistent.
+ * Returns 0, or -1 with *e filled. *st counts what was done either way.
+ */
+int	 gc_run(const struct dctx *, const struct gc_opts *, struct gc_stats *,
+	    struct kerr *);
+
+/*
+ * For a commit, inside the transaction that adds its references: locks
+ * (shared, until the transaction ends) the blob rows named by each
+ * chunk[i], a JSON array of counts[i] distinct hex blob ids, and the LFS
+ * objects of those that are LFS pointers. Returns 0 when every one is
+ * stored, 1 when gc collected one since the commit saw it (roll back;
+ * the commit must be sent again), -1 on a database error.
+ */
+int	 gc_hold(struct db *, struct arena *, char *const *chunk,
+	    const size_t *counts, size_t nchunks);
+
+#endif
