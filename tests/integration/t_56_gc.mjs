@@ -38,8 +38,9 @@ function consistent() {
   assert.equal(count(`SELECT COUNT(*) FROM repo_blob rb
     LEFT JOIN git_blob b ON b.oid = rb.oid WHERE b.oid IS NULL`), 0,
   'a repository references a blob row gc deleted');
+  // (in_s3 = 0 on an LFS row: a mirror's object not copied yet, mirror.h)
   assert.equal(count(`SELECT COUNT(*) FROM repo_blob rb
-    JOIN git_blob b ON b.oid = rb.oid AND b.lfs = 1
+    JOIN git_blob b ON b.oid = rb.oid AND b.lfs = 1 AND b.in_s3 = 1
     LEFT JOIN lfs_object l ON l.sha256 = b.sha256
     WHERE l.sha256 IS NULL`), 0,
   'a repository references an LFS object gc deleted');
