@@ -489,6 +489,20 @@ upload_need(struct req *r, json_object *body)
 	return ACCESS_READ;
 }
 
+/*
+ * Uploads to a mirror: refused (true, answered) as repo_open() refuses
+ * writes, also those a pull request lets a reader make (upload_need()).
+ */
+static bool
+mirror_refused(struct req *r, const struct repo *repo)
+{
+	if (repo->mirror == NULL)
+		return false;
+	lfs_error(r, 403, "Forbidden", "%s is a read-only mirror of %s: it "
+	    "cannot be changed here", repo->full, repo->mirror);
+	return true;
+}
+
 void
 api_lfs_batch(struct req *r)
 {
@@ -513,7 +527,7 @@ api_lfs_batch(struct req *r)
 	if (auth_identify(r) != 0)
 		return;
 	if ((repo = repo_open(r, upload ? upload_need(r, body) :
-	    ACCESS_READ)) == NULL)
+	    ACCESS_READ)) == NULL || (upload && mirror_refused(r, repo)))
 		return;
 	if (repo->disabled) {
 		lfs_error(r, 403, "DisabledRepo", "Access to this resource is "
@@ -618,7 +632,8 @@ api_lfs_verify(struct req *r)
 	char *msg;
 
 	if (auth_identify(r) != 0 ||
-	    (repo = repo_open(r, upload_need(r, NULL))) == NULL)
+	    (repo = repo_open(r, upload_need(r, NULL))) == NULL ||
+	    mirror_refused(r, repo))
 		return;
 	if ((body = req_json(r)) == NULL)
 		return;

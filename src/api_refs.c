@@ -22,8 +22,10 @@
 #include "jsonutil.h"
 #include "repo.h"
 
+/* An annotated tag (pushed by git) names its tag object: peeled. */
 static const char SQL_REFS[] =
-    "SELECT kind, name, target FROM ref WHERE repo_id = ?"
+    "SELECT kind, name, COALESCE((SELECT g.object FROM git_tag g"
+    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
     " ORDER BY kind, name";
 static const char SQL_NEW_REF[] =
     "INSERT INTO ref (repo_id, kind, name, target, message)"
@@ -80,38 +82,6 @@ text_valid(const char *s)
 }
 
 /*
- * What git's check-ref-format refuses beyond rev_valid(): a component
- * that starts with '.' or ends with ".lock", and the name "@".
- */
-static bool
-components_valid(const char *s)
-{
-	if (!strcmp(s, "@"))
-		return false;
-	while (*s != '\0') {
-		size_t n = strcspn(s, "/");
-
-		if (*s == '.' || (n >= 5 && !strncmp(s + n - 5, ".lock", 5)))
-			return false;
-		s += n;
-		if (*s == '/')
-			s++;
-	}
-	return true;
-}
-
-/* Whether s reads as a commit id, whole or abbreviated (4-40 hex
- * digits): a ref of that name would shadow the commit in resolve. */
-static bool
-is_commit_like(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 4 && n <= OID_HEX &&
-	    strspn(s, "0123456789abcdefABCDEF") == n;
-}
-
-/*
  * Checks a new or named ref: "refs/heads/x" (branch) or "refs/tags/x"
  * (tag) stand for x; any other "refs/" name is refused (refs/pr/N belongs
  * to pull requests). A name that is not a valid ref, or that reads as a
@@ -133,14 +103,13 @@ ref_name_check(struct req *r, const char *kind, const char *name)
 		    "%s", kind, name);
 		return NULL;
 	}
-	if (!rev_valid(name) || !components_valid(name) || !text_valid(name)) {
+	if (!ref_name_valid(name)) {
 		resp_error(r, 400, "BadRequest", "Invalid rev id: %s", name);
 		return NULL;
 	}
 	/* Names that would read as something else: a commit id, the
 	 * default branch, or a full ref name of their own. */
-	if (is_commit_like(name) || !strcmp(name, "HEAD") ||
-	    !strncmp(name, "refs/", 5)) {
+	if (ref_name_ambiguous(name)) {
 		resp_error(r, 400, "BadRequest", "Invalid rev id: %s (a %s may "
 		    "not be named like a commit id (4 to 40 hex digits), HEAD, "
 		    "or refs/...)", name, kind);

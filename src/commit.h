@@ -11,6 +11,7 @@
 #include <json.h>
 
 #include "gitstore.h"
+#include "names.h"	/* path_invalid() */
 #include "repo.h"
 
 enum op_kind { OP_PUT, OP_DELETE };
@@ -86,14 +87,6 @@ struct commit_blob {
  * (503/500, 422 for a SHA-1 collision) and -1.
  */
 int	 commit_store_regulars(struct req *, struct commit_blob *, size_t n);
-/*
- * NULL when path may name a file in a repository; else why not (then the
- * answer is 422): empty, over 1,000 bytes, leading '/', a '.' or '..' or
- * empty segment, backslash, NUL or control characters, or a segment git
- * refuses as .git (any case, NTFS and HFS+ spellings).
- */
-const char *path_invalid(const char *path);
-
 /*
  * One line of a commit's NDJSON body, {"key": ..., "value": {...}}, as the
  * members of value a commit reads, copied into the arena: each NULL when

@@ -375,3 +375,46 @@ commit_parse(struct commit_info *c, struct arena *a, const char *text,
 	}
 	return 0;
 }
+
+int
+tag_parse(struct tag_info *t, struct arena *a, const char *text, size_t len,
+    const char **why)
+{
+	const char *p = text, *end = text + len, *body, *nl;
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	if ((body = memmem(text, len, "\n\n", 2)) != NULL)
+		body += 2;
+	else if (len > 0 && text[len - 1] == '\n')
+		body = end;
+	else
+		BAD("unterminated header");
+	if (memchr(text, '\0', (size_t)(body - text)) != NULL)
+		BAD("NUL in header");
+	if ((size_t)(end - p) < 48 || strncmp(p, "object ", 7) != 0 ||
+	    p[47] != '\n' || oid_parse(&t->object, p + 7, OID_HEX) != 0)
+		BAD("invalid or missing object line");
+	p += 48;
+	if ((size_t)(end - p) < 5 || strncmp(p, "type ", 5) != 0 ||
+	    (nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		BAD("invalid or missing type line");
+	n = (size_t)(nl - p - 5);
+	t->type = arena_strndup(a, p + 5, n);
+	if (strcmp(t->type, "commit") && strcmp(t->type, "tree") &&
+	    strcmp(t->type, "blob") && strcmp(t->type, "tag"))
+		BAD("unknown object type");
+	p = nl + 1;
+	if ((size_t)(end - p) < 4 || strncmp(p, "tag ", 4) != 0 ||
+	    (nl = memchr(p, '\n', (size_t)(end - p))) == NULL || nl == p + 4)
+		BAD("invalid or missing tag name");
+	t->name = arena_strndup(a, p + 4, (size_t)(nl - p - 4));
+	p = nl + 1;
+	if ((size_t)(end - p) >= 7 && !strncmp(p, "tagger ", 7)) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+		    parse_ident(p + 7, (size_t)(nl - p - 7), a, NULL, NULL,
+		    NULL) != 0)
+			BAD("invalid tagger");
+	}
+	return 0;
+}

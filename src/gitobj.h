@@ -107,6 +107,21 @@ void	 commit_write(struct buf *, const struct commit_info *);
  */
 int	 commit_parse(struct commit_info *c, struct arena *, const char *text,
 	    size_t len, const char **why);
+/* An annotated tag object's header (its text is kept whole: raw). */
+struct tag_info {
+	struct oid	 object;	/* what it tags */
+	const char	*type;		/* "commit", "tree", "blob" or "tag" */
+	const char	*name;
+};
+/*
+ * Parses tag text strictly, as git fsck checks it: "object", "type" (one
+ * of the four), "tag" (a non-empty name), then an optional "tagger"
+ * ident, any other headers, no NUL before the message. Fills t (strings
+ * in the arena). Returns 0, or -1 with *why (when why is not NULL).
+ */
+int	 tag_parse(struct tag_info *t, struct arena *, const char *text,
+	    size_t len, const char **why);
+
 /* c's parent number k (0: the first), or NULL past the last. */
 const struct oid *commit_parent(const struct commit_info *c, size_t k);
 

@@ -225,3 +225,227 @@ pack_bytes(const struct pack_writer *w)
 {
 	return w->sent;
 }
+
+/* ---- reading ---- */
+
+#define NO(msg)	do { *why = (msg); goto fail; } while (0)
+
+/* Inflates the zlib stream at p[off..len) into out (size bytes; NULL:
+ * discard), which must end exactly there: its end offset, or 0. */
+static uint64_t
+inflate_at(const unsigned char *p, size_t len, uint64_t off, uint64_t size,
+    unsigned char *out)
+{
+	unsigned char sink[16384];
+	uint64_t got = 0;
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return 0;
+	z.next_in = (unsigned char *)p + off;
+	z.avail_in = (uInt)(len - off > UINT32_MAX ? UINT32_MAX : len - off);
+	do {
+		uint64_t room = size - got;
+
+		if (out != NULL && room > 0) {
+			z.next_out = out + got;
+			z.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX :
+			    room);
+		} else {
+			/* discarded; one byte more than announced shows a
+			 * stream that is too long */
+			z.next_out = sink;
+			z.avail_out = (uInt)(room + 1 < sizeof(sink) ?
+			    room + 1 : sizeof(sink));
+		}
+		rc = inflate(&z, Z_NO_FLUSH);
+		got = z.total_out;
+		if (got > size)
+			break;
+	} while (rc == Z_OK);
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END || got != size)
+		return 0;
+	return off + z.total_in;
+}
+
+int
+pack_index(const unsigned char *p, size_t len, uint32_t max_objects,
+    uint64_t max_size, struct pack_entry **out, uint32_t *nout,
+    const char **why)
+{
+	struct pack_entry *v = NULL;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	uint64_t off = 12, total = 0;
+	uint32_t n, ver, i;
+
+	*out = NULL;
+	*nout = 0;
+	if (len < 32 || memcmp(p, "PACK", 4) != 0)
+		NO("not a pack (no PACK signature)");
+	ver = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+	    (uint32_t)p[6] << 8 | p[7];
+	n = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+	    (uint32_t)p[10] << 8 | p[11];
+	if (ver != 2 && ver != 3)
+		NO("unsupported pack version");
+	if (n > max_objects)
+		NO("too many objects in the pack");
+	/* every object takes at least a byte of header and 8 of zlib */
+	if ((uint64_t)n * 9 > len - 32)
+		NO("the pack is truncated");
+	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL)
+		oom();
+	for (i = 0; i < n; i++) {
+		struct pack_entry *e = &v[i];
+		uint64_t size, end = len - 20;
+		unsigned c, shift = 4;
+
+		e->off = off;
+		if (off >= end)
+			NO("the pack is truncated");
+		c = p[off++];
+		e->type = (c >> 4) & 7;
+		size = c & 15;
+		while (c & 0x80) {
+			if (off >= end || shift > 57)
+				NO("bad object header");
+			c = p[off++];
+			size |= (uint64_t)(c & 0x7f) << shift;
+			shift += 7;
+		}
+		if (e->type == 0 || e->type == 5)
+			NO("bad object type");
+		/* checked before inflating: a small pack may announce (and
+		 * inflate to) far more than it holds */
+		if (size > max_size || (total += size) > max_size)
+			NO("the pack's objects are larger than khub takes");
+		e->size = size;
+		if (e->type == PACK_OFS_DELTA) {
+			uint64_t back;
+
+			if (off >= end)
+				NO("the pack is truncated");
+			c = p[off++];
+			back = c & 0x7f;
+			while (c & 0x80) {
+				if (off >= end || back > (UINT64_MAX >> 8))
+					NO("bad delta offset");
+				c = p[off++];
+				back = ((back + 1) << 7) | (c & 0x7f);
+			}
+			if (back == 0 || back > e->off)
+				NO("a delta's base is outside the pack");
+			e->base_off = e->off - back;
+		} else if (e->type == PACK_REF_DELTA) {
+			if (end - off < 20)
+				NO("the pack is truncated");
+			memcpy(e->base, p + off, 20);
+			off += 20;
+		}
+		e->zoff = off;
+		if ((off = inflate_at(p, end, off, size, NULL)) == 0)
+			NO("an object's data is corrupt or truncated");
+	}
+	if (off != len - 20)
+		NO("junk between the last object and the trailer");
+	if (EVP_Digest(p, len - 20, md, &mdlen, EVP_sha1(), NULL) != 1 ||
+	    mdlen != 20 || memcmp(md, p + len - 20, 20) != 0)
+		NO("the pack's trailer is not its SHA-1");
+	*out = v;
+	*nout = n;
+	return 0;
+fail:
+	free(v);
+	return -1;
+}
+
+int
+pack_inflate(const unsigned char *p, size_t len, const struct pack_entry *e,
+    unsigned char *out)
+{
+	return inflate_at(p, len - 20, e->zoff, e->size, out) != 0 ? 0 : -1;
+}
+
+/* A delta's size varint at *p (below end): 0, or -1. */
+static int
+delta_size(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0, c;
+
+	do {
+		if (*p >= end || shift > 63)
+			return -1;
+		c = *(*p)++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	} while (c & 0x80);
+	*out = v;
+	return 0;
+}
+
+int
+delta_apply(const unsigned char *base, size_t blen,
+    const unsigned char *delta, size_t dlen, uint64_t max,
+    unsigned char **out, size_t *outlen, const char **why)
+{
+	const unsigned char *d = delta, *end = delta + dlen;
+	unsigned char *r = NULL;
+	uint64_t src, dst, at = 0;
+
+	*out = NULL;
+	if (delta_size(&d, end, &src) != 0 || delta_size(&d, end, &dst) != 0)
+		NO("a delta's header is truncated");
+	if (src != blen)
+		NO("a delta's base has another size");
+	if (dst > max)
+		NO("a delta's result is larger than khub takes");
+	if ((r = malloc(dst ? dst : 1)) == NULL)
+		oom();
+	while (d < end) {
+		unsigned op = *d++;
+
+		if (op & 0x80) {
+			uint64_t o = 0, n = 0;
+			unsigned k;
+
+			for (k = 0; k < 4; k++)
+				if (op & (1u << k)) {
+					if (d >= end)
+						NO("a delta's copy is truncated");
+					o |= (uint64_t)*d++ << (8 * k);
+				}
+			for (k = 0; k < 3; k++)
+				if (op & (0x10u << k)) {
+					if (d >= end)
+						NO("a delta's copy is truncated");
+					n |= (uint64_t)*d++ << (8 * k);
+				}
+			if (n == 0)
+				n = 0x10000;
+			if (o + n > blen || n > dst - at)
+				NO("a delta copies from outside its base");
+			memcpy(r + at, base + o, n);
+			at += n;
+		} else if (op != 0) {
+			if (op > (uint64_t)(end - d) || op > dst - at)
+				NO("a delta's insert is out of bounds");
+			memcpy(r + at, d, op);
+			d += op;
+			at += op;
+		} else
+			NO("a delta has the reserved opcode 0");
+	}
+	if (at != dst)
+		NO("a delta's result is shorter than announced");
+	*out = r;
+	*outlen = (size_t)dst;
+	return 0;
+fail:
+	free(r);
+	return -1;
+}

@@ -44,4 +44,47 @@ const char *pack_errmsg(const struct pack_writer *);
 /* Bytes handed to the sink so far. */
 uint64_t pack_bytes(const struct pack_writer *);
 
+/* ---- reading a pack (git push) ---- */
+
+/* The two delta kinds a pack may hold besides the four object types. */
+#define PACK_OFS_DELTA	6
+#define PACK_REF_DELTA	7
+
+/* One object of a pack as pack_index() finds it. */
+struct pack_entry {
+	uint64_t	 off;		/* of its header */
+	uint64_t	 zoff;		/* of its zlib stream */
+	uint64_t	 size;		/* inflated (for a delta: the delta's) */
+	uint64_t	 base_off;	/* PACK_OFS_DELTA: the base's header */
+	unsigned char	 base[20];	/* PACK_REF_DELTA: the base's id */
+	unsigned char	 type;		/* enum pack_type or a delta kind */
+};
+
+/*
+ * Indexes the whole pack p[0..len) (gitformat-pack, version 2 or 3):
+ * every object's header, its zlib stream inflated to the announced size
+ * and no further (all of them at most max_size bytes together, checked
+ * before each is inflated), an OFS_DELTA's base an earlier
+ * object's header, at most max_objects objects, nothing between the last
+ * object and the trailer, and the trailer the SHA-1 of all before it. A
+ * malloc'd array of the entries (in pack order) in *out, its length in
+ * *n. Returns 0, or -1 with *why a static string.
+ */
+int	 pack_index(const unsigned char *p, size_t len, uint32_t max_objects,
+	    uint64_t max_size, struct pack_entry **out, uint32_t *n,
+	    const char **why);
+/* The inflated bytes of entry e of pack p into out[0..e->size). 0 or -1. */
+int	 pack_inflate(const unsigned char *p, size_t len,
+	    const struct pack_entry *e, unsigned char *out);
+/*
+ * Applies git's delta (gitformat-pack "Deltified representation") to
+ * base: the result, malloc'd, in *out (*outlen bytes, at most max).
+ * Strict: the delta's base size must be blen, every copy inside the base,
+ * no zero opcode, the result exactly the size announced. 0, or -1 with
+ * *why.
+ */
+int	 delta_apply(const unsigned char *base, size_t blen,
+	    const unsigned char *delta, size_t dlen, uint64_t max,
+	    unsigned char **out, size_t *outlen, const char **why);
+
 #endif

@@ -30,6 +30,9 @@ static const char SQL_PUT_TREE[] =
 static const char SQL_PUT_COMMIT[] =
     "INSERT IGNORE INTO git_commit (oid, tree, parent, author_name,"
     " author_email, time, message, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_TAG[] = "SELECT raw FROM git_tag WHERE oid = ?";
+static const char SQL_PUT_TAG[] =
+    "INSERT IGNORE INTO git_tag (oid, object, type, raw) VALUES (?, ?, ?, ?)";
 static const char SQL_PUT_PARENT[] =
     "INSERT IGNORE INTO git_commit_parent (oid, n, parent) VALUES (?, ?, ?)";
 
@@ -263,6 +266,30 @@ gitstore_put_tree(struct db *db, struct arena *a, const struct oid *oid,
 	return 0;
 }
 
+int
+gitstore_tag(struct db *db, struct arena *a, const struct oid *oid,
+    const void **raw, size_t *len, struct tag_info *t)
+{
+	struct db_res *res;
+	void *text;
+	int rc;
+
+	if (db_exec(db, a, &res, SQL_TAG, "b", oid->b, (size_t)OID_LEN))
+		return -1;
+	if ((rc = db_row(res, "b", &text, len)) <= 0)
+		return rc < 0 ? -1 : 1;
+	*raw = text;
+	return tag_parse(t, a, text, *len, NULL) == 0 ? 0 : -1;
+}
+
+int
+gitstore_put_tag(struct db *db, struct arena *a, const struct oid *oid,
+    const struct tag_info *t, const void *raw, size_t len)
+{
+	return db_exec(db, a, NULL, SQL_PUT_TAG, "bbsb", oid->b,
+	    (size_t)OID_LEN, t->object.b, (size_t)OID_LEN, t->type, raw, len);
+}
+
 /* s as a column of at most max characters of UTF-8 can hold it: the
  * columns of a commit kept raw only show it, so invalid bytes become '?'
  * and the rest is cut. */
@@ -272,7 +299,7 @@ column_text(struct arena *a, const char *s, size_t max)
 	size_t len = strlen(s), chars, i, n = 0;
 	char *t;
 
-	if (utf8_valid((const unsigned char *)s, len, &chars) == 0 &&
+	if (utf8_valid((const unsigned char *)s, len, &chars) != 0 &&
 	    chars <= max)
 		return s;
 	t = arena_alloc(a, len + 1);
@@ -282,7 +309,7 @@ column_text(struct arena *a, const char *s, size_t max)
 		while (k < 4 && i + k < len &&
 		    ((unsigned char)s[i + k] & 0xc0) == 0x80)
 			k++;
-		if (utf8_valid((const unsigned char *)s + i, k, &chars) == 0) {
+		if (utf8_valid((const unsigned char *)s + i, k, &chars) != 0) {
 			memcpy(t + i, s + i, k);
 			i += k;
 		} else
@@ -306,10 +333,20 @@ gitstore_put_commit(struct db *db, struct arena *a, const struct oid *oid,
 		if (db_exec(db, a, NULL, SQL_PUT_PARENT, "bib", oid->b,
 		    (size_t)OID_LEN, (int64_t)k, p->b, (size_t)OID_LEN) != 0)
 			return -1;
-	if (c->raw != NULL) {
-		name = column_text(a, name, 255);
-		email = column_text(a, email, 255);
-		message = column_text(a, message, 16000000);
+	name = column_text(a, name, 255);
+	email = column_text(a, email, 255);
+	message = column_text(a, message, 16000000);
+	if (c->raw == NULL && (name != c->author_name ||
+	    email != c->author_email || message != c->message)) {
+		/* the columns cannot hold the fields: keep the text */
+		struct commit_info exact = *c;
+		struct buf text;
+
+		buf_init(&text, a);
+		commit_write(&text, c);
+		exact.raw = text.data;
+		exact.rawlen = text.len;
+		return gitstore_put_commit(db, a, oid, &exact);
 	}
 	/* 'n' takes no argument: the raw text's two are then ignored */
 	if (c->has_parent)

@@ -46,6 +46,10 @@ int	 gitstore_blob(struct db *, struct arena *, const struct oid *,
 int	 gitstore_walk(struct db *, struct arena *, const struct oid *root,
 	    const char *path, struct tree_entry *out);
 
+/* An annotated tag object: its exact text (raw) and what it tags. */
+int	 gitstore_tag(struct db *, struct arena *, const struct oid *,
+	    const void **raw, size_t *len, struct tag_info *);
+
 /* Writes (idempotent: an object with the same id is the same object). */
 int	 gitstore_put_blob(struct db *, struct arena *,
 	    const struct blob_info *);
@@ -53,6 +57,9 @@ int	 gitstore_put_tree(struct db *, struct arena *, const struct oid *,
 	    const void *raw, size_t len);
 int	 gitstore_put_commit(struct db *, struct arena *, const struct oid *,
 	    const struct commit_info *);
+/* A tag object, its raw text as parsed into t. */
+int	 gitstore_put_tag(struct db *, struct arena *, const struct oid *,
+	    const struct tag_info *t, const void *raw, size_t len);
 /*
  * Records that the blob's bytes are now in S3 (in_s3 = 1), in the database
  * and this worker's cache. Call it only once the PUT succeeded. 0 or -1.

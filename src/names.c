@@ -1,6 +1,7 @@
 /*
  * names.c: what a name may be.
  */
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -70,4 +71,159 @@ text_plain(const char *s, size_t max_chars)
 			return 0;
 	return utf8_valid((const unsigned char *)s, strlen(s), &chars) &&
 	    chars <= max_chars;
+}
+
+/* The length of an HFS+ ignorable code point (U+200C-U+200F, U+202A-U+202E,
+ * U+206A-U+206F, U+FEFF) at s (n bytes left), or 0: macOS drops them from
+ * names, so ".g\u200cit" is ".git" there (git's is_hfs_dotgit). */
+static size_t
+hfs_ignorable(const unsigned char *s, size_t n)
+{
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    ((s[2] >= 0x8c && s[2] <= 0x8f) || (s[2] >= 0xaa && s[2] <= 0xae)))
+		return 3;
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xaa &&
+	    s[2] <= 0xaf)
+		return 3;
+	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		return 3;
+	return 0;
+}
+
+/*
+ * Whether the segment s[0..n) is, on some checkout, the folder .git: in
+ * any case (Windows, macOS), with trailing spaces or dots or an alternate
+ * data stream (".git.", ".git ", ".git::$INDEX_ALLOCATION": NTFS), as the
+ * 8.3 short name "git~1", or with HFS+ ignorables inside. What git's
+ * verify_path() refuses, so a clone of the repository is never refused
+ * or, worse, writes into its own .git.
+ */
+static bool
+segment_is_dotgit(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char low[8];
+	size_t i, k = 0, skip;
+
+	for (i = 0; i < n; ) {
+		if ((skip = hfs_ignorable(p + i, n - i)) > 0) {
+			i += skip;
+			continue;
+		}
+		if (p[i] == ':')
+			break;		/* NTFS: what follows is a stream name */
+		if (k == sizeof(low))
+			break;		/* longer than any spelling, unless only
+					 * blanks and dots follow: see below */
+		low[k++] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+		i++;
+	}
+	if (k == sizeof(low)) {
+		/* ".git" then many dots or spaces is still ".git" on NTFS */
+		for (; i < n && (p[i] == ' ' || p[i] == '.' ||
+		    hfs_ignorable(p + i, n - i) > 0); i += p[i] < 0x80 ? 1 : 3)
+			;
+		if (i < n && p[i] != ':')
+			return false;
+	}
+	while (k > 0 && (low[k - 1] == ' ' || low[k - 1] == '.'))
+		k--;
+	return (k == 4 && !memcmp(low, ".git", 4)) ||
+	    (k == 5 && !memcmp(low, "git~1", 5));
+}
+
+const char *
+path_invalid(const char *path)
+{
+	size_t n = strlen(path), i, seg = 0;
+
+	if (n == 0)
+		return "is empty";
+	if (n > 1000)
+		return "is longer than 1000 bytes";
+	if (path[0] == '/')
+		return "starts with '/'";
+	for (i = 0; i <= n; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c == '\\')
+			return "contains a backslash";
+		if ((c < 0x20 && c != '\0') || c == 0x7f)
+			return "contains a control character";
+		if (c != '/' && c != '\0')
+			continue;
+		if (i == seg)
+			return "has an empty segment";
+		if ((i - seg == 1 && path[seg] == '.') ||
+		    (i - seg == 2 && path[seg] == '.' && path[seg + 1] == '.'))
+			return "has a '.' or '..' segment";
+		if (segment_is_dotgit(path + seg, i - seg))
+			return "is or is inside .git/ (in some spelling that "
+			    "git refuses: any case, trailing dots or spaces, "
+			    "git~1, ignorable characters)";
+		seg = i + 1;
+	}
+	return NULL;
+}
+
+bool
+rev_valid(const char *rev)
+{
+	size_t n = strlen(rev), i;
+
+	if (n == 0 || n > 255 || rev[0] == '/' || rev[n - 1] == '/' ||
+	    rev[n - 1] == '.' || rev[0] == '-' || rev[0] == '.' ||
+	    !strcmp(rev, "@"))
+		return false;
+	if (strstr(rev, "..") || strstr(rev, "//") || strstr(rev, "@{") ||
+	    strstr(rev, "/.") || strstr(rev, ".lock/") ||
+	    (n >= 5 && !strcmp(rev + n - 5, ".lock")))
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)rev[i];
+
+		if (c < 0x20 || c == 0x7f || strchr(" ~^:?*[\\", c))
+			return false;
+	}
+	return true;
+}
+
+/* What git's check-ref-format refuses beyond rev_valid(): a component
+ * that starts with '.' or ends with ".lock", and the name "@". */
+static bool
+components_valid(const char *s)
+{
+	if (!strcmp(s, "@"))
+		return false;
+	while (*s != '\0') {
+		size_t n = strcspn(s, "/");
+
+		if (*s == '.' || (n >= 5 && !strncmp(s + n - 5, ".lock", 5)))
+			return false;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return true;
+}
+
+bool
+ref_name_valid(const char *name)
+{
+	size_t chars;
+
+	return rev_valid(name) && components_valid(name) &&
+	    utf8_valid((const unsigned char *)name, strlen(name), &chars) != 0;
+}
+
+bool
+ref_name_ambiguous(const char *name)
+{
+	size_t n = strlen(name);
+
+	/* 4-40 hex digits: a client takes 40 for an immutable commit, and
+	 * resolve would let a ref shadow a short id */
+	return (n >= 4 && n <= 40 &&
+	    strspn(name, "0123456789abcdefABCDEF") == n) ||
+	    !strcmp(name, "HEAD") || !strncmp(name, "refs/", 5);
 }

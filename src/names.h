@@ -6,6 +6,7 @@
 #ifndef KHUB_NAMES_H
 #define KHUB_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* NULL when name is valid, else what is wrong ("is too long"...). */
@@ -20,5 +21,24 @@ int		 name_ascii(const char *name);
 /* Whether s is text a person may give (a full name, a token's name):
  * UTF-8 without control characters, at most max_chars characters. */
 int		 text_plain(const char *s, size_t max_chars);
+
+/*
+ * NULL when path may name a file in a repository (the API's commits and
+ * git push alike); else why not: empty, over 1,000 bytes, leading '/', a
+ * '.' or '..' or empty segment, backslash, NUL or control characters, or
+ * a segment git refuses as .git (any case, NTFS and HFS+ spellings).
+ */
+const char *path_invalid(const char *path);
+
+/* Whether rev may name a ref at all (git's check-ref-format, simplified). */
+bool		 rev_valid(const char *rev);
+/* Whether name (a branch or tag, after refs/heads/ or refs/tags/) is one
+ * git's check-ref-format takes: rev_valid(), no component that starts
+ * with '.' or ends with ".lock", not "@"; and UTF-8. The API's ref
+ * endpoints and git push alike. */
+bool		 ref_name_valid(const char *name);
+/* Whether name would read as something else in a revision: a commit id
+ * (4 to 40 hex digits), HEAD, or a full ref name (refs/...). */
+bool		 ref_name_ambiguous(const char *name);
 
 #endif

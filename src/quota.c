@@ -64,6 +64,20 @@ quota_allows(const struct quota *q, uint64_t adding)
 	return q->used <= q->quota && adding <= q->quota - q->used;
 }
 
+int
+quota_check(struct db *db, struct arena *a, uint64_t default_quota,
+    int64_t repo_id, const char *ns, uint64_t adding, struct kerr *e)
+{
+	struct quota q;
+
+	if (quota_load(db, a, default_quota, repo_id, &q, e) != 0)
+		return -1;
+	if (quota_allows(&q, adding))
+		return 0;
+	return kerr_set(e, 413, "QuotaExceeded", "%s",
+	    quota_message(a, ns, &q, adding));
+}
+
 char *
 quota_message(struct arena *a, const char *ns, const struct quota *q,
     uint64_t adding)

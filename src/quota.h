@@ -49,6 +49,14 @@ bool	 quota_allows(const struct quota *, uint64_t adding);
 /* The message of a refusal of namespace ns, in the arena. */
 char	*quota_message(struct arena *, const char *ns, const struct quota *,
 	    uint64_t adding);
+/*
+ * quota_load and quota_allows, before the work (git push's check; a
+ * commit checks again inside its transaction, quota_commit_check()):
+ * 0 when adding fits; else -1 with *e filled (413 QuotaExceeded, or the
+ * database error).
+ */
+int	 quota_check(struct db *, struct arena *, uint64_t default_quota,
+	    int64_t repo_id, const char *ns, uint64_t adding, struct kerr *);
 /* The repository's LFS patterns as .gitattributes rules (filter=lfs). */
 void	 lfs_settings_rules(struct arena *, const struct quota *,
 	    struct rules *);

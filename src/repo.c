@@ -33,21 +33,25 @@ static const char SQL_OPEN[] =
     " FLOOR(UNIX_TIMESTAMP(r.updated_at) * 1000),"
     " (SELECT m.role FROM org_member m"
     "   WHERE m.org_id = r.owner_id AND m.user_id = COALESCE(k.user_id, ?)),"
-    " b.target, t.target, mr.upstream,"
+    " b.target,"
+    /* an annotated tag (pushed by git) names its object: peeled */
+    " COALESCE((SELECT g.object FROM git_tag g WHERE g.oid = t.target),"
+    "  t.target), mr.upstream,"
     " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND"
     " FROM (SELECT 1) one"
     " LEFT JOIN (" AUTH_TOKEN_SELECT ") k ON 1"
     " LEFT JOIN (repo r JOIN namespace n ON n.id = r.owner_id)"
     "  ON n.name = ? AND r.type = ? AND r.name = ?"
+    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
-    " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?";
 static const char SQL_CREATE[] =
     "INSERT INTO repo (type, owner_id, name, private,"
     " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_REF[] =
-    "SELECT kind, target FROM ref WHERE repo_id = ?"
+    "SELECT kind, COALESCE((SELECT g.object FROM git_tag g"
+    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
     " AND ((kind = 'branch' AND name = ?) OR (kind = 'tag' AND name = ?))"
     " ORDER BY kind LIMIT 1";
 static const char SQL_COMMIT_PREFIX[] =
@@ -183,10 +187,10 @@ again:
 	if (token && auth_token_found(r, p, th, thl, hash) != 0)
 		return NULL;
 	if (repo->id == 0) {
+		/* not here: an upstream hub may have it (mirror.c) */
 		if (!pulled && pull(r, need) == 0) {
-			/* look again, the caller known now (r->who) */
 			pulled = true;
-			token = 0;
+			token = 0;	/* r->who is known now */
 			goto again;
 		}
 		if (r->status == 0)
@@ -275,28 +279,6 @@ repo_open_page(struct req *r, const char *rev, size_t *offset,
 	if (repo_resolve(r, repo, rev, out) != 0)
 		return NULL;
 	return repo;
-}
-
-bool
-rev_valid(const char *rev)
-{
-	size_t n = strlen(rev), i;
-
-	if (n == 0 || n > 255 || rev[0] == '/' || rev[n - 1] == '/' ||
-	    rev[n - 1] == '.' || rev[0] == '-' || rev[0] == '.' ||
-	    !strcmp(rev, "@"))
-		return false;
-	if (strstr(rev, "..") || strstr(rev, "//") || strstr(rev, "@{") ||
-	    strstr(rev, "/.") || strstr(rev, ".lock/") ||
-	    (n >= 5 && !strcmp(rev + n - 5, ".lock")))
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)rev[i];
-
-		if (c < 0x20 || c == 0x7f || strchr(" ~^:?*[\\", c))
-			return false;
-	}
-	return true;
 }
 
 /* repo_resolve() of a mirror: upstream's answer, or the last one. */

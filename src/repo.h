@@ -14,6 +14,7 @@
 #include "gated.h"
 #include "gitobj.h"
 #include "mirror.h"
+#include "names.h"	/* rev_valid() */
 #include "request.h"
 
 enum access { ACCESS_NONE, ACCESS_READ, ACCESS_WRITE, ACCESS_ADMIN };
@@ -78,8 +79,6 @@ int		 repo_resolve(struct req *, struct repo *, const char *rev,
  */
 struct repo	*repo_open_page(struct req *, const char *rev, size_t *offset,
 		    struct rev *);
-/* Whether rev may name a ref at all (git's check-ref-format, simplified). */
-bool		 rev_valid(const char *rev);
 /* The repository's URL as the client sees it: endpoint/[type/]ns/name. */
 char		*repo_url(struct req *, const struct repo *);
 /* A repository id as the Hub writes it: "ns/name", or "name" for one of

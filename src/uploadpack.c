@@ -29,8 +29,10 @@
 #include "pktline.h"
 #include "uploadpack.h"
 
+/* With what an annotated tag's object tags (NULL for the rest). */
 static const char SQL_REFS[] =
-    "SELECT kind, name, target FROM ref WHERE repo_id = ?";
+    "SELECT r.kind, r.name, r.target, g.object FROM ref r"
+    " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?";
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
 /* Every ancestor of a commit (through every parent), each once, with its
@@ -389,14 +391,15 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 {
 	struct db_res *res;
 	char *kind, *name;
-	void *target;
-	size_t tlen, cap = 0;
+	void *target, *peeled;
+	size_t tlen, plen, cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
+	while ((rc = db_row(res, "ssbb", &kind, &name, &target, &tlen,
+	    &peeled, &plen)) == 1) {
 		struct upload_ref *r;
 
 		if (tlen != OID_LEN)
@@ -416,6 +419,8 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 		    arena_printf(a, "refs/%s/%s", !strcmp(kind, "branch") ?
 		    "heads" : "tags", name);
 		memcpy(r->oid.b, target, OID_LEN);
+		if ((r->annotated = peeled != NULL && plen == OID_LEN))
+			memcpy(r->peeled.b, peeled, OID_LEN);
 		if (!strcmp(r->name, "refs/heads/main")) {
 			out->head = true;
 			out->head_oid = r->oid;
@@ -441,6 +446,18 @@ upload_advertise_v2(struct buf *b, const char *agent)
 	pkt_flush(b);
 }
 
+/* After an annotated tag's line, what it tags: "<commit> <name>^{}". */
+static void
+advertise_peeled(struct buf *b, const struct upload_ref *r)
+{
+	char hex[OID_HEX + 1];
+
+	if (!r->annotated)
+		return;
+	oid_hex(&r->peeled, hex);
+	pkt_printf(b, "%s %s^{}\n", hex, r->name);
+}
+
 void
 upload_advertise_v0(struct buf *b, const struct upload_refs *refs,
     const char *agent)
@@ -464,11 +481,13 @@ upload_advertise_v0(struct buf *b, const struct upload_refs *refs,
 	} else {
 		oid_hex(&refs->v[0].oid, hex);
 		pkt_printf(b, "%s %s%c%s\n", hex, refs->v[0].name, '\0', caps);
+		advertise_peeled(b, &refs->v[0]);
 		i = 1;
 	}
 	for (; i < refs->n; i++) {
 		oid_hex(&refs->v[i].oid, hex);
 		pkt_printf(b, "%s %s\n", hex, refs->v[i].name);
+		advertise_peeled(b, &refs->v[i]);
 	}
 	pkt_flush(b);
 }
@@ -503,12 +522,18 @@ upload_ls_refs(struct buf *b, const struct upload_refs *refs,
 			pkt_printf(b, "unborn HEAD symref-target:"
 			    "refs/heads/main\n");
 	}
-	/* tags are lightweight (they name commits): nothing to peel */
 	for (i = 0; i < refs->n; i++) {
+		char peeled[OID_HEX + 1];
+
 		if (!prefix_match(q, refs->v[i].name))
 			continue;
 		oid_hex(&refs->v[i].oid, hex);
-		pkt_printf(b, "%s %s\n", hex, refs->v[i].name);
+		if (q->peel && refs->v[i].annotated) {
+			oid_hex(&refs->v[i].peeled, peeled);
+			pkt_printf(b, "%s %s peeled:%s\n", hex,
+			    refs->v[i].name, peeled);
+		} else
+			pkt_printf(b, "%s %s\n", hex, refs->v[i].name);
 	}
 	pkt_flush(b);
 }
@@ -540,6 +565,8 @@ struct fetch {
 	bool		*started;
 
 	struct oidmap	 tips;		/* ref targets: surely ours */
+	struct oidmap	 tags;		/* annotated tags -> index in refs */
+	const struct upload_refs *refs;
 	struct oidmap	 client_shallow;
 	struct oidmap	 closure;	/* what the common commits reach */
 	struct oidmap	 walk;		/* walked commit -> index in w */
@@ -901,6 +928,14 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 		    &len)) != 0)
 			goto store;
 		break;
+	case PACK_TAG: {
+		struct tag_info ti;
+
+		if ((rc = gitstore_tag(f->db, f->scratch, &ob->oid, &raw,
+		    &len, &ti)) != 0)
+			goto store;
+		break;
+	}
 	default:
 		if ((rc = gitstore_blob(f->db, f->scratch, &ob->oid, &bi)) != 0)
 			goto store;
@@ -972,9 +1007,19 @@ send_pack(struct fetch *f, struct buf *head)
 	struct oidmap *dedup = arena_zalloc(f->a, sizeof(*dedup));
 
 	map_init(dedup, f->a);
-	for (i = 0; i < q->nwants; i++)
-		if (map_add(dedup, &q->wants[i], 0))
-			wants[nwants++] = q->wants[i];
+	for (i = 0; i < q->nwants; i++) {
+		const struct oid *w = &q->wants[i];
+		uint32_t *t = map_get(&f->tags, w);
+
+		/* an annotated tag: the object itself, and what it tags */
+		if (t != NULL) {
+			if (map_add(&f->seen, w, 0))
+				push_obj(f, w, PACK_TAG);
+			w = &f->refs->v[*t].peeled;
+		}
+		if (map_add(dedup, w, 0))
+			wants[nwants++] = *w;
+	}
 	if (fill_closure(f) != 0 || walk_wants(f, wants, nwants) != 0)
 		return -1;
 	/* the commits to send, then their trees and blobs */
@@ -1107,8 +1152,13 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	map_init(&f->walk, a);
 	map_init(&f->seen, a);
 	map_init(have_seen, a);
-	for (i = 0; i < refs->n; i++)
+	map_init(&f->tags, a);
+	f->refs = refs;
+	for (i = 0; i < refs->n; i++) {
 		map_add(&f->tips, &refs->v[i].oid, 0);
+		if (refs->v[i].annotated)
+			map_add(&f->tags, &refs->v[i].oid, (uint32_t)i);
+	}
 	for (i = 0; i < q->nshallows; i++)
 		map_add(&f->client_shallow, &q->shallows[i], 0);
 	/* step 1: every want ours; the haves that are ours are common */
@@ -1129,7 +1179,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 			continue;
 		if ((rc = is_ours(f, &q->haves[i])) < 0)
 			return -1;
-		if (rc == 1)
+		if (rc == 1 && map_get(&f->tags, &q->haves[i]) == NULL)
 			f->common[f->ncommon++] = q->haves[i];
 		arena_reset(scratch);
 	}

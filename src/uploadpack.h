@@ -73,6 +73,8 @@ int	 upload_parse(struct upload_req *out, struct arena *, int version,
 struct upload_ref {
 	const char	*name;		/* "refs/heads/main" */
 	struct oid	 oid;
+	bool		 annotated;	/* oid is a tag object, of peeled */
+	struct oid	 peeled;
 };
 struct upload_refs {
 	struct upload_ref *v;

@@ -2,7 +2,7 @@
  * fuzz_gitobj.c: git tree and commit objects (gitobj.c), as read back
  * from the database or pushed. A tree that parses writes back to the same
  * bytes; so does a commit (exactly: its id depends on it), and the text
- * parses the same again.
+ * parses the same again. A tag that parses has a name and a known type.
  */
 #include "fuzz.h"
 #include "gitobj.h"
@@ -14,6 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arena a;
 	struct tree t;
 	struct commit_info c, c2;
+	struct tag_info tg;
 	struct buf b;
 	size_t i;
 
@@ -42,6 +43,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			commit_write(&b, &c);
 			FUZZ_ASSERT(b.len == size);
 		}
+	}
+	if (tag_parse(&tg, &a, s, size, NULL) == 0) {
+		FUZZ_ASSERT(tg.name != NULL && tg.name[0] != '\0');
+		FUZZ_ASSERT(!strcmp(tg.type, "commit") ||
+		    !strcmp(tg.type, "tree") || !strcmp(tg.type, "blob") ||
+		    !strcmp(tg.type, "tag"));
 	}
 	arena_free(&a);
 	free(s);

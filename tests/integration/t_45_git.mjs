@@ -1,55 +1,21 @@
 // t_45_git.mjs: real git (clone, fetch, pull, ls-remote) against khub's
 // smart HTTP (api_git.c, uploadpack.c): protocol v2 and v0, ids and bytes
 // equal to the API's, private repositories answered as the API answers
-// them, push refused clearly, and requests crafted by hand (a want of an
-// object of another repository, malformed pkt-lines, gzip bodies).
+// them, and requests crafted by hand (a want of an object of another
+// repository, malformed pkt-lines, gzip bodies). Push: t_46_push.mjs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, readdirSync, statSync }
-  from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   BASE, bearer, commitOk, createRepo, get, newUser, post, repoPath,
-  request, skip, test, upload,
+  request, test, upload,
 } from './lib.mjs';
+import {
+  api, apiCommits, DELIM, FLUSH, git, gitOk, needGit, pkt, tmp, withAuth,
+} from './gitlib.mjs';
 
-const haveGit = spawnSync('git', ['--version']).status === 0;
-const needGit = () => {
-  if (!haveGit) skip('git is not installed (contrib/dev/install-deps)');
-};
-
-// git with no user configuration, no credential helper, no prompts.
-function git(cwd, ...args) {
-  return spawnSync('git', args, { cwd, encoding: 'utf8', env: {
-    PATH: process.env.PATH, HOME: cwd, GIT_TERMINAL_PROMPT: '0',
-    GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_LFS_SKIP_SMUDGE: '1', LC_ALL: 'C' } });
-}
-function gitOk(cwd, ...args) {
-  const r = git(cwd, ...args);
-  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-function tmp() {
-  return mkdtempSync(join(tmpdir(), 'khub-git-'));
-}
-const withAuth = (u, user) => {
-  const x = new URL(u);
-  x.username = user.name;
-  x.password = user.token;
-  return x.toString();
-};
-
-const api = (repo) => `/api/${repo.type || 'model'}s/${repo.id}`;
-async function apiCommits(repo, token, rev = 'main') {
-  const res = await get(`${api(repo)}/commits/${rev}?limit=1000`,
-    { headers: token ? bearer(token) : {} });
-  assert.equal(res.status, 200, res.body);
-  return res.json.map((c) => c.id);
-}
 async function resolveBytes(repo, path, token) {
   const res = await get(`${repoPath(repo)}/resolve/main/${path}`,
     { headers: token ? bearer(token) : {} });
@@ -221,33 +187,8 @@ test('a private repository: 401 with a challenge, credentials work, a '
   }
 });
 
-test('git push is refused with a clear message', async () => {
-  needGit();
-  const u = newUser();
-  const { repo } = await fixture(u);
-  const d = tmp();
-  try {
-    const dir = join(d, 'w');
-    gitOk(d, 'clone', withAuth(`${BASE}/${repo.id}`, u), dir);
-    gitOk(dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org',
-      'commit', '-q', '--allow-empty', '-m', 'local');
-    const r = git(dir, 'push', 'origin', 'main');
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /does not accept git push yet/);
-  } finally {
-    rmSync(d, { recursive: true, force: true });
-  }
-});
-
 // ---- requests by hand ----
 
-const pkt = (s) => {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from((b.length + 4).toString(16)
-    .padStart(4, '0')), b]);
-};
-const FLUSH = Buffer.from('0000');
-const DELIM = Buffer.from('0001');
 const uploadPack = (repo, body, { v2 = true, token, headers = {} } = {}) =>
   request('POST', `${repoPath(repo)}.git/git-upload-pack`, { body,
     headers: { 'content-type': 'application/x-git-upload-pack-request',

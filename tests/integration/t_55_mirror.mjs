@@ -288,8 +288,7 @@ test('mirror: read-only for everyone', async () => {
     headers: { 'content-type': 'application/json', ...bearer(me.token) } });
   assert.equal(res.status, 403, res.body);
   res = await request('POST', `/${repo}.git/info/lfs/objects/batch`, {
-    body: { operation: 'upload', objects: [{ oid: sha256('x'), size: 1 }],
-      ref: { name: 'main' } },
+    body: { operation: 'upload', objects: [{ oid: sha256('x'), size: 1 }] },
     headers: { accept: LFS_TYPE, 'content-type': LFS_TYPE,
       ...bearer(me.token) } });
   assert.equal(res.status, 403, res.body);

@@ -4,7 +4,8 @@
 // -F 2, nginx + khub's own prefork pool (--listen --workers 2), set up by
 // contrib/dev/frontends the way contrib/apache and contrib/spawn-fcgi
 // document, on the stack's MariaDB and Ceph gateway. A missing server is installed (install-deps), never
-// skipped. Then the real git-lfs client through Apache and nginx, and what
+// skipped. Then the real git-lfs client through Apache and nginx, git push
+// of over 1 MiB (a probe, then a chunked body) through each, and what
 // a front end may send differently (chunked bodies, no REQUEST_URI, no
 // CONTENT_LENGTH, SCRIPT_NAME/PATH_INFO split, no Authorization) straight
 // to khub over FastCGI.
@@ -252,6 +253,44 @@ for (const fe of FRONTENDS.filter((f) => f.port !== stackPort && !f.shared)
       assert.equal(fetch.status, 0, fetch.stdout + fetch.stderr);
       assert.ok(readFileSync(join(wt, '.git', 'lfs', 'objects',
         oid.slice(0, 2), oid.slice(2, 4), oid)).equals(data));
+    } finally {
+      w.cleanup();
+    }
+  });
+}
+
+// ---- git push through every front end ----
+
+// Over http.postBuffer (1 MiB) git first POSTs a probe (a body of "0000"),
+// then the push with Transfer-Encoding: chunked: each server must pass
+// both to khub (the shared host's mod_fcgid takes 128 KiB bodies at most,
+// so not there).
+for (const fe of FRONTENDS.filter((f) => !f.shared)) {
+  test(`git push over 1 MiB through ${fe.name}`, async () => {
+    const c = client(fe.port);
+    const u = newUser();
+    const repo = await c.createRepo(u.token);
+    const w = gitLfsWorkTree(
+      `http://127.0.0.1:${fe.port}/${repo.id}.git`, u);
+    const { wt, git, gitOk } = w;
+    try {
+      gitOk('fetch', '-q', 'origin', 'main');
+      gitOk('reset', '-q', '--hard', 'origin/main');
+      writeFileSync(join(wt, 'big.bin'), randomBytes(3 << 20));
+      writeFileSync(join(wt, 'small.txt'), 'small\n');
+      gitOk('add', 'big.bin', 'small.txt');
+      gitOk('commit', '-qm', 'a push over 1 MiB');
+      const head = gitOk('rev-parse', 'HEAD').trim();
+      const push = git('-c', 'lfs.locksverify=false', 'push', 'origin',
+        'main');
+      assert.equal(push.status, 0, push.stdout + push.stderr);
+      const res = await c.req('GET', `/api/models/${repo.id}/refs`,
+        { token: u.token });
+      assert.equal(res.status, 200, res.body);
+      assert.equal(res.json.branches.find((b) => b.name === 'main')
+        .targetCommit, head);
+      const back = await c.download(repo, 'main', 'big.bin', u.token);
+      assert.ok(back.equals(readFileSync(join(wt, 'big.bin'))));
     } finally {
       w.cleanup();
     }

@@ -176,6 +176,8 @@ static const char MERGE[] =
     "\n"
     "merge b\n";
 
+#define S_(x)	x, sizeof(x) - 1
+
 static const char NUL_HEADER[] = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904"
     "\nauthor A <a@x.org> 1 +0000\ncommitter A <a@x.org> 1 +0000\n"
     "x\0y\n\nmessage\n";
@@ -256,6 +258,42 @@ test_exact_commits(void)
 }
 
 static void
+test_tags(void)
+{
+	struct tag_info t;
+	struct arena a;
+	const char *why;
+	static const char tag[] =
+	    "object 1d0db7a885a795240e49aebe7b3f6bbd828cd6c9\n"
+	    "type commit\ntag v2\n"
+	    "tagger a <a@x> 1764751000 +0000\n\nrelease two\n";
+
+	arena_init(&a, 1024);
+	CHECK(tag_parse(&t, &a, tag, strlen(tag), &why) == 0);
+	CHECK_STR(t.type, "commit");
+	CHECK_STR(t.name, "v2");
+	CHECK_STR(hexof(&t.object), "1d0db7a885a795240e49aebe7b3f6bbd828cd6c9");
+	/* no tagger (old tags), no message */
+	CHECK(tag_parse(&t, &a, S_("object 1d0db7a885a795240e49aebe7b3f6bbd82"
+	    "8cd6c9\ntype tree\ntag x\n"), &why) == 0);
+#define BADT(x) CHECK(tag_parse(&t, &a, S_(x), &why) == -1 && why != NULL)
+	BADT("object 1d0db7a885a795240e49aebe7b3f6bbd828cd6c\ntype commit\n"
+	    "tag v\n\n");
+	BADT("object 1d0db7a885a795240e49aebe7b3f6bbd828cd6c9\ntype thing\n"
+	    "tag v\n\n");
+	BADT("object 1d0db7a885a795240e49aebe7b3f6bbd828cd6c9\ntype commit\n"
+	    "tag \n\n");
+	BADT("object 1d0db7a885a795240e49aebe7b3f6bbd828cd6c9\ntype commit\n"
+	    "tag v\ntagger nobody\n\n");
+	BADT("type commit\nobject 1d0db7a885a795240e49aebe7b3f6bbd828cd6c9\n"
+	    "tag v\n\n");
+	BADT("object 1d0db7a885a795240e49aebe7b3f6bbd828cd6c9\ntype commit\n"
+	    "tag v");
+#undef BADT
+	arena_free(&a);
+}
+
+static void
 test_lfs_pointer(void)
 {
 	unsigned char sha[SHA256_LEN];
@@ -301,6 +339,7 @@ main(void)
 	RUN(test_tree_parse_strict);
 	RUN(test_commits);
 	RUN(test_exact_commits);
+	RUN(test_tags);
 	RUN(test_lfs_pointer);
 	RUN(test_hex);
 	return check_done("gitobj");

@@ -1,0 +1,1110 @@
+/*
+ * receivepack.c: git push into the store, in four steps:
+ *
+ *   1. the pack indexed and every object resolved in memory (deltas
+ *      against objects of the same pack only), each checked as git fsck
+ *      would (commits, trees, LFS pointers, tags: of commits only);
+ *   2. from each command's new commit, the pushed commits and their trees
+ *      walked: every parent, subtree and blob they name but the pack
+ *      lacks must be this repository's; tree paths pass path_invalid();
+ *      regular files over RECEIVE_FILE_MAX are listed (then refused as
+ *      huggingface.co refuses them); LFS objects must be usable by the
+ *      pusher (lfs_ensure_verified(), the API's possession rule); quota;
+ *   3. the objects stored: blobs (bytes, then rows), trees, commits,
+ *      tags (a tag ref's target is the tag object: readers peel it), as
+ *      the API's commits do (content-addressed: one a failed push left
+ *      is unreferenced and harmless);
+ *   4. the refs moved by compare-and-set, with repo_commit and repo_blob
+ *      rows: one transaction for an atomic push, else one per ref.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mysqld_error.h>
+
+#include "blobstore.h"
+#include "db.h"
+#include "gitpack.h"
+#include "gitstore.h"
+#include "hash.h"
+#include "hub.h"
+#include "lfs.h"
+#include "names.h"
+#include "oidmap.h"
+#include "pktline.h"
+#include "quota.h"
+#include "receivepack.h"
+#include "s3.h"
+
+static const char SQL_IS_COMMIT[] =
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+/* An annotated tag this repository has: a tag ref points at it. */
+static const char SQL_IS_TAG[] =
+    "SELECT 1 FROM ref r JOIN git_tag g ON g.oid = r.target"
+    " WHERE r.repo_id = ? AND r.kind = 'tag' AND r.target = ?";
+static const char SQL_IS_BLOB[] =
+    "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
+static const char SQL_REF_MOVE[] =
+    "UPDATE ref SET target = ? WHERE repo_id = ? AND kind = ? AND name = ?"
+    " AND target = ?";
+static const char SQL_REF_CREATE[] =
+    "INSERT IGNORE INTO ref (repo_id, kind, name, target) VALUES (?, ?, ?, ?)";
+static const char SQL_REF_DELETE[] =
+    "DELETE FROM ref WHERE repo_id = ? AND kind = ? AND name = ?"
+    " AND target = ?";
+/* Many rows a statement (db_exec_rows()): a push of many files holds the
+ * ref's lock for a few statements, not one per object. */
+static struct db_rows repo_commit_rows = {
+	"INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES ", "(?, ?)", 2,
+	{ 0 }
+};
+static struct db_rows repo_blob_rows = {
+	"INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES ", "(?, ?)", 2,
+	{ 0 }
+};
+static const char SQL_TOUCH[] =
+    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
+
+static const struct oid ZERO;
+
+/* ---- the request ---- */
+
+const char *
+receive_capabilities(struct arena *a, const char *agent)
+{
+	return arena_printf(a, "report-status report-status-v2 delete-refs "
+	    "side-band-64k quiet atomic ofs-delta no-thin object-format=sha1 "
+	    "agent=%s", agent);
+}
+
+/* Whether the capability list caps (n bytes) has word. */
+static bool
+has_cap(const char *caps, size_t n, const char *word)
+{
+	size_t w = strlen(word), i = 0;
+
+	while (i < n) {
+		size_t k = i;
+
+		while (k < n && caps[k] != ' ')
+			k++;
+		if (k - i == w && !memcmp(caps + i, word, w))
+			return true;
+		i = k + 1;
+	}
+	return false;
+}
+
+int
+receive_parse(struct push_req *q, struct arena *a, const char *body,
+    size_t len, struct kerr *e)
+{
+	struct pkt_reader rd;
+	struct pkt p;
+	size_t cap = 0;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	pkt_reader_init(&rd, body, len);
+	for (;;) {
+		const char *nul, *sp;
+		size_t n;
+		struct push_cmd *c;
+
+		if ((rc = pkt_read(&rd, &p)) <= 0)
+			return kerr_set(e, 400, "BadRequest", "protocol error: "
+			    "the commands end without a flush");
+		if (p.kind == PKT_FLUSH)
+			break;
+		if (p.kind != PKT_DATA)
+			return kerr_set(e, 400, "BadRequest", "protocol error: "
+			    "unexpected special line");
+		if (q->ncmds == 0 && p.len >= 8 && !memcmp(p.data, "shallow ",
+		    8))
+			continue;	/* the pusher's shallow commits */
+		n = p.len;
+		if ((nul = memchr(p.data, '\0', p.len)) != NULL) {
+			if (q->ncmds > 0)
+				return kerr_set(e, 400, "BadRequest", "protocol "
+				    "error: capabilities after the first "
+				    "command");
+			n = (size_t)(nul - p.data);
+			rc = (int)(p.len - n - 1);
+			q->report_status = has_cap(nul + 1, (size_t)rc,
+			    "report-status") || has_cap(nul + 1, (size_t)rc,
+			    "report-status-v2");
+			q->sideband = has_cap(nul + 1, (size_t)rc,
+			    "side-band-64k");
+			q->atomic = has_cap(nul + 1, (size_t)rc, "atomic");
+			q->quiet = has_cap(nul + 1, (size_t)rc, "quiet");
+		}
+		if (n < 2 * OID_HEX + 3 || p.data[OID_HEX] != ' ' ||
+		    p.data[2 * OID_HEX + 1] != ' ')
+			return kerr_set(e, 400, "BadRequest", "protocol error: "
+			    "expected <old> <new> <ref>");
+		if (q->ncmds >= RECEIVE_COMMANDS_MAX)
+			return kerr_set(e, 400, "BadRequest", "too many "
+			    "commands (at most %d)", RECEIVE_COMMANDS_MAX);
+		if (q->ncmds == cap) {
+			struct push_cmd *v;
+
+			cap = cap ? 2 * cap : 8;
+			v = arena_alloc(a, cap * sizeof(*v));
+			if (q->ncmds)
+				memcpy(v, q->cmds, q->ncmds * sizeof(*v));
+			q->cmds = v;
+		}
+		c = &q->cmds[q->ncmds];
+		memset(c, 0, sizeof(*c));
+		sp = p.data + 2 * OID_HEX + 2;
+		if (oid_parse(&c->old, p.data, OID_HEX) != 0 ||
+		    oid_parse(&c->new, p.data + OID_HEX + 1, OID_HEX) != 0)
+			return kerr_set(e, 400, "BadRequest", "protocol error: "
+			    "expected <old> <new> <ref>");
+		c->ref = arena_strndup(a, sp, n - 2 * OID_HEX - 2);
+		if (strlen(c->ref) != n - 2 * OID_HEX - 2)
+			return kerr_set(e, 400, "BadRequest", "protocol error: "
+			    "a ref name holds a NUL");
+		if (!oid_eq(&c->new, &ZERO))
+			q->has_pack = true;
+		q->ncmds++;
+	}
+	if (q->ncmds == 0)
+		return kerr_set(e, 400, "BadRequest", "protocol error: no "
+		    "commands");
+	q->pack_off = len - rd.left;
+	if (!q->has_pack && rd.left != 0)
+		q->has_pack = true;	/* a pack after deletes only: read it */
+	return 0;
+}
+
+void
+receive_report(struct buf *b, const struct push_req *q,
+    const char *unpack_error)
+{
+	size_t i;
+
+	if (unpack_error != NULL)
+		pkt_printf(b, "unpack %s\n", unpack_error);
+	else
+		pkt_printf(b, "unpack ok\n");
+	for (i = 0; i < q->ncmds; i++) {
+		if (q->cmds[i].ng == NULL)
+			pkt_printf(b, "ok %s\n", q->cmds[i].ref);
+		else
+			pkt_printf(b, "ng %s %s\n", q->cmds[i].ref,
+			    q->cmds[i].ng);
+	}
+	pkt_flush(b);
+}
+
+/* ---- the objects ---- */
+
+/* One pushed object, resolved. */
+struct pobj {
+	struct oid	 oid;
+	unsigned char	 type;		/* enum pack_type */
+	bool		 done;		/* resolved */
+	bool		 lfs;		/* a blob that is an LFS pointer */
+	bool		 reached;	/* by a command's walk */
+	bool		 known;		/* a blob the store has already */
+	unsigned char	*data;		/* malloc'd */
+	size_t		 len;
+	unsigned char	 sha256[SHA256_LEN];	/* LFS: the object's */
+	uint64_t	 lfs_size;
+	struct commit_info ci;		/* commits */
+	struct tag_info	 ti;		/* tags */
+};
+
+struct push {
+	const struct dctx *x;
+	struct db	*db;
+	int64_t		 repo_id;
+	struct kerr	*e;
+	push_say	 say;
+	void		*arg;
+	struct pobj	*o;
+	uint32_t	 n;
+	struct oidmap	 byid;		/* oid -> index in o */
+	/* the repository's commits the pushed ones stand on */
+	struct oid	*bound;
+	size_t		 nbound, capbound;
+	struct oidmap	 known;		/* their trees, once needed */
+	bool		 known_loaded;
+	/* regular files over the limit: "path (ref: name)" */
+	char		**big;
+	size_t		 nbig, capbig;
+	uint64_t	 adding;	/* bytes of new blobs, for the quota */
+	uint64_t	 memory_max;	/* inflated objects held at most */
+	bool		 recorded;	/* record() committed */
+};
+
+static const char *
+type_name(unsigned t)
+{
+	return t == PACK_COMMIT ? "commit" : t == PACK_TREE ? "tree" :
+	    t == PACK_BLOB ? "blob" : "tag";
+}
+
+static void
+free_objects(void *p)
+{
+	struct push *s = p;
+	uint32_t i;
+
+	for (i = 0; s->o != NULL && i < s->n; i++)
+		free(s->o[i].data);
+	free(s->o);
+}
+
+/* The entry whose header is at off (entries are in pack order). */
+static long
+entry_at(const struct pack_entry *v, uint32_t n, uint64_t off)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].off == off)
+			return (long)mid;
+		if (v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* An LFS pointer exactly as git-lfs writes it (lfs_pointer()): 1 with
+ * sha256 and size, 0 when not a pointer at all, -1 when malformed. */
+static int
+parse_pointer(struct pobj *ob, struct arena *a)
+{
+	const char *t = (const char *)ob->data, *p;
+	char *end;
+	struct buf again;
+
+	if (!lfs_is_pointer(ob->data, ob->len))
+		return 0;
+	p = memmem(t, ob->len, "\noid sha256:", 12);
+	if (p == NULL || (size_t)(t + ob->len - p) < 12 + 64 + 6 ||
+	    hex_decode(ob->sha256, SHA256_LEN, p + 12, 64) != 0 ||
+	    memcmp(p + 12 + 64, "\nsize ", 6) != 0)
+		return -1;
+	p += 12 + 64 + 6;
+	if (*p < '0' || *p > '9')
+		return -1;
+	ob->lfs_size = strtoull(p, &end, 10);
+	buf_init(&again, a);
+	lfs_pointer(&again, ob->sha256, ob->lfs_size);
+	if (again.len != ob->len || memcmp(again.data, ob->data, ob->len))
+		return -1;
+	return 1;
+}
+
+/* Files git reads from the work tree itself: git fsck refuses them as
+ * symbolic links (gitmodulesSymlink, gitattributesSymlink...). */
+static bool
+git_file(const char *name)
+{
+	return !strcasecmp(name, ".gitmodules") ||
+	    !strcasecmp(name, ".gitattributes") ||
+	    !strcasecmp(name, ".gitignore") || !strcasecmp(name, ".mailmap");
+}
+
+/* Step 1's check of one resolved object. */
+static int
+check_object(struct push *s, struct pobj *ob)
+{
+	const char *why = NULL;
+	char hex[OID_HEX + 1];
+	struct tree t;
+	size_t i;
+	int rc;
+
+	oid_hex(&ob->oid, hex);
+	switch (ob->type) {
+	case PACK_COMMIT:
+		if (commit_parse(&ob->ci, s->x->a, (const char *)ob->data,
+		    ob->len, &why) != 0)
+			return kerr_set(s->e, 400, "BadRequest", "commit %s: "
+			    "%s", hex, why);
+		return 0;
+	case PACK_TREE:
+		if (tree_parse(&t, s->x->a, ob->data, ob->len) != 0)
+			return kerr_set(s->e, 400, "BadRequest", "tree %s is "
+			    "malformed (git fsck's rules: known modes, sorted, "
+			    "no duplicates, no '/' in names)", hex);
+		for (i = 0; i < t.n; i++) {
+			char *name = arena_strndup(s->x->a, t.e[i].name,
+			    t.e[i].namelen);
+
+			if (t.e[i].mode == 0160000)
+				return kerr_set(s->e, 400, "BadRequest",
+				    "tree %s: submodules (%s) are not "
+				    "supported", hex, name);
+			if (oid_eq(&t.e[i].oid, &ZERO))
+				return kerr_set(s->e, 400, "BadRequest",
+				    "tree %s: %s has a null id", hex, name);
+			if (t.e[i].mode == MODE_LINK && git_file(name))
+				return kerr_set(s->e, 400, "BadRequest",
+				    "tree %s: %s may not be a symbolic link",
+				    hex, name);
+			if ((why = path_invalid(name)) != NULL)
+				return kerr_set(s->e, 400, "BadRequest",
+				    "tree %s: the name \"%s\" %s", hex, name,
+				    why);
+		}
+		return 0;
+	case PACK_BLOB:
+		if ((rc = parse_pointer(ob, s->x->a)) < 0)
+			return kerr_set(s->e, 400, "BadRequest", "blob %s looks "
+			    "like an LFS pointer but is not one git-lfs "
+			    "writes", hex);
+		ob->lfs = rc == 1;
+		return 0;
+	default:
+		if (tag_parse(&ob->ti, s->x->a, (const char *)ob->data,
+		    ob->len, &why) != 0)
+			return kerr_set(s->e, 400, "BadRequest", "tag %s: %s",
+			    hex, why);
+		if (strcmp(ob->ti.type, "commit") != 0)
+			return kerr_set(s->e, 400, "BadRequest", "tag %s tags "
+			    "a %s: khub takes tags of commits only", hex,
+			    ob->ti.type);
+		return 0;
+	}
+}
+
+/* Step 1: every object of the pack, resolved and checked. */
+static int
+resolve(struct push *s, const unsigned char *pack, size_t len)
+{
+	struct pack_entry *v;
+	uint64_t total = 0;
+	const char *why;
+	uint32_t i, left, n;
+	bool progress = true;
+
+	if (pack_index(pack, len, RECEIVE_OBJECTS_MAX, s->memory_max, &v, &n,
+	    &why) != 0)
+		return kerr_set(s->e, 400, "BadRequest", "pack: %s", why);
+	s->n = n;
+	if ((s->o = calloc(n ? n : 1, sizeof(*s->o))) == NULL)
+		oom();
+	for (left = n; left > 0 && progress; ) {
+		progress = false;
+		for (i = 0; i < n; i++) {
+			struct pack_entry *e = &v[i];
+			struct pobj *ob = &s->o[i], *base = NULL;
+			unsigned char *raw;
+			long k;
+
+			if (ob->done)
+				continue;
+			if (e->type == PACK_OFS_DELTA) {
+				if ((k = entry_at(v, n, e->base_off)) < 0) {
+					why = "a delta's base offset is not an "
+					    "object";
+					goto bad;
+				}
+				base = &s->o[k];
+			} else if (e->type == PACK_REF_DELTA) {
+				struct oid b;
+				uint32_t *at;
+
+				memcpy(b.b, e->base, OID_LEN);
+				if ((at = map_get(&s->byid, &b)) == NULL)
+					continue;	/* maybe later */
+				base = &s->o[*at];
+			}
+			if (base != NULL && !base->done)
+				continue;
+			if ((total += e->size) > s->memory_max) {
+				why = "the pack's objects are larger than "
+				    "khub takes at once";
+				goto bad;
+			}
+			if ((raw = malloc(e->size ? e->size : 1)) == NULL)
+				oom();
+			if (pack_inflate(pack, len, e, raw) != 0) {
+				free(raw);
+				why = "an object's data is corrupt";
+				goto bad;
+			}
+			if (base == NULL) {
+				ob->type = e->type;
+				ob->data = raw;
+				ob->len = (size_t)e->size;
+			} else {
+				int rc = delta_apply(base->data, base->len,
+				    raw, (size_t)e->size, s->memory_max -
+				    total, &ob->data, &ob->len, &why);
+
+				free(raw);
+				if (rc != 0)
+					goto bad;
+				total += ob->len;
+				ob->type = base->type;
+			}
+			git_object_oid(&ob->oid, type_name(ob->type),
+			    ob->data, ob->len);
+			ob->done = true;
+			map_add(&s->byid, &ob->oid, i);
+			progress = true;
+			left--;
+		}
+	}
+	free(v);
+	if (left > 0)
+		return kerr_set(s->e, 400, "BadRequest", "pack: a delta's "
+		    "base is not in the pack (khub takes no thin packs)");
+	for (i = 0; i < n; i++)
+		if (check_object(s, &s->o[i]) != 0)
+			return -1;
+	return 0;
+bad:
+	free(v);
+	return kerr_set(s->e, 400, "BadRequest", "pack: %s", why);
+}
+
+/* The pushed object o of type t, or NULL. */
+static struct pobj *
+pushed(struct push *s, const struct oid *o, unsigned t)
+{
+	uint32_t *at = map_get(&s->byid, o);
+
+	return at != NULL && s->o[*at].type == t ? &s->o[*at] : NULL;
+}
+
+/* Whether the repository has o in table sql: 1, 0, -1 (database). */
+static int
+repo_has(struct push *s, const char *sql, const struct oid *o)
+{
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	if (db_exec(s->db, s->x->a, &res, sql, "ib", s->repo_id, o->b,
+	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0)
+		return kerr_db(s->e, s->db);
+	return rc;
+}
+
+/* Every tree of the snapshots of the commits the push stands on, into
+ * s->known (once, on the first tree the pack lacks elsewhere than at its
+ * old path: a folder moved). Bounded by those snapshots' size. */
+static int
+load_known(struct push *s)
+{
+	struct commit_info ci;
+	struct oid *stack;
+	size_t n = 0, cap = 64, i, k;
+	int rc;
+
+	s->known_loaded = true;
+	map_init(&s->known, s->x->a);
+	stack = arena_alloc(s->x->a, cap * sizeof(*stack));
+	for (i = 0; i < s->nbound; i++) {
+		if ((rc = gitstore_commit(s->db, s->x->a, &s->bound[i],
+		    &ci)) != 0)
+			return rc < 0 ? kerr_db(s->e, s->db) : 0;
+		if (map_add(&s->known, &ci.tree, 0))
+			stack[n++] = ci.tree;
+		while (n > 0) {
+			struct oid t = stack[--n];
+			struct tree tr;
+
+			if ((rc = gitstore_tree(s->db, s->x->a, &t, &tr)) != 0)
+				return rc < 0 ? kerr_db(s->e, s->db) :
+				    kerr_set(s->e, 500, "InternalError", "a "
+				    "tree is missing from the store");
+			for (k = 0; k < tr.n; k++) {
+				if (tr.e[k].mode != MODE_DIR ||
+				    !map_add(&s->known, &tr.e[k].oid, 0))
+					continue;
+				if (n == cap) {
+					struct oid *v = arena_alloc(s->x->a,
+					    2 * cap * sizeof(*v));
+
+					memcpy(v, stack, n * sizeof(*v));
+					stack = v;
+					cap *= 2;
+				}
+				stack[n++] = tr.e[k].oid;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Whether the tree o, which the pack lacks, is a tree of one of the
+ * repository's commits the push stands on: at the same path (the common
+ * case, one walk), or anywhere in their snapshots. 1, 0, -1. */
+static int
+repo_tree_at(struct push *s, const char *path, const struct oid *o)
+{
+	struct commit_info ci;
+	struct tree_entry te;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->nbound; i++) {
+		if ((rc = gitstore_commit(s->db, s->x->a, &s->bound[i],
+		    &ci)) != 0)
+			return rc < 0 ? kerr_db(s->e, s->db) : 0;
+		if ((rc = gitstore_walk(s->db, s->x->a, &ci.tree, path,
+		    &te)) < 0)
+			return kerr_db(s->e, s->db);
+		if (rc == 0 && te.mode == MODE_DIR && oid_eq(&te.oid, o))
+			return 1;
+	}
+	if (!s->known_loaded && load_known(s) != 0)
+		return -1;
+	return map_get(&s->known, o) != NULL;
+}
+
+static void
+add_bound(struct push *s, const struct oid *o)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbound; i++)
+		if (oid_eq(&s->bound[i], o))
+			return;
+	if (s->nbound == s->capbound) {
+		struct oid *v;
+
+		s->capbound = s->capbound ? 2 * s->capbound : 8;
+		v = arena_alloc(s->x->a, s->capbound * sizeof(*v));
+		if (s->nbound)
+			memcpy(v, s->bound, s->nbound * sizeof(*v));
+		s->bound = v;
+	}
+	s->bound[s->nbound++] = *o;
+	s->known_loaded = false;	/* a snapshot more to know */
+}
+
+static int
+missing(struct push *s, const char *what, const struct oid *o)
+{
+	return kerr_set(s->e, 400, "BadRequest", "%s %s is neither in the "
+	    "pack nor in this repository", what, oid_hex_a(s->x->a, o));
+}
+
+/* Step 2 for one pushed tree at path ("" or "dir/"), for ref. */
+static int
+walk_tree(struct push *s, struct pobj *t, const char *path, const char *ref)
+{
+	struct tree tr;
+	size_t i;
+	int rc;
+
+	if (t->reached)
+		return 0;
+	t->reached = true;
+	if (tree_parse(&tr, s->x->a, t->data, t->len) != 0)
+		return -1;	/* checked in step 1 */
+	for (i = 0; i < tr.n; i++) {
+		const struct tree_entry *en = &tr.e[i];
+		char *p = arena_printf(s->x->a, "%s%.*s", path,
+		    (int)en->namelen, en->name);
+		const char *why;
+		struct pobj *sub;
+
+		if ((why = path_invalid(p)) != NULL)
+			return kerr_set(s->e, 400, "BadRequest", "the path "
+			    "\"%s\" %s", p, why);
+		if (en->mode == MODE_DIR) {
+			if ((sub = pushed(s, &en->oid, PACK_TREE)) != NULL) {
+				if (walk_tree(s, sub, arena_printf(s->x->a,
+				    "%s/", p), ref) != 0)
+					return -1;
+				continue;
+			}
+			if ((rc = repo_tree_at(s, p, &en->oid)) <= 0)
+				return rc < 0 ? -1 : missing(s, "tree",
+				    &en->oid);
+			continue;
+		}
+		if ((sub = pushed(s, &en->oid, PACK_BLOB)) == NULL) {
+			if ((rc = repo_has(s, SQL_IS_BLOB, &en->oid)) <= 0)
+				return rc < 0 ? -1 : missing(s, "blob",
+				    &en->oid);
+			continue;
+		}
+		if (sub->reached)
+			continue;
+		sub->reached = true;
+		s->adding = quota_add(s->adding, sub->lfs ? sub->lfs_size :
+		    sub->len);
+		if (!sub->lfs && sub->len > RECEIVE_FILE_MAX) {
+			if (s->nbig == s->capbig) {
+				char **v;
+
+				s->capbig = s->capbig ? 2 * s->capbig : 8;
+				v = arena_alloc(s->x->a, s->capbig *
+				    sizeof(*v));
+				if (s->nbig)
+					memcpy(v, s->big, s->nbig *
+					    sizeof(*v));
+				s->big = v;
+			}
+			s->big[s->nbig++] = arena_printf(s->x->a, "%s (ref: "
+			    "%s)", p, ref);
+		}
+	}
+	return 0;
+}
+
+/* Step 2 from one command's new commit. */
+static int
+walk_command(struct push *s, const struct push_cmd *c)
+{
+	struct pobj *ob;
+	struct oid *stack;
+	size_t n = 0, cap = 16, k;
+	const struct oid *p;
+	int rc;
+
+	bool tag = !strncmp(c->ref, "refs/tags/", 10);
+	struct oid start = c->new;
+
+	/* an annotated tag: its commit is what the walk starts from */
+	if ((ob = pushed(s, &c->new, PACK_TAG)) != NULL) {
+		if (!tag)
+			return kerr_set(s->e, 400, "BadRequest", "%s: a branch "
+			    "must point at a commit, not at tag %s", c->ref,
+			    oid_hex_a(s->x->a, &c->new));
+		ob->reached = true;
+		start = ob->ti.object;
+	} else if (pushed(s, &c->new, PACK_COMMIT) == NULL) {
+		if (s->o != NULL && map_get(&s->byid, &c->new) != NULL)
+			return kerr_set(s->e, 400, "BadRequest", "%s: %s is "
+			    "not a commit", c->ref, oid_hex_a(s->x->a,
+			    &c->new));
+		if ((rc = repo_has(s, SQL_IS_COMMIT, &c->new)) != 0)
+			return rc < 0 ? -1 : 0;
+		/* a tag of this repository under another name */
+		if (tag && (rc = repo_has(s, SQL_IS_TAG, &c->new)) != 0)
+			return rc < 0 ? -1 : 0;
+		return missing(s, "commit", &c->new);
+	}
+	stack = arena_alloc(s->x->a, cap * sizeof(*stack));
+	stack[n++] = start;
+	while (n > 0) {
+		struct oid o = stack[--n];
+
+		if ((ob = pushed(s, &o, PACK_COMMIT)) == NULL) {
+			if ((rc = repo_has(s, SQL_IS_COMMIT, &o)) <= 0)
+				return rc < 0 ? -1 : missing(s, "commit", &o);
+			add_bound(s, &o);
+			continue;
+		}
+		if (ob->reached)
+			continue;
+		ob->reached = true;
+		for (k = 0; (p = commit_parent(&ob->ci, k)) != NULL; k++) {
+			if (n == cap) {
+				struct oid *v = arena_alloc(s->x->a, 2 * cap *
+				    sizeof(*v));
+
+				memcpy(v, stack, n * sizeof(*v));
+				stack = v;
+				cap *= 2;
+			}
+			stack[n++] = *p;
+		}
+	}
+	/* the trees once every commit the push stands on is known */
+	for (k = 0; k < s->n; k++) {
+		struct pobj *cm = &s->o[k], *t;
+
+		if (cm->type != PACK_COMMIT || !cm->reached)
+			continue;
+		if ((t = pushed(s, &cm->ci.tree, PACK_TREE)) != NULL) {
+			if (walk_tree(s, t, "", c->ref) != 0)
+				return -1;
+		} else if ((rc = repo_tree_at(s, "", &cm->ci.tree)) <= 0)
+			return rc < 0 ? -1 : missing(s, "tree", &cm->ci.tree);
+	}
+	return 0;
+}
+
+/* The 10 MiB refusal, as huggingface.co words it, on band 2. */
+static void
+say_too_large(struct push *s)
+{
+	static const char rule[] = "-------------------------------------"
+	    "------------------------------------";
+	size_t i;
+
+	s->say(s->arg, rule);
+	s->say(s->arg, "Your push was rejected because it contains files "
+	    "larger than 10 MiB.");
+	s->say(s->arg, "Please use https://git-lfs.github.com/ to store "
+	    "large files.");
+	s->say(s->arg, "See also: https://hf.co/docs/hub/"
+	    "repositories-getting-started#terminal");
+	s->say(s->arg, "");
+	s->say(s->arg, "Offending files:");
+	for (i = 0; i < s->nbig; i++)
+		s->say(s->arg, arena_printf(s->x->a, "  - %s", s->big[i]));
+	s->say(s->arg, rule);
+}
+
+/* Step 2's refusals after the walk: LFS possession, then the quota.
+ * 0, 1 (refused: said why), -1 (store). */
+static int
+admit(struct push *s, const char *ns)
+{
+	struct kerr qe;
+	uint32_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct pobj *ob = &s->o[i];
+		struct kerr le;
+
+		if (!ob->reached || !ob->lfs)
+			continue;
+		if (lfs_ensure_verified(s->x, s->repo_id, ob->sha256,
+		    ob->lfs_size, &le) != 0) {
+			if (le.status >= 500) {
+				*s->e = le;
+				return -1;
+			}
+			s->say(s->arg, le.msg);	/* names the object */
+			s->say(s->arg, "Push the LFS objects first (git lfs "
+			    "push), or make sure they were uploaded to this "
+			    "repository.");
+			return 1;
+		}
+	}
+	if (quota_check(s->db, s->x->a, s->x->hub->conf.default_quota,
+	    s->repo_id, ns, s->adding, &qe) != 0) {
+		if (qe.status >= 500) {
+			*s->e = qe;
+			return -1;
+		}
+		s->say(s->arg, qe.msg);
+		return 1;
+	}
+	return 0;
+}
+
+/* The git_blob row of a pushed blob (reached, and checked: an LFS
+ * pointer's row names its object). */
+static int
+put_blob_row(struct push *s, const struct pobj *ob)
+{
+	struct blob_info bi;
+
+	memset(&bi, 0, sizeof(bi));
+	bi.oid = ob->oid;
+	bi.lfs = ob->lfs;
+	if (ob->lfs) {
+		bi.size = ob->lfs_size;
+		memcpy(bi.sha256, ob->sha256, SHA256_LEN);
+	} else {
+		bi.size = ob->len;
+		hash_sha256(bi.sha256, ob->data, ob->len);
+	}
+	bi.in_s3 = ob->lfs || !blobstore_is_small(false, ob->len);
+	return gitstore_put_blob(s->db, s->x->a, &bi);
+}
+
+/*
+ * Step 3: the bytes of regular blobs (large ones PUT to S3, 16 at a time;
+ * small ones to blob_data in the transaction of their rows), the blob
+ * rows, then trees, then commits: a row only once what it names is.
+ */
+static int
+store(struct push *s)
+{
+	struct db *db = s->db;
+	struct s3_obj *puts = arena_alloc(s->x->a, (s->n + 1) *
+	    sizeof(*puts));
+	struct blob_row *rows = arena_alloc(s->x->a, (s->n + 1) *
+	    sizeof(*rows));
+	size_t nputs = 0, nrows = 0;
+	uint32_t i;
+	int pass;
+
+	for (i = 0; i < s->n; i++) {
+		struct pobj *ob = &s->o[i];
+		unsigned char sha[SHA256_LEN];
+		struct blob_info bi;
+		int rc;
+
+		if (!ob->reached || ob->type != PACK_BLOB || ob->lfs)
+			continue;
+		/* stored already: the same bytes, unless SHA-1 collided */
+		if ((rc = gitstore_blob(db, s->x->a, &ob->oid, &bi)) < 0)
+			return kerr_db(s->e, db);
+		hash_sha256(sha, ob->data, ob->len);
+		if (rc == 0 && (bi.lfs || memcmp(bi.sha256, sha, SHA256_LEN)))
+			return kerr_set(s->e, 400, "BadRequest", "blob %s "
+			    "collides with a stored blob of the same id (SHA-1)",
+			    oid_hex_a(s->x->a, &ob->oid));
+		if ((ob->known = rc == 0))
+			continue;
+		if (blobstore_is_small(false, ob->len)) {
+			rows[nrows].oid = &ob->oid;
+			rows[nrows].data = ob->data;
+			rows[nrows++].len = ob->len;
+			continue;
+		}
+		memset(&bi, 0, sizeof(bi));
+		bi.oid = ob->oid;
+		puts[nputs].key = gitstore_s3_key(s->x->a, &bi);
+		puts[nputs].data = ob->data;
+		puts[nputs++].len = ob->len;
+	}
+	if (nputs > 0 && s3_put_many(s->x->hub->s3, puts, nputs) != S3_OK)
+		return kerr_set(s->e, 503, "ServiceUnavailable", "S3 did not "
+		    "take the push's files; try again");
+	if (db_begin(db) != 0 ||
+	    blobstore_put_small(db, s->x->a, rows, nrows) != 0)
+		goto dberr;
+	for (i = 0; i < s->n; i++)
+		if (s->o[i].reached && s->o[i].type == PACK_BLOB &&
+		    !s->o[i].known && put_blob_row(s, &s->o[i]) != 0)
+			goto dberr;
+	if (db_commit(db) != 0)
+		goto dberr;
+	/* trees, commits, then tags (the order of what names what) */
+	for (pass = 0; pass < 3; pass++)
+		for (i = 0; i < s->n; i++) {
+			static const unsigned char order[] = { PACK_TREE,
+			    PACK_COMMIT, PACK_TAG };
+			struct pobj *ob = &s->o[i];
+			int rc;
+
+			if (!ob->reached || ob->type != order[pass])
+				continue;
+			rc = ob->type == PACK_TREE ? gitstore_put_tree(db,
+			    s->x->a, &ob->oid, ob->data, ob->len) :
+			    ob->type == PACK_COMMIT ? gitstore_put_commit(db,
+			    s->x->a, &ob->oid, &ob->ci) : gitstore_put_tag(db,
+			    s->x->a, &ob->oid, &ob->ti, ob->data, ob->len);
+			if (rc != 0)
+				return kerr_db(s->e, db);
+		}
+	return 0;
+dberr:
+	db_rollback(db);
+	return kerr_db(s->e, db);
+}
+
+/* The rows that make the pushed objects of type t (commits, blobs) the
+ * repository's, DB_ROWS_MAX a statement. 0 or -1. */
+static int
+record_rows(struct push *s, struct db_rows *st, unsigned t)
+{
+	struct db_param *ps = arena_zalloc(s->x->a, 2 * DB_ROWS_MAX *
+	    sizeof(*ps));
+	uint32_t i = 0;
+
+	while (i < s->n) {
+		size_t m = 0;
+
+		for (; i < s->n && m < DB_ROWS_MAX; i++) {
+			if (!s->o[i].reached || s->o[i].type != t)
+				continue;
+			ps[2 * m].kind = 'i';
+			ps[2 * m].i = s->repo_id;
+			ps[2 * m + 1].kind = 'b';
+			ps[2 * m + 1].p = s->o[i].oid.b;
+			ps[2 * m + 1].len = OID_LEN;
+			m++;
+		}
+		if (m > 0 && db_exec_rows(s->db, s->x->a, st, ps, m) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The rows that make the pushed commits and blobs the repository's, in
+ * the transaction of a ref's move (once: every later one has them). */
+static int
+record(struct push *s)
+{
+	if (s->recorded)
+		return 0;
+	if (record_rows(s, &repo_commit_rows, PACK_COMMIT) != 0 ||
+	    record_rows(s, &repo_blob_rows, PACK_BLOB) != 0)
+		return -1;
+	return db_exec(s->db, s->x->a, NULL, SQL_TOUCH, "i", s->repo_id);
+}
+
+/* One command's ref move, inside the caller's transaction: 0 done, 1
+ * refused (c->ng says why), -1 database. */
+static int
+move_ref(struct push *s, struct push_cmd *c)
+{
+	const char *kind, *name;
+	struct db_res *res;
+	bool del = oid_eq(&c->new, &ZERO), create = oid_eq(&c->old, &ZERO);
+
+	if (!strncmp(c->ref, "refs/heads/", 11)) {
+		kind = "branch";
+		name = c->ref + 11;
+	} else if (!strncmp(c->ref, "refs/tags/", 10)) {
+		kind = "tag";
+		name = c->ref + 10;
+	} else {
+		c->ng = "khub takes refs/heads/ and refs/tags/ only";
+		return 1;
+	}
+	/* the API's rules: a name it could not address is refused */
+	if (!ref_name_valid(name) || ref_name_ambiguous(name)) {
+		c->ng = "funny refname";
+		return 1;
+	}
+	if (del && !strcmp(kind, "branch") && !strcmp(name, "main")) {
+		c->ng = "deletion of the current branch prohibited";
+		return 1;
+	}
+	if (del && create) {
+		c->ng = "nothing to do";
+		return 1;
+	}
+	if (del) {
+		if (db_exec(s->db, s->x->a, &res, SQL_REF_DELETE, "issb",
+		    s->repo_id, kind, name, c->old.b, (size_t)OID_LEN) != 0)
+			return -1;
+	} else if (create) {
+		if (db_exec(s->db, s->x->a, &res, SQL_REF_CREATE, "issb",
+		    s->repo_id, kind, name, c->new.b, (size_t)OID_LEN) != 0)
+			return -1;
+	} else if (db_exec(s->db, s->x->a, &res, SQL_REF_MOVE, "bissb",
+	    c->new.b, (size_t)OID_LEN, s->repo_id, kind, name, c->old.b,
+	    (size_t)OID_LEN) != 0)
+		return -1;
+	if (db_affected(res) != 1) {
+		/* someone moved it first (or it is not at old) */
+		c->ng = del ? "failed to delete" : "failed to update ref";
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Moves the refs of cmds[0..n) in one transaction, with record(); a
+ * deadlock is retried a few times. 0 done; 1 when one was refused (its ng
+ * says why; *failed is its index), nothing moved; -1 (database, *s->e).
+ */
+static int
+move_in_one(struct push *s, struct push_cmd *cmds, size_t n, size_t *failed)
+{
+	size_t i;
+	int rc = 0, attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		if (db_begin(s->db) != 0)
+			return kerr_db(s->e, s->db);
+		for (i = 0; i < n && (rc = move_ref(s, &cmds[i])) == 0; i++)
+			;
+		if (rc == 0 && (record(s) != 0 || db_commit(s->db) != 0))
+			rc = -1;
+		if (rc == 0) {
+			s->recorded = true;
+			return 0;
+		}
+		db_rollback(s->db);
+		if (rc == 1) {
+			*failed = i;
+			return 1;
+		}
+		if (db_errno(s->db) != ER_LOCK_DEADLOCK)
+			break;
+	}
+	return kerr_db(s->e, s->db);
+}
+
+/* Step 4: an atomic push in one transaction, else one per ref; a lost
+ * compare-and-set is the command's ng. 0, or -1 (database). */
+static int
+move_refs(struct push *s, struct push_req *q)
+{
+	size_t i, failed;
+	int rc;
+
+	if (q->atomic) {
+		if ((rc = move_in_one(s, q->cmds, q->ncmds, &failed)) == 1)
+			for (i = 0; i < q->ncmds; i++)
+				if (i != failed)
+					q->cmds[i].ng = "atomic push failed";
+		return rc < 0 ? -1 : 0;
+	}
+	for (i = 0; i < q->ncmds; i++)
+		if (move_in_one(s, &q->cmds[i], 1, &failed) < 0)
+			return -1;
+	return 0;
+}
+
+static void
+refuse_all(struct push_req *q, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < q->ncmds; i++)
+		if (q->cmds[i].ng == NULL)
+			q->cmds[i].ng = why;
+}
+
+int
+receive_pack(const struct dctx *x, int64_t repo_id, const char *ns,
+    struct push_req *q, const unsigned char *pack, size_t len,
+    push_say say, void *arg, struct kerr *e)
+{
+	struct push *s = arena_zalloc(x->a, sizeof(*s));
+	size_t i;
+	int rc;
+
+	s->x = x;
+	s->db = x->hub->db;
+	s->repo_id = repo_id;
+	s->e = e;
+	s->say = say;
+	s->arg = arg;
+	s->memory_max = RECEIVE_MEMORY_MAX;
+	if (x->hub->conf.request_memory != 0 &&
+	    x->hub->conf.request_memory < s->memory_max)
+		s->memory_max = x->hub->conf.request_memory;
+	map_init(&s->byid, x->a);
+	arena_on_reset(x->a, free_objects, s);
+	if (q->has_pack && resolve(s, pack, len) != 0)
+		return -1;
+	if (!q->quiet && s->n > 0)
+		say(arg, arena_printf(x->a, "khub: %u objects received, "
+		    "checking", s->n));
+	say(arg, NULL);
+	for (i = 0; i < q->ncmds; i++)
+		if (!oid_eq(&q->cmds[i].new, &ZERO) &&
+		    walk_command(s, &q->cmds[i]) != 0)
+			return -1;
+	if (s->nbig > 0) {
+		say_too_large(s);
+		refuse_all(q, "pre-receive hook declined");
+		return 0;
+	}
+	say(arg, NULL);
+	if ((rc = admit(s, ns)) != 0) {
+		if (rc < 0)
+			return -1;
+		refuse_all(q, "pre-receive hook declined");
+		return 0;
+	}
+	say(arg, NULL);
+	if (store(s) != 0)
+		return -1;
+	say(arg, NULL);
+	if (move_refs(s, q) != 0)
+		return -1;
+	if (!q->quiet && s->n > 0)
+		say(arg, "khub: stored");
+	return 0;
+}

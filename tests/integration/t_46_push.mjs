@@ -1,0 +1,512 @@
+// t_46_push.mjs: real git push against khub's receive-pack (api_git.c,
+// receivepack.c): fast-forward, new branch, delete, lightweight and
+// annotated tags, force, atomic,
+// the default branch kept, who may push, exact commits (merges, time zones,
+// another committer, gpgsig) surviving push and a fresh clone with their
+// ids, the 10 MiB rule, LFS possession, objects of another repository,
+// and pushes racing API commits. `git fsck --strict` judges every clone.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BASE, bearer, commit, commitOk, createRepo, get, khubctl, newUser, request,
+  sql, test, upload,
+} from './lib.mjs';
+import {
+  api, apiCommits, FLUSH, gitEnv, gitOk, gitWith, needGit, pkt, tmp,
+  withAuth,
+} from './gitlib.mjs';
+
+const git = (cwd, args, extra, input) => gitWith(cwd, args, extra, input);
+async function refs(repo, token) {
+  const res = await get(`${api(repo)}/refs`, { headers: bearer(token) });
+  assert.equal(res.status, 200, res.body);
+  const out = {};
+  for (const b of res.json.branches) out[`refs/heads/${b.name}`] = b.targetCommit;
+  for (const t of res.json.tags) out[`refs/tags/${t.name}`] = t.targetCommit;
+  return out;
+}
+function write(dir, files) {
+  for (const [p, v] of Object.entries(files)) {
+    const full = join(dir, p);
+    mkdirSync(join(full, '..'), { recursive: true });
+    writeFileSync(full, v);
+  }
+}
+function commitAll(dir, msg, extra = {}) {
+  let r = git(dir, ['add', '-A']);
+  assert.equal(r.status, 0, r.stderr);
+  r = git(dir, ['commit', '-q', '--allow-empty', '-m', msg], extra);
+  assert.equal(r.status, 0, r.stderr);
+  return gitOk(dir, 'rev-parse', 'HEAD').trim();
+}
+// A fresh clone: fsck --strict clean; its refs as ls-remote shows them.
+function freshClone(d, url, name) {
+  const dir = join(d, name);
+  gitOk(d, 'clone', '-q', '--no-checkout', url, dir);
+  gitOk(dir, 'fsck', '--strict');
+  return dir;
+}
+// A test on a clone of a new repository of a new user, with the user's
+// credentials in its URL: fn({ u, repo, d, url, dir }); d is removed after.
+function pushTest(name, fn) {
+  test(name, async () => {
+    needGit();
+    const u = newUser();
+    const repo = await createRepo(u.token);
+    const d = tmp();
+    const url = withAuth(`${BASE}/${repo.id}`, u);
+    const dir = join(d, 'w');
+    try {
+      gitOk(d, 'clone', '-q', url, dir);
+      await fn({ u, repo, d, url, dir });
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+}
+
+pushTest('push: fast-forward, new branch, tag, force, delete; main kept',
+  async ({ u, repo, d, url, dir }) => {
+    write(dir, { 'a.txt': 'a\n', 'x/y/z.bin': randomBytes(6000) });
+    const c1 = commitAll(dir, 'first push');
+    let r = git(dir, ['push', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual((await apiCommits(repo, u.token)).slice(0, 1), [c1]);
+    // the API's history shows it as git wrote it
+    let res = await get(`${api(repo)}/commits/main`, { headers: bearer(u.token) });
+    assert.equal(res.json[0].title, 'first push');
+    assert.deepEqual(res.json[0].authors, [{ user: 'Pusher' }]);
+    // the API sees the pushed tree, with the bytes
+    res = await get(`/${repo.id}/resolve/main/a.txt`,
+      { headers: bearer(u.token) });
+    assert.equal(res.status, 302, res.body);
+    assert.equal(await (await fetch(res.headers.location)).text(), 'a\n');
+    res = await get(`${api(repo)}/tree/main/x/y`, { headers: bearer(u.token) });
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual(res.json.map((e) => e.path), ['x/y/z.bin']);
+    // new branch and a lightweight tag
+    gitOk(dir, 'checkout', '-q', '-b', 'dev');
+    write(dir, { 'dev.txt': 'dev\n' });
+    const c2 = commitAll(dir, 'on dev');
+    gitOk(dir, 'tag', 'v1', c1);
+    r = git(dir, ['push', 'origin', 'dev', 'v1']);
+    assert.equal(r.status, 0, r.stderr);
+    let got = await refs(repo, u.token);
+    assert.equal(got['refs/heads/dev'], c2);
+    assert.equal(got['refs/tags/v1'], c1);
+    // an API commit on dev, then a force push over it
+    await commitOk(u.token, repo, { branch: 'dev', files: { 'api.txt': 'x' } });
+    gitOk(dir, 'commit', '-q', '--amend', '-m', 'amended');
+    const c3 = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    r = git(dir, ['push', 'origin', 'dev']);
+    assert.notEqual(r.status, 0, 'a non-fast-forward needs --force');
+    r = git(dir, ['push', '--force', 'origin', 'dev']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await refs(repo, u.token))['refs/heads/dev'], c3);
+    // delete a branch and a tag; main may not be deleted
+    r = git(dir, ['push', 'origin', ':dev', ':refs/tags/v1']);
+    assert.equal(r.status, 0, r.stderr);
+    got = await refs(repo, u.token);
+    assert.equal(got['refs/heads/dev'], undefined);
+    assert.equal(got['refs/tags/v1'], undefined);
+    r = git(dir, ['push', 'origin', ':main']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /deletion of the current branch prohibited/);
+    assert.equal((await refs(repo, u.token))['refs/heads/main'], c1);
+    // names the API refuses, a push refuses too
+    for (const bad of ['refs/heads/abcdef12', 'refs/heads/HEAD',
+      'refs/pr/1', 'refs/notes/x']) {
+      r = git(dir, ['push', 'origin', `main:${bad}`]);
+      assert.notEqual(r.status, 0, bad);
+      assert.match(r.stderr, /funny refname|refs\/heads\/ and refs\/tags\/ only/,
+        r.stderr);
+    }
+    // a folder moved: the pack names its tree without bringing it
+    gitOk(dir, 'checkout', '-q', 'main');
+    gitOk(dir, 'mv', 'x/y', 'moved');
+    const c4 = commitAll(dir, 'moved a folder');
+    r = git(dir, ['push', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await refs(repo, u.token))['refs/heads/main'], c4);
+    // a fresh clone has the same history
+    const fresh = freshClone(d, url, 'fresh');
+    assert.deepEqual(gitOk(fresh, 'log', '--format=%H', 'origin/main')
+      .trim().split('\n'), await apiCommits(repo, u.token));
+  });
+
+pushTest('push: annotated tags: peeled for git, the API sees their commit',
+  async ({ u, repo, d, url, dir }) => {
+    write(dir, { 't.txt': 't\n' });
+    const c = commitAll(dir, 'tagged');
+    gitOk(dir, 'tag', '-a', 'v2', '-m', 'release two\n\nnotes');
+    const tag = gitOk(dir, 'rev-parse', 'v2').trim();
+    assert.notEqual(tag, c);
+    let r = git(dir, ['push', 'origin', 'main', 'v2']);
+    assert.equal(r.status, 0, r.stderr);
+    // git sees the tag object and what it tags (v2 and v0)
+    for (const v of ['2', '0']) {
+      const ls = gitOk(dir, '-c', `protocol.version=${v}`, 'ls-remote',
+        'origin', 'refs/tags/*');
+      assert.match(ls, new RegExp(`^${tag}\trefs/tags/v2$`, 'm'));
+      assert.match(ls, new RegExp(`^${c}\trefs/tags/v2\\^\\{\\}$`, 'm'));
+    }
+    // the API: the tag names its commit, and resolves
+    assert.equal((await refs(repo, u.token))['refs/tags/v2'], c);
+    const res = await get(`/${repo.id}/resolve/v2/t.txt`,
+      { headers: bearer(u.token) });
+    assert.equal(res.status, 302, res.body);
+    // a fresh clone (v2 and v0) has the tag object, byte for byte
+    for (const v of ['2', '0']) {
+      const fresh = join(d, `fresh${v}`);
+      gitOk(d, '-c', `protocol.version=${v}`, 'clone', '-q', url, fresh);
+      gitOk(fresh, 'fsck', '--strict');
+      assert.equal(gitOk(fresh, 'cat-file', 'tag', 'v2'),
+        gitOk(dir, 'cat-file', 'tag', 'v2'));
+    }
+    // the same tag object under a second name (no objects sent), a tag
+    // that a fetch follows, deletes
+    r = git(dir, ['push', 'origin', 'v2:refs/tags/v2-again']);
+    assert.equal(r.status, 0, r.stderr);
+    write(dir, { 'later.txt': 'l\n' });
+    commitAll(dir, 'later');
+    gitOk(dir, 'tag', '-a', 'v3', '-m', 'three');
+    r = git(dir, ['push', 'origin', 'main', 'v3']);
+    assert.equal(r.status, 0, r.stderr);
+    const fresh = join(d, 'fresh2');
+    gitOk(fresh, 'fetch', '-q', 'origin');
+    assert.equal(gitOk(fresh, 'cat-file', '-t', 'v3').trim(), 'tag');
+    gitOk(fresh, 'fsck', '--strict');
+    r = git(dir, ['push', 'origin', ':refs/tags/v2', ':refs/tags/v2-again']);
+    assert.equal(r.status, 0, r.stderr);
+    const got = await refs(repo, u.token);
+    assert.equal(got['refs/tags/v2'], undefined);
+    assert.ok(got['refs/tags/v3']);
+    // a tag of a tree is refused; so is a branch pointing at a tag
+    const tree = gitOk(dir, 'rev-parse', 'HEAD^{tree}').trim();
+    r = git(dir, ['mktag'], {}, `object ${tree}\ntype tree\ntag tt\n`
+      + 'tagger T <t@example.org> 1700000000 +0000\n\ntree tag\n');
+    assert.equal(r.status, 0, r.stderr);
+    gitOk(dir, 'update-ref', 'refs/tags/tt', r.stdout.trim());
+    r = git(dir, ['push', 'origin', 'tt']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /tags of commits only/);
+    r = git(dir, ['push', 'origin', 'v3:refs/heads/from-tag']);
+    assert.notEqual(r.status, 0);
+    assert.equal((await refs(repo, u.token))['refs/heads/from-tag'],
+      undefined);
+  });
+
+pushTest('push: merges, time zones, another committer, gpgsig keep their ids',
+  async ({ u, repo, d, url, dir }) => {
+    const base = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    // a clone from before, to fetch the merges into (v0 and v2)
+    const old = join(d, 'old');
+    gitOk(d, 'clone', '-q', url, old);
+    gitOk(dir, 'checkout', '-q', '-b', 'side');
+    write(dir, { 'side.txt': 'side\n' });
+    commitAll(dir, 'side', { GIT_AUTHOR_DATE: '1700000000 +0200' });
+    gitOk(dir, 'checkout', '-q', 'main');
+    write(dir, { 'main.txt': 'main\n' });
+    commitAll(dir, 'main', { GIT_COMMITTER_NAME: 'Carol',
+      GIT_COMMITTER_EMAIL: 'c@example.org',
+      GIT_COMMITTER_DATE: '1700000100 -0130' });
+    let r = git(dir, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
+    assert.equal(r.status, 0, r.stderr);
+    // a signed-looking commit: a gpgsig header, an encoding, no final LF
+    const tree = gitOk(dir, 'rev-parse', 'HEAD^{tree}').trim();
+    const head = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    const text = `tree ${tree}\nparent ${head}\n`
+      + 'author Dora <d@example.org> 1700000200 +0545\n'
+      + 'committer Eve <e@example.org> 1700000300 -0000\n'
+      + 'encoding ISO-8859-1\n'
+      + 'gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEz\n'
+      + ' -----END PGP SIGNATURE-----\n\nsigned, no final newline';
+    r = git(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], {}, text);
+    assert.equal(r.status, 0, r.stderr);
+    const signed0 = r.stdout.trim();
+    // khub's own shape, but a message that is not UTF-8 (no encoding)
+    const latin = Buffer.concat([Buffer.from(`tree ${tree}\nparent ${signed0}\n`
+      + 'author Pusher <p@example.org> 1700000400 +0000\n'
+      + 'committer Pusher <p@example.org> 1700000400 +0000\n\ncaf'),
+    Buffer.from([0xe9, 0x0a])]);
+    r = git(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], {}, latin);
+    assert.equal(r.status, 0, r.stderr);
+    const signed = r.stdout.trim();
+    gitOk(dir, 'update-ref', 'refs/heads/main', signed);
+    const want = gitOk(dir, 'rev-list', 'main').trim().split('\n');
+    assert.ok(want.length >= 5 && want.includes(base));
+    r = git(dir, ['push', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    // the API's first-parent history holds the same ids
+    const apiIds = await apiCommits(repo, u.token);
+    assert.equal(apiIds[0], signed);
+    assert.equal(apiIds[1], signed0);
+    // their titles and authors as the API shows them (not UTF-8: '?')
+    const res = await get(`${api(repo)}/commits/main`, { headers: bearer(u.token) });
+    assert.deepEqual(res.json.slice(0, 3).map((c) => [c.title,
+      c.authors[0].user]), [['caf?', 'Pusher'],
+      ['signed, no final newline', 'Dora'], ['merge side', 'Pusher']]);
+    const fp = gitOk(dir, 'rev-list', '--first-parent', 'main').trim()
+      .split('\n');
+    assert.deepEqual(apiIds, fp);
+    // a fresh clone (v2 and v0) has every commit, byte for byte
+    for (const v of ['2', '0']) {
+      const fresh = join(d, `fresh${v}`);
+      gitOk(d, '-c', `protocol.version=${v}`, 'clone', '-q', url, fresh);
+      gitOk(fresh, 'fsck', '--strict');
+      assert.deepEqual(gitOk(fresh, 'rev-list', 'origin/main').trim()
+        .split('\n'), want);
+      assert.equal(gitOk(fresh, 'cat-file', 'commit', signed0), text);
+      for (const c of want)
+        assert.equal(gitOk(fresh, 'cat-file', 'commit', c),
+          gitOk(dir, 'cat-file', 'commit', c));
+    }
+    // the clone from before fetches them: only what it lacks, fsck clean
+    for (const v of ['0', '2']) {
+      gitOk(old, '-c', `protocol.version=${v}`, 'fetch', '-q', 'origin');
+      gitOk(old, 'fsck', '--strict');
+      assert.deepEqual(gitOk(old, 'rev-list', 'origin/main').trim()
+        .split('\n'), want);
+    }
+    // an API commit on top comes back in the next fetch
+    const apiC = await commitOk(u.token, repo, { files: { 'n.txt': 'n\n' } });
+    gitOk(dir, 'fetch', '-q', 'origin');
+    assert.equal(gitOk(dir, 'rev-parse', 'origin/main').trim(), apiC);
+    assert.equal(gitOk(dir, 'rev-parse', 'origin/main^').trim(), signed);
+    gitOk(dir, 'fsck', '--strict');
+  });
+
+pushTest('push: anonymous 401 then credentials, a read token 403, a stranger 404',
+  async ({ u, repo, d, url, dir }) => {
+const reader = newUser('read');
+    const plain = `${BASE}/${repo.id}`;
+    let res = await get(`/${repo.id}.git/info/refs?service=git-receive-pack`);
+    assert.equal(res.status, 401);
+    assert.match(res.headers['www-authenticate'] || '', /^Basic /);
+    res = await get(`/${repo.id}.git/info/refs?service=git-receive-pack`,
+      { headers: bearer(reader.token) });
+    assert.equal(res.status, 403, res.body);
+    write(dir, { 'c.txt': 'c\n' });
+    const c = commitAll(dir, 'through a helper');
+    // git asks for credentials after the 401, from a credential helper
+    const helper = join(d, 'helper.sh');
+    writeFileSync(helper, `#!/bin/sh\necho username=${u.name}\n`
+      + `echo password=${u.token}\n`, { mode: 0o755 });
+    let r = git(dir, ['-c', `credential.helper=${helper}`, 'push', plain,
+      'main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await apiCommits(repo, u.token))[0], c);
+    // a read token may not push
+    r = git(dir, ['push', withAuth(plain, reader), 'main:other']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /403/);
+    // a stranger's private repository: not found
+    const priv = await createRepo(u.token, { private: true });
+    res = await get(`/${priv.id}.git/info/refs?service=git-receive-pack`,
+      { headers: bearer(reader.token) });
+    assert.equal(res.status, 404);
+    assert.equal(res.headers['x-error-code'], 'RepoNotFound');
+  });
+
+pushTest('push: atomic with one failing ref changes nothing; a lost race is ng',
+  async ({ u, repo, d, url, dir }) => {
+    write(dir, { 'one.txt': '1\n' });
+    const c1 = commitAll(dir, 'one');
+    gitOk(dir, 'push', '-q', 'origin', 'main');
+    // the branch moves behind the pusher's back
+    await commitOk(u.token, repo, { files: { 'api.txt': 'api\n' } });
+    const before = await refs(repo, u.token);
+    gitOk(dir, 'branch', 'newb');
+    write(dir, { 'two.txt': '2\n' });
+    commitAll(dir, 'two');
+    // --force sends the old id it saw: the compare-and-set fails
+    let r = git(dir, ['push', '--atomic', '--force-with-lease=main:' + c1,
+      'origin', 'main', 'newb']);
+    assert.notEqual(r.status, 0);
+    assert.deepEqual(await refs(repo, u.token), before);
+    // not atomic: newb lands, main does not
+    r = git(dir, ['push', '--force-with-lease=main:' + c1, 'origin', 'main',
+      'newb']);
+    assert.notEqual(r.status, 0);
+    const after = await refs(repo, u.token);
+    assert.equal(after['refs/heads/newb'], c1);
+    assert.equal(after['refs/heads/main'], before['refs/heads/main']);
+    // by hand, so that the server decides: old ids it does not have
+    const body = Buffer.concat([
+      pkt(`${c1} ${c1} refs/heads/main\0report-status atomic\n`),
+      pkt(`${'0'.repeat(40)} ${c1} refs/heads/fresh\n`), FLUSH,
+      emptyPack()]);
+    const res = await receivePack(repo, body, u.token);
+    assert.equal(res.status, 200);
+    assert.match(res.body, /ng refs\/heads\/main/);
+    assert.match(res.body, /ng refs\/heads\/fresh atomic push failed/);
+    assert.equal((await refs(repo, u.token))['refs/heads/fresh'], undefined);
+  });
+
+pushTest('push: an 11 MiB file not in LFS is refused and nothing stored',
+  async ({ u, repo, d, url, dir }) => {
+    const before = await refs(repo, u.token);
+    const big = randomBytes(11 << 20);
+    write(dir, { 'model.pkl': big, 'small.txt': 'small\n' });
+    commitAll(dir, 'too large');
+    const oid = gitOk(dir, 'rev-parse', 'HEAD:model.pkl').trim();
+    const r = git(dir, ['push', 'origin', 'main']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /Your push was rejected because it contains files larger than 10 MiB/);
+    assert.match(r.stderr, /- model\.pkl \(ref: refs\/heads\/main\)/);
+    assert.match(r.stderr, /pre-receive hook declined/);
+    assert.deepEqual(await refs(repo, u.token), before);
+    assert.equal(sql(`SELECT COUNT(*) FROM git_blob WHERE oid = UNHEX('${oid}')`)
+      .trim(), '0');
+  });
+
+pushTest('push: paths git or the API refuse (.git in any spelling) are refused',
+  async ({ u, repo, dir }) => {
+    const before = await refs(repo, u.token);
+    const blob = git(dir, ['hash-object', '-w', '--stdin'], {}, 'x\n')
+      .stdout.trim();
+    const head = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    for (const [name, why] of [['.Git', /\.git/], ['git~1', /\.git/],
+      ['a\\b', /backslash/]]) {
+      const inner = git(dir, ['mktree'], {}, `100644 blob ${blob}\tconfig\n`)
+        .stdout.trim();
+      const top = git(dir, ['mktree'], {}, `040000 tree ${inner}\t${name}\n`
+        + `100644 blob ${blob}\tok.txt\n`).stdout.trim();
+      assert.match(top, /^[0-9a-f]{40}$/);
+      const c = git(dir, ['commit-tree', top, '-p', head, '-m', name]).stdout
+        .trim();
+      gitOk(dir, 'update-ref', 'refs/heads/main', c);
+      const r = git(dir, ['push', 'origin', 'main']);
+      assert.notEqual(r.status, 0, name);
+      assert.match(r.stderr, /remote unpack failed: tree [0-9a-f]{40}: the name/);
+      assert.match(r.stderr, why, r.stderr);
+      assert.deepEqual(await refs(repo, u.token), before);
+    }
+  });
+
+pushTest('push: over the namespace\'s quota is refused, nothing moves',
+  async ({ u, repo, dir }) => {
+    const before = await refs(repo, u.token);
+    const used = Number(/^used_bytes: (\d+)$/m.exec(khubctl('usage',
+      u.name))[1]);
+    khubctl('quota', 'set', u.name, String(used + 20000));
+    try {
+      write(dir, { 'q.bin': randomBytes(30000) });
+      commitAll(dir, 'over the quota');
+      let r = git(dir, ['push', 'origin', 'main']);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /quota/i);
+      assert.deepEqual(await refs(repo, u.token), before);
+      khubctl('quota', 'set', u.name, 'none');
+      r = git(dir, ['push', 'origin', 'main']);
+      assert.equal(r.status, 0, r.stderr);
+    } finally {
+      khubctl('quota', 'set', u.name, 'none');
+    }
+  });
+
+pushTest('push: an LFS pointer needs its object, uploaded for this repository',
+  async ({ u, repo, d, url, dir }) => {
+    const before = await refs(repo, u.token);
+    const sha = randomBytes(32).toString('hex');
+    write(dir, { 'w.bin': 'version https://git-lfs.github.com/spec/v1\n'
+      + `oid sha256:${sha}\nsize 1234\n` });
+    commitAll(dir, 'a pointer to nothing');
+    let r = git(dir, ['push', 'origin', 'main']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /LFS object/);
+    assert.deepEqual(await refs(repo, u.token), before);
+    // once uploaded (the batch API, as git-lfs does), the same push lands
+    const data = randomBytes(3000);
+    const obj = await upload(repo, u.token, data);
+    write(dir, { 'w.bin': 'version https://git-lfs.github.com/spec/v1\n'
+      + `oid sha256:${obj.oid}\nsize ${obj.size}\n` });
+    gitOk(dir, 'add', '-A');
+    gitOk(dir, 'commit', '-q', '--amend', '-m', 'a real pointer');
+    const c = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    r = git(dir, ['push', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await apiCommits(repo, u.token))[0], c);
+    const res = await get(`/${repo.id}/resolve/main/w.bin`,
+      { headers: bearer(u.token) });
+    assert.equal(res.status, 302);
+    assert.ok(Buffer.from(await (await fetch(res.headers.location))
+      .arrayBuffer()).equals(data));
+  });
+
+// ---- by hand ----
+
+function emptyPack() {
+  const head = Buffer.from('PACK\0\0\0\x02\0\0\0\0', 'latin1');
+  return Buffer.concat([head, createHashSync(head)]);
+}
+const createHashSync = (b) => createHash('sha1').update(b).digest();
+const receivePack = (repo, body, token) => request('POST',
+  `/${repo.id}.git/git-receive-pack`, { body, headers: {
+    'content-type': 'application/x-git-receive-pack-request',
+    ...bearer(token) } });
+
+pushTest('push: a tree naming another repository\'s private blob is refused',
+  async ({ u, repo, dir }) => {
+    const other = newUser();
+    const theirs = await createRepo(other.token, { private: true });
+    await commitOk(other.token, theirs, { files: { 's.txt': 'secret!\n' } });
+    // a tree and commit naming the blob, packed without it
+    const blob = git(dir, ['hash-object', '--stdin'], {}, 'secret!\n')
+      .stdout.trim();
+    const tree = git(dir, ['mktree', '--missing'], {},
+      `100644 blob ${blob}\ts.txt\n`).stdout.trim();
+    const parent = gitOk(dir, 'rev-parse', 'HEAD').trim();
+    const c = git(dir, ['commit-tree', tree, '-p', parent, '-m', 'steal'])
+      .stdout.trim();
+    const pack = spawnSync('git', ['pack-objects', '--stdout'], { cwd: dir,
+      input: `${c}\n${tree}\n`, env: gitEnv(dir) }).stdout;
+    const body = Buffer.concat([pkt(`${parent} ${c} refs/heads/main\0`
+      + 'report-status\n'), FLUSH, pack]);
+    const res = await receivePack(repo, body, u.token);
+    assert.equal(res.status, 200);
+    assert.match(res.body, /unpack .*blob [0-9a-f]{40} is neither in the pack nor in this repository/);
+    assert.match(res.body, /ng refs\/heads\/main/);
+    assert.deepEqual(await apiCommits(repo, u.token), [parent]);
+    // malformed bodies: a clear error, nothing moved
+    for (const bad of [Buffer.from('zzzz'), pkt('short\n'),
+      Buffer.concat([pkt(`${parent} ${c} refs/heads/main\0report-status\n`),
+        FLUSH, pack.subarray(0, pack.length - 3)])]) {
+      const r = await receivePack(repo, bad, u.token);
+      assert.equal(r.status, 200, r.body);
+      assert.match(r.body, /ERR |unpack (?!ok)/);
+    }
+    // the probe git sends before a large push
+    const probe = await receivePack(repo, FLUSH, u.token);
+    assert.equal(probe.status, 200);
+    assert.equal(probe.body, '');
+    assert.deepEqual(await apiCommits(repo, u.token), [parent]);
+  });
+
+pushTest('push racing API commits: every acknowledged commit stays in main',
+  async ({ u, repo, d, url, dir }) => {
+    const acked = [];
+    for (let round = 0; round < 12; round++) {
+      gitOk(dir, 'pull', '-q', '--rebase', 'origin', 'main');
+      write(dir, { [`push-${round}.txt`]: `${round}\n` });
+      const c = commitAll(dir, `push ${round}`);
+      const [apiRes, pushRes] = await Promise.all([
+        commit(u.token, repo, { files: { [`api-${round}.txt`]: 'x' } }),
+        new Promise((resolve) => {
+          const child = spawn('git', ['push', '-q', 'origin', 'main'],
+            { cwd: dir, env: gitEnv(dir), stdio: 'ignore' });
+          child.on('close', (status) => resolve({ status }));
+        })]);
+      if (apiRes.status === 200) acked.push(apiRes.json.commitOid);
+      if (pushRes.status === 0) acked.push(c);
+    }
+    const history = new Set(await apiCommits(repo, u.token));
+    for (const c of acked) assert.ok(history.has(c), `${c} in main`);
+    assert.ok(acked.length >= 12);
+    const fresh = freshClone(d, withAuth(`${BASE}/${repo.id}`, u), 'f');
+    assert.ok(gitOk(fresh, 'rev-list', 'origin/main').trim().split('\n')
+      .length >= acked.length);
+  });
