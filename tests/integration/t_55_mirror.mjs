@@ -275,6 +275,13 @@ test('mirror: read-only for everyone', async () => {
       ...bearer(me.token) } });
   assert.equal(res.status, 403, res.body);
   assert.match(res.headers['x-error-message'] || res.body, /mirror/);
+  // nor a pull request, which anyone may open on a repository of here
+  res = await request('POST', `/api/models/${repo}/commit/main?create_pr=1`, {
+    body: JSON.stringify({ key: 'header', value: { summary: 'x' } }),
+    headers: { 'content-type': 'application/x-ndjson',
+      ...bearer(me.token) } });
+  assert.equal(res.status, 403, res.body);
+  assert.match(res.headers['x-error-message'] || res.body, /mirror/);
   res = await request('DELETE', '/api/repos/delete', {
     body: JSON.stringify({ name: repo.split('/')[1],
       organization: repo.split('/')[0] }),
