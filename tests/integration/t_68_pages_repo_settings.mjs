@@ -2,12 +2,19 @@
 // admins (ui_repo_settings.c) through lighttpd: visibility (a stranger
 // then gets the 404 page), the gate (the API's info says it), renaming,
 // deleting only with the id typed again; who else gets 403 or 404 or the
-// login form; a form from another site changes nothing.
+// login form; a form from another site changes nothing. In chromium: a
+// person opens a commit from the history, makes the repository private,
+// and another person's browser gets the 404 page.
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  BASE, commitOk, createRepo, get, khubctlRaw, newUser, post, request, test,
-  unique,
+  BASE, commitOk, createRepo, get, khubctlRaw, newUser, post, request, skip,
+  test, unique,
 } from './lib.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const artifacts = new URL('../../run/artifacts/', import.meta.url).pathname;
 
 const PW = 'repo settings pw 1';
 function passwordUser() {
@@ -105,3 +112,54 @@ test('repo settings page: an organization\'s writer may not; its admin may',
     const ac = await session(admin.name);
     assert.equal((await page(`/${r.id}/settings`, ac)).status, 200);
   });
+
+test('repo settings in chromium: open a commit from the history, make the '
+  + 'repository private, and it vanishes for another person', async () => {
+  if (!existsSync(CHROMIUM))
+    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
+  const playwright = await import('playwright-core');
+  const owner = passwordUser();
+  const other = passwordUser();
+  const r = await createRepo(owner.token, { name: unique('vanish') });
+  await commitOk(owner.token, r, { files: { 'a.txt': 'one\n' }, summary: 'first' });
+  await commitOk(owner.token, r, { files: { 'a.txt': 'two\n' }, summary: 'second' });
+  mkdirSync(artifacts, { recursive: true });
+  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
+    headless: true, args: ['--no-sandbox'] });
+  try {
+    const login = async (u) => {
+      const ctx = await browser.newContext();
+      const p = await ctx.newPage();
+      const errors = [];
+      p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await p.goto(`${BASE}/login?next=/${r.id}`);
+      await p.fill('#username', u.name);
+      await p.fill('#password', PW);
+      await Promise.all([p.waitForNavigation(), p.click('form.login button')]);
+      return { p, errors };
+    };
+    const a = await login(owner);
+    const b = await login(other);
+    assert.equal(new URL(b.p.url()).pathname, `/${r.id}`);
+    await Promise.all([a.p.waitForNavigation(),
+      a.p.click('nav.tabs a:has-text("History")')]);
+    await Promise.all([a.p.waitForNavigation(),
+      a.p.click('ul.commits li:first-child a:has-text("second")')]);
+    assert.match(new URL(a.p.url()).pathname, /\/commit\/[0-9a-f]{40}$/);
+    assert.equal(await a.p.textContent('tr.add td.lc'), '+two');
+    await a.p.screenshot({ path: join(artifacts, 'pages-commit.png'), fullPage: true });
+    await Promise.all([a.p.waitForNavigation(),
+      a.p.click('nav.tabs a:has-text("Settings")')]);
+    await a.p.check('input[name=private][value="1"]');
+    await Promise.all([a.p.waitForNavigation(),
+      a.p.click('button:has-text("Save visibility")')]);
+    assert.equal(await a.p.textContent('p.done'), 'Saved.');
+    await a.p.screenshot({ path: join(artifacts, 'pages-settings.png'), fullPage: true });
+    const res = await b.p.reload();
+    assert.equal(res.status(), 404);
+    assert.match(await b.p.textContent('h1'), /404/);
+    assert.deepEqual([...a.errors, ...b.errors.filter((e) => !/404/.test(e))], []);
+  } finally {
+    await browser.close();
+  }
+});
