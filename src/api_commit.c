@@ -517,15 +517,17 @@ api_commit(struct req *r)
 	const char *body, *s;
 	struct buf ptr;
 	size_t len, n, i, k = 0;
-	struct kerr qe;
+	struct kerr qe, ce;
+	struct dctx cx = req_dctx(r);
 	json_object *o;
 
 	if ((repo = repo_open(r, pr_need(r, r->args.rev, &pr))) == NULL ||
-	    pr_allowed(r, repo, &pr) != 0)
+	    pr_allowed(r, repo, &pr) != 0 || req_body(r, &body, &len) != 0)
 		return;
-	if (req_body(r, &body, &len) != 0 ||
-	    commit_ndjson_parse(r, body, len, &lines, &n) != 0)
+	if (commit_ndjson_parse(r->a, body, len, &lines, &n, &ce) != 0) {
+		resp_kerr(r, &ce);
 		return;
+	}
 	if (n == 0 || strcmp(lines[0].key, "header") != 0) {
 		resp_error(r, 400, "BadRequest", "line 1 must be the 'header' "
 		    "line");
@@ -533,6 +535,7 @@ api_commit(struct req *r)
 	}
 	memset(&c, 0, sizeof(c));
 	c.repo = repo;
+	auth_author(r, &c.author_name, &c.author_email);
 	c.branch = branch_of(r->args.rev);
 	c.summary = lines[0].summary;
 	c.description = lines[0].description;
@@ -702,8 +705,10 @@ api_commit(struct req *r)
 	/* Distinct contents stored together: one existence query per
 	 * thousand, PUTs in parallel; then each op gets its blob (and a small
 	 * new one its bytes). */
-	if (commit_store_regulars(r, blobs, nblobs) != 0)
+	if (commit_store_regulars(&cx, blobs, nblobs, &ce) != 0) {
+		resp_kerr(r, &ce);
 		return;
+	}
 	for (i = 0; i < nblobs; i++) {
 		c.ops[blob_op[i]].blob = blobs[i].blob;
 		c.ops[blob_op[i]].data = blobs[i].row_data;
@@ -716,8 +721,10 @@ api_commit(struct req *r)
 			c.ops[k].stored = c.ops[same[k]].stored;
 		}
 	pr_commit(&pr, &c);
-	if (commit_apply(r, &c, &result) != 0)
+	if (commit_apply(&cx, &c, &result, &ce) != 0) {
+		resp_kerr(r, &ce);
 		return;
+	}
 	o = jobj();
 	if (pr.create)
 		jset(o, "pullRequestUrl", jstr(arena_printf(r->a,

@@ -188,6 +188,8 @@ api_repo_create(struct req *r)
 	int64_t ns_id, id, thresh = 0;
 	uint64_t bytes, used, quota;
 	int priv, nops;
+	struct dctx x;
+	struct kerr e;
 	size_t k;
 
 	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
@@ -246,9 +248,13 @@ api_repo_create(struct req *r)
 	}
 
 	/* The files' bytes first: a failure leaves only garbage. */
+	x = req_dctx(r);
 	for (k = 0; k < (size_t)nops; k++)
-		if (commit_store_regular(r, data[k], lens[k], &ops[k]) != 0)
+		if (commit_store_regular(&x, data[k], lens[k], &ops[k],
+		    &e) != 0) {
+			resp_kerr(r, &e);
 			return;
+		}
 	if (repo_create(r, ns_id, ns, type, name, priv == 1, thresh, ops,
 	    (size_t)nops, &id) != 0)
 		return;

@@ -368,3 +368,10 @@ auth_require_write(struct req *r)
 	}
 	return 0;
 }
+
+void
+auth_author(const struct req *r, const char **name, const char **email)
+{
+	*name = r->who != NULL ? r->who->name : NULL;
+	*email = r->who != NULL ? r->who->email : NULL;
+}

@@ -101,4 +101,8 @@ const char *auth_cookie_attrs(struct req *);
  */
 const char *auth_token_of(struct arena *, const char *h, size_t *len);
 
+/* The caller as a commit's author (commit.h): its name and e-mail, NULL
+ * for an anonymous caller or a user without an address. */
+void	 auth_author(const struct req *, const char **name, const char **email);
+
 #endif

@@ -18,7 +18,6 @@
 #include <mysqld_error.h>
 #include <sodium.h>
 
-#include "auth.h"
 #include "blobstore.h"
 #include "commit.h"
 #include "db.h"
@@ -96,7 +95,7 @@ struct mnode {
 #define NODE_SCAN_MAX	16
 
 struct build {
-	struct req	*r;
+	struct dctx	*x;
 	struct db	*db;
 	/* trees to write, in no particular order */
 	struct oid	*tree_oids;
@@ -110,16 +109,16 @@ static void	 node_index(struct build *, struct mnode *);
 static struct mnode *
 node_load(struct build *b, const struct oid *oid)
 {
-	struct mnode *m = arena_zalloc(b->r->a, sizeof(*m));
+	struct mnode *m = arena_zalloc(b->x->a, sizeof(*m));
 	struct tree t;
 	size_t i;
 
 	if (oid == NULL)
 		return m;
-	if (gitstore_tree(b->db, b->r->a, oid, &t) != 0)
+	if (gitstore_tree(b->db, b->x->a, oid, &t) != 0)
 		return NULL;
 	m->cap = t.n + 4;
-	m->e = arena_alloc(b->r->a, m->cap * sizeof(*m->e));
+	m->e = arena_alloc(b->x->a, m->cap * sizeof(*m->e));
 	for (i = 0; i < t.n; i++) {
 		m->e[i].name = (char *)t.e[i].name;
 		m->e[i].namelen = t.e[i].namelen;
@@ -161,7 +160,7 @@ node_index(struct build *b, struct mnode *m)
 
 	while (cap < 2 * (m->cap > m->n ? m->cap : m->n))
 		cap *= 2;
-	m->slot = arena_zalloc(b->r->a, cap * sizeof(*m->slot));
+	m->slot = arena_zalloc(b->x->a, cap * sizeof(*m->slot));
 	m->mask = cap - 1;
 	for (i = 0; i < m->n; i++)
 		slot_put(m, i);
@@ -197,7 +196,7 @@ node_add(struct build *b, struct mnode *m, const char *name, size_t len)
 
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 8;
-		struct mentry *bigger = arena_alloc(b->r->a,
+		struct mentry *bigger = arena_alloc(b->x->a,
 		    cap * sizeof(*bigger));
 
 		if (m->n)
@@ -207,7 +206,7 @@ node_add(struct build *b, struct mnode *m, const char *name, size_t len)
 	}
 	e = &m->e[m->n++];
 	memset(e, 0, sizeof(*e));
-	e->name = arena_strndup(b->r->a, name, len);
+	e->name = arena_strndup(b->x->a, name, len);
 	e->namelen = len;
 	if (m->slot == NULL && m->n > NODE_SCAN_MAX)
 		node_index(b, m);
@@ -256,7 +255,7 @@ apply(struct build *b, struct mnode *m, const char *path,
 		/* a new folder (replacing a file of that name) */
 		e = i >= 0 ? &m->e[i] : node_add(b, m, path, len);
 		e->mode = MODE_DIR;
-		e->child = arena_zalloc(b->r->a, sizeof(*e->child));
+		e->child = arena_zalloc(b->x->a, sizeof(*e->child));
 	} else {
 		e = &m->e[i];
 		if (e->child == NULL &&
@@ -306,21 +305,21 @@ finish(struct build *b, struct mnode *m, struct oid *out)
 		return 1;
 	qsort(m->e, m->n, sizeof(*m->e), cmp_mentry);
 	t.n = m->n;
-	t.e = arena_alloc(b->r->a, m->n * sizeof(*t.e));
+	t.e = arena_alloc(b->x->a, m->n * sizeof(*t.e));
 	for (i = 0; i < m->n; i++) {
 		t.e[i].name = m->e[i].name;
 		t.e[i].namelen = m->e[i].namelen;
 		t.e[i].mode = m->e[i].mode;
 		t.e[i].oid = m->e[i].oid;
 	}
-	buf_init(&raw, b->r->a);
+	buf_init(&raw, b->x->a);
 	tree_write(&raw, &t);
 	git_object_oid(out, "tree", raw.data, raw.len);
 	if (b->ntrees == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 16;
-		struct oid *o = arena_alloc(b->r->a, cap * sizeof(*o));
-		char **rw = arena_alloc(b->r->a, cap * sizeof(*rw));
-		size_t *ln = arena_alloc(b->r->a, cap * sizeof(*ln));
+		struct oid *o = arena_alloc(b->x->a, cap * sizeof(*o));
+		char **rw = arena_alloc(b->x->a, cap * sizeof(*rw));
+		size_t *ln = arena_alloc(b->x->a, cap * sizeof(*ln));
 
 		if (b->ntrees) {
 			memcpy(o, b->tree_oids, b->ntrees * sizeof(*o));
@@ -360,9 +359,9 @@ cmp_op_blob(const void *x, const void *y)
  * number of puts.
  */
 static size_t
-mark_repeats(struct req *r, struct commit_op *ops, size_t nops, size_t **out)
+mark_repeats(struct dctx *x, struct commit_op *ops, size_t nops, size_t **out)
 {
-	size_t *idx = arena_alloc(r->a, (nops + 1) * sizeof(*idx)), n = 0, i;
+	size_t *idx = arena_alloc(x->a, (nops + 1) * sizeof(*idx)), n = 0, i;
 
 	for (i = 0; i < nops; i++) {
 		ops[i].repeat = false;
@@ -382,10 +381,10 @@ mark_repeats(struct req *r, struct commit_op *ops, size_t nops, size_t **out)
  * once), in id order: two commits bringing the same new blobs take their
  * locks in the same order. Returns 0 or -1 (database). */
 static int
-write_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
+write_blobs(struct dctx *x, const struct commit_op *ops, const size_t *idx,
     size_t n)
 {
-	struct blob_row *rows = arena_alloc(r->a, (n + 1) * sizeof(*rows));
+	struct blob_row *rows = arena_alloc(x->a, (n + 1) * sizeof(*rows));
 	struct db_param *ps;
 	size_t i = 0, nrows = 0;
 
@@ -399,9 +398,9 @@ write_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
 		rows[nrows].len = (size_t)op->blob.size;
 		nrows++;
 	}
-	if (blobstore_put_small(r->hub->db, r->a, rows, nrows) != 0)
+	if (blobstore_put_small(x->hub->db, x->a, rows, nrows) != 0)
 		return -1;
-	ps = arena_zalloc(r->a, 5 * ROWS_CHUNK * sizeof(*ps));
+	ps = arena_zalloc(x->a, 5 * ROWS_CHUNK * sizeof(*ps));
 	i = 0;
 	while (i < n) {
 		size_t m = 0;
@@ -427,7 +426,7 @@ write_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
 			p[4].kind = 'i';
 			p[4].i = op->data != NULL ? 0 : 1;
 		}
-		if (db_exec_rows(r->hub->db, r->a, &git_blob_rows, ps, m) != 0)
+		if (db_exec_rows(x->hub->db, x->a, &git_blob_rows, ps, m) != 0)
 			return -1;
 	}
 	return 0;
@@ -436,18 +435,18 @@ write_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
 /* write_blobs() in a transaction of its own, unless the caller has one
  * open (commit_initial()). Returns 0 or -1 (database). */
 static int
-put_blobs(struct req *r, const struct commit_op *ops, const size_t *idx,
+put_blobs(struct dctx *x, const struct commit_op *ops, const size_t *idx,
     size_t n)
 {
-	struct db *db = r->hub->db;
+	struct db *db = x->hub->db;
 	int attempt;
 
 	if (db_in_transaction(db))
-		return write_blobs(r, ops, idx, n);
+		return write_blobs(x, ops, idx, n);
 	for (attempt = 1; ; attempt++) {
 		if (db_begin(db) != 0)
 			return -1;
-		if (write_blobs(r, ops, idx, n) == 0 && db_commit(db) == 0)
+		if (write_blobs(x, ops, idx, n) == 0 && db_commit(db) == 0)
 			return 0;
 		db_rollback(db);
 		if (db_errno(db) != ER_LOCK_DEADLOCK ||
@@ -474,15 +473,15 @@ struct puts {
 
 /* p->json and p->counts from the puts. */
 static void
-puts_json(struct req *r, const struct commit_op *ops, struct puts *p)
+puts_json(struct dctx *x, const struct commit_op *ops, struct puts *p)
 {
 	size_t i, m = 0, max = p->n / KNOWN_CHUNK + 1;
 	struct buf b;
 
-	p->json = arena_alloc(r->a, max * sizeof(*p->json));
-	p->counts = arena_alloc(r->a, max * sizeof(*p->counts));
+	p->json = arena_alloc(x->a, max * sizeof(*p->json));
+	p->counts = arena_alloc(x->a, max * sizeof(*p->counts));
 	p->nchunks = 0;
-	buf_init(&b, r->a);
+	buf_init(&b, x->a);
 	for (i = 0; i <= p->n; i++) {
 		char hex[OID_HEX + 1];
 
@@ -495,7 +494,7 @@ puts_json(struct req *r, const struct commit_op *ops, struct puts *p)
 			if (i == p->n)
 				break;
 			m = 0;
-			buf_init(&b, r->a);
+			buf_init(&b, x->a);
 		}
 		if (ops[p->idx[i]].repeat)
 			continue;
@@ -512,11 +511,11 @@ puts_json(struct req *r, const struct commit_op *ops, struct puts *p)
  * -1 (database).
  */
 static int
-store_blobs(struct req *r, struct commit_op *ops, size_t nops, struct puts *p)
+store_blobs(struct dctx *x, struct commit_op *ops, size_t nops, struct puts *p)
 {
-	p->n = mark_repeats(r, ops, nops, &p->idx);
-	puts_json(r, ops, p);
-	return put_blobs(r, ops, p->idx, p->n);
+	p->n = mark_repeats(x, ops, nops, &p->idx);
+	puts_json(x, ops, p);
+	return put_blobs(x, ops, p->idx, p->n);
 }
 
 /*
@@ -524,7 +523,7 @@ store_blobs(struct req *r, struct commit_op *ops, size_t nops, struct puts *p)
  * and writes every new tree. Returns 0, or -1 (database).
  */
 static int
-build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
+build_tree(struct dctx *x, const struct oid *base, struct commit_op *ops,
     size_t nops, struct oid *root)
 {
 	struct build b;
@@ -532,8 +531,8 @@ build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
 	size_t i;
 
 	memset(&b, 0, sizeof(b));
-	b.r = r;
-	b.db = r->hub->db;
+	b.x = x;
+	b.db = x->hub->db;
 	if ((top = node_load(&b, base)) == NULL)
 		return -1;
 	for (i = 0; i < nops; i++)
@@ -542,11 +541,11 @@ build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
 	if (finish(&b, top, root) == 1) {
 		/* every file deleted: git's empty tree */
 		git_object_oid(root, "tree", "", 0);
-		if (gitstore_put_tree(b.db, r->a, root, "", 0) != 0)
+		if (gitstore_put_tree(b.db, x->a, root, "", 0) != 0)
 			return -1;
 	}
 	for (i = 0; i < b.ntrees; i++)
-		if (gitstore_put_tree(b.db, r->a, &b.tree_oids[i],
+		if (gitstore_put_tree(b.db, x->a, &b.tree_oids[i],
 		    b.tree_raw[i], b.tree_len[i]) != 0)
 			return -1;
 	return 0;
@@ -554,8 +553,9 @@ build_tree(struct req *r, const struct oid *base, struct commit_op *ops,
 
 /* The commit object for a new tree on parent; written to the store. */
 static int
-write_commit(struct req *r, const struct oid *tree, const struct oid *parent,
-    const char *message, struct oid *out)
+write_commit(struct dctx *x, const char *author_name,
+    const char *author_email, const struct oid *tree,
+    const struct oid *parent, const char *message, struct oid *out)
 {
 	struct commit_info c;
 	struct buf text;
@@ -567,36 +567,36 @@ write_commit(struct req *r, const struct oid *tree, const struct oid *parent,
 		c.parent = *parent;
 		c.has_parent = true;
 	}
-	c.author_name = r->who ? r->who->name : "khub";
-	c.author_email = r->who && r->who->email ? r->who->email :
-	    arena_printf(r->a, "%s@users.noreply.khub", c.author_name);
+	c.author_name = author_name != NULL ? author_name : "khub";
+	c.author_email = author_email != NULL ? author_email :
+	    arena_printf(x->a, "%s@users.noreply.khub", c.author_name);
 	c.time = (int64_t)time(NULL);
 	/* stored exactly as hashed: with its final newline */
 	c.message = mlen && message[mlen - 1] == '\n' ? message :
-	    arena_printf(r->a, "%s\n", message);
-	buf_init(&text, r->a);
+	    arena_printf(x->a, "%s\n", message);
+	buf_init(&text, x->a);
 	commit_write(&text, &c);
 	git_object_oid(out, "commit", text.data, text.len);
-	return gitstore_put_commit(r->hub->db, r->a, out, &c);
+	return gitstore_put_commit(x->hub->db, x->a, out, &c);
 }
 
 /* Rows that make the commit part of the repository: inside the
  * transaction. */
 static int
-record(struct req *r, int64_t repo_id, const struct oid *commit,
+record(struct dctx *x, int64_t repo_id, const struct oid *commit,
     const struct commit_op *ops, const struct puts *p)
 {
-	struct db *db = r->hub->db;
+	struct db *db = x->hub->db;
 	struct db_param *ps;
 	size_t i;
 
-	if (db_exec(db, r->a, NULL, SQL_REPO_COMMIT, "ib", repo_id, commit->b,
+	if (db_exec(db, x->a, NULL, SQL_REPO_COMMIT, "ib", repo_id, commit->b,
 	    (size_t)OID_LEN) != 0)
 		return -1;
 	/* The blobs, a thousand rows a statement, in id order: InnoDB
 	 * appends to its index instead of splitting pages at random (twice
 	 * as fast for 100,000 rows). */
-	ps = arena_zalloc(r->a, 2 * ROWS_CHUNK * sizeof(*ps));
+	ps = arena_zalloc(x->a, 2 * ROWS_CHUNK * sizeof(*ps));
 	for (i = 0; i < p->n; ) {
 		size_t m = 0;
 
@@ -612,17 +612,17 @@ record(struct req *r, int64_t repo_id, const struct oid *commit,
 			ps[2 * m + 1].len = OID_LEN;
 			m++;
 		}
-		if (db_exec_rows(db, r->a, &repo_blob_rows, ps, m) != 0)
+		if (db_exec_rows(db, x->a, &repo_blob_rows, ps, m) != 0)
 			return -1;
 	}
-	return db_exec(db, r->a, NULL, SQL_TOUCH, "i", repo_id);
+	return db_exec(db, x->a, NULL, SQL_TOUCH, "i", repo_id);
 }
 
-/* The answer to a commit that named content gc collected meanwhile. */
-static void
-resp_collected(struct req *r)
+/* The error of a commit that named content gc collected meanwhile. */
+static int
+collected(struct kerr *e)
 {
-	resp_error(r, 503, "ServiceUnavailable", "Content this commit "
+	return kerr_set(e, 503, "ServiceUnavailable", "Content this commit "
 	    "names was deleted as garbage while it was sent; send the "
 	    "commit again (with its files)");
 }
@@ -637,63 +637,60 @@ resp_collected(struct req *r)
  * (413, or the database error).
  */
 static int
-commit_guard(struct req *r, const struct repo *repo, uint64_t quota,
+commit_guard(struct dctx *x, const struct repo *repo, uint64_t quota,
     const struct puts *p, struct kerr *e)
 {
-	int rc = gc_hold(r->hub->db, r->a, p->json, p->counts, p->nchunks);
+	int rc = gc_hold(x->hub->db, x->a, p->json, p->counts, p->nchunks);
 
 	if (rc != 0)
-		return rc < 0 ? kerr_db(e, r->hub->db) : 1;
-	return quota_commit_check(r->hub->db, r->a, quota, repo->owner_id,
+		return rc < 0 ? kerr_db(e, x->hub->db) : 1;
+	return quota_commit_check(x->hub->db, x->a, quota, repo->owner_id,
 	    repo->ns, repo->id, p->json, p->nchunks, e);
 }
 
 static char *
-message_of(struct req *r, const struct commit_req *c)
+message_of(struct dctx *x, const struct commit_req *c)
 {
 	if (c->description != NULL && *c->description != '\0')
-		return arena_printf(r->a, "%s\n\n%s", c->summary,
+		return arena_printf(x->a, "%s\n\n%s", c->summary,
 		    c->description);
-	return arena_strdup(r->a, c->summary);
+	return arena_strdup(x->a, c->summary);
 }
 
 /* A detached commit's parent must be a commit of the repository: 0, or
- * answers and -1. */
+ * -1 with *e filled. */
 static int
-detached_base(struct req *r, const struct commit_req *c)
+detached_base(struct dctx *x, const struct commit_req *c, struct kerr *e)
 {
 	struct db_res *res;
 	int64_t one;
 	int rc;
 
-	if (db_exec(r->hub->db, r->a, &res, SQL_IS_COMMIT, "ib", c->repo->id,
+	if (db_exec(x->hub->db, x->a, &res, SQL_IS_COMMIT, "ib", c->repo->id,
 	    c->parent->b, (size_t)OID_LEN) != 0 ||
-	    (rc = db_row(res, "i", &one)) < 0) {
-		resp_db_error(r);
-		return -1;
-	}
+	    (rc = db_row(res, "i", &one)) < 0)
+		return kerr_db(e, x->hub->db);
 	db_done(res);
-	if (rc == 0) {
-		resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s "
+	if (rc == 0)
+		return kerr_set(e, 404, "RevisionNotFound", "Invalid rev id: %s "
 		    "(parentCommit is no commit of this repository)",
-		    oid_hex_a(r->a, c->parent));
-		return -1;
-	}
+		    oid_hex_a(x->a, c->parent));
 	return 0;
 }
 
 int
-commit_apply(struct req *r, struct commit_req *c, struct oid *out)
+commit_apply(struct dctx *x, struct commit_req *c, struct oid *out,
+    struct kerr *e)
 {
-	struct db *db = r->hub->db;
-	const char *message = message_of(r, c);
+	struct db *db = x->hub->db;
+	const char *message = message_of(x, c);
 	struct puts puts;
-	struct kerr e;
+	struct kerr ge;
 	uint64_t quota;
 	int attempt;
 
-	if (store_blobs(r, c->ops, c->nops, &puts) != 0 ||
-	    quota_commit_limit(db, r->a, r->hub->conf.default_quota,
+	if (store_blobs(x, c->ops, c->nops, &puts) != 0 ||
+	    quota_commit_limit(db, x->a, x->hub->conf.default_quota,
 	    c->repo->owner_id, &quota) != 0)
 		goto dberr;
 	for (attempt = 0; attempt < 8; attempt++) {
@@ -704,46 +701,41 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 		size_t tlen;
 		int rc;
 
-		if (db_exec(db, r->a, &res, SQL_HEAD, "is", c->repo->id,
+		if (db_exec(db, x->a, &res, SQL_HEAD, "is", c->repo->id,
 		    c->branch) != 0 ||
 		    (rc = db_row(res, "b", &target, &tlen)) < 0)
 			goto dberr;
-		if (rc == 0 || tlen != OID_LEN) {
-			resp_error(r, 404, "RevisionNotFound", "Invalid rev "
-			    "id: %s (no such branch)", c->branch);
-			return -1;
-		}
+		if (rc == 0 || tlen != OID_LEN)
+			return kerr_set(e, 404, "RevisionNotFound", "Invalid "
+			    "rev id: %s (no such branch)", c->branch);
 		memcpy(head.b, target, OID_LEN);
 		if (c->detached && c->parent != NULL) {
-			if ((rc = detached_base(r, c)) != 0)
+			if ((rc = detached_base(x, c, e)) != 0)
 				return rc;
 			head = *c->parent;
-		} else if (c->parent != NULL && !oid_eq(c->parent, &head)) {
-			resp_error(r, 412, "PreconditionFailed", "A commit has "
-			    "happened since. Please refresh and try again.");
-			return -1;
-		}
-		if (gitstore_commit(db, r->a, &head, &head_commit) != 0)
+		} else if (c->parent != NULL && !oid_eq(c->parent, &head))
+			return kerr_set(e, 412, "PreconditionFailed", "A commit "
+			    "has happened since. Please refresh and try again.");
+		if (gitstore_commit(db, x->a, &head, &head_commit) != 0)
 			goto dberr;
-		if (build_tree(r, &head_commit.tree, c->ops, c->nops, &root))
+		if (build_tree(x, &head_commit.tree, c->ops, c->nops, &root))
 			goto dberr;
-		if (write_commit(r, &root, &head, message, out) != 0)
+		if (write_commit(x, c->author_name, c->author_email, &root,
+		    &head, message, out) != 0)
 			goto dberr;
 
 		if (db_begin(db) != 0)
 			goto dberr;
-		if ((rc = commit_guard(r, c->repo, quota, &puts, &e)) != 0) {
+		if ((rc = commit_guard(x, c->repo, quota, &puts, &ge)) != 0) {
 			db_rollback(db);
-			if (rc == 1) {
-				resp_collected(r);
-				return -1;
-			}
+			if (rc == 1)
+				return collected(e);
 			if (db_errno(db) == ER_LOCK_DEADLOCK)
 				continue;
-			resp_kerr(r, &e);
+			*e = ge;
 			return -1;
 		}
-		if (!c->detached && db_exec(db, r->a, &res, SQL_MOVE, "bisb",
+		if (!c->detached && db_exec(db, x->a, &res, SQL_MOVE, "bisb",
 		    out->b, (size_t)OID_LEN, c->repo->id, c->branch, head.b,
 		    (size_t)OID_LEN) != 0) {
 			db_rollback(db);
@@ -752,17 +744,17 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 			goto dberr;
 		}
 		if (c->detached || db_affected(res) == 1) {
-			memset(&e, 0, sizeof(e));
-			if (quota_commit_mark(db, r->a, quota,
+			memset(&ge, 0, sizeof(ge));
+			if (quota_commit_mark(db, x->a, quota,
 			    c->repo->owner_id) != 0 ||
-			    record(r, c->repo->id, out, c->ops, &puts) != 0 ||
+			    record(x, c->repo->id, out, c->ops, &puts) != 0 ||
 			    (c->with != NULL && c->with(c->with_arg, &head, out,
-			    &e) != 0) || db_commit(db) != 0) {
+			    &ge) != 0) || db_commit(db) != 0) {
 				db_rollback(db);
 				if (db_errno(db) == ER_LOCK_DEADLOCK)
 					continue;
-				if (e.status != 0) {
-					resp_kerr(r, &e);
+				if (ge.status != 0) {
+					*e = ge;
 					return -1;
 				}
 				goto dberr;
@@ -772,43 +764,41 @@ commit_apply(struct req *r, struct commit_req *c, struct oid *out)
 		/* Someone moved the branch between our read and our write:
 		 * rebuild on the new head, unless a parent was promised. */
 		db_rollback(db);
-		if (c->parent != NULL) {
-			resp_error(r, 412, "PreconditionFailed", "A commit has "
-			    "happened since. Please refresh and try again.");
-			return -1;
-		}
+		if (c->parent != NULL)
+			return kerr_set(e, 412, "PreconditionFailed", "A commit "
+			    "has happened since. Please refresh and try again.");
 		log_debug("commit to %s@%s raced; rebuilding (attempt %d)",
 		    c->repo->full, c->branch, attempt + 2);
 	}
-	resp_error(r, 503, "ServiceUnavailable", "Too many concurrent commits "
-	    "to %s; try again", c->branch);
-	return -1;
+	return kerr_set(e, 503, "ServiceUnavailable", "Too many concurrent "
+	    "commits to %s; try again", c->branch);
 dberr:
-	resp_db_error(r);
-	return -1;
+	return kerr_db(e, db);
 }
 
 int
-commit_initial(struct req *r, int64_t repo_id, struct commit_op *ops,
-    size_t nops, struct oid *out)
+commit_initial(struct dctx *x, int64_t repo_id, const char *author_name,
+    const char *author_email, struct commit_op *ops, size_t nops,
+    struct oid *out, struct kerr *e)
 {
-	struct db *db = r->hub->db;
+	struct db *db = x->hub->db;
 	struct puts puts;
 	struct oid root;
 	int rc;
 
-	if (store_blobs(r, ops, nops, &puts) != 0 ||
-	    build_tree(r, NULL, ops, nops, &root) != 0 ||
-	    write_commit(r, &root, NULL, "initial commit", out) != 0 ||
-	    db_exec(db, r->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
+	if (store_blobs(x, ops, nops, &puts) != 0 ||
+	    build_tree(x, NULL, ops, nops, &root) != 0 ||
+	    write_commit(x, author_name, author_email, &root, NULL,
+	    "initial commit", out) != 0 ||
+	    db_exec(db, x->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
 	    out->b, (size_t)OID_LEN) != 0 ||
-	    (rc = gc_hold(db, r->a, puts.json, puts.counts, puts.nchunks)) < 0)
-		return -1;
-	if (rc == 1) {
-		resp_collected(r);
-		return -1;
-	}
-	return record(r, repo_id, out, ops, &puts);
+	    (rc = gc_hold(db, x->a, puts.json, puts.counts, puts.nchunks)) < 0)
+		return kerr_db(e, db);
+	if (rc == 1)
+		return collected(e);
+	if (record(x, repo_id, out, ops, &puts) != 0)
+		return kerr_db(e, db);
+	return 0;
 }
 
 static int
@@ -825,7 +815,7 @@ cmp_blob_oid(const void *x, const void *y)
  * or a SHA-1 collision.
  */
 static int
-blobs_known(struct req *r, struct commit_blob *v, size_t n)
+blobs_known(struct dctx *x, struct commit_blob *v, size_t n, struct kerr *e)
 {
 	struct db_res *res;
 	struct buf q;
@@ -833,7 +823,7 @@ blobs_known(struct req *r, struct commit_blob *v, size_t n)
 	void *oid, *sha;
 	int64_t lfs, in_s3;
 	int rc;
-	struct commit_blob **by_oid = arena_alloc(r->a, KNOWN_CHUNK *
+	struct commit_blob **by_oid = arena_alloc(x->a, KNOWN_CHUNK *
 	    sizeof(*by_oid));
 
 	for (i = 0; i < n; i += KNOWN_CHUNK) {
@@ -843,7 +833,7 @@ blobs_known(struct req *r, struct commit_blob *v, size_t n)
 		for (j = 0; j < m; j++)
 			by_oid[j] = &v[i + j];
 		qsort(by_oid, m, sizeof(*by_oid), cmp_blob_oid);
-		buf_init(&q, r->a);
+		buf_init(&q, x->a);
 		buf_addc(&q, '[');
 		for (j = 0; j < m; j++) {
 			char hex[OID_HEX + 1];
@@ -852,11 +842,9 @@ blobs_known(struct req *r, struct commit_blob *v, size_t n)
 			buf_printf(&q, "%s\"%s\"", j ? "," : "", hex);
 		}
 		buf_addc(&q, ']');
-		if (db_exec(r->hub->db, r->a, &res, SQL_BLOBS_KNOWN, "s",
-		    q.data) != 0) {
-			resp_db_error(r);
-			return -1;
-		}
+		if (db_exec(x->hub->db, x->a, &res, SQL_BLOBS_KNOWN, "s",
+		    q.data) != 0)
+			return kerr_db(e, x->hub->db);
 		while ((rc = db_row(res, "bbii", &oid, &olen, &sha, &slen,
 		    &lfs, &in_s3)) == 1) {
 			struct commit_blob key, *kp = &key, **hit, *b;
@@ -877,22 +865,20 @@ blobs_known(struct req *r, struct commit_blob *v, size_t n)
 			/* Same git id, other bytes: a SHA-1 collision.
 			 * Storing would let one blob stand for the other. */
 			db_done(res);
-			resp_error(r, 422, "BlobCollision", "This file's git "
-			    "blob id %s is already taken by other content (a "
-			    "SHA-1 collision); it cannot be stored",
-			    oid_hex_a(r->a, &b->blob.oid));
-			return -1;
+			return kerr_set(e, 422, "BlobCollision", "This file's "
+			    "git blob id %s is already taken by other content "
+			    "(a SHA-1 collision); it cannot be stored",
+			    oid_hex_a(x->a, &b->blob.oid));
 		}
-		if (rc < 0) {
-			resp_db_error(r);
-			return -1;
-		}
+		if (rc < 0)
+			return kerr_db(e, x->hub->db);
 	}
 	return 0;
 }
 
 int
-commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
+commit_store_regulars(struct dctx *x, struct commit_blob *v, size_t n,
+    struct kerr *e)
 {
 	struct s3_obj *put;
 	size_t i, nput = 0;
@@ -908,9 +894,9 @@ commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
 	}
 	/* A blob row exists only once its bytes are stored: in S3 before
 	 * the row is written, or in blob_data with it. */
-	if (blobs_known(r, v, n) != 0)
+	if (blobs_known(x, v, n, e) != 0)
 		return -1;
-	put = arena_alloc(r->a, (n + 1) * sizeof(*put));
+	put = arena_alloc(x->a, (n + 1) * sizeof(*put));
 	for (i = 0; i < n; i++) {
 		if (v[i].stored)
 			continue;
@@ -922,19 +908,17 @@ commit_store_regulars(struct req *r, struct commit_blob *v, size_t n)
 			continue;
 		}
 		v[i].blob.in_s3 = true;
-		put[nput].key = gitstore_s3_key(r->a, &v[i].blob);
+		put[nput].key = gitstore_s3_key(x->a, &v[i].blob);
 		put[nput].data = v[i].data;
 		put[nput].len = v[i].len;
 		nput++;
 	}
-	rc = s3_put_many(r->hub->s3, put, nput);
-	if (rc != S3_OK) {
-		resp_error(r, rc == S3_UNAVAILABLE ? 503 : 500,
+	rc = s3_put_many(x->hub->s3, put, nput);
+	if (rc != S3_OK)
+		return kerr_set(e, rc == S3_UNAVAILABLE ? 503 : 500,
 		    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
 		    "InternalError", "Storing a file in S3 failed: %s",
-		    s3_errmsg(r->hub->s3));
-		return -1;
-	}
+		    s3_errmsg(x->hub->s3));
 	return 0;
 }
 
@@ -974,12 +958,12 @@ line_members(struct arena *a, json_object *v, struct ndjson_line *l)
 }
 
 int
-commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_line **out,
-    size_t *nout)
+commit_ndjson_parse(struct arena *a, const char *body, size_t len,
+    struct ndjson_line **out, size_t *nout, struct kerr *e)
 {
 	const char *p = body, *end = body + len;
 	size_t n = 0, cap = 16, lineno = 0;
-	struct ndjson_line *lines = arena_alloc(r->a, cap * sizeof(*lines));
+	struct ndjson_line *lines = arena_alloc(a, cap * sizeof(*lines));
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -993,11 +977,9 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 			p = nl ? nl + 1 : end;
 			continue;
 		}
-		if (ll > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL) {
-			resp_error(r, 413, "PayloadTooLarge", "line %zu is too "
-			    "long", lineno);
-			return -1;
-		}
+		if (ll > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL)
+			return kerr_set(e, 413, "PayloadTooLarge", "line %zu is "
+			    "too long", lineno);
 		o = json_tokener_parse_ex(tok, p, (int)ll);
 		if (o != NULL && json_tokener_get_parse_end(tok) < ll &&
 		    strspn(p + json_tokener_get_parse_end(tok), " \t\r") <
@@ -1006,35 +988,31 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 			o = NULL;
 		}
 		json_tokener_free(tok);
-		if (o == NULL) {
-			resp_error(r, 400, "BadRequest", "line %zu is not a "
+		if (o == NULL)
+			return kerr_set(e, 400, "BadRequest", "line %zu is not a "
 			    "JSON object", lineno);
-			return -1;
-		}
 		if (!json_text_valid(o)) {
 			json_object_put(o);
-			resp_error(r, 400, "BadRequest", "line %zu is not valid "
-			    "UTF-8 text", lineno);
-			return -1;
+			return kerr_set(e, 400, "BadRequest", "line %zu is not "
+			    "valid UTF-8 text", lineno);
 		}
 		key = jget_str(o, "key");
 		if (key == NULL || !json_object_object_get_ex(o, "value", &v) ||
 		    !json_object_is_type(v, json_type_object)) {
 			json_object_put(o);
-			resp_error(r, 400, "BadRequest", "line %zu needs a "
+			return kerr_set(e, 400, "BadRequest", "line %zu needs a "
 			    "'key' string and a 'value' object", lineno);
-			return -1;
 		}
 		if (n == cap) {
-			struct ndjson_line *bigger = arena_alloc(r->a,
+			struct ndjson_line *bigger = arena_alloc(a,
 			    2 * cap * sizeof(*bigger));
 
 			memcpy(bigger, lines, n * sizeof(*bigger));
 			lines = bigger;
 			cap *= 2;
 		}
-		lines[n].key = arena_strdup(r->a, key);
-		line_members(r->a, v, &lines[n]);
+		lines[n].key = arena_strdup(a, key);
+		line_members(a, v, &lines[n]);
 		json_object_put(o);
 		n++;
 		p = nl ? nl + 1 : end;
@@ -1045,14 +1023,14 @@ commit_ndjson_parse(struct req *r, const char *body, size_t len, struct ndjson_l
 }
 
 int
-commit_store_regular(struct req *r, const void *data, size_t len,
-    struct commit_op *op)
+commit_store_regular(struct dctx *x, const void *data, size_t len,
+    struct commit_op *op, struct kerr *e)
 {
 	struct commit_blob b;
 
 	b.data = data;
 	b.len = len;
-	if (commit_store_regulars(r, &b, 1) != 0)
+	if (commit_store_regulars(x, &b, 1, e) != 0)
 		return -1;
 	op->blob = b.blob;
 	op->data = b.row_data;

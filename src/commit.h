@@ -10,6 +10,7 @@
 
 #include <json.h>
 
+#include "dctx.h"
 #include "gitstore.h"
 #include "names.h"	/* path_invalid() */
 #include "repo.h"
@@ -47,31 +48,38 @@ struct commit_req {
 	int		(*with)(void *arg, const struct oid *parent,
 			    const struct oid *commit, struct kerr *e);
 	void		*with_arg;
+	/* The commit's author: the caller's name and e-mail (NULL: "khub",
+	 * and name@users.noreply.khub). */
+	const char	*author_name, *author_email;
 };
 
 /*
  * Lands the operations on the branch as one new commit, or not at all.
  * A concurrent commit that moved the branch first makes this one rebuild
  * on the new head (no update is lost), unless a parent was named: then
- * 412. Answers the error itself (404 RevisionNotFound for a missing
- * branch or a parent not of the repository, 412, 503, with()'s error)
- * and returns -1; 0 with *out the new commit's id.
+ * 412. Returns 0 with *out the new commit's id, or -1 with *e filled
+ * (404 RevisionNotFound for a missing branch or a parent not of the
+ * repository, 412, 503, with()'s error, the database's).
  */
-int	 commit_apply(struct req *, struct commit_req *, struct oid *out);
+int	 commit_apply(struct dctx *, struct commit_req *, struct oid *out,
+	    struct kerr *e);
 /*
  * Creates a repository's history: its first commit ("initial commit",
- * holding files) and branch main, inside the caller's transaction.
+ * holding files, by author_name and author_email as in commit_req) and
+ * branch main, inside the caller's transaction. 0, or -1 with *e.
  */
-int	 commit_initial(struct req *, int64_t repo_id, struct commit_op *ops,
-	    size_t nops, struct oid *out);
+int	 commit_initial(struct dctx *, int64_t repo_id, const char *author_name,
+	    const char *author_email, struct commit_op *ops, size_t nops,
+	    struct oid *out, struct kerr *e);
 /*
  * Stores a regular file's bytes in S3 (unless a blob with that id is
  * already known, or it is small: then op->data keeps the bytes for the
  * commit to write with its row) and fills op->blob and op->data. data
- * must last as long as the request. Returns 0, or answers 503/500 and -1.
+ * must last as long as the request. Returns 0, or -1 with *e (503/500,
+ * 422 for a SHA-1 collision).
  */
-int	 commit_store_regular(struct req *, const void *data, size_t len,
-	    struct commit_op *op);
+int	 commit_store_regular(struct dctx *, const void *data, size_t len,
+	    struct commit_op *op, struct kerr *e);
 /* A regular file's bytes to store, and (out) its blob. */
 struct commit_blob {
 	const void	*data;
@@ -83,10 +91,11 @@ struct commit_blob {
 /*
  * commit_store_regular() for n files of distinct contents: one existence
  * query per thousand, the missing bytes of large ones PUT to S3 in
- * parallel (small ones are left in row_data). Returns 0, or answers
- * (503/500, 422 for a SHA-1 collision) and -1.
+ * parallel (small ones are left in row_data). Returns 0, or -1 with *e
+ * (503/500, 422 for a SHA-1 collision).
  */
-int	 commit_store_regulars(struct req *, struct commit_blob *, size_t n);
+int	 commit_store_regulars(struct dctx *, struct commit_blob *, size_t n,
+	    struct kerr *e);
 /*
  * One line of a commit's NDJSON body, {"key": ..., "value": {...}}, as the
  * members of value a commit reads, copied into the arena: each NULL when
@@ -105,11 +114,11 @@ struct ndjson_line {
 
 /*
  * Splits a commit's NDJSON body (len bytes of any kind, then a NUL, as
- * req_body() gives it) into its lines; blank lines are skipped. Returns 0
- * with the lines in *out and their count in *nout, or answers 400
- * (413 for a line over 2 GiB) naming the first bad line and returns -1.
+ * req_body() gives it) into its lines, copied into a; blank lines are
+ * skipped. Returns 0 with the lines in *out and their count in *nout, or
+ * -1 with *e: 400 (413 for a line over 2 GiB) naming the first bad line.
  */
-int	 commit_ndjson_parse(struct req *, const char *body, size_t len,
-	    struct ndjson_line **out, size_t *nout);
+int	 commit_ndjson_parse(struct arena *a, const char *body, size_t len,
+	    struct ndjson_line **out, size_t *nout, struct kerr *e);
 
 #endif

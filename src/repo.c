@@ -435,7 +435,9 @@ repo_create(struct req *r, int64_t ns_id, const char *ns, enum repo_type type,
 	struct oid head;
 	struct buf text;
 	json_object *o;
-	const char *full = repo_id_of(r->a, ns, name);
+	const char *full = repo_id_of(r->a, ns, name), *author, *email;
+	struct dctx x = req_dctx(r);
+	struct kerr e;
 	size_t i;
 	bool attrs_given = false;
 
@@ -450,9 +452,11 @@ repo_create(struct req *r, int64_t ns_id, const char *ns, enum repo_type type,
 		memset(&ops[nops], 0, sizeof(ops[nops]));
 		ops[nops].kind = OP_PUT;
 		ops[nops].path = ".gitattributes";
-		if (commit_store_regular(r, text.data, text.len,
-		    &ops[nops]) != 0)
+		if (commit_store_regular(&x, text.data, text.len, &ops[nops],
+		    &e) != 0) {
+			resp_kerr(r, &e);
 			return -1;
+		}
 		nops++;
 	}
 	if (db_begin(db) != 0) {
@@ -476,11 +480,16 @@ repo_create(struct req *r, int64_t ns_id, const char *ns, enum repo_type type,
 		return -1;
 	}
 	*id = (int64_t)db_insert_id(res);
-	if (commit_initial(r, *id, ops, nops, &head) != 0 ||
-	    db_commit(db) != 0) {
+	auth_author(r, &author, &email);
+	if (commit_initial(&x, *id, author, email, ops, nops, &head,
+	    &e) != 0) {
 		db_rollback(db);
-		if (r->status == 0)
-			resp_db_error(r);
+		resp_kerr(r, &e);
+		return -1;
+	}
+	if (db_commit(db) != 0) {
+		db_rollback(db);
+		resp_db_error(r);
 		return -1;
 	}
 	return 0;

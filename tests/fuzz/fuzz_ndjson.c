@@ -2,25 +2,23 @@
  * fuzz_ndjson.c: a commit's NDJSON body (commit_ndjson_parse()) and the
  * path check every operation's path goes through (path_invalid()).
  */
-#include "../unit/fakereq.h"
 #include "commit.h"
 #include "fuzz.h"
 #include "jsonutil.h"
 
-static struct fake f;
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *vars[] = { "REQUEST_METHOD=POST",
-	    "REQUEST_URI=/api/models/u/r/commit/main", NULL };
 	struct ndjson_line *lines;
 	char *body = fuzz_cstr(data, size);
+	struct arena a;
+	struct kerr e;
 	size_t n, i;
 
-	if (fake_begin(&f, vars, NULL) == 0 &&
-	    commit_ndjson_parse(&f.r, body, size, &lines, &n) == 0) {
-		FUZZ_ASSERT(f.r.status == 0);
+	arena_init(&a, 4096);
+	memset(&e, 0, sizeof(e));
+	if (commit_ndjson_parse(&a, body, size, &lines, &n, &e) == 0) {
+		FUZZ_ASSERT(e.status == 0);
 		/* JSON text holds no NUL byte, in a string or not */
 		FUZZ_ASSERT(memchr(body, '\0', size) == NULL);
 		for (i = 0; i < n; i++) {
@@ -33,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)path_invalid(path);
 		}
 	} else
-		FUZZ_ASSERT(f.r.status == 400 || f.r.status == 413);
-	fake_end(&f);
+		FUZZ_ASSERT(e.status == 400 || e.status == 413);
+	arena_free(&a);
 	free(body);
 	return 0;
 }
