@@ -362,3 +362,18 @@ buf_addmarkup(struct buf *b, const char *s)
 			buf_addc(b, *s);
 		}
 }
+
+void *
+arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem,
+    size_t min)
+{
+	void *bigger;
+
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : min;
+	bigger = arena_alloc(a, *cap * elem);
+	if (n > 0)
+		memcpy(bigger, v, n * elem);
+	return bigger;
+}

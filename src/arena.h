@@ -49,6 +49,14 @@ char	*arena_printf(struct arena *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 char	*arena_vprintf(struct arena *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0), nonnull(2)));
+/*
+ * For an array that grows an element at a time: v (n elements of elem
+ * bytes) itself while n < *cap, else a copy in the arena with twice the
+ * room (at least min), *cap updated. v = arena_grow(a, v, n, &cap, sizeof
+ * *v, 16); v[n++] = x;
+ */
+void	*arena_grow(struct arena *, void *v, size_t n, size_t *cap,
+	    size_t elem, size_t min);
 /* Runs fn(ptr) at the next reset. */
 void	 arena_on_reset(struct arena *, void (*fn)(void *), void *ptr);
 /* Bytes held in blocks (for the memory tests). */

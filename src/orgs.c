@@ -155,15 +155,7 @@ org_members(struct db *db, struct arena *a, int64_t org_id,
 	if (db_exec(db, a, &res, SQL_MEMBERS, "i", org_id) != 0)
 		return kerr_db(e, db);
 	while ((rc = db_row(res, "sss", &m.name, &m.fullname, &m.role)) == 1) {
-		if (*n == cap) {
-			struct org_member *nv;
-
-			cap = cap ? 2 * cap : 16;
-			nv = arena_alloc(a, cap * sizeof(*nv));
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
-		}
+		v = arena_grow(a, v, *n, &cap, sizeof(*v), 16);
 		v[(*n)++] = m;
 	}
 	if (rc < 0)

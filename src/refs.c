@@ -28,15 +28,7 @@ refs_list(struct db *db, struct arena *a, int64_t repo_id,
 	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
 		if (tlen != OID_LEN)
 			continue;
-		if (*n == cap) {
-			struct ref_entry *nv;
-
-			cap = cap ? 2 * cap : 16;
-			nv = arena_alloc(a, cap * sizeof(*nv));
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
-		}
+		v = arena_grow(a, v, *n, &cap, sizeof(*v), 16);
 		v[*n].kind = kind;
 		v[*n].name = name;
 		memcpy(v[(*n)++].target.b, target, OID_LEN);

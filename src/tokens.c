@@ -88,15 +88,7 @@ token_list(struct db *db, struct arena *a, int64_t user_id,
 		return kerr_db(e, db);
 	while ((rc = db_row(res, "issiii", &t.id, &t.name, &t.role,
 	    &t.created_ms, &t.expires_ms, &expired)) == 1) {
-		if (*n == cap) {
-			struct token_rec *nv;
-
-			cap = cap ? 2 * cap : 16;
-			nv = arena_alloc(a, cap * sizeof(*nv));
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
-		}
+		v = arena_grow(a, v, *n, &cap, sizeof(*v), 16);
 		t.expired = expired != 0;
 		v[(*n)++] = t;
 	}

@@ -56,15 +56,7 @@ one(struct walk *w, const char *dir, const struct tree_entry *old,
 		    new != NULL ? &new->oid : NULL);
 	if (w->n == w->max)
 		return 1;
-	if (w->n == w->cap) {
-		struct tree_change *c;
-
-		w->cap = w->cap ? 2 * w->cap : 64;
-		c = arena_alloc(w->a, w->cap * sizeof(*c));
-		if (w->n)
-			memcpy(c, w->c, w->n * sizeof(*c));
-		w->c = c;
-	}
+	w->c = arena_grow(w->a, w->c, w->n, &w->cap, sizeof(*w->c), 64);
 	memset(&w->c[w->n], 0, sizeof(w->c[w->n]));
 	w->c[w->n].path = path;
 	if (old != NULL)

@@ -487,3 +487,36 @@ export function fcgi(port, params, stdin = Buffer.alloc(0)) {
     s.write(Buffer.concat(out));
   });
 }
+
+// ---- the pages for people (ui_*.c) ----
+
+// A user who can log in with a password as well: {name, token}.
+export function passwordUser(password) {
+  const u = newUser();
+  const r = khubctlRaw(['user', 'password', u.name], `${password}\n`);
+  assert.equal(r.status, 0, r.stderr);
+  return u;
+}
+
+// The cookie a browser keeps after name logs in: "session_id=...".
+export async function sessionCookie(name, password) {
+  const res = await post('/api/auth/login', { username: name, password });
+  assert.equal(res.status, 200, res.body);
+  return `session_id=${/session_id=([0-9a-f]{64})/.exec(
+    res.headers['set-cookie'])[1]}`;
+}
+
+// A form POST as a browser on the hub's own pages sends it (headers:
+// such as another site's Origin).
+export const postForm = (path, fields, cookie, headers = {}) =>
+  request('POST', path, { body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded',
+      origin: BASE, cookie, ...headers } });
+
+// The CSRF token of a page's first form.
+export const csrfOf = (body) =>
+  /name="csrf" value="([0-9a-f]{64})"/.exec(body)[1];
+
+// A page as a browser asks for it, with a cookie or none.
+export const getPage = (path, cookie) => get(path, { headers: {
+  accept: 'text/html', ...(cookie ? { cookie } : {}) } });

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, commitOk, createRepo, get, khubctlRaw, newUser, post, request, skip,
-  test, unique,
+  BASE, commitOk, createRepo, get, newUser, passwordUser as userWith, post,
+  request, skip, test, unique,
 } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -27,12 +27,7 @@ const CARD = '---\nlicense: apache-2.0\ntags: [vision, "q\\"uote"]\n'
 const EVIL = 'dir/x"<script>alert(3).txt';
 
 // A user who can log in with a password: {name, token}.
-function passwordUser() {
-  const u = newUser();
-  const r = khubctlRaw(['user', 'password', u.name], `${PW}\n`);
-  assert.equal(r.status, 0, r.stderr);
-  return u;
-}
+const passwordUser = () => userWith(PW);
 
 // The repository most tests read: a card, a folder, a file with a
 // hostile name, two commits. Made once.

@@ -9,32 +9,17 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, get, khubctlRaw, newUser, post, request, skip, sql, test, unique,
+  BASE, csrfOf, get, passwordUser as userWith, post, postForm,
+  sessionCookie, skip, sql, test, unique,
 } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = new URL('../../run/artifacts/', import.meta.url).pathname;
 const PW = 'settings password 1';
+const passwordUser = () => userWith(PW);
 
-function passwordUser() {
-  const u = newUser();
-  const r = khubctlRaw(['user', 'password', u.name], `${PW}\n`);
-  assert.equal(r.status, 0, r.stderr);
-  return u;
-}
 
-async function session(name, password = PW) {
-  const res = await post('/api/auth/login', { username: name, password });
-  assert.equal(res.status, 200, res.body);
-  return /session_id=([0-9a-f]{64})/.exec(res.headers['set-cookie'])[1];
-}
 
-// A form POST as a browser on this hub's pages sends it.
-const send = (path, fields, cookie, headers = {}) => request('POST', path, {
-  body: new URLSearchParams(fields).toString(), headers: {
-    'content-type': 'application/x-www-form-urlencoded', origin: BASE,
-    cookie, ...headers } });
-const csrfOf = (body) => /name="csrf" value="([0-9a-f]{64})"/.exec(body)[1];
 const tokenCount = (user) => Number(sql(`SELECT COUNT(*) FROM token t JOIN
   namespace n ON n.id = t.user_id WHERE n.name = '${user}'
   AND t.revoked_at IS NULL`).trim());
@@ -47,7 +32,7 @@ test('settings: tokens are created with a role and lifetime, shown once, '
   const anon = await get('/settings/tokens');
   assert.equal(anon.status, 303);
   assert.equal(anon.headers.location, `${BASE}/login?next=/settings/tokens`);
-  const cookie = `session_id=${await session(u.name)}`;
+  const cookie = await sessionCookie(u.name, PW);
   const page = await get('/settings/tokens', { headers: { cookie } });
   assert.equal(page.status, 200);
   assert.match(page.headers['content-security-policy'], /default-src 'none'/);
@@ -62,18 +47,18 @@ test('settings: tokens are created with a role and lifetime, shown once, '
     [{ csrf: '0'.repeat(64), action: 'create', name, role: 'write', days: '30' }, {}],
     [{ action: 'create', name, role: 'write', days: '30' }, {}],
   ]) {
-    const res = await send('/settings/tokens', fields, cookie, headers);
+    const res = await postForm('/settings/tokens', fields, cookie, headers);
     assert.equal(res.status, 403, res.body.slice(0, 200));
   }
   for (const fields of [{ csrf, action: 'create', name, role: 'admin', days: '30' },
     { csrf, action: 'create', name, role: 'read', days: '31' },
     { csrf, action: 'create', name: '', role: 'read', days: '30' }]) {
-    const res = await send('/settings/tokens', fields, cookie);
+    const res = await postForm('/settings/tokens', fields, cookie);
     assert.equal(res.status, 400, res.body.slice(0, 200));
   }
   assert.equal(tokenCount(u.name), before);
 
-  const made = await send('/settings/tokens',
+  const made = await postForm('/settings/tokens',
     { csrf, action: 'create', name, role: 'write', days: '30' }, cookie);
   assert.equal(made.status, 200, made.body.slice(0, 300));
   assert.equal(made.headers['cache-control'], 'no-store');
@@ -97,12 +82,12 @@ test('settings: tokens are created with a role and lifetime, shown once, '
 
   // another user cannot revoke it; its owner can
   const other = passwordUser();
-  const oc = `session_id=${await session(other.name)}`;
+  const oc = await sessionCookie(other.name, PW);
   const ocsrf = csrfOf((await get('/settings/tokens', { headers: { cookie: oc } })).body);
-  let res = await send('/settings/tokens', { csrf: ocsrf, action: 'revoke',
+  let res = await postForm('/settings/tokens', { csrf: ocsrf, action: 'revoke',
     id: String(rec.id) }, oc);
   assert.equal(res.status, 404);
-  res = await send('/settings/tokens', { csrf, action: 'revoke',
+  res = await postForm('/settings/tokens', { csrf, action: 'revoke',
     id: String(rec.id) }, cookie);
   assert.equal(res.status, 303);
   assert.equal(res.headers.location, `${BASE}/settings/tokens`);
@@ -120,16 +105,16 @@ test('settings: sign up logs the new user in; a new organization has its '
   const name = unique('join');
   const fields = { csrf, username: name, email: `${name}@example.org`,
     fullname: 'Join <Test>', password: 'short' };
-  let res = await send('/join', fields, `khub_csrf=${cookie}`);
+  let res = await postForm('/join', fields, `khub_csrf=${cookie}`);
   assert.equal(res.status, 400);
   assert.match(res.body, /at least 8 characters/);
   assert.ok(res.body.includes(`value="${name}"`), 'the form keeps its values');
-  res = await send('/join', { ...fields, password: PW }, `khub_csrf=${cookie}`,
+  res = await postForm('/join', { ...fields, password: PW }, `khub_csrf=${cookie}`,
     { origin: 'http://evil.example' });
   assert.equal(res.status, 403);
   assert.equal(Number(sql(`SELECT COUNT(*) FROM namespace WHERE name = '${name}'`)
     .trim()), 0);
-  res = await send('/join', { ...fields, password: PW }, `khub_csrf=${cookie}`);
+  res = await postForm('/join', { ...fields, password: PW }, `khub_csrf=${cookie}`);
   assert.equal(res.status, 303, res.body.slice(0, 300));
   assert.equal(res.headers.location, `${BASE}/${name}`);
   const sid = /session_id=([0-9a-f]{64})/.exec(res.headers['set-cookie'])[1];
@@ -137,14 +122,14 @@ test('settings: sign up logs the new user in; a new organization has its '
   assert.equal(me.status, 200);
   assert.equal(me.json.name, name);
   // the same name again: the API's conflict, as a page
-  res = await send('/join', { ...fields, password: PW }, `khub_csrf=${cookie}`);
+  res = await postForm('/join', { ...fields, password: PW }, `khub_csrf=${cookie}`);
   assert.equal(res.status, 409);
 
   const org = unique('porg');
   const page = await get('/organizations/new', { headers: { cookie: `session_id=${sid}` } });
   assert.equal(page.status, 200);
   const ocsrf = csrfOf(page.body);
-  res = await send('/organizations/new', { csrf: ocsrf, name: org,
+  res = await postForm('/organizations/new', { csrf: ocsrf, name: org,
     fullname: 'Page <Org>' }, `session_id=${sid}`);
   assert.equal(res.status, 303, res.body.slice(0, 300));
   assert.equal(res.headers.location, `${BASE}/${org}`);
@@ -152,7 +137,7 @@ test('settings: sign up logs the new user in; a new organization has its '
     { headers: { cookie: `session_id=${sid}` } });
   assert.equal(members.status, 200);
   assert.deepEqual(members.json.map((m) => [m.name, m.role]), [[name, 'admin']]);
-  res = await send('/organizations/new', { csrf: ocsrf, name: org },
+  res = await postForm('/organizations/new', { csrf: ocsrf, name: org },
     `session_id=${sid}`);
   assert.equal(res.status, 409);
   assert.equal((await get('/organizations/new')).status, 303);
@@ -165,9 +150,9 @@ test('organization pages: admins manage members; members read; others '
   const later = passwordUser();
   const stranger = passwordUser();
   const org = unique('morg');
-  const ac = `session_id=${await session(admin.name)}`;
+  const ac = await sessionCookie(admin.name, PW);
   const newForm = await get('/organizations/new', { headers: { cookie: ac } });
-  let res = await send('/organizations/new', { csrf: csrfOf(newForm.body),
+  let res = await postForm('/organizations/new', { csrf: csrfOf(newForm.body),
     name: org }, ac);
   assert.equal(res.status, 303);
   const path = `/organizations/${org}/settings/members`;
@@ -176,38 +161,38 @@ test('organization pages: admins manage members; members read; others '
   assert.doesNotMatch(page.body, /&lt;/, 'no markup written as text');
   const csrf = csrfOf(page.body);
   for (const [user, role] of [[reader.name, 'read'], [later.name, 'write']]) {
-    res = await send(path, { csrf, action: 'set', user, role }, ac);
+    res = await postForm(path, { csrf, action: 'set', user, role }, ac);
     assert.equal(res.status, 303, res.body.slice(0, 300));
   }
-  res = await send(path, { csrf, action: 'set', user: unique('nobody'),
+  res = await postForm(path, { csrf, action: 'set', user: unique('nobody'),
     role: 'read' }, ac);
   assert.equal(res.status, 404);
-  res = await send(path, { csrf, action: 'set', user: later.name, role: 'owner' }, ac);
+  res = await postForm(path, { csrf, action: 'set', user: later.name, role: 'owner' }, ac);
   assert.equal(res.status, 400);
   // the last admin stays
-  res = await send(path, { csrf, action: 'remove', user: admin.name }, ac);
+  res = await postForm(path, { csrf, action: 'remove', user: admin.name }, ac);
   assert.equal(res.status, 400);
-  res = await send(path, { csrf, action: 'set', user: later.name, role: 'admin' }, ac);
+  res = await postForm(path, { csrf, action: 'set', user: later.name, role: 'admin' }, ac);
   assert.equal(res.status, 303);
-  res = await send(path, { csrf, action: 'remove', user: later.name }, ac);
+  res = await postForm(path, { csrf, action: 'remove', user: later.name }, ac);
   assert.equal(res.status, 303);
   const api = await get(`/org/${org}/members`, { headers: { cookie: ac } });
   assert.deepEqual(Object.fromEntries(api.json.map((m) => [m.name, m.role])),
     { [admin.name]: 'admin', [reader.name]: 'read' });
 
   // a reader sees the list, no forms, and may not change it
-  const rc = `session_id=${await session(reader.name)}`;
+  const rc = await sessionCookie(reader.name, PW);
   const rp = await get(path, { headers: { cookie: rc } });
   assert.equal(rp.status, 200);
   assert.ok(rp.body.includes(`>${admin.name}</a>`));
   assert.doesNotMatch(rp.body, /Add a member|name="action"/);
-  res = await send(path, { csrf: csrfOf((await get('/settings/tokens',
+  res = await postForm(path, { csrf: csrfOf((await get('/settings/tokens',
     { headers: { cookie: rc } })).body), action: 'remove', user: admin.name }, rc);
   assert.equal(res.status, 403);
   const profile = await get(`/${org}`, { headers: { cookie: rc } });
   assert.ok(profile.body.includes(`href="${path}"`));
   // a stranger and anonymous: the 404 page; the profile names no member
-  const sc = `session_id=${await session(stranger.name)}`;
+  const sc = await sessionCookie(stranger.name, PW);
   const sp = await get(path, { headers: { cookie: sc } });
   assert.equal(sp.status, 404);
   const missing = await get(`/organizations/${unique('none')}/settings/members`,

@@ -8,29 +8,15 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import {
-  BASE, bearer, commitOk, createRepo, get, khubctlRaw, newUser, post,
-  request, skip, test, unique,
+  BASE, bearer, commitOk, createRepo, csrfOf, get, getPage as page,
+  passwordUser as userWith, post, postForm, request, sessionCookie, skip,
+  test, unique,
 } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PW = 'discussions password 1';
+const passwordUser = () => userWith(PW);
 
-function passwordUser() {
-  const u = newUser();
-  assert.equal(khubctlRaw(['user', 'password', u.name], `${PW}\n`).status, 0);
-  return u;
-}
-async function session(name) {
-  const res = await post('/api/auth/login', { username: name, password: PW });
-  assert.equal(res.status, 200, res.body);
-  return `session_id=${/session_id=([0-9a-f]{64})/.exec(res.headers['set-cookie'])[1]}`;
-}
-const send = (path, fields, cookie) => request('POST', path, {
-  body: new URLSearchParams(fields).toString(), headers: {
-    'content-type': 'application/x-www-form-urlencoded', origin: BASE, cookie } });
-const csrfOf = (body) => /name="csrf" value="([0-9a-f]{64})"/.exec(body)[1];
-const page = (path, cookie) => get(path, { headers: { accept: 'text/html',
-  ...(cookie ? { cookie } : {}) } });
 
 async function openPr(token, repo, files, summary) {
   const lines = [{ key: 'header', value: { summary, description: 'please' } }];
@@ -49,7 +35,7 @@ test('discussion pages: open, comment, close, reopen; the list and its '
   const owner = passwordUser();
   const other = passwordUser();
   const r = await createRepo(owner.token, { name: unique('dpage') });
-  const oc = await session(other.name);
+  const oc = await sessionCookie(other.name, PW);
   const base = `/${r.id}/discussions`;
   // not logged in: no form, the new-discussion page asks to log in
   let res = await page(base);
@@ -58,7 +44,7 @@ test('discussion pages: open, comment, close, reopen; the list and its '
   assert.equal((await page(`${base}/new`)).status, 303);
   const form = await page(`${base}/new`, oc);
   assert.equal(form.status, 200);
-  res = await send(`${base}/new`, { csrf: csrfOf(form.body),
+  res = await postForm(`${base}/new`, { csrf: csrfOf(form.body),
     title: 'Why <this>?', text: 'I **wonder** <script>x()</script>' }, oc);
   assert.equal(res.status, 303, res.body.slice(0, 300));
   const url = new URL(res.headers.location).pathname;
@@ -69,9 +55,9 @@ test('discussion pages: open, comment, close, reopen; the list and its '
   assert.match(one.body, /I <strong>wonder<\/strong>/);
   assert.doesNotMatch(one.body, /<script>x/);
   const csrf = csrfOf(one.body);
-  res = await send(url, { csrf, action: 'comment', text: 'more `code`' }, oc);
+  res = await postForm(url, { csrf, action: 'comment', text: 'more `code`' }, oc);
   assert.equal(res.status, 303);
-  res = await send(url, { csrf, action: 'close' }, oc);
+  res = await postForm(url, { csrf, action: 'close' }, oc);
   assert.equal(res.status, 303);
   const api = await get(`/api/models/${r.id}/discussions/${num}`);
   assert.equal(api.json.status, 'closed');
@@ -85,12 +71,12 @@ test('discussion pages: open, comment, close, reopen; the list and its '
   assert.match(res.body, /Why &lt;this&gt;\?<\/a> <span class="badge st-closed">closed/);
   // a third user may comment, not reopen another's discussion
   const third = passwordUser();
-  const tc = await session(third.name);
+  const tc = await sessionCookie(third.name, PW);
   const tp = await page(url, tc);
   assert.doesNotMatch(tp.body, /value="reopen"/);
-  res = await send(url, { csrf: csrfOf(tp.body), action: 'reopen' }, tc);
+  res = await postForm(url, { csrf: csrfOf(tp.body), action: 'reopen' }, tc);
   assert.equal(res.status, 403);
-  res = await send(url, { csrf, action: 'reopen' }, oc);
+  res = await postForm(url, { csrf, action: 'reopen' }, oc);
   assert.equal(res.status, 303);
   // a form from elsewhere changes nothing
   res = await request('POST', url, { body: `csrf=${csrf}&action=close`, headers: {
@@ -110,19 +96,19 @@ test('pull request pages: files and diff since it started, merged by a '
   const num = await openPr(reader.token, r, { 'a.txt': 'one\nTWO <b>\n',
     'new.txt': 'new\n' }, 'Improve <a>');
   const url = `/${r.id}/discussions/${num}`;
-  const rc = await session(reader.name);
+  const rc = await sessionCookie(reader.name, PW);
   const rp = await page(url, rc);
   assert.equal(rp.status, 200);
   assert.match(rp.body, /Wants to merge <code>refs\/pr\/\d+<\/code> into <code>main<\/code>/);
   assert.match(rp.body, /2 files changed <span class="mute">\(1 added, 0 removed\)/);
   assert.match(rp.body, /<tr class="add"><td class="ln"><\/td><td class="ln">2<\/td><td class="lc">\+TWO &lt;b&gt;<\/td>/);
   assert.doesNotMatch(rp.body, /value="merge"/);
-  let res = await send(url, { csrf: csrfOf(rp.body), action: 'merge' }, rc);
+  let res = await postForm(url, { csrf: csrfOf(rp.body), action: 'merge' }, rc);
   assert.equal(res.status, 403);
-  const oc = await session(owner.name);
+  const oc = await sessionCookie(owner.name, PW);
   const op = await page(url, oc);
   assert.match(op.body, /value="merge"/);
-  res = await send(url, { csrf: csrfOf(op.body), action: 'merge' }, oc);
+  res = await postForm(url, { csrf: csrfOf(op.body), action: 'merge' }, oc);
   assert.equal(res.status, 303, res.body.slice(0, 300));
   const d = await get(`/api/models/${r.id}/discussions/${num}`);
   assert.equal(d.json.status, 'merged');
@@ -142,7 +128,7 @@ test('discussion pages of a private repository are the 404 page for '
     { title: 'secret topic', description: 'secret text' }, owner.token);
   assert.equal(res.status, 200, res.body);
   const num = res.json.num;
-  const sc = await session(stranger.name);
+  const sc = await sessionCookie(stranger.name, PW);
   const missing = `/${owner.name}/${unique('none')}`;
   for (const cookie of [undefined, sc]) {
     for (const [path, gone] of [[`/${r.id}/discussions`, `${missing}/discussions`],
@@ -155,7 +141,7 @@ test('discussion pages of a private repository are the 404 page for '
       assert.ok(!a.body.includes('secret'));
     }
   }
-  const sp = await page(`/${r.id}/discussions/${num}`, await session(owner.name));
+  const sp = await page(`/${r.id}/discussions/${num}`, await sessionCookie(owner.name, PW));
   assert.equal(sp.status, 200);
   assert.match(sp.body, /secret topic/);
 });

@@ -9,30 +9,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, commitOk, createRepo, get, khubctlRaw, newUser, post, request, skip,
-  test, unique,
+  BASE, commitOk, createRepo, csrfOf, get, getPage as page, passwordUser as
+  userWith, post, postForm, sessionCookie, skip, test, unique,
 } from './lib.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = new URL('../../run/artifacts/', import.meta.url).pathname;
 
 const PW = 'repo settings pw 1';
-function passwordUser() {
-  const u = newUser();
-  assert.equal(khubctlRaw(['user', 'password', u.name], `${PW}\n`).status, 0);
-  return u;
-}
-async function session(name) {
-  const res = await post('/api/auth/login', { username: name, password: PW });
-  assert.equal(res.status, 200, res.body);
-  return `session_id=${/session_id=([0-9a-f]{64})/.exec(res.headers['set-cookie'])[1]}`;
-}
-const send = (path, fields, cookie, origin = BASE) => request('POST', path, {
-  body: new URLSearchParams(fields).toString(), headers: {
-    'content-type': 'application/x-www-form-urlencoded', origin, cookie } });
-const csrfOf = (body) => /name="csrf" value="([0-9a-f]{64})"/.exec(body)[1];
-const page = (path, cookie) => get(path, { headers: { accept: 'text/html',
-  ...(cookie ? { cookie } : {}) } });
+const passwordUser = () => userWith(PW);
 
 test('repo settings page: visibility, gate, rename, delete with '
   + 'confirmation, by an admin only', async () => {
@@ -42,10 +27,10 @@ test('repo settings page: visibility, gate, rename, delete with '
   await commitOk(owner.token, r, { files: { 'a.txt': 'a\n' } });
   const path = `/${r.id}/settings`;
   assert.equal((await page(path)).status, 303, 'the login form first');
-  const sc = await session(stranger.name);
+  const sc = await sessionCookie(stranger.name, PW);
   const sp = await page(path, sc);
   assert.equal(sp.status, 403);
-  const oc = await session(owner.name);
+  const oc = await sessionCookie(owner.name, PW);
   const op = await page(path, oc);
   assert.equal(op.status, 200);
   assert.match(op.body, /<a class="on" aria-current="page" href="[^"]*\/settings">Settings<\/a>/);
@@ -53,35 +38,35 @@ test('repo settings page: visibility, gate, rename, delete with '
   assert.doesNotMatch((await page(`/${r.id}`, sc)).body, /\/settings">Settings/);
 
   // another site's form, a form without the session's token: nothing
-  let res = await send(path, { csrf, action: 'visibility', private: '1' }, oc,
-    'http://evil.example');
+  let res = await postForm(path, { csrf, action: 'visibility', private: '1' }, oc,
+    { origin: 'http://evil.example' });
   assert.equal(res.status, 403);
-  res = await send(path, { csrf: '0'.repeat(64), action: 'visibility', private: '1' }, oc);
+  res = await postForm(path, { csrf: '0'.repeat(64), action: 'visibility', private: '1' }, oc);
   assert.equal(res.status, 403);
   assert.equal((await get(`/api/models/${r.id}`)).status, 200, 'still public');
 
-  res = await send(path, { csrf, action: 'visibility', private: '1' }, oc);
+  res = await postForm(path, { csrf, action: 'visibility', private: '1' }, oc);
   assert.equal(res.status, 200);
   assert.match(res.body, /Saved\./);
   assert.equal((await get(`/api/models/${r.id}`)).status, 401);
   assert.equal((await page(`/${r.id}`, sc)).status, 404);
   assert.equal((await page(path, sc)).status, 404, 'now as missing');
-  res = await send(path, { csrf, action: 'visibility', private: '0' }, oc);
+  res = await postForm(path, { csrf, action: 'visibility', private: '0' }, oc);
   assert.equal(res.status, 200);
 
-  res = await send(path, { csrf, action: 'gated', gated: 'manual' }, oc);
+  res = await postForm(path, { csrf, action: 'gated', gated: 'manual' }, oc);
   assert.equal(res.status, 200);
   assert.equal((await get(`/api/models/${r.id}`)).json.gated, 'manual');
-  res = await send(path, { csrf, action: 'gated', gated: 'sometimes' }, oc);
+  res = await postForm(path, { csrf, action: 'gated', gated: 'sometimes' }, oc);
   assert.equal(res.status, 400);
-  res = await send(path, { csrf, action: 'gated', gated: 'off' }, oc);
+  res = await postForm(path, { csrf, action: 'gated', gated: 'off' }, oc);
   assert.equal((await get(`/api/models/${r.id}`)).json.gated, false);
 
   // rename: the old id is gone, the new one has the files
   const to = `${owner.name}/${unique('renamed')}`;
-  res = await send(path, { csrf, action: 'move', to: `${stranger.name}/x` }, oc);
+  res = await postForm(path, { csrf, action: 'move', to: `${stranger.name}/x` }, oc);
   assert.equal(res.status, 403, 'not into another user\'s namespace');
-  res = await send(path, { csrf, action: 'move', to }, oc);
+  res = await postForm(path, { csrf, action: 'move', to }, oc);
   assert.equal(res.status, 303, res.body.slice(0, 300));
   assert.equal(res.headers.location, `${BASE}/${to}/settings`);
   assert.equal((await get(`/api/models/${r.id}`)).status, 401, "gone: anonymous RepoNotFound");
@@ -89,10 +74,10 @@ test('repo settings page: visibility, gate, rename, delete with '
 
   // delete: only with the id typed again
   const np = `/${to}/settings`;
-  res = await send(np, { csrf, action: 'delete', confirm: r.id }, oc);
+  res = await postForm(np, { csrf, action: 'delete', confirm: r.id }, oc);
   assert.equal(res.status, 400);
   assert.equal((await get(`/api/models/${to}`)).status, 200);
-  res = await send(np, { csrf, action: 'delete', confirm: to }, oc);
+  res = await postForm(np, { csrf, action: 'delete', confirm: to }, oc);
   assert.equal(res.status, 303);
   assert.equal(res.headers.location, `${BASE}/${owner.name}`);
   assert.equal((await get(`/api/models/${to}`)).status, 401, "deleted");
@@ -107,9 +92,9 @@ test('repo settings page: an organization\'s writer may not; its admin may',
     assert.equal((await post(`/org/${org}/members/${writer.name}`, { role: 'write' },
       admin.token)).status, 200);
     const r = await createRepo(admin.token, { name: unique('orgrepo'), organization: org });
-    const wc = await session(writer.name);
+    const wc = await sessionCookie(writer.name, PW);
     assert.equal((await page(`/${r.id}/settings`, wc)).status, 403);
-    const ac = await session(admin.name);
+    const ac = await sessionCookie(admin.name, PW);
     assert.equal((await page(`/${r.id}/settings`, ac)).status, 200);
   });
 
