@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -520,3 +522,46 @@ export const csrfOf = (body) =>
 // A page as a browser asks for it, with a cookie or none.
 export const getPage = (path, cookie) => get(path, { headers: {
   accept: 'text/html', ...(cookie ? { cookie } : {}) } });
+
+// Where browser tests leave their screenshots (look at them).
+export const ARTIFACTS = new URL('../../run/artifacts/', import.meta.url)
+  .pathname;
+const CHROMIUM = '/usr/bin/chromium';
+
+// Debian's chromium, headless, driven by playwright-core (npm); SKIP (a
+// failure under CI=true) when it is not installed. Close it in a finally.
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM))
+    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
+  let playwright;
+  try {
+    playwright = await import('playwright-core');
+  } catch (e) {
+    throw new Error(`playwright-core is not installed (${e.message})`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return playwright.chromium.launch({ executablePath: CHROMIUM,
+    headless: true, args: ['--no-sandbox'] });
+}
+
+// The console errors and uncaught exceptions of a page, as they come.
+export function pageErrors(page) {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+// ---- quotas ----
+
+// The bytes namespace ns uses, as khubctl usage says.
+export const usedBytes = (ns) => Number(/^used_bytes: (\d+)$/m.exec(
+  khubctl('usage', ns))[1]);
+
+// The commit main of repo points at, read with token.
+export async function mainHead(repo, token) {
+  const res = await get(`/api/models/${repo.id}/revision/main`,
+    { headers: bearer(token) });
+  assert.equal(res.status, 200, res.body);
+  return res.json.sha;
+}

@@ -6,18 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  bearer, commit, commitOk, createRepo, get, khubctl, newUser, test, upload,
+  commit, commitOk, createRepo, khubctl, mainHead as head, newUser, test,
+  upload, usedBytes as used,
 } from './lib.mjs';
-
-const used = (ns) => Number(/^used_bytes: (\d+)$/m.exec(
-  khubctl('usage', ns))[1]);
-
-async function head(repo, token) {
-  const res = await get(`/api/models/${repo.id}/revision/main`,
-    { headers: bearer(token) });
-  assert.equal(res.status, 200, res.body);
-  return res.json.sha;
-}
 
 test('quota: of commits racing at its edge, at most one passes; the others '
   + 'answer 413 and the use stays within the quota', async () => {

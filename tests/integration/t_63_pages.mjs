@@ -6,15 +6,12 @@
 // reads its card, walks its files and history, with no console error and
 // no CSP violation. Screenshots go to run/artifacts/pages-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, commitOk, createRepo, get, newUser, passwordUser as userWith, post,
-  request, skip, test, unique,
+  ARTIFACTS as artifacts, BASE, commitOk, createRepo, get, launchChromium,
+  newUser, pageErrors, passwordUser as userWith, request, test, unique,
 } from './lib.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = new URL('../../run/artifacts/', import.meta.url).pathname;
 const PW = 'pages password 1';
 const html = { accept: 'text/html' };
 const CARD = '---\nlicense: apache-2.0\ntags: [vision, "q\\"uote"]\n'
@@ -244,23 +241,11 @@ test('pages: the login form needs its CSRF token and the hub\'s origin',
 
 test('pages in chromium: log in, list, open a repo, its card, a folder, a '
   + 'file, the history; no console error, no CSP violation', async () => {
-  if (!existsSync(CHROMIUM))
-    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
-  let playwright;
-  try {
-    playwright = await import('playwright-core');
-  } catch (e) {
-    throw new Error(`playwright-core is not installed (${e.message})`);
-  }
   const { u, r } = await repo();
-  mkdirSync(artifacts, { recursive: true });
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
-    headless: true, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
+    const errors = pageErrors(page);
     const shot = (name) => page.screenshot({ path: join(artifacts,
       `pages-${name}.png`), fullPage: true });
 

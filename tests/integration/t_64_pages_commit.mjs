@@ -7,12 +7,11 @@
 // file's page (in chromium: loaded through the 302 to S3, the page's CSP
 // naming the S3 origin).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import {
-  BASE, commitOk, createRepo, get, newUser, post, skip, test, unique, upload,
+  BASE, commitOk, createRepo, get, launchChromium, newUser, pageErrors, post,
+  test, unique, upload,
 } from './lib.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 // a 3x2 red PNG
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4'
   + 'nGM4IScHQQxwFgBBAAYZPEVBlgAAAABJRU5ErkJggg==', 'base64');
@@ -153,9 +152,6 @@ test('commit page: a commit of 1,200 files lists the first 1,000 and says so',
 
 test('file page: a picture is shown inline, loaded in chromium through '
   + 'the 302 to S3, also from a private repository', async () => {
-  if (!existsSync(CHROMIUM))
-    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
-  const playwright = await import('playwright-core');
   const u = newUser();
   const r = await createRepo(u.token, { name: unique('pic'), private: true });
   const big = Buffer.concat([PNG, Buffer.alloc(20000)]);	// trailing bytes: still a PNG
@@ -166,14 +162,12 @@ test('file page: a picture is shown inline, loaded in chromium through '
     { headers: { accept: 'text/html', authorization: `Bearer ${u.token}` } });
   assert.equal(res.status, 200);
   assert.ok(res.body.includes(`<img src="/${r.id}/resolve/main/img/small.png" alt="img/small.png">`));
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
-    headless: true, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const ctx = await browser.newContext({ extraHTTPHeaders:
       { authorization: `Bearer ${u.token}` } });
     const page = await ctx.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const errors = pageErrors(page);
     for (const path of ['img/small.png', 'img/big.PNG']) {
       await page.goto(`${BASE}/${r.id}/blob/main/${path}`);
       const size = await page.$eval('p.picture img', (i) => i.decode().then(

@@ -6,15 +6,12 @@
 // then the same path in Debian's chromium; an organization's members
 // page (admins add, change, remove; members read; others see a 404).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, csrfOf, get, passwordUser as userWith, post, postForm,
-  sessionCookie, skip, sql, test, unique,
+  ARTIFACTS as artifacts, BASE, csrfOf, get, launchChromium, pageErrors,
+  passwordUser as userWith, postForm, sessionCookie, sql, test, unique,
 } from './lib.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = new URL('../../run/artifacts/', import.meta.url).pathname;
 const PW = 'settings password 1';
 const passwordUser = () => userWith(PW);
 
@@ -209,17 +206,10 @@ test('organization pages: admins manage members; members read; others '
 
 test('settings in chromium: sign up, create and revoke a token, create an '
   + 'organization; no console error', async () => {
-  if (!existsSync(CHROMIUM))
-    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
-  const playwright = await import('playwright-core');
-  mkdirSync(artifacts, { recursive: true });
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
-    headless: true, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
+    const errors = pageErrors(page);
     const name = unique('cjoin');
     await page.goto(`${BASE}/`);
     await Promise.all([page.waitForNavigation(),

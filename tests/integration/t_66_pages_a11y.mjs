@@ -4,21 +4,17 @@
 // injected into the page, so this one browser context bypasses the CSP
 // (khub's pages carry no script; t_63 checks that they run none).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  BASE, commitOk, createRepo, khubctlRaw, newUser, post, skip, test, unique,
-  upload,
+  BASE, commitOk, createRepo, khubctlRaw, launchChromium, newUser, post, test,
+  unique, upload,
 } from './lib.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PW = 'a11y password 12';
 
 test('pages pass axe-core: no serious or critical violation on any page '
   + 'family', async () => {
-  if (!existsSync(CHROMIUM))
-    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
-  const playwright = await import('playwright-core');
   const require = createRequire(import.meta.url);
   const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   const u = newUser();
@@ -36,8 +32,7 @@ test('pages pass axe-core: no serious or critical violation on any page '
     { title: 'A question', description: 'What *is* this?' }, u.token);
   assert.equal(disc.status, 200, disc.body);
 
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
-    headless: true, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const ctx = await browser.newContext({ bypassCSP: true });
     const page = await ctx.newPage();

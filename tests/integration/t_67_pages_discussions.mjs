@@ -6,14 +6,12 @@
 // 404 page of a private repository for strangers; then in chromium a
 // person comments and merges.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import {
   BASE, bearer, commitOk, createRepo, csrfOf, get, getPage as page,
-  passwordUser as userWith, post, postForm, request, sessionCookie, skip,
-  test, unique,
+  launchChromium, pageErrors, passwordUser as userWith, post, postForm,
+  request, sessionCookie, test, unique,
 } from './lib.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PW = 'discussions password 1';
 const passwordUser = () => userWith(PW);
 
@@ -147,19 +145,14 @@ test('discussion pages of a private repository are the 404 page for '
 });
 
 test('discussions in chromium: comment and merge from the page', async () => {
-  if (!existsSync(CHROMIUM))
-    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
-  const playwright = await import('playwright-core');
   const owner = passwordUser();
   const r = await createRepo(owner.token, { name: unique('dchrome') });
   await commitOk(owner.token, r, { files: { 'x.txt': 'x\n' } });
   const num = await openPr(owner.token, r, { 'y.txt': 'y\n' }, 'Add y');
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
-    headless: true, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const p = await browser.newPage();
-    const errors = [];
-    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const errors = pageErrors(p);
     await p.goto(`${BASE}/login?next=/${r.id}/discussions/${num}`);
     await p.fill('#username', owner.name);
     await p.fill('#password', PW);

@@ -6,15 +6,13 @@
 // person opens a commit from the history, makes the repository private,
 // and another person's browser gets the 404 page.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, commitOk, createRepo, csrfOf, get, getPage as page, passwordUser as
-  userWith, post, postForm, sessionCookie, skip, test, unique,
+  ARTIFACTS as artifacts, BASE, commitOk, createRepo, csrfOf, get,
+  getPage as page, launchChromium, pageErrors, passwordUser as userWith,
+  post, postForm, sessionCookie, test, unique,
 } from './lib.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = new URL('../../run/artifacts/', import.meta.url).pathname;
 
 const PW = 'repo settings pw 1';
 const passwordUser = () => userWith(PW);
@@ -100,23 +98,17 @@ test('repo settings page: an organization\'s writer may not; its admin may',
 
 test('repo settings in chromium: open a commit from the history, make the '
   + 'repository private, and it vanishes for another person', async () => {
-  if (!existsSync(CHROMIUM))
-    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
-  const playwright = await import('playwright-core');
   const owner = passwordUser();
   const other = passwordUser();
   const r = await createRepo(owner.token, { name: unique('vanish') });
   await commitOk(owner.token, r, { files: { 'a.txt': 'one\n' }, summary: 'first' });
   await commitOk(owner.token, r, { files: { 'a.txt': 'two\n' }, summary: 'second' });
-  mkdirSync(artifacts, { recursive: true });
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
-    headless: true, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const login = async (u) => {
       const ctx = await browser.newContext();
       const p = await ctx.newPage();
-      const errors = [];
-      p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      const errors = pageErrors(p);
       await p.goto(`${BASE}/login?next=/${r.id}`);
       await p.fill('#username', u.name);
       await p.fill('#password', PW);

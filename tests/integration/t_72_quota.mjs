@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  bearer, commit, commitOk, createRepo, get, khubctl, newUser, post,
-  repoPath, request, sql, test, unique,
+  bearer, commit, commitOk, createRepo, khubctl, mainHead as head,
+  newUser, post, repoPath, request, sql, test, unique, usedBytes as used,
 } from './lib.mjs';
 
 const LFS = 'application/vnd.git-lfs+json';
@@ -21,16 +21,6 @@ function batch(repo, token, objects) {
 
 const preupload = (repo, token, files) =>
   post(`/api/models/${repo.id}/preupload/main`, { files }, token);
-
-const used = (ns) => Number(/^used_bytes: (\d+)$/m.exec(
-  khubctl('usage', ns))[1]);
-
-async function head(repo, token) {
-  const res = await get(`/api/models/${repo.id}/revision/main`,
-    { headers: bearer(token) });
-  assert.equal(res.status, 200, res.body);
-  return res.json.sha;
-}
 
 test('quota: preupload, LFS batch and commit beyond it answer 413 and '
   + 'store nothing; within it they work', async () => {
