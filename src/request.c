@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "cors.h"
 #include "db.h"
+#include "fresh.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "kerr.h"
@@ -576,6 +577,8 @@ resp_send(struct req *r, int status, const char *content_type,
 	r->status = status;
 	if (r->fcgi == NULL)
 		return;		/* req_local(): the status is the answer */
+	/* a change this request made is seen through every machine first */
+	fresh_barrier(r->hub->db, r->hub->conf.resolve_cache_ms);
 	out = r->fcgi->out;
 	/* Formatted here, not by FCGX_FPrintF: its own printf knows no %zu. */
 	buf_init(&h, r->a);
