@@ -543,7 +543,10 @@ resp_header(struct req *r, const char *name, const char *fmt, ...)
 	for (p = v; *p != '\0'; p++)
 		if ((*p > 0 && *p < 0x20 && *p != '\t') || *p == 0x7f)
 			*p = ' ';
-	buf_printf(&r->headers, "%s: %s\r\n", name, v);
+	buf_adds(&r->headers, name);
+	buf_add(&r->headers, ": ", 2);
+	buf_adds(&r->headers, v);
+	buf_add(&r->headers, "\r\n", 2);
 }
 
 bool

@@ -179,8 +179,13 @@ sigv4_canonical_query(struct arena *a, const struct sigv4_kv *q, size_t n)
 		p[i].v = encoded(a, q[i].value != NULL ? q[i].value : "");
 	}
 	qsort(p, n, sizeof(*p), pair_cmp);
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s=%s", i ? "&" : "", p[i].k, p[i].v);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&b, '&');
+		buf_adds(&b, p[i].k);
+		buf_addc(&b, '=');
+		buf_adds(&b, p[i].v);
+	}
 	return b.data;
 }
 
@@ -257,8 +262,13 @@ sigv4_canonical_headers(struct arena *a, const struct sigv4_kv *h, size_t n,
 			buf_printf(&b, ",%s\n", hd[i].value);
 			continue;
 		}
-		buf_printf(&b, "%s:%s\n", hd[i].name, hd[i].value);
-		buf_printf(&sb, "%s%s", sb.len ? ";" : "", hd[i].name);
+		buf_adds(&b, hd[i].name);
+		buf_addc(&b, ':');
+		buf_adds(&b, hd[i].value);
+		buf_addc(&b, '\n');
+		if (sb.len > 0)
+			buf_addc(&sb, ';');
+		buf_adds(&sb, hd[i].name);
 	}
 	if (signed_headers != NULL)
 		*signed_headers = sb.data;
