@@ -286,6 +286,7 @@ sigv4_canonical_request(struct arena *a, const struct sigv4_req *r,
 		*signed_headers = sh;
 	return arena_printf(a, "%s\n%s\n%s\n%s\n%s\n%s", r->method,
 	    sigv4_canonical_uri(a, r->path, r->normalize),
+	    r->canonical_query != NULL ? r->canonical_query :
 	    sigv4_canonical_query(a, r->query, r->nquery), hdrs, sh,
 	    r->payload_hash != NULL ? r->payload_hash : SIGV4_EMPTY_SHA256);
 }
@@ -452,9 +453,10 @@ sigv4_sign_query(struct sigv4 *s, struct arena *a,
 	q[n++].value = sh;
 	r.query = q;
 	r.nquery = n;
+	r.canonical_query = sigv4_canonical_query(a, q, n);
 
 	sign(s, a, &r, scope, res);
 	/* The canonical order is as good as any for the URL itself. */
 	res->query = arena_printf(a, "%s&X-Amz-Signature=%s",
-	    sigv4_canonical_query(a, q, n), res->signature);
+	    r.canonical_query, res->signature);
 }
