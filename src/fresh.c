@@ -48,7 +48,11 @@ static const char SQL_BEAT[] =
 static const char SQL_OTHERS[] =
     "SELECT 1 FROM fresh_node WHERE name <> ? AND seen_us > " NOW_US " - ?"
     " LIMIT 1";
+/* Machines (or processes, without a ring) gone an hour: their rows. */
+static const char SQL_FORGET[] =
+    "DELETE FROM fresh_node WHERE seen_us < " NOW_US " - 3600000000";
 #define BEAT_MS		2000
+#define FORGET_BEATS	30		/* about once a minute */
 #define ALIVE_US	(10 * 1000000LL)
 
 #define RING_SLOTS	4096		/* power of two */
@@ -283,7 +287,9 @@ beat(struct db *db, struct arena *a)
 	if (db_exec(db, a, NULL, SQL_BEAT, "s", node_name(a)) != 0) {
 		atomic_store(last, was);	/* someone tries again */
 		log_warn("fresh: cannot write fresh_node: %s", db_error(db));
-	}
+	} else if (now / BEAT_MS % FORGET_BEATS == 0 &&
+	    db_exec(db, a, NULL, SQL_FORGET, "") != 0)
+		log_warn("fresh: cannot prune fresh_node: %s", db_error(db));
 }
 
 static int
