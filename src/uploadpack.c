@@ -107,9 +107,145 @@ bad:
 	    "a depth from 1 to %d", UPLOAD_DEPTH_MAX);
 }
 
+int
+upload_parse_filter(const char *spec, size_t len, enum upload_filter *f,
+    uint64_t *limit, struct kerr *e)
+{
+	const char *s = spec + 11, *end = spec + len;
+	uint64_t v = 0, unit = 1;
+	unsigned base = 10;
+	size_t nd = 0;
+
+	if (len == 9 && !memcmp(spec, "blob:none", 9)) {
+		*f = UPLOAD_FILTER_BLOB_NONE;
+		*limit = 0;
+		return 0;
+	}
+	if (len < 12 || memcmp(spec, "blob:limit=", 11) != 0)
+		goto unsupported;
+	/* git_parse_ulong: strtoumax base 0, then one unit letter */
+	if (end - s > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0')
+		base = 8;
+	for (; s < end; s++, nd++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			break;
+		if (d >= base || v > (UINT64_MAX - d) / base)
+			goto bad;
+		v = v * base + d;
+	}
+	if (nd == 0)
+		goto bad;
+	if (s < end) {
+		switch (*s++) {
+		case 'k': case 'K': unit = 1024; break;
+		case 'm': case 'M': unit = 1024 * 1024; break;
+		case 'g': case 'G': unit = 1024 * 1024 * 1024; break;
+		default: goto bad;
+		}
+		if (s != end)
+			goto bad;
+	}
+	if (v > UINT64_MAX / unit)
+		goto bad;
+	*f = UPLOAD_FILTER_BLOB_LIMIT;
+	*limit = v * unit;
+	return 0;
+bad:
+	return kerr_set(e, 400, "BadRequest", "invalid filter-spec '%.*s': "
+	    "blob:limit wants a size (a number, then k, m or g)",
+	    (int)(len > 64 ? 64 : len), spec);
+unsupported:
+	return kerr_set(e, 400, "BadRequest", "filter '%.*s' is not "
+	    "supported by khub (blob:none and blob:limit=<n> are)",
+	    (int)(len > 64 ? 64 : len), spec);
+}
+
+/* deepen-since's Unix seconds: decimal, not 0 (git: "invalid deepen-since"). */
+static int
+parse_since(int64_t *out, const char *s, size_t len, struct kerr *e)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 18)	/* 18 digits: no overflow */
+		goto bad;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v == 0)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	return kerr_set(e, 400, "BadRequest", "protocol error: invalid "
+	    "deepen-since (Unix seconds, not 0)");
+}
+
 struct caps {
 	size_t		 nw, nh, ns, np;	/* capacities */
+	size_t		 nn;		/* deepen-not */
 };
+
+/* The arguments only v2's fetch takes (v0 does not advertise them). 1:
+ * taken, 0: not one of them, -1: e set. */
+static int
+fetch_arg_v2(struct upload_req *q, struct arena *a, struct caps *c,
+    const struct pkt *p, struct kerr *e)
+{
+	const char *arg;
+	size_t n;
+
+	if (pkt_word(p, "deepen-relative", &arg, &n) && n == 0) {
+		q->deepen_relative = true;
+		return 1;
+	}
+	if (pkt_word(p, "deepen-since", &arg, &n))
+		return parse_since(&q->deepen_since, arg, n, e) == 0 ? 1 : -1;
+	if (pkt_word(p, "deepen-not", &arg, &n)) {
+		if (n == 0 || memchr(arg, '\0', n) != NULL)
+			return kerr_set(e, 400, "BadRequest", "protocol "
+			    "error: deepen-not wants a ref name");
+		if (q->ndeepen_not >= UPLOAD_DEEPEN_NOT_MAX)
+			return kerr_set(e, 400, "BadRequest", "too many "
+			    "deepen-not lines (at most %d)",
+			    UPLOAD_DEEPEN_NOT_MAX);
+		if (q->ndeepen_not == c->nn) {
+			struct upload_prefix *nv;
+
+			c->nn = c->nn ? c->nn * 2 : 4;
+			nv = arena_alloc(a, c->nn * sizeof(*nv));
+			if (q->ndeepen_not)
+				memcpy(nv, q->deepen_not, q->ndeepen_not *
+				    sizeof(*nv));
+			q->deepen_not = nv;
+		}
+		q->deepen_not[q->ndeepen_not].s = arg;
+		q->deepen_not[q->ndeepen_not++].len = n;
+		return 1;
+	}
+	if (pkt_word(p, "filter", &arg, &n)) {
+		/* git takes one filter line (combine: is one spec) */
+		if (q->filter != UPLOAD_FILTER_NONE)
+			return kerr_set(e, 400, "BadRequest", "protocol "
+			    "error: more than one filter line");
+		return upload_parse_filter(arg, n, &q->filter, &q->blob_limit,
+		    e) == 0 ? 1 : -1;
+	}
+	return 0;
+}
 
 /* The arguments of a v2 fetch or v0's lines that v2 shares. 1: taken. */
 static int
@@ -157,9 +293,8 @@ static int
 unexpected(struct arena *a, const struct pkt *p, struct kerr *e)
 {
 	const char *w = first_word(a, p);
-	static const char *const later[] = { "deepen-relative",
-	    "deepen-since", "deepen-not", "filter", "want-ref",
-	    "packfile-uris", "sideband-all", NULL };
+	static const char *const later[] = { "want-ref", "packfile-uris",
+	    "sideband-all", NULL };
 	size_t i;
 
 	if (p->kind != PKT_DATA)
@@ -169,8 +304,7 @@ unexpected(struct arena *a, const struct pkt *p, struct kerr *e)
 	for (i = 0; later[i] != NULL; i++)
 		if (!strcmp(w, later[i]))
 			return kerr_set(e, 400, "BadRequest", "khub does not "
-			    "support %s yet (--depth N and the whole history "
-			    "work)", w);
+			    "support %s yet", w);
 	return kerr_set(e, 400, "BadRequest", "protocol error: unexpected "
 	    "line '%s'", w);
 }
@@ -179,7 +313,7 @@ static int
 parse_v2(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
     struct kerr *e)
 {
-	struct caps c = { 0, 0, 0, 0 };
+	struct caps c = { 0, 0, 0, 0, 0 };
 	struct pkt p;
 	const char *arg;
 	size_t n, cap_prefixes = 0;
@@ -250,7 +384,8 @@ parse_v2(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 				return unexpected(a, &p, e);
 			continue;
 		}
-		if ((rc = fetch_arg(q, a, &c, &p, e)) < 0)
+		if ((rc = fetch_arg(q, a, &c, &p, e)) < 0 ||
+		    (rc == 0 && (rc = fetch_arg_v2(q, a, &c, &p, e)) < 0))
 			return -1;
 		if (rc == 1)
 			continue;
@@ -274,6 +409,9 @@ parse_v2(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 	if (q->cmd == UPLOAD_FETCH && q->nwants == 0)
 		return kerr_set(e, 400, "BadRequest", "protocol error: "
 		    "expected want");
+	if (q->deepen && (q->deepen_since || q->ndeepen_not))
+		return kerr_set(e, 400, "BadRequest", "deepen and "
+		    "deepen-since (or deepen-not) cannot be used together");
 	return 0;
 malformed:
 	return kerr_set(e, 400, "BadRequest", "protocol error: %s",
@@ -310,7 +448,7 @@ static int
 parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
     struct kerr *e)
 {
-	struct caps c = { 0, 0, 0, 0 };
+	struct caps c = { 0, 0, 0, 0, 0 };
 	struct pkt p;
 	const char *arg;
 	size_t n;

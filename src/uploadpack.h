@@ -26,19 +26,31 @@ struct db;
 struct s3;
 
 /* Bounds checked while parsing, before any work. A clone wants one line
- * per ref; git sends haves in rounds and stops after 256 in vain, so a
- * real negotiation is far below these. */
-#define UPLOAD_WANTS_MAX	10000
+ * per ref, but the checkout after a partial clone (filter blob:none) wants
+ * every missing blob at once: 200,000 wants are 10 MB of lines, under the
+ * body's cap (api_git.c). git sends haves in rounds and stops after 256 in
+ * vain, so a real negotiation is far below these. deepen-not names refs,
+ * one line each, and a client sends a handful. */
+#define UPLOAD_WANTS_MAX	200000
 #define UPLOAD_HAVES_MAX	100000
 #define UPLOAD_SHALLOWS_MAX	10000
 #define UPLOAD_PREFIXES_MAX	256
 #define UPLOAD_DEPTH_MAX	0x7fffffff	/* git's "infinite" depth */
+#define UPLOAD_DEEPEN_NOT_MAX	256
 
 enum upload_cmd { UPLOAD_LS_REFS = 1, UPLOAD_FETCH };
 
 struct upload_prefix {
 	const char	*s;
 	size_t		 len;
+};
+
+/* A fetch's object filter (gitprotocol-v2 "filter", git rev-list
+ * --filter): only the blob forms. Blobs a want names are sent anyway. */
+enum upload_filter {
+	UPLOAD_FILTER_NONE = 0,
+	UPLOAD_FILTER_BLOB_NONE,	/* blob:none: no blobs */
+	UPLOAD_FILTER_BLOB_LIMIT,	/* blob:limit=<n>: blobs under n bytes */
 };
 
 /* One request, as upload_parse() read it; strings point into the body. */
@@ -53,6 +65,12 @@ struct upload_req {
 	struct oid	*wants, *haves, *shallows;
 	size_t		 nwants, nhaves, nshallows;
 	uint32_t	 deepen;	/* 0: the whole history */
+	bool		 deepen_relative; /* deepen counts from the shallows */
+	int64_t		 deepen_since;	/* 0, or Unix seconds: no older commits */
+	struct upload_prefix *deepen_not; /* ref names: none of their history */
+	size_t		 ndeepen_not;
+	enum upload_filter filter;
+	uint64_t	 blob_limit;	/* UPLOAD_FILTER_BLOB_LIMIT: in bytes */
 	bool		 done;
 	bool		 sideband;	/* side-band-64k (v2: always) */
 	bool		 multi_ack;	/* v0: multi_ack_detailed */
@@ -60,9 +78,20 @@ struct upload_req {
 };
 
 /*
+ * Parses a filter spec as git's --filter takes it: "blob:none", or
+ * "blob:limit=<n>" with n decimal, 0x hex or 0 octal (git_parse_ulong),
+ * an optional k, m or g (either case, powers of 1024), no overflow.
+ * 0 with *f and *limit set, or -1 with e (400, naming the spec).
+ */
+int	 upload_parse_filter(const char *spec, size_t len,
+	    enum upload_filter *f, uint64_t *limit, struct kerr *e);
+
+/*
  * Parses an upload-pack request body of protocol version (0 or 2) into
  * out, arrays in the arena. Strict: pkt-lines well formed, only the
- * commands and arguments khub advertises, 40-hex ids, the bounds above.
+ * commands and arguments khub advertises, 40-hex ids, the bounds above;
+ * deepen N and deepen-since/deepen-not not together (as git refuses);
+ * a filter other than blob:none and blob:limit=<n>[kmg] refused by name.
  * Returns 0, or -1 with e (400, a message for git's "remote error:").
  */
 int	 upload_parse(struct upload_req *out, struct arena *, int version,
