@@ -6,11 +6,15 @@
  *      are commits of this repository (the common ones);
  *   2. the commits to send: from each want down its parents, stopping at
  *      what the common commits reach (their ancestors, cut at the
- *      client's shallow commits) or at the requested depth;
+ *      client's shallow commits) or at the requested depth; or, for
+ *      deepen-since, deepen-not and deepen-relative, first the cut as
+ *      git computes it, then the walk down to it;
  *   3. their objects: each sent commit's tree against its parent's,
  *      descending only where ids differ (a parent the client has or gets
  *      holds the rest); the whole tree at a root or a shallow boundary.
- *      A seen-set keeps every object once. Then the pack is written,
+ *      A seen-set keeps every object once; a filter (blob:none,
+ *      blob:limit) leaves blobs out, and a want of a blob (a partial
+ *      clone's later fetch) sends it. Then the pack is written,
  *      object by object, with a scratch arena reset after each.
  *
  * Memory: the object list (21 bytes an object) and the seen-set; object
@@ -35,6 +39,10 @@ static const char SQL_REFS[] =
     " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?";
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+/* A blob this repository's commits reference (a partial clone's later
+ * fetches want blobs by id). */
+static const char SQL_IS_BLOB[] =
+    "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
 /* Every ancestor of a commit (through every parent), each once, with its
  * parents: the first, and the rest as one string of 20-byte ids. */
 static const char SQL_ANCESTRY[] =
@@ -577,9 +585,9 @@ upload_advertise_v2(struct buf *b, const char *agent)
 	pkt_printf(b, "version 2\n");
 	pkt_printf(b, "agent=%s\n", agent);
 	pkt_printf(b, "ls-refs=unborn\n");
-	/* shallow: deepen N only; the other deepen forms are refused with a
-	 * message */
-	pkt_printf(b, "fetch=shallow\n");
+	/* shallow: deepen N, deepen-relative, deepen-since, deepen-not;
+	 * filter: blob:none and blob:limit (others refused by name) */
+	pkt_printf(b, "fetch=shallow filter\n");
 	pkt_printf(b, "object-format=sha1\n");
 	pkt_flush(b);
 }
@@ -682,6 +690,7 @@ upload_ls_refs(struct buf *b, const struct upload_refs *refs,
 struct walked {
 	struct oid	 oid, tree, parent;
 	bool		 has_parent;
+	bool		 cut;		/* its parents are not sent: whole tree */
 	uint32_t	 depth;		/* from the nearest want, 1 for a want */
 };
 
@@ -711,6 +720,7 @@ struct fetch {
 	struct oidmap	 seen;		/* objects listed for the pack */
 	struct oid	*common;
 	size_t		 ncommon;
+	bool		*want_blob;	/* per want: a blob (sent, no walk) */
 	struct walked	*w;
 	size_t		 nw, capw;
 	struct obj	*objs;
@@ -750,21 +760,29 @@ push_walked(struct fetch *f)
 	return &f->w[f->nw++];
 }
 
-/* Whether o is a commit of this repository: 1, 0, or -1 (database). */
+/* Whether o is in this repository by sql (repo_commit, repo_blob): 1, 0,
+ * or -1 (database). */
 static int
-is_ours(struct fetch *f, const struct oid *o)
+in_repo(struct fetch *f, const char *sql, const struct oid *o)
 {
 	struct db_res *res;
 	int64_t one;
 	int rc;
 
-	if (map_get(&f->tips, o) != NULL)
-		return 1;
-	if (db_exec(f->db, f->scratch, &res, SQL_IS_COMMIT, "ib", f->repo_id,
+	if (db_exec(f->db, f->scratch, &res, sql, "ib", f->repo_id,
 	    o->b, (size_t)OID_LEN) != 0 ||
 	    (rc = db_row(res, "i", &one)) < 0)
 		return kerr_db(f->e, f->db);
 	return rc;
+}
+
+/* Whether o is a commit of this repository: 1, 0, or -1 (database). */
+static int
+is_ours(struct fetch *f, const struct oid *o)
+{
+	if (map_get(&f->tips, o) != NULL)
+		return 1;
+	return in_repo(f, SQL_IS_COMMIT, o);
 }
 
 /* A commit to visit, and its depth from the nearest want. */
@@ -940,6 +958,373 @@ walk_wants(struct fetch *f, const struct oid *wants, size_t nwants)
 	return rc;
 }
 
+/* ---- deepen-since, deepen-not, deepen-relative ---- */
+
+/*
+ * These cut the history where git's upload-pack cuts it (shallow.c,
+ * get_shallow_commits_by_rev_list and get_shallow_commits): first the
+ * set of commits the client is to have (the "kept" ones), and among them
+ * the boundaries (a kept commit with a parent not kept: shallow for the
+ * client); then the walk of what to send, from the wants down, stopping
+ * at the common commits and at every shallow commit.
+ */
+struct cut {
+	bool		 rev_list;	/* by deepen-since/-not: what is not
+					   kept is not sent */
+	struct oidmap	 kept;		/* -> index in node */
+	struct oidmap	 boundary;
+	struct node {
+		struct oid	 oid;
+		struct oid	*parents;	/* in f->a */
+		size_t		 nparents;
+		uint32_t	 depth;
+	}		*node;
+	size_t		 n, cap;
+};
+
+static void
+cut_free(void *p)
+{
+	free(((struct cut *)p)->node);
+}
+
+static struct node *
+push_node(struct fetch *f, struct cut *c, const struct oid *o,
+    const struct commit_info *ci, uint32_t depth)
+{
+	struct node *nd;
+	const struct oid *p;
+	size_t k;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		if ((c->node = realloc(c->node, c->cap *
+		    sizeof(*c->node))) == NULL)
+			oom();
+	}
+	map_add(&c->kept, o, (uint32_t)c->n);
+	nd = &c->node[c->n++];
+	nd->oid = *o;
+	nd->depth = depth;
+	nd->nparents = ci->has_parent ? 1 + ci->nmore : 0;
+	nd->parents = nd->nparents ? arena_alloc(f->a, nd->nparents *
+	    sizeof(*nd->parents)) : NULL;
+	for (k = 0; (p = commit_parent(ci, k)) != NULL; k++)
+		nd->parents[k] = *p;
+	return nd;
+}
+
+static int
+load_commit(struct fetch *f, const struct oid *o, struct commit_info *ci)
+{
+	int rc;
+
+	if ((rc = gitstore_commit(f->db, f->scratch, o, ci)) != 0)
+		return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e, 500,
+		    "InternalError", "commit %s is missing from the store",
+		    oid_hex_a(f->a, o));
+	return 0;
+}
+
+/* The committer's time of a commit (what --shallow-since compares): the
+ * exact text's committer line when there is one, else the one time the
+ * fields hold (committer = author). */
+static int64_t
+committer_time(const struct commit_info *ci)
+{
+	const char *p, *end, *eol, *gt;
+	int64_t v = 0;
+
+	if (ci->raw == NULL)
+		return ci->time;
+	end = ci->raw + ci->rawlen;
+	for (p = ci->raw; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL || eol == p)
+			break;		/* the headers end */
+		if ((size_t)(eol - p) > 10 && !memcmp(p, "committer ", 10)) {
+			for (gt = eol; gt > p && gt[-1] != '>'; gt--)
+				;
+			if (gt == p)
+				return ci->time;
+			while (gt < eol && *gt == ' ')
+				gt++;
+			while (gt < eol && *gt >= '0' && *gt <= '9')
+				v = v * 10 + (*gt++ - '0');
+			return v;
+		}
+	}
+	return ci->time;
+}
+
+/*
+ * deepen-not's ref names, resolved as git's expand_ref() does (name,
+ * refs/name, refs/tags/name, refs/heads/name, refs/remotes/name,
+ * refs/remotes/name/HEAD): exactly one ref must match. Every ancestor of
+ * each (an annotated tag: of what it tags) into excl.
+ */
+static int
+fill_excluded(struct fetch *f, struct oidmap *excl)
+{
+	static const char *const rules[][2] = { { "", "" },
+	    { "refs/", "" }, { "refs/tags/", "" }, { "refs/heads/", "" },
+	    { "refs/remotes/", "" }, { "refs/remotes/", "/HEAD" } };
+	const struct upload_req *q = f->q;
+	struct db_res *res;
+	size_t i, r, k;
+	int rc;
+
+	for (i = 0; i < q->ndeepen_not; i++) {
+		const struct upload_prefix *nm = &q->deepen_not[i];
+		const struct upload_ref *found = NULL;
+		size_t nfound = 0;
+		struct oid tip;
+		void *o, *fp, *mp;	/* the parents: not needed here */
+		size_t olen, fl, ml;
+
+		for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+			char *full = arena_printf(f->scratch, "%s%.*s%s",
+			    rules[r][0], (int)nm->len, nm->s, rules[r][1]);
+
+			if (!strcmp(full, "HEAD") && f->refs->head) {
+				nfound++;
+				for (k = 0; k < f->refs->n; k++)
+					if (!strcmp(f->refs->v[k].name,
+					    "refs/heads/main"))
+						found = &f->refs->v[k];
+				continue;
+			}
+			for (k = 0; k < f->refs->n; k++)
+				if (!strcmp(f->refs->v[k].name, full)) {
+					if (found == NULL)
+						found = &f->refs->v[k];
+					nfound++;
+				}
+		}
+		if (nfound != 1 || found == NULL)
+			return kerr_set(f->e, 400, "BadRequest", "%s "
+			    "deepen-not: %.*s", nfound ? "ambiguous" :
+			    "no such ref for", (int)(nm->len > 200 ? 200 :
+			    nm->len), nm->s);
+		tip = found->annotated ? found->peeled : found->oid;
+		if (map_get(excl, &tip) != NULL)
+			continue;
+		if (db_exec(f->db, f->scratch, &res, SQL_ANCESTRY, "b", tip.b,
+		    (size_t)OID_LEN) != 0)
+			return kerr_db(f->e, f->db);
+		while ((rc = db_row(res, "bbb", &o, &olen, &fp, &fl, &mp,
+		    &ml)) == 1) {
+			struct oid c;
+
+			if (olen != OID_LEN)
+				continue;
+			memcpy(c.b, o, OID_LEN);
+			map_add(excl, &c, 0);
+		}
+		if (rc < 0)
+			return kerr_db(f->e, f->db);
+		arena_reset(f->scratch);
+	}
+	return 0;
+}
+
+/* deepen-since and deepen-not: kept are the commits reached from the
+ * wants through commits no older than the time and outside the excluded
+ * histories (git rev-list --max-age=T --not <refs> <wants>). */
+static int
+cut_by_rev_list(struct fetch *f, struct cut *c, const struct oid *wants,
+    size_t nwants)
+{
+	struct oidmap *excl = arena_zalloc(f->a, sizeof(*excl));
+	struct oidmap *met = arena_zalloc(f->a, sizeof(*met));
+	struct queue q = { 0 };
+	struct commit_info ci;
+	size_t i, k;
+	int rc = 0;
+
+	c->rev_list = true;
+	map_init(excl, f->a);
+	map_init(met, f->a);
+	if (fill_excluded(f, excl) != 0)
+		return -1;
+	for (i = 0; i < nwants; i++)
+		enqueue(&q, &wants[i], 1);
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		const struct oid *p;
+
+		if (!map_add(met, &v.oid, 0) || map_get(excl, &v.oid) != NULL)
+			continue;
+		if ((rc = load_commit(f, &v.oid, &ci)) != 0)
+			break;
+		if (f->q->deepen_since && committer_time(&ci) <
+		    f->q->deepen_since) {
+			arena_reset(f->scratch);
+			continue;	/* old: not kept, nor walked past */
+		}
+		push_node(f, c, &v.oid, &ci, v.depth);
+		for (k = 0; (p = commit_parent(&ci, k)) != NULL; k++)
+			enqueue(&q, p, v.depth + 1);
+		arena_reset(f->scratch);
+	}
+	free(q.v);
+	if (rc != 0)
+		return -1;
+	if (c->n == 0)
+		return kerr_set(f->e, 400, "BadRequest", "no commits selected "
+		    "for shallow requests");
+	for (i = 0; i < c->n; i++)
+		for (k = 0; k < c->node[i].nparents; k++)
+			if (map_get(&c->kept, &c->node[i].parents[k]) == NULL) {
+				map_add(&c->boundary, &c->node[i].oid, 0);
+				break;
+			}
+	return 0;
+}
+
+/* deepen N with deepen-relative: N more commits below the client's
+ * shallow commits (those of this repository), counted as git counts them
+ * (the shallow commit itself is at depth 1, the new boundary at N + 1). */
+static int
+cut_relative(struct fetch *f, struct cut *c)
+{
+	uint32_t limit = f->q->deepen + 1;	/* at most 2^31: no overflow */
+	struct queue q = { 0 };
+	struct commit_info ci;
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < f->q->nshallows; i++) {
+		if ((rc = is_ours(f, &f->q->shallows[i])) < 0)
+			return -1;
+		if (rc == 1)
+			enqueue(&q, &f->q->shallows[i], 1);
+		arena_reset(f->scratch);
+	}
+	rc = 0;
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		const struct oid *p;
+		struct node *nd;
+
+		if (map_get(&c->kept, &v.oid) != NULL)
+			continue;	/* breadth first: met at its least depth */
+		if ((rc = load_commit(f, &v.oid, &ci)) != 0)
+			break;
+		nd = push_node(f, c, &v.oid, &ci, v.depth);
+		if (v.depth >= limit) {
+			if (nd->nparents > 0)
+				map_add(&c->boundary, &v.oid, 0);
+		} else
+			for (k = 0; (p = commit_parent(&ci, k)) != NULL; k++)
+				enqueue(&q, p, v.depth + 1);
+		arena_reset(f->scratch);
+	}
+	free(q.v);
+	return rc;
+}
+
+/*
+ * The walk of what to send after a cut: its shallow and unshallow lines
+ * into b (git's send_shallow and send_unshallow), then the commits from
+ * the wants and from the parents of each unshallowed commit, down to the
+ * common commits, not past a shallow commit (a new boundary, or one of
+ * the client's that stays shallow), into f->w. A want the cut does not
+ * keep (older than deepen-since, or in a deepen-not history) is cut
+ * itself, so the client's history stays bounded (git would send all
+ * below it).
+ */
+static int
+walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
+    size_t nwants, struct buf *b)
+{
+	struct oidmap *unshallowed = arena_zalloc(f->a, sizeof(*unshallowed));
+	struct queue q = { 0 };
+	struct commit_info ci;
+	char hex[OID_HEX + 1];
+	size_t i, k;
+	int rc = 0;
+
+	map_init(unshallowed, f->a);
+	for (i = 0; i < c->n; i++) {
+		const struct node *nd = &c->node[i];
+		bool cs = map_get(&f->client_shallow, &nd->oid) != NULL;
+
+		if (map_get(&c->boundary, &nd->oid) != NULL) {
+			if (!cs) {
+				oid_hex(&nd->oid, hex);
+				pkt_printf(b, "shallow %s\n", hex);
+			}
+		} else if (cs) {
+			oid_hex(&nd->oid, hex);
+			pkt_printf(b, "unshallow %s\n", hex);
+			map_add(unshallowed, &nd->oid, 0);
+			for (k = 0; k < nd->nparents; k++)
+				enqueue(&q, &nd->parents[k], 1);
+		}
+	}
+	for (i = 0; i < nwants; i++)
+		enqueue(&q, &wants[i], 1);
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		const struct oid *p;
+		struct walked *w;
+
+		if (map_get(&f->walk, &v.oid) != NULL ||
+		    map_get(&f->closure, &v.oid) != NULL)
+			continue;
+		if ((rc = load_commit(f, &v.oid, &ci)) != 0)
+			break;
+		map_add(&f->walk, &v.oid, (uint32_t)f->nw);
+		w = push_walked(f);
+		w->oid = v.oid;
+		w->tree = ci.tree;
+		w->parent = ci.parent;
+		w->has_parent = ci.has_parent;
+		w->depth = 1;
+		w->cut = map_get(&c->boundary, &v.oid) != NULL ||
+		    (map_get(&f->client_shallow, &v.oid) != NULL &&
+		    map_get(unshallowed, &v.oid) == NULL) ||
+		    (c->rev_list && map_get(&c->kept, &v.oid) == NULL);
+		if (w->cut && ci.has_parent &&
+		    map_get(&c->boundary, &v.oid) == NULL &&
+		    map_get(&f->client_shallow, &v.oid) == NULL) {
+			/* a want the cut leaves out: shallow too */
+			oid_hex(&v.oid, hex);
+			pkt_printf(b, "shallow %s\n", hex);
+		}
+		for (k = 0; !w->cut && (p = commit_parent(&ci, k)) != NULL;
+		    k++)
+			enqueue(&q, p, 1);
+		arena_reset(f->scratch);
+	}
+	free(q.v);
+	return rc;
+}
+
+/* Whether the filter keeps blob o: 1, 0, or -1 with f->e. blob:limit
+ * compares the git object's size (an LFS file's pointer text), as git
+ * does, and omits a blob of at least the limit. */
+static int
+keep_blob(struct fetch *f, const struct oid *o)
+{
+	struct blob_info bi;
+	int rc;
+
+	switch (f->q->filter) {
+	case UPLOAD_FILTER_NONE:
+		return 1;
+	case UPLOAD_FILTER_BLOB_NONE:
+		return 0;
+	default:
+		if ((rc = gitstore_blob(f->db, f->scratch, o, &bi)) != 0)
+			return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
+			    500, "InternalError", "blob %s is missing from "
+			    "the store", oid_hex_a(f->a, o));
+		return gitstore_blob_git_size(&bi) < f->q->blob_limit;
+	}
+}
+
 /* Lists tree nt's objects that old (NULL: none) does not hold. */
 static int
 enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old)
@@ -972,8 +1357,14 @@ enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old)
 			if (enum_tree(f, &e->oid, oe != NULL &&
 			    oe->mode == MODE_DIR ? &oe->oid : NULL) != 0)
 				return -1;
-		} else if (map_add(&f->seen, &e->oid, 0))
-			push_obj(f, &e->oid, PACK_BLOB);
+		} else if (map_add(&f->seen, &e->oid, 0)) {
+			/* a blob filtered out stays seen: it is out wherever
+			 * it appears (same id, same size) */
+			if ((rc = keep_blob(f, &e->oid)) < 0)
+				return -1;
+			if (rc == 1)
+				push_obj(f, &e->oid, PACK_BLOB);
+		}
 	}
 	return 0;
 }
@@ -1143,12 +1534,20 @@ send_pack(struct fetch *f, struct buf *head)
 	size_t i, nwants = 0;
 	char hex[OID_HEX + 1];
 	struct oidmap *dedup = arena_zalloc(f->a, sizeof(*dedup));
+	bool shallow_info;
 
 	map_init(dedup, f->a);
 	for (i = 0; i < q->nwants; i++) {
 		const struct oid *w = &q->wants[i];
 		uint32_t *t = map_get(&f->tags, w);
 
+		/* a blob (a partial clone's later fetch): itself, whatever
+		 * the filter (git sends what a want names) */
+		if (f->want_blob[i]) {
+			if (map_add(&f->seen, w, 0))
+				push_obj(f, w, PACK_BLOB);
+			continue;
+		}
 		/* an annotated tag: the object itself, and what it tags */
 		if (t != NULL) {
 			if (map_add(&f->seen, w, 0))
@@ -1158,19 +1557,40 @@ send_pack(struct fetch *f, struct buf *head)
 		if (map_add(dedup, w, 0))
 			wants[nwants++] = *w;
 	}
-	if (fill_closure(f) != 0 || walk_wants(f, wants, nwants) != 0)
+	if (fill_closure(f) != 0)
 		return -1;
-	/* the commits to send, then their trees and blobs */
+	/* the commits to send (and the shallow-info lines), then their trees
+	 * and blobs */
 	buf_init(&b, f->a);
-	if (q->version == 2 && (q->deepen || q->nshallows))
+	shallow_info = q->version == 2 && (q->deepen || q->nshallows ||
+	    q->deepen_since || q->ndeepen_not);
+	if (shallow_info)
 		pkt_printf(&b, "shallow-info\n");
-	for (i = 0; i < f->nw; i++) {
+	if (q->deepen_since || q->ndeepen_not || (q->deepen &&
+	    q->deepen_relative)) {
+		struct cut *c = arena_zalloc(f->a, sizeof(*c));
+
+		map_init(&c->kept, f->a);
+		map_init(&c->boundary, f->a);
+		arena_on_reset(f->a, cut_free, c);
+		if ((q->deepen ? cut_relative(f, c) : cut_by_rev_list(f, c,
+		    wants, nwants)) != 0 || walk_cut(f, c, wants, nwants,
+		    &b) != 0)
+			return -1;
+		for (i = 0; i < f->nw; i++) {
+			map_add(&f->seen, &f->w[i].oid, 0);
+			push_obj(f, &f->w[i].oid, PACK_COMMIT);
+			f->ncommits++;
+		}
+	} else if (walk_wants(f, wants, nwants) != 0)
+		return -1;
+	for (i = 0; !q->deepen_since && !q->ndeepen_not &&
+	    !(q->deepen && q->deepen_relative) && i < f->nw; i++) {
 		struct walked *w = &f->w[i];
 		bool boundary = w->depth >= limit && w->has_parent;
 		bool cs = map_get(&f->client_shallow, &w->oid) != NULL;
 
-		if (w->depth > limit)
-			continue;
+		w->cut = w->depth >= limit;
 		if (q->deepen && boundary && !cs) {
 			oid_hex(&w->oid, hex);
 			pkt_printf(&b, "shallow %s\n", hex);
@@ -1184,7 +1604,7 @@ send_pack(struct fetch *f, struct buf *head)
 		push_obj(f, &w->oid, PACK_COMMIT);
 		f->ncommits++;
 	}
-	if (q->version == 2 && (q->deepen || q->nshallows))
+	if (shallow_info)
 		pkt_delim(&b);
 	for (i = 0; i < f->nw; i++) {
 		struct walked *w = &f->w[i];
@@ -1193,11 +1613,10 @@ send_pack(struct fetch *f, struct buf *head)
 		uint32_t *pi;
 		int rc;
 
-		if (w->depth > limit || map_get(&f->closure, &w->oid) != NULL)
+		if (map_get(&f->closure, &w->oid) != NULL)
 			continue;
-		if (w->has_parent && w->depth < limit) {
-			if ((pi = map_get(&f->walk, &w->parent)) != NULL &&
-			    f->w[*pi].depth <= limit)
+		if (w->has_parent && !w->cut) {
+			if ((pi = map_get(&f->walk, &w->parent)) != NULL)
 				base = &f->w[*pi].tree;
 			else if (map_get(&f->closure, &w->parent) != NULL) {
 				if ((rc = gitstore_commit(f->db, f->scratch,
@@ -1300,8 +1719,12 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	for (i = 0; i < q->nshallows; i++)
 		map_add(&f->client_shallow, &q->shallows[i], 0);
 	/* step 1: every want ours; the haves that are ours are common */
+	f->want_blob = arena_zalloc(a, q->nwants * sizeof(*f->want_blob));
 	for (i = 0; i < q->nwants; i++) {
-		if ((rc = is_ours(f, &q->wants[i])) < 0)
+		if ((rc = is_ours(f, &q->wants[i])) == 0 &&
+		    (rc = in_repo(f, SQL_IS_BLOB, &q->wants[i])) == 1)
+			f->want_blob[i] = true;
+		if (rc < 0)
 			return -1;
 		if (rc == 0) {
 			oid_hex(&q->wants[i], hex);
