@@ -486,27 +486,54 @@ pushTest('push: a tree naming another repository\'s private blob is refused',
     assert.deepEqual(await apiCommits(repo, u.token), [parent]);
   });
 
+// ROUNDS pushes, each racing an API commit (about 0.5 s a round here).
+// Started together the API commit always wins (git push spends its first
+// 100 ms or more before its pack), so the API commit starts after a delay
+// spread over the last push's whole duration: every order happens, and
+// the two often overlap inside the push's compare-and-set.
+const ROUNDS = 50;
 pushTest('push racing API commits: every acknowledged commit stays in main',
-  async ({ u, repo, d, url, dir }) => {
+  async ({ u, repo, d, dir }) => {
     const acked = [];
-    for (let round = 0; round < 12; round++) {
+    let pushesLost = 0;
+    let apiLost = 0;
+    let pushMs = 200;
+    for (let round = 0; round < ROUNDS; round++) {
       gitOk(dir, 'pull', '-q', '--rebase', 'origin', 'main');
       write(dir, { [`push-${round}.txt`]: `${round}\n` });
       const c = commitAll(dir, `push ${round}`);
+      const delay = Math.floor(((round * 7) % ROUNDS) / ROUNDS * 1.2 * pushMs);
+      const t0 = Date.now();
       const [apiRes, pushRes] = await Promise.all([
-        commit(u.token, repo, { files: { [`api-${round}.txt`]: 'x' } }),
+        new Promise((resolve) => setTimeout(resolve, delay)).then(() =>
+          commit(u.token, repo, { files: { [`api-${round}.txt`]: 'x' } })),
         new Promise((resolve) => {
           const child = spawn('git', ['push', '-q', 'origin', 'main'],
             { cwd: dir, env: gitEnv(dir), stdio: 'ignore' });
-          child.on('close', (status) => resolve({ status }));
+          child.on('close', (status) => {
+            pushMs = Date.now() - t0;
+            resolve({ status });
+          });
         })]);
       if (apiRes.status === 200) acked.push(apiRes.json.commitOid);
+      else apiLost++;
       if (pushRes.status === 0) acked.push(c);
+      else pushesLost++;
     }
+    // one of the two always lands; a push that lost is told so (ng); both
+    // orders happened
+    assert.ok(acked.length >= ROUNDS, `${acked.length} acknowledged`);
+    assert.ok(pushesLost > 0 && pushesLost < ROUNDS,
+      `${pushesLost} of ${ROUNDS} pushes lost: not a race`);
     const history = new Set(await apiCommits(repo, u.token));
     for (const c of acked) assert.ok(history.has(c), `${c} in main`);
-    assert.ok(acked.length >= 12);
+    // and as git sees it: each an ancestor of the final main
     const fresh = freshClone(d, withAuth(`${BASE}/${repo.id}`, u), 'f');
-    assert.ok(gitOk(fresh, 'rev-list', 'origin/main').trim().split('\n')
-      .length >= acked.length);
+    const main = gitOk(fresh, 'rev-parse', 'origin/main').trim();
+    for (const c of acked) {
+      const r = git(fresh, ['merge-base', '--is-ancestor', c, main]);
+      assert.equal(r.status, 0, `${c} is an ancestor of main ${main}`);
+    }
+    console.log(`  # ${ROUNDS} rounds: ${pushesLost} pushes and ${apiLost} `
+      + 'API commits lost their race');
   });
