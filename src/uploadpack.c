@@ -35,7 +35,7 @@
 
 /* With what an annotated tag's object tags (NULL for the rest). */
 static const char SQL_REFS[] =
-    "SELECT r.kind, r.name, r.target, g.object FROM ref r"
+    "SELECT r.kind, r.name, r.target, g.object, g.type FROM ref r"
     " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?";
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
@@ -536,7 +536,7 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
     struct upload_refs *out, struct kerr *e)
 {
 	struct db_res *res;
-	char *kind, *name;
+	char *kind, *name, *ptype;
 	void *target, *peeled;
 	size_t tlen, plen, cap = 0;
 	int rc;
@@ -544,8 +544,8 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 	memset(out, 0, sizeof(*out));
 	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "ssbb", &kind, &name, &target, &tlen,
-	    &peeled, &plen)) == 1) {
+	while ((rc = db_row(res, "ssbbs", &kind, &name, &target, &tlen,
+	    &peeled, &plen, &ptype)) == 1) {
 		struct upload_ref *r;
 
 		if (tlen != OID_LEN)
@@ -565,8 +565,12 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 		    arena_printf(a, "refs/%s/%s", !strcmp(kind, "branch") ?
 		    "heads" : "tags", name);
 		memcpy(r->oid.b, target, OID_LEN);
-		if ((r->annotated = peeled != NULL && plen == OID_LEN))
+		if ((r->annotated = peeled != NULL && plen == OID_LEN)) {
 			memcpy(r->peeled.b, peeled, OID_LEN);
+			r->peeled_type = ptype == NULL ||
+			    !strcmp(ptype, "commit") ? PACK_COMMIT :
+			    !strcmp(ptype, "tree") ? PACK_TREE : PACK_BLOB;
+		}
 		if (!strcmp(r->name, "refs/heads/main")) {
 			out->head = true;
 			out->head_oid = r->oid;
@@ -1548,11 +1552,31 @@ send_pack(struct fetch *f, struct buf *head)
 				push_obj(f, w, PACK_BLOB);
 			continue;
 		}
-		/* an annotated tag: the object itself, and what it tags */
+		/* an annotated tag: the object itself, and what it tags (a
+		 * tree or a blob here, a commit by the walk) */
 		if (t != NULL) {
+			const struct upload_ref *r = &f->refs->v[*t];
+			int rc;
+
 			if (map_add(&f->seen, w, 0))
 				push_obj(f, w, PACK_TAG);
-			w = &f->refs->v[*t].peeled;
+			if (r->peeled_type == PACK_TREE) {
+				if (enum_tree(f, &r->peeled, NULL) != 0)
+					return -1;
+				arena_reset(f->scratch);
+				continue;
+			}
+			if (r->peeled_type == PACK_BLOB) {
+				if (map_add(&f->seen, &r->peeled, 0)) {
+					if ((rc = keep_blob(f, &r->peeled)) < 0)
+						return -1;
+					if (rc == 1)
+						push_obj(f, &r->peeled,
+						    PACK_BLOB);
+				}
+				continue;
+			}
+			w = &r->peeled;
 		}
 		if (map_add(dedup, w, 0))
 			wants[nwants++] = *w;

@@ -104,6 +104,7 @@ struct upload_ref {
 	struct oid	 oid;
 	bool		 annotated;	/* oid is a tag object, of peeled */
 	struct oid	 peeled;
+	unsigned char	 peeled_type;	/* enum pack_type: commit, tree, blob */
 };
 struct upload_refs {
 	struct upload_ref *v;
