@@ -39,10 +39,20 @@ static const char SQL_REFS[] =
     " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?";
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
-/* A blob this repository's commits reference (a partial clone's later
- * fetches want blobs by id). */
-static const char SQL_IS_BLOB[] =
-    "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
+/* Which ids of a JSON array of hex ids are this repository's commits, or
+ * blobs its commits reference (a partial clone's later fetches want blobs
+ * by id, thousands at once): one query a batch of wants. */
+static const char SQL_COMMITS_IN[] =
+    "SELECT c.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN repo_commit c ON c.repo_id = ?"
+    " AND c.oid = UNHEX(j.h)";
+static const char SQL_BLOBS_IN[] =
+    "SELECT b.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN repo_blob b ON b.repo_id = ?"
+    " AND b.oid = UNHEX(j.h)";
+/* Wants a batch: 1,000 ids are 43 KB of JSON, far under
+ * max_allowed_packet. */
+#define WANTS_BATCH	1000
 /* Every ancestor of a commit (through every parent), each once, with its
  * parents: the first, and the rest as one string of 20-byte ids. */
 static const char SQL_ANCESTRY[] =
@@ -764,29 +774,60 @@ push_walked(struct fetch *f)
 	return &f->w[f->nw++];
 }
 
-/* Whether o is in this repository by sql (repo_commit, repo_blob): 1, 0,
- * or -1 (database). */
+/* Whether o is a commit of this repository: 1, 0, or -1 (database). */
 static int
-in_repo(struct fetch *f, const char *sql, const struct oid *o)
+is_ours(struct fetch *f, const struct oid *o)
 {
 	struct db_res *res;
 	int64_t one;
 	int rc;
 
-	if (db_exec(f->db, f->scratch, &res, sql, "ib", f->repo_id,
+	if (map_get(&f->tips, o) != NULL)
+		return 1;
+	if (db_exec(f->db, f->scratch, &res, SQL_IS_COMMIT, "ib", f->repo_id,
 	    o->b, (size_t)OID_LEN) != 0 ||
 	    (rc = db_row(res, "i", &one)) < 0)
 		return kerr_db(f->e, f->db);
 	return rc;
 }
 
-/* Whether o is a commit of this repository: 1, 0, or -1 (database). */
+/* Which of v[0..n) are in this repository by sql (SQL_COMMITS_IN,
+ * SQL_BLOBS_IN), into found, WANTS_BATCH a query. 0, or -1 with f->e. */
 static int
-is_ours(struct fetch *f, const struct oid *o)
+in_repo_batch(struct fetch *f, const char *sql, const struct oid *v,
+    size_t n, struct oidmap *found)
 {
-	if (map_get(&f->tips, o) != NULL)
-		return 1;
-	return in_repo(f, SQL_IS_COMMIT, o);
+	struct db_res *res;
+	struct buf js;
+	char hex[OID_HEX + 1];
+	void *o;
+	size_t i, k, len;
+	int rc;
+
+	for (i = 0; i < n; i += WANTS_BATCH) {
+		buf_init(&js, f->scratch);
+		buf_add(&js, "[", 1);
+		for (k = i; k < n && k < i + WANTS_BATCH; k++) {
+			oid_hex(&v[k], hex);
+			buf_printf(&js, "%s\"%s\"", k > i ? "," : "", hex);
+		}
+		buf_add(&js, "]", 2);	/* with its NUL: a C string */
+		if (db_exec(f->db, f->scratch, &res, sql, "si", js.data,
+		    f->repo_id) != 0)
+			return kerr_db(f->e, f->db);
+		while ((rc = db_row(res, "b", &o, &len)) == 1) {
+			struct oid x;
+
+			if (len != OID_LEN)
+				continue;
+			memcpy(x.b, o, OID_LEN);
+			map_add(found, &x, 0);
+		}
+		if (rc < 0)
+			return kerr_db(f->e, f->db);
+		arena_reset(f->scratch);
+	}
+	return 0;
 }
 
 /* A commit to visit, and its depth from the nearest want. */
@@ -1699,6 +1740,52 @@ send_pack(struct fetch *f, struct buf *head)
 	return 0;
 }
 
+/*
+ * Step 1 for the wants: each a ref's target, a commit of this repository
+ * or a blob its commits reference (f->want_blob), checked in batches (the
+ * checkout after a blob:none clone wants every blob it lacks at once).
+ * 0, or -1 with f->e (400 "not our ref" for the first that is none).
+ */
+static int
+check_wants(struct fetch *f)
+{
+	const struct upload_req *q = f->q;
+	struct oidmap *commits = arena_zalloc(f->a, sizeof(*commits));
+	struct oidmap *blobs = arena_zalloc(f->a, sizeof(*blobs));
+	struct oid *rest = arena_alloc(f->a, q->nwants * sizeof(*rest));
+	size_t i, nrest = 0, nblob = 0;
+	char hex[OID_HEX + 1];
+
+	map_init(commits, f->a);
+	map_init(blobs, f->a);
+	f->want_blob = arena_zalloc(f->a, q->nwants * sizeof(*f->want_blob));
+	for (i = 0; i < q->nwants; i++)
+		if (map_get(&f->tips, &q->wants[i]) == NULL)
+			rest[nrest++] = q->wants[i];
+	if (nrest > 0 && in_repo_batch(f, SQL_COMMITS_IN, rest, nrest,
+	    commits) != 0)
+		return -1;
+	for (i = 0; i < nrest; i++)
+		if (map_get(commits, &rest[i]) == NULL)
+			rest[nblob++] = rest[i];
+	if (nblob > 0 && in_repo_batch(f, SQL_BLOBS_IN, rest, nblob,
+	    blobs) != 0)
+		return -1;
+	for (i = 0; i < q->nwants; i++) {
+		const struct oid *w = &q->wants[i];
+
+		if (map_get(&f->tips, w) != NULL || map_get(commits, w) != NULL)
+			continue;
+		if (map_get(blobs, w) == NULL) {
+			oid_hex(w, hex);
+			return kerr_set(f->e, 400, "BadRequest",
+			    "upload-pack: not our ref %s", hex);
+		}
+		f->want_blob[i] = true;
+	}
+	return 0;
+}
+
 int
 upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
     const struct upload_refs *refs, const struct upload_req *q,
@@ -1743,20 +1830,8 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	for (i = 0; i < q->nshallows; i++)
 		map_add(&f->client_shallow, &q->shallows[i], 0);
 	/* step 1: every want ours; the haves that are ours are common */
-	f->want_blob = arena_zalloc(a, q->nwants * sizeof(*f->want_blob));
-	for (i = 0; i < q->nwants; i++) {
-		if ((rc = is_ours(f, &q->wants[i])) == 0 &&
-		    (rc = in_repo(f, SQL_IS_BLOB, &q->wants[i])) == 1)
-			f->want_blob[i] = true;
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			oid_hex(&q->wants[i], hex);
-			return kerr_set(e, 400, "BadRequest", "upload-pack: "
-			    "not our ref %s", hex);
-		}
-		arena_reset(scratch);
-	}
+	if (check_wants(f) != 0)
+		return -1;
 	f->common = arena_alloc(a, (q->nhaves ? q->nhaves : 1) *
 	    sizeof(*f->common));
 	for (i = 0; i < q->nhaves; i++) {
