@@ -53,6 +53,17 @@ static const char SQL_BLOBS_IN[] =
 /* Wants a batch: 1,000 ids are 43 KB of JSON, far under
  * max_allowed_packet. */
 #define WANTS_BATCH	1000
+/* The rows of the blobs about to be written, and a small one's bytes (an
+ * LFS file's pointer is made from its row; a large file's bytes are in
+ * S3): one query for a window of blobs, not two a blob. */
+static const char SQL_BLOBS_AHEAD[] =
+    "SELECT g.oid, g.size, g.sha256, g.lfs, g.in_s3, d.data"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob g ON g.oid = UNHEX(j.h)"
+    " LEFT JOIN blob_data d ON d.oid = g.oid AND g.lfs = 0";
+/* Blobs a window: 256 small ones are at most 1 MiB of bytes (blobstore.h's
+ * 4 KiB), and a window is 1/256 of the queries of one a blob. */
+#define AHEAD_BLOBS	256
 /* Every ancestor of a commit (through every parent), each once, with its
  * parents: the first, and the rest as one string of 20-byte ids. */
 static const char SQL_ANCESTRY[] =
@@ -735,6 +746,7 @@ struct fetch {
 	struct oid	*common;
 	size_t		 ncommon;
 	bool		*want_blob;	/* per want: a blob (sent, no walk) */
+	struct ahead	*ahead;		/* the next blobs' rows */
 	struct walked	*w;
 	size_t		 nw, capw;
 	struct obj	*objs;
@@ -1469,6 +1481,86 @@ blob_feed(void *arg, const void *data, size_t len)
 	return pack_object_data(bf->f->pack, data, len);
 }
 
+/* The rows of the blobs of the next window of the object list. */
+struct ahead {
+	struct arena	 a;		/* reset each window */
+	struct oidmap	 map;		/* oid -> index in v */
+	struct ahead_blob {
+		struct blob_info bi;
+		const void	*data;	/* NULL: not in blob_data */
+		size_t		 len;
+	}		*v;
+	size_t		 n;
+	size_t		 next;		/* the first object not looked at */
+};
+
+static void
+ahead_free(void *p)
+{
+	arena_free(&((struct ahead *)p)->a);
+}
+
+/*
+ * Reads the rows of the blobs among the next objects from index i on,
+ * up to AHEAD_BLOBS of them, in one query, when i has gone past what the
+ * last window covered. A blob the window lacks is read one by one, as
+ * before (write_obj). 0, or -1 with f->e.
+ */
+static int
+ahead_fill(struct fetch *f, size_t i)
+{
+	struct ahead *h = f->ahead;
+	struct db_res *res;
+	struct buf js;
+	char hex[OID_HEX + 1];
+	void *o, *sha, *data;
+	size_t k, n = 0, olen, slen, dlen;
+	uint64_t size;
+	int64_t lfs, in_s3;
+	int rc;
+
+	if (i < h->next)
+		return 0;
+	arena_reset(&h->a);
+	map_init(&h->map, &h->a);
+	h->v = arena_alloc(&h->a, AHEAD_BLOBS * sizeof(*h->v));
+	h->n = 0;
+	buf_init(&js, &h->a);
+	buf_addc(&js, '[');
+	for (k = i; k < f->nobjs && n < AHEAD_BLOBS; k++) {
+		if (f->objs[k].type != PACK_BLOB)
+			continue;
+		oid_hex(&f->objs[k].oid, hex);
+		buf_printf(&js, "%s\"%s\"", n > 0 ? "," : "", hex);
+		n++;
+	}
+	h->next = k;
+	if (n == 0)
+		return 0;
+	buf_add(&js, "]", 2);	/* with its NUL: a C string */
+	if (db_exec(f->db, &h->a, &res, SQL_BLOBS_AHEAD, "s", js.data) != 0)
+		return kerr_db(f->e, f->db);
+	while (h->n < AHEAD_BLOBS && (rc = db_row(res, "bubiib", &o, &olen,
+	    &size, &sha, &slen, &lfs, &in_s3, &data, &dlen)) == 1) {
+		struct ahead_blob *b = &h->v[h->n];
+
+		if (olen != OID_LEN || slen != SHA256_LEN)
+			continue;
+		memcpy(b->bi.oid.b, o, OID_LEN);
+		b->bi.size = size;
+		memcpy(b->bi.sha256, sha, SHA256_LEN);
+		b->bi.lfs = lfs != 0;
+		b->bi.in_s3 = in_s3 != 0;
+		b->data = data;
+		b->len = dlen;
+		if (map_add(&h->map, &b->bi.oid, (uint32_t)h->n))
+			h->n++;
+	}
+	if (rc < 0)
+		return kerr_db(f->e, f->db);
+	return 0;
+}
+
 /* One object of the list into the pack. */
 static int
 write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
@@ -1476,6 +1568,8 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 	struct commit_info ci;
 	struct blob_info bi;
 	struct blob_feed bf = { f, sha };
+	const struct ahead_blob *ab;
+	uint32_t *k;
 	const void *raw;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -1511,7 +1605,12 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 		break;
 	}
 	default:
-		if ((rc = gitstore_blob(f->db, f->scratch, &ob->oid, &bi)) != 0)
+		ab = (k = map_get(&f->ahead->map, &ob->oid)) != NULL ?
+		    &f->ahead->v[*k] : NULL;
+		if (ab != NULL)
+			bi = ab->bi;
+		else if ((rc = gitstore_blob(f->db, f->scratch, &ob->oid,
+		    &bi)) != 0)
 			goto store;
 		size = gitstore_blob_git_size(&bi);
 		n = snprintf(hdr, sizeof(hdr), "blob %llu",
@@ -1520,8 +1619,17 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 		    EVP_DigestUpdate(sha, hdr, (size_t)n + 1) != 1 ||
 		    pack_object_begin(f->pack, PACK_BLOB, size) != 0)
 			goto pack;
-		rc = gitstore_blob_read(f->db, f->s3, f->scratch, &bi,
-		    blob_feed, &bf, f->e);
+		/* a small file's bytes came with its row (a length that is
+		 * not the file's falls to the one-by-one read, which says
+		 * what is wrong) */
+		if (ab != NULL && ab->data != NULL && !bi.lfs &&
+		    ab->len == bi.size)
+			rc = blob_feed(&bf, ab->data, ab->len) != 0 ? kerr_set(
+			    f->e, 500, "InternalError", "hashing a blob "
+			    "failed") : 0;
+		else
+			rc = gitstore_blob_read(f->db, f->s3, f->scratch, &bi,
+			    blob_feed, &bf, f->e);
 		if (rc != 0 && pack_errmsg(f->pack)[0] != '\0')
 			goto pack;
 		if (rc != 0)
@@ -1722,8 +1830,13 @@ send_pack(struct fetch *f, struct buf *head)
 	if (pack_begin(f->pack, (uint32_t)f->nobjs) != 0)
 		return kerr_set(f->e, 499, "ClientGone", "the client went "
 		    "away");
+	f->ahead = arena_zalloc(f->a, sizeof(*f->ahead));
+	arena_init(&f->ahead->a, 65536);
+	arena_on_reset(f->a, ahead_free, f->ahead);
+	map_init(&f->ahead->map, &f->ahead->a);
 	for (i = 0; i < f->nobjs; i++) {
-		if (write_obj(f, &f->objs[i], sha) != 0) {
+		if (ahead_fill(f, i) != 0 ||
+		    write_obj(f, &f->objs[i], sha) != 0) {
 			band_error(f);
 			return -1;
 		}
