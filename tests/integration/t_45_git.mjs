@@ -364,6 +364,20 @@ test('git clone --filter=blob:none: trees only, checkout fetches the blobs '
     gitOk(dir, 'checkout', '-q', 'v1');
     assert.equal(readFileSync(join(dir, 'a/b/c.txt'), 'utf8'), 'deeper\n');
     fsckPartial(dir);
+    // a later fetch keeps the filter: an API commit's trees, not its
+    // blobs, until the merge checks them out
+    gitOk(dir, 'checkout', '-q', 'main');
+    const id = await commitOk(u.token, repo, { summary: 'later',
+      files: { 'later/new.txt': 'new after the clone\n' } });
+    gitOk(dir, 'fetch', '-q', 'origin');
+    assert.equal(gitOk(dir, 'rev-parse', 'origin/main').trim(), id);
+    const newBlob = gitOk(dir, 'rev-parse', 'origin/main:later/new.txt').trim();
+    assert.ok(gitOk(dir, 'rev-list', '--objects', '--missing=print',
+      'origin/main^{tree}').includes(`?${newBlob}`));
+    gitOk(dir, 'merge', '-q', '--ff-only', 'origin/main');
+    assert.equal(readFileSync(join(dir, 'later/new.txt'), 'utf8'),
+      'new after the clone\n');
+    fsckPartial(dir);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
