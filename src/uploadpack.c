@@ -1907,10 +1907,10 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	struct fetch *f = arena_zalloc(a, sizeof(*f));
 	struct arena *scratch = arena_zalloc(a, sizeof(*scratch));
 	struct oidmap *have_seen = arena_zalloc(a, sizeof(*have_seen));
+	struct oidmap *have_ours = arena_zalloc(a, sizeof(*have_ours));
 	struct buf head;
 	char hex[OID_HEX + 1];
 	size_t i;
-	int rc;
 
 	*started = false;
 	arena_init(scratch, 65536);
@@ -1933,6 +1933,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	map_init(&f->walk, a);
 	map_init(&f->seen, a);
 	map_init(have_seen, a);
+	map_init(have_ours, a);
 	map_init(&f->tags, a);
 	f->refs = refs;
 	for (i = 0; i < refs->n; i++) {
@@ -1945,16 +1946,20 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	/* step 1: every want ours; the haves that are ours are common */
 	if (check_wants(f) != 0)
 		return -1;
+	/* the haves that are this repository's commits, in their order (a
+	 * negotiation round is up to 256 of them: one query a thousand) */
 	f->common = arena_alloc(a, (q->nhaves ? q->nhaves : 1) *
 	    sizeof(*f->common));
+	if (q->nhaves > 0 && in_repo_batch(f, SQL_COMMITS_IN, q->haves,
+	    q->nhaves, have_ours) != 0)
+		return -1;
 	for (i = 0; i < q->nhaves; i++) {
 		if (!map_add(have_seen, &q->haves[i], 0))
 			continue;
-		if ((rc = is_ours(f, &q->haves[i])) < 0)
-			return -1;
-		if (rc == 1 && map_get(&f->tags, &q->haves[i]) == NULL)
+		if ((map_get(have_ours, &q->haves[i]) != NULL ||
+		    map_get(&f->tips, &q->haves[i]) != NULL) &&
+		    map_get(&f->tags, &q->haves[i]) == NULL)
 			f->common[f->ncommon++] = q->haves[i];
-		arena_reset(scratch);
 	}
 	/* the negotiation's answer */
 	buf_init(&head, a);

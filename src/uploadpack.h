@@ -7,9 +7,11 @@
  * door (api_git.c) opens the repository, reads the body and hands the
  * answer's bytes on.
  *
- * Every object served is reached from a commit of this repository
- * (repo_commit), never looked up by id in the shared store: a want must
- * be one of them, a have that is not one is unknown.
+ * Every object served is reached from a commit or a ref of this
+ * repository, never looked up by id in the shared store: a want must be a
+ * ref's target, one of its commits (repo_commit) or a blob its commits
+ * reference (repo_blob: a partial clone's later fetches); a have that is
+ * not one of its commits is unknown.
  */
 #ifndef KHUB_UPLOADPACK_H
 #define KHUB_UPLOADPACK_H
@@ -133,8 +135,12 @@ typedef int (*upload_sink)(void *arg, const void *data, size_t len);
  * repository repo_id: checks the wants, negotiates with the haves and,
  * when the client is done or the common commits suffice, writes the pack
  * (commits from the wants down to what the haves reach, their trees and
- * blobs by tree diffs against the parent; `deepen N` cuts the history),
- * all through sink, streamed. Blob bytes come from gitstore_blob_read().
+ * blobs by tree diffs against the parent; deepen N, deepen-since,
+ * deepen-not and deepen-relative cut the history where git cuts it, with
+ * the shallow-info section; the filter leaves blobs out; a wanted blob,
+ * or what an annotated tag of a tree or a blob tags, is sent whole), all
+ * through sink, streamed. Blob bytes come from blob_data with the rows
+ * read ahead, else gitstore_blob_read().
  * Returns 0 when the answer is complete. Returns -1 with e when it could
  * not be given: if *started is false nothing was written and the caller
  * answers the error (as a git "ERR" line); if true the answer broke off
