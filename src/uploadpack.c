@@ -490,6 +490,19 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 			goto malformed;
 		if (p.kind == PKT_FLUSH)
 			break;
+		/* filter (advertised in v0 too): after the wants */
+		if (q->nwants > 0 && pkt_word(&p, "filter", &arg, &n)) {
+			if (q->filter != UPLOAD_FILTER_NONE)
+				return kerr_set(e, 400, "BadRequest", "protocol "
+				    "error: more than one filter line");
+			if (upload_parse_filter(arg, n, &q->filter,
+			    &q->blob_limit, e) != 0)
+				return -1;
+			continue;
+		}
+		if (q->filter != UPLOAD_FILTER_NONE)
+			return kerr_set(e, 400, "BadRequest", "protocol error: "
+			    "want after filter");
 		if (!pkt_word(&p, "want", &arg, &n))
 			return unexpected(a, &p, e);
 		if (q->nwants == 0 && n > OID_HEX && arg[OID_HEX] == ' ') {
@@ -638,11 +651,12 @@ upload_advertise_v0(struct buf *b, const struct upload_refs *refs,
 	size_t i = 0;
 
 	/* Any commit of this repository may be wanted (repo_commit), as
-	 * the API resolves any of them. No shallow in v0 (git then says
+	 * the API resolves any of them, and any blob they reference (a
+	 * partial clone's later fetches). No shallow in v0 (git then says
 	 * so for --depth), no deltas, no tag objects to include. */
 	caps = arena_printf(b->a, "multi_ack_detailed side-band-64k "
 	    "no-progress allow-tip-sha1-in-want allow-reachable-sha1-in-want"
-	    "%s object-format=sha1 agent=%s", refs->head ?
+	    " filter%s object-format=sha1 agent=%s", refs->head ?
 	    " symref=HEAD:refs/heads/main" : "", agent);
 	if (refs->head) {
 		oid_hex(&refs->head_oid, hex);

@@ -383,6 +383,29 @@ test('git clone --filter=blob:none: trees only, checkout fetches the blobs '
   }
 });
 
+test('git clone --filter=blob:none over protocol v0, checkout as well',
+  async () => {
+  needGit();
+  const u = newUser();
+  const { repo, lfs } = await sizedFixture(u);
+  const d = tmp();
+  try {
+    const adv = await get(`${repoPath(repo)}.git/info/refs?service=git-upload-pack`);
+    assert.match(adv.body, / filter /);
+    const dir = join(d, 'v0');
+    const v0 = ['-c', 'protocol.version=0'];
+    gitOk(d, ...v0, 'clone', '--no-checkout', '--filter=blob:none',
+      `${BASE}/${repo.id}`, dir);
+    assert.ok(missingBlobs(dir).length >= 8);
+    fsckPartial(dir);
+    gitOk(dir, ...v0, 'checkout', 'main');
+    assert.deepEqual(missingBlobs(dir), []);
+    await checkClone(dir, repo, u, lfs);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('git clone --filter=blob:limit=1k: blobs under 1,024 bytes only (the '
   + 'LFS pointer counted as its pointer text)', async () => {
   needGit();

@@ -124,8 +124,18 @@ test_requests(void)
 	CHECK(parse(2, S("0012command=fetch\n0001"
 	    "0032want " OID "\n0012filter tree:0\n0000"), &q, &a, &e) == -1 &&
 	    strstr(e.msg, "filter 'tree:0' is not supported") != NULL);
-	/* v0 does not advertise them: refused there */
+	/* v0 takes a filter after its wants, not the deepen forms (it
+	 * does not advertise shallow) */
 	CHECK(parse(0, S("0032want " OID "\n0015filter blob:none\n"
+	    "00000009done\n"), &q, &a, &e) == 0 &&
+	    q.filter == UPLOAD_FILTER_BLOB_NONE && q.done);
+	CHECK(parse(0, S("0015filter blob:none\n0032want " OID "\n"
+	    "00000009done\n"), &q, &a, &e) == -1);
+	CHECK(parse(0, S("0032want " OID "\n0015filter blob:none\n"
+	    "0032want " OID "\n00000009done\n"), &q, &a, &e) == -1);
+	CHECK(parse(0, S("0032want " OID "\n0012filter tree:0\n"
+	    "00000009done\n"), &q, &a, &e) == -1);
+	CHECK(parse(0, S("0032want " OID "\n0013deepen-since 5\n"
 	    "00000009done\n"), &q, &a, &e) == -1);
 	CHECK(parse(2, S("0012command=fetch\n0011frobnicate=1\n0000"), &q,
 	    &a, &e) == -1 && strstr(e.msg, "unknown capability"));
