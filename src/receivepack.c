@@ -3,7 +3,8 @@
  *
  *   1. the pack indexed and every object resolved in memory (deltas
  *      against objects of the same pack only), each checked as git fsck
- *      would (commits, trees, LFS pointers, tags: of commits only);
+ *      would (commits, trees, LFS pointers, tags: of commits, trees or
+ *      blobs);
  *   2. from each command's new commit, the pushed commits and their trees
  *      walked: every parent, subtree and blob they name but the pack
  *      lacks must be this repository's; tree paths pass path_invalid();
@@ -49,6 +50,13 @@ static const char SQL_IS_TAG[] =
     " WHERE r.repo_id = ? AND r.kind = 'tag' AND r.target = ?";
 static const char SQL_IS_BLOB[] =
     "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
+/* A root tree of one of this repository's commits (a tag of a tree the
+ * push does not bring): O(the repository's commits), once a tag. */
+static const char SQL_IS_ROOT_TREE[] =
+    "SELECT 1 FROM repo_commit rc JOIN git_commit c ON c.oid = rc.oid"
+    " WHERE rc.repo_id = ? AND c.tree = ? LIMIT 1";
+static const char SQL_HEADS[] =
+    "SELECT target FROM ref WHERE repo_id = ? AND kind = 'branch'";
 static const char SQL_REF_MOVE[] =
     "UPDATE ref SET target = ? WHERE repo_id = ? AND kind = ? AND name = ?"
     " AND target = ?";
@@ -380,10 +388,11 @@ check_object(struct push *s, struct pobj *ob)
 		    ob->len, &why) != 0)
 			return kerr_set(s->e, 400, "BadRequest", "tag %s: %s",
 			    hex, why);
-		if (strcmp(ob->ti.type, "commit") != 0)
+		/* a tag of a tag would make every reader peel twice */
+		if (!strcmp(ob->ti.type, "tag"))
 			return kerr_set(s->e, 400, "BadRequest", "tag %s tags "
-			    "a %s: khub takes tags of commits only", hex,
-			    ob->ti.type);
+			    "a tag: khub takes tags of commits, trees and "
+			    "blobs", hex);
 		return 0;
 	}
 }
@@ -604,6 +613,40 @@ missing(struct push *s, const char *what, const struct oid *o)
 	    "pack nor in this repository", what, oid_hex_a(s->x->a, o));
 }
 
+/* Step 2 for blob o at path (named so in the 10 MiB refusal), for ref:
+ * pushed (then reached: stored, recorded, its size and LFS object
+ * checked) or this repository's. 0 or -1. */
+static int
+reach_blob(struct push *s, const struct oid *o, const char *path,
+    const char *ref)
+{
+	struct pobj *b;
+	int rc;
+
+	if ((b = pushed(s, o, PACK_BLOB)) == NULL) {
+		if ((rc = repo_has(s, SQL_IS_BLOB, o)) <= 0)
+			return rc < 0 ? -1 : missing(s, "blob", o);
+		return 0;
+	}
+	if (b->reached)
+		return 0;
+	b->reached = true;
+	if (!b->lfs && b->len > RECEIVE_FILE_MAX) {
+		if (s->nbig == s->capbig) {
+			char **v;
+
+			s->capbig = s->capbig ? 2 * s->capbig : 8;
+			v = arena_alloc(s->x->a, s->capbig * sizeof(*v));
+			if (s->nbig)
+				memcpy(v, s->big, s->nbig * sizeof(*v));
+			s->big = v;
+		}
+		s->big[s->nbig++] = arena_printf(s->x->a, "%s (ref: %s)",
+		    path, ref);
+	}
+	return 0;
+}
+
 /* Step 2 for one pushed tree at path ("" or "dir/"), for ref. */
 static int
 walk_tree(struct push *s, struct pobj *t, const char *path, const char *ref)
@@ -639,32 +682,46 @@ walk_tree(struct push *s, struct pobj *t, const char *path, const char *ref)
 				    &en->oid);
 			continue;
 		}
-		if ((sub = pushed(s, &en->oid, PACK_BLOB)) == NULL) {
-			if ((rc = repo_has(s, SQL_IS_BLOB, &en->oid)) <= 0)
-				return rc < 0 ? -1 : missing(s, "blob",
-				    &en->oid);
-			continue;
-		}
-		if (sub->reached)
-			continue;
-		sub->reached = true;
-		if (!sub->lfs && sub->len > RECEIVE_FILE_MAX) {
-			if (s->nbig == s->capbig) {
-				char **v;
-
-				s->capbig = s->capbig ? 2 * s->capbig : 8;
-				v = arena_alloc(s->x->a, s->capbig *
-				    sizeof(*v));
-				if (s->nbig)
-					memcpy(v, s->big, s->nbig *
-					    sizeof(*v));
-				s->big = v;
-			}
-			s->big[s->nbig++] = arena_printf(s->x->a, "%s (ref: "
-			    "%s)", p, ref);
-		}
+		if (reach_blob(s, &en->oid, p, ref) != 0)
+			return -1;
 	}
 	return 0;
+}
+
+/*
+ * Step 2 for a tag of tree o: pushed, then walked as a commit's root; or
+ * this repository's: a root tree of one of its commits (one query over
+ * its commits), or a tree of a branch head's snapshot (a subfolder: git
+ * sends no tree the remote's refs reach). 0 or -1.
+ */
+static int
+walk_tagged_tree(struct push *s, const struct oid *o, const char *ref)
+{
+	struct pobj *t;
+	struct db_res *res;
+	void *head;
+	size_t len;
+	int rc;
+
+	if ((t = pushed(s, o, PACK_TREE)) != NULL)
+		return walk_tree(s, t, "", ref);
+	if ((rc = repo_has(s, SQL_IS_ROOT_TREE, o)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (db_exec(s->db, s->x->a, &res, SQL_HEADS, "i", s->repo_id) != 0)
+		return kerr_db(s->e, s->db);
+	while ((rc = db_row(res, "b", &head, &len)) == 1) {
+		struct oid h;
+
+		if (len != OID_LEN)
+			continue;
+		memcpy(h.b, head, OID_LEN);
+		add_bound(s, &h);
+	}
+	if (rc < 0)
+		return kerr_db(s->e, s->db);
+	if (!s->known_loaded && load_known(s) != 0)
+		return -1;
+	return map_get(&s->known, o) != NULL ? 0 : missing(s, "tree", o);
 }
 
 /* Step 2 from one command's new commit. */
@@ -680,13 +737,19 @@ walk_command(struct push *s, const struct push_cmd *c)
 	bool tag = !strncmp(c->ref, "refs/tags/", 10);
 	struct oid start = c->new;
 
-	/* an annotated tag: its commit is what the walk starts from */
+	/* an annotated tag: its commit is what the walk starts from; a
+	 * tree or a blob is walked as a commit's would be */
 	if ((ob = pushed(s, &c->new, PACK_TAG)) != NULL) {
 		if (!tag)
 			return kerr_set(s->e, 400, "BadRequest", "%s: a branch "
 			    "must point at a commit, not at tag %s", c->ref,
 			    oid_hex_a(s->x->a, &c->new));
 		ob->reached = true;
+		if (!strcmp(ob->ti.type, "tree"))
+			return walk_tagged_tree(s, &ob->ti.object, c->ref);
+		if (!strcmp(ob->ti.type, "blob"))
+			return reach_blob(s, &ob->ti.object, "(a tagged blob)",
+			    c->ref);
 		start = ob->ti.object;
 	} else if (pushed(s, &c->new, PACK_COMMIT) == NULL) {
 		if (s->o != NULL && map_get(&s->byid, &c->new) != NULL)

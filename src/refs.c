@@ -5,10 +5,13 @@
 
 #include "refs.h"
 
-/* An annotated tag (pushed by git) names its tag object: peeled. */
+/* An annotated tag (pushed by git) names its tag object: peeled. A tag
+ * of a tree or a blob is git's only: the API's refs are commits. */
 static const char SQL_REFS[] =
     "SELECT kind, name, COALESCE((SELECT g.object FROM git_tag g"
     "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
+    " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = ref.target"
+    "  AND g.type <> 'commit')"
     " ORDER BY kind, name";
 
 int

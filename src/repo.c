@@ -46,6 +46,9 @@ static const char SQL_OPEN[] =
     " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
+    /* a tag of a tree or a blob is git's only: no revision */
+    "  AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = t.target"
+    "   AND g.type <> 'commit')"
     " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?"
     " LEFT JOIN repo_change rc ON rc.repo_id = r.id";
 static const char SQL_CREATE[] =
@@ -55,6 +58,8 @@ static const char SQL_REF[] =
     "SELECT kind, COALESCE((SELECT g.object FROM git_tag g"
     "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
     " AND ((kind = 'branch' AND name = ?) OR (kind = 'tag' AND name = ?))"
+    " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = ref.target"
+    "  AND g.type <> 'commit')"
     " ORDER BY kind LIMIT 1";
 static const char SQL_COMMIT_PREFIX[] =
     "SELECT oid FROM repo_commit WHERE repo_id = ? AND oid BETWEEN ? AND ?"

@@ -6,11 +6,15 @@
  *      are commits of this repository (the common ones);
  *   2. the commits to send: from each want down its parents, stopping at
  *      what the common commits reach (their ancestors, cut at the
- *      client's shallow commits) or at the requested depth;
+ *      client's shallow commits) or at the requested depth; or, for
+ *      deepen-since, deepen-not and deepen-relative, first the cut as
+ *      git computes it, then the walk down to it;
  *   3. their objects: each sent commit's tree against its parent's,
  *      descending only where ids differ (a parent the client has or gets
  *      holds the rest); the whole tree at a root or a shallow boundary.
- *      A seen-set keeps every object once. Then the pack is written,
+ *      A seen-set keeps every object once; a filter (blob:none,
+ *      blob:limit) leaves blobs out, and a want of a blob (a partial
+ *      clone's later fetch) sends it. Then the pack is written,
  *      object by object, with a scratch arena reset after each.
  *
  * Memory: the object list (21 bytes an object) and the seen-set; object
@@ -31,10 +35,35 @@
 
 /* With what an annotated tag's object tags (NULL for the rest). */
 static const char SQL_REFS[] =
-    "SELECT r.kind, r.name, r.target, g.object FROM ref r"
+    "SELECT r.kind, r.name, r.target, g.object, g.type FROM ref r"
     " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?";
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+/* Which ids of a JSON array of hex ids are this repository's commits, or
+ * blobs its commits reference (a partial clone's later fetches want blobs
+ * by id, thousands at once): one query a batch of wants. */
+static const char SQL_COMMITS_IN[] =
+    "SELECT c.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN repo_commit c ON c.repo_id = ?"
+    " AND c.oid = UNHEX(j.h)";
+static const char SQL_BLOBS_IN[] =
+    "SELECT b.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN repo_blob b ON b.repo_id = ?"
+    " AND b.oid = UNHEX(j.h)";
+/* Wants a batch: 1,000 ids are 43 KB of JSON, far under
+ * max_allowed_packet. */
+#define WANTS_BATCH	1000
+/* The rows of the blobs about to be written, and a small one's bytes (an
+ * LFS file's pointer is made from its row; a large file's bytes are in
+ * S3): one query for a window of blobs, not two a blob. */
+static const char SQL_BLOBS_AHEAD[] =
+    "SELECT g.oid, g.size, g.sha256, g.lfs, g.in_s3, d.data"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob g ON g.oid = UNHEX(j.h)"
+    " LEFT JOIN blob_data d ON d.oid = g.oid AND g.lfs = 0";
+/* Blobs a window: 256 small ones are at most 1 MiB of bytes (blobstore.h's
+ * 4 KiB), and a window is 1/256 of the queries of one a blob. */
+#define AHEAD_BLOBS	256
 /* Every ancestor of a commit (through every parent), each once, with its
  * parents: the first, and the rest as one string of 20-byte ids. */
 static const char SQL_ANCESTRY[] =
@@ -107,9 +136,145 @@ bad:
 	    "a depth from 1 to %d", UPLOAD_DEPTH_MAX);
 }
 
+int
+upload_parse_filter(const char *spec, size_t len, enum upload_filter *f,
+    uint64_t *limit, struct kerr *e)
+{
+	const char *s = spec + 11, *end = spec + len;
+	uint64_t v = 0, unit = 1;
+	unsigned base = 10;
+	size_t nd = 0;
+
+	if (len == 9 && !memcmp(spec, "blob:none", 9)) {
+		*f = UPLOAD_FILTER_BLOB_NONE;
+		*limit = 0;
+		return 0;
+	}
+	if (len < 12 || memcmp(spec, "blob:limit=", 11) != 0)
+		goto unsupported;
+	/* git_parse_ulong: strtoumax base 0, then one unit letter */
+	if (end - s > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0')
+		base = 8;
+	for (; s < end; s++, nd++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			break;
+		if (d >= base || v > (UINT64_MAX - d) / base)
+			goto bad;
+		v = v * base + d;
+	}
+	if (nd == 0)
+		goto bad;
+	if (s < end) {
+		switch (*s++) {
+		case 'k': case 'K': unit = 1024; break;
+		case 'm': case 'M': unit = 1024 * 1024; break;
+		case 'g': case 'G': unit = 1024 * 1024 * 1024; break;
+		default: goto bad;
+		}
+		if (s != end)
+			goto bad;
+	}
+	if (v > UINT64_MAX / unit)
+		goto bad;
+	*f = UPLOAD_FILTER_BLOB_LIMIT;
+	*limit = v * unit;
+	return 0;
+bad:
+	return kerr_set(e, 400, "BadRequest", "invalid filter-spec '%.*s': "
+	    "blob:limit wants a size (a number, then k, m or g)",
+	    (int)(len > 64 ? 64 : len), spec);
+unsupported:
+	return kerr_set(e, 400, "BadRequest", "filter '%.*s' is not "
+	    "supported by khub (blob:none and blob:limit=<n> are)",
+	    (int)(len > 64 ? 64 : len), spec);
+}
+
+/* deepen-since's Unix seconds: decimal, not 0 (git: "invalid deepen-since"). */
+static int
+parse_since(int64_t *out, const char *s, size_t len, struct kerr *e)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 18)	/* 18 digits: no overflow */
+		goto bad;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v == 0)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	return kerr_set(e, 400, "BadRequest", "protocol error: invalid "
+	    "deepen-since (Unix seconds, not 0)");
+}
+
 struct caps {
 	size_t		 nw, nh, ns, np;	/* capacities */
+	size_t		 nn;		/* deepen-not */
 };
+
+/* The arguments only v2's fetch takes (v0 does not advertise them). 1:
+ * taken, 0: not one of them, -1: e set. */
+static int
+fetch_arg_v2(struct upload_req *q, struct arena *a, struct caps *c,
+    const struct pkt *p, struct kerr *e)
+{
+	const char *arg;
+	size_t n;
+
+	if (pkt_word(p, "deepen-relative", &arg, &n) && n == 0) {
+		q->deepen_relative = true;
+		return 1;
+	}
+	if (pkt_word(p, "deepen-since", &arg, &n))
+		return parse_since(&q->deepen_since, arg, n, e) == 0 ? 1 : -1;
+	if (pkt_word(p, "deepen-not", &arg, &n)) {
+		if (n == 0 || memchr(arg, '\0', n) != NULL)
+			return kerr_set(e, 400, "BadRequest", "protocol "
+			    "error: deepen-not wants a ref name");
+		if (q->ndeepen_not >= UPLOAD_DEEPEN_NOT_MAX)
+			return kerr_set(e, 400, "BadRequest", "too many "
+			    "deepen-not lines (at most %d)",
+			    UPLOAD_DEEPEN_NOT_MAX);
+		if (q->ndeepen_not == c->nn) {
+			struct upload_prefix *nv;
+
+			c->nn = c->nn ? c->nn * 2 : 4;
+			nv = arena_alloc(a, c->nn * sizeof(*nv));
+			if (q->ndeepen_not)
+				memcpy(nv, q->deepen_not, q->ndeepen_not *
+				    sizeof(*nv));
+			q->deepen_not = nv;
+		}
+		q->deepen_not[q->ndeepen_not].s = arg;
+		q->deepen_not[q->ndeepen_not++].len = n;
+		return 1;
+	}
+	if (pkt_word(p, "filter", &arg, &n)) {
+		/* git takes one filter line (combine: is one spec) */
+		if (q->filter != UPLOAD_FILTER_NONE)
+			return kerr_set(e, 400, "BadRequest", "protocol "
+			    "error: more than one filter line");
+		return upload_parse_filter(arg, n, &q->filter, &q->blob_limit,
+		    e) == 0 ? 1 : -1;
+	}
+	return 0;
+}
 
 /* The arguments of a v2 fetch or v0's lines that v2 shares. 1: taken. */
 static int
@@ -157,9 +322,8 @@ static int
 unexpected(struct arena *a, const struct pkt *p, struct kerr *e)
 {
 	const char *w = first_word(a, p);
-	static const char *const later[] = { "deepen-relative",
-	    "deepen-since", "deepen-not", "filter", "want-ref",
-	    "packfile-uris", "sideband-all", NULL };
+	static const char *const later[] = { "want-ref", "packfile-uris",
+	    "sideband-all", NULL };
 	size_t i;
 
 	if (p->kind != PKT_DATA)
@@ -169,8 +333,7 @@ unexpected(struct arena *a, const struct pkt *p, struct kerr *e)
 	for (i = 0; later[i] != NULL; i++)
 		if (!strcmp(w, later[i]))
 			return kerr_set(e, 400, "BadRequest", "khub does not "
-			    "support %s yet (--depth N and the whole history "
-			    "work)", w);
+			    "support %s yet", w);
 	return kerr_set(e, 400, "BadRequest", "protocol error: unexpected "
 	    "line '%s'", w);
 }
@@ -179,7 +342,7 @@ static int
 parse_v2(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
     struct kerr *e)
 {
-	struct caps c = { 0, 0, 0, 0 };
+	struct caps c = { 0, 0, 0, 0, 0 };
 	struct pkt p;
 	const char *arg;
 	size_t n, cap_prefixes = 0;
@@ -250,7 +413,8 @@ parse_v2(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 				return unexpected(a, &p, e);
 			continue;
 		}
-		if ((rc = fetch_arg(q, a, &c, &p, e)) < 0)
+		if ((rc = fetch_arg(q, a, &c, &p, e)) < 0 ||
+		    (rc == 0 && (rc = fetch_arg_v2(q, a, &c, &p, e)) < 0))
 			return -1;
 		if (rc == 1)
 			continue;
@@ -274,6 +438,9 @@ parse_v2(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 	if (q->cmd == UPLOAD_FETCH && q->nwants == 0)
 		return kerr_set(e, 400, "BadRequest", "protocol error: "
 		    "expected want");
+	if (q->deepen && (q->deepen_since || q->ndeepen_not))
+		return kerr_set(e, 400, "BadRequest", "deepen and "
+		    "deepen-since (or deepen-not) cannot be used together");
 	return 0;
 malformed:
 	return kerr_set(e, 400, "BadRequest", "protocol error: %s",
@@ -310,7 +477,7 @@ static int
 parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
     struct kerr *e)
 {
-	struct caps c = { 0, 0, 0, 0 };
+	struct caps c = { 0, 0, 0, 0, 0 };
 	struct pkt p;
 	const char *arg;
 	size_t n;
@@ -323,6 +490,19 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 			goto malformed;
 		if (p.kind == PKT_FLUSH)
 			break;
+		/* filter (advertised in v0 too): after the wants */
+		if (q->nwants > 0 && pkt_word(&p, "filter", &arg, &n)) {
+			if (q->filter != UPLOAD_FILTER_NONE)
+				return kerr_set(e, 400, "BadRequest", "protocol "
+				    "error: more than one filter line");
+			if (upload_parse_filter(arg, n, &q->filter,
+			    &q->blob_limit, e) != 0)
+				return -1;
+			continue;
+		}
+		if (q->filter != UPLOAD_FILTER_NONE)
+			return kerr_set(e, 400, "BadRequest", "protocol error: "
+			    "want after filter");
 		if (!pkt_word(&p, "want", &arg, &n))
 			return unexpected(a, &p, e);
 		if (q->nwants == 0 && n > OID_HEX && arg[OID_HEX] == ' ') {
@@ -390,7 +570,7 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
     struct upload_refs *out, struct kerr *e)
 {
 	struct db_res *res;
-	char *kind, *name;
+	char *kind, *name, *ptype;
 	void *target, *peeled;
 	size_t tlen, plen, cap = 0;
 	int rc;
@@ -398,8 +578,8 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 	memset(out, 0, sizeof(*out));
 	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "ssbb", &kind, &name, &target, &tlen,
-	    &peeled, &plen)) == 1) {
+	while ((rc = db_row(res, "ssbbs", &kind, &name, &target, &tlen,
+	    &peeled, &plen, &ptype)) == 1) {
 		struct upload_ref *r;
 
 		if (tlen != OID_LEN)
@@ -419,8 +599,12 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 		    arena_printf(a, "refs/%s/%s", !strcmp(kind, "branch") ?
 		    "heads" : "tags", name);
 		memcpy(r->oid.b, target, OID_LEN);
-		if ((r->annotated = peeled != NULL && plen == OID_LEN))
+		if ((r->annotated = peeled != NULL && plen == OID_LEN)) {
 			memcpy(r->peeled.b, peeled, OID_LEN);
+			r->peeled_type = ptype == NULL ||
+			    !strcmp(ptype, "commit") ? PACK_COMMIT :
+			    !strcmp(ptype, "tree") ? PACK_TREE : PACK_BLOB;
+		}
 		if (!strcmp(r->name, "refs/heads/main")) {
 			out->head = true;
 			out->head_oid = r->oid;
@@ -439,9 +623,9 @@ upload_advertise_v2(struct buf *b, const char *agent)
 	pkt_printf(b, "version 2\n");
 	pkt_printf(b, "agent=%s\n", agent);
 	pkt_printf(b, "ls-refs=unborn\n");
-	/* shallow: deepen N only; the other deepen forms are refused with a
-	 * message */
-	pkt_printf(b, "fetch=shallow\n");
+	/* shallow: deepen N, deepen-relative, deepen-since, deepen-not;
+	 * filter: blob:none and blob:limit (others refused by name) */
+	pkt_printf(b, "fetch=shallow filter\n");
 	pkt_printf(b, "object-format=sha1\n");
 	pkt_flush(b);
 }
@@ -467,11 +651,12 @@ upload_advertise_v0(struct buf *b, const struct upload_refs *refs,
 	size_t i = 0;
 
 	/* Any commit of this repository may be wanted (repo_commit), as
-	 * the API resolves any of them. No shallow in v0 (git then says
+	 * the API resolves any of them, and any blob they reference (a
+	 * partial clone's later fetches). No shallow in v0 (git then says
 	 * so for --depth), no deltas, no tag objects to include. */
 	caps = arena_printf(b->a, "multi_ack_detailed side-band-64k "
 	    "no-progress allow-tip-sha1-in-want allow-reachable-sha1-in-want"
-	    "%s object-format=sha1 agent=%s", refs->head ?
+	    " filter%s object-format=sha1 agent=%s", refs->head ?
 	    " symref=HEAD:refs/heads/main" : "", agent);
 	if (refs->head) {
 		oid_hex(&refs->head_oid, hex);
@@ -544,8 +729,13 @@ upload_ls_refs(struct buf *b, const struct upload_refs *refs,
 struct walked {
 	struct oid	 oid, tree, parent;
 	bool		 has_parent;
+	bool		 cut;		/* its parents are not sent: whole tree */
 	uint32_t	 depth;		/* from the nearest want, 1 for a want */
 };
+
+/* Tree depths with an arena of their own (enum_tree); deeper ones are
+ * rare and share the scratch arena. */
+#define TREE_LEVELS	64
 
 struct obj {
 	struct oid	 oid;
@@ -573,6 +763,9 @@ struct fetch {
 	struct oidmap	 seen;		/* objects listed for the pack */
 	struct oid	*common;
 	size_t		 ncommon;
+	bool		*want_blob;	/* per want: a blob (sent, no walk) */
+	struct ahead	*ahead;		/* the next blobs' rows */
+	struct arena	*level[TREE_LEVELS];	/* enum_tree's, by depth */
 	struct walked	*w;
 	size_t		 nw, capw;
 	struct obj	*objs;
@@ -627,6 +820,45 @@ is_ours(struct fetch *f, const struct oid *o)
 	    (rc = db_row(res, "i", &one)) < 0)
 		return kerr_db(f->e, f->db);
 	return rc;
+}
+
+/* Which of v[0..n) are in this repository by sql (SQL_COMMITS_IN,
+ * SQL_BLOBS_IN), into found, WANTS_BATCH a query. 0, or -1 with f->e. */
+static int
+in_repo_batch(struct fetch *f, const char *sql, const struct oid *v,
+    size_t n, struct oidmap *found)
+{
+	struct db_res *res;
+	struct buf js;
+	char hex[OID_HEX + 1];
+	void *o;
+	size_t i, k, len;
+	int rc;
+
+	for (i = 0; i < n; i += WANTS_BATCH) {
+		buf_init(&js, f->scratch);
+		buf_add(&js, "[", 1);
+		for (k = i; k < n && k < i + WANTS_BATCH; k++) {
+			oid_hex(&v[k], hex);
+			buf_printf(&js, "%s\"%s\"", k > i ? "," : "", hex);
+		}
+		buf_add(&js, "]", 2);	/* with its NUL: a C string */
+		if (db_exec(f->db, f->scratch, &res, sql, "si", js.data,
+		    f->repo_id) != 0)
+			return kerr_db(f->e, f->db);
+		while ((rc = db_row(res, "b", &o, &len)) == 1) {
+			struct oid x;
+
+			if (len != OID_LEN)
+				continue;
+			memcpy(x.b, o, OID_LEN);
+			map_add(found, &x, 0);
+		}
+		if (rc < 0)
+			return kerr_db(f->e, f->db);
+		arena_reset(f->scratch);
+	}
+	return 0;
 }
 
 /* A commit to visit, and its depth from the nearest want. */
@@ -802,10 +1034,412 @@ walk_wants(struct fetch *f, const struct oid *wants, size_t nwants)
 	return rc;
 }
 
-/* Lists tree nt's objects that old (NULL: none) does not hold. */
-static int
-enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old)
+/* ---- deepen-since, deepen-not, deepen-relative ---- */
+
+/*
+ * These cut the history where git's upload-pack cuts it (shallow.c,
+ * get_shallow_commits_by_rev_list and get_shallow_commits): first the
+ * set of commits the client is to have (the "kept" ones), and among them
+ * the boundaries (a kept commit with a parent not kept: shallow for the
+ * client); then the walk of what to send, from the wants down, stopping
+ * at the common commits and at every shallow commit.
+ */
+struct cut {
+	bool		 rev_list;	/* by deepen-since/-not: what is not
+					   kept is not sent */
+	struct oidmap	 kept;		/* -> index in node */
+	struct oidmap	 boundary;
+	struct node {
+		struct oid	 oid;
+		struct oid	*parents;	/* in f->a */
+		size_t		 nparents;
+		uint32_t	 depth;
+	}		*node;
+	size_t		 n, cap;
+};
+
+static void
+cut_free(void *p)
 {
+	free(((struct cut *)p)->node);
+}
+
+static struct node *
+push_node(struct fetch *f, struct cut *c, const struct oid *o,
+    const struct commit_info *ci, uint32_t depth)
+{
+	struct node *nd;
+	const struct oid *p;
+	size_t k;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		if ((c->node = realloc(c->node, c->cap *
+		    sizeof(*c->node))) == NULL)
+			oom();
+	}
+	map_add(&c->kept, o, (uint32_t)c->n);
+	nd = &c->node[c->n++];
+	nd->oid = *o;
+	nd->depth = depth;
+	nd->nparents = ci->has_parent ? 1 + ci->nmore : 0;
+	nd->parents = nd->nparents ? arena_alloc(f->a, nd->nparents *
+	    sizeof(*nd->parents)) : NULL;
+	for (k = 0; (p = commit_parent(ci, k)) != NULL; k++)
+		nd->parents[k] = *p;
+	return nd;
+}
+
+static int
+load_commit(struct fetch *f, const struct oid *o, struct commit_info *ci)
+{
+	int rc;
+
+	if ((rc = gitstore_commit(f->db, f->scratch, o, ci)) != 0)
+		return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e, 500,
+		    "InternalError", "commit %s is missing from the store",
+		    oid_hex_a(f->a, o));
+	return 0;
+}
+
+/* The committer's time of a commit (what --shallow-since compares): the
+ * exact text's committer line when there is one, else the one time the
+ * fields hold (committer = author). */
+static int64_t
+committer_time(const struct commit_info *ci)
+{
+	const char *p, *end, *eol, *gt;
+	int64_t v = 0;
+
+	if (ci->raw == NULL)
+		return ci->time;
+	end = ci->raw + ci->rawlen;
+	for (p = ci->raw; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL || eol == p)
+			break;		/* the headers end */
+		if ((size_t)(eol - p) > 10 && !memcmp(p, "committer ", 10)) {
+			for (gt = eol; gt > p && gt[-1] != '>'; gt--)
+				;
+			if (gt == p)
+				return ci->time;
+			while (gt < eol && *gt == ' ')
+				gt++;
+			while (gt < eol && *gt >= '0' && *gt <= '9')
+				v = v * 10 + (*gt++ - '0');
+			return v;
+		}
+	}
+	return ci->time;
+}
+
+/*
+ * deepen-not's ref names, resolved as git's expand_ref() does (name,
+ * refs/name, refs/tags/name, refs/heads/name, refs/remotes/name,
+ * refs/remotes/name/HEAD): exactly one ref must match. Every ancestor of
+ * each (an annotated tag: of what it tags) into excl.
+ */
+static int
+fill_excluded(struct fetch *f, struct oidmap *excl)
+{
+	static const char *const rules[][2] = { { "", "" },
+	    { "refs/", "" }, { "refs/tags/", "" }, { "refs/heads/", "" },
+	    { "refs/remotes/", "" }, { "refs/remotes/", "/HEAD" } };
+	const struct upload_req *q = f->q;
+	struct db_res *res;
+	size_t i, r, k;
+	int rc;
+
+	for (i = 0; i < q->ndeepen_not; i++) {
+		const struct upload_prefix *nm = &q->deepen_not[i];
+		const struct upload_ref *found = NULL;
+		size_t nfound = 0;
+		struct oid tip;
+		void *o, *fp, *mp;	/* the parents: not needed here */
+		size_t olen, fl, ml;
+
+		for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+			char *full = arena_printf(f->scratch, "%s%.*s%s",
+			    rules[r][0], (int)nm->len, nm->s, rules[r][1]);
+
+			if (!strcmp(full, "HEAD") && f->refs->head) {
+				nfound++;
+				for (k = 0; k < f->refs->n; k++)
+					if (!strcmp(f->refs->v[k].name,
+					    "refs/heads/main"))
+						found = &f->refs->v[k];
+				continue;
+			}
+			for (k = 0; k < f->refs->n; k++)
+				if (!strcmp(f->refs->v[k].name, full)) {
+					if (found == NULL)
+						found = &f->refs->v[k];
+					nfound++;
+				}
+		}
+		if (nfound != 1 || found == NULL)
+			return kerr_set(f->e, 400, "BadRequest", "%s "
+			    "deepen-not: %.*s", nfound ? "ambiguous" :
+			    "no such ref for", (int)(nm->len > 200 ? 200 :
+			    nm->len), nm->s);
+		tip = found->annotated ? found->peeled : found->oid;
+		if (map_get(excl, &tip) != NULL)
+			continue;
+		if (db_exec(f->db, f->scratch, &res, SQL_ANCESTRY, "b", tip.b,
+		    (size_t)OID_LEN) != 0)
+			return kerr_db(f->e, f->db);
+		while ((rc = db_row(res, "bbb", &o, &olen, &fp, &fl, &mp,
+		    &ml)) == 1) {
+			struct oid c;
+
+			if (olen != OID_LEN)
+				continue;
+			memcpy(c.b, o, OID_LEN);
+			map_add(excl, &c, 0);
+		}
+		if (rc < 0)
+			return kerr_db(f->e, f->db);
+		arena_reset(f->scratch);
+	}
+	return 0;
+}
+
+/* deepen-since and deepen-not: kept are the commits reached from the
+ * wants through commits no older than the time and outside the excluded
+ * histories (git rev-list --max-age=T --not <refs> <wants>). */
+static int
+cut_by_rev_list(struct fetch *f, struct cut *c, const struct oid *wants,
+    size_t nwants)
+{
+	struct oidmap *excl = arena_zalloc(f->a, sizeof(*excl));
+	struct oidmap *met = arena_zalloc(f->a, sizeof(*met));
+	struct queue q = { 0 };
+	struct commit_info ci;
+	size_t i, k;
+	int rc = 0;
+
+	c->rev_list = true;
+	map_init(excl, f->a);
+	map_init(met, f->a);
+	if (fill_excluded(f, excl) != 0)
+		return -1;
+	for (i = 0; i < nwants; i++)
+		enqueue(&q, &wants[i], 1);
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		const struct oid *p;
+
+		if (!map_add(met, &v.oid, 0) || map_get(excl, &v.oid) != NULL)
+			continue;
+		if ((rc = load_commit(f, &v.oid, &ci)) != 0)
+			break;
+		if (f->q->deepen_since && committer_time(&ci) <
+		    f->q->deepen_since) {
+			arena_reset(f->scratch);
+			continue;	/* old: not kept, nor walked past */
+		}
+		push_node(f, c, &v.oid, &ci, v.depth);
+		for (k = 0; (p = commit_parent(&ci, k)) != NULL; k++)
+			enqueue(&q, p, v.depth + 1);
+		arena_reset(f->scratch);
+	}
+	free(q.v);
+	if (rc != 0)
+		return -1;
+	if (c->n == 0)
+		return kerr_set(f->e, 400, "BadRequest", "no commits selected "
+		    "for shallow requests");
+	for (i = 0; i < c->n; i++)
+		for (k = 0; k < c->node[i].nparents; k++)
+			if (map_get(&c->kept, &c->node[i].parents[k]) == NULL) {
+				map_add(&c->boundary, &c->node[i].oid, 0);
+				break;
+			}
+	return 0;
+}
+
+/* deepen N with deepen-relative: N more commits below the client's
+ * shallow commits (those of this repository), counted as git counts them
+ * (the shallow commit itself is at depth 1, the new boundary at N + 1). */
+static int
+cut_relative(struct fetch *f, struct cut *c)
+{
+	uint32_t limit = f->q->deepen + 1;	/* at most 2^31: no overflow */
+	struct queue q = { 0 };
+	struct commit_info ci;
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < f->q->nshallows; i++) {
+		if ((rc = is_ours(f, &f->q->shallows[i])) < 0)
+			return -1;
+		if (rc == 1)
+			enqueue(&q, &f->q->shallows[i], 1);
+		arena_reset(f->scratch);
+	}
+	rc = 0;
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		const struct oid *p;
+		struct node *nd;
+
+		if (map_get(&c->kept, &v.oid) != NULL)
+			continue;	/* breadth first: met at its least depth */
+		if ((rc = load_commit(f, &v.oid, &ci)) != 0)
+			break;
+		nd = push_node(f, c, &v.oid, &ci, v.depth);
+		if (v.depth >= limit) {
+			if (nd->nparents > 0)
+				map_add(&c->boundary, &v.oid, 0);
+		} else
+			for (k = 0; (p = commit_parent(&ci, k)) != NULL; k++)
+				enqueue(&q, p, v.depth + 1);
+		arena_reset(f->scratch);
+	}
+	free(q.v);
+	return rc;
+}
+
+/*
+ * The walk of what to send after a cut: its shallow and unshallow lines
+ * into b (git's send_shallow and send_unshallow), then the commits from
+ * the wants and from the parents of each unshallowed commit, down to the
+ * common commits, not past a shallow commit (a new boundary, or one of
+ * the client's that stays shallow), into f->w. A want the cut does not
+ * keep (older than deepen-since, or in a deepen-not history) is cut
+ * itself, so the client's history stays bounded (git would send all
+ * below it).
+ */
+static int
+walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
+    size_t nwants, struct buf *b)
+{
+	struct oidmap *unshallowed = arena_zalloc(f->a, sizeof(*unshallowed));
+	struct queue q = { 0 };
+	struct commit_info ci;
+	char hex[OID_HEX + 1];
+	size_t i, k;
+	int rc = 0;
+
+	map_init(unshallowed, f->a);
+	for (i = 0; i < c->n; i++) {
+		const struct node *nd = &c->node[i];
+		bool cs = map_get(&f->client_shallow, &nd->oid) != NULL;
+
+		if (map_get(&c->boundary, &nd->oid) != NULL) {
+			if (!cs) {
+				oid_hex(&nd->oid, hex);
+				pkt_printf(b, "shallow %s\n", hex);
+			}
+		} else if (cs) {
+			oid_hex(&nd->oid, hex);
+			pkt_printf(b, "unshallow %s\n", hex);
+			map_add(unshallowed, &nd->oid, 0);
+			for (k = 0; k < nd->nparents; k++)
+				enqueue(&q, &nd->parents[k], 1);
+		}
+	}
+	for (i = 0; i < nwants; i++)
+		enqueue(&q, &wants[i], 1);
+	while (rc == 0 && q.head < q.n) {
+		struct visit v = q.v[q.head++];
+		const struct oid *p;
+		struct walked *w;
+
+		if (map_get(&f->walk, &v.oid) != NULL ||
+		    map_get(&f->closure, &v.oid) != NULL)
+			continue;
+		if ((rc = load_commit(f, &v.oid, &ci)) != 0)
+			break;
+		map_add(&f->walk, &v.oid, (uint32_t)f->nw);
+		w = push_walked(f);
+		w->oid = v.oid;
+		w->tree = ci.tree;
+		w->parent = ci.parent;
+		w->has_parent = ci.has_parent;
+		w->depth = 1;
+		w->cut = map_get(&c->boundary, &v.oid) != NULL ||
+		    (map_get(&f->client_shallow, &v.oid) != NULL &&
+		    map_get(unshallowed, &v.oid) == NULL) ||
+		    (c->rev_list && map_get(&c->kept, &v.oid) == NULL);
+		if (w->cut && ci.has_parent &&
+		    map_get(&c->boundary, &v.oid) == NULL &&
+		    map_get(&f->client_shallow, &v.oid) == NULL) {
+			/* a want the cut leaves out: shallow too */
+			oid_hex(&v.oid, hex);
+			pkt_printf(b, "shallow %s\n", hex);
+		}
+		for (k = 0; !w->cut && (p = commit_parent(&ci, k)) != NULL;
+		    k++)
+			enqueue(&q, p, 1);
+		arena_reset(f->scratch);
+	}
+	free(q.v);
+	return rc;
+}
+
+/* Whether the filter keeps blob o: 1, 0, or -1 with f->e. blob:limit
+ * compares the git object's size (an LFS file's pointer text), as git
+ * does, and omits a blob of at least the limit. */
+static int
+keep_blob(struct fetch *f, struct arena *a, const struct oid *o)
+{
+	struct blob_info bi;
+	int rc;
+
+	switch (f->q->filter) {
+	case UPLOAD_FILTER_NONE:
+		return 1;
+	case UPLOAD_FILTER_BLOB_NONE:
+		return 0;
+	default:
+		if ((rc = gitstore_blob(f->db, a, o, &bi)) != 0)
+			return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
+			    500, "InternalError", "blob %s is missing from "
+			    "the store", oid_hex_a(f->a, o));
+		return gitstore_blob_git_size(&bi) < f->q->blob_limit;
+	}
+}
+
+/*
+ * The arena of the trees read at a depth of the walk, emptied as the walk
+ * comes to the next tree at that depth: what a walk holds is the trees
+ * of one path from the root, not every tree of the snapshot (1,000 parsed
+ * trees of 100 entries were 8 MB of a 100,000-file clone). Deeper than
+ * TREE_LEVELS, the scratch arena (emptied after each commit).
+ */
+static void
+level_free(void *p)
+{
+	arena_free(p);
+	free(p);
+}
+
+static struct arena *
+level_arena(struct fetch *f, unsigned depth)
+{
+	struct arena *la;
+
+	if (depth >= TREE_LEVELS)
+		return f->scratch;
+	if ((la = f->level[depth]) == NULL) {
+		if ((la = calloc(1, sizeof(*la))) == NULL)
+			oom();
+		arena_init(la, 16384);
+		arena_on_reset(f->a, level_free, la);
+		f->level[depth] = la;
+	} else
+		arena_reset(la);
+	return la;
+}
+
+/* Lists tree nt's objects that old (NULL: none) does not hold; nt is at
+ * depth (0: a root) of the walk. */
+static int
+enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old,
+    unsigned depth)
+{
+	struct arena *la;
 	struct tree t, o;
 	size_t i;
 	int rc;
@@ -815,8 +1449,9 @@ enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old)
 	if (!map_add(&f->seen, nt, 0))
 		return 0;	/* listed, and what it holds that is new */
 	push_obj(f, nt, PACK_TREE);
-	if ((rc = gitstore_tree(f->db, f->scratch, nt, &t)) != 0 ||
-	    (old != NULL && (rc = gitstore_tree(f->db, f->scratch, old,
+	la = level_arena(f, depth);
+	if ((rc = gitstore_tree(f->db, la, nt, &t)) != 0 ||
+	    (old != NULL && (rc = gitstore_tree(f->db, la, old,
 	    &o)) != 0))
 		return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e, 500,
 		    "InternalError", "a tree is missing from the store");
@@ -832,10 +1467,17 @@ enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old)
 		}
 		if (e->mode == MODE_DIR) {
 			if (enum_tree(f, &e->oid, oe != NULL &&
-			    oe->mode == MODE_DIR ? &oe->oid : NULL) != 0)
+			    oe->mode == MODE_DIR ? &oe->oid : NULL,
+			    depth + 1) != 0)
 				return -1;
-		} else if (map_add(&f->seen, &e->oid, 0))
-			push_obj(f, &e->oid, PACK_BLOB);
+		} else if (map_add(&f->seen, &e->oid, 0)) {
+			/* a blob filtered out stays seen: it is out wherever
+			 * it appears (same id, same size) */
+			if ((rc = keep_blob(f, la, &e->oid)) < 0)
+				return -1;
+			if (rc == 1)
+				push_obj(f, &e->oid, PACK_BLOB);
+		}
 	}
 	return 0;
 }
@@ -895,6 +1537,86 @@ blob_feed(void *arg, const void *data, size_t len)
 	return pack_object_data(bf->f->pack, data, len);
 }
 
+/* The rows of the blobs of the next window of the object list. */
+struct ahead {
+	struct arena	 a;		/* reset each window */
+	struct oidmap	 map;		/* oid -> index in v */
+	struct ahead_blob {
+		struct blob_info bi;
+		const void	*data;	/* NULL: not in blob_data */
+		size_t		 len;
+	}		*v;
+	size_t		 n;
+	size_t		 next;		/* the first object not looked at */
+};
+
+static void
+ahead_free(void *p)
+{
+	arena_free(&((struct ahead *)p)->a);
+}
+
+/*
+ * Reads the rows of the blobs among the next objects from index i on,
+ * up to AHEAD_BLOBS of them, in one query, when i has gone past what the
+ * last window covered. A blob the window lacks is read one by one, as
+ * before (write_obj). 0, or -1 with f->e.
+ */
+static int
+ahead_fill(struct fetch *f, size_t i)
+{
+	struct ahead *h = f->ahead;
+	struct db_res *res;
+	struct buf js;
+	char hex[OID_HEX + 1];
+	void *o, *sha, *data;
+	size_t k, n = 0, olen, slen, dlen;
+	uint64_t size;
+	int64_t lfs, in_s3;
+	int rc;
+
+	if (i < h->next)
+		return 0;
+	arena_reset(&h->a);
+	map_init(&h->map, &h->a);
+	h->v = arena_alloc(&h->a, AHEAD_BLOBS * sizeof(*h->v));
+	h->n = 0;
+	buf_init(&js, &h->a);
+	buf_addc(&js, '[');
+	for (k = i; k < f->nobjs && n < AHEAD_BLOBS; k++) {
+		if (f->objs[k].type != PACK_BLOB)
+			continue;
+		oid_hex(&f->objs[k].oid, hex);
+		buf_printf(&js, "%s\"%s\"", n > 0 ? "," : "", hex);
+		n++;
+	}
+	h->next = k;
+	if (n == 0)
+		return 0;
+	buf_add(&js, "]", 2);	/* with its NUL: a C string */
+	if (db_exec(f->db, &h->a, &res, SQL_BLOBS_AHEAD, "s", js.data) != 0)
+		return kerr_db(f->e, f->db);
+	while (h->n < AHEAD_BLOBS && (rc = db_row(res, "bubiib", &o, &olen,
+	    &size, &sha, &slen, &lfs, &in_s3, &data, &dlen)) == 1) {
+		struct ahead_blob *b = &h->v[h->n];
+
+		if (olen != OID_LEN || slen != SHA256_LEN)
+			continue;
+		memcpy(b->bi.oid.b, o, OID_LEN);
+		b->bi.size = size;
+		memcpy(b->bi.sha256, sha, SHA256_LEN);
+		b->bi.lfs = lfs != 0;
+		b->bi.in_s3 = in_s3 != 0;
+		b->data = data;
+		b->len = dlen;
+		if (map_add(&h->map, &b->bi.oid, (uint32_t)h->n))
+			h->n++;
+	}
+	if (rc < 0)
+		return kerr_db(f->e, f->db);
+	return 0;
+}
+
 /* One object of the list into the pack. */
 static int
 write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
@@ -902,6 +1624,8 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 	struct commit_info ci;
 	struct blob_info bi;
 	struct blob_feed bf = { f, sha };
+	const struct ahead_blob *ab;
+	uint32_t *k;
 	const void *raw;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -937,7 +1661,12 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 		break;
 	}
 	default:
-		if ((rc = gitstore_blob(f->db, f->scratch, &ob->oid, &bi)) != 0)
+		ab = (k = map_get(&f->ahead->map, &ob->oid)) != NULL ?
+		    &f->ahead->v[*k] : NULL;
+		if (ab != NULL)
+			bi = ab->bi;
+		else if ((rc = gitstore_blob(f->db, f->scratch, &ob->oid,
+		    &bi)) != 0)
 			goto store;
 		size = gitstore_blob_git_size(&bi);
 		n = snprintf(hdr, sizeof(hdr), "blob %llu",
@@ -946,8 +1675,17 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 		    EVP_DigestUpdate(sha, hdr, (size_t)n + 1) != 1 ||
 		    pack_object_begin(f->pack, PACK_BLOB, size) != 0)
 			goto pack;
-		rc = gitstore_blob_read(f->db, f->s3, f->scratch, &bi,
-		    blob_feed, &bf, f->e);
+		/* a small file's bytes came with its row (a length that is
+		 * not the file's falls to the one-by-one read, which says
+		 * what is wrong) */
+		if (ab != NULL && ab->data != NULL && !bi.lfs &&
+		    ab->len == bi.size)
+			rc = blob_feed(&bf, ab->data, ab->len) != 0 ? kerr_set(
+			    f->e, 500, "InternalError", "hashing a blob "
+			    "failed") : 0;
+		else
+			rc = gitstore_blob_read(f->db, f->s3, f->scratch, &bi,
+			    blob_feed, &bf, f->e);
 		if (rc != 0 && pack_errmsg(f->pack)[0] != '\0')
 			goto pack;
 		if (rc != 0)
@@ -1005,34 +1743,84 @@ send_pack(struct fetch *f, struct buf *head)
 	size_t i, nwants = 0;
 	char hex[OID_HEX + 1];
 	struct oidmap *dedup = arena_zalloc(f->a, sizeof(*dedup));
+	bool shallow_info;
 
 	map_init(dedup, f->a);
 	for (i = 0; i < q->nwants; i++) {
 		const struct oid *w = &q->wants[i];
 		uint32_t *t = map_get(&f->tags, w);
 
-		/* an annotated tag: the object itself, and what it tags */
+		/* a blob (a partial clone's later fetch): itself, whatever
+		 * the filter (git sends what a want names) */
+		if (f->want_blob[i]) {
+			if (map_add(&f->seen, w, 0))
+				push_obj(f, w, PACK_BLOB);
+			continue;
+		}
+		/* an annotated tag: the object itself, and what it tags (a
+		 * tree or a blob here, a commit by the walk) */
 		if (t != NULL) {
+			const struct upload_ref *r = &f->refs->v[*t];
+			int rc;
+
 			if (map_add(&f->seen, w, 0))
 				push_obj(f, w, PACK_TAG);
-			w = &f->refs->v[*t].peeled;
+			if (r->peeled_type == PACK_TREE) {
+				if (enum_tree(f, &r->peeled, NULL, 0) != 0)
+					return -1;
+				arena_reset(f->scratch);
+				continue;
+			}
+			if (r->peeled_type == PACK_BLOB) {
+				if (map_add(&f->seen, &r->peeled, 0)) {
+					if ((rc = keep_blob(f, f->scratch,
+					    &r->peeled)) < 0)
+						return -1;
+					if (rc == 1)
+						push_obj(f, &r->peeled,
+						    PACK_BLOB);
+				}
+				continue;
+			}
+			w = &r->peeled;
 		}
 		if (map_add(dedup, w, 0))
 			wants[nwants++] = *w;
 	}
-	if (fill_closure(f) != 0 || walk_wants(f, wants, nwants) != 0)
+	if (fill_closure(f) != 0)
 		return -1;
-	/* the commits to send, then their trees and blobs */
+	/* the commits to send (and the shallow-info lines), then their trees
+	 * and blobs */
 	buf_init(&b, f->a);
-	if (q->version == 2 && (q->deepen || q->nshallows))
+	shallow_info = q->version == 2 && (q->deepen || q->nshallows ||
+	    q->deepen_since || q->ndeepen_not);
+	if (shallow_info)
 		pkt_printf(&b, "shallow-info\n");
-	for (i = 0; i < f->nw; i++) {
+	if (q->deepen_since || q->ndeepen_not || (q->deepen &&
+	    q->deepen_relative)) {
+		struct cut *c = arena_zalloc(f->a, sizeof(*c));
+
+		map_init(&c->kept, f->a);
+		map_init(&c->boundary, f->a);
+		arena_on_reset(f->a, cut_free, c);
+		if ((q->deepen ? cut_relative(f, c) : cut_by_rev_list(f, c,
+		    wants, nwants)) != 0 || walk_cut(f, c, wants, nwants,
+		    &b) != 0)
+			return -1;
+		for (i = 0; i < f->nw; i++) {
+			map_add(&f->seen, &f->w[i].oid, 0);
+			push_obj(f, &f->w[i].oid, PACK_COMMIT);
+			f->ncommits++;
+		}
+	} else if (walk_wants(f, wants, nwants) != 0)
+		return -1;
+	for (i = 0; !q->deepen_since && !q->ndeepen_not &&
+	    !(q->deepen && q->deepen_relative) && i < f->nw; i++) {
 		struct walked *w = &f->w[i];
 		bool boundary = w->depth >= limit && w->has_parent;
 		bool cs = map_get(&f->client_shallow, &w->oid) != NULL;
 
-		if (w->depth > limit)
-			continue;
+		w->cut = w->depth >= limit;
 		if (q->deepen && boundary && !cs) {
 			oid_hex(&w->oid, hex);
 			pkt_printf(&b, "shallow %s\n", hex);
@@ -1046,7 +1834,7 @@ send_pack(struct fetch *f, struct buf *head)
 		push_obj(f, &w->oid, PACK_COMMIT);
 		f->ncommits++;
 	}
-	if (q->version == 2 && (q->deepen || q->nshallows))
+	if (shallow_info)
 		pkt_delim(&b);
 	for (i = 0; i < f->nw; i++) {
 		struct walked *w = &f->w[i];
@@ -1055,11 +1843,10 @@ send_pack(struct fetch *f, struct buf *head)
 		uint32_t *pi;
 		int rc;
 
-		if (w->depth > limit || map_get(&f->closure, &w->oid) != NULL)
+		if (map_get(&f->closure, &w->oid) != NULL)
 			continue;
-		if (w->has_parent && w->depth < limit) {
-			if ((pi = map_get(&f->walk, &w->parent)) != NULL &&
-			    f->w[*pi].depth <= limit)
+		if (w->has_parent && !w->cut) {
+			if ((pi = map_get(&f->walk, &w->parent)) != NULL)
 				base = &f->w[*pi].tree;
 			else if (map_get(&f->closure, &w->parent) != NULL) {
 				if ((rc = gitstore_commit(f->db, f->scratch,
@@ -1072,7 +1859,7 @@ send_pack(struct fetch *f, struct buf *head)
 				    sizeof(pc.tree));
 			}
 		}
-		if (enum_tree(f, &w->tree, base) != 0)
+		if (enum_tree(f, &w->tree, base, 0) != 0)
 			return -1;
 		arena_reset(f->scratch);
 	}
@@ -1100,8 +1887,13 @@ send_pack(struct fetch *f, struct buf *head)
 	if (pack_begin(f->pack, (uint32_t)f->nobjs) != 0)
 		return kerr_set(f->e, 499, "ClientGone", "the client went "
 		    "away");
+	f->ahead = arena_zalloc(f->a, sizeof(*f->ahead));
+	arena_init(&f->ahead->a, 65536);
+	arena_on_reset(f->a, ahead_free, f->ahead);
+	map_init(&f->ahead->map, &f->ahead->a);
 	for (i = 0; i < f->nobjs; i++) {
-		if (write_obj(f, &f->objs[i], sha) != 0) {
+		if (ahead_fill(f, i) != 0 ||
+		    write_obj(f, &f->objs[i], sha) != 0) {
 			band_error(f);
 			return -1;
 		}
@@ -1118,6 +1910,52 @@ send_pack(struct fetch *f, struct buf *head)
 	return 0;
 }
 
+/*
+ * Step 1 for the wants: each a ref's target, a commit of this repository
+ * or a blob its commits reference (f->want_blob), checked in batches (the
+ * checkout after a blob:none clone wants every blob it lacks at once).
+ * 0, or -1 with f->e (400 "not our ref" for the first that is none).
+ */
+static int
+check_wants(struct fetch *f)
+{
+	const struct upload_req *q = f->q;
+	struct oidmap *commits = arena_zalloc(f->a, sizeof(*commits));
+	struct oidmap *blobs = arena_zalloc(f->a, sizeof(*blobs));
+	struct oid *rest = arena_alloc(f->a, q->nwants * sizeof(*rest));
+	size_t i, nrest = 0, nblob = 0;
+	char hex[OID_HEX + 1];
+
+	map_init(commits, f->a);
+	map_init(blobs, f->a);
+	f->want_blob = arena_zalloc(f->a, q->nwants * sizeof(*f->want_blob));
+	for (i = 0; i < q->nwants; i++)
+		if (map_get(&f->tips, &q->wants[i]) == NULL)
+			rest[nrest++] = q->wants[i];
+	if (nrest > 0 && in_repo_batch(f, SQL_COMMITS_IN, rest, nrest,
+	    commits) != 0)
+		return -1;
+	for (i = 0; i < nrest; i++)
+		if (map_get(commits, &rest[i]) == NULL)
+			rest[nblob++] = rest[i];
+	if (nblob > 0 && in_repo_batch(f, SQL_BLOBS_IN, rest, nblob,
+	    blobs) != 0)
+		return -1;
+	for (i = 0; i < q->nwants; i++) {
+		const struct oid *w = &q->wants[i];
+
+		if (map_get(&f->tips, w) != NULL || map_get(commits, w) != NULL)
+			continue;
+		if (map_get(blobs, w) == NULL) {
+			oid_hex(w, hex);
+			return kerr_set(f->e, 400, "BadRequest",
+			    "upload-pack: not our ref %s", hex);
+		}
+		f->want_blob[i] = true;
+	}
+	return 0;
+}
+
 int
 upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
     const struct upload_refs *refs, const struct upload_req *q,
@@ -1126,10 +1964,10 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	struct fetch *f = arena_zalloc(a, sizeof(*f));
 	struct arena *scratch = arena_zalloc(a, sizeof(*scratch));
 	struct oidmap *have_seen = arena_zalloc(a, sizeof(*have_seen));
+	struct oidmap *have_ours = arena_zalloc(a, sizeof(*have_ours));
 	struct buf head;
 	char hex[OID_HEX + 1];
 	size_t i;
-	int rc;
 
 	*started = false;
 	arena_init(scratch, 65536);
@@ -1152,6 +1990,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	map_init(&f->walk, a);
 	map_init(&f->seen, a);
 	map_init(have_seen, a);
+	map_init(have_ours, a);
 	map_init(&f->tags, a);
 	f->refs = refs;
 	for (i = 0; i < refs->n; i++) {
@@ -1162,26 +2001,22 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	for (i = 0; i < q->nshallows; i++)
 		map_add(&f->client_shallow, &q->shallows[i], 0);
 	/* step 1: every want ours; the haves that are ours are common */
-	for (i = 0; i < q->nwants; i++) {
-		if ((rc = is_ours(f, &q->wants[i])) < 0)
-			return -1;
-		if (rc == 0) {
-			oid_hex(&q->wants[i], hex);
-			return kerr_set(e, 400, "BadRequest", "upload-pack: "
-			    "not our ref %s", hex);
-		}
-		arena_reset(scratch);
-	}
+	if (check_wants(f) != 0)
+		return -1;
+	/* the haves that are this repository's commits, in their order (a
+	 * negotiation round is up to 256 of them: one query a thousand) */
 	f->common = arena_alloc(a, (q->nhaves ? q->nhaves : 1) *
 	    sizeof(*f->common));
+	if (q->nhaves > 0 && in_repo_batch(f, SQL_COMMITS_IN, q->haves,
+	    q->nhaves, have_ours) != 0)
+		return -1;
 	for (i = 0; i < q->nhaves; i++) {
 		if (!map_add(have_seen, &q->haves[i], 0))
 			continue;
-		if ((rc = is_ours(f, &q->haves[i])) < 0)
-			return -1;
-		if (rc == 1 && map_get(&f->tags, &q->haves[i]) == NULL)
+		if ((map_get(have_ours, &q->haves[i]) != NULL ||
+		    map_get(&f->tips, &q->haves[i]) != NULL) &&
+		    map_get(&f->tags, &q->haves[i]) == NULL)
 			f->common[f->ncommon++] = q->haves[i];
-		arena_reset(scratch);
 	}
 	/* the negotiation's answer */
 	buf_init(&head, a);

@@ -7,9 +7,11 @@
  * door (api_git.c) opens the repository, reads the body and hands the
  * answer's bytes on.
  *
- * Every object served is reached from a commit of this repository
- * (repo_commit), never looked up by id in the shared store: a want must
- * be one of them, a have that is not one is unknown.
+ * Every object served is reached from a commit or a ref of this
+ * repository, never looked up by id in the shared store: a want must be a
+ * ref's target, one of its commits (repo_commit) or a blob its commits
+ * reference (repo_blob: a partial clone's later fetches); a have that is
+ * not one of its commits is unknown.
  */
 #ifndef KHUB_UPLOADPACK_H
 #define KHUB_UPLOADPACK_H
@@ -26,19 +28,31 @@ struct db;
 struct s3;
 
 /* Bounds checked while parsing, before any work. A clone wants one line
- * per ref; git sends haves in rounds and stops after 256 in vain, so a
- * real negotiation is far below these. */
-#define UPLOAD_WANTS_MAX	10000
+ * per ref, but the checkout after a partial clone (filter blob:none) wants
+ * every missing blob at once: 200,000 wants are 10 MB of lines, under the
+ * body's cap (api_git.c). git sends haves in rounds and stops after 256 in
+ * vain, so a real negotiation is far below these. deepen-not names refs,
+ * one line each, and a client sends a handful. */
+#define UPLOAD_WANTS_MAX	200000
 #define UPLOAD_HAVES_MAX	100000
 #define UPLOAD_SHALLOWS_MAX	10000
 #define UPLOAD_PREFIXES_MAX	256
 #define UPLOAD_DEPTH_MAX	0x7fffffff	/* git's "infinite" depth */
+#define UPLOAD_DEEPEN_NOT_MAX	256
 
 enum upload_cmd { UPLOAD_LS_REFS = 1, UPLOAD_FETCH };
 
 struct upload_prefix {
 	const char	*s;
 	size_t		 len;
+};
+
+/* A fetch's object filter (gitprotocol-v2 "filter", git rev-list
+ * --filter): only the blob forms. Blobs a want names are sent anyway. */
+enum upload_filter {
+	UPLOAD_FILTER_NONE = 0,
+	UPLOAD_FILTER_BLOB_NONE,	/* blob:none: no blobs */
+	UPLOAD_FILTER_BLOB_LIMIT,	/* blob:limit=<n>: blobs under n bytes */
 };
 
 /* One request, as upload_parse() read it; strings point into the body. */
@@ -53,6 +67,12 @@ struct upload_req {
 	struct oid	*wants, *haves, *shallows;
 	size_t		 nwants, nhaves, nshallows;
 	uint32_t	 deepen;	/* 0: the whole history */
+	bool		 deepen_relative; /* deepen counts from the shallows */
+	int64_t		 deepen_since;	/* 0, or Unix seconds: no older commits */
+	struct upload_prefix *deepen_not; /* ref names: none of their history */
+	size_t		 ndeepen_not;
+	enum upload_filter filter;
+	uint64_t	 blob_limit;	/* UPLOAD_FILTER_BLOB_LIMIT: in bytes */
 	bool		 done;
 	bool		 sideband;	/* side-band-64k (v2: always) */
 	bool		 multi_ack;	/* v0: multi_ack_detailed */
@@ -60,9 +80,20 @@ struct upload_req {
 };
 
 /*
+ * Parses a filter spec as git's --filter takes it: "blob:none", or
+ * "blob:limit=<n>" with n decimal, 0x hex or 0 octal (git_parse_ulong),
+ * an optional k, m or g (either case, powers of 1024), no overflow.
+ * 0 with *f and *limit set, or -1 with e (400, naming the spec).
+ */
+int	 upload_parse_filter(const char *spec, size_t len,
+	    enum upload_filter *f, uint64_t *limit, struct kerr *e);
+
+/*
  * Parses an upload-pack request body of protocol version (0 or 2) into
  * out, arrays in the arena. Strict: pkt-lines well formed, only the
- * commands and arguments khub advertises, 40-hex ids, the bounds above.
+ * commands and arguments khub advertises, 40-hex ids, the bounds above;
+ * deepen N and deepen-since/deepen-not not together (as git refuses);
+ * a filter other than blob:none and blob:limit=<n>[kmg] refused by name.
  * Returns 0, or -1 with e (400, a message for git's "remote error:").
  */
 int	 upload_parse(struct upload_req *out, struct arena *, int version,
@@ -75,6 +106,7 @@ struct upload_ref {
 	struct oid	 oid;
 	bool		 annotated;	/* oid is a tag object, of peeled */
 	struct oid	 peeled;
+	unsigned char	 peeled_type;	/* enum pack_type: commit, tree, blob */
 };
 struct upload_refs {
 	struct upload_ref *v;
@@ -103,8 +135,12 @@ typedef int (*upload_sink)(void *arg, const void *data, size_t len);
  * repository repo_id: checks the wants, negotiates with the haves and,
  * when the client is done or the common commits suffice, writes the pack
  * (commits from the wants down to what the haves reach, their trees and
- * blobs by tree diffs against the parent; `deepen N` cuts the history),
- * all through sink, streamed. Blob bytes come from gitstore_blob_read().
+ * blobs by tree diffs against the parent; deepen N, deepen-since,
+ * deepen-not and deepen-relative cut the history where git cuts it, with
+ * the shallow-info section; the filter leaves blobs out; a wanted blob,
+ * or what an annotated tag of a tree or a blob tags, is sent whole), all
+ * through sink, streamed. Blob bytes come from blob_data with the rows
+ * read ahead, else gitstore_blob_read().
  * Returns 0 when the answer is complete. Returns -1 with e when it could
  * not be given: if *started is false nothing was written and the caller
  * answers the error (as a git "ERR" line); if true the answer broke off

@@ -4,8 +4,10 @@
 // them, and requests crafted by hand (a want of an object of another
 // repository, malformed pkt-lines, gzip bodies). Push: t_46_push.mjs.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  readFileSync, rmSync, readdirSync, statSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -13,7 +15,8 @@ import {
   request, test, upload,
 } from './lib.mjs';
 import {
-  api, apiCommits, DELIM, FLUSH, git, gitOk, needGit, pkt, tmp, withAuth,
+  api, apiCommits, DELIM, FLUSH, git, gitOk, gitWith, needGit, pkt, tmp,
+  withAuth,
 } from './gitlib.mjs';
 
 async function resolveBytes(repo, path, token) {
@@ -227,7 +230,13 @@ test('malformed and oversized requests are refused', async () => {
   for (const body of [Buffer.from('zzzz'), Buffer.from('00'),
     Buffer.from('0003'), Buffer.from('ffff'), pkt('command=fetch\n'),
     Buffer.concat([pkt('command=push\n'), FLUSH]),
-    fetchBody(['want 1234\n']), fetchBody(['deepen-since 1\n']),
+    fetchBody(['want 1234\n']), fetchBody([`want ${head}\n`,
+      'deepen-since 0\n']), fetchBody([`want ${head}\n`, 'deepen 1\n',
+      'deepen-since 5\n']), fetchBody([`want ${head}\n`,
+      'filter tree:0\n']), fetchBody([`want ${head}\n`,
+      'filter blob:limit=1x\n']), fetchBody([`want ${head}\n`,
+      'filter blob:none\n', 'filter blob:none\n', 'done\n']),
+    fetchBody([`want ${head}\n`, 'deepen-not nosuchref\n', 'done\n']),
     fetchBody(['have ' + head + '\n', 'done\n']),
     Buffer.concat([fetchBody([`want ${head}\n`, 'done\n']), FLUSH])]) {
     const res = await uploadPack(repo, body);
@@ -271,7 +280,7 @@ test('gzip request bodies, every URL form', async () => {
   const v2 = await get(`/datasets/${ds.id}/info/refs?service=git-upload-pack`,
     { headers: { 'git-protocol': 'version=2' } });
   assert.match(v2.body, /^000eversion 2\n/);
-  assert.match(v2.body, /fetch=shallow\n/);
+  assert.match(v2.body, /fetch=shallow filter\n/);
 });
 
 test('git clone --depth 1, then fetch --depth and --unshallow', async () => {
@@ -296,10 +305,324 @@ test('git clone --depth 1, then fetch --depth and --unshallow', async () => {
       'false');
     gitOk(dir, '-c', 'pull.ff=only', 'pull', '-q');
     await checkClone(dir, repo, u, lfs);
-    const r = git(d, 'clone', '--shallow-since=2000-01-01',
-      `${BASE}/${repo.id}`, join(d, 'since'));
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+// ---- partial clones ----
+
+// Blobs of every size around a limit of 1 KiB, and an LFS pointer (its
+// pointer text, about 130 bytes, is the blob git measures).
+async function sizedFixture(user) {
+  const { repo, lfs } = await fixture(user);
+  await commitOk(user.token, repo, { summary: 'sizes', files: {
+    'size/1023.bin': randomBytes(1023), 'size/1024.bin': randomBytes(1024),
+    'size/1025.bin': randomBytes(1025), 'size/big.bin': randomBytes(40000),
+  } });
+  return { repo, lfs };
+}
+// The blobs of HEAD's tree a repository lacks (rev-list's missing list).
+function missingBlobs(dir) {
+  const out = gitOk(dir, 'rev-list', '--objects', '--missing=print',
+    'HEAD^{tree}');
+  return out.split('\n').filter((l) => l.startsWith('?')).map((l) =>
+    l.slice(1));
+}
+const blobSize = (dir, path) => Number(gitOk(dir, 'cat-file', '-s',
+  `HEAD:${path}`).trim());
+// The strict fsck of a partial clone: strict rules on every object it
+// has; the blobs it lacks are the promisor's (fsck says nothing of them).
+function fsckPartial(dir) {
+  const r = git(dir, 'fsck', '--strict', '--no-dangling');
+  assert.equal(r.status, 0, `fsck --strict: ${r.stderr}`);
+}
+
+test('git clone --filter=blob:none: trees only, checkout fetches the blobs '
+  + 'lazily, bytes as the API', async () => {
+  needGit();
+  const u = newUser();
+  const { repo, lfs } = await sizedFixture(u);
+  const d = tmp();
+  try {
+    const adv = await get(`${repoPath(repo)}/info/refs?service=git-upload-pack`,
+      { headers: { 'git-protocol': 'version=2' } });
+    assert.match(adv.body, /fetch=shallow filter\n/);
+    const dir = join(d, 'none');
+    gitOk(d, 'clone', '--no-checkout', '--filter=blob:none',
+      `${BASE}/${repo.id}`, dir);
+    assert.equal(gitOk(dir, 'config', 'remote.origin.promisor').trim(),
+      'true');
+    const missing = missingBlobs(dir);
+    assert.ok(missing.length >= 8, `missing: ${missing.length}`);
+    fsckPartial(dir);
+    // the checkout's lazy fetch wants the blobs by id, with the filter
+    gitOk(dir, 'checkout', 'main');
+    assert.deepEqual(missingBlobs(dir), []);
+    await checkClone(dir, repo, u, lfs);
+    // an older commit's blobs come one lazy fetch at a time
+    gitOk(dir, 'checkout', '-q', 'v1');
+    assert.equal(readFileSync(join(dir, 'a/b/c.txt'), 'utf8'), 'deeper\n');
+    fsckPartial(dir);
+    // a later fetch keeps the filter: an API commit's trees, not its
+    // blobs, until the merge checks them out
+    gitOk(dir, 'checkout', '-q', 'main');
+    const id = await commitOk(u.token, repo, { summary: 'later',
+      files: { 'later/new.txt': 'new after the clone\n' } });
+    gitOk(dir, 'fetch', '-q', 'origin');
+    assert.equal(gitOk(dir, 'rev-parse', 'origin/main').trim(), id);
+    const newBlob = gitOk(dir, 'rev-parse', 'origin/main:later/new.txt').trim();
+    assert.ok(gitOk(dir, 'rev-list', '--objects', '--missing=print',
+      'origin/main^{tree}').includes(`?${newBlob}`));
+    gitOk(dir, 'merge', '-q', '--ff-only', 'origin/main');
+    assert.equal(readFileSync(join(dir, 'later/new.txt'), 'utf8'),
+      'new after the clone\n');
+    fsckPartial(dir);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git clone --filter=blob:none over protocol v0, checkout as well',
+  async () => {
+  needGit();
+  const u = newUser();
+  const { repo, lfs } = await sizedFixture(u);
+  const d = tmp();
+  try {
+    const adv = await get(`${repoPath(repo)}.git/info/refs?service=git-upload-pack`);
+    assert.match(adv.body, / filter /);
+    const dir = join(d, 'v0');
+    const v0 = ['-c', 'protocol.version=0'];
+    gitOk(d, ...v0, 'clone', '--no-checkout', '--filter=blob:none',
+      `${BASE}/${repo.id}`, dir);
+    assert.ok(missingBlobs(dir).length >= 8);
+    fsckPartial(dir);
+    gitOk(dir, ...v0, 'checkout', 'main');
+    assert.deepEqual(missingBlobs(dir), []);
+    await checkClone(dir, repo, u, lfs);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git clone --filter=blob:limit=1k: blobs under 1,024 bytes only (the '
+  + 'LFS pointer counted as its pointer text)', async () => {
+  needGit();
+  const u = newUser();
+  const { repo, lfs } = await sizedFixture(u);
+  const d = tmp();
+  try {
+    for (const spec of ['blob:limit=1k', 'blob:limit=1024', 'blob:limit=0x400']) {
+      const dir = join(d, spec.replace(/[:=]/g, '_'));
+      gitOk(d, 'clone', '--no-checkout', `--filter=${spec}`,
+        `${BASE}/${repo.id}`, dir);
+      const missing = new Set(missingBlobs(dir));
+      for (const [p, out] of [['size/1023.bin', false],
+        ['size/1024.bin', true], ['size/1025.bin', true],
+        ['size/big.bin', true], ['README.md', false], ['model.bin', false],
+        ['d/e/f/g.txt', true]]) {
+        const oid = gitOk(dir, 'rev-parse', `HEAD:${p}`).trim();
+        assert.equal(missing.has(oid), out, `${spec}: ${p} omitted: ${out}`);
+      }
+      fsckPartial(dir);
+      gitOk(dir, 'checkout', 'main');
+      assert.equal(blobSize(dir, 'size/big.bin'), 40000);
+      await checkClone(dir, repo, u, lfs);
+    }
+    // blob:limit=0 omits every blob, as blob:none does
+    const zero = join(d, 'zero');
+    gitOk(d, 'clone', '--no-checkout', '--filter=blob:limit=0',
+      `${BASE}/${repo.id}`, zero);
+    assert.ok(missingBlobs(zero).length >= 8);
+    // a filter khub does not serve: a clear error, nothing cloned
+    const r = git(d, 'clone', '--filter=tree:0', `${BASE}/${repo.id}`,
+      join(d, 'tree0'));
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /does not support deepen-since/);
+    assert.match(r.stderr, /filter 'tree:0' is not supported by khub/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('a want of a blob: this repository\'s only, sent whatever the filter',
+  async () => {
+  const u = newUser();
+  const other = newUser();
+  const mine = await createRepo(u.token);
+  const theirs = await createRepo(other.token, { private: true });
+  await commitOk(other.token, theirs, { files: { 's.txt': 'secret blob\n' } });
+  await commitOk(u.token, mine, { files: { 'm.txt': 'my blob\n' } });
+  const blob = (s) => createHash('sha1').update(`blob ${s.length}\0${s}`)
+    .digest('hex');
+  let res = await uploadPack(mine, fetchBody([`want ${blob('secret blob\n')}\n`,
+    'filter blob:none\n', 'done\n']), { token: u.token });
+  assert.match(res.body, /^....ERR upload-pack: not our ref [0-9a-f]{40}/);
+  res = await uploadPack(mine, fetchBody([`want ${blob('my blob\n')}\n`,
+    'filter blob:none\n', 'no-progress\n', 'done\n']));
+  assert.equal(res.status, 200);
+  assert.match(res.body, /^000dpackfile\n....\x01PACK\0\0\0\x02\0\0\0\x01/);
+});
+
+// ---- deepen-since, deepen-not, deepen-relative ----
+
+// A history pushed with known dates: c1..c6 committed in 2001..2006 (their
+// author dates all 2030, so only the committer's date can cut), a side
+// branch from c2 dated 2003-06 merged by c4, a tag v1 (annotated) on c2
+// and a branch old at c3. Returns the repository, the pushing user and a
+// bare mirror of it (the oracle: real git's upload-pack over file://).
+async function datedFixture(d) {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const url = withAuth(`${BASE}/${repo.id}`, u);
+  const w = join(d, 'w');
+  gitOk(d, 'clone', '-q', url, w);
+  const at = (y, m = '01') => ({ GIT_COMMITTER_DATE: `${y}-${m}-01T00:00:00Z`,
+    GIT_AUTHOR_DATE: '2030-01-01T00:00:00Z' });
+  const commit = (msg, env) => {
+    writeFileSync(join(w, `${msg}.txt`), `${msg}\n`);
+    gitOk(w, 'add', '-A');
+    const r = gitWith(w, ['commit', '-q', '-m', msg], env);
+    assert.equal(r.status, 0, r.stderr);
+  };
+  commit('c1', at(2001));
+  commit('c2', at(2002));
+  gitOk(w, 'tag', '-a', '-m', 'one', 'v1');
+  gitOk(w, 'checkout', '-q', '-b', 'side');
+  commit('s1', at(2003, '06'));
+  gitOk(w, 'checkout', '-q', 'main');
+  commit('c3', at(2003));
+  gitOk(w, 'branch', 'old');
+  let r = gitWith(w, ['merge', '-q', '--no-ff', '-m', 'c4', 'side'], at(2004));
+  assert.equal(r.status, 0, r.stderr);
+  commit('c5', at(2005));
+  commit('c6', at(2006));
+  r = gitWith(w, ['push', '-q', 'origin', 'main', 'old', 'v1']);
+  assert.equal(r.status, 0, r.stderr);
+  const mirror = join(d, 'mirror.git');
+  gitOk(d, 'clone', '-q', '--mirror', `${BASE}/${repo.id}`, mirror);
+  return { u, repo, mirror };
+}
+// What a shallow repository has: every commit and its shallow list, by
+// their subjects (unique in datedFixture). git's shallow list may name a
+// commit the pack did not bring (a boundary below another): "?<id>".
+function shallowState(dir) {
+  const subject = (id) => {
+    const r = git(dir, 'log', '-1', '--format=%s', id);
+    return r.status === 0 ? r.stdout.trim() : `?${id}`;
+  };
+  const commits = gitOk(dir, 'log', '--all', '--format=%s').trim()
+    .split('\n').sort();
+  let shallow = [];
+  try {
+    shallow = readFileSync(join(dir, '.git', 'shallow'), 'utf8').trim()
+      .split('\n').map(subject).sort();
+  } catch { /* not shallow */ }
+  return { commits, shallow };
+}
+// git clone args of khub and of git's own upload-pack over file://
+// (the mirror): the same commits and the same shallow commits, fsck
+// --strict clean, main's history a prefix of the API's.
+async function sameAsGit(d, { repo, mirror }, name, args) {
+  const ours = join(d, `khub-${name}`);
+  const theirs = join(d, `git-${name}`);
+  gitOk(d, 'clone', '-q', '--no-local', ...args, `${BASE}/${repo.id}`, ours);
+  gitOk(d, 'clone', '-q', '--no-local', ...args, `file://${mirror}`, theirs);
+  gitOk(ours, 'fsck', '--strict');
+  const got = shallowState(ours);
+  assert.deepEqual(got, shallowState(theirs), `${name}: as git serves it`);
+  const log = gitOk(ours, 'log', '--first-parent', '--format=%H', 'origin/main')
+    .trim().split('\n');
+  const apiIds = await apiCommits(repo);
+  assert.deepEqual(log, apiIds.slice(0, log.length), `${name}: the API's ids`);
+  return { dir: ours, other: theirs, ...got };
+}
+
+test('git clone --shallow-since: the committer\'s date cuts, as git cuts',
+  async () => {
+  needGit();
+  const d = tmp();
+  try {
+    const fx = await datedFixture(d);
+    // c4 (a merge of c3 and s1), c5, c6; c3 and s1 stay out (and the
+    // refs old and v1, older, are not sent)
+    const s4 = await sameAsGit(d, fx, 'since2004',
+      ['--shallow-since=2003-12-01']);
+    assert.deepEqual(s4, { ...s4, commits: ['c4', 'c5', 'c6'],
+      shallow: ['c4'] });
+    // s1 (2003-06) is kept, c3 (2003-01) not: c4 is shallow, and so is
+    // s1, which git then does not send (below the shallow c4)
+    const s = await sameAsGit(d, fx, 'since2003', ['--shallow-since=2003-03-01',
+      '--single-branch']);
+    assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
+    assert.equal(s.shallow.length, 2);
+    // then fetch --shallow-since earlier: deepened through unshallow
+    // lines. (Not from the clone above: git's own upload-pack then says
+    // "unshallow s1" of a commit that client never got, and git fetch
+    // dies on it; khub does as git does.)
+    for (const dir of [s4.dir, s4.other])
+      gitOk(dir, 'fetch', '-q', '--shallow-since=2001-06-01', 'origin');
+    gitOk(s4.dir, 'fsck', '--strict');
+    const deeper = shallowState(s4.dir);
+    assert.deepEqual(deeper, shallowState(s4.other));
+    assert.deepEqual(deeper, { commits: ['c2', 'c3', 'c4', 'c5', 'c6', 's1'],
+      shallow: ['c2'] });
+    // newer than every commit: git's error
+    const r = git(d, 'clone', '--shallow-since=2100-01-01',
+      `${BASE}/${fx.repo.id}`, join(d, 'none'));
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /no commits selected for shallow requests/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git clone --shallow-exclude: a tag\'s or a branch\'s history left out',
+  async () => {
+  needGit();
+  const d = tmp();
+  try {
+    const fx = await datedFixture(d);
+    let s = await sameAsGit(d, fx, 'notv1', ['--shallow-exclude=v1',
+      '--single-branch']);
+    assert.deepEqual(s.commits, ['c3', 'c4', 'c5', 'c6', 's1']);
+    assert.deepEqual(s.shallow, ['c3', 's1']);
+    // c3's history out: c4 is shallow (and s1 below it, not sent)
+    s = await sameAsGit(d, fx, 'notold', ['--shallow-exclude=refs/heads/old',
+      '--single-branch']);
+    assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
+    s = await sameAsGit(d, fx, 'both', ['--shallow-exclude=old',
+      '--shallow-since=2004-06-01', '--single-branch']);
+    assert.deepEqual(s, { ...s, commits: ['c5', 'c6'], shallow: ['c5'] });
+    const r = git(d, 'clone', '--shallow-exclude=nosuch',
+      `${BASE}/${fx.repo.id}`, join(d, 'nosuch'));
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /deepen-not: nosuch/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git fetch --deepen=N: N more commits below the shallow ones', async () => {
+  needGit();
+  const d = tmp();
+  try {
+    const fx = await datedFixture(d);
+    const s = await sameAsGit(d, fx, 'depth1', ['--depth=1', '--single-branch']);
+    assert.deepEqual(s.commits, ['c6']);
+    // below c5 (depth 1) come c4 (2), then c3 and s1 (3): the new shallows
+    for (const [n, total] of [['1', 2], ['2', 5]]) {
+      gitOk(s.dir, 'fetch', '-q', `--deepen=${n}`, 'origin');
+      gitOk(s.other, 'fetch', '-q', `--deepen=${n}`, 'origin');
+      gitOk(s.dir, 'fsck', '--strict');
+      const st = shallowState(s.dir);
+      assert.deepEqual(st, shallowState(s.other), `--deepen=${n}`);
+      assert.equal(st.commits.length, total, `--deepen=${n}`);
+    }
+    gitOk(s.dir, 'fetch', '-q', '--unshallow', 'origin');
+    gitOk(s.dir, 'fsck', '--strict');
+    assert.equal(gitOk(s.dir, 'rev-parse', '--is-shallow-repository').trim(),
+      'false');
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

@@ -104,6 +104,49 @@ test_roundtrip(void)
 	free(s.p);
 }
 
+/* Objects on either side of the writer's small-object stream (4 KiB),
+ * interleaved, read back byte for byte. */
+static void
+test_small_and_large(void)
+{
+	static const size_t sizes[] = { 0, 1, 4096, 4097, 100000, 3, 4095,
+	    200000, 7 };
+	enum { N = sizeof(sizes) / sizeof(sizes[0]) };
+	struct sinkbuf s;
+	struct pack_writer *w;
+	struct pack_entry *v;
+	unsigned char *data, *out;
+	const char *why;
+	uint32_t n;
+	size_t i, k;
+
+	memset(&s, 0, sizeof(s));
+	data = malloc(200000 + N);	/* object i starts at data + i */
+	out = malloc(200000);
+	for (k = 0; k < 200000 + N; k++)
+		data[k] = (unsigned char)(k * 7 + k / 300);
+	w = pack_new(sink, &s, 1);
+	CHECK(pack_begin(w, N) == 0);
+	for (i = 0; i < N; i++) {
+		CHECK(pack_object_begin(w, PACK_BLOB, sizes[i]) == 0);
+		CHECK(pack_object_data(w, data + i, sizes[i]) == 0);
+		CHECK(pack_object_end(w) == 0);
+	}
+	CHECK(pack_end(w) == 0);
+	pack_free(w);
+	CHECK(pack_index(s.p, s.len, 100, 1 << 20, &v, &n, &why) == 0 &&
+	    n == N);
+	for (i = 0; i < N && n == N; i++) {
+		CHECK(v[i].size == sizes[i]);
+		CHECK(pack_inflate(s.p, s.len, &v[i], out) == 0 &&
+		    !memcmp(out, data + i, sizes[i]));
+	}
+	free(v);
+	free(s.p);
+	free(data);
+	free(out);
+}
+
 static void
 test_truncated_and_trailer(void)
 {
@@ -366,6 +409,7 @@ int
 main(void)
 {
 	RUN(test_roundtrip);
+	RUN(test_small_and_large);
 	RUN(test_truncated_and_trailer);
 	RUN(test_deltas_in_packs);
 	RUN(test_delta_apply);

@@ -100,8 +100,43 @@ test_requests(void)
 	CHECK(parse(2, S("0012command=fetch\n0001"
 	    "0032want " OID "\n0009done\n0000x"), &q, &a, &e) == -1);
 	CHECK(parse(2, S("0012command=fetch\n0001"
-	    "0032want " OID "\n0013deepen-since 1\n0000"), &q, &a, &e) == -1);
-	CHECK(strstr(e.msg, "does not support deepen-since") != NULL);
+	    "0032want " OID "\n001cdeepen-since 1000000000\n"
+	    "0012deepen-not v1\n0014deepen-relative\n0000"), &q, &a,
+	    &e) == 0 && q.deepen_since == 1000000000 && q.ndeepen_not == 1 &&
+	    q.deepen_not[0].len == 2 && !memcmp(q.deepen_not[0].s, "v1", 2) &&
+	    q.deepen_relative);
+	CHECK(parse(2, S("0012command=fetch\n0001"
+	    "0032want " OID "\n0013deepen-since 0\n0000"), &q, &a, &e) == -1);
+	CHECK(parse(2, S("0012command=fetch\n0001"
+	    "0032want " OID "\n0014deepen-since -1\n0000"), &q, &a,
+	    &e) == -1);
+	CHECK(parse(2, S("0012command=fetch\n0001"
+	    "0032want " OID "\n000fdeepen-not\n0000"), &q, &a, &e) == -1);
+	CHECK(parse(2, S("0012command=fetch\n0001"
+	    "0032want " OID "\n000ddeepen 1\n0013deepen-since 5\n0000"), &q,
+	    &a, &e) == -1 && strstr(e.msg, "cannot be used together"));
+	CHECK(parse(2, S("0012command=fetch\n0001"
+	    "0032want " OID "\n0015filter blob:none\n0000"), &q, &a,
+	    &e) == 0 && q.filter == UPLOAD_FILTER_BLOB_NONE);
+	CHECK(parse(2, S("0012command=fetch\n0001"
+	    "0032want " OID "\n0015filter blob:none\n"
+	    "0015filter blob:none\n0000"), &q, &a, &e) == -1);
+	CHECK(parse(2, S("0012command=fetch\n0001"
+	    "0032want " OID "\n0012filter tree:0\n0000"), &q, &a, &e) == -1 &&
+	    strstr(e.msg, "filter 'tree:0' is not supported") != NULL);
+	/* v0 takes a filter after its wants, not the deepen forms (it
+	 * does not advertise shallow) */
+	CHECK(parse(0, S("0032want " OID "\n0015filter blob:none\n"
+	    "00000009done\n"), &q, &a, &e) == 0 &&
+	    q.filter == UPLOAD_FILTER_BLOB_NONE && q.done);
+	CHECK(parse(0, S("0015filter blob:none\n0032want " OID "\n"
+	    "00000009done\n"), &q, &a, &e) == -1);
+	CHECK(parse(0, S("0032want " OID "\n0015filter blob:none\n"
+	    "0032want " OID "\n00000009done\n"), &q, &a, &e) == -1);
+	CHECK(parse(0, S("0032want " OID "\n0012filter tree:0\n"
+	    "00000009done\n"), &q, &a, &e) == -1);
+	CHECK(parse(0, S("0032want " OID "\n0013deepen-since 5\n"
+	    "00000009done\n"), &q, &a, &e) == -1);
 	CHECK(parse(2, S("0012command=fetch\n0011frobnicate=1\n0000"), &q,
 	    &a, &e) == -1 && strstr(e.msg, "unknown capability"));
 	CHECK(parse(2, S("0012command=fetch\n0001"
@@ -126,11 +161,65 @@ test_requests(void)
 	arena_free(&a);
 }
 
+static void
+test_filters(void)
+{
+	static const struct {
+		const char	*spec;
+		int		 rc;
+		enum upload_filter f;
+		uint64_t	 limit;
+	} t[] = {
+		{ "blob:none", 0, UPLOAD_FILTER_BLOB_NONE, 0 },
+		{ "blob:limit=0", 0, UPLOAD_FILTER_BLOB_LIMIT, 0 },
+		{ "blob:limit=1024", 0, UPLOAD_FILTER_BLOB_LIMIT, 1024 },
+		{ "blob:limit=1k", 0, UPLOAD_FILTER_BLOB_LIMIT, 1024 },
+		{ "blob:limit=1K", 0, UPLOAD_FILTER_BLOB_LIMIT, 1024 },
+		{ "blob:limit=3m", 0, UPLOAD_FILTER_BLOB_LIMIT, 3 << 20 },
+		{ "blob:limit=2g", 0, UPLOAD_FILTER_BLOB_LIMIT, 2ull << 30 },
+		{ "blob:limit=0x10", 0, UPLOAD_FILTER_BLOB_LIMIT, 16 },
+		{ "blob:limit=010", 0, UPLOAD_FILTER_BLOB_LIMIT, 8 },
+		{ "blob:limit=18446744073709551615", 0,
+		    UPLOAD_FILTER_BLOB_LIMIT, UINT64_MAX },
+		{ "blob:limit=18446744073709551616", -1, 0, 0 },
+		{ "blob:limit=17179869184g", -1, 0, 0 },	/* 2^64 */
+		{ "blob:limit=", -1, 0, 0 },
+		{ "blob:limit=k", -1, 0, 0 },
+		{ "blob:limit=1kb", -1, 0, 0 },
+		{ "blob:limit=1t", -1, 0, 0 },
+		{ "blob:limit=-1", -1, 0, 0 },
+		{ "blob:limit=08", -1, 0, 0 },
+		{ "blob:limit=0x", -1, 0, 0 },
+		{ "blob:limit= 1", -1, 0, 0 },
+		{ "blob:none ", -1, 0, 0 },
+		{ "tree:0", -1, 0, 0 },
+		{ "sparse:oid=abc", -1, 0, 0 },
+		{ "combine:blob:none+tree:1", -1, 0, 0 },
+		{ "", -1, 0, 0 },
+	};
+	enum upload_filter f;
+	uint64_t limit;
+	struct kerr e;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = upload_parse_filter(t[i].spec, strlen(t[i].spec),
+		    &f, &limit, &e);
+
+		CHECK(rc == t[i].rc);
+		if (rc == 0)
+			CHECK(f == t[i].f && limit == t[i].limit);
+		else
+			CHECK(e.status == 400 && strstr(e.msg, "filter"));
+	}
+}
+
 int
 main(void)
 {
 	RUN(test_malformed);
 	RUN(test_lines);
 	RUN(test_requests);
+	RUN(test_filters);
 	return check_done("pktline");
 }
