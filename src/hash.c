@@ -66,11 +66,15 @@ hash_discard(struct hash *h)
 void
 hash_sha256(unsigned char out[HASH_SHA256_LEN], const void *data, size_t len)
 {
-	struct hash h;
+	/* one context for every one-shot digest: no allocation each time */
+	static EVP_MD_CTX *c;
 
-	hash_init(&h, HASH_SHA256);
-	hash_update(&h, data, len);
-	hash_final(&h, out);
+	if (c == NULL && (c = EVP_MD_CTX_new()) == NULL)
+		failed("EVP_MD_CTX_new");
+	if (EVP_DigestInit_ex2(c, md(HASH_SHA256), NULL) != 1 ||
+	    (len > 0 && EVP_DigestUpdate(c, data, len) != 1) ||
+	    EVP_DigestFinal_ex(c, out, NULL) != 1)
+		failed("SHA-256");
 }
 
 void
