@@ -192,8 +192,7 @@ api_repo_create(struct req *r)
 	struct kerr e;
 	size_t k;
 
-	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
-		return;
+	body = r->json;	/* AUTH_USER, BODY_JSON */
 	name = jget_str(body, "name");
 	org = jget_str(body, "organization");
 	if (name == NULL) {
@@ -301,10 +300,9 @@ api_repo_delete(struct req *r)
 	struct kerr e;
 	const char *name, *org;
 
-	/* Anonymous callers go on to repo_open(), which answers them as the
-	 * Hub does (RepoNotFound for a private repository). */
-	if (auth_identify(r) != 0 || (body = req_json(r)) == NULL)
-		return;
+	/* AUTH_IDENTIFY: anonymous callers go on to repo_open(), which
+	 * answers them as the Hub does (RepoNotFound for a private one). */
+	body = r->json;
 	name = jget_str(body, "name");
 	org = jget_str(body, "organization");
 	if (name == NULL) {
@@ -333,9 +331,9 @@ api_repo_move(struct req *r)
 	char *ns;
 	int64_t ns_id;
 
-	/* repo_open() (in open_named) answers anonymous callers. */
-	if (auth_identify(r) != 0 || (body = req_json(r)) == NULL)
-		return;
+	/* AUTH_IDENTIFY: repo_open() (in open_named) answers anonymous
+	 * callers. */
+	body = r->json;
 	to = jget_str(body, "toRepo");
 	if (to == NULL || (slash = strchr(to, '/')) == NULL ||
 	    strchr(slash + 1, '/') != NULL) {
@@ -486,8 +484,9 @@ api_repo_settings(struct req *r)
 	enum gate now;
 
 	if ((repo = repo_open(r, ACCESS_ADMIN)) == NULL ||
-	    (body = req_json(r)) == NULL)
+	    req_read_body(r) != 0)
 		return;
+	body = r->json;
 	if ((priv = privacy_of(body)) == -2) {
 		resp_error(r, 400, "BadRequest", "'private' must be a boolean "
 		    "and 'visibility' public or private");

@@ -306,68 +306,20 @@ api_tree(struct req *r)
 	resp_send(r, 200, "application/json", b.data, b.len);
 }
 
-static void
-json_release(void *p)
-{
-	json_object_put(p);
-}
-
-/* A JSON object body (already read), released with the request; NULL
- * when answered 400. */
-static json_object *
-parse_json(struct req *r, const char *body, size_t len)
-{
-	struct json_tokener *tok;
-	json_object *o;
-
-	if (len > INT32_MAX) {
-		resp_error(r, 413, "PayloadTooLarge", "JSON body too large");
-		return NULL;
-	}
-	if ((tok = json_tokener_new_ex(64)) == NULL)
-		oom();
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    body[json_tokener_get_parse_end(tok) + strspn(body +
-	    json_tokener_get_parse_end(tok), " \t\r\n")] != '\0' ||
-	    !json_object_is_type(o, json_type_object))) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	if (o == NULL) {
-		resp_error(r, 400, "BadRequest", "Request body is not a JSON "
-		    "object");
-		return NULL;
-	}
-	arena_on_reset(r->a, json_release, o);
-	/* The check req_json() makes for every other JSON body. */
-	if (!json_text_valid(o)) {
-		resp_error(r, 400, "BadRequest", "Request body is not valid "
-		    "UTF-8 text");
-		return NULL;
-	}
-	return o;
-}
-
-/* The paths and expand flag of a paths-info body, form or JSON. */
+/* The paths and expand flag of a paths-info body, form or JSON: the
+ * router read it (BODY_JSON_OR_FORM, after the repository was opened),
+ * every string in it UTF-8 with no NUL. */
 static int
 paths_body(struct req *r, const char ***paths, size_t *npaths, int *expand)
 {
-	const char *ct = req_header(r, "Content-Type"), *body;
-	size_t len, i, n = 0;
+	size_t i, n = 0;
 
 	*expand = -2;
-	if (req_body(r, &body, &len) != 0)
+	if (req_read_body(r) != 0)
 		return -1;
-	for (i = 0; i < len && strchr(" \t\r\n", body[i]); i++)
-		;
-	if ((ct != NULL && !strncasecmp(ct, "application/json", 16)) ||
-	    (i < len && body[i] == '{')) {
-		json_object *o, *v;
+	if (r->json != NULL) {
+		json_object *o = r->json, *v;
 
-		if ((o = parse_json(r, body, len)) == NULL)
-			return -1;
 		if (json_object_object_get_ex(o, "paths", &v)) {
 			if (json_object_is_type(v, json_type_string)) {
 				*paths = arena_alloc(r->a, sizeof(**paths));
@@ -408,32 +360,13 @@ paths_body(struct req *r, const char ***paths, size_t *npaths, int *expand)
 				*expand = -1;
 		}
 	} else {
-		struct qarg *q;
-		size_t nq;
-
-		if (url_parse_query(r->a, body, len, &q, &nq) != 0) {
-			resp_error(r, 400, "BadRequest", "Malformed form body");
-			return -1;
-		}
-		*paths = arena_alloc(r->a, (nq + 1) * sizeof(**paths));
-		for (i = 0; i < nq; i++) {
-			size_t chars;
-
-			if (strcmp(q[i].key, "paths") != 0 &&
-			    strcmp(q[i].key, "paths[]") != 0)
-				continue;
-			/* url_decode() refused NUL; the text must be UTF-8
-			 * as in a JSON body. */
-			if (!utf8_valid((const unsigned char *)q[i].value,
-			    strlen(q[i].value), &chars)) {
-				resp_error(r, 400, "BadRequest", "Request body "
-				    "is not valid UTF-8 text");
-				return -1;
-			}
-			(*paths)[n++] = q[i].value;
-		}
-		if (query_get(q, nq, "expand") != NULL)
-			*expand = query_bool(q, nq, "expand", 0);
+		*paths = arena_alloc(r->a, (r->nform + 1) * sizeof(**paths));
+		for (i = 0; i < r->nform; i++)
+			if (!strcmp(r->form[i].key, "paths") ||
+			    !strcmp(r->form[i].key, "paths[]"))
+				(*paths)[n++] = r->form[i].value;
+		if (query_get(r->form, r->nform, "expand") != NULL)
+			*expand = query_bool(r->form, r->nform, "expand", 0);
 	}
 	if (*expand == -1) {
 		resp_error(r, 400, "BadRequest", "expand must be true or "

@@ -418,17 +418,16 @@ json_release(void *p)
 	json_object_put(p);
 }
 
-json_object *
-req_json(struct req *r)
+/* The JSON object of body[0..len) (already read), released with the
+ * request: every string and name UTF-8 with no NUL. NULL when answered
+ * (400, 413). */
+static json_object *
+json_of(struct req *r, const char *body, size_t len)
 {
 	struct json_tokener *tok;
 	enum json_tokener_error jerr;
 	json_object *obj;
-	const char *body;
-	size_t len;
 
-	if (req_body(r, &body, &len) != 0)
-		return NULL;
 	if (len > INT32_MAX) {
 		resp_error(r, 413, "PayloadTooLarge", "JSON body too large");
 		return NULL;
@@ -465,6 +464,74 @@ req_json(struct req *r)
 		return NULL;
 	}
 	return obj;
+}
+
+json_object *
+req_json(struct req *r)
+{
+	const char *body;
+	size_t len;
+
+	if (req_body(r, &body, &len) != 0)
+		return NULL;
+	return json_of(r, body, len);
+}
+
+/* An urlencoded form body (already read) into r->form: every key and
+ * value UTF-8 (url_decode() refuses NUL). 0, or answers 400 and -1. */
+static int
+form_of(struct req *r, const char *body, size_t len)
+{
+	size_t i, chars;
+
+	if (url_parse_query(r->a, body, len, &r->form, &r->nform) != 0) {
+		resp_error(r, 400, "BadRequest", "Malformed form body");
+		return -1;
+	}
+	for (i = 0; i < r->nform; i++)
+		if (!utf8_valid((const unsigned char *)r->form[i].key,
+		    strlen(r->form[i].key), &chars) ||
+		    !utf8_valid((const unsigned char *)r->form[i].value,
+		    strlen(r->form[i].value), &chars)) {
+			resp_error(r, 400, "BadRequest", "Request body is not "
+			    "valid UTF-8 text");
+			return -1;
+		}
+	return 0;
+}
+
+int
+req_read_body(struct req *r)
+{
+	const char *ct;
+	size_t i;
+
+	if (r->body_read)
+		return 0;
+	r->body_read = true;
+	switch (r->body_kind & BODY_KIND) {
+	case BODY_NONE:
+		return 0;
+	case BODY_JSON:
+		return (r->json = req_json(r)) != NULL ? 0 : -1;
+	case BODY_JSON_OPT:
+		return req_json_small(r, r->body_max, &r->json);
+	case BODY_NDJSON:
+		return req_body(r, &r->body, &r->body_len);
+	case BODY_JSON_OR_FORM:
+		if (req_body(r, &r->body, &r->body_len) != 0)
+			return -1;
+		ct = req_header(r, "Content-Type");
+		for (i = 0; i < r->body_len && strchr(" \t\r\n", r->body[i]);
+		    i++)
+			;
+		if ((ct != NULL && !strncasecmp(ct, "application/json", 16)) ||
+		    (i < r->body_len && r->body[i] == '{'))
+			return (r->json = json_of(r, r->body, r->body_len)) !=
+			    NULL ? 0 : -1;
+		return form_of(r, r->body, r->body_len);
+	}
+	return 0;
 }
 
 int

@@ -40,6 +40,26 @@ struct route_args {
 	const char	*arg;		/* another single segment (branch, tag, id) */
 };
 
+/*
+ * What a request's body must be, as its route's line in the table says
+ * (router.h); req_read_body() reads it so, once. BODY_LATE: the handler
+ * calls req_read_body() itself, after checks of its own (the repository's
+ * access first: a caller who may not write learns nothing from its body,
+ * and the server reads none for them).
+ */
+enum body_kind {
+	BODY_NONE,	/* none is read */
+	BODY_JSON,	/* a JSON object: r->json */
+	BODY_JSON_OPT,	/* a small JSON object, or no body (r->json NULL):
+			 * at most the route's body_max bytes */
+	BODY_NDJSON,	/* raw bytes, one JSON value a line: r->body */
+	BODY_JSON_OR_FORM, /* a JSON object (Content-Type application/json,
+			 * or a body starting with '{') into r->json, else
+			 * an urlencoded form into r->form */
+	BODY_KIND = 0x0f,	/* the kind's bits */
+	BODY_LATE = 0x10
+};
+
 /* The longest raw REQUEST_URI accepted (file paths are at most 1,000 bytes,
  * percent-encoded up to three times that). */
 #define REQ_URI_MAX	6144
@@ -66,6 +86,20 @@ struct req {
 	 * session's CSRF token (ui_form_session): its urlencoded body may
 	 * carry the session cookie. */
 	bool		 form_ok;
+
+	/* The body, as req_read_body() read it for the route's body kind
+	 * (body_kind, body_max from the table): every string and member
+	 * name in r->json, every key and value of r->form, is UTF-8 with
+	 * no NUL; r->body is raw (NDJSON: its lines are checked as they
+	 * are parsed). */
+	unsigned	 body_kind;
+	size_t		 body_max;
+	bool		 body_read;
+	json_object	*json;
+	const char	*body;
+	size_t		 body_len;
+	struct qarg	*form;
+	size_t		 nform;
 
 	/* The answer. */
 	int		 status;	/* 0 until answered */
@@ -120,6 +154,14 @@ json_object *req_json(struct req *);
  * read. Returns 0, or answers (413, 400) and -1.
  */
 int	 req_json_small(struct req *, size_t max, json_object **out);
+/*
+ * Reads the body as r->body_kind says (the router sets it from the
+ * route's line for the methods that carry one), once: called again, it
+ * returns 0 and reads nothing. Returns 0, or answers (400 with
+ * X-Error-Code BadRequest, 413) and -1. The router calls it before the
+ * handler, but for BODY_LATE.
+ */
+int	 req_read_body(struct req *);
 /* Member key of a JSON body (body NULL: none) that must be a string, or
  * a boolean, when present: *out NULL (false) when absent or null. 0, or
  * answers 400 and -1. */

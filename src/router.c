@@ -4,78 +4,104 @@
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "cors.h"
 #include "router.h"
 #include "ui.h"
 
-/* Every endpoint of the server: one line each. */
+/* Every endpoint of the server: one line each. Columns a line leaves out
+ * are 0 (AUTH_ANY, BODY_NONE): the table reads as the routes differ. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct route router_table[] = {
 	/* api_account.c (whoami), api_health.c */
-	{ M_GET,	"/api/whoami-v2",	api_whoami },
+	{ M_GET,	"/api/whoami-v2",	api_whoami, AUTH_USER },
 	{ M_GET,	"/api/health",		api_health },
 	{ M_GET,	"/metrics",		api_metrics },
 	/* api_admin.c: the admin API */
-	{ M_GET | M_POST, "/api/admin/users",	api_admin_users },
-	{ M_PUT,	"/api/admin/users/{arg}", api_admin_user },
-	{ M_GET,	"/api/admin/namespaces/{arg}", api_admin_namespace },
-	{ M_GET,	"/api/admin/storage",	api_admin_storage },
+	{ M_GET | M_POST, "/api/admin/users",	api_admin_users, AUTH_ADMIN,
+	    BODY_JSON },
+	{ M_PUT,	"/api/admin/users/{arg}", api_admin_user, AUTH_ADMIN,
+	    BODY_JSON },
+	{ M_GET,	"/api/admin/namespaces/{arg}", api_admin_namespace,
+	    AUTH_ADMIN },
+	{ M_GET,	"/api/admin/storage",	api_admin_storage, AUTH_ADMIN },
 	/* api_account.c: the Authentication API (sessions, tokens) */
-	{ M_POST,	"/api/auth/register",	api_auth_register },
-	{ M_POST,	"/api/auth/login",	api_auth_login },
+	{ M_POST,	"/api/auth/register",	api_auth_register, AUTH_ANY,
+	    BODY_JSON | BODY_LATE },
+	{ M_POST,	"/api/auth/login",	api_auth_login, AUTH_ANY,
+	    BODY_JSON },
 	{ M_POST,	"/api/auth/logout",	api_auth_logout },
-	{ M_GET,	"/api/auth/me",		api_auth_me },
+	{ M_GET,	"/api/auth/me",		api_auth_me, AUTH_USER },
 	{ M_GET,	"/api/auth/tokens",	api_tokens_list },
-	{ M_POST,	"/api/auth/tokens/create", api_token_create },
+	{ M_POST,	"/api/auth/tokens/create", api_token_create, AUTH_ANY,
+	    BODY_JSON | BODY_LATE },
 	{ M_DELETE,	"/api/auth/tokens/{arg}", api_token_delete },
 	/* api_orgs.c: organizations and users */
-	{ M_POST,	"/org/create",		api_org_create },
-	{ M_GET,	"/org/{arg}",		api_org_get },
-	{ M_GET,	"/org/{arg}/members",	api_org_members },
+	{ M_POST,	"/org/create",		api_org_create, AUTH_USER,
+	    BODY_JSON },
+	{ M_GET,	"/org/{arg}",		api_org_get, AUTH_IDENTIFY },
+	{ M_GET,	"/org/{arg}/members",	api_org_members, AUTH_IDENTIFY },
 	{ M_POST | M_PUT | M_DELETE, "/org/{ns}/members/{name}",
-	    api_org_member },
-	{ M_GET,	"/api/users/{arg}/overview", api_user_overview },
+	    api_org_member, AUTH_USER, BODY_JSON },
+	{ M_GET,	"/api/users/{arg}/overview", api_user_overview,
+	    AUTH_IDENTIFY },
 	/* api_repos.c: repositories as a whole */
-	{ M_POST,	"/api/repos/create",	api_repo_create },
-	{ M_DELETE,	"/api/repos/delete",	api_repo_delete },
-	{ M_POST,	"/api/repos/move",	api_repo_move },
-	{ M_PUT,	"/api/{type}/{id}/settings", api_repo_settings },
+	{ M_POST,	"/api/repos/create",	api_repo_create, AUTH_USER,
+	    BODY_JSON },
+	{ M_DELETE,	"/api/repos/delete",	api_repo_delete, AUTH_IDENTIFY,
+	    BODY_JSON },
+	{ M_POST,	"/api/repos/move",	api_repo_move, AUTH_IDENTIFY,
+	    BODY_JSON },
+	{ M_PUT,	"/api/{type}/{id}/settings", api_repo_settings, AUTH_ANY,
+	    BODY_JSON | BODY_LATE },
 	/* api_info.c: information and listings */
-	{ M_GET,	"/api/{type}",		api_repo_list },
-	{ M_GET,	"/api/users/{arg}/repos", api_user_repos },
+	{ M_GET,	"/api/{type}",		api_repo_list, AUTH_IDENTIFY },
+	{ M_GET,	"/api/users/{arg}/repos", api_user_repos, AUTH_IDENTIFY },
 	{ M_GET,	"/api/{type}/{id}", api_repo_info },
 	{ M_GET,	"/api/{type}/{id}/revision/{rev}", api_repo_info },
 	/* api_tree.c: files of a revision */
 	{ M_GET,	"/api/{type}/{id}/tree/{rev}/{path*}", api_tree },
 	{ M_POST,	"/api/{type}/{id}/paths-info/{rev}",
-	    api_paths_info },
+	    api_paths_info, AUTH_ANY, BODY_JSON_OR_FORM | BODY_LATE },
 	/* api_commit.c: the write path */
 	{ M_POST,	"/api/{type}/{id}/preupload/{rev}",
-	    api_preupload },
-	{ M_POST,	"/api/{type}/{id}/commit/{rev}", api_commit },
-	{ M_POST,	"/api/validate-yaml",	api_validate_yaml },
+	    api_preupload, AUTH_ANY, BODY_JSON | BODY_LATE },
+	{ M_POST,	"/api/{type}/{id}/commit/{rev}", api_commit, AUTH_ANY,
+	    BODY_NDJSON | BODY_LATE },
+	{ M_POST,	"/api/validate-yaml",	api_validate_yaml, AUTH_ANY,
+	    BODY_JSON },
 	/* api_refs.c: branches, tags, history */
 	{ M_GET,	"/api/{type}/{id}/refs", api_refs },
 	{ M_GET,	"/api/{type}/{id}/commits/{rev}", api_commits },
 	{ M_POST | M_DELETE, "/api/{type}/{id}/branch/{arg}",
-	    api_branch },
-	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create },
+	    api_branch, AUTH_ANY, BODY_JSON_OPT, REF_BODY_MAX },
+	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create, AUTH_ANY,
+	    BODY_JSON_OPT | BODY_LATE, REF_BODY_MAX },
 	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete },
 	/* api_discussions.c: discussions and pull requests; {rev} of a
 	 * comment route is the comment's id */
-	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions },
+	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions,
+	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
 	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment",
-	    api_discussion_comment },
+	    api_discussion_comment,
+	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/edit",
-	    api_discussion_comment_edit },
+	    api_discussion_comment_edit,
+	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/hide",
-	    api_discussion_comment_hide },
+	    api_discussion_comment_hide,
+	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/title",
-	    api_discussion_title },
+	    api_discussion_title,
+	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/status",
-	    api_discussion_status },
+	    api_discussion_status,
+	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/merge",
-	    api_discussion_merge },
+	    api_discussion_merge,
+	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
 	/* api_resolve.c: downloads, every URL form */
 	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },
@@ -93,14 +119,16 @@ const struct route router_table[] = {
 	{ M_GET,	"/api/{type}/{id}/user-access-request/{arg}",
 	    api_access_requests },
 	{ M_POST,	"/api/{type}/{id}/user-access-request/handle",
-	    api_access_handle },
+	    api_access_handle, AUTH_ANY, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/api/{type}/{id}/user-access-request/grant",
-	    api_access_grant },
+	    api_access_grant, AUTH_ANY, BODY_JSON | BODY_LATE },
 	/* api_lfs.c: the git-lfs batch API and its callbacks */
-	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch },
-	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify },
+	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch,
+	    AUTH_ANY, BODY_JSON },
+	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify,
+	    AUTH_IDENTIFY, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/complete/{arg}",
-	    api_lfs_complete },
+	    api_lfs_complete, AUTH_ANY, BODY_JSON | BODY_LATE },
 	/* api_git.c: git clone, fetch and ls-remote (smart HTTP) */
 	{ M_GET,	"/{repo.git}/info/refs", api_git_info_refs },
 	{ M_GET,	"/{repo}/info/refs",	api_git_info_refs },
@@ -133,6 +161,7 @@ const struct route router_table[] = {
 	    ui_discussion },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
+#pragma GCC diagnostic pop
 const size_t router_table_len = sizeof(router_table) /
     sizeof(router_table[0]);
 
@@ -369,6 +398,36 @@ router_match(const struct route *table, size_t n, struct req *r,
 	    allowed);
 }
 
+int
+router_prepare(const struct route *rt, struct req *r)
+{
+	unsigned with_body = M_POST | M_PUT | M_PATCH;
+
+	if ((rt->methods & ~R_PAGE) == M_DELETE)
+		with_body |= M_DELETE;
+	switch (rt->auth) {
+	case AUTH_ANY:
+		break;
+	case AUTH_IDENTIFY:
+		if (auth_identify(r) != 0)
+			return -1;
+		break;
+	case AUTH_USER:
+		if (auth_require(r) != 0)
+			return -1;
+		break;
+	case AUTH_ADMIN:
+		if (auth_admin(r) != 0)
+			return -1;
+		break;
+	}
+	r->body_kind = r->method & with_body ? rt->body : BODY_NONE;
+	r->body_max = rt->body_max;
+	if (r->body_kind & BODY_LATE)
+		return 0;
+	return req_read_body(r);
+}
+
 void
 router_dispatch(struct req *r)
 {
@@ -386,7 +445,8 @@ router_dispatch(struct req *r)
 	if (rt != NULL) {
 		r->route = rt->pattern;
 		r->route_index = (size_t)(rt - router_table);
-		rt->fn(r);
+		if (router_prepare(rt, r) == 0)
+			rt->fn(r);
 		return;
 	}
 	if (status == 405) {
