@@ -183,7 +183,7 @@ api_repo_create(struct req *r)
 	unsigned char *data[CREATE_MAX_FILES + 2];
 	size_t lens[CREATE_MAX_FILES + 2];
 	json_object *body, *o, *v;
-	const char *name, *org, *ns, *why;
+	const char *name, *org, *ns, *why, *author, *email;
 	enum repo_type type;
 	int64_t ns_id, id, thresh = 0;
 	uint64_t bytes, used, quota;
@@ -254,9 +254,20 @@ api_repo_create(struct req *r)
 			resp_kerr(r, &e);
 			return;
 		}
-	if (repo_create(r, ns_id, ns, type, name, priv == 1, thresh, ops,
-	    (size_t)nops, &id) != 0)
+	auth_author(r, &author, &email);
+	if (repos_create(&x, ns_id, ns, type, name, priv == 1, thresh, author,
+	    email, ops, (size_t)nops, &id, &e) != 0) {
+		if (e.status == 409) {
+			/* The Hub's 409 names the existing repository. */
+			o = jobj();
+			jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s",
+			    r->endpoint, repo_type_prefix(type),
+			    repo_id_of(r->a, ns, name))));
+			resp_error_with(r, 409, e.code, o, "%s", e.msg);
+		} else
+			resp_kerr(r, &e);
 		return;
+	}
 	o = jobj();
 	jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s/%s", r->endpoint,
 	    repo_type_prefix(type), ns, name)));

@@ -44,7 +44,7 @@
 #include "orgs.h"
 #include "quota.h"
 #include "mirror.h"
-#include "repo.h"
+#include "repos.h"
 #include "secrets.h"
 #include "tokens.h"
 
@@ -240,7 +240,8 @@ cmd_repo_create(int argc, char **argv)
 {
 	static const char *const known[] = { "--type", "--private", NULL };
 	struct commit_op ops[1];
-	struct req r;
+	struct dctx x = { &hub, &arena, 0, "khubctl repo create" };
+	struct kerr e;
 	const char *id, *slash, *type, *why, *name, *ns = "";
 	enum repo_type t;
 	int64_t repo_id;
@@ -280,11 +281,9 @@ cmd_repo_create(int argc, char **argv)
 	if (*ns == '\0' && name_reserved(name))
 		die("'%s' is reserved: no canonical repository may be named "
 		    "so", name);
-	req_local(&r, &hub, &arena, "khubctl repo create");
-	if (repo_create(&r, find(ns, NULL), ns, t, name, priv, 0, ops, 0,
-	    &repo_id) != 0)
-		die("repo create %s: %s", id, r.error_msg ? r.error_msg :
-		    "failed");
+	if (repos_create(&x, find(ns, NULL), ns, t, name, priv, 0, NULL, NULL,
+	    ops, 0, &repo_id, &e) != 0)
+		die("repo create %s: %s", id, e.msg);
 	printf("%s repository %s created%s\n", repo_type_name(t), id,
 	    priv ? " (private)" : "");
 	return 0;

@@ -227,3 +227,24 @@ ref_name_ambiguous(const char *name)
 	    strspn(name, "0123456789abcdefABCDEF") == n) ||
 	    !strcmp(name, "HEAD") || !strncmp(name, "refs/", 5);
 }
+
+const char *
+repo_type_name(enum repo_type t)
+{
+	return t == REPO_DATASET ? "dataset" : t == REPO_SPACE ? "space" :
+	    "model";
+}
+
+const char *
+repo_type_plural(enum repo_type t)
+{
+	return t == REPO_DATASET ? "datasets" : t == REPO_SPACE ? "spaces" :
+	    "models";
+}
+
+const char *
+repo_type_prefix(enum repo_type t)
+{
+	return t == REPO_DATASET ? "datasets/" : t == REPO_SPACE ? "spaces/" :
+	    "";
+}

@@ -1,13 +1,21 @@
 /*
- * names.h: validation of user, organization and repository names, as the
- * Hub's: letters, digits, '-', '_', '.'; 1 to 96 characters; no "--" or
- * ".."; not starting or ending with '-' or '.'.
+ * names.h: the names of things and their rules: the kinds of repository;
+ * user, organization and repository names, as the Hub's (letters,
+ * digits, '-', '_', '.'; 1 to 96 characters; no "--" or ".."; not
+ * starting or ending with '-' or '.'); file paths; revisions and refs.
  */
 #ifndef KHUB_NAMES_H
 #define KHUB_NAMES_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* The kinds of repository, and their names in the API and the URLs. */
+enum repo_type { REPO_MODEL, REPO_DATASET, REPO_SPACE };
+
+const char *repo_type_name(enum repo_type);	/* "model" */
+const char *repo_type_plural(enum repo_type);	/* "models" */
+const char *repo_type_prefix(enum repo_type);	/* "", "datasets/", "spaces/" */
 
 /* NULL when name is valid, else what is wrong ("is too long"...). */
 const char	*name_invalid(const char *name);

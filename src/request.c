@@ -68,7 +68,7 @@ status_text(int status)
 const char *
 req_env(const struct req *r, const char *name)
 {
-	return r->fcgi != NULL ? FCGX_GetParam(name, r->fcgi->envp) : NULL;
+	return FCGX_GetParam(name, r->fcgi->envp);
 }
 
 const char *
@@ -237,22 +237,6 @@ req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 	}
 	/* Refuse an oversized body before any handler (or route) looks. */
 	return body_length(r, &blen) ? 0 : -1;
-}
-
-void
-req_local(struct req *r, struct hub *hub, struct arena *a, const char *what)
-{
-	memset(r, 0, sizeof(*r));
-	r->a = a;
-	r->hub = hub;
-	buf_init(&r->headers, a);
-	snprintf(r->id, sizeof(r->id), "local");
-	r->method = M_POST;
-	r->method_name = "LOCAL";
-	r->uri = what;
-	r->endpoint = hub->configured && hub->conf.base_url != NULL ?
-	    hub->conf.base_url : "http://localhost";
-	r->auth_done = 1;
 }
 
 /* One JSON line per request: who asked what of which repository, the
@@ -641,8 +625,6 @@ resp_send(struct req *r, int status, const char *content_type,
 		return;
 	}
 	r->status = status;
-	if (r->fcgi == NULL)
-		return;		/* req_local(): the status is the answer */
 	out = r->fcgi->out;
 	/* Formatted here, not by FCGX_FPrintF: its own printf knows no %zu. */
 	buf_init(&h, r->a);
@@ -785,27 +767,6 @@ resp_kerr(struct req *r, const struct kerr *e)
 		return;
 	}
 	resp_error(r, e->status, e->code, "%s", e->msg);
-}
-
-const char *
-repo_type_name(enum repo_type t)
-{
-	return t == REPO_DATASET ? "dataset" : t == REPO_SPACE ? "space" :
-	    "model";
-}
-
-const char *
-repo_type_plural(enum repo_type t)
-{
-	return t == REPO_DATASET ? "datasets" : t == REPO_SPACE ? "spaces" :
-	    "models";
-}
-
-const char *
-repo_type_prefix(enum repo_type t)
-{
-	return t == REPO_DATASET ? "datasets/" : t == REPO_SPACE ? "spaces/" :
-	    "";
 }
 
 /* A positive decimal number of at most 18 digits (no sign, no blanks);

@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "dctx.h"
+#include "names.h"	/* enum repo_type */
 #include "url.h"
 
 struct hub;
@@ -28,8 +29,6 @@ enum method {
 	M_GET = 1, M_HEAD = 2, M_POST = 4, M_PUT = 8, M_DELETE = 16,
 	M_OPTIONS = 32, M_PATCH = 64, M_OTHER = 128
 };
-
-enum repo_type { REPO_MODEL, REPO_DATASET, REPO_SPACE };
 
 /* What the router captured from the path, decoded. */
 struct route_args {
@@ -231,16 +230,5 @@ struct dctx	 req_dctx(struct req *);
  * or answers a malformed request itself (400) and returns -1. */
 int	 req_begin(struct req *, struct hub *, struct arena *, FCGX_Request *);
 void	 req_end(struct req *);
-/*
- * A request with no client, for the command line (khubctl): the same
- * domain calls, their answer kept in r->status, r->error_code and
- * r->error_msg instead of sent; no caller (r->who NULL), no headers.
- */
-void	 req_local(struct req *, struct hub *, struct arena *,
-	    const char *what);
-
-const char *repo_type_name(enum repo_type);	/* "model" */
-const char *repo_type_plural(enum repo_type);	/* "models" */
-const char *repo_type_prefix(enum repo_type);	/* "", "datasets/", "spaces/" */
 
 #endif
