@@ -14,10 +14,10 @@
 #include "api.h"
 #include "api_summary.h"
 #include "db.h"
-#include "filelist.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "jtext.h"
 #include "quota.h"
 #include "repo.h"
 
@@ -86,7 +86,8 @@ jtext_siblings(struct req *r, struct buf *b, const struct oid *root,
 	if (blobs) {
 		bi = arena_alloc(r->a, (w.n + 1) * sizeof(*bi));
 		found = arena_alloc(r->a, (w.n + 1) * sizeof(*found));
-		if (blobs_get(r->hub->db, r->a, w.oids, w.n, bi, found) != 0)
+		if (gitstore_blobs(r->hub->db, r->a, w.oids, w.n, bi,
+		    found) != 0)
 			return -1;
 	}
 	buf_adds(b, ",\"siblings\":[");

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "api_summary.h"
-#include "filelist.h"
+#include "jtext.h"
 #include "jsonutil.h"
 
 static const struct {
@@ -64,27 +64,6 @@ static const char *
 card_str(json_object *card, const char *key)
 {
 	return card == NULL ? NULL : jget_str(card, key);
-}
-
-/* Appends ,"key":"value" or ,"key":null. */
-static void
-jtext_opt(struct buf *b, const char *key, const char *v)
-{
-	buf_printf(b, ",\"%s\":", key);
-	if (v == NULL)
-		buf_adds(b, "null");
-	else
-		jtext_str(b, v, strlen(v));
-}
-
-static void
-jtext_json(struct buf *b, json_object *o)
-{
-	size_t len;
-	const char *s = json_object_to_json_string_length(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-
-	buf_add(b, s, len);
 }
 
 static char *

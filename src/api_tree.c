@@ -16,7 +16,8 @@
 
 #include "api.h"
 #include "db.h"
-#include "filelist.h"
+#include "history.h"
+#include "jtext.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -91,7 +92,7 @@ write_items(struct req *r, struct buf *b, const struct items *it,
 			fo[nf++] = oids[i];
 	}
 	/* Sizes for the files only, in one batch. */
-	if (blobs_get(r->hub->db, r->a, fo, nf, fb, ff) != 0)
+	if (gitstore_blobs(r->hub->db, r->a, fo, nf, fb, ff) != 0)
 		return -1;
 	for (i = 0, nf = 0; i < it->n; i++)
 		if (!is_dir(&it->v[i].e)) {

@@ -39,6 +39,13 @@ int	 gitstore_tree_raw(struct db *, struct arena *, const struct oid *,
 int	 gitstore_blob(struct db *, struct arena *, const struct oid *,
 	    struct blob_info *);
 /*
+ * gitstore_blob() for n blobs at once (a listing's files): out[i] and
+ * found[i] for oids[i]. Cached ones come from the cache, the others from
+ * one query per thousand. Returns 0, or -1 on a database error.
+ */
+int	 gitstore_blobs(struct db *, struct arena *, const struct oid *oids,
+	    size_t n, struct blob_info *out, bool *found);
+/*
  * Finds path ("a/b/c.txt", or "" for the root itself) from the root tree:
  * 0 with *out the entry (for "", a folder entry holding the root's id),
  * 1 when some part of the path does not exist, -1 on error.
