@@ -19,13 +19,13 @@
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "names.h"
 #include "secrets.h"
 #include "sessions.h"
 #include "tokens.h"
 
 /* Bounds of what people type: longer is refused before any work. */
 #define PASSWORD_MAX		ACCOUNT_PASSWORD_MAX
-#define EMAIL_MAX		ACCOUNT_EMAIL_MAX
 #define FULLNAME_MAX		ACCOUNT_FULLNAME_MAX
 
 static const char SQL_USER[] =

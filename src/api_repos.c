@@ -21,18 +21,13 @@
 #define LFS_PATTERNS_MAX	100
 #define LFS_PATTERN_LEN		255
 
+/* A body's "type": model (the default), dataset or space; -1 otherwise. */
 static int
-type_from_name(const char *s, enum repo_type *t)
+type_of_body(json_object *body, enum repo_type *t)
 {
-	if (s == NULL || !strcmp(s, "model"))
-		*t = REPO_MODEL;
-	else if (!strcmp(s, "dataset"))
-		*t = REPO_DATASET;
-	else if (!strcmp(s, "space"))
-		*t = REPO_SPACE;
-	else
-		return -1;
-	return 0;
+	const char *s = jget_str(body, "type");
+
+	return repo_type_of(s != NULL ? s : "model", t);
 }
 
 /*
@@ -204,7 +199,7 @@ api_repo_create(struct req *r)
 		    name, why);
 		return;
 	}
-	if (type_from_name(jget_str(body, "type"), &type) != 0) {
+	if (type_of_body(body, &type) != 0) {
 		resp_error(r, 400, "BadRequest", "'type' must be model, "
 		    "dataset or space");
 		return;
@@ -284,9 +279,9 @@ static struct repo *
 open_named(struct req *r, json_object *body, const char *full,
     enum access need)
 {
-	const char *slash, *type = jget_str(body, "type");
+	const char *slash;
 
-	if (type_from_name(type, &r->args.type) != 0) {
+	if (type_of_body(body, &r->args.type) != 0) {
 		resp_error(r, 400, "BadRequest", "'type' must be model, "
 		    "dataset or space");
 		return NULL;

@@ -260,13 +260,7 @@ cmd_repo_create(int argc, char **argv)
 			break;
 		}
 	type = option(argc, argv, 1, "--type", known);
-	if (type == NULL || !strcmp(type, "model"))
-		t = REPO_MODEL;
-	else if (!strcmp(type, "dataset"))
-		t = REPO_DATASET;
-	else if (!strcmp(type, "space"))
-		t = REPO_SPACE;
-	else
+	if (repo_type_of(type != NULL ? type : "model", &t) != 0)
 		die("--type must be model, dataset or space");
 	name = id;
 	if ((slash = strchr(id, '/')) != NULL) {
@@ -514,6 +508,7 @@ cmd_mirror(int argc, char **argv)
 	struct kerr e;
 	struct oid commit;
 	const char *type;
+	enum repo_type t;
 	char *id, *at, *rev = "main";
 	size_t n, i;
 
@@ -541,8 +536,7 @@ cmd_mirror(int argc, char **argv)
 	type = option(argc, argv, 2, "--type", known);
 	if (type == NULL)
 		type = "model";
-	else if (strcmp(type, "model") && strcmp(type, "dataset") &&
-	    strcmp(type, "space"))
+	else if (repo_type_of(type, &t) != 0)
 		die("--type must be model, dataset or space");
 	id = arena_strdup(&arena, argv[1]);
 	if (!strcmp(argv[0], "pin") && (at = strchr(id, '@')) != NULL) {

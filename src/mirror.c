@@ -115,8 +115,9 @@ mirror_configured(const struct conf *c, const char *upstream)
 const char *
 mirror_prefix(const char *type)
 {
-	return !strcmp(type, "dataset") ? "datasets/" :
-	    !strcmp(type, "space") ? "spaces/" : "";
+	enum repo_type t;
+
+	return repo_type_of(type, &t) == 0 ? repo_type_prefix(t) : "";
 }
 
 /* Whether one of the blank-separated patterns matches id. */

@@ -165,20 +165,6 @@ const struct route router_table[] = {
 const size_t router_table_len = sizeof(router_table) /
     sizeof(router_table[0]);
 
-static int
-type_of(const char *s, enum repo_type *t)
-{
-	if (!strcmp(s, "models"))
-		*t = REPO_MODEL;
-	else if (!strcmp(s, "datasets"))
-		*t = REPO_DATASET;
-	else if (!strcmp(s, "spaces"))
-		*t = REPO_SPACE;
-	else
-		return -1;
-	return 0;
-}
-
 /* The next '/'-separated part of the pattern at *p, into part. */
 static int
 next_part(const char **p, char *part, size_t size)
@@ -213,7 +199,7 @@ is_type(struct req *r, size_t at)
 {
 	enum repo_type t;
 
-	return at < r->nsegs && type_of(r->segs[at], &t) == 0;
+	return at < r->nsegs && repo_type_of_plural(r->segs[at], &t) == 0;
 }
 
 /* Takes a repository id at segment at: "ns/name" (ns "" and "name" in
@@ -251,7 +237,7 @@ match_repo(struct req *r, const char *rest, size_t i, int git,
 		if (k == 0) {
 			if (!is_type(r, at))
 				continue;
-			type_of(r->segs[at++], &a->type);
+			repo_type_of_plural(r->segs[at++], &a->type);
 		} else {
 			if (pass == NAMESPACED && is_type(r, at))
 				continue;
@@ -315,7 +301,7 @@ match(struct req *r, const char *pat, size_t i, struct route_args *a,
 	} else if (*seg == '\0')
 		return 0;		/* captures are never empty */
 	else if (!strcmp(part, "{type}")) {
-		if (type_of(seg, &a->type) != 0)
+		if (repo_type_of_plural(seg, &a->type) != 0)
 			return 0;
 	} else if (!strcmp(part, "{ns}"))
 		a->ns = seg;
