@@ -280,13 +280,12 @@ api_auth_me(struct req *r)
 
 /*
  * Tokens are managed by a browser session or a write token: a read token
- * must not mint a write one. Returns 0, or answers 401/403 and -1.
+ * must not mint a write one. After AUTH_USER (the table). Returns 0, or
+ * answers 403 and -1.
  */
 static int
 require_manager(struct req *r)
 {
-	if (auth_require(r) != 0)
-		return -1;
 	if (!r->who->is_session && strcmp(r->who->token_role, "write") != 0) {
 		resp_error(r, 403, "Forbidden", "Managing tokens needs a "
 		    "session or a write token");

@@ -33,10 +33,10 @@ const struct route router_table[] = {
 	    BODY_JSON },
 	{ M_POST,	"/api/auth/logout",	api_auth_logout },
 	{ M_GET,	"/api/auth/me",		api_auth_me, AUTH_USER },
-	{ M_GET,	"/api/auth/tokens",	api_tokens_list },
-	{ M_POST,	"/api/auth/tokens/create", api_token_create, AUTH_ANY,
+	{ M_GET,	"/api/auth/tokens",	api_tokens_list, AUTH_USER },
+	{ M_POST,	"/api/auth/tokens/create", api_token_create, AUTH_USER,
 	    BODY_JSON | BODY_LATE },
-	{ M_DELETE,	"/api/auth/tokens/{arg}", api_token_delete },
+	{ M_DELETE,	"/api/auth/tokens/{arg}", api_token_delete, AUTH_USER },
 	/* api_orgs.c: organizations and users */
 	{ M_POST,	"/org/create",		api_org_create, AUTH_USER,
 	    BODY_JSON },
@@ -110,7 +110,8 @@ const struct route router_table[] = {
 	/* api_likes.c: likes */
 	{ M_POST | M_DELETE, "/api/{type}/{id}/like", api_like },
 	{ M_GET,	"/api/{type}/{id}/likers", api_repo_likers },
-	{ M_GET,	"/api/users/{arg}/likes", api_user_likes },
+	{ M_GET,	"/api/users/{arg}/likes", api_user_likes,
+	    AUTH_IDENTIFY },
 	/* api_gated.c: gated repositories */
 	{ M_GET,	"/api/{type}/{id}/auth-check", api_auth_check },
 	{ M_GET,	"/api/{type}/{id}/auth-check/write",
