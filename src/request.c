@@ -462,14 +462,15 @@ req_json(struct req *r)
 }
 
 /* An urlencoded form body (already read) into r->form: every key and
- * value UTF-8 (url_decode() refuses NUL). 0, or answers 400 and -1. */
+ * value UTF-8 (url_decode() refuses NUL). 0, or answers 400 (malformed:
+ * with message bad) and -1. */
 static int
-form_of(struct req *r, const char *body, size_t len)
+form_of(struct req *r, const char *body, size_t len, const char *bad)
 {
 	size_t i, chars;
 
 	if (url_parse_query(r->a, body, len, &r->form, &r->nform) != 0) {
-		resp_error(r, 400, "BadRequest", "Malformed form body");
+		resp_error(r, 400, "BadRequest", "%s", bad);
 		return -1;
 	}
 	for (i = 0; i < r->nform; i++)
@@ -487,7 +488,7 @@ form_of(struct req *r, const char *body, size_t len)
 int
 req_read_body(struct req *r)
 {
-	const char *ct;
+	const char *ct, *cl;
 	size_t i;
 
 	if (r->body_read)
@@ -513,7 +514,19 @@ req_read_body(struct req *r)
 		    (i < r->body_len && r->body[i] == '{'))
 			return (r->json = json_of(r, r->body, r->body_len)) !=
 			    NULL ? 0 : -1;
-		return form_of(r, r->body, r->body_len);
+		return form_of(r, r->body, r->body_len, "Malformed form body");
+	case BODY_FORM:
+		/* A page's form says how long it is, and is short. */
+		cl = req_env(r, "CONTENT_LENGTH");
+		if (cl == NULL || strtoull(cl, NULL, 10) > r->body_max) {
+			resp_error(r, 413, "PayloadTooLarge", "This form is "
+			    "larger than a form of this page can be.");
+			return -1;
+		}
+		if (req_body(r, &r->body, &r->body_len) != 0)
+			return -1;
+		return form_of(r, r->body, r->body_len, "The form could not be "
+		    "read.");
 	}
 	return 0;
 }

@@ -55,6 +55,8 @@ enum body_kind {
 	BODY_JSON_OR_FORM, /* a JSON object (Content-Type application/json,
 			 * or a body starting with '{') into r->json, else
 			 * an urlencoded form into r->form */
+	BODY_FORM,	/* a page's urlencoded form into r->form, of at
+			 * most body_max bytes (ui_form()) */
 	BODY_KIND = 0x0f,	/* the kind's bits */
 	BODY_LATE = 0x10
 };

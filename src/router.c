@@ -138,14 +138,19 @@ const struct route router_table[] = {
 	{ M_POST,	"/{repo.git}/git-receive-pack", api_git_receive_pack },
 	{ M_POST,	"/{repo}/git-receive-pack", api_git_receive_pack },
 	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
-	{ M_GET | M_POST, "/login",	ui_login },
-	{ M_POST,	"/logout",	ui_logout },
+	{ M_GET | M_POST, "/login",	ui_login,
+	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	{ M_POST,	"/logout",	ui_logout,
+	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
 	/* ui_settings.c: tokens, sign-up, a new organization */
-	{ M_GET | M_POST, "/settings/tokens", ui_tokens },
-	{ M_GET | M_POST, "/join",	ui_join },
-	{ M_GET | M_POST, "/organizations/new", ui_org_new },
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens,
+	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	{ M_GET | M_POST, "/join",	ui_join,
+	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new,
+	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
 	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
-	    ui_org_members },
+	    ui_org_members, AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
 	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
@@ -157,9 +162,11 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
 	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
 	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
-	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings },
+	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings,
+	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
-	    ui_discussion },
+	    ui_discussion,
+	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
 #pragma GCC diagnostic pop

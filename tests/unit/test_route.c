@@ -254,8 +254,9 @@ test_methods(void)
 
 /* What every line of the table promises is something the router can
  * keep: a body only for methods that carry one, a limit only (and
- * always) for the optional small JSON body, none on a page's line (the
- * pages read their forms with ui_form()). */
+ * always) for the optional small JSON body and a page's form, and a
+ * page's form read late (ui_form(), after ui_begin(): its errors are
+ * pages too). */
 static void
 test_columns(void)
 {
@@ -267,15 +268,20 @@ test_columns(void)
 
 		CHECK(rt->fn != NULL && rt->pattern != NULL);
 		CHECK(rt->auth <= AUTH_ADMIN);
-		CHECK(kind <= BODY_JSON_OR_FORM);
+		CHECK(kind <= BODY_FORM);
 		CHECK((rt->body & ~(BODY_KIND | BODY_LATE)) == 0);
 		if (kind != BODY_NONE)
 			CHECK(m & (M_POST | M_PUT | M_PATCH) || m == M_DELETE);
 		else
 			CHECK(!(rt->body & BODY_LATE));
-		CHECK((kind == BODY_JSON_OPT) == (rt->body_max > 0));
+		CHECK((kind == BODY_JSON_OPT || kind == BODY_FORM) ==
+		    (rt->body_max > 0));
+		if (kind == BODY_FORM)
+			CHECK(rt->body == (BODY_FORM | BODY_LATE) &&
+			    rt->body_max == UI_FORM_MAX);
 		if (rt->methods & R_PAGE)
-			CHECK(kind == BODY_NONE && rt->auth == AUTH_ANY);
+			CHECK((kind == BODY_NONE || kind == BODY_FORM) &&
+			    rt->auth == AUTH_ANY);
 	}
 }
 
@@ -366,6 +372,19 @@ test_body(void)
 	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
 	    "text/plain", " {\"paths\": [\"a\"]}") == 0);
 	CHECK(req_read_body(&f.r) == 0 && f.r.json != NULL);
+
+	/* a page's form, read by ui_form() through the same parser */
+	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
+	    "username=a&password=b") == 0 && !f.r.body_read);
+	CHECK(req_read_body(&f.r) == 0 && f.r.nform == 2);
+	CHECK_STR(query_get(f.r.form, f.r.nform, "password"), "b");
+	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
+	    "username=%C3") == 0);
+	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
+	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
+	    "username=%zz") == 0);
+	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
+	CHECK_STR(f.r.error_msg, "The form could not be read.");
 
 	/* DELETE shares the branch line with POST: it carries no body */
 	CHECK(prepare("DELETE", "/api/models/a/b/branch/dev",
