@@ -9,6 +9,12 @@
 #include "router.h"
 #include "ui.h"
 
+/* Columns that many lines share: a page's form (read by ui_form(), after
+ * ui_begin(), so that its errors are pages), and a discussion call's
+ * small optional JSON (read once the repository is open). */
+#define PAGE_FORM	AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX
+#define DISCUSSION_BODY	AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX
+
 /* Every endpoint of the server: one line each. Columns a line leaves out
  * are 0 (AUTH_ANY, BODY_NONE): the table reads as the routes differ. */
 #pragma GCC diagnostic push
@@ -82,26 +88,20 @@ const struct route router_table[] = {
 	/* api_discussions.c: discussions and pull requests; {rev} of a
 	 * comment route is the comment's id */
 	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
+	    DISCUSSION_BODY },
 	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment",
-	    api_discussion_comment,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
+	    api_discussion_comment, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/edit",
-	    api_discussion_comment_edit,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
+	    api_discussion_comment_edit, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/hide",
-	    api_discussion_comment_hide,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
+	    api_discussion_comment_hide, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/title",
-	    api_discussion_title,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
+	    api_discussion_title, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/status",
-	    api_discussion_status,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
+	    api_discussion_status, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/merge",
-	    api_discussion_merge,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX },
+	    api_discussion_merge, DISCUSSION_BODY },
 	/* api_resolve.c: downloads, every URL form */
 	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },
@@ -138,19 +138,14 @@ const struct route router_table[] = {
 	{ M_POST,	"/{repo.git}/git-receive-pack", api_git_receive_pack },
 	{ M_POST,	"/{repo}/git-receive-pack", api_git_receive_pack },
 	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
-	{ M_GET | M_POST, "/login",	ui_login,
-	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
-	{ M_POST,	"/logout",	ui_logout,
-	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	{ M_GET | M_POST, "/login",	ui_login, PAGE_FORM },
+	{ M_POST,	"/logout",	ui_logout, PAGE_FORM },
 	/* ui_settings.c: tokens, sign-up, a new organization */
-	{ M_GET | M_POST, "/settings/tokens", ui_tokens,
-	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
-	{ M_GET | M_POST, "/join",	ui_join,
-	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
-	{ M_GET | M_POST, "/organizations/new", ui_org_new,
-	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens, PAGE_FORM },
+	{ M_GET | M_POST, "/join",	ui_join, PAGE_FORM },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new, PAGE_FORM },
 	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
-	    ui_org_members, AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	    ui_org_members, PAGE_FORM },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
 	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
@@ -163,10 +158,9 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
 	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings,
-	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	    PAGE_FORM },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
-	    ui_discussion,
-	    AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX },
+	    ui_discussion, PAGE_FORM },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
 #pragma GCC diagnostic pop
