@@ -242,7 +242,7 @@ cmd_repo_create(int argc, char **argv)
 	struct commit_op ops[1];
 	struct dctx x = { &hub, &arena, 0, "khubctl repo create" };
 	struct kerr e;
-	const char *id, *slash, *type, *why, *name, *ns = "";
+	const char *id, *slash, *type, *name, *ns = "";
 	enum repo_type t;
 	int64_t repo_id;
 	bool priv = false;
@@ -269,12 +269,7 @@ cmd_repo_create(int argc, char **argv)
 		if (*ns == '\0')
 			die("'%s': the namespace is empty", id);
 	}
-	if ((why = name_invalid(name)) != NULL)
-		die("repository name '%s' %s", name, why);
-	/* A canonical name is a URL's first segment: /NAME/resolve/... */
-	if (*ns == '\0' && name_reserved(name))
-		die("'%s' is reserved: no canonical repository may be named "
-		    "so", name);
+	/* repos_create() checks the name, as for the API */
 	if (repos_create(&x, find(ns, NULL), ns, t, name, priv, 0, NULL, NULL,
 	    ops, 0, &repo_id, &e) != 0)
 		die("repo create %s: %s", id, e.msg);

@@ -52,9 +52,17 @@ repos_create(struct dctx *x, int64_t ns_id, const char *ns,
 	struct db_res *res;
 	struct oid head;
 	struct buf text;
+	const char *why;
 	size_t i;
 	bool attrs_given = false;
 
+	if ((why = name_invalid(name)) != NULL)
+		return kerr_set(e, 400, "BadRequest", "Repository name '%s' %s",
+		    name, why);
+	/* A canonical name is a URL's first segment: /NAME/resolve/... */
+	if (*ns == '\0' && name_reserved(name))
+		return kerr_set(e, 400, "BadRequest", "'%s' is reserved: no "
+		    "canonical repository may be named so", name);
 	/* Stored before the transaction: a failure leaves only garbage. */
 	for (i = 0; i < nops; i++)
 		attrs_given |= !strcmp(ops[i].path, ".gitattributes");

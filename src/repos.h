@@ -23,12 +23,13 @@
 struct commit_op;
 
 /*
- * Creates repository ns/name of the given type in namespace ns_id, its
- * first commit (by author, email: NULL for none) holding ops[0..nops)
- * (bytes already stored with commit_store_regular()) and, unless one of
- * them is .gitattributes, the Hub's default one: ops has room for nops +
- * 1. All or nothing. 409 RepoExists (the API adds the existing one's
- * "url"), 503/500; else 0 and *id.
+ * Creates repository ns/name (ns "": a canonical one) of the given type
+ * in namespace ns_id, its first commit (by author, email: NULL for none)
+ * holding ops[0..nops) (bytes already stored with commit_store_regular())
+ * and, unless one of them is .gitattributes, the Hub's default one: ops
+ * has room for nops + 1. All or nothing. 400 for a name name_invalid()
+ * refuses, or a canonical one name_reserved() keeps; 409 RepoExists (the
+ * API adds the existing one's "url"), 503/500; else 0 and *id.
  */
 int	 repos_create(struct dctx *, int64_t ns_id, const char *ns,
 	    enum repo_type, const char *name, bool private_,
