@@ -485,6 +485,29 @@ form_of(struct req *r, const char *body, size_t len, const char *bad)
 	return 0;
 }
 
+/*
+ * The small JSON body of a request that may come without one, or NULL in
+ * *out when there is none (no Content-Length, or 0: the clients post
+ * some calls with no body). Its size is bounded by max before it is
+ * read. Returns 0, or answers (413, 400) and -1.
+ */
+static int
+json_small(struct req *r, size_t max, json_object **out)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+
+	*out = NULL;
+	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
+		return 0;
+	if (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 12 ||
+	    strtoull(cl, NULL, 10) > max) {
+		resp_error(r, 413, "PayloadTooLarge", "This request's body is "
+		    "at most %zu bytes", max);
+		return -1;
+	}
+	return (*out = req_json(r)) != NULL ? 0 : -1;
+}
+
 int
 req_read_body(struct req *r)
 {
@@ -500,7 +523,7 @@ req_read_body(struct req *r)
 	case BODY_JSON:
 		return (r->json = req_json(r)) != NULL ? 0 : -1;
 	case BODY_JSON_OPT:
-		return req_json_small(r, r->body_max, &r->json);
+		return json_small(r, r->body_max, &r->json);
 	case BODY_NDJSON:
 		return req_body(r, &r->body, &r->body_len);
 	case BODY_JSON_OR_FORM:
@@ -531,22 +554,6 @@ req_read_body(struct req *r)
 	return 0;
 }
 
-int
-req_json_small(struct req *r, size_t max, json_object **out)
-{
-	const char *cl = req_env(r, "CONTENT_LENGTH");
-
-	*out = NULL;
-	if (cl == NULL || *cl == '\0' || !strcmp(cl, "0"))
-		return 0;
-	if (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 12 ||
-	    strtoull(cl, NULL, 10) > max) {
-		resp_error(r, 413, "PayloadTooLarge", "This request's body is "
-		    "at most %zu bytes", max);
-		return -1;
-	}
-	return (*out = req_json(r)) != NULL ? 0 : -1;
-}
 
 /* The member key of body, or NULL when absent or null. */
 static json_object *

@@ -149,13 +149,6 @@ int	 req_body(struct req *, const char **out, size_t *len);
  * object is released at the request's end. */
 json_object *req_json(struct req *);
 /*
- * The small JSON body of a request that may come without one, or NULL in
- * *out when there is none (no Content-Length, or 0: the clients post
- * some calls with no body). Its size is bounded by max before it is
- * read. Returns 0, or answers (413, 400) and -1.
- */
-int	 req_json_small(struct req *, size_t max, json_object **out);
-/*
  * Reads the body as r->body_kind says (the router sets it from the
  * route's line for the methods that carry one), once: called again, it
  * returns 0 and reads nothing. Returns 0, or answers (400 with
