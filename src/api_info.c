@@ -21,52 +21,30 @@
 #include "quota.h"
 #include "repo.h"
 
-/* The files of a revision, recursively, in git order (= path order). */
-struct walk {
-	struct req	*r;
+/* The files of a revision, in git order (= path order). */
+struct files {
+	struct arena	*a;
 	const char	**paths;
-	struct oid	*oids;
-	size_t		 n, cap;
+	struct oid	*oids;		/* one array: gitstore_blobs() takes it */
+	size_t		 n, pcap, ocap;
 };
 
+/* gitstore_tree_walk()'s callback: a file (not a folder, not a
+ * submodule) into f. */
 static int
-walk_tree(struct walk *w, const struct oid *tree, const char *prefix)
+file_add(void *arg, const char *dir, const struct tree_entry *e)
 {
-	struct tree t;
-	size_t i;
+	struct files *f = arg;
 
-	if (gitstore_tree(w->r->hub->db, w->r->a, tree, &t) != 0)
-		return -1;
-	for (i = 0; i < t.n; i++) {
-		const struct tree_entry *e = &t.e[i];
-		char *path = *prefix ? arena_printf(w->r->a, "%s/%.*s",
-		    prefix, (int)e->namelen, e->name) :
-		    arena_strndup(w->r->a, e->name, e->namelen);
-
-		if (e->mode == MODE_DIR) {
-			if (walk_tree(w, &e->oid, path) != 0)
-				return -1;
-			continue;
-		}
-		if (e->mode == 0160000)
-			continue;
-		if (w->n == w->cap) {
-			size_t cap = w->cap ? 2 * w->cap : 256;
-			const char **p = arena_alloc(w->r->a, cap * sizeof(*p));
-			struct oid *o = arena_alloc(w->r->a, cap * sizeof(*o));
-
-			if (w->n > 0) {
-				memcpy(p, w->paths, w->n * sizeof(*p));
-				memcpy(o, w->oids, w->n * sizeof(*o));
-			}
-			w->paths = p;
-			w->oids = o;
-			w->cap = cap;
-		}
-		w->paths[w->n] = path;
-		w->oids[w->n++] = e->oid;
-	}
-	return 0;
+	if (e->mode == MODE_DIR || e->mode == 0160000)
+		return GS_WALK_ON;
+	f->paths = arena_grow(f->a, f->paths, f->n, &f->pcap,
+	    sizeof(*f->paths), 256);
+	f->oids = arena_grow(f->a, f->oids, f->n, &f->ocap, sizeof(*f->oids),
+	    256);
+	f->paths[f->n] = gitstore_path(f->a, dir, e);
+	f->oids[f->n++] = e->oid;
+	return GS_WALK_ON;
 }
 
 /* Appends "siblings":[...] for the tree root; -1 on a database error. */
@@ -74,14 +52,14 @@ static int
 jtext_siblings(struct req *r, struct buf *b, const struct oid *root,
     bool blobs)
 {
-	struct walk w;
+	struct files w;
 	struct blob_info *bi = NULL;
 	bool *found = NULL;
 	size_t i;
 
 	memset(&w, 0, sizeof(w));
-	w.r = r;
-	if (walk_tree(&w, root, "") != 0)
+	w.a = r->a;
+	if (gitstore_tree_walk(r->hub->db, r->a, root, "", file_add, &w) != 0)
 		return -1;
 	if (blobs) {
 		bi = arena_alloc(r->a, (w.n + 1) * sizeof(*bi));

@@ -154,44 +154,25 @@ struct lister {
 	bool		 recursive, more;
 };
 
-/* Lists the folder tree (at path prefix) depth first, in git order. */
+/* gitstore_tree_walk()'s callback: skips the entries before the page,
+ * keeps up to want, goes into folders only for a recursive listing. */
 static int
-list_dir(struct lister *L, const struct oid *tree, const char *prefix)
+list_entry(void *arg, const char *dir, const struct tree_entry *e)
 {
-	struct tree t;
-	size_t i;
+	struct lister *L = arg;
+	int into = L->recursive && is_dir(e) ? GS_WALK_ON : GS_WALK_SKIP;
 
-	if (gitstore_tree(L->r->hub->db, L->r->a, tree, &t) != 0)
-		return -1;	/* missing: the store is damaged */
-	for (i = 0; i < t.n; i++) {
-		const struct tree_entry *e = &t.e[i];
-		char *path;
-
-		if (e->mode == 0160000)
-			continue;	/* a submodule: not a file here */
-		if (L->it.n == L->want) {
-			L->more = true;
-			return 0;
-		}
-		if (L->skip > 0 && !(L->recursive && is_dir(e))) {
-			L->skip--;
-			continue;
-		}
-		path = *prefix ? arena_printf(L->r->a, "%s/%.*s", prefix,
-		    (int)e->namelen, e->name) : arena_strndup(L->r->a,
-		    e->name, e->namelen);
-		if (L->skip > 0)
-			L->skip--;
-		else
-			items_add(L->r->a, &L->it, path, e);
-		if (L->recursive && is_dir(e)) {
-			if (list_dir(L, &e->oid, path) != 0)
-				return -1;
-			if (L->more)
-				return 0;
-		}
+	if (e->mode == 0160000)
+		return GS_WALK_SKIP;	/* a submodule: not a file here */
+	if (L->it.n == L->want) {
+		L->more = true;
+		return GS_WALK_STOP;
 	}
-	return 0;
+	if (L->skip > 0)
+		L->skip--;
+	else
+		items_add(L->r->a, &L->it, gitstore_path(L->r->a, dir, e), e);
+	return into;
 }
 
 /* A limit from the query: dflt when absent, -1 (answered) when bad. */
@@ -282,7 +263,9 @@ api_tree(struct req *r)
 	L.skip = offset;
 	L.want = (size_t)limit;
 	L.recursive = recursive;
-	if (list_dir(&L, &at.oid, path) != 0) {
+	/* Depth first, in git order; missing trees: the store is damaged. */
+	if (gitstore_tree_walk(r->hub->db, r->a, &at.oid, path, list_entry,
+	    &L) != 0) {
 		resp_db_error(r);
 		return;
 	}

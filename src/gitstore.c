@@ -413,6 +413,48 @@ gitstore_blob_read(struct db *db, struct s3 *s3, struct arena *a,
 	return rc == 0 ? 0 : -1;
 }
 
+/* ---- walking a tree (gitstore_tree_walk) ---- */
+
+char *
+gitstore_path(struct arena *a, const char *dir, const struct tree_entry *e)
+{
+	return *dir == '\0' ? arena_strndup(a, e->name, e->namelen) :
+	    arena_printf(a, "%s/%.*s", dir, (int)e->namelen, e->name);
+}
+
+/* The walk of tree (folder dir): 0 done, GS_WALK_STOP, or -1. */
+static int
+tree_walk_at(struct db *db, struct arena *a, const struct oid *tree,
+    const char *dir,
+    int (*fn)(void *, const char *, const struct tree_entry *), void *arg)
+{
+	struct tree t;
+	size_t i;
+	int rc;
+
+	if (gitstore_tree(db, a, tree, &t) != 0)
+		return -1;
+	for (i = 0; i < t.n; i++) {
+		const struct tree_entry *e = &t.e[i];
+
+		if ((rc = fn(arg, dir, e)) < 0 || rc == GS_WALK_STOP)
+			return rc;
+		if (rc == GS_WALK_ON && e->mode == MODE_DIR &&
+		    (rc = tree_walk_at(db, a, &e->oid, gitstore_path(a, dir, e),
+		    fn, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+gitstore_tree_walk(struct db *db, struct arena *a, const struct oid *tree,
+    const char *dir,
+    int (*fn)(void *, const char *, const struct tree_entry *), void *arg)
+{
+	return tree_walk_at(db, a, tree, dir, fn, arg) < 0 ? -1 : 0;
+}
+
 /* ---- blob metadata in bulk (gitstore_blobs) ---- */
 
 /*
