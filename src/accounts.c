@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "accounts.h"
+#include "fresh.h"
 #include "names.h"
 #include "quota.h"
 #include "secrets.h"
@@ -168,8 +169,14 @@ account_set_disabled(struct db *db, struct arena *a, const char *name,
 
 	if (account_find(db, a, name, "user", &id, e) != 0)
 		return -1;
-	if (db_exec(db, a, NULL, SQL_DISABLE, "ii", (int64_t)disabled, id) != 0)
-		return kerr_db(e, db);
+	/* with the change that makes every worker forget its tokens */
+	if (db_begin(db) != 0 || db_exec(db, a, NULL, SQL_DISABLE, "ii",
+	    (int64_t)disabled, id) != 0 || fresh_bump(db, FRESH_AUTH) != 0 ||
+	    db_commit(db) != 0) {
+		kerr_db(e, db);
+		db_rollback(db);
+		return -1;
+	}
 	return 0;
 }
 

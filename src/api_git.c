@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "api.h"
+#include "fresh.h"
 #include "hub.h"
 #include "kerr.h"
 #include "log.h"
@@ -280,6 +281,8 @@ fcgi_sink(void *arg, const void *data, size_t len)
 
 	if (len == 0)
 		return 0;
+	/* a push's report, once its refs moved: seen everywhere first */
+	fresh_barrier(r->hub->db, r->hub->conf.resolve_cache_ms);
 	if (FCGX_PutStr(data, (int)len, r->fcgi->out) != (int)len)
 		return -1;
 	r->bytes_out += len;

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "db.h"
 #include "discussions.h"
+#include "fresh.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -472,7 +473,7 @@ branch_create(struct req *r)
 		    "already exists", name);
 		return;
 	}
-	if (db_commit(db) != 0)
+	if (fresh_bump(db, repo->id) != 0 || db_commit(db) != 0)
 		goto dberr_rb;
 	resp_json(r, 200, ref_json(r, "branch", name, &rv.commit));
 	return;
@@ -480,6 +481,33 @@ dberr_rb:
 	db_rollback(db);
 dberr:
 	resp_db_error(r);
+}
+
+/* Deletes the ref with the change that tells the caches, in one
+ * transaction; 0, or answers (404 for no such ref) and returns -1. */
+static int
+ref_delete(struct req *r, struct repo *repo, const char *kind,
+    const char *name)
+{
+	struct db *db = r->hub->db;
+	struct db_res *res;
+
+	if (db_begin(db) != 0 || db_exec(db, r->a, &res, SQL_DEL_REF, "iss",
+	    repo->id, kind, name) != 0)
+		goto dberr;
+	if (db_affected(res) == 0) {
+		db_rollback(db);
+		resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s "
+		    "(no such %s)", name, kind);
+		return -1;
+	}
+	if (fresh_bump(db, repo->id) != 0 || db_commit(db) != 0)
+		goto dberr;
+	return 0;
+dberr:
+	db_rollback(db);
+	resp_db_error(r);
+	return -1;
 }
 
 /*
@@ -491,7 +519,6 @@ branch_delete(struct req *r)
 {
 	const char *name = r->args.arg;
 	struct repo *repo;
-	struct db_res *res;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
 		return;
@@ -507,17 +534,8 @@ branch_delete(struct req *r)
 		    "branch: %s", name);
 		return;
 	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_DEL_REF, "iss", repo->id,
-	    "branch", name) != 0) {
-		resp_db_error(r);
-		return;
-	}
-	if (db_affected(res) == 0) {
-		resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s "
-		    "(no such branch)", name);
-		return;
-	}
-	resp_json(r, 200, jobj());
+	if (ref_delete(r, repo, "branch", name) == 0)
+		resp_json(r, 200, jobj());
 }
 
 void
@@ -562,9 +580,18 @@ api_tag_create(struct req *r)
 		resp_error(r, 400, "BadRequest", "'message' is not UTF-8");
 		return;
 	}
+	if (db_begin(r->hub->db) != 0) {
+		resp_db_error(r);
+		return;
+	}
 	if (db_exec(r->hub->db, r->a, NULL, SQL_NEW_REF, "issbs", repo->id,
-	    "tag", tag, rv.commit.b, (size_t)OID_LEN, message) != 0) {
-		if (db_errno(r->hub->db) == ER_DUP_ENTRY)
+	    "tag", tag, rv.commit.b, (size_t)OID_LEN, message) != 0 ||
+	    fresh_bump(r->hub->db, repo->id) != 0 ||
+	    db_commit(r->hub->db) != 0) {
+		unsigned err = db_errno(r->hub->db);
+
+		db_rollback(r->hub->db);
+		if (err == ER_DUP_ENTRY)
 			resp_error(r, 409, "Conflict", "Reference refs/tags/%s "
 			    "already exists", tag);
 		else
@@ -580,21 +607,11 @@ api_tag_delete(struct req *r)
 {
 	const char *name = r->args.arg;
 	struct repo *repo;
-	struct db_res *res;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
 		return;
 	if (!strncmp(name, "refs/tags/", 10))
 		name += 10;
-	if (db_exec(r->hub->db, r->a, &res, SQL_DEL_REF, "iss", repo->id,
-	    "tag", name) != 0) {
-		resp_db_error(r);
-		return;
-	}
-	if (db_affected(res) == 0) {
-		resp_error(r, 404, "RevisionNotFound", "Invalid rev id: %s "
-		    "(no such tag)", name);
-		return;
-	}
-	resp_json(r, 200, jobj());
+	if (ref_delete(r, repo, "tag", name) == 0)
+		resp_json(r, 200, jobj());
 }

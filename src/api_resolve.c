@@ -7,8 +7,9 @@
  * the gate comes with the repository's row, so an ungated one costs
  * nothing more.
  *
- * The hot path: one query (repository, rights and ref together), the tree
- * walk and blob metadata from the worker's cache, one signature. A blob's
+ * The hot path: the answer from the worker's memory (the resolve cache,
+ * below) and one signature; else one query (repository, rights and ref
+ * together), the tree walk and blob metadata from the worker's cache. A blob's
  * bytes are in S3 before its row says so (in_s3), so no S3 call is needed
  * here, except once per small blob: its first GET puts its bytes from the
  * database into S3 (blobstore.h), for the redirect to name an object. HEAD
@@ -21,9 +22,13 @@
 #include <time.h>
 
 #include "api.h"
+#include "auth.h"
 #include "blobstore.h"
+#include "cache.h"
 #include "downloads.h"
+#include "fresh.h"
 #include "gitstore.h"
+#include "hash.h"
 #include "hub.h"
 #include "range.h"
 #include "repo.h"
@@ -91,86 +96,145 @@ serve_pointer(struct req *r, const struct blob_info *bi, const char *commit)
 }
 
 /*
- * The opt-in resolve cache ([server] resolve_cache_ms): what an anonymous
- * resolve of a public repository found, by URL, for a few hundred
- * milliseconds. Off by default: it trades freshness across workers for a
- * resolve without a database round trip. Fixed slots, overwritten on
- * collision; keys are compared whole.
+ * The resolve cache: what a resolve of a public, ungated repository found
+ * (the repository, the commit, the file's blob), by request, in the
+ * worker's cache (cache.h), with the repository's change seq (fresh.h).
+ * It answers while the worker's view of changes is current: a change made
+ * on this machine drops the answers about that repository at once, one
+ * made through another machine within [server] resolve_cache_ms, and the
+ * change's own caller, told of its success only once the other machines
+ * polled (fresh_barrier()), sees it through any of them. A caller with a
+ * token is identified from memory too (auth_token_recall(), forgotten at
+ * any change to tokens or accounts); one with a session cookie asks the
+ * database.
  */
-#define RCACHE_SLOTS	4096
-
 struct rcache_entry {
-	char		*key;		/* malloc'd */
 	int64_t		 repo_id;
+	uint64_t	 seq;
 	char		 commit[OID_HEX + 1];
 	struct blob_info bi;
-	int64_t		 expires_ms;
 };
 
-static struct rcache_entry rcache[RCACHE_SLOTS];
+/* The changes fresh_sync() reports, gathered for one pass. */
+#define DROPS_MAX	64
 
-static int64_t
-now_ms(void)
+struct drops {
+	int64_t		 repo_id[DROPS_MAX];
+	uint64_t	 seq[DROPS_MAX];	/* 0: whatever its seq */
+	int		 n;
+	bool		 all, auth;
+};
+
+static void
+gather(int64_t repo_id, uint64_t seq, void *arg)
 {
-	struct timespec ts;
+	struct drops *d = arg;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (repo_id == FRESH_ALL || repo_id == FRESH_AUTH)
+		d->auth = true;
+	if (repo_id == FRESH_ALL || d->n == DROPS_MAX)
+		d->all = true;
+	else if (repo_id != FRESH_AUTH) {
+		d->repo_id[d->n] = repo_id;
+		d->seq[d->n++] = seq;
+	}
+}
+
+static bool
+stale(const void *data, size_t len, void *arg)
+{
+	const struct rcache_entry *e = data;
+	const struct drops *d = arg;
+	int i;
+
+	if (d->all)
+		return true;
+	for (i = 0; i < d->n; i++)
+		if (e->repo_id == d->repo_id[i] &&
+		    (d->seq[i] == 0 || e->seq < d->seq[i]))
+			return true;
+	return false;
 }
 
 /*
- * The cache key of r, or NULL when r may not use the cache. Each part but
- * the last carries its length: a revision may hold '/' (branch "v1/x",
- * file "y") and must not meet revision "v1" with file "x/y".
+ * The cache key of r into *key, or false when r may not use the cache
+ * (it is off, the caller has a session, or this worker's view of changes
+ * is not current). Each part but the last carries its length: a revision
+ * may hold '/' (branch "v1/x", file "y") and must not meet revision "v1"
+ * with file "x/y".
  */
-static char *
-rcache_key(struct req *r)
+static bool
+rcache_key(struct req *r, struct oid *key)
 {
 	const struct route_args *g = &r->args;
+	struct drops d = { .n = 0 };
+	struct hash h;
+	char *k;
+	bool current;
 
 	if (r->hub->conf.resolve_cache_ms == 0 ||
-	    req_header(r, "Authorization") != NULL ||
 	    req_header(r, "Cookie") != NULL)
-		return NULL;
-	return arena_printf(r->a, "%d %zu:%s %zu:%s %zu:%s %s", (int)g->type,
+		return false;
+	current = fresh_sync(r->hub->db, r->hub->conf.resolve_cache_ms,
+	    gather, &d);
+	if (d.all || d.n > 0)
+		cache_drop_if(CACHE_RESOLVE, stale, &d);
+	if (d.auth)
+		auth_forget_tokens();
+	if (!current)
+		return false;
+	k = arena_printf(r->a, "%d %zu:%s %zu:%s %zu:%s %s", (int)g->type,
 	    strlen(g->ns), g->ns, strlen(g->name), g->name, strlen(g->rev),
 	    g->rev, g->path);
+	hash_init(&h, HASH_SHA1);
+	hash_update(&h, k, strlen(k));
+	hash_final(&h, key->b);
+	return true;
 }
 
-static struct rcache_entry *
-rcache_slot(const char *key)
+/*
+ * The cached answer for key, or NULL: then the caller asks the database.
+ * A caller with a token is identified here (r->who) when it is used.
+ * *answered: it answered (a malformed token, the database down).
+ */
+static const struct rcache_entry *
+rcache_get(struct req *r, const struct oid *key, bool *answered)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	const struct rcache_entry *e;
+	size_t len;
+	int rc;
 
-	for (; *key != '\0'; key++)
-		h = (h ^ (unsigned char)*key) * 16777619u;
-	return &rcache[h % RCACHE_SLOTS];
-}
-
-static struct rcache_entry *
-rcache_get(const char *key)
-{
-	struct rcache_entry *e = rcache_slot(key);
-
-	if (e->key == NULL || strcmp(e->key, key) != 0 ||
-	    now_ms() >= e->expires_ms)
+	*answered = false;
+	if ((e = cache_get(CACHE_RESOLVE, key, &len)) == NULL ||
+	    len != sizeof(*e))
 		return NULL;
-	return e;
+	if (req_header(r, "Authorization") == NULL)
+		return e;
+	/* the entry is public: any valid token may read it */
+	if ((rc = auth_token_recall(r)) < 0)
+		*answered = true;
+	return rc == 1 ? e : NULL;
 }
 
 static void
-rcache_put(struct req *r, const char *key, int64_t repo_id,
+rcache_put(const struct oid *key, const struct repo *repo,
     const char *commit, const struct blob_info *bi)
 {
-	struct rcache_entry *e = rcache_slot(key);
+	struct rcache_entry e;
+	struct drops d = { .n = 0 };
 
-	free(e->key);
-	if ((e->key = strdup(key)) == NULL)
-		oom();
-	e->repo_id = repo_id;
-	memcpy(e->commit, commit, sizeof(e->commit));
-	e->bi = *bi;
-	e->expires_ms = now_ms() + r->hub->conf.resolve_cache_ms;
+	memset(&e, 0, sizeof(e));
+	e.repo_id = repo->id;
+	e.seq = repo->change_seq;
+	memcpy(e.commit, commit, sizeof(e.commit));
+	e.bi = *bi;
+	/* older answers about it go first (a put keeps an entry that is
+	 * there): a later seq says they are stale */
+	d.repo_id[0] = repo->id;
+	d.seq[0] = repo->change_seq;
+	d.n = repo->change_seq > 0;
+	cache_drop_if(CACHE_RESOLVE, stale, &d);
+	cache_put(CACHE_RESOLVE, key, &e, sizeof(e));
 }
 
 /* The blob's bytes into S3 if they are only in the database yet (never an
@@ -202,12 +266,14 @@ serve(struct req *r, bool raw)
 	struct rev rev;
 	struct buf q;
 	char commit[OID_HEX + 1], etag[2 * SHA256_LEN + 1], *disp, *url;
-	struct rcache_entry *hit;
-	char *key;
+	const struct rcache_entry *hit;
+	struct oid key;
+	bool cacheable, answered = false;
 	int64_t repo_id;
 	int rc;
 
-	if ((key = rcache_key(r)) != NULL && (hit = rcache_get(key)) != NULL) {
+	cacheable = rcache_key(r, &key);
+	if (cacheable && (hit = rcache_get(r, &key, &answered)) != NULL) {
 		repo_id = hit->repo_id;
 		memcpy(commit, hit->commit, sizeof(commit));
 		bi = hit->bi;
@@ -215,10 +281,15 @@ serve(struct req *r, bool raw)
 		if (r->method != M_HEAD && !bi.in_s3) {
 			if (publish(r, &bi) != 0)
 				return;
-			hit->bi.in_s3 = true;
+			struct rcache_entry now = *hit;
+
+			now.bi.in_s3 = true;
+			cache_update(CACHE_RESOLVE, &key, &now, sizeof(now));
 		}
 		goto found;
 	}
+	if (cacheable && answered)
+		return;
 	if ((repo = repo_open_rev(r, ACCESS_READ, r->args.rev)) == NULL ||
 	    api_gate_files(r, repo) != 0 ||
 	    repo_resolve(r, repo, r->args.rev, &rev) != 0)
@@ -256,9 +327,9 @@ serve(struct req *r, bool raw)
 	if (r->method != M_HEAD && publish(r, &bi) != 0)
 		return;
 	/* (an LFS object not here yet is a mirror's: never cached) */
-	if (key != NULL && !repo->private_ && repo->gated == GATE_OFF &&
-	    (bi.in_s3 || !bi.lfs))
-		rcache_put(r, key, repo_id, commit, &bi);
+	if (cacheable && !repo->private_ && repo->gated == GATE_OFF &&
+	    repo->mirror == NULL && (bi.in_s3 || !bi.lfs))
+		rcache_put(&key, repo, commit, &bi);
 found:
 	if (raw && bi.lfs) {
 		serve_pointer(r, &bi, commit);

@@ -214,11 +214,33 @@ arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 	int n;
 	char *p;
 
+#ifndef ARENA_EXACT
+	/* Formatted straight into the head block's free tail when it fits
+	 * (most strings): one pass of vsnprintf instead of two. */
+	{
+		struct arena_block *h = a->head;
+		size_t avail = h->size - h->used;
+
+		va_copy(ap2, ap);
+		n = vsnprintf((char *)h->data + h->used, avail, fmt, ap2);
+		va_end(ap2);
+		if (n < 0)
+			oom();
+		if ((size_t)n < avail) {
+			p = (char *)h->data + h->used;
+			h->used += ((size_t)n + 1 + ALIGN - 1) & ~(ALIGN - 1);
+			if (h->used > h->size)
+				h->used = h->size;
+			return p;
+		}
+	}
+#else
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		oom();
+#endif
 	p = arena_alloc(a, (size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
@@ -309,7 +331,10 @@ buf_adds(struct buf *b, const char *s)
 void
 buf_addc(struct buf *b, char c)
 {
-	buf_add(b, &c, 1);
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 }
 
 void
@@ -318,11 +343,17 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* into the room there is first: one pass when it fits */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom();
+	if ((size_t)n < b->cap - b->len) {
+		b->len += (size_t)n;
+		return;
+	}
+	b->data[b->len] = '\0';	/* what the try wrote is not kept */
 	buf_grow(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -1,16 +1,21 @@
 /*
  * auth.c: turns the Authorization header (or, without one, the session_id
  * cookie) into a principal, one indexed lookup by the token's or session's
- * hash. Nothing is cached: a revoked token, an ended session or a disabled
- * user is refused on the very next request, on every machine.
+ * hash. Nothing is cached for these: a revoked token, an ended session or
+ * a disabled user is refused on the very next request, on every machine.
+ * The one exception, auth_token_recall(), serves answers that come from
+ * memory anyway (api_resolve.c) and learns of revocations as they do.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "accounts.h"
 #include "auth.h"
+#include "cache.h"
 #include "db.h"
 #include "hub.h"
 #include "log.h"
@@ -24,6 +29,9 @@ static const char SQL_SESSION[] =
     " FROM session s JOIN namespace u ON u.id = s.user_id"
     " WHERE s.hash = ? AND s.expires_at > NOW(3)"
     " AND u.kind = 'user' AND u.disabled = 0";
+
+static void	remember(const struct principal *,
+		    const unsigned char hash[TOKEN_HASH_LEN]);
 
 const char *
 auth_token_of(struct arena *a, const char *h, size_t *len)
@@ -230,11 +238,12 @@ token_lookup(struct req *r, const char *tok, size_t len,
 		return -1;
 	rc = db_row(res, AUTH_TOKEN_FORMAT, &p->token_id, &p->token_name,
 	    &p->token_role, &stored, &slen, &p->token_created_ms, &p->user_id,
-	    &p->name, &p->fullname, &p->email);
+	    &p->name, &p->fullname, &p->email, &p->token_expires_ms);
 	if (rc <= 0)
 		return rc;
 	if (!token_matches(stored, slen, hash))
 		return 0;
+	remember(p, hash);
 	*out = p;
 	return 1;
 }
@@ -254,6 +263,112 @@ bad_credentials(struct req *r)
 	resp_error(r, 401, "Unauthorized", "Invalid credentials in "
 	    "Authorization header");
 	return -1;
+}
+
+/*
+ * What the worker remembers of a token it authenticated (CACHE_TOKEN):
+ * the principal, keyed by the token's hash. The strings follow the
+ * struct: the user's name, full name, e-mail, the token's name and role.
+ */
+struct tok_entry {
+	unsigned char	 hash[TOKEN_HASH_LEN];
+	int64_t		 user_id, token_id, created_ms, expires_ms;
+	uint16_t	 len[5];
+	char		 str[];
+};
+
+#define TOK_ENTRY_MAX	2048
+
+static void
+tok_key(struct oid *k, const unsigned char hash[TOKEN_HASH_LEN])
+{
+	memcpy(k->b, hash, OID_LEN);	/* a prefix of a SHA-256 */
+}
+
+static void
+remember(const struct principal *p, const unsigned char hash[TOKEN_HASH_LEN])
+{
+	_Alignas(struct tok_entry) unsigned char raw[TOK_ENTRY_MAX];
+	struct tok_entry *e = (struct tok_entry *)raw;
+	const char *s[5] = { p->name, p->fullname, p->email, p->token_name,
+	    p->token_role };
+	size_t n = sizeof(*e), l;
+	struct oid k;
+	int i;
+
+	memcpy(e->hash, hash, TOKEN_HASH_LEN);
+	e->user_id = p->user_id;
+	e->token_id = p->token_id;
+	e->created_ms = p->token_created_ms;
+	e->expires_ms = p->token_expires_ms;
+	for (i = 0; i < 5; i++) {
+		l = s[i] != NULL ? strlen(s[i]) : 0;
+		if (n + l + 1 > sizeof(raw))
+			return;		/* too long to keep: asked each time */
+		e->len[i] = (uint16_t)l;
+		memcpy(raw + n, l > 0 ? s[i] : "", l + 1);
+		n += l + 1;
+	}
+	tok_key(&k, hash);
+	cache_put(CACHE_TOKEN, &k, raw, n);
+}
+
+static bool
+every(const void *data, size_t len, void *arg)
+{
+	return true;
+}
+
+void
+auth_forget_tokens(void)
+{
+	cache_drop_if(CACHE_TOKEN, every, NULL);
+}
+
+int
+auth_token_recall(struct req *r)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	const struct tok_entry *e;
+	struct principal *p;
+	struct timespec ts;
+	const char *s;
+	char **out[5];
+	struct oid k;
+	size_t len, n;
+	int i, rc;
+
+	if ((rc = auth_token_pending(r, hash)) <= 0)
+		return rc;
+	tok_key(&k, hash);
+	if ((e = cache_get(CACHE_TOKEN, &k, &len)) == NULL ||
+	    len < sizeof(*e) || sodium_memcmp(e->hash, hash,
+	    TOKEN_HASH_LEN) != 0)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (e->expires_ms != 0 && e->expires_ms <= (int64_t)ts.tv_sec *
+	    1000 + ts.tv_nsec / 1000000)
+		return 0;	/* the database says why */
+	p = arena_zalloc(r->a, sizeof(*p));
+	p->user_id = e->user_id;
+	p->token_id = e->token_id;
+	p->token_created_ms = e->created_ms;
+	p->token_expires_ms = e->expires_ms;
+	out[0] = &p->name;
+	out[1] = &p->fullname;
+	out[2] = &p->email;
+	out[3] = &p->token_name;
+	out[4] = &p->token_role;
+	for (i = 0, s = e->str, n = sizeof(*e); i < 5; i++) {
+		if (n + e->len[i] + 1 > len)
+			return 0;
+		*out[i] = arena_strndup(r->a, s, e->len[i]);
+		s += e->len[i] + 1;
+		n += e->len[i] + 1;
+	}
+	r->who = p;
+	r->auth_done = 1;
+	return 1;
 }
 
 int
@@ -280,6 +395,7 @@ auth_token_found(struct req *r, struct principal *p, const void *stored,
 {
 	if (p == NULL || p->token_id == 0 || !token_matches(stored, slen, hash))
 		return bad_credentials(r);
+	remember(p, hash);
 	r->who = p;
 	r->auth_done = 1;
 	return 0;

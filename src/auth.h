@@ -20,6 +20,7 @@ struct principal {
 	char		*token_name;
 	char		*token_role;	/* "read" or "write" */
 	int64_t		 token_created_ms;	/* Unix time, milliseconds */
+	int64_t		 token_expires_ms;	/* 0: never */
 	/* A browser session: token_id 0, token_name "session", role
 	 * "write", token_created_ms the login's time. */
 	int		 is_session;
@@ -38,7 +39,8 @@ int	 auth_identify(struct req *);
  * the caller's rights and the ref in the same round trip). The query
  * selects AUTH_TOKEN_SELECT as a derived table (its columns named
  * token_id, token_name, token_role, token_hash, token_created_ms,
- * user_id, user_name, user_fullname, user_email, in that order, read
+ * user_id, user_name, user_fullname, user_email, token_expires_ms, in
+ * that order, read
  * with AUTH_TOKEN_FORMAT), its placeholder the token's hash.
  *
  * auth_token_pending(): the hash of the token to look up into hash and 1;
@@ -54,12 +56,27 @@ int	 auth_identify(struct req *);
 	" t.hash AS token_hash," \
 	" FLOOR(UNIX_TIMESTAMP(t.created_at) * 1000) AS token_created_ms," \
 	" u.id AS user_id, u.name AS user_name, u.fullname AS user_fullname," \
-	" u.email AS user_email" \
+	" u.email AS user_email," \
+	" COALESCE(FLOOR(UNIX_TIMESTAMP(t.expires_at) * 1000), 0)" \
+	" AS token_expires_ms" \
 	" FROM token t JOIN namespace u ON u.id = t.user_id" \
 	" WHERE t.hash = ? AND t.revoked_at IS NULL" \
 	" AND (t.expires_at IS NULL OR t.expires_at > NOW(3))" \
 	" AND u.kind = 'user' AND u.disabled = 0"
-#define AUTH_TOKEN_FORMAT	"issbiisss"
+#define AUTH_TOKEN_FORMAT	"issbiisssi"
+/*
+ * For answers that come from memory (api_resolve.c), themselves kept true
+ * by fresh.h: the Authorization header's token as the worker remembers it
+ * from an earlier request (every token auth_token_found() and
+ * auth_identify() accepted is), without the database. 1: r->who is the
+ * caller; 0: no token, or not remembered, or past its expiry (ask the
+ * database, which answers a bad one); -1 after answering 401 for a
+ * header with no usable token. A remembered token is forgotten by
+ * auth_forget_tokens(), which its owner calls when fresh.h reports a
+ * change to any token or account (FRESH_AUTH).
+ */
+int	 auth_token_recall(struct req *);
+void	 auth_forget_tokens(void);
 int	 auth_token_pending(struct req *, unsigned char hash[TOKEN_HASH_LEN]);
 int	 auth_token_found(struct req *, struct principal *p,
 	    const void *stored, size_t slen,

@@ -11,6 +11,7 @@
 struct centry {
 	struct centry	*hnext;		/* hash chain */
 	struct centry	*prev, *next;	/* LRU list, most recent first */
+	struct centry	*kprev, *knext;	/* the entries of its kind */
 	enum cache_kind	 kind;
 	struct oid	 oid;
 	size_t		 len;
@@ -21,6 +22,7 @@ struct centry {
 
 static struct centry *buckets[NBUCKETS];
 static struct centry *lru_head, *lru_tail;
+static struct centry *kind_head[CACHE_KINDS];
 static size_t used, budget = 64u << 20;
 
 static size_t
@@ -103,6 +105,10 @@ cache_put(enum cache_kind k, const struct oid *o, const void *data,
 	e->hnext = NULL;
 	*p = e;
 	lru_push(e);
+	e->kprev = NULL;
+	if ((e->knext = kind_head[k]) != NULL)
+		e->knext->kprev = e;
+	kind_head[k] = e;
 	used += sizeof(*e) + len;
 	return e->data;
 }
@@ -124,8 +130,27 @@ evict(struct centry *e)
 
 	*p = e->hnext;
 	lru_unlink(e);
+	if (e->kprev)
+		e->kprev->knext = e->knext;
+	else
+		kind_head[e->kind] = e->knext;
+	if (e->knext)
+		e->knext->kprev = e->kprev;
 	used -= sizeof(*e) + e->len;
 	free(e);
+}
+
+void
+cache_drop_if(enum cache_kind k,
+    bool (*drop)(const void *data, size_t len, void *arg), void *arg)
+{
+	struct centry *e, *next;
+
+	for (e = kind_head[k]; e != NULL; e = next) {
+		next = e->knext;
+		if (drop(e->data, e->len, arg))
+			evict(e);
+	}
 }
 
 void

@@ -13,6 +13,7 @@
 #ifndef KHUB_CACHE_H
 #define KHUB_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gitobj.h"
@@ -22,7 +23,15 @@ enum cache_kind {
 	CACHE_COMMIT,		/* commit text (gitstore.c) */
 	CACHE_BLOB,		/* blob metadata (gitstore.c) */
 	CACHE_CONTENT,		/* small file contents (api_commit.c) */
-	CACHE_BLOB_META		/* blob metadata of listings (filelist.c) */
+	CACHE_BLOB_META,	/* blob metadata of listings (filelist.c) */
+	/* A resolve's answer (api_resolve.c), keyed by the SHA-1 of its
+	 * request: not immutable, dropped by cache_drop_if() when its
+	 * repository changes (fresh.h). */
+	CACHE_RESOLVE,
+	/* A token's principal (auth.c), keyed by its hash: dropped at any
+	 * change to a token or account (fresh.h). */
+	CACHE_TOKEN,
+	CACHE_KINDS
 };
 
 /* The cached bytes of (kind, oid) or NULL; *len gets their length. */
@@ -38,6 +47,15 @@ const void	*cache_put(enum cache_kind, const struct oid *, const void *data,
  */
 void		 cache_update(enum cache_kind, const struct oid *,
 		    const void *data, size_t len);
+/*
+ * Drops every entry of kind for which drop(data, len, arg) is true: for
+ * the kinds that may go stale. Call it only where no pointer to such an
+ * entry is held (a handler's start). Costs a pass over the entries of
+ * that kind.
+ */
+void		 cache_drop_if(enum cache_kind,
+		    bool (*drop)(const void *data, size_t len, void *arg),
+		    void *arg);
 /* Evicts least recently used entries down to the budget. */
 void		 cache_trim(void);
 void		 cache_set_budget(size_t bytes);

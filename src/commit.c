@@ -21,6 +21,7 @@
 #include "blobstore.h"
 #include "commit.h"
 #include "db.h"
+#include "fresh.h"
 #include "gc.h"
 #include "hash.h"
 #include "hub.h"
@@ -615,7 +616,9 @@ record(struct dctx *x, int64_t repo_id, const struct oid *commit,
 		if (db_exec_rows(db, x->a, &repo_blob_rows, ps, m) != 0)
 			return -1;
 	}
-	return db_exec(db, x->a, NULL, SQL_TOUCH, "i", repo_id);
+	if (db_exec(db, x->a, NULL, SQL_TOUCH, "i", repo_id) != 0)
+		return -1;
+	return fresh_bump(db, repo_id);
 }
 
 /* The error of a commit that named content gc collected meanwhile. */

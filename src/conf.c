@@ -60,7 +60,7 @@ static const struct setting settings[] = {
 	    UINT64_C(64) << 30 },
 	{ "server", "request_memory", C_SIZE, O(request_memory), "2GiB", 0,
 	    0, UINT64_C(1) << 40 },
-	{ "server", "resolve_cache_ms", C_UINT, O(resolve_cache_ms), "0", 0,
+	{ "server", "resolve_cache_ms", C_UINT, O(resolve_cache_ms), "500", 0,
 	    0, 60000 },
 	{ "server", "log_level", C_LEVEL, O(log_level), "info", 0, 0, 0 },
 	{ "server", "log_file", C_STR, O(log_file), NULL, 1, 0, 0 },

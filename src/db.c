@@ -11,6 +11,7 @@
 #include <mysqld_error.h>
 
 #include "db.h"
+#include "fresh.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -557,6 +558,7 @@ db_begin(struct db *db)
 	arena_init(&a, 1024);
 	rc = db_exec(db, &a, NULL, "START TRANSACTION", "");
 	arena_free(&a);
+	fresh_rolled_back();	/* nothing of an earlier one is pending */
 	if (rc == 0)
 		db->in_tx = true;
 	return rc;
@@ -573,6 +575,8 @@ db_commit(struct db *db)
 	arena_free(&a);
 	if (rc != 0)
 		db_rollback(db);
+	else
+		fresh_committed();	/* tell this machine's workers */
 	db->in_tx = false;
 	return rc;
 }
@@ -585,6 +589,7 @@ db_rollback(struct db *db)
 	char msg[sizeof(db->errmsg)];
 	bool unavailable = db->unavailable;
 
+	fresh_rolled_back();
 	if (!db->in_tx || db->my == NULL) {
 		db->in_tx = false;
 		return;

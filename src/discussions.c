@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "discussions.h"
+#include "fresh.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -461,8 +462,9 @@ insert_discussion(struct dctx *x, int64_t repo_id, int64_t author,
 	if (add_event(x, repo_id, *num, "comment", author, description, NULL,
 	    NULL, NULL, NULL, e) != 0)
 		return -1;
-	if (is_pr && db_exec(db, x->a, NULL, SQL_PR_REF, "isb", repo_id,
-	    pr_ref(x->a, *num), head->b, (size_t)OID_LEN) != 0)
+	if (is_pr && (db_exec(db, x->a, NULL, SQL_PR_REF, "isb", repo_id,
+	    pr_ref(x->a, *num), head->b, (size_t)OID_LEN) != 0 ||
+	    fresh_bump(db, repo_id) != 0))
 		return kerr_db(e, db);
 	return 0;
 }
@@ -1146,7 +1148,8 @@ merge_tx(struct dctx *x, void *arg, struct kerr *e)
 		return kerr_db(e, db);
 	if (db_exec(db, x->a, NULL, SQL_SET_MERGED, "bii", m->to.b,
 	    (size_t)OID_LEN, m->repo_id, m->num) != 0 ||
-	    db_exec(db, x->a, NULL, SQL_TOUCH, "i", m->repo_id) != 0)
+	    db_exec(db, x->a, NULL, SQL_TOUCH, "i", m->repo_id) != 0 ||
+	    fresh_bump(db, m->repo_id) != 0)
 		return kerr_db(e, db);
 	if (m->comment != NULL && add_event(x, m->repo_id, m->num, "comment",
 	    m->who->user_id, m->comment, NULL, NULL, NULL, NULL, e) != 0)

@@ -26,6 +26,7 @@
 #include "cache.h"
 #include "db.h"
 #include "downloads.h"
+#include "fresh.h"
 #include "hub.h"
 #include "log.h"
 #include "metrics.h"
@@ -135,6 +136,7 @@ handle(struct arena *a, FCGX_Request *fr)
 	 * lives on. Its open transaction is rolled back; what it allocated
 	 * goes with the arena's reset. */
 	memset(&r, 0, sizeof(r));
+	fresh_request();
 	if (setjmp(over_jump) != 0) {
 		arena_set_limit(a, 0, NULL, NULL);
 		db_rollback(hub.db);

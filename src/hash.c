@@ -77,21 +77,27 @@ void
 hash_hmac_sha256(unsigned char out[HASH_SHA256_LEN], const void *key,
     size_t keylen, const void *msg, size_t len)
 {
-	static EVP_MAC *mac;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-		    (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end()
-	};
-	EVP_MAC_CTX *c;
+	/* One context, its digest set once (setting it fetches SHA-256
+	 * from the provider tables each time); each call keys it anew. */
+	static EVP_MAC_CTX *c;
+	EVP_MAC *mac;
 	size_t n;
 
-	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-		failed("EVP_MAC_fetch");
-	if ((c = EVP_MAC_CTX_new(mac)) == NULL ||
-	    EVP_MAC_init(c, key, keylen, params) != 1 ||
+	if (c == NULL) {
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+			    (char *)"SHA256", 0),
+			OSSL_PARAM_construct_end()
+		};
+
+		if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+		    (c = EVP_MAC_CTX_new(mac)) == NULL ||
+		    EVP_MAC_CTX_set_params(c, params) != 1)
+			failed("EVP_MAC_fetch");
+		EVP_MAC_free(mac);	/* the context holds its own */
+	}
+	if (EVP_MAC_init(c, key, keylen, NULL) != 1 ||
 	    EVP_MAC_update(c, msg, len) != 1 ||
 	    EVP_MAC_final(c, out, &n, HASH_SHA256_LEN) != 1)
 		failed("HMAC-SHA-256");
-	EVP_MAC_CTX_free(c);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "fresh.h"
 #include "hub.h"
 #include "log.h"
 #include "s3.h"
@@ -29,6 +30,7 @@ hub_configure(struct hub *h, const char *path, char *err, size_t errlen)
 		h->conf.access_log = NULL;
 	}
 	h->db = db_new(&h->conf);
+	fresh_init(&h->conf);
 	if ((h->s3 = s3_new(&h->conf)) == NULL)
 		oom();
 	h->configured = true;

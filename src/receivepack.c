@@ -27,6 +27,7 @@
 
 #include "blobstore.h"
 #include "db.h"
+#include "fresh.h"
 #include "gc.h"
 #include "gitpack.h"
 #include "gitstore.h"
@@ -1004,16 +1005,17 @@ record_rows(struct push *s, struct db_rows *st, unsigned t)
 }
 
 /* The rows that make the pushed commits and blobs the repository's, in
- * the transaction of a ref's move (once: every later one has them). */
+ * the transaction of a ref's move (once: every later one has them), and
+ * the change of its refs, in every such transaction. */
 static int
 record(struct push *s)
 {
-	if (s->recorded)
-		return 0;
-	if (record_rows(s, &repo_commit_rows, PACK_COMMIT) != 0 ||
-	    record_rows(s, &repo_blob_rows, PACK_BLOB) != 0)
+	if (!s->recorded &&
+	    (record_rows(s, &repo_commit_rows, PACK_COMMIT) != 0 ||
+	    record_rows(s, &repo_blob_rows, PACK_BLOB) != 0 ||
+	    db_exec(s->db, s->x->a, NULL, SQL_TOUCH, "i", s->repo_id) != 0))
 		return -1;
-	return db_exec(s->db, s->x->a, NULL, SQL_TOUCH, "i", s->repo_id);
+	return fresh_bump(s->db, s->repo_id);
 }
 
 /* One command's ref move, inside the caller's transaction: 0 done, 1

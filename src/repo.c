@@ -26,7 +26,7 @@
 static const char SQL_OPEN[] =
     "SELECT k.token_id, k.token_name, k.token_role, k.token_hash,"
     " k.token_created_ms, k.user_id, k.user_name, k.user_fullname,"
-    " k.user_email,"
+    " k.user_email, k.token_expires_ms,"
     " r.id, r.type, r.owner_id, n.name, r.name, r.private, r.gated,"
     " r.disabled, COALESCE(r.lfs_multipart_threshold, 0), r.downloads,"
     " r.likes, FLOOR(UNIX_TIMESTAMP(r.created_at) * 1000),"
@@ -37,7 +37,8 @@ static const char SQL_OPEN[] =
     /* an annotated tag (pushed by git) names its object: peeled */
     " COALESCE((SELECT g.object FROM git_tag g WHERE g.oid = t.target),"
     "  t.target), mr.upstream,"
-    " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND"
+    " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND,"
+    " COALESCE(rc.seq, 0)"
     " FROM (SELECT 1) one"
     " LEFT JOIN (" AUTH_TOKEN_SELECT ") k ON 1"
     " LEFT JOIN (repo r JOIN namespace n ON n.id = r.owner_id)"
@@ -45,7 +46,8 @@ static const char SQL_OPEN[] =
     " LEFT JOIN mirror_repo mr ON mr.repo_id = r.id"
     " LEFT JOIN ref b ON b.repo_id = r.id AND b.kind = 'branch' AND b.name = ?"
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
-    " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?";
+    " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?"
+    " LEFT JOIN repo_change rc ON rc.repo_id = r.id";
 static const char SQL_CREATE[] =
     "INSERT INTO repo (type, owner_id, name, private,"
     " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
@@ -172,14 +174,14 @@ again:
 	}
 	repo = arena_zalloc(r->a, sizeof(*repo));
 	p = arena_zalloc(r->a, sizeof(*p));
-	rc = db_row(res, AUTH_TOKEN_FORMAT "isissiiiuiiiisbbsbi", &p->token_id,
+	rc = db_row(res, AUTH_TOKEN_FORMAT "isissiiiuiiiisbbsbiu", &p->token_id,
 	    &p->token_name, &p->token_role, &th, &thl, &p->token_created_ms,
 	    &p->user_id, &p->name, &p->fullname, &p->email,
-	    &repo->id, &type,
+	    &p->token_expires_ms, &repo->id, &type,
 	    &repo->owner_id, &repo->ns, &repo->name, &priv, &gated, &disabled,
 	    &repo->lfs_multipart_threshold, &repo->downloads, &repo->likes,
 	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl,
-	    &repo->mirror, &mt, &ml, &mfresh);
+	    &repo->mirror, &mt, &ml, &mfresh, &repo->change_seq);
 	if (rc <= 0) {
 		resp_db_error(r);
 		return NULL;

@@ -41,6 +41,9 @@ struct repo {
 	bool		 rev_is_ref;
 	char		*rev_kind;	/* "branch" or "tag" */
 	struct oid	 rev_target;
+	/* Its repo_change seq when read (fresh.h): what a cached answer
+	 * about it names. */
+	uint64_t	 change_seq;
 };
 
 /* A revision resolved to a commit. */

@@ -6,6 +6,7 @@
 #include <mysqld_error.h>
 
 #include "commit.h"
+#include "fresh.h"
 #include "hub.h"
 #include "names.h"
 #include "repos.h"
@@ -131,9 +132,16 @@ int
 repos_delete(struct db *db, struct arena *a, int64_t repo_id,
     struct kerr *e)
 {
-	/* Refs, repo_commit and repo_blob go with it (ON DELETE CASCADE). */
-	if (db_exec(db, a, NULL, SQL_DELETE, "i", repo_id) != 0)
+	/* Refs, repo_commit and repo_blob go with it (ON DELETE CASCADE);
+	 * its repo_change row stays, to tell the caches it changed. */
+	if (db_begin(db) != 0)
 		return kerr_db(e, db);
+	if (db_exec(db, a, NULL, SQL_DELETE, "i", repo_id) != 0 ||
+	    fresh_bump(db, repo_id) != 0 || db_commit(db) != 0) {
+		kerr_db(e, db);
+		db_rollback(db);
+		return -1;
+	}
 	return 0;
 }
 
@@ -146,11 +154,19 @@ repos_move(struct db *db, struct arena *a, int64_t repo_id, int64_t ns_id,
 	if ((why = name_invalid(name)) != NULL)
 		return kerr_set(e, 400, "BadRequest", "Repository name '%s' %s",
 		    name, why);
+	if (db_begin(db) != 0)
+		return kerr_db(e, db);
 	if (db_exec(db, a, NULL, SQL_MOVE, "isi", ns_id, name, repo_id) != 0) {
+		db_rollback(db);
 		if (db_errno(db) == ER_DUP_ENTRY)
 			return kerr_set(e, 409, "RepoExists", "A repository "
 			    "called %s already exists there", name);
 		return kerr_db(e, db);
+	}
+	if (fresh_bump(db, repo_id) != 0 || db_commit(db) != 0) {
+		kerr_db(e, db);
+		db_rollback(db);
+		return -1;
 	}
 	return 0;
 }
@@ -170,7 +186,7 @@ repos_settings(struct db *db, struct arena *a, int64_t repo_id,
 	    (int64_t)s->set_threshold, s->threshold,
 	    (int64_t)s->set_patterns, s->patterns,
 	    (int64_t)s->set_multipart, s->multipart, repo_id) != 0) ||
-	    db_commit(db) != 0) {
+	    fresh_bump(db, repo_id) != 0 || db_commit(db) != 0) {
 		kerr_db(e, db);
 		db_rollback(db);
 		return -1;

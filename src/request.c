@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "cors.h"
 #include "db.h"
+#include "fresh.h"
 #include "hub.h"
 #include "jsonutil.h"
 #include "kerr.h"
@@ -613,7 +614,10 @@ resp_header(struct req *r, const char *name, const char *fmt, ...)
 	for (p = v; *p != '\0'; p++)
 		if ((*p > 0 && *p < 0x20 && *p != '\t') || *p == 0x7f)
 			*p = ' ';
-	buf_printf(&r->headers, "%s: %s\r\n", name, v);
+	buf_adds(&r->headers, name);
+	buf_add(&r->headers, ": ", 2);
+	buf_adds(&r->headers, v);
+	buf_add(&r->headers, "\r\n", 2);
 }
 
 bool
@@ -645,6 +649,8 @@ resp_send(struct req *r, int status, const char *content_type,
 		return;
 	}
 	r->status = status;
+	/* a change this request made is seen through every machine first */
+	fresh_barrier(r->hub->db, r->hub->conf.resolve_cache_ms);
 	out = r->fcgi->out;
 	/* Formatted here, not by FCGX_FPrintF: its own printf knows no %zu. */
 	buf_init(&h, r->a);

@@ -179,8 +179,13 @@ sigv4_canonical_query(struct arena *a, const struct sigv4_kv *q, size_t n)
 		p[i].v = encoded(a, q[i].value != NULL ? q[i].value : "");
 	}
 	qsort(p, n, sizeof(*p), pair_cmp);
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s=%s", i ? "&" : "", p[i].k, p[i].v);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&b, '&');
+		buf_adds(&b, p[i].k);
+		buf_addc(&b, '=');
+		buf_adds(&b, p[i].v);
+	}
 	return b.data;
 }
 
@@ -257,8 +262,13 @@ sigv4_canonical_headers(struct arena *a, const struct sigv4_kv *h, size_t n,
 			buf_printf(&b, ",%s\n", hd[i].value);
 			continue;
 		}
-		buf_printf(&b, "%s:%s\n", hd[i].name, hd[i].value);
-		buf_printf(&sb, "%s%s", sb.len ? ";" : "", hd[i].name);
+		buf_adds(&b, hd[i].name);
+		buf_addc(&b, ':');
+		buf_adds(&b, hd[i].value);
+		buf_addc(&b, '\n');
+		if (sb.len > 0)
+			buf_addc(&sb, ';');
+		buf_adds(&sb, hd[i].name);
 	}
 	if (signed_headers != NULL)
 		*signed_headers = sb.data;
@@ -276,6 +286,7 @@ sigv4_canonical_request(struct arena *a, const struct sigv4_req *r,
 		*signed_headers = sh;
 	return arena_printf(a, "%s\n%s\n%s\n%s\n%s\n%s", r->method,
 	    sigv4_canonical_uri(a, r->path, r->normalize),
+	    r->canonical_query != NULL ? r->canonical_query :
 	    sigv4_canonical_query(a, r->query, r->nquery), hdrs, sh,
 	    r->payload_hash != NULL ? r->payload_hash : SIGV4_EMPTY_SHA256);
 }
@@ -442,9 +453,10 @@ sigv4_sign_query(struct sigv4 *s, struct arena *a,
 	q[n++].value = sh;
 	r.query = q;
 	r.nquery = n;
+	r.canonical_query = sigv4_canonical_query(a, q, n);
 
 	sign(s, a, &r, scope, res);
 	/* The canonical order is as good as any for the URL itself. */
 	res->query = arena_printf(a, "%s&X-Amz-Signature=%s",
-	    sigv4_canonical_query(a, q, n), res->signature);
+	    r.canonical_query, res->signature);
 }

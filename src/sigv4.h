@@ -37,6 +37,9 @@ struct sigv4_req {
 	size_t			 nheaders;
 	const char		*payload_hash;	/* hex, UNSIGNED-PAYLOAD; NULL:
 						   no body */
+	/* sigv4_canonical_query() of query, when the caller has it (a
+	 * presigned URL needs it twice); NULL: computed */
+	const char		*canonical_query;
 };
 
 /*

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "fresh.h"
 #include "names.h"
 #include "tokens.h"
 
@@ -104,9 +105,19 @@ token_revoke(struct db *db, struct arena *a, int64_t user_id, int64_t id,
 {
 	struct db_res *res;
 
-	if (db_exec(db, a, &res, SQL_REVOKE, "ii", id, user_id) != 0)
-		return kerr_db(e, db);
-	if (db_affected(res) == 0)
+	/* with the change that makes every worker forget it */
+	if (db_begin(db) != 0 ||
+	    db_exec(db, a, &res, SQL_REVOKE, "ii", id, user_id) != 0)
+		goto dberr;
+	if (db_affected(res) == 0) {
+		db_rollback(db);
 		return kerr_set(e, 404, "NotFound", "Token not found");
+	}
+	if (fresh_bump(db, FRESH_AUTH) != 0 || db_commit(db) != 0)
+		goto dberr;
 	return 0;
+dberr:
+	kerr_db(e, db);
+	db_rollback(db);
+	return -1;
 }

@@ -1,13 +1,19 @@
-// t_58_one_trip.mjs: a download costs one database round trip, with a
-// token as without one (repo.c SQL_OPEN: the token, the repository, the
-// caller's rights and the ref together), counted from /metrics as t_35
-// counts a commit's statements; and the answers stay what they were:
-// a bad token is 401 before anything else, a private repository is the
-// 404 of a missing one for a caller who may not read it.
+// t_58_one_trip.mjs: a download costs at most one database round trip,
+// with a token as without one (repo.c SQL_OPEN: the token, the repository,
+// the caller's rights and the ref together), and none when the worker
+// answers from memory (a public repository, anonymous or with a token
+// the worker has seen: the resolve cache, fresh.c); counted from /metrics
+// as t_35 counts a commit's statements. And the answers stay what they
+// were: a bad token is 401 before anything else, a private repository is
+// the 404 of a missing one for a caller who may not read it.
 import assert from 'node:assert/strict';
 import {
-  bearer, commitOk, createRepo, get, newUser, repoPath, request, test,
+  bearer, commitOk, confValue, createRepo, get, newUser, repoPath, request,
+  test,
 } from './lib.mjs';
+
+const PERIOD = Number(confValue('resolve_cache_ms'));
+const WORKERS = 4;	// at most, behind the stack's lighttpd
 
 async function queries() {
   const res = await get('/metrics');
@@ -17,45 +23,53 @@ async function queries() {
   return Number(m[1]);
 }
 
-// Statements per request of n requests made by fn(i), once every worker
-// has the repository's objects cached (warm-up). Download counters are
-// flushed every 2 s per worker (downloads.c): at most a statement a
-// worker on top.
+// The statements of n requests made by fn(i), once every worker has the
+// repository's objects cached (warm-up), less what the workers do on
+// their own meanwhile, at most: download counters flushed every 2 s
+// (downloads.c), the poll of what changed every resolve_cache_ms and its
+// beat every 2 s (fresh.c). Returns [least, most] statements a request.
 async function perRequest(fn, n = 20) {
   for (let i = 0; i < 16; i++) await fn(i);
   const before = await queries();
+  const t0 = Date.now();
   for (let i = 0; i < n; i++) await fn(i);
+  const took = Date.now() - t0;
   const spent = await queries() - before;
-  assert.ok(spent >= n, `${spent} statements for ${n} requests`);
-  return (spent - Math.min(spent - n, 2)) / n;
+  const own = WORKERS * (2 + Math.ceil(took / 2000) * 2 +
+    (PERIOD > 0 ? Math.ceil(took / PERIOD) + 1 : 0));
+  return [Math.max(spent - own, 0) / n, spent / n];
 }
 
-test('resolve, GET and HEAD, anonymous and with a token: one statement',
-  async () => {
+test('resolve, GET and HEAD, anonymous and with a token: one statement, '
+  + 'none from memory', async () => {
     const u = newUser(), reader = newUser('read');
     const pub = await createRepo(u.token);
     const priv = await createRepo(u.token, { private: true });
     for (const r of [pub, priv])
       await commitOk(u.token, r, { files: { 'config.json': '{"a": 1}\n' } });
     const path = (r) => `${repoPath(r)}/resolve/main/config.json`;
+    const mem = PERIOD > 0 ? 0 : 1;	// statements from memory
     const cases = [
-      ['anonymous GET', 'GET', pub, {}, 302],
-      ['anonymous HEAD', 'HEAD', pub, {}, 200],
-      ['token GET', 'GET', pub, bearer(u.token), 302],
-      ['token HEAD', 'HEAD', pub, bearer(u.token), 200],
-      ['owner GET, private', 'GET', priv, bearer(u.token), 302],
+      ['anonymous GET', 'GET', pub, {}, 302, mem],
+      ['anonymous HEAD', 'HEAD', pub, {}, 200, mem],
+      ['token GET', 'GET', pub, bearer(u.token), 302, mem],
+      ['token HEAD', 'HEAD', pub, bearer(u.token), 200, mem],
+      ['owner GET, private', 'GET', priv, bearer(u.token), 302, 1],
       ['read token of a stranger, private', 'GET', priv,
-        bearer(reader.token), 404],
+        bearer(reader.token), 404, 1],
     ];
-    for (const [label, method, repo, headers, status] of cases) {
-      const per = await perRequest(async () => {
+    for (const [label, method, repo, headers, status, want] of cases) {
+      const [least, most] = await perRequest(async () => {
         const res = await request(method, path(repo), { headers });
         assert.equal(res.status, status, `${label}: ${res.body}`);
         if (status === 404)
           assert.equal(res.headers['x-error-code'], 'RepoNotFound');
       });
-      console.log(`  # ${label}: ${per} statements a request`);
-      assert.equal(per, 1, label);
+      console.log(`  # ${label}: ${least}-${most} statements a request`);
+      assert.ok(least <= want && most >= want, `${label}: ${least}-${most} `
+        + `statements a request, not ${want}`);
+      if (want === 0)
+        assert.ok(most < 0.5, `${label}: ${most} statements a request`);
     }
   });
 

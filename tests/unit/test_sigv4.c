@@ -613,7 +613,8 @@ static void
 test_s3_get_object(void)
 {
 	struct sigv4_kv h[] = { { "Host", S3_HOST }, { "Range", "bytes=0-9" } };
-	struct sigv4_req r = { "GET", "/test.txt", false, NULL, 0, h, 2, NULL };
+	struct sigv4_req r = { "GET", "/test.txt", false, NULL, 0, h, 2, NULL,
+	    NULL };
 	struct sigv4_result res;
 	struct sigv4 s;
 
@@ -648,7 +649,7 @@ test_s3_put_object(void)
 		{ "x-amz-storage-class", "REDUCED_REDUNDANCY" },
 	};
 	struct sigv4_req r = { "PUT", "/test$file.text", false, NULL, 0, h, 3,
-	    NULL };
+	    NULL, NULL };
 	struct sigv4_result res;
 	struct sigv4 s;
 	char hash[65];
@@ -673,7 +674,7 @@ test_s3_get_lifecycle(void)
 {
 	struct sigv4_kv h[] = { { "Host", S3_HOST } };
 	struct sigv4_kv q[] = { { "lifecycle", "" } };
-	struct sigv4_req r = { "GET", "/", false, q, 1, h, 1, NULL };
+	struct sigv4_req r = { "GET", "/", false, q, 1, h, 1, NULL, NULL };
 	struct sigv4_result res;
 	struct sigv4 s;
 
@@ -689,7 +690,7 @@ test_s3_list_objects(void)
 {
 	struct sigv4_kv h[] = { { "Host", S3_HOST } };
 	struct sigv4_kv q[] = { { "prefix", "J" }, { "max-keys", "2" } };
-	struct sigv4_req r = { "GET", "/", false, q, 2, h, 1, NULL };
+	struct sigv4_req r = { "GET", "/", false, q, 2, h, 1, NULL, NULL };
 	struct sigv4_result res;
 	struct sigv4 s;
 
@@ -711,7 +712,7 @@ test_s3_presigned(void)
 {
 	struct sigv4_kv h[] = { { "Host", S3_HOST } };
 	struct sigv4_req r = { "GET", "/test.txt", false, NULL, 0, h, 1,
-	    SIGV4_UNSIGNED_PAYLOAD };
+	    SIGV4_UNSIGNED_PAYLOAD, NULL };
 	struct sigv4_result res;
 	struct sigv4 s;
 
