@@ -68,25 +68,6 @@ grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size)
 	return more;
 }
 
-bool
-account_email_plausible(const char *e)
-{
-	const char *at, *d, *p;
-
-	if ((at = strchr(e, '@')) == NULL || at == e ||
-	    strchr(at + 1, '@') != NULL)
-		return false;
-	for (p = e; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
-		    strchr("\"'(),:;<>[\\]", *p) != NULL)
-			return false;
-	d = at + 1;
-	if (*d == '\0' || *d == '.' || *d == '-' || strchr(d, '.') == NULL ||
-	    d[strlen(d) - 1] == '.' || strstr(d, "..") != NULL)
-		return false;
-	return true;
-}
-
 int
 account_create(struct db *db, struct arena *a, const char *name,
     const char *email, const char *fullname, const char *password,
@@ -103,8 +84,8 @@ account_create(struct db *db, struct arena *a, const char *name,
 	if (name_reserved(name))
 		return kerr_set(e, 400, "BadRequest", "The username '%s' is "
 		    "reserved", name);
-	if (email != NULL && (strlen(email) > ACCOUNT_EMAIL_MAX ||
-	    !account_email_plausible(email)))
+	if (email != NULL && (strlen(email) > EMAIL_MAX ||
+	    !email_plausible(email)))
 		return kerr_set(e, 400, "BadRequest", "Invalid email address");
 	if (fullname != NULL && strlen(fullname) > ACCOUNT_FULLNAME_MAX * 4)
 		return kerr_set(e, 400, "BadRequest", "The full name is too "

@@ -17,7 +17,6 @@
 
 #define ACCOUNT_PASSWORD_MIN	8
 #define ACCOUNT_PASSWORD_MAX	1024
-#define ACCOUNT_EMAIL_MAX	254
 #define ACCOUNT_FULLNAME_MAX	255	/* characters: the column's size */
 
 struct account {
@@ -35,9 +34,6 @@ struct usage {
 	bool		 default_quota;
 };
 
-/* Whether e looks like an address (one '@', a dotted domain, no blanks,
- * quotes or brackets). */
-bool	 account_email_plausible(const char *e);
 /*
  * Creates user name (email may be NULL for khubctl, fullname NULL for
  * "", password NULL for a user who logs in with tokens only) after the

@@ -19,13 +19,13 @@
 #include "db.h"
 #include "hub.h"
 #include "jsonutil.h"
+#include "names.h"
 #include "secrets.h"
 #include "sessions.h"
 #include "tokens.h"
 
 /* Bounds of what people type: longer is refused before any work. */
 #define PASSWORD_MAX		ACCOUNT_PASSWORD_MAX
-#define EMAIL_MAX		ACCOUNT_EMAIL_MAX
 #define FULLNAME_MAX		ACCOUNT_FULLNAME_MAX
 
 static const char SQL_USER[] =
@@ -36,38 +36,6 @@ static const char SQL_ORGS[] =
     "SELECT n.name, n.fullname, m.role FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id"
     " WHERE m.user_id = ? AND n.name <> '' ORDER BY n.name";
-/*
- * Every member of a request body (names and string values, one level: the
- * Authentication API takes flat objects) must be UTF-8 without NUL: else
- * 400 before anything is looked at. Returns 0 or answers and -1.
- */
-static int
-body_valid(struct req *r, json_object *body)
-{
-	const char *v;
-	size_t chars, n;
-
-	json_object_object_foreach(body, key, val) {
-		if (!utf8_valid((const unsigned char *)key, strlen(key),
-		    &chars)) {
-			resp_error(r, 400, "BadRequest", "A field name in the "
-			    "request body is not valid UTF-8");
-			return -1;
-		}
-		if (!json_object_is_type(val, json_type_string))
-			continue;
-		v = json_object_get_string(val);
-		n = (size_t)json_object_get_string_len(val);
-		if (memchr(v, '\0', n) != NULL ||
-		    !utf8_valid((const unsigned char *)v, n, &chars)) {
-			resp_error(r, 400, "BadRequest", "Field '%s' is not "
-			    "valid UTF-8 text", key);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
  * The string field key of body into *out (NULL when absent or null), at
  * most max characters, control characters refused unless ctl_ok. Answers
@@ -94,7 +62,7 @@ field(struct req *r, json_object *body, const char *key, int required,
 		return -1;
 	}
 	s = json_object_get_string(v);
-	/* body_valid saw it is UTF-8 */
+	/* req_read_body() saw it is UTF-8 */
 	(void)utf8_valid((const unsigned char *)s, strlen(s), &chars);
 	if (chars > max) {
 		resp_error(r, 400, "BadRequest", "Field '%s' is longer than "
@@ -169,8 +137,11 @@ api_auth_register(struct req *r)
 		    "accounts (khubctl user add)");
 		return;
 	}
-	if ((body = req_json(r)) == NULL || body_valid(r, body) != 0)
+	/* The body (BODY_LATE) after that: every string in it is UTF-8
+	 * with no NUL (req_read_body). */
+	if (req_read_body(r) != 0)
 		return;
+	body = r->json;
 	/* The lengths first: a long value is refused before any check
 	 * looks at it. Names are at most 96 ASCII characters. */
 	if (field(r, body, "username", 1, 96, 0, &name) != 0 ||
@@ -202,8 +173,7 @@ api_auth_login(struct req *r)
 	struct session_user u;
 	struct kerr e;
 
-	if ((body = req_json(r)) == NULL || body_valid(r, body) != 0)
-		return;
+	body = r->json;
 	if (field(r, body, "username", 0, EMAIL_MAX, 1, &login) != 0 ||
 	    (login == NULL &&
 	    field(r, body, "email", 1, EMAIL_MAX, 1, &login) != 0) ||
@@ -288,11 +258,8 @@ void
 api_auth_me(struct req *r)
 {
 	json_object *o, *orgs, *auth;
-	struct principal *p;
+	struct principal *p = r->who;	/* AUTH_USER */
 
-	if (auth_require(r) != 0)
-		return;
-	p = r->who;
 	if ((o = user_json_by_id(r, p->user_id)) == NULL)
 		return;
 	if ((orgs = orgs_json(r, p->user_id)) == NULL) {
@@ -313,13 +280,12 @@ api_auth_me(struct req *r)
 
 /*
  * Tokens are managed by a browser session or a write token: a read token
- * must not mint a write one. Returns 0, or answers 401/403 and -1.
+ * must not mint a write one. After AUTH_USER (the table). Returns 0, or
+ * answers 403 and -1.
  */
 static int
 require_manager(struct req *r)
 {
-	if (auth_require(r) != 0)
-		return -1;
 	if (!r->who->is_session && strcmp(r->who->token_role, "write") != 0) {
 		resp_error(r, 403, "Forbidden", "Managing tokens needs a "
 		    "session or a write token");
@@ -412,10 +378,9 @@ api_token_create(struct req *r)
 	int64_t until = 0, days;
 	int has_days;
 
-	if (require_manager(r) != 0)
+	if (require_manager(r) != 0 || req_read_body(r) != 0)
 		return;
-	if ((body = req_json(r)) == NULL || body_valid(r, body) != 0)
-		return;
+	body = r->json;
 	if (field(r, body, "name", 1, TOKEN_NAME_MAX, 0, &name) != 0 ||
 	    field(r, body, "role", 0, 5, 0, &role) != 0 ||
 	    field(r, body, "expires_at", 0, 40, 0, &at) != 0)
@@ -497,11 +462,8 @@ void
 api_whoami(struct req *r)
 {
 	json_object *o, *orgs, *auth, *at;
-	struct principal *p;
+	struct principal *p = r->who;	/* AUTH_USER */
 
-	if (auth_require(r) != 0)
-		return;
-	p = r->who;
 	if ((orgs = orgs_json(r, p->user_id)) == NULL)
 		return;
 	o = jobj();

@@ -3,7 +3,8 @@
  * or a site admin's write token, from the admin_allow addresses only:
  * users (list, create, disable, password, quota, site admin), a
  * namespace's repositories with their sizes, storage totals. The rules
- * are accounts.c's, the same as khubctl's.
+ * are accounts.c's, the same as khubctl's. Who may call is the route
+ * table's AUTH_ADMIN (auth_admin(), auth.c), checked before the handler.
  */
 #include <string.h>
 
@@ -12,46 +13,6 @@
 #include "auth.h"
 #include "hub.h"
 #include "jsonutil.h"
-
-/*
- * The admin: from an address admin_allow names, the admin token, or a
- * write token (not a read token, not a session) of an enabled user who is
- * a site admin. Everyone else is refused alike, whatever the reason (no
- * token, a user's, a wrong one, a disabled user's, another address): 403,
- * or 404 (no such endpoint) when no admin_token is set, as before site
- * admins, so that the API does not show to others.
- */
-static bool
-admin(struct req *r)
-{
-	const struct conf *c = &r->hub->conf;
-	bool token_on = c->admin_token != NULL && *c->admin_token != '\0',
-	    yes = false;
-	struct kerr e;
-
-	if (req_from(r, c->admin_allow)) {
-		if (token_on && req_bearer_is(r, c->admin_token))
-			return true;
-		if (auth_token_quiet(r) != 0)
-			return false;
-		if (r->who != NULL && !strcmp(r->who->token_role, "write") &&
-		    account_is_site_admin(r->hub->db, r->a, r->who->user_id,
-		    &yes, &e) != 0) {
-			resp_kerr(r, &e);
-			return false;
-		}
-		if (yes)
-			return true;
-	}
-	if (!token_on)
-		resp_error(r, 404, "NotFound", "No such endpoint: %s %s",
-		    r->method_name, r->uri);
-	else
-		resp_error(r, 403, "Forbidden", "The admin API takes the "
-		    "admin token or a site admin's write token, from the "
-		    "addresses in admin_allow");
-	return false;
-}
 
 static json_object *
 user_json(const struct account *u)
@@ -79,13 +40,10 @@ api_admin_users(struct req *r)
 	size_t i, n;
 	int64_t id;
 
-	if (!admin(r))
-		return;
 	if (r->method == M_POST) {
 		const char *name, *email, *fullname, *pw;
 
-		if ((body = req_json(r)) == NULL)
-			return;
+		body = r->json;
 		name = jget_str(body, "username");
 		email = jget_str(body, "email");
 		fullname = jget_str(body, "fullname");
@@ -132,8 +90,7 @@ api_admin_user(struct req *r)
 	const char *name = r->args.arg;
 	int rc = 0;
 
-	if (!admin(r) || (body = req_json(r)) == NULL)
-		return;
+	body = r->json;
 	if (json_object_object_get_ex(body, "disabled", &v)) {
 		if (!json_object_is_type(v, json_type_boolean)) {
 			resp_error(r, 400, "BadRequest", "'disabled' must be "
@@ -192,8 +149,6 @@ api_admin_namespace(struct req *r)
 	json_object *o, *arr, *x;
 	size_t i, n;
 
-	if (!admin(r))
-		return;
 	if (account_usage(r->hub->db, r->a, r->args.arg,
 	    r->hub->conf.default_quota, &u, &e) != 0 ||
 	    account_repos(r->hub->db, r->a, r->args.arg, &rs, &n, &e) != 0) {
@@ -226,8 +181,6 @@ api_admin_storage(struct req *r)
 	struct kerr e;
 	json_object *o;
 
-	if (!admin(r))
-		return;
 	if (account_storage(r->hub->db, r->a, &s, &e) != 0) {
 		resp_kerr(r, &e);
 		return;

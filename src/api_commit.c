@@ -214,8 +214,9 @@ api_preupload(struct req *r)
 
 	if ((repo = repo_open_rev(r, pr_need(r, r->args.rev, &pr),
 	    r->args.rev)) == NULL || pr_allowed(r, repo, &pr) != 0 ||
-	    (body = req_json(r)) == NULL)
+	    req_read_body(r) != 0)
 		return;
+	body = r->json;
 	if (repo_resolve(r, repo, r->args.rev, &rev) != 0)
 		return;
 	if (!json_object_object_get_ex(body, "files", &files) ||
@@ -514,17 +515,18 @@ api_commit(struct req *r)
 	struct commit_blob *blobs;
 	size_t *blob_op, nblobs = 0;
 	long *same;
-	const char *body, *s;
+	const char *s;
 	struct buf ptr;
-	size_t len, n, i, k = 0;
+	size_t n, i, k = 0;
 	struct kerr qe, ce;
 	struct dctx cx = req_dctx(r);
 	json_object *o;
 
 	if ((repo = repo_open(r, pr_need(r, r->args.rev, &pr))) == NULL ||
-	    pr_allowed(r, repo, &pr) != 0 || req_body(r, &body, &len) != 0)
+	    pr_allowed(r, repo, &pr) != 0 || req_read_body(r) != 0)
 		return;
-	if (commit_ndjson_parse(r->a, body, len, &lines, &n, &ce) != 0) {
+	if (commit_ndjson_parse(r->a, r->body, r->body_len, &lines, &n,
+	    &ce) != 0) {
 		resp_kerr(r, &ce);
 		return;
 	}
@@ -745,9 +747,7 @@ api_validate_yaml(struct req *r)
 
 	/* Clients read the JSON before the status: always answer JSON. The
 	 * front matter is parsed where it is used (repo info); nothing here
-	 * refuses a commit. */
-	if (req_json(r) == NULL)
-		return;
+	 * refuses a commit. The router read the body (BODY_JSON). */
 	o = jobj();
 	jset(o, "errors", jarr());
 	jset(o, "warnings", jarr());

@@ -23,8 +23,6 @@
 #include "jsonutil.h"
 #include "repo.h"
 
-/* The largest JSON body of a discussion call: a comment and its JSON. */
-#define BODY_MAX	(4 * DISCUSSION_TEXT_MAX + 4096)
 /* What ?diff=1 shows of file contents, in all; past it, files are
  * named without their lines. */
 #define DIFF_TEXT_MAX	(1 << 20)
@@ -266,9 +264,9 @@ create(struct req *r)
 	bool pr = false;
 	int64_t num;
 
-	if ((repo = open_repo(r, &who)) == NULL ||
-	    req_json_small(r, BODY_MAX, &body) != 0)
+	if ((repo = open_repo(r, &who)) == NULL || req_read_body(r) != 0)
 		return;
+	body = r->json;
 	if (req_member_str(r, body, "title", &title) != 0 ||
 	    req_member_str(r, body, "description", &description) != 0)
 		return;
@@ -626,9 +624,9 @@ static int
 change_open(struct req *r, struct change *c)
 {
 	if ((c->repo = open_repo(r, &c->who)) == NULL ||
-	    (c->num = num_arg(r)) == 0 ||
-	    req_json_small(r, BODY_MAX, &c->body) != 0)
+	    (c->num = num_arg(r)) == 0 || req_read_body(r) != 0)
 		return -1;
+	c->body = r->json;
 	c->x = req_dctx(r);
 	return 0;
 }

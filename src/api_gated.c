@@ -226,7 +226,7 @@ api_access_handle(struct req *r)
 	struct kerr e;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL ||
-	    (body = req_json(r)) == NULL || (user = user_of(r, body)) == NULL)
+	    req_read_body(r) != 0 || (user = user_of(r, body = r->json)) == NULL)
 		return;
 	if (json_object_object_get_ex(body, "rejectionReason", &v) &&
 	    v != NULL && (reason = jget_str(body, "rejectionReason")) ==
@@ -253,7 +253,7 @@ api_access_grant(struct req *r)
 	char *name;
 
 	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL ||
-	    (body = req_json(r)) == NULL || (user = user_of(r, body)) == NULL)
+	    req_read_body(r) != 0 || (user = user_of(r, body = r->json)) == NULL)
 		return;
 	x = req_dctx(r);
 	if (answered(r, gate_grant(&x, repo->id, repo->gated, repo->owner_id,

@@ -515,8 +515,7 @@ api_lfs_batch(struct req *r)
 	size_t i, n;
 	int rc, gst;
 
-	if ((body = req_json(r)) == NULL)
-		return;
+	body = r->json;	/* BODY_JSON, read before the caller is known */
 	op = jget_str(body, "operation");
 	if (op == NULL || (strcmp(op, "upload") && strcmp(op, "download"))) {
 		lfs_error(r, 422, "BadRequest", "operation must be \"upload\" "
@@ -631,12 +630,11 @@ api_lfs_verify(struct req *r)
 	struct obj o;
 	char *msg;
 
-	if (auth_identify(r) != 0 ||
-	    (repo = repo_open(r, upload_need(r, NULL))) == NULL ||
-	    mirror_refused(r, repo))
+	/* AUTH_IDENTIFY; the body (BODY_LATE) once the caller may upload */
+	if ((repo = repo_open(r, upload_need(r, NULL))) == NULL ||
+	    mirror_refused(r, repo) || req_read_body(r) != 0)
 		return;
-	if ((body = req_json(r)) == NULL)
-		return;
+	body = r->json;
 	if ((why = parse_obj(body, &o)) != NULL) {
 		lfs_error(r, 422, "BadRequest", "%s", why);
 		return;
@@ -725,8 +723,9 @@ api_lfs_complete(struct req *r)
 		    "URL");
 		return;
 	}
-	if ((body = req_json(r)) == NULL)
+	if (req_read_body(r) != 0)
 		return;
+	body = r->json;
 	oid = jget_str(body, "oid");
 	if (oid == NULL || strlen(oid) != 2 * SHA256_LEN ||
 	    hex_decode(bsha, SHA256_LEN, oid, 2 * SHA256_LEN) != 0) {

@@ -55,8 +55,7 @@ api_user_likes(struct req *r)
 	size_t limit, n, i;
 	int64_t before;
 
-	if (auth_identify(r) != 0 ||
-	    req_page(r, LIKES_PAGE, LIKES_PAGE_MAX, &limit, &before) != 0)
+	if (req_page(r, LIKES_PAGE, LIKES_PAGE_MAX, &limit, &before) != 0)
 		return;
 	x = req_dctx(r);
 	if (likes_of_user(&x, r->args.arg, before, limit + 1, &it, &n,

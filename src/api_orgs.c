@@ -106,8 +106,7 @@ api_org_create(struct req *r)
 	struct kerr e;
 	int64_t id;
 
-	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
-		return;
+	body = r->json;
 	if (!can_write(r))
 		return;
 	name = jget_str(body, "name");
@@ -137,7 +136,7 @@ api_org_get(struct req *r)
 	struct ns *ns;
 	json_object *o;
 
-	if (auth_identify(r) != 0 || (ns = org_find(r, r->args.arg)) == NULL)
+	if ((ns = org_find(r, r->args.arg)) == NULL)
 		return;
 	o = jobj();
 	jset(o, "type", jstr("org"));
@@ -161,7 +160,7 @@ api_org_members(struct req *r)
 	json_object *list;
 	size_t n, i;
 
-	if (auth_identify(r) != 0 || (ns = org_find(r, r->args.arg)) == NULL)
+	if ((ns = org_find(r, r->args.arg)) == NULL)
 		return;
 	if (ns->role == NULL) {
 		resp_error(r, r->who ? 403 : 401, r->who ? "Forbidden" :
@@ -202,11 +201,8 @@ api_org_member(struct req *r)
 	char *uname;
 	struct kerr e;
 
-	if (auth_require(r) != 0)
-		return;
 	if (r->method != M_DELETE) {
-		if ((body = req_json(r)) == NULL)
-			return;
+		body = r->json;
 		role = jget_str(body, "role");
 		if (!org_role_valid(role)) {
 			resp_error(r, 400, "BadRequest", "'role' must be read, "
@@ -248,7 +244,7 @@ api_user_overview(struct req *r)
 	int64_t likes;
 	int rc;
 
-	if (auth_identify(r) != 0 || (rc = ns_find(r, r->args.arg, &ns)) < 0)
+	if ((rc = ns_find(r, r->args.arg, &ns)) < 0)
 		return;
 	if (rc == 0) {
 		resp_error(r, 404, "NotFound", "No user or organization named "

@@ -67,7 +67,6 @@ static const char SQL_HISTORY_COUNT[] =
 #define COMMITS_PAGE	50	/* commits per page unless ?limit= */
 #define COMMITS_MAX	1000	/* the largest ?limit= honoured */
 #define PAGE_MAX	1000000000LL
-#define REF_BODY_MAX	65536
 
 /* Whether s is UTF-8 text (a ref name from the path, a tag message). */
 static bool
@@ -434,8 +433,7 @@ branch_create(struct req *r)
 	struct rev rv;
 	bool empty, overwrite;
 
-	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
-		return;
+	body = r->json;	/* BODY_JSON_OPT: NULL when none came */
 	if (req_member_str(r, body, "startingPoint", &start) != 0 ||
 	    req_member_bool(r, body, "emptyBranch", &empty) != 0 ||
 	    req_member_bool(r, body, "overwrite", &overwrite) != 0)
@@ -566,8 +564,9 @@ api_tag_create(struct req *r)
 		return;
 	if (repo_resolve(r, repo, r->args.rev, &rv) != 0)
 		return;
-	if (req_json_small(r, REF_BODY_MAX, &body) != 0)
+	if (req_read_body(r) != 0)
 		return;
+	body = r->json;
 	if (req_member_str(r, body, "tag", &tag) != 0 ||
 	    req_member_str(r, body, "message", &message) != 0)
 		return;

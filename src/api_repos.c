@@ -21,18 +21,13 @@
 #define LFS_PATTERNS_MAX	100
 #define LFS_PATTERN_LEN		255
 
+/* A body's "type": model (the default), dataset or space; -1 otherwise. */
 static int
-type_from_name(const char *s, enum repo_type *t)
+type_of_body(json_object *body, enum repo_type *t)
 {
-	if (s == NULL || !strcmp(s, "model"))
-		*t = REPO_MODEL;
-	else if (!strcmp(s, "dataset"))
-		*t = REPO_DATASET;
-	else if (!strcmp(s, "space"))
-		*t = REPO_SPACE;
-	else
-		return -1;
-	return 0;
+	const char *s = jget_str(body, "type");
+
+	return repo_type_of(s != NULL ? s : "model", t);
 }
 
 /*
@@ -183,7 +178,7 @@ api_repo_create(struct req *r)
 	unsigned char *data[CREATE_MAX_FILES + 2];
 	size_t lens[CREATE_MAX_FILES + 2];
 	json_object *body, *o, *v;
-	const char *name, *org, *ns, *why;
+	const char *name, *org, *ns, *why, *author, *email;
 	enum repo_type type;
 	int64_t ns_id, id, thresh = 0;
 	uint64_t bytes, used, quota;
@@ -192,8 +187,7 @@ api_repo_create(struct req *r)
 	struct kerr e;
 	size_t k;
 
-	if (auth_require(r) != 0 || (body = req_json(r)) == NULL)
-		return;
+	body = r->json;	/* AUTH_USER, BODY_JSON */
 	name = jget_str(body, "name");
 	org = jget_str(body, "organization");
 	if (name == NULL) {
@@ -205,7 +199,7 @@ api_repo_create(struct req *r)
 		    name, why);
 		return;
 	}
-	if (type_from_name(jget_str(body, "type"), &type) != 0) {
+	if (type_of_body(body, &type) != 0) {
 		resp_error(r, 400, "BadRequest", "'type' must be model, "
 		    "dataset or space");
 		return;
@@ -255,9 +249,20 @@ api_repo_create(struct req *r)
 			resp_kerr(r, &e);
 			return;
 		}
-	if (repo_create(r, ns_id, ns, type, name, priv == 1, thresh, ops,
-	    (size_t)nops, &id) != 0)
+	auth_author(r, &author, &email);
+	if (repos_create(&x, ns_id, ns, type, name, priv == 1, thresh, author,
+	    email, ops, (size_t)nops, &id, &e) != 0) {
+		if (e.status == 409) {
+			/* The Hub's 409 names the existing repository. */
+			o = jobj();
+			jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s",
+			    r->endpoint, repo_type_prefix(type),
+			    repo_id_of(r->a, ns, name))));
+			resp_error_with(r, 409, e.code, o, "%s", e.msg);
+		} else
+			resp_kerr(r, &e);
 		return;
+	}
 	o = jobj();
 	jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s/%s", r->endpoint,
 	    repo_type_prefix(type), ns, name)));
@@ -274,9 +279,9 @@ static struct repo *
 open_named(struct req *r, json_object *body, const char *full,
     enum access need)
 {
-	const char *slash, *type = jget_str(body, "type");
+	const char *slash;
 
-	if (type_from_name(type, &r->args.type) != 0) {
+	if (type_of_body(body, &r->args.type) != 0) {
 		resp_error(r, 400, "BadRequest", "'type' must be model, "
 		    "dataset or space");
 		return NULL;
@@ -301,10 +306,9 @@ api_repo_delete(struct req *r)
 	struct kerr e;
 	const char *name, *org;
 
-	/* Anonymous callers go on to repo_open(), which answers them as the
-	 * Hub does (RepoNotFound for a private repository). */
-	if (auth_identify(r) != 0 || (body = req_json(r)) == NULL)
-		return;
+	/* AUTH_IDENTIFY: anonymous callers go on to repo_open(), which
+	 * answers them as the Hub does (RepoNotFound for a private one). */
+	body = r->json;
 	name = jget_str(body, "name");
 	org = jget_str(body, "organization");
 	if (name == NULL) {
@@ -333,9 +337,9 @@ api_repo_move(struct req *r)
 	char *ns;
 	int64_t ns_id;
 
-	/* repo_open() (in open_named) answers anonymous callers. */
-	if (auth_identify(r) != 0 || (body = req_json(r)) == NULL)
-		return;
+	/* AUTH_IDENTIFY: repo_open() (in open_named) answers anonymous
+	 * callers. */
+	body = r->json;
 	to = jget_str(body, "toRepo");
 	if (to == NULL || (slash = strchr(to, '/')) == NULL ||
 	    strchr(slash + 1, '/') != NULL) {
@@ -486,8 +490,9 @@ api_repo_settings(struct req *r)
 	enum gate now;
 
 	if ((repo = repo_open(r, ACCESS_ADMIN)) == NULL ||
-	    (body = req_json(r)) == NULL)
+	    req_read_body(r) != 0)
 		return;
+	body = r->json;
 	if ((priv = privacy_of(body)) == -2) {
 		resp_error(r, 400, "BadRequest", "'private' must be a boolean "
 		    "and 'visibility' public or private");

@@ -16,7 +16,8 @@
 
 #include "api.h"
 #include "db.h"
-#include "filelist.h"
+#include "history.h"
+#include "jtext.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -91,7 +92,7 @@ write_items(struct req *r, struct buf *b, const struct items *it,
 			fo[nf++] = oids[i];
 	}
 	/* Sizes for the files only, in one batch. */
-	if (blobs_get(r->hub->db, r->a, fo, nf, fb, ff) != 0)
+	if (gitstore_blobs(r->hub->db, r->a, fo, nf, fb, ff) != 0)
 		return -1;
 	for (i = 0, nf = 0; i < it->n; i++)
 		if (!is_dir(&it->v[i].e)) {
@@ -153,44 +154,25 @@ struct lister {
 	bool		 recursive, more;
 };
 
-/* Lists the folder tree (at path prefix) depth first, in git order. */
+/* gitstore_tree_walk()'s callback: skips the entries before the page,
+ * keeps up to want, goes into folders only for a recursive listing. */
 static int
-list_dir(struct lister *L, const struct oid *tree, const char *prefix)
+list_entry(void *arg, const char *dir, const struct tree_entry *e)
 {
-	struct tree t;
-	size_t i;
+	struct lister *L = arg;
+	int into = L->recursive && is_dir(e) ? GS_WALK_ON : GS_WALK_SKIP;
 
-	if (gitstore_tree(L->r->hub->db, L->r->a, tree, &t) != 0)
-		return -1;	/* missing: the store is damaged */
-	for (i = 0; i < t.n; i++) {
-		const struct tree_entry *e = &t.e[i];
-		char *path;
-
-		if (e->mode == 0160000)
-			continue;	/* a submodule: not a file here */
-		if (L->it.n == L->want) {
-			L->more = true;
-			return 0;
-		}
-		if (L->skip > 0 && !(L->recursive && is_dir(e))) {
-			L->skip--;
-			continue;
-		}
-		path = *prefix ? arena_printf(L->r->a, "%s/%.*s", prefix,
-		    (int)e->namelen, e->name) : arena_strndup(L->r->a,
-		    e->name, e->namelen);
-		if (L->skip > 0)
-			L->skip--;
-		else
-			items_add(L->r->a, &L->it, path, e);
-		if (L->recursive && is_dir(e)) {
-			if (list_dir(L, &e->oid, path) != 0)
-				return -1;
-			if (L->more)
-				return 0;
-		}
+	if (e->mode == 0160000)
+		return GS_WALK_SKIP;	/* a submodule: not a file here */
+	if (L->it.n == L->want) {
+		L->more = true;
+		return GS_WALK_STOP;
 	}
-	return 0;
+	if (L->skip > 0)
+		L->skip--;
+	else
+		items_add(L->r->a, &L->it, gitstore_path(L->r->a, dir, e), e);
+	return into;
 }
 
 /* A limit from the query: dflt when absent, -1 (answered) when bad. */
@@ -281,7 +263,9 @@ api_tree(struct req *r)
 	L.skip = offset;
 	L.want = (size_t)limit;
 	L.recursive = recursive;
-	if (list_dir(&L, &at.oid, path) != 0) {
+	/* Depth first, in git order; missing trees: the store is damaged. */
+	if (gitstore_tree_walk(r->hub->db, r->a, &at.oid, path, list_entry,
+	    &L) != 0) {
 		resp_db_error(r);
 		return;
 	}
@@ -306,68 +290,20 @@ api_tree(struct req *r)
 	resp_send(r, 200, "application/json", b.data, b.len);
 }
 
-static void
-json_release(void *p)
-{
-	json_object_put(p);
-}
-
-/* A JSON object body (already read), released with the request; NULL
- * when answered 400. */
-static json_object *
-parse_json(struct req *r, const char *body, size_t len)
-{
-	struct json_tokener *tok;
-	json_object *o;
-
-	if (len > INT32_MAX) {
-		resp_error(r, 413, "PayloadTooLarge", "JSON body too large");
-		return NULL;
-	}
-	if ((tok = json_tokener_new_ex(64)) == NULL)
-		oom();
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    body[json_tokener_get_parse_end(tok) + strspn(body +
-	    json_tokener_get_parse_end(tok), " \t\r\n")] != '\0' ||
-	    !json_object_is_type(o, json_type_object))) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	if (o == NULL) {
-		resp_error(r, 400, "BadRequest", "Request body is not a JSON "
-		    "object");
-		return NULL;
-	}
-	arena_on_reset(r->a, json_release, o);
-	/* The check req_json() makes for every other JSON body. */
-	if (!json_text_valid(o)) {
-		resp_error(r, 400, "BadRequest", "Request body is not valid "
-		    "UTF-8 text");
-		return NULL;
-	}
-	return o;
-}
-
-/* The paths and expand flag of a paths-info body, form or JSON. */
+/* The paths and expand flag of a paths-info body, form or JSON: the
+ * router read it (BODY_JSON_OR_FORM, after the repository was opened),
+ * every string in it UTF-8 with no NUL. */
 static int
 paths_body(struct req *r, const char ***paths, size_t *npaths, int *expand)
 {
-	const char *ct = req_header(r, "Content-Type"), *body;
-	size_t len, i, n = 0;
+	size_t i, n = 0;
 
 	*expand = -2;
-	if (req_body(r, &body, &len) != 0)
+	if (req_read_body(r) != 0)
 		return -1;
-	for (i = 0; i < len && strchr(" \t\r\n", body[i]); i++)
-		;
-	if ((ct != NULL && !strncasecmp(ct, "application/json", 16)) ||
-	    (i < len && body[i] == '{')) {
-		json_object *o, *v;
+	if (r->json != NULL) {
+		json_object *o = r->json, *v;
 
-		if ((o = parse_json(r, body, len)) == NULL)
-			return -1;
 		if (json_object_object_get_ex(o, "paths", &v)) {
 			if (json_object_is_type(v, json_type_string)) {
 				*paths = arena_alloc(r->a, sizeof(**paths));
@@ -408,32 +344,13 @@ paths_body(struct req *r, const char ***paths, size_t *npaths, int *expand)
 				*expand = -1;
 		}
 	} else {
-		struct qarg *q;
-		size_t nq;
-
-		if (url_parse_query(r->a, body, len, &q, &nq) != 0) {
-			resp_error(r, 400, "BadRequest", "Malformed form body");
-			return -1;
-		}
-		*paths = arena_alloc(r->a, (nq + 1) * sizeof(**paths));
-		for (i = 0; i < nq; i++) {
-			size_t chars;
-
-			if (strcmp(q[i].key, "paths") != 0 &&
-			    strcmp(q[i].key, "paths[]") != 0)
-				continue;
-			/* url_decode() refused NUL; the text must be UTF-8
-			 * as in a JSON body. */
-			if (!utf8_valid((const unsigned char *)q[i].value,
-			    strlen(q[i].value), &chars)) {
-				resp_error(r, 400, "BadRequest", "Request body "
-				    "is not valid UTF-8 text");
-				return -1;
-			}
-			(*paths)[n++] = q[i].value;
-		}
-		if (query_get(q, nq, "expand") != NULL)
-			*expand = query_bool(q, nq, "expand", 0);
+		*paths = arena_alloc(r->a, (r->nform + 1) * sizeof(**paths));
+		for (i = 0; i < r->nform; i++)
+			if (!strcmp(r->form[i].key, "paths") ||
+			    !strcmp(r->form[i].key, "paths[]"))
+				(*paths)[n++] = r->form[i].value;
+		if (query_get(r->form, r->nform, "expand") != NULL)
+			*expand = query_bool(r->form, r->nform, "expand", 0);
 	}
 	if (*expand == -1) {
 		resp_error(r, 400, "BadRequest", "expand must be true or "

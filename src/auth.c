@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "accounts.h"
 #include "auth.h"
 #include "cache.h"
 #include "db.h"
@@ -483,6 +484,38 @@ auth_require_write(struct req *r)
 		return -1;
 	}
 	return 0;
+}
+
+int
+auth_admin(struct req *r)
+{
+	const struct conf *c = &r->hub->conf;
+	bool token_on = c->admin_token != NULL && *c->admin_token != '\0',
+	    yes = false;
+	struct kerr e;
+
+	if (req_from(r, c->admin_allow)) {
+		if (token_on && req_bearer_is(r, c->admin_token))
+			return 0;
+		if (auth_token_quiet(r) != 0)
+			return -1;
+		if (r->who != NULL && !strcmp(r->who->token_role, "write") &&
+		    account_is_site_admin(r->hub->db, r->a, r->who->user_id,
+		    &yes, &e) != 0) {
+			resp_kerr(r, &e);
+			return -1;
+		}
+		if (yes)
+			return 0;
+	}
+	if (!token_on)
+		resp_error(r, 404, "NotFound", "No such endpoint: %s %s",
+		    r->method_name, r->uri);
+	else
+		resp_error(r, 403, "Forbidden", "The admin API takes the "
+		    "admin token or a site admin's write token, from the "
+		    "addresses in admin_allow");
+	return -1;
 }
 
 void

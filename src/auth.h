@@ -96,6 +96,16 @@ int	 auth_require(struct req *);
  * their own name (a like, an access request). */
 int	 auth_require_write(struct req *);
 /*
+ * The admin API's caller (AUTH_ADMIN, api_admin.c): from an address
+ * admin_allow names, the admin token, or a write token (not a read token,
+ * not a session) of an enabled user who is a site admin. Everyone else is
+ * refused alike, whatever the reason (no token, a user's, a wrong one, a
+ * disabled user's, another address): 403, or 404 (no such endpoint) when
+ * no admin_token is set, as before site admins, so that the API does not
+ * show to others. Returns 0, or answers (403, 404, 503...) and -1.
+ */
+int	 auth_admin(struct req *);
+/*
  * The session_id cookie's value from the Cookie header into *out (not
  * NUL-terminated, *len bytes). Returns 1 when there is one, 0 when none, -1
  * when its value is not a session id's shape (other cookies are ignored).

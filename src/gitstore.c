@@ -2,6 +2,7 @@
  * gitstore.c: reading and writing git objects; every read goes through the
  * cache first, since an object never changes.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
@@ -410,4 +411,211 @@ gitstore_blob_read(struct db *db, struct s3 *s3, struct arena *a,
 	if ((rc = blobstore_get(db, s3, a, b, sink, arg, e)) == -1)
 		return kerr_db(e, db);
 	return rc == 0 ? 0 : -1;
+}
+
+/* ---- walking a tree (gitstore_tree_walk) ---- */
+
+char *
+gitstore_path(struct arena *a, const char *dir, const struct tree_entry *e)
+{
+	return *dir == '\0' ? arena_strndup(a, e->name, e->namelen) :
+	    arena_printf(a, "%s/%.*s", dir, (int)e->namelen, e->name);
+}
+
+/* The walk of tree (folder dir): 0 done, GS_WALK_STOP, or -1. */
+static int
+tree_walk_at(struct db *db, struct arena *a, const struct oid *tree,
+    const char *dir,
+    int (*fn)(void *, const char *, const struct tree_entry *), void *arg)
+{
+	struct tree t;
+	size_t i;
+	int rc;
+
+	if (gitstore_tree(db, a, tree, &t) != 0)
+		return -1;
+	for (i = 0; i < t.n; i++) {
+		const struct tree_entry *e = &t.e[i];
+
+		if ((rc = fn(arg, dir, e)) < 0 || rc == GS_WALK_STOP)
+			return rc;
+		if (rc == GS_WALK_ON && e->mode == MODE_DIR &&
+		    (rc = tree_walk_at(db, a, &e->oid, gitstore_path(a, dir, e),
+		    fn, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+gitstore_tree_walk(struct db *db, struct arena *a, const struct oid *tree,
+    const char *dir,
+    int (*fn)(void *, const char *, const struct tree_entry *), void *arg)
+{
+	return tree_walk_at(db, a, tree, dir, fn, arg) < 0 ? -1 : 0;
+}
+
+/* ---- blob metadata in bulk (gitstore_blobs) ---- */
+
+/*
+ * Blob metadata for many ids in one round trip: the ids go as one JSON
+ * array of hex strings, unpacked by JSON_TABLE, each looked up by the
+ * primary key.
+ */
+static const char SQL_BLOBS[] =
+    "SELECT b.oid, b.size, b.sha256, b.lfs"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)";
+
+/* Ids per query: keeps the statement's parameter under a few KiB. */
+#define BLOBS_CHUNK	1000
+
+/*
+ * What blobs_query() learned goes into the worker's object cache too, in
+ * its own packing under its own kind (CACHE_BLOB_META): a folder
+ * listed again costs no query.
+ */
+struct blob_meta {
+	uint64_t	 size;
+	unsigned char	 sha256[SHA256_LEN];
+	unsigned char	 lfs;
+};
+
+static bool
+meta_get(const struct oid *oid, struct blob_info *out)
+{
+	struct blob_meta m;
+	const void *p;
+	size_t len;
+
+	if ((p = cache_get(CACHE_BLOB_META, oid, &len)) == NULL ||
+	    len != sizeof(m))
+		return false;
+	memcpy(&m, p, sizeof(m));
+	out->oid = *oid;
+	out->size = m.size;
+	memcpy(out->sha256, m.sha256, SHA256_LEN);
+	out->lfs = m.lfs != 0;
+	return true;
+}
+
+static void
+meta_put(const struct blob_info *b)
+{
+	struct blob_meta m;
+
+	memset(&m, 0, sizeof(m));
+	m.size = b->size;
+	memcpy(m.sha256, b->sha256, SHA256_LEN);
+	m.lfs = b->lfs;
+	cache_put(CACHE_BLOB_META, &b->oid, &m, sizeof(m));
+}
+
+static int
+oid_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, OID_LEN);
+}
+
+/* The index of o among the sorted ids (n of them), or -1. */
+static long
+oid_find(const struct oid *sorted, size_t n, const struct oid *o)
+{
+	const struct oid *hit = bsearch(o, sorted, n, sizeof(*sorted),
+	    oid_cmp);
+
+	return hit == NULL ? -1 : hit - sorted;
+}
+
+/* Looks up the distinct ids want[0..n) and fills the matching entries. */
+static int
+blobs_query(struct db *db, struct arena *a, const struct oid *want, size_t n,
+    struct blob_info *got, bool *have)
+{
+	struct db_res *res;
+	struct buf q;
+	size_t i, olen, slen;
+	void *oid, *sha;
+	uint64_t size;
+	int64_t lfs;
+	int rc;
+
+	buf_init(&q, a);
+	buf_addc(&q, '[');
+	for (i = 0; i < n; i++) {
+		char hex[OID_HEX + 1];
+
+		oid_hex(&want[i], hex);
+		buf_printf(&q, "%s\"%s\"", i ? "," : "", hex);
+	}
+	buf_addc(&q, ']');
+	if (db_exec(db, a, &res, SQL_BLOBS, "s", q.data) != 0)
+		return -1;
+	while ((rc = db_row(res, "bubi", &oid, &olen, &size, &sha, &slen,
+	    &lfs)) == 1) {
+		long k;
+
+		if (olen != OID_LEN || slen != SHA256_LEN)
+			continue;
+		if ((k = oid_find(want, n, oid)) < 0)
+			continue;
+		got[k].oid = want[k];
+		got[k].size = size;
+		memcpy(got[k].sha256, sha, SHA256_LEN);
+		got[k].lfs = lfs != 0;
+		have[k] = true;
+		meta_put(&got[k]);
+	}
+	db_done(res);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+gitstore_blobs(struct db *db, struct arena *a, const struct oid *oids,
+    size_t n, struct blob_info *out, bool *found)
+{
+	struct oid *miss;
+	struct blob_info *got;
+	bool *have;
+	size_t i, nmiss = 0, k, u;
+
+	miss = arena_alloc(a, (n ? n : 1) * sizeof(*miss));
+	for (i = 0; i < n; i++) {
+		size_t len;
+		int rc;
+
+		found[i] = false;
+		if (meta_get(&oids[i], &out[i]))
+			found[i] = true;
+		else if (cache_get(CACHE_BLOB, &oids[i], &len) != NULL) {
+			if ((rc = gitstore_blob(db, a, &oids[i],
+			    &out[i])) < 0)
+				return -1;
+			found[i] = rc == 0;
+		} else
+			miss[nmiss++] = oids[i];
+	}
+	if (nmiss == 0)
+		return 0;
+	/* Distinct ids, sorted: the same content may be at many paths. */
+	qsort(miss, nmiss, sizeof(*miss), oid_cmp);
+	for (u = 0, k = 0; k < nmiss; k++)
+		if (u == 0 || !oid_eq(&miss[u - 1], &miss[k]))
+			miss[u++] = miss[k];
+	got = arena_zalloc(a, u * sizeof(*got));
+	have = arena_zalloc(a, u * sizeof(*have));
+	for (k = 0; k < u; k += BLOBS_CHUNK)
+		if (blobs_query(db, a, miss + k, u - k < BLOBS_CHUNK ? u - k :
+		    BLOBS_CHUNK, got + k, have + k) != 0)
+			return -1;
+	for (i = 0; i < n; i++) {
+		long j;
+
+		if (found[i] || (j = oid_find(miss, u, &oids[i])) < 0 ||
+		    !have[j])
+			continue;
+		out[i] = got[j];
+		found[i] = true;
+	}
+	return 0;
 }

@@ -39,12 +39,37 @@ int	 gitstore_tree_raw(struct db *, struct arena *, const struct oid *,
 int	 gitstore_blob(struct db *, struct arena *, const struct oid *,
 	    struct blob_info *);
 /*
+ * gitstore_blob() for n blobs at once (a listing's files): out[i] and
+ * found[i] for oids[i]. Cached ones come from the cache, the others from
+ * one query per thousand. Returns 0, or -1 on a database error.
+ */
+int	 gitstore_blobs(struct db *, struct arena *, const struct oid *oids,
+	    size_t n, struct blob_info *out, bool *found);
+/*
  * Finds path ("a/b/c.txt", or "" for the root itself) from the root tree:
  * 0 with *out the entry (for "", a folder entry holding the root's id),
  * 1 when some part of the path does not exist, -1 on error.
  */
 int	 gitstore_walk(struct db *, struct arena *, const struct oid *root,
 	    const char *path, struct tree_entry *out);
+/*
+ * Visits every entry under tree, the folder at path dir ("" for a
+ * revision's root), depth first in git order (which is path order), as
+ * libgit2's git_tree_walk: fn(arg, dir, e) for each, dir the path of its
+ * folder (join with gitstore_path()), a folder before what it holds.
+ * fn returns
+ * GS_WALK_ON (into a folder too), GS_WALK_SKIP (not into this folder),
+ * GS_WALK_STOP (the walk ends, returning 0), or -1 (returned). Returns 0,
+ * or -1 when a tree cannot be read (a commit names it: an error).
+ */
+enum { GS_WALK_ON, GS_WALK_SKIP, GS_WALK_STOP };
+int	 gitstore_tree_walk(struct db *, struct arena *, const struct oid *tree,
+	    const char *dir,
+	    int (*fn)(void *arg, const char *dir, const struct tree_entry *e),
+	    void *arg);
+/* The path of entry e of folder dir ("" at the root), from the arena. */
+char	*gitstore_path(struct arena *, const char *dir,
+	    const struct tree_entry *e);
 
 /* An annotated tag object: its exact text (raw) and what it tags. */
 int	 gitstore_tag(struct db *, struct arena *, const struct oid *,

@@ -44,7 +44,7 @@
 #include "orgs.h"
 #include "quota.h"
 #include "mirror.h"
-#include "repo.h"
+#include "repos.h"
 #include "secrets.h"
 #include "tokens.h"
 
@@ -240,8 +240,9 @@ cmd_repo_create(int argc, char **argv)
 {
 	static const char *const known[] = { "--type", "--private", NULL };
 	struct commit_op ops[1];
-	struct req r;
-	const char *id, *slash, *type, *why, *name, *ns = "";
+	struct dctx x = { &hub, &arena, 0, "khubctl repo create" };
+	struct kerr e;
+	const char *id, *slash, *type, *name, *ns = "";
 	enum repo_type t;
 	int64_t repo_id;
 	bool priv = false;
@@ -259,13 +260,7 @@ cmd_repo_create(int argc, char **argv)
 			break;
 		}
 	type = option(argc, argv, 1, "--type", known);
-	if (type == NULL || !strcmp(type, "model"))
-		t = REPO_MODEL;
-	else if (!strcmp(type, "dataset"))
-		t = REPO_DATASET;
-	else if (!strcmp(type, "space"))
-		t = REPO_SPACE;
-	else
+	if (repo_type_of(type != NULL ? type : "model", &t) != 0)
 		die("--type must be model, dataset or space");
 	name = id;
 	if ((slash = strchr(id, '/')) != NULL) {
@@ -274,17 +269,10 @@ cmd_repo_create(int argc, char **argv)
 		if (*ns == '\0')
 			die("'%s': the namespace is empty", id);
 	}
-	if ((why = name_invalid(name)) != NULL)
-		die("repository name '%s' %s", name, why);
-	/* A canonical name is a URL's first segment: /NAME/resolve/... */
-	if (*ns == '\0' && name_reserved(name))
-		die("'%s' is reserved: no canonical repository may be named "
-		    "so", name);
-	req_local(&r, &hub, &arena, "khubctl repo create");
-	if (repo_create(&r, find(ns, NULL), ns, t, name, priv, 0, ops, 0,
-	    &repo_id) != 0)
-		die("repo create %s: %s", id, r.error_msg ? r.error_msg :
-		    "failed");
+	/* repos_create() checks the name, as for the API */
+	if (repos_create(&x, find(ns, NULL), ns, t, name, priv, 0, NULL, NULL,
+	    ops, 0, &repo_id, &e) != 0)
+		die("repo create %s: %s", id, e.msg);
 	printf("%s repository %s created%s\n", repo_type_name(t), id,
 	    priv ? " (private)" : "");
 	return 0;
@@ -515,6 +503,7 @@ cmd_mirror(int argc, char **argv)
 	struct kerr e;
 	struct oid commit;
 	const char *type;
+	enum repo_type t;
 	char *id, *at, *rev = "main";
 	size_t n, i;
 
@@ -542,8 +531,7 @@ cmd_mirror(int argc, char **argv)
 	type = option(argc, argv, 2, "--type", known);
 	if (type == NULL)
 		type = "model";
-	else if (strcmp(type, "model") && strcmp(type, "dataset") &&
-	    strcmp(type, "space"))
+	else if (repo_type_of(type, &t) != 0)
 		die("--type must be model, dataset or space");
 	id = arena_strdup(&arena, argv[1]);
 	if (!strcmp(argv[0], "pin") && (at = strchr(id, '@')) != NULL) {

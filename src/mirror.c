@@ -19,7 +19,6 @@
 
 #include "blobstore.h"
 #include "db.h"
-#include "filelist.h"
 #include "hash.h"
 #include "hub.h"
 #include "log.h"
@@ -116,8 +115,9 @@ mirror_configured(const struct conf *c, const char *upstream)
 const char *
 mirror_prefix(const char *type)
 {
-	return !strcmp(type, "dataset") ? "datasets/" :
-	    !strcmp(type, "space") ? "spaces/" : "";
+	enum repo_type t;
+
+	return repo_type_of(type, &t) == 0 ? repo_type_prefix(t) : "";
 }
 
 /* Whether one of the blank-separated patterns matches id. */
@@ -618,7 +618,7 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 			oids[n++] = s->files[i].oid;
 	have = arena_alloc(d->a, (n + 1) * sizeof(*have));
 	found = arena_zalloc(d->a, (n + 1) * sizeof(*found));
-	if (n > 0 && blobs_get(db, d->a, oids, n, have, found) != 0)
+	if (n > 0 && gitstore_blobs(db, d->a, oids, n, have, found) != 0)
 		return kerr_db(e, db);
 	mark_repeats(d->a, oids, n, found);
 	rows = arena_alloc(d->a, (n + 1) * sizeof(*rows));

@@ -118,46 +118,24 @@ struct walk {
 	size_t		 n, cap;
 };
 
+/* gitstore_tree_walk()'s callback: an LFS file not yet in S3 into w. */
 static int
-walk(struct walk *w, const struct oid *tree, const char *prefix,
-    struct kerr *e)
+want_add(void *arg, const char *dir, const struct tree_entry *te)
 {
-	struct db *db = w->d->hub->db;
-	struct tree t;
-	size_t i;
+	struct walk *w = arg;
+	struct blob_info b;
 
-	if (gitstore_tree(db, w->d->a, tree, &t) != 0)
-		return kerr_db(e, db);
-	for (i = 0; i < t.n; i++) {
-		const struct tree_entry *te = &t.e[i];
-		char *path = arena_printf(w->d->a, "%s%.*s", prefix,
-		    (int)te->namelen, te->name);
-		struct blob_info b;
-
-		if (te->mode == MODE_DIR) {
-			if (walk(w, &te->oid, arena_printf(w->d->a, "%s/",
-			    path), e) != 0)
-				return -1;
-			continue;
-		}
-		if (gitstore_blob(db, w->d->a, &te->oid, &b) != 0)
-			return kerr_db(e, db);
-		if (!b.lfs || b.in_s3)
-			continue;
-		if (w->n == w->cap) {
-			struct want *nv;
-
-			w->cap = w->cap ? 2 * w->cap : 16;
-			nv = arena_alloc(w->d->a, w->cap * sizeof(*nv));
-			if (w->n > 0)
-				memcpy(nv, w->v, w->n * sizeof(*nv));
-			w->v = nv;
-		}
-		w->v[w->n].path = path;
-		w->v[w->n].b = b;
-		w->n++;
-	}
-	return 0;
+	if (te->mode == MODE_DIR)
+		return GS_WALK_ON;
+	if (gitstore_blob(w->d->hub->db, w->d->a, &te->oid, &b) != 0)
+		return -1;
+	if (!b.lfs || b.in_s3)
+		return GS_WALK_ON;
+	w->v = arena_grow(w->d->a, w->v, w->n, &w->cap, sizeof(*w->v), 16);
+	w->v[w->n].path = gitstore_path(w->d->a, dir, te);
+	w->v[w->n].b = b;
+	w->n++;
+	return GS_WALK_ON;
 }
 
 int
@@ -193,8 +171,9 @@ mirror_pin(struct dctx *d, const char *type, const char *id, const char *rev,
 		return kerr_db(e, d->hub->db);
 	memset(&w, 0, sizeof(w));
 	w.d = d;
-	if (walk(&w, &ci.tree, "", e) != 0)
-		return -1;
+	if (gitstore_tree_walk(d->hub->db, d->a, &ci.tree, "", want_add,
+	    &w) != 0)
+		return kerr_db(e, d->hub->db);
 	oid_hex(commit, hex);
 	for (i = 0; i < w.n; i++) {
 		if (mirror_lfs_fill(d, upstream, type, id, hex, w.v[i].path,

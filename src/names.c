@@ -227,3 +227,72 @@ ref_name_ambiguous(const char *name)
 	    strspn(name, "0123456789abcdefABCDEF") == n) ||
 	    !strcmp(name, "HEAD") || !strncmp(name, "refs/", 5);
 }
+
+const char *
+repo_type_name(enum repo_type t)
+{
+	return t == REPO_DATASET ? "dataset" : t == REPO_SPACE ? "space" :
+	    "model";
+}
+
+const char *
+repo_type_plural(enum repo_type t)
+{
+	return t == REPO_DATASET ? "datasets" : t == REPO_SPACE ? "spaces" :
+	    "models";
+}
+
+const char *
+repo_type_prefix(enum repo_type t)
+{
+	return t == REPO_DATASET ? "datasets/" : t == REPO_SPACE ? "spaces/" :
+	    "";
+}
+
+/* The kind whose name (or plural) is s, from the three kinds' names. */
+static int
+type_by(const char *(*name_of)(enum repo_type), const char *s,
+    enum repo_type *t)
+{
+	static const enum repo_type all[] = { REPO_MODEL, REPO_DATASET,
+	    REPO_SPACE };
+	size_t i;
+
+	for (i = 0; s != NULL && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, name_of(all[i]))) {
+			*t = all[i];
+			return 0;
+		}
+	return -1;
+}
+
+int
+repo_type_of(const char *name, enum repo_type *t)
+{
+	return type_by(repo_type_name, name, t);
+}
+
+int
+repo_type_of_plural(const char *plural, enum repo_type *t)
+{
+	return type_by(repo_type_plural, plural, t);
+}
+
+bool
+email_plausible(const char *e)
+{
+	const char *at, *d, *p;
+
+	if ((at = strchr(e, '@')) == NULL || at == e ||
+	    strchr(at + 1, '@') != NULL)
+		return false;
+	for (p = e; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
+		    strchr("\"'(),:;<>[\\]", *p) != NULL)
+			return false;
+	d = at + 1;
+	if (*d == '\0' || *d == '.' || *d == '-' || strchr(d, '.') == NULL ||
+	    d[strlen(d) - 1] == '.' || strstr(d, "..") != NULL)
+		return false;
+	return true;
+}

@@ -1,13 +1,26 @@
 /*
- * names.h: validation of user, organization and repository names, as the
- * Hub's: letters, digits, '-', '_', '.'; 1 to 96 characters; no "--" or
- * ".."; not starting or ending with '-' or '.'.
+ * names.h: the names of things and their rules: the kinds of repository;
+ * user, organization and repository names, as the Hub's (letters,
+ * digits, '-', '_', '.'; 1 to 96 characters; no "--" or ".."; not
+ * starting or ending with '-' or '.'); file paths; revisions and refs.
  */
 #ifndef KHUB_NAMES_H
 #define KHUB_NAMES_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* The kinds of repository, and their names in the API and the URLs. */
+enum repo_type { REPO_MODEL, REPO_DATASET, REPO_SPACE };
+
+const char *repo_type_name(enum repo_type);	/* "model" */
+const char *repo_type_plural(enum repo_type);	/* "models" */
+const char *repo_type_prefix(enum repo_type);	/* "", "datasets/", "spaces/" */
+/* The kind a name gives: "model", "dataset", "space" (repo_type_name's;
+ * the API's "type", khubctl's --type, the database's column), or the
+ * plural (a URL's "models/"...). 0, or -1 for anything else, NULL too. */
+int	 repo_type_of(const char *name, enum repo_type *);
+int	 repo_type_of_plural(const char *plural, enum repo_type *);
 
 /* NULL when name is valid, else what is wrong ("is too long"...). */
 const char	*name_invalid(const char *name);
@@ -18,6 +31,11 @@ int		 name_reserved(const char *name);
  * ASCII: a query comparing them with other text fails). A name that is
  * not is simply a name no one has. */
 int		 name_ascii(const char *name);
+/* The longest e-mail address taken (RFC 5321's path limit). */
+#define EMAIL_MAX	254
+/* Whether e looks like an address (one '@', a dotted domain, no blanks,
+ * quotes or brackets); its length is the caller's (EMAIL_MAX). */
+bool	 email_plausible(const char *e);
 /* Whether s is text a person may give (a full name, a token's name):
  * UTF-8 without control characters, at most max_chars characters. */
 int		 text_plain(const char *s, size_t max_chars);

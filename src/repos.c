@@ -5,7 +5,9 @@
 
 #include <mysqld_error.h>
 
+#include "commit.h"
 #include "fresh.h"
+#include "hub.h"
 #include "names.h"
 #include "repos.h"
 
@@ -13,6 +15,9 @@ static const char SQL_NAMESPACE[] =
     "SELECT n.id, n.kind, (SELECT m.role FROM org_member m"
     " WHERE m.org_id = n.id AND m.user_id = ?) FROM namespace n"
     " WHERE n.name = ?";
+static const char SQL_CREATE[] =
+    "INSERT INTO repo (type, owner_id, name, private,"
+    " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_DELETE[] = "DELETE FROM repo WHERE id = ?";
 static const char SQL_MOVE[] =
     "UPDATE repo SET owner_id = ?, name = ? WHERE id = ?";
@@ -27,6 +32,78 @@ static const char SQL_SET_LFS[] =
     " lfs_patterns = IF(?, ?, lfs_patterns),"
     " lfs_multipart_threshold = IF(?, ?, lfs_multipart_threshold)"
     " WHERE id = ?";
+
+/* The Hub's default .gitattributes of a new repository. */
+static const char *const lfs_patterns[] = {
+	"*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz",
+	"*.h5", "*.joblib", "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack",
+	"*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle",
+	"*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
+	"saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
+	"*.xz", "*.zip", "*.zst", "*tfevents*", NULL
+};
+
+int
+repos_create(struct dctx *x, int64_t ns_id, const char *ns,
+    enum repo_type type, const char *name, bool private_, int64_t thresh,
+    const char *author, const char *email, struct commit_op *ops,
+    size_t nops, int64_t *id, struct kerr *e)
+{
+	struct db *db = x->hub->db;
+	struct db_res *res;
+	struct oid head;
+	struct buf text;
+	const char *why;
+	size_t i;
+	bool attrs_given = false;
+
+	if ((why = name_invalid(name)) != NULL)
+		return kerr_set(e, 400, "BadRequest", "Repository name '%s' %s",
+		    name, why);
+	/* A canonical name is a URL's first segment: /NAME/resolve/... */
+	if (*ns == '\0' && name_reserved(name))
+		return kerr_set(e, 400, "BadRequest", "'%s' is reserved: no "
+		    "canonical repository may be named so", name);
+	/* Stored before the transaction: a failure leaves only garbage. */
+	for (i = 0; i < nops; i++)
+		attrs_given |= !strcmp(ops[i].path, ".gitattributes");
+	if (!attrs_given) {
+		buf_init(&text, x->a);
+		for (i = 0; lfs_patterns[i] != NULL; i++)
+			buf_printf(&text, "%s filter=lfs diff=lfs merge=lfs "
+			    "-text\n", lfs_patterns[i]);
+		memset(&ops[nops], 0, sizeof(ops[nops]));
+		ops[nops].kind = OP_PUT;
+		ops[nops].path = ".gitattributes";
+		if (commit_store_regular(x, text.data, text.len, &ops[nops],
+		    e) != 0)
+			return -1;
+		nops++;
+	}
+	if (db_begin(db) != 0)
+		return kerr_db(e, db);
+	if (db_exec(db, x->a, &res, SQL_CREATE, "sisii", repo_type_name(type),
+	    ns_id, name, (int64_t)private_, thresh) != 0) {
+		int rc = db_errno(db) == ER_DUP_ENTRY ? kerr_set(e, 409,
+		    "RepoExists", "You already created this %s repo: %s%s%s",
+		    repo_type_name(type), ns, *ns != '\0' ? "/" : "", name) :
+		    kerr_db(e, db);
+
+		db_rollback(db);
+		return rc;
+	}
+	*id = (int64_t)db_insert_id(res);
+	if (commit_initial(x, *id, author, email, ops, nops, &head, e) != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	if (db_commit(db) != 0) {
+		kerr_db(e, db);
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
 
 int
 repos_namespace_writable(struct db *db, struct arena *a, int64_t user_id,

@@ -69,7 +69,7 @@ status_text(int status)
 const char *
 req_env(const struct req *r, const char *name)
 {
-	return r->fcgi != NULL ? FCGX_GetParam(name, r->fcgi->envp) : NULL;
+	return FCGX_GetParam(name, r->fcgi->envp);
 }
 
 const char *
@@ -240,22 +240,6 @@ req_begin(struct req *r, struct hub *hub, struct arena *a, FCGX_Request *fr)
 	return body_length(r, &blen) ? 0 : -1;
 }
 
-void
-req_local(struct req *r, struct hub *hub, struct arena *a, const char *what)
-{
-	memset(r, 0, sizeof(*r));
-	r->a = a;
-	r->hub = hub;
-	buf_init(&r->headers, a);
-	snprintf(r->id, sizeof(r->id), "local");
-	r->method = M_POST;
-	r->method_name = "LOCAL";
-	r->uri = what;
-	r->endpoint = hub->configured && hub->conf.base_url != NULL ?
-	    hub->conf.base_url : "http://localhost";
-	r->auth_done = 1;
-}
-
 /* One JSON line per request: who asked what of which repository, the
  * answer, its size and time. The caller is named only when the request
  * authenticated (never its token); the repository as the URL named it. */
@@ -419,17 +403,16 @@ json_release(void *p)
 	json_object_put(p);
 }
 
-json_object *
-req_json(struct req *r)
+/* The JSON object of body[0..len) (already read), released with the
+ * request: every string and name UTF-8 with no NUL. NULL when answered
+ * (400, 413). */
+static json_object *
+json_of(struct req *r, const char *body, size_t len)
 {
 	struct json_tokener *tok;
 	enum json_tokener_error jerr;
 	json_object *obj;
-	const char *body;
-	size_t len;
 
-	if (req_body(r, &body, &len) != 0)
-		return NULL;
 	if (len > INT32_MAX) {
 		resp_error(r, 413, "PayloadTooLarge", "JSON body too large");
 		return NULL;
@@ -468,8 +451,49 @@ req_json(struct req *r)
 	return obj;
 }
 
-int
-req_json_small(struct req *r, size_t max, json_object **out)
+json_object *
+req_json(struct req *r)
+{
+	const char *body;
+	size_t len;
+
+	if (req_body(r, &body, &len) != 0)
+		return NULL;
+	return json_of(r, body, len);
+}
+
+/* An urlencoded form body (already read) into r->form: every key and
+ * value UTF-8 (url_decode() refuses NUL). 0, or answers 400 (malformed:
+ * with message bad) and -1. */
+static int
+form_of(struct req *r, const char *body, size_t len, const char *bad)
+{
+	size_t i, chars;
+
+	if (url_parse_query(r->a, body, len, &r->form, &r->nform) != 0) {
+		resp_error(r, 400, "BadRequest", "%s", bad);
+		return -1;
+	}
+	for (i = 0; i < r->nform; i++)
+		if (!utf8_valid((const unsigned char *)r->form[i].key,
+		    strlen(r->form[i].key), &chars) ||
+		    !utf8_valid((const unsigned char *)r->form[i].value,
+		    strlen(r->form[i].value), &chars)) {
+			resp_error(r, 400, "BadRequest", "Request body is not "
+			    "valid UTF-8 text");
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * The small JSON body of a request that may come without one, or NULL in
+ * *out when there is none (no Content-Length, or 0: the clients post
+ * some calls with no body). Its size is bounded by max before it is
+ * read. Returns 0, or answers (413, 400) and -1.
+ */
+static int
+json_small(struct req *r, size_t max, json_object **out)
 {
 	const char *cl = req_env(r, "CONTENT_LENGTH");
 
@@ -484,6 +508,53 @@ req_json_small(struct req *r, size_t max, json_object **out)
 	}
 	return (*out = req_json(r)) != NULL ? 0 : -1;
 }
+
+int
+req_read_body(struct req *r)
+{
+	const char *ct, *cl;
+	size_t i;
+
+	if (r->body_read)
+		return 0;
+	r->body_read = true;
+	switch (r->body_kind & BODY_KIND) {
+	case BODY_NONE:
+		return 0;
+	case BODY_JSON:
+		return (r->json = req_json(r)) != NULL ? 0 : -1;
+	case BODY_JSON_OPT:
+		return json_small(r, r->body_max, &r->json);
+	case BODY_NDJSON:
+		return req_body(r, &r->body, &r->body_len);
+	case BODY_JSON_OR_FORM:
+		if (req_body(r, &r->body, &r->body_len) != 0)
+			return -1;
+		ct = req_header(r, "Content-Type");
+		for (i = 0; i < r->body_len && strchr(" \t\r\n", r->body[i]);
+		    i++)
+			;
+		if ((ct != NULL && !strncasecmp(ct, "application/json", 16)) ||
+		    (i < r->body_len && r->body[i] == '{'))
+			return (r->json = json_of(r, r->body, r->body_len)) !=
+			    NULL ? 0 : -1;
+		return form_of(r, r->body, r->body_len, "Malformed form body");
+	case BODY_FORM:
+		/* A page's form says how long it is, and is short. */
+		cl = req_env(r, "CONTENT_LENGTH");
+		if (cl == NULL || strtoull(cl, NULL, 10) > r->body_max) {
+			resp_error(r, 413, "PayloadTooLarge", "This form is "
+			    "larger than a form of this page can be.");
+			return -1;
+		}
+		if (req_body(r, &r->body, &r->body_len) != 0)
+			return -1;
+		return form_of(r, r->body, r->body_len, "The form could not be "
+		    "read.");
+	}
+	return 0;
+}
+
 
 /* The member key of body, or NULL when absent or null. */
 static json_object *
@@ -578,8 +649,6 @@ resp_send(struct req *r, int status, const char *content_type,
 		return;
 	}
 	r->status = status;
-	if (r->fcgi == NULL)
-		return;		/* req_local(): the status is the answer */
 	/* a change this request made is seen through every machine first */
 	fresh_barrier(r->hub->db, r->hub->conf.resolve_cache_ms);
 	out = r->fcgi->out;
@@ -724,27 +793,6 @@ resp_kerr(struct req *r, const struct kerr *e)
 		return;
 	}
 	resp_error(r, e->status, e->code, "%s", e->msg);
-}
-
-const char *
-repo_type_name(enum repo_type t)
-{
-	return t == REPO_DATASET ? "dataset" : t == REPO_SPACE ? "space" :
-	    "model";
-}
-
-const char *
-repo_type_plural(enum repo_type t)
-{
-	return t == REPO_DATASET ? "datasets" : t == REPO_SPACE ? "spaces" :
-	    "models";
-}
-
-const char *
-repo_type_prefix(enum repo_type t)
-{
-	return t == REPO_DATASET ? "datasets/" : t == REPO_SPACE ? "spaces/" :
-	    "";
 }
 
 /* A positive decimal number of at most 18 digits (no sign, no blanks);

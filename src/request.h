@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "dctx.h"
+#include "names.h"	/* enum repo_type */
 #include "url.h"
 
 struct hub;
@@ -29,8 +30,6 @@ enum method {
 	M_OPTIONS = 32, M_PATCH = 64, M_OTHER = 128
 };
 
-enum repo_type { REPO_MODEL, REPO_DATASET, REPO_SPACE };
-
 /* What the router captured from the path, decoded. */
 struct route_args {
 	enum repo_type	 type;
@@ -38,6 +37,28 @@ struct route_args {
 	const char	*rev;		/* revision (one segment: may hold '/') */
 	const char	*path;		/* rest of the path, '/'-joined, or "" */
 	const char	*arg;		/* another single segment (branch, tag, id) */
+};
+
+/*
+ * What a request's body must be, as its route's line in the table says
+ * (router.h); req_read_body() reads it so, once. BODY_LATE: the handler
+ * calls req_read_body() itself, after checks of its own (the repository's
+ * access first: a caller who may not write learns nothing from its body,
+ * and the server reads none for them).
+ */
+enum body_kind {
+	BODY_NONE,	/* none is read */
+	BODY_JSON,	/* a JSON object: r->json */
+	BODY_JSON_OPT,	/* a small JSON object, or no body (r->json NULL):
+			 * at most the route's body_max bytes */
+	BODY_NDJSON,	/* raw bytes, one JSON value a line: r->body */
+	BODY_JSON_OR_FORM, /* a JSON object (Content-Type application/json,
+			 * or a body starting with '{') into r->json, else
+			 * an urlencoded form into r->form */
+	BODY_FORM,	/* a page's urlencoded form into r->form, of at
+			 * most body_max bytes (ui_form()) */
+	BODY_KIND = 0x0f,	/* the kind's bits */
+	BODY_LATE = 0x10
 };
 
 /* The longest raw REQUEST_URI accepted (file paths are at most 1,000 bytes,
@@ -66,6 +87,20 @@ struct req {
 	 * session's CSRF token (ui_form_session): its urlencoded body may
 	 * carry the session cookie. */
 	bool		 form_ok;
+
+	/* The body, as req_read_body() read it for the route's body kind
+	 * (body_kind, body_max from the table): every string and member
+	 * name in r->json, every key and value of r->form, is UTF-8 with
+	 * no NUL; r->body is raw (NDJSON: its lines are checked as they
+	 * are parsed). */
+	unsigned	 body_kind;
+	size_t		 body_max;
+	bool		 body_read;
+	json_object	*json;
+	const char	*body;
+	size_t		 body_len;
+	struct qarg	*form;
+	size_t		 nform;
 
 	/* The answer. */
 	int		 status;	/* 0 until answered */
@@ -114,12 +149,13 @@ int	 req_body(struct req *, const char **out, size_t *len);
  * object is released at the request's end. */
 json_object *req_json(struct req *);
 /*
- * The small JSON body of a request that may come without one, or NULL in
- * *out when there is none (no Content-Length, or 0: the clients post
- * some calls with no body). Its size is bounded by max before it is
- * read. Returns 0, or answers (413, 400) and -1.
+ * Reads the body as r->body_kind says (the router sets it from the
+ * route's line for the methods that carry one), once: called again, it
+ * returns 0 and reads nothing. Returns 0, or answers (400 with
+ * X-Error-Code BadRequest, 413) and -1. The router calls it before the
+ * handler, but for BODY_LATE.
  */
-int	 req_json_small(struct req *, size_t max, json_object **out);
+int	 req_read_body(struct req *);
 /* Member key of a JSON body (body NULL: none) that must be a string, or
  * a boolean, when present: *out NULL (false) when absent or null. 0, or
  * answers 400 and -1. */
@@ -189,16 +225,5 @@ struct dctx	 req_dctx(struct req *);
  * or answers a malformed request itself (400) and returns -1. */
 int	 req_begin(struct req *, struct hub *, struct arena *, FCGX_Request *);
 void	 req_end(struct req *);
-/*
- * A request with no client, for the command line (khubctl): the same
- * domain calls, their answer kept in r->status, r->error_code and
- * r->error_msg instead of sent; no caller (r->who NULL), no headers.
- */
-void	 req_local(struct req *, struct hub *, struct arena *,
-	    const char *what);
-
-const char *repo_type_name(enum repo_type);	/* "model" */
-const char *repo_type_plural(enum repo_type);	/* "models" */
-const char *repo_type_prefix(enum repo_type);	/* "", "datasets/", "spaces/" */
 
 #endif

@@ -4,78 +4,104 @@
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "cors.h"
 #include "router.h"
 #include "ui.h"
 
-/* Every endpoint of the server: one line each. */
+/* Columns that many lines share: a page's form (read by ui_form(), after
+ * ui_begin(), so that its errors are pages), and a discussion call's
+ * small optional JSON (read once the repository is open). */
+#define PAGE_FORM	AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX
+#define DISCUSSION_BODY	AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX
+
+/* Every endpoint of the server: one line each. Columns a line leaves out
+ * are 0 (AUTH_ANY, BODY_NONE): the table reads as the routes differ. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct route router_table[] = {
 	/* api_account.c (whoami), api_health.c */
-	{ M_GET,	"/api/whoami-v2",	api_whoami },
+	{ M_GET,	"/api/whoami-v2",	api_whoami, AUTH_USER },
 	{ M_GET,	"/api/health",		api_health },
 	{ M_GET,	"/metrics",		api_metrics },
 	/* api_admin.c: the admin API */
-	{ M_GET | M_POST, "/api/admin/users",	api_admin_users },
-	{ M_PUT,	"/api/admin/users/{arg}", api_admin_user },
-	{ M_GET,	"/api/admin/namespaces/{arg}", api_admin_namespace },
-	{ M_GET,	"/api/admin/storage",	api_admin_storage },
+	{ M_GET | M_POST, "/api/admin/users",	api_admin_users, AUTH_ADMIN,
+	    BODY_JSON },
+	{ M_PUT,	"/api/admin/users/{arg}", api_admin_user, AUTH_ADMIN,
+	    BODY_JSON },
+	{ M_GET,	"/api/admin/namespaces/{arg}", api_admin_namespace,
+	    AUTH_ADMIN },
+	{ M_GET,	"/api/admin/storage",	api_admin_storage, AUTH_ADMIN },
 	/* api_account.c: the Authentication API (sessions, tokens) */
-	{ M_POST,	"/api/auth/register",	api_auth_register },
-	{ M_POST,	"/api/auth/login",	api_auth_login },
+	{ M_POST,	"/api/auth/register",	api_auth_register, AUTH_ANY,
+	    BODY_JSON | BODY_LATE },
+	{ M_POST,	"/api/auth/login",	api_auth_login, AUTH_ANY,
+	    BODY_JSON },
 	{ M_POST,	"/api/auth/logout",	api_auth_logout },
-	{ M_GET,	"/api/auth/me",		api_auth_me },
-	{ M_GET,	"/api/auth/tokens",	api_tokens_list },
-	{ M_POST,	"/api/auth/tokens/create", api_token_create },
-	{ M_DELETE,	"/api/auth/tokens/{arg}", api_token_delete },
+	{ M_GET,	"/api/auth/me",		api_auth_me, AUTH_USER },
+	{ M_GET,	"/api/auth/tokens",	api_tokens_list, AUTH_USER },
+	{ M_POST,	"/api/auth/tokens/create", api_token_create, AUTH_USER,
+	    BODY_JSON | BODY_LATE },
+	{ M_DELETE,	"/api/auth/tokens/{arg}", api_token_delete, AUTH_USER },
 	/* api_orgs.c: organizations and users */
-	{ M_POST,	"/org/create",		api_org_create },
-	{ M_GET,	"/org/{arg}",		api_org_get },
-	{ M_GET,	"/org/{arg}/members",	api_org_members },
+	{ M_POST,	"/org/create",		api_org_create, AUTH_USER,
+	    BODY_JSON },
+	{ M_GET,	"/org/{arg}",		api_org_get, AUTH_IDENTIFY },
+	{ M_GET,	"/org/{arg}/members",	api_org_members, AUTH_IDENTIFY },
 	{ M_POST | M_PUT | M_DELETE, "/org/{ns}/members/{name}",
-	    api_org_member },
-	{ M_GET,	"/api/users/{arg}/overview", api_user_overview },
+	    api_org_member, AUTH_USER, BODY_JSON },
+	{ M_GET,	"/api/users/{arg}/overview", api_user_overview,
+	    AUTH_IDENTIFY },
 	/* api_repos.c: repositories as a whole */
-	{ M_POST,	"/api/repos/create",	api_repo_create },
-	{ M_DELETE,	"/api/repos/delete",	api_repo_delete },
-	{ M_POST,	"/api/repos/move",	api_repo_move },
-	{ M_PUT,	"/api/{type}/{id}/settings", api_repo_settings },
+	{ M_POST,	"/api/repos/create",	api_repo_create, AUTH_USER,
+	    BODY_JSON },
+	{ M_DELETE,	"/api/repos/delete",	api_repo_delete, AUTH_IDENTIFY,
+	    BODY_JSON },
+	{ M_POST,	"/api/repos/move",	api_repo_move, AUTH_IDENTIFY,
+	    BODY_JSON },
+	{ M_PUT,	"/api/{type}/{id}/settings", api_repo_settings, AUTH_ANY,
+	    BODY_JSON | BODY_LATE },
 	/* api_info.c: information and listings */
-	{ M_GET,	"/api/{type}",		api_repo_list },
-	{ M_GET,	"/api/users/{arg}/repos", api_user_repos },
+	{ M_GET,	"/api/{type}",		api_repo_list, AUTH_IDENTIFY },
+	{ M_GET,	"/api/users/{arg}/repos", api_user_repos, AUTH_IDENTIFY },
 	{ M_GET,	"/api/{type}/{id}", api_repo_info },
 	{ M_GET,	"/api/{type}/{id}/revision/{rev}", api_repo_info },
 	/* api_tree.c: files of a revision */
 	{ M_GET,	"/api/{type}/{id}/tree/{rev}/{path*}", api_tree },
 	{ M_POST,	"/api/{type}/{id}/paths-info/{rev}",
-	    api_paths_info },
+	    api_paths_info, AUTH_ANY, BODY_JSON_OR_FORM | BODY_LATE },
 	/* api_commit.c: the write path */
 	{ M_POST,	"/api/{type}/{id}/preupload/{rev}",
-	    api_preupload },
-	{ M_POST,	"/api/{type}/{id}/commit/{rev}", api_commit },
-	{ M_POST,	"/api/validate-yaml",	api_validate_yaml },
+	    api_preupload, AUTH_ANY, BODY_JSON | BODY_LATE },
+	{ M_POST,	"/api/{type}/{id}/commit/{rev}", api_commit, AUTH_ANY,
+	    BODY_NDJSON | BODY_LATE },
+	{ M_POST,	"/api/validate-yaml",	api_validate_yaml, AUTH_ANY,
+	    BODY_JSON },
 	/* api_refs.c: branches, tags, history */
 	{ M_GET,	"/api/{type}/{id}/refs", api_refs },
 	{ M_GET,	"/api/{type}/{id}/commits/{rev}", api_commits },
 	{ M_POST | M_DELETE, "/api/{type}/{id}/branch/{arg}",
-	    api_branch },
-	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create },
+	    api_branch, AUTH_ANY, BODY_JSON_OPT, REF_BODY_MAX },
+	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create, AUTH_ANY,
+	    BODY_JSON_OPT | BODY_LATE, REF_BODY_MAX },
 	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete },
 	/* api_discussions.c: discussions and pull requests; {rev} of a
 	 * comment route is the comment's id */
-	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions },
+	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions,
+	    DISCUSSION_BODY },
 	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment",
-	    api_discussion_comment },
+	    api_discussion_comment, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/edit",
-	    api_discussion_comment_edit },
+	    api_discussion_comment_edit, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/hide",
-	    api_discussion_comment_hide },
+	    api_discussion_comment_hide, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/title",
-	    api_discussion_title },
+	    api_discussion_title, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/status",
-	    api_discussion_status },
+	    api_discussion_status, DISCUSSION_BODY },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/merge",
-	    api_discussion_merge },
+	    api_discussion_merge, DISCUSSION_BODY },
 	/* api_resolve.c: downloads, every URL form */
 	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },
@@ -84,7 +110,8 @@ const struct route router_table[] = {
 	/* api_likes.c: likes */
 	{ M_POST | M_DELETE, "/api/{type}/{id}/like", api_like },
 	{ M_GET,	"/api/{type}/{id}/likers", api_repo_likers },
-	{ M_GET,	"/api/users/{arg}/likes", api_user_likes },
+	{ M_GET,	"/api/users/{arg}/likes", api_user_likes,
+	    AUTH_IDENTIFY },
 	/* api_gated.c: gated repositories */
 	{ M_GET,	"/api/{type}/{id}/auth-check", api_auth_check },
 	{ M_GET,	"/api/{type}/{id}/auth-check/write",
@@ -93,14 +120,16 @@ const struct route router_table[] = {
 	{ M_GET,	"/api/{type}/{id}/user-access-request/{arg}",
 	    api_access_requests },
 	{ M_POST,	"/api/{type}/{id}/user-access-request/handle",
-	    api_access_handle },
+	    api_access_handle, AUTH_ANY, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/api/{type}/{id}/user-access-request/grant",
-	    api_access_grant },
+	    api_access_grant, AUTH_ANY, BODY_JSON | BODY_LATE },
 	/* api_lfs.c: the git-lfs batch API and its callbacks */
-	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch },
-	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify },
+	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch,
+	    AUTH_ANY, BODY_JSON },
+	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify,
+	    AUTH_IDENTIFY, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/complete/{arg}",
-	    api_lfs_complete },
+	    api_lfs_complete, AUTH_ANY, BODY_JSON | BODY_LATE },
 	/* api_git.c: git clone, fetch and ls-remote (smart HTTP) */
 	{ M_GET,	"/{repo.git}/info/refs", api_git_info_refs },
 	{ M_GET,	"/{repo}/info/refs",	api_git_info_refs },
@@ -109,14 +138,14 @@ const struct route router_table[] = {
 	{ M_POST,	"/{repo.git}/git-receive-pack", api_git_receive_pack },
 	{ M_POST,	"/{repo}/git-receive-pack", api_git_receive_pack },
 	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
-	{ M_GET | M_POST, "/login",	ui_login },
-	{ M_POST,	"/logout",	ui_logout },
+	{ M_GET | M_POST, "/login",	ui_login, PAGE_FORM },
+	{ M_POST,	"/logout",	ui_logout, PAGE_FORM },
 	/* ui_settings.c: tokens, sign-up, a new organization */
-	{ M_GET | M_POST, "/settings/tokens", ui_tokens },
-	{ M_GET | M_POST, "/join",	ui_join },
-	{ M_GET | M_POST, "/organizations/new", ui_org_new },
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens, PAGE_FORM },
+	{ M_GET | M_POST, "/join",	ui_join, PAGE_FORM },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new, PAGE_FORM },
 	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
-	    ui_org_members },
+	    ui_org_members, PAGE_FORM },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
 	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
@@ -128,27 +157,15 @@ const struct route router_table[] = {
 	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
 	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
 	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
-	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings },
+	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings,
+	    PAGE_FORM },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
-	    ui_discussion },
+	    ui_discussion, PAGE_FORM },
 	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
 };
+#pragma GCC diagnostic pop
 const size_t router_table_len = sizeof(router_table) /
     sizeof(router_table[0]);
-
-static int
-type_of(const char *s, enum repo_type *t)
-{
-	if (!strcmp(s, "models"))
-		*t = REPO_MODEL;
-	else if (!strcmp(s, "datasets"))
-		*t = REPO_DATASET;
-	else if (!strcmp(s, "spaces"))
-		*t = REPO_SPACE;
-	else
-		return -1;
-	return 0;
-}
 
 /* The next '/'-separated part of the pattern at *p, into part. */
 static int
@@ -184,7 +201,7 @@ is_type(struct req *r, size_t at)
 {
 	enum repo_type t;
 
-	return at < r->nsegs && type_of(r->segs[at], &t) == 0;
+	return at < r->nsegs && repo_type_of_plural(r->segs[at], &t) == 0;
 }
 
 /* Takes a repository id at segment at: "ns/name" (ns "" and "name" in
@@ -222,7 +239,7 @@ match_repo(struct req *r, const char *rest, size_t i, int git,
 		if (k == 0) {
 			if (!is_type(r, at))
 				continue;
-			type_of(r->segs[at++], &a->type);
+			repo_type_of_plural(r->segs[at++], &a->type);
 		} else {
 			if (pass == NAMESPACED && is_type(r, at))
 				continue;
@@ -286,7 +303,7 @@ match(struct req *r, const char *pat, size_t i, struct route_args *a,
 	} else if (*seg == '\0')
 		return 0;		/* captures are never empty */
 	else if (!strcmp(part, "{type}")) {
-		if (type_of(seg, &a->type) != 0)
+		if (repo_type_of_plural(seg, &a->type) != 0)
 			return 0;
 	} else if (!strcmp(part, "{ns}"))
 		a->ns = seg;
@@ -369,6 +386,36 @@ router_match(const struct route *table, size_t n, struct req *r,
 	    allowed);
 }
 
+int
+router_prepare(const struct route *rt, struct req *r)
+{
+	unsigned with_body = M_POST | M_PUT | M_PATCH;
+
+	if ((rt->methods & ~R_PAGE) == M_DELETE)
+		with_body |= M_DELETE;
+	switch (rt->auth) {
+	case AUTH_ANY:
+		break;
+	case AUTH_IDENTIFY:
+		if (auth_identify(r) != 0)
+			return -1;
+		break;
+	case AUTH_USER:
+		if (auth_require(r) != 0)
+			return -1;
+		break;
+	case AUTH_ADMIN:
+		if (auth_admin(r) != 0)
+			return -1;
+		break;
+	}
+	r->body_kind = r->method & with_body ? rt->body : BODY_NONE;
+	r->body_max = rt->body_max;
+	if (r->body_kind & BODY_LATE)
+		return 0;
+	return req_read_body(r);
+}
+
 void
 router_dispatch(struct req *r)
 {
@@ -386,7 +433,8 @@ router_dispatch(struct req *r)
 	if (rt != NULL) {
 		r->route = rt->pattern;
 		r->route_index = (size_t)(rt - router_table);
-		rt->fn(r);
+		if (router_prepare(rt, r) == 0)
+			rt->fn(r);
 		return;
 	}
 	if (status == 405) {

@@ -12,6 +12,12 @@
  *	{path*}	every remaining segment, '/'-joined (possibly empty)
  * Matching is on decoded segments of the raw REQUEST_URI, so "refs%2Fpr%2F1"
  * stays one revision.
+ *
+ * A line says, after its handler, what the handler needs, and the router
+ * provides it before calling it (as cgit's def_cmd and kcgi's kvalid
+ * tables): who may call (enum route_auth) and what the body is (enum
+ * body_kind, request.h: parsed and checked once, UTF-8 with no NUL, into
+ * r->json, r->form or r->body). Columns left out are 0: anyone, no body.
  */
 #ifndef KHUB_ROUTER_H
 #define KHUB_ROUTER_H
@@ -20,10 +26,22 @@
 
 typedef void (*handler_fn)(struct req *);
 
+/* Who may call a route, checked before its handler (auth.h). */
+enum route_auth {
+	AUTH_ANY,	/* anyone: the handler asks what it needs itself */
+	AUTH_IDENTIFY,	/* auth_identify(): anonymous, or a valid credential
+			 * in r->who (401 for a bad one) */
+	AUTH_USER,	/* auth_require(): r->who set (401 otherwise) */
+	AUTH_ADMIN	/* auth_admin(): the admin API's caller (403, 404) */
+};
+
 struct route {
 	unsigned	 methods;	/* enum method bits, and R_PAGE */
 	const char	*pattern;
 	handler_fn	 fn;
+	enum route_auth	 auth;
+	unsigned	 body;		/* enum body_kind, BODY_LATE */
+	size_t		 body_max;	/* BODY_JSON_OPT's limit, bytes */
 };
 
 /*
@@ -46,8 +64,16 @@ size_t	 router_patterns(const char **names, size_t max);
 /* The server's table (what router_dispatch() routes through). */
 extern const struct route router_table[];
 extern const size_t router_table_len;
-/* Routes r through the server's table and runs the handler; answers 404
- * and 405 itself. */
+/*
+ * What route rt promises r's handler, before it runs: the caller checked
+ * (rt->auth), and the body read (rt->body, for the methods that carry
+ * one: POST, PUT and PATCH; DELETE only on a line that takes no other
+ * method, as DELETE /api/repos/delete names its repository in the body).
+ * Returns 0, or answers (401, 400, 413...) and -1.
+ */
+int	 router_prepare(const struct route *rt, struct req *r);
+/* Routes r through the server's table, prepares and runs the handler;
+ * answers 404 and 405 itself. */
 void	 router_dispatch(struct req *);
 
 #endif

@@ -54,8 +54,9 @@ bool	 ui_csrf_ok(struct req *, const char *given, bool for_session);
 struct qarg;
 /*
  * The fields of a form POSTed to this page (an urlencoded body of at most
- * UI_FORM_MAX bytes) into *n of them; NULL when it answered (413, 400).
- * Look them up with query_get().
+ * UI_FORM_MAX bytes, every field UTF-8: req_read_body(), for a route
+ * whose line says BODY_FORM | BODY_LATE, UI_FORM_MAX) into *n of them;
+ * NULL when it answered (413, 400). Look them up with query_get().
  */
 struct qarg *ui_form(struct req *, size_t *n);
 #define UI_FORM_MAX	16384

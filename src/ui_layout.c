@@ -571,20 +571,16 @@ ui_next(const char *next)
 struct qarg *
 ui_form(struct req *r, size_t *n)
 {
-	const char *cl = req_env(r, "CONTENT_LENGTH"), *body;
-	struct qarg *q;
-	size_t len;
-
-	if (cl == NULL || strtoull(cl, NULL, 10) > UI_FORM_MAX) {
-		resp_error(r, 413, "PayloadTooLarge", "This form is larger "
-		    "than a form of this page can be.");
+	/* The route's line says BODY_FORM | BODY_LATE (test_route checks
+	 * every page that reads a form): read now, after ui_begin(), so
+	 * that its errors are pages too. */
+	if ((r->body_kind & BODY_KIND) != BODY_FORM) {
+		resp_error(r, 500, "InternalError", "This page's route takes "
+		    "no form");
 		return NULL;
 	}
-	if (req_body(r, &body, &len) != 0)
+	if (req_read_body(r) != 0)
 		return NULL;
-	if (url_parse_query(r->a, body, len, &q, n) != 0) {
-		resp_error(r, 400, "BadRequest", "The form could not be read.");
-		return NULL;
-	}
-	return q;
+	*n = r->nform;
+	return r->form;
 }

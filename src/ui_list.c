@@ -37,6 +37,7 @@ rows(struct req *r, struct html *h, struct db_res *res, const char *type,
 	char *ns, *name, *mirror;
 	void *head;
 	size_t hlen;
+	enum repo_type t;
 	int rc;
 
 	*n = 0;
@@ -56,9 +57,9 @@ rows(struct req *r, struct html *h, struct db_res *res, const char *type,
 		last_v = sk->which == LS_UPDATED ? updated : sk->which ==
 		    LS_CREATED ? created : sk->which == LS_LIKES ? likes :
 		    downloads;
-		html_printf(h, "<li><a href=\"/%s%s\">%s</a>", !strcmp(type,
-		    "dataset") ? "datasets/" : !strcmp(type, "space") ?
-		    "spaces/" : "", html_url(r->a, full, true), full);
+		html_printf(h, "<li><a href=\"/%s%s\">%s</a>",
+		    repo_type_of(type, &t) == 0 ? repo_type_prefix(t) : "",
+		    html_url(r->a, full, true), full);
 		if (priv)
 			html_printf(h, " <span class=\"badge private\">private"
 			    "</span>");

@@ -20,6 +20,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "hub.h"
+#include "names.h"
 #include "sessions.h"
 #include "tokens.h"
 #include "ui.h"
@@ -200,7 +201,7 @@ join_form(struct req *r, int status, const char *error, const char *name,
 	    "id=\"password\" name=\"password\" autocomplete=\"new-password\" "
 	    "minlength=\"%d\" required><button type=\"submit\">Create "
 	    "account</button></form>", ui_csrf(r, false), name ? name : "",
-	    email ? email : "", ACCOUNT_EMAIL_MAX, fullname ? fullname : "",
+	    email ? email : "", EMAIL_MAX, fullname ? fullname : "",
 	    ACCOUNT_FULLNAME_MAX, ACCOUNT_PASSWORD_MIN, ACCOUNT_PASSWORD_MIN);
 	resp_header(r, "Cache-Control", "no-store");
 	ui_send(r, &h, status);
@@ -241,7 +242,7 @@ ui_join(struct req *r)
 		return;
 	}
 	if (name == NULL || email == NULL || password == NULL ||
-	    strlen(name) > 96 || strlen(email) > ACCOUNT_EMAIL_MAX) {
+	    strlen(name) > 96 || strlen(email) > EMAIL_MAX) {
 		join_form(r, 400, "Give a username, an e-mail address and a "
 		    "password.", name, email, fullname);
 		return;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filelist.h"
+#include "history.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "repo.h"
@@ -114,7 +114,7 @@ ui_tree(struct req *r)
 	for (nf = 0, i = offset; i < end; i++)
 		if (t.e[i].mode != MODE_DIR && t.e[i].mode != 0160000)
 			fo[nf++] = t.e[i].oid;
-	if (blobs_get(r->hub->db, r->a, fo, nf, bi, found) != 0) {
+	if (gitstore_blobs(r->hub->db, r->a, fo, nf, bi, found) != 0) {
 		resp_db_error(r);
 		return;
 	}

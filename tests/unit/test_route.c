@@ -4,29 +4,20 @@
  */
 #include "check.h"
 #include "fakereq.h"
+#include "api.h"
+#include "jsonutil.h"
 #include "router.h"
+#include "ui.h"
 #include "url.h"
 
-static void h_info(struct req *r) { (void)r; }
-static void h_resolve(struct req *r) { (void)r; }
-static void h_tree(struct req *r) { (void)r; }
-static void h_lfs(struct req *r) { (void)r; }
-static void h_create(struct req *r) { (void)r; }
-static void h_branch(struct req *r) { (void)r; }
-static void h_list(struct req *r) { (void)r; }
-
-/* A table with the shapes the server's own table uses. */
-static const struct route table[] = {
-	{ M_POST, "/api/repos/create", h_create },
-	{ M_GET, "/api/{type}", h_list },
-	{ M_GET, "/api/{type}/{id}", h_info },
-	{ M_GET, "/api/{type}/{id}/tree/{rev}/{path*}", h_tree },
-	{ M_POST | M_DELETE, "/api/{type}/{id}/branch/{arg}", h_branch },
-	{ M_GET, "/api/{type}/{id}/resolve/{rev}/{path*}", h_resolve },
-	{ M_GET, "/{repo}/resolve/{rev}/{path*}", h_resolve },
-	{ M_GET, "/{repo}/raw/{rev}/{path*}", h_resolve },
-	{ M_POST, "/{repo.git}/info/lfs/objects/batch", h_lfs },
-};
+/* The server's own table (router.c), not a copy: what these tests pin
+ * is what the server routes by. */
+#define h_info		api_repo_info
+#define h_resolve	api_resolve
+#define h_tree		api_tree
+#define h_lfs		api_lfs_batch
+#define h_branch	api_branch
+#define h_list		api_repo_list
 
 struct fake f;
 
@@ -44,8 +35,8 @@ route(const char *method, const char *uri, int *status)
 		*status = f.r.status;
 		return NULL;
 	}
-	return router_match(table, sizeof(table) / sizeof(table[0]), &f.r,
-	    status, &allowed);
+	return router_match(router_table, router_table_len, &f.r, status,
+	    &allowed);
 }
 
 static void
@@ -250,10 +241,165 @@ test_methods(void)
 	/* empty segments never capture */
 	rt = route("GET", "/api/models//b", &st);
 	CHECK(rt == NULL && st == 404);
+	rt = route("GET", "/api/nothing/here", &st);
+	CHECK(rt == NULL && st == 404);
+	/* outside /api/, a page for people takes what no API route does */
 	rt = route("GET", "/nothing/here", &st);
+	CHECK(rt != NULL && rt->fn == ui_repo && (rt->methods & R_PAGE));
+	rt = route("POST", "/nothing/here", &st);
 	CHECK(rt == NULL && st == 404);
 	rt = route("GET", "/a/b/resolve/main/%zz", &st);
 	CHECK(rt == NULL && st == 400);
+}
+
+/* What every line of the table promises is something the router can
+ * keep: a body only for methods that carry one, a limit only (and
+ * always) for the optional small JSON body and a page's form, and a
+ * page's form read late (ui_form(), after ui_begin(): its errors are
+ * pages too). */
+static void
+test_columns(void)
+{
+	size_t k;
+
+	for (k = 0; k < router_table_len; k++) {
+		const struct route *rt = &router_table[k];
+		unsigned kind = rt->body & BODY_KIND, m = rt->methods & ~R_PAGE;
+
+		CHECK(rt->fn != NULL && rt->pattern != NULL);
+		CHECK(rt->auth <= AUTH_ADMIN);
+		CHECK(kind <= BODY_FORM);
+		CHECK((rt->body & ~(BODY_KIND | BODY_LATE)) == 0);
+		if (kind != BODY_NONE)
+			CHECK(m & (M_POST | M_PUT | M_PATCH) || m == M_DELETE);
+		else
+			CHECK(!(rt->body & BODY_LATE));
+		CHECK((kind == BODY_JSON_OPT || kind == BODY_FORM) ==
+		    (rt->body_max > 0));
+		if (kind == BODY_FORM)
+			CHECK(rt->body == (BODY_FORM | BODY_LATE) &&
+			    rt->body_max == UI_FORM_MAX);
+		if (rt->methods & R_PAGE)
+			CHECK((kind == BODY_NONE || kind == BODY_FORM) &&
+			    rt->auth == AUTH_ANY);
+	}
+}
+
+/* A few lines, as the handlers rely on them. */
+static void
+test_promises(void)
+{
+	const struct route *rt;
+	int st;
+
+	rt = route("POST", "/api/repos/create", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_USER && rt->body == BODY_JSON);
+	rt = route("DELETE", "/api/repos/delete", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_IDENTIFY &&
+	    rt->body == BODY_JSON);
+	rt = route("POST", "/api/models/a/b/commit/main", &st);
+	CHECK(rt != NULL && rt->body == (BODY_NDJSON | BODY_LATE));
+	rt = route("POST", "/api/models/a/b/paths-info/main", &st);
+	CHECK(rt != NULL && rt->body == (BODY_JSON_OR_FORM | BODY_LATE));
+	rt = route("GET", "/api/admin/storage", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_ADMIN);
+	rt = route("GET", "/api/whoami-v2", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_USER);
+}
+
+/* route() with a body, then router_prepare(): its result, and the
+ * answer it gave (f.r.status, 0 when none). */
+static int
+prepare(const char *method, const char *uri, const char *ct,
+    const char *body)
+{
+	static char m[64], u[256], l[64], c[128];
+	const char *vars[] = { m, u, l, c, NULL };
+	const struct route *rt;
+	unsigned allowed;
+	int st;
+
+	snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
+	snprintf(u, sizeof(u), "REQUEST_URI=%s", uri);
+	snprintf(l, sizeof(l), "CONTENT_LENGTH=%zu", strlen(body));
+	snprintf(c, sizeof(c), "CONTENT_TYPE=%s", ct);
+	fake_end(&f);
+	if (fake_begin(&f, vars, body) != 0)
+		return -2;
+	rt = router_match(router_table, router_table_len, &f.r, &st,
+	    &allowed);
+	if (rt == NULL)
+		return -2;
+	return router_prepare(rt, &f.r);
+}
+
+/* The one body parser, before the handler: JSON that is no object, not
+ * UTF-8, or holds a NUL, and forms that are not UTF-8, are 400
+ * BadRequest as every handler answered them; a late body waits for the
+ * handler; a method that carries no body reads none. */
+static void
+test_body(void)
+{
+	CHECK(prepare("POST", "/api/validate-yaml", "application/json",
+	    "{\"content\": \"a: b\"}") == 0);
+	CHECK(f.r.status == 0 && f.r.json != NULL);
+	CHECK_STR(jget_str(f.r.json, "content"), "a: b");
+
+	CHECK(prepare("POST", "/api/validate-yaml", "application/json",
+	    "{\"content\": \"\xff\"}") == -1);
+	CHECK(f.r.status == 400);
+	CHECK_STR(f.r.error_code, "BadRequest");
+	CHECK(prepare("POST", "/api/validate-yaml", "application/json",
+	    "{\"\xc3\": 1}") == -1 && f.r.status == 400);
+	CHECK(prepare("POST", "/api/validate-yaml", "application/json",
+	    "{\"a\": [\"x\\u0000y\"]}") == -1 && f.r.status == 400);
+	CHECK(prepare("POST", "/api/validate-yaml", "application/json",
+	    "[1]") == -1 && f.r.status == 400);
+	CHECK(prepare("POST", "/api/validate-yaml", "application/json",
+	    "{} x") == -1 && f.r.status == 400);
+
+	/* BODY_LATE: nothing read yet; then the same parser, for a form */
+	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	    "application/x-www-form-urlencoded", "paths=a%FF") == 0);
+	CHECK(!f.r.body_read && f.r.status == 0);
+	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
+	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	    "application/x-www-form-urlencoded", "paths=a&paths=b%2Fc") == 0);
+	CHECK(req_read_body(&f.r) == 0 && f.r.json == NULL &&
+	    f.r.nform == 2);
+	CHECK_STR(f.r.form[1].value, "b/c");
+	CHECK(req_read_body(&f.r) == 0);	/* once */
+	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	    "text/plain", " {\"paths\": [\"a\"]}") == 0);
+	CHECK(req_read_body(&f.r) == 0 && f.r.json != NULL);
+
+	/* a page's form, read by ui_form() through the same parser */
+	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
+	    "username=a&password=b") == 0 && !f.r.body_read);
+	CHECK(req_read_body(&f.r) == 0 && f.r.nform == 2);
+	CHECK_STR(query_get(f.r.form, f.r.nform, "password"), "b");
+	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
+	    "username=%C3") == 0);
+	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
+	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
+	    "username=%zz") == 0);
+	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
+	CHECK_STR(f.r.error_msg, "The form could not be read.");
+
+	/* DELETE shares the branch line with POST: it carries no body */
+	CHECK(prepare("DELETE", "/api/models/a/b/branch/dev",
+	    "application/json", "not json") == 0);
+	CHECK(f.r.json == NULL && f.r.status == 0);
+	CHECK(prepare("POST", "/api/models/a/b/branch/dev",
+	    "application/json", "not json") == -1 && f.r.status == 400);
+	/* the optional body may be left out */
+	CHECK(prepare("POST", "/api/models/a/b/branch/dev",
+	    "application/json", "") == 0 && f.r.json == NULL);
+
+	/* the caller before the body: anonymous is 401, nothing read */
+	CHECK(prepare("POST", "/api/repos/create", "application/json",
+	    "{\"name\": \"\xff\"}") == -1);
+	CHECK(f.r.status == 401 && f.r.json == NULL && !f.r.body_read);
 }
 
 int
@@ -268,6 +414,9 @@ main(void)
 	RUN(test_canonical_forms);
 	RUN(test_lfs_forms);
 	RUN(test_methods);
+	RUN(test_columns);
+	RUN(test_promises);
+	RUN(test_body);
 	fake_end(&f);
 	return check_done("route");
 }

@@ -1,11 +1,11 @@
 /*
- * test_filelist.c: the JSON text written straight into listings must parse
+ * test_jtext.c: the JSON text written straight into listings must parse
  * back to the same string (quotes, backslashes, controls, UTF-8).
  */
 #include <json.h>
 
 #include "check.h"
-#include "filelist.h"
+#include "jtext.h"
 
 static struct arena a;
 
@@ -49,5 +49,5 @@ main(void)
 	arena_init(&a, 4096);
 	RUN(test_strings);
 	arena_free(&a);
-	return check_done("filelist");
+	return check_done("jtext");
 }
