@@ -51,9 +51,6 @@ static const char SQL_OPEN[] =
     "   AND g.type <> 'commit')"
     " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?"
     " LEFT JOIN repo_change rc ON rc.repo_id = r.id";
-static const char SQL_CREATE[] =
-    "INSERT INTO repo (type, owner_id, name, private,"
-    " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_REF[] =
     "SELECT kind, COALESCE((SELECT g.object FROM git_tag g"
     "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
@@ -422,82 +419,3 @@ repo_id_of(struct arena *a, const char *ns, const char *name)
 	    arena_printf(a, "%s/%s", ns, name);
 }
 
-/* The Hub's default .gitattributes of a new repository. */
-static const char *const lfs_patterns[] = {
-	"*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz",
-	"*.h5", "*.joblib", "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack",
-	"*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle",
-	"*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
-	"saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
-	"*.xz", "*.zip", "*.zst", "*tfevents*", NULL
-};
-
-int
-repo_create(struct req *r, int64_t ns_id, const char *ns, enum repo_type type,
-    const char *name, bool private_, int64_t thresh, struct commit_op *ops,
-    size_t nops, int64_t *id)
-{
-	struct db *db = r->hub->db;
-	struct db_res *res;
-	struct oid head;
-	struct buf text;
-	json_object *o;
-	const char *full = repo_id_of(r->a, ns, name), *author, *email;
-	struct dctx x = req_dctx(r);
-	struct kerr e;
-	size_t i;
-	bool attrs_given = false;
-
-	/* Stored before the transaction: a failure leaves only garbage. */
-	for (i = 0; i < nops; i++)
-		attrs_given |= !strcmp(ops[i].path, ".gitattributes");
-	if (!attrs_given) {
-		buf_init(&text, r->a);
-		for (i = 0; lfs_patterns[i] != NULL; i++)
-			buf_printf(&text, "%s filter=lfs diff=lfs merge=lfs "
-			    "-text\n", lfs_patterns[i]);
-		memset(&ops[nops], 0, sizeof(ops[nops]));
-		ops[nops].kind = OP_PUT;
-		ops[nops].path = ".gitattributes";
-		if (commit_store_regular(&x, text.data, text.len, &ops[nops],
-		    &e) != 0) {
-			resp_kerr(r, &e);
-			return -1;
-		}
-		nops++;
-	}
-	if (db_begin(db) != 0) {
-		resp_db_error(r);
-		return -1;
-	}
-	if (db_exec(db, r->a, &res, SQL_CREATE, "sisii", repo_type_name(type),
-	    ns_id, name, (int64_t)private_, thresh) != 0) {
-		unsigned err = db_errno(db);
-
-		db_rollback(db);
-		if (err == ER_DUP_ENTRY) {
-			o = jobj();
-			jset(o, "url", jstr(arena_printf(r->a, "%s/%s%s",
-			    r->endpoint, repo_type_prefix(type), full)));
-			resp_error_with(r, 409, "RepoExists", o, "You already "
-			    "created this %s repo: %s", repo_type_name(type),
-			    full);
-		} else
-			resp_db_error(r);
-		return -1;
-	}
-	*id = (int64_t)db_insert_id(res);
-	auth_author(r, &author, &email);
-	if (commit_initial(&x, *id, author, email, ops, nops, &head,
-	    &e) != 0) {
-		db_rollback(db);
-		resp_kerr(r, &e);
-		return -1;
-	}
-	if (db_commit(db) != 0) {
-		db_rollback(db);
-		resp_db_error(r);
-		return -1;
-	}
-	return 0;
-}

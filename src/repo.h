@@ -89,17 +89,5 @@ char		*repo_url(struct req *, const struct repo *);
 char		*repo_id_of(struct arena *, const char *ns, const char *name);
 
 struct commit_op;
-/*
- * Creates repository ns/name of the given type in namespace ns_id, its
- * first commit holding ops[0..nops) (bytes already stored with
- * commit_store_regular()) and, unless one of them is .gitattributes, the
- * Hub's default one: ops has room for nops + 1. All or nothing. Answers
- * 409 RepoExists (the body names its "url"), 503/500, and returns -1;
- * else 0 and *id.
- */
-int		 repo_create(struct req *, int64_t ns_id, const char *ns,
-		    enum repo_type, const char *name, bool private_,
-		    int64_t multipart_threshold, struct commit_op *ops,
-		    size_t nops, int64_t *id);
 
 #endif
