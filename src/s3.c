@@ -23,6 +23,10 @@
 #define CONNECT_TIMEOUT	3L		/* seconds */
 #define CALL_TIMEOUT	30L		/* seconds, for calls without data */
 #define SLOW_TIMEOUT	600L		/* complete, copy: S3 may take minutes */
+/* s3_check(), for GET /api/health: a balancer's probe gives up after a
+ * few seconds, and a gateway that accepts and answers nothing must not
+ * hold each probe's worker for CALL_TIMEOUT (t_59_rgw_restart.mjs). */
+#define CHECK_TIMEOUT	2L		/* seconds */
 #define MIN_RATE	(1L << 20)	/* bytes/s a PUT is given time for */
 #define ERRBODY_MAX	65536		/* error answers kept up to this */
 #define MAX_LIFETIME	604800U		/* S3's limit on X-Amz-Expires */
@@ -562,6 +566,7 @@ s3_check(struct s3 *s, char *err, size_t errlen)
 	const char *bucket = s->conf->s3_bucket;
 
 	call_init(s, &c, "HEAD bucket", "HEAD", NULL);
+	c.timeout = CHECK_TIMEOUT;
 	if ((rc = perform(s, &c)) == S3_OK) {
 		if (errlen > 0)
 			err[0] = '\0';
@@ -588,6 +593,7 @@ s3_check(struct s3 *s, char *err, size_t errlen)
 		long status = s->status;
 
 		call_init(s, &c, "GET bucket location", "GET", NULL);
+		c.timeout = CHECK_TIMEOUT;
 		c.query = q;
 		c.nquery = 1;
 		if (perform(s, &c) == S3_OK || s->status != status)

@@ -65,7 +65,8 @@ void		 s3_free(struct s3 *);
 const char	*s3_errmsg(const struct s3 *);
 
 /*
- * HEAD of the bucket, for /api/health. On failure also writes into err a
+ * HEAD of the bucket, for /api/health, given 2 s (a probe must answer
+ * while a gateway hangs). On failure also writes into err a
  * line telling "unreachable" (S3_UNAVAILABLE) from "reachable but refused"
  * (S3_ERROR: bad keys, wrong region) and "no such bucket" (S3_NOTFOUND).
  */
