@@ -85,6 +85,21 @@ static const char SQL_OLD_UPLOADS[] =
 static const char SQL_DEL_UPLOAD[] =
     "DELETE FROM lfs_upload WHERE upload_id = ?";
 
+/* Which ids of a JSON array of hex ids (blob ids, sha256s) have a row:
+ * keys under blob/ and lfs/ that have none are orphans. */
+static const char SQL_HAVE_BLOB[] =
+    "SELECT b.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN git_blob b ON b.oid = UNHEX(j.h)";
+static const char SQL_HAVE_LFS[] =
+    "SELECT l.sha256 FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(64)"
+    " PATH '$')) AS j JOIN lfs_object l ON l.sha256 = UNHEX(j.h)";
+/* Locking reads of an orphan's row: none, and none can be inserted
+ * (a gap lock) until the transaction deleting its bytes ends. */
+static const char SQL_ORPHAN_BLOB_LOCK[] =
+    "SELECT 1 FROM git_blob WHERE oid = ? FOR UPDATE";
+static const char SQL_ORPHAN_LFS_LOCK[] =
+    "SELECT 1 FROM lfs_object WHERE sha256 = ? FOR UPDATE";
+
 /* ---- the commit's side ---- */
 
 static const char SQL_HOLD[] =
@@ -520,6 +535,155 @@ sweep_uploads(struct run *g)
 	return 0;
 }
 
+/*
+ * The S3 keys of content (blob/ab/cd/<blob id>, lfs/ab/cd/<sha256>) that
+ * no row names and that were not written for the grace period: bytes a
+ * commit stored and never recorded (it failed, or S3 answered after khub
+ * gave up on it), a copy whose row was never written. Each is deleted in
+ * a transaction holding its row's absence (a gap lock: a writer's row
+ * waits), after a HEAD that finds it still as old: a writer that stored
+ * the same bytes again since the listing is seen there and wins. What
+ * stays open: a writer storing the very bytes again between that HEAD and
+ * the DELETE (milliseconds, for content orphaned longer than the grace);
+ * an LFS verification then sees the key gone after recording its row and
+ * copies it again (lfs.c), a commit does not (gc.h).
+ */
+struct orphan {
+	char		*key;
+	uint64_t	 size;
+	unsigned char	 id[SHA256_LEN];
+};
+
+/* Whether key is one of khub's content keys under prefix: its id. */
+static bool
+content_key(const char *key, const char *prefix, size_t idlen,
+    unsigned char *id)
+{
+	size_t pl = strlen(prefix), hl = 2 * idlen;
+	const char *h = key + pl + 6;
+
+	if (strncmp(key, prefix, pl) != 0 || strlen(key) != pl + 6 + hl ||
+	    key[pl + 2] != '/' || key[pl + 5] != '/' ||
+	    strncmp(key + pl, h, 2) != 0 || strncmp(key + pl + 3, h + 2, 2) != 0)
+		return false;
+	return hex_decode(id, idlen, h, hl) == 0;
+}
+
+static int
+sweep_orphan(struct run *g, const struct orphan *o, bool lfs, time_t before)
+{
+	size_t idlen = lfs ? SHA256_LEN : OID_LEN;
+	struct s3_stat st;
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	if (g->o->dry_run) {
+		found(g, "orphan", o->key, o->size);
+		return 0;
+	}
+	if (db_begin(g->db) != 0 || db_exec(g->db, &g->a, &res, lfs ?
+	    SQL_ORPHAN_LFS_LOCK : SQL_ORPHAN_BLOB_LOCK, "b", o->id, idlen) != 0 ||
+	    (rc = db_row(res, "i", &one)) < 0)
+		return dberr(g);
+	db_done(res);
+	if (rc == 1)	/* recorded since the listing */
+		return db_commit(g->db) != 0 ? dberr(g) : 0;
+	if ((rc = s3_head(g->x->hub->s3, o->key, &st)) == S3_NOTFOUND)
+		return db_commit(g->db) != 0 ? dberr(g) : 0;
+	if (rc != S3_OK)
+		return s3err(g, o->key);
+	if (st.modified == 0 || st.modified > before)	/* written again */
+		return db_commit(g->db) != 0 ? dberr(g) : 0;
+	if ((rc = s3_delete(g->x->hub->s3, o->key)) != S3_OK &&
+	    rc != S3_NOTFOUND)
+		return s3err(g, o->key);
+	if (db_commit(g->db) != 0)
+		return dberr(g);
+	found(g, "orphan", o->key, st.size);
+	return 0;
+}
+
+/* Deletes the orphans under prefix ("blob/", "lfs/"). */
+static int
+sweep_orphans(struct run *g, const char *prefix, bool lfs)
+{
+	size_t idlen = lfs ? SHA256_LEN : OID_LEN, n, i, k, len;
+	time_t before = time(NULL) - (time_t)g->o->grace;
+	char *token = NULL, *next, hex[2 * SHA256_LEN + 1];
+	unsigned char *have;
+	struct orphan *v;
+	struct s3_entry *e;
+	struct db_res *res;
+	struct buf q;
+	void *p;
+	int rc;
+
+	do {
+		/* the token outlives the page's arena */
+		arena_reset(&g->a);
+		rc = s3_list_page(g->x->hub->s3, &g->a, prefix, token, &e, &n,
+		    &next);
+		free(token);
+		token = NULL;
+		if (rc == S3_OK && next != NULL && (token = strdup(next)) == NULL)
+			rc = S3_ERROR;
+		if (rc != S3_OK) {
+			kerr_set(g->e, 503, "ServiceUnavailable", "S3: cannot "
+			    "list %s: %s", prefix, s3_errmsg(g->x->hub->s3));
+			g->e->hidden = true;
+			return -1;
+		}
+		/* the page's content keys old enough, and their ids */
+		v = arena_alloc(&g->a, (n + 1) * sizeof(*v));
+		buf_init(&q, &g->a);
+		buf_addc(&q, '[');
+		for (i = 0, k = 0; i < n; i++) {
+			if (e[i].modified > before || (!lfs &&
+			    blobstore_is_small(false, e[i].size)) ||
+			    !content_key(e[i].key, prefix, idlen, v[k].id))
+				continue;
+			v[k].key = (char *)e[i].key;
+			v[k].size = e[i].size;
+			hex_encode(hex, v[k].id, idlen);
+			buf_printf(&q, "%s\"%s\"", k ? "," : "", hex);
+			k++;
+		}
+		buf_addc(&q, ']');
+		if (k == 0)
+			continue;
+		if (db_exec(g->db, &g->a, &res, lfs ? SQL_HAVE_LFS :
+		    SQL_HAVE_BLOB, "s", q.data) != 0) {
+			free(token);
+			return dberr(g);
+		}
+		have = arena_alloc(&g->a, k * SHA256_LEN);
+		len = 0;
+		while ((rc = db_row(res, "b", &p, &i)) == 1)
+			if (i == idlen && len < k)
+				memcpy(have + idlen * len++, p, idlen);
+		if (rc < 0) {
+			free(token);
+			return dberr(g);
+		}
+		for (i = 0; i < k; i++) {
+			size_t j;
+
+			for (j = 0; j < len; j++)
+				if (memcmp(have + idlen * j, v[i].id,
+				    idlen) == 0)
+					break;
+			if (j < len)
+				continue;
+			if (sweep_orphan(g, &v[i], lfs, before) != 0) {
+				free(token);
+				return -1;
+			}
+		}
+	} while (token != NULL);
+	return 0;
+}
+
 /* Deletes the keys under prefix not modified for the grace period. */
 static int
 sweep_prefix(struct run *g, const char *prefix)
@@ -584,7 +748,8 @@ gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
 		goto out;
 	}
 	if (sweep(&g, "blob") != 0 || sweep(&g, "lfs") != 0 ||
-	    sweep_uploads(&g) != 0)
+	    sweep_uploads(&g) != 0 || sweep_orphans(&g, "blob/", false) != 0 ||
+	    sweep_orphans(&g, "lfs/", true) != 0)
 		goto out;
 	for (i = 0; i < sizeof(stale_prefixes) / sizeof(stale_prefixes[0]);
 	    i++)

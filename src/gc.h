@@ -12,6 +12,11 @@
  *	- multipart uploads never completed (lfs_upload rows, aborted in S3);
  *	- staged uploads never verified (lfs-staging/...) and verification
  *	  copies left behind (lfs-verify/...), by their S3 modification time.
+ *	- orphans: keys of content (blob/..., lfs/...) no row names, by
+ *	  their S3 modification time: bytes a commit stored and never
+ *	  recorded (it failed after the PUT, or S3 finished a PUT khub had
+ *	  given up on), a copy whose row never came. A small blob's key
+ *	  (blobstore.h) stays, as its copy does (gc.c small()).
  *
  * The grace period of a blob or LFS object runs from the first gc run
  * that found it unreferenced (gc_mark; a reference in between drops the
@@ -42,7 +47,7 @@ struct db;
 
 /* Called for each object deleted (or, in a dry run, that would be):
  * what it is ("blob", "small-blob", "lfs-pointer", "lfs", "multipart",
- * "staging"), its S3 key or hex id, and the bytes it frees. */
+ * "staging", "orphan"), its S3 key or hex id, and the bytes it frees. */
 typedef void (*gc_report_fn)(void *arg, const char *what, const char *key,
     uint64_t bytes);
 

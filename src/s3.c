@@ -82,6 +82,7 @@ struct call {
 	long			 timeout;	/* seconds; 0: none */
 	bool			 stream;	/* GET with a sink */
 	bool			 error_in_200;	/* S3 may answer 200 <Error> */
+	bool			 filetime;	/* parse Last-Modified */
 };
 
 static void
@@ -468,6 +469,8 @@ request_setup(struct s3 *s, struct arena *a, CURL *h, const struct call *c)
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
+	if (c->filetime)
+		curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
 	if (c->stream || c->len > 0) {
 		/* A transfer that stalls for a minute is given up. */
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -613,11 +616,12 @@ s3_check(struct s3 *s, char *err, size_t errlen)
 int
 s3_head(struct s3 *s, const char *key, struct s3_stat *out)
 {
-	curl_off_t len = -1;
+	curl_off_t len = -1, ft = -1;
 	struct call c;
 	int rc;
 
 	call_init(s, &c, "HEAD", "HEAD", key);
+	c.filetime = true;
 	memset(out, 0, sizeof(*out));
 	if ((rc = perform(s, &c)) != S3_OK) {
 		if (rc == S3_NOTFOUND)
@@ -627,6 +631,9 @@ s3_head(struct s3 *s, const char *key, struct s3_stat *out)
 	curl_easy_getinfo(s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	out->size = len > 0 ? (uint64_t)len : 0;
 	memcpy(out->etag, s->etag, sizeof(out->etag));
+	if (curl_easy_getinfo(s->curl, CURLINFO_FILETIME_T, &ft) == CURLE_OK &&
+	    ft > 0)
+		out->modified = (time_t)ft;
 	return S3_OK;
 }
 

@@ -40,6 +40,7 @@ struct s3_stat {
 	uint64_t	 size;
 	char		 etag[128];	/* without the quotes: the hex MD5 of
 					   a plain PUT, "hex-N" for multipart */
+	time_t		 modified;	/* Last-Modified, UTC; 0 if none */
 };
 
 /* One uploaded part, for s3_multipart_complete(). */
