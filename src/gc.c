@@ -110,6 +110,16 @@ static const char SQL_HOLD[] =
     " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
     " LOCK IN SHARE MODE";
 
+/* The same for a mirror's copy: an LFS file's object may not be here yet
+ * (in_s3 = 0 until its fill, mirror_fill.c), and is not owed. */
+static const char SQL_HOLD_COPY[] =
+    "SELECT COUNT(*), CAST(COALESCE(SUM(b.lfs = 1 AND b.in_s3 = 1 AND"
+    " l.sha256 IS NULL), 0) AS UNSIGNED)"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)"
+    " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
+    " LOCK IN SHARE MODE";
+
 /* S3 prefixes of keys that are garbage once old: staged uploads never
  * verified, and copies a verification left behind (lfs.c). */
 static const char *const stale_prefixes[] = { S3_UPLOAD_PREFIX,
@@ -788,6 +798,42 @@ gc_hold(struct db *db, struct arena *a, char *const *chunk,
 			return -1;
 		db_done(res);
 		if (rc == 0 || have != counts[i] || lost_lfs != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+gc_hold_copy(struct db *db, struct arena *a, const struct oid *ids, size_t n)
+{
+	struct oid *v = arena_alloc(a, (n + 1) * sizeof(*v));
+	struct db_res *res;
+	uint64_t have, lost_lfs;
+	size_t i, j, m;
+	struct buf q;
+	int rc;
+
+	memcpy(v, ids, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_oid);
+	for (i = j = 0; i < n; i++)	/* distinct ids, in order */
+		if (j == 0 || memcmp(v[j - 1].b, v[i].b, OID_LEN) != 0)
+			v[j++] = v[i];
+	n = j;
+	for (i = 0; i < n; i += m) {
+		m = n - i < PAGE ? n - i : PAGE;
+		buf_init(&q, a);
+		for (j = 0; j < m; j++) {
+			char hex[OID_HEX + 1];
+
+			oid_hex(&v[i + j], hex);
+			buf_printf(&q, "%s\"%s\"", j ? "," : "[", hex);
+		}
+		buf_addc(&q, ']');
+		if (db_exec(db, a, &res, SQL_HOLD_COPY, "s", q.data) != 0 ||
+		    (rc = db_row(res, "uu", &have, &lost_lfs)) < 0)
+			return -1;
+		db_done(res);
+		if (rc == 0 || have != m || lost_lfs != 0)
 			return 1;
 	}
 	return 0;

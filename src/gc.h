@@ -44,6 +44,7 @@
 
 struct arena;
 struct db;
+struct oid;
 
 /* Called for each object deleted (or, in a dry run, that would be):
  * what it is ("blob", "small-blob", "lfs-pointer", "lfs", "multipart",
@@ -83,5 +84,16 @@ int	 gc_run(const struct dctx *, const struct gc_opts *, struct gc_stats *,
  */
 int	 gc_hold(struct db *, struct arena *, char *const *chunk,
 	    const size_t *counts, size_t nchunks);
+
+/*
+ * The same hold for a mirror's copy of a revision (mirror.c), in the
+ * transaction that adds its references, before its first write: on the
+ * blob ids v[0..n) (repeats allowed), of which an LFS file's object need
+ * not be stored yet (its row says not in S3: the fill comes with its
+ * first download, mirror_fill.c), and is not held then. 0, 1 (gc
+ * collected one: roll back, copy again), -1 (database).
+ */
+int	 gc_hold_copy(struct db *, struct arena *, const struct oid *v,
+	    size_t n);
 
 #endif

@@ -20,6 +20,7 @@
 #include "blobstore.h"
 #include "db.h"
 #include "filelist.h"
+#include "gc.h"
 #include "hash.h"
 #include "hub.h"
 #include "log.h"
@@ -729,6 +730,19 @@ message_of(struct arena *a, const struct up_commit *c)
 	    arena_printf(a, "%s\n\n%s\n", c->title, c->message);
 }
 
+/* gc_hold_copy() on the revision's files: 0, 1 (one collected), -1. */
+static int
+hold(struct snap *s)
+{
+	struct oid *v = arena_alloc(s->d->a, (s->nfiles + 1) * sizeof(*v));
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (!s->files[i].dir)
+			v[n++] = s->files[i].oid;
+	return gc_hold_copy(s->d->hub->db, s->d->a, v, n);
+}
+
 /* The history, the revision's commit, its refs and its blobs, in one
  * transaction. */
 static int
@@ -741,6 +755,7 @@ land(struct snap *s, int64_t repo_id, const struct oid *commit,
 		0x4b, 0x82, 0x5d, 0xc6, 0x42, 0xcb, 0x6e, 0xb9, 0xa0, 0x60,
 		0xe5, 0x4b, 0xf8, 0xd6, 0x92, 0x88, 0xfb, 0xee, 0x49, 0x04 } };
 	size_t i;
+	int rc;
 
 	/* the older commits' tree must be there to walk (lastCommit) */
 	if (s->ncommits > 1 && gitstore_put_tree(db, d->a, &empty_tree, "",
@@ -748,6 +763,18 @@ land(struct snap *s, int64_t repo_id, const struct oid *commit,
 		return kerr_db(e, db);
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
+	/* gc's hold (gc.h), before the first write: the files found stored
+	 * may be garbage gc is deleting; it sees these references, or this
+	 * copy sees them gone and fails (the next read copies again). */
+	if ((rc = hold(s)) != 0) {
+		if (rc < 0)
+			goto dbfail;
+		db_rollback(db);
+		kerr_set(e, 503, "ServiceUnavailable", "Files of this revision "
+		    "were being collected as garbage while it was copied; "
+		    "read it again");
+		return -1;
+	}
 	for (i = 0; i < s->ncommits; i++) {
 		const struct up_commit *c = &s->commits[i];
 		struct commit_info ci;
