@@ -29,6 +29,10 @@
 #define CHECK_TIMEOUT	2L		/* seconds */
 #define MIN_RATE	(1L << 20)	/* bytes/s a PUT is given time for */
 #define ERRBODY_MAX	65536		/* error answers kept up to this */
+/* Other answers read whole (a listing page of 1,000 keys is about 270
+ * KiB, up to some MiB with long keys; ListParts of 10,000 parts more):
+ * kept up to this, which no answer khub asks for reaches. */
+#define BODY_MAX	(16L << 20)
 #define MAX_LIFETIME	604800U		/* S3's limit on X-Amz-Expires */
 #define PUT_PARALLEL	16		/* s3_put_many()'s transfers at once */
 
@@ -346,7 +350,8 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 		}
 		return n;
 	}
-	if (s->body.len + n <= ERRBODY_MAX)
+	if (s->body.len + n <= (s->status / 100 == 2 ? (size_t)BODY_MAX :
+	    (size_t)ERRBODY_MAX))
 		buf_add(&s->body, p, n);
 	return n;
 }
