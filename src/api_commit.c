@@ -766,12 +766,15 @@ api_commit(struct req *r)
 		c.ops[blob_op[i]].blob = blobs[i].blob;
 		c.ops[blob_op[i]].data = blobs[i].row_data;
 		c.ops[blob_op[i]].stored = blobs[i].stored;
+		c.ops[blob_op[i]].bytes = blobs[i].stored ||
+		    blobs[i].row_data != NULL ? NULL : blobs[i].data;
 	}
 	for (k = 0; k < c.nops; k++)
 		if (same[k] >= 0) {
 			c.ops[k].blob = c.ops[same[k]].blob;
 			c.ops[k].data = c.ops[same[k]].data;
 			c.ops[k].stored = c.ops[same[k]].stored;
+			c.ops[k].bytes = c.ops[same[k]].bytes;
 		}
 	pr_commit(&pr, &c);
 	if (commit_apply(&cx, &c, &result, &ce) != 0) {

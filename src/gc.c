@@ -554,9 +554,9 @@ sweep_uploads(struct run *g)
  * waits), after a HEAD that finds it still as old: a writer that stored
  * the same bytes again since the listing is seen there and wins. What
  * stays open: a writer storing the very bytes again between that HEAD and
- * the DELETE (milliseconds, for content orphaned longer than the grace);
- * an LFS verification then sees the key gone after recording its row and
- * copies it again (lfs.c), a commit does not (gc.h).
+ * the DELETE, or whose PUT is still in flight then: such a writer finds
+ * the key gone after recording its row, and stores it again (the lock
+ * below; lfs.c, commit.c, mirror.c; not yet git push, receivepack.c).
  */
 struct orphan {
 	char		*key;
@@ -616,10 +616,12 @@ sweep_orphan(struct run *g, const struct orphan *o, bool lfs, time_t before)
 
 /* Deletes the orphans under prefix ("blob/", "lfs/"). */
 static int
-sweep_orphans(struct run *g, const char *prefix, bool lfs)
+sweep_orphans_in(struct run *g, const char *prefix, bool lfs)
 {
 	size_t idlen = lfs ? SHA256_LEN : OID_LEN, n, i, k, len;
-	time_t before = time(NULL) - (time_t)g->o->grace;
+	int64_t age = g->o->orphan_age >= 0 ? g->o->orphan_age :
+	    g->o->grace > GC_ORPHAN_MIN_AGE ? g->o->grace : GC_ORPHAN_MIN_AGE;
+	time_t before = time(NULL) - (time_t)age;
 	char *token = NULL, *next, hex[2 * SHA256_LEN + 1];
 	unsigned char *have;
 	struct orphan *v;
@@ -694,6 +696,62 @@ sweep_orphans(struct run *g, const char *prefix, bool lfs)
 	return 0;
 }
 
+/*
+ * The orphan sweep holds a named lock (the database server's) from before
+ * its first locking read to after its last delete: a writer that stored
+ * bytes and then recorded their row asks, after that row is committed,
+ * whether a sweep runs (gc_orphans_sweeping()). None: any sweep starting
+ * later sees the row. One: the row insert waited for any delete of that
+ * key, so a HEAD now finds out, and the writer stores the bytes again.
+ */
+static const char SQL_ORPHANS_LOCK[] =
+    "SELECT GET_LOCK('khub_gc_orphans', 60)";
+static const char SQL_ORPHANS_UNLOCK[] =
+    "DO RELEASE_LOCK('khub_gc_orphans')";
+static const char SQL_ORPHANS_RUNNING[] =
+    "SELECT IS_USED_LOCK('khub_gc_orphans') IS NOT NULL";
+
+static int
+sweep_orphans(struct run *g)
+{
+	struct db_res *res;
+	int64_t got = 0;
+	int rc;
+
+	if (g->o->dry_run)	/* deletes nothing: no writer to warn */
+		return sweep_orphans_in(g, "blob/", false) != 0 ||
+		    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
+	if (db_exec(g->db, &g->a, &res, SQL_ORPHANS_LOCK, "") != 0 ||
+	    (rc = db_row(res, "i", &got)) < 0)
+		return dberr(g);
+	db_done(res);
+	if (rc == 0 || got != 1) {
+		kerr_set(g->e, 503, "ServiceUnavailable", "Another gc is "
+		    "sweeping orphans (lock khub_gc_orphans): try later");
+		return -1;
+	}
+	rc = sweep_orphans_in(g, "blob/", false) != 0 ||
+	    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
+	if (db_exec(g->db, &g->a, NULL, SQL_ORPHANS_UNLOCK, "") != 0 &&
+	    rc == 0)
+		return dberr(g);
+	return rc;
+}
+
+int
+gc_orphans_sweeping(struct db *db, struct arena *a)
+{
+	struct db_res *res;
+	int64_t used = 0;
+	int rc;
+
+	if (db_exec(db, a, &res, SQL_ORPHANS_RUNNING, "") != 0 ||
+	    (rc = db_row(res, "i", &used)) < 0)
+		return -1;
+	db_done(res);
+	return rc == 1 && used != 0;
+}
+
 /* Deletes the keys under prefix not modified for the grace period. */
 static int
 sweep_prefix(struct run *g, const char *prefix)
@@ -758,8 +816,7 @@ gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
 		goto out;
 	}
 	if (sweep(&g, "blob") != 0 || sweep(&g, "lfs") != 0 ||
-	    sweep_uploads(&g) != 0 || sweep_orphans(&g, "blob/", false) != 0 ||
-	    sweep_orphans(&g, "lfs/", true) != 0)
+	    sweep_uploads(&g) != 0 || sweep_orphans(&g) != 0)
 		goto out;
 	for (i = 0; i < sizeof(stale_prefixes) / sizeof(stale_prefixes[0]);
 	    i++)

@@ -52,9 +52,16 @@ struct oid;
 typedef void (*gc_report_fn)(void *arg, const char *what, const char *key,
     uint64_t bytes);
 
+#define GC_ORPHAN_MIN_AGE	3600	/* seconds */
+
 struct gc_opts {
 	bool		 dry_run;	/* delete nothing (marks are recorded) */
 	int64_t		 grace;		/* seconds, >= 0 */
+	/* seconds an orphan (no row names it) must be old; -1: the grace,
+	 * but at least GC_ORPHAN_MIN_AGE, which no write takes from its
+	 * PUT to its row (a commit of max_body at the slowest rate S3 is
+	 * given, s3.c). */
+	int64_t		 orphan_age;
 	gc_report_fn	 report;	/* or NULL */
 	void		*arg;
 };
@@ -84,6 +91,15 @@ int	 gc_run(const struct dctx *, const struct gc_opts *, struct gc_stats *,
  */
 int	 gc_hold(struct db *, struct arena *, char *const *chunk,
 	    const size_t *counts, size_t nchunks);
+
+/*
+ * For a writer that PUT content bytes to S3 and then committed their
+ * rows (a commit, a mirror's copy): whether gc's orphan sweep runs now
+ * (gc.c). 0: no bytes of rows already committed can be deleted by it;
+ * 1: it may have deleted some just before their row landed: HEAD them and
+ * PUT again the missing. -1: a database error.
+ */
+int	 gc_orphans_sweeping(struct db *, struct arena *);
 
 /*
  * The same hold for a mirror's copy of a revision (mirror.c), in the

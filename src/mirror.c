@@ -610,8 +610,9 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	struct blob_row *rows;
 	struct blob_info *small;
 	bool *found;
-	size_t i, n = 0, nrows = 0;
+	size_t i, n = 0, nrows = 0, nput = 0;
 	uint64_t total = 0;
+	struct { struct blob_info bi; const void *data; } *put;
 
 	oids = arena_alloc(d->a, (s->nfiles + 1) * sizeof(*oids));
 	for (i = 0; i < s->nfiles; i++)
@@ -624,6 +625,7 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	mark_repeats(d->a, oids, n, found);
 	rows = arena_alloc(d->a, (n + 1) * sizeof(*rows));
 	small = arena_alloc(d->a, (n + 1) * sizeof(*small));
+	put = arena_alloc(d->a, (n + 1) * sizeof(*put));
 	for (i = 0, n = 0; i < s->nfiles; i++) {
 		const struct up_entry *f = &s->files[i];
 		struct membuf m;
@@ -701,6 +703,31 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 		}
 		if (gitstore_put_blob(db, d->a, &bi) != 0)
 			return kerr_db(e, db);
+		put[nput].bi = bi;
+		put[nput++].data = m.b.data;
+	}
+	/* gc's orphan sweep may have deleted bytes just PUT before their
+	 * row landed (gc_orphans_sweeping()): while one runs, looked at and
+	 * PUT again if gone. */
+	if (nput > 0 && (i = (size_t)gc_orphans_sweeping(db, d->a)) != 0) {
+		struct s3_stat st;
+		int rc;
+
+		if (i != 1)
+			return kerr_db(e, db);
+		for (i = 0; i < nput; i++) {
+			char *key = gitstore_s3_key(d->a, &put[i].bi);
+
+			if ((rc = s3_head(d->hub->s3, key, &st)) == S3_NOTFOUND)
+				rc = s3_put(d->hub->s3, key, put[i].data,
+				    (size_t)put[i].bi.size);
+			if (rc != S3_OK) {
+				kerr_set(e, 503, "ServiceUnavailable", "S3: %s",
+				    s3_errmsg(d->hub->s3));
+				e->hidden = true;
+				return -1;
+			}
+		}
 	}
 	/* A small blob's row only with its bytes, in one transaction. */
 	if (nrows > 0) {
