@@ -79,7 +79,8 @@ function everyFileStored() {
     LOWER(HEX(b.sha256)), b.lfs, b.in_s3 FROM repo_blob rb
     JOIN git_blob b ON b.oid = rb.oid
     LEFT JOIN mirror_repo m ON m.repo_id = rb.repo_id
-    WHERE m.repo_id IS NULL`).trim().split('\n').filter(Boolean);
+    WHERE m.repo_id IS NULL AND (b.lfs = 1 OR b.in_s3 = 1)`).trim()
+    .split('\n').filter(Boolean);
   let n = 0;
   for (const line of rows) {
     const [oid, size, sha, isLfs, inS3] = line.split('\t');

@@ -233,8 +233,6 @@ test('RGW frozen (SIGSTOP): health answers non-200 within 3 s, probes do '
     const t0 = Date.now();
     const timed = async (p) => { const r = await p;
       return { ...r, ms: Date.now() - t0 }; };
-    pending = timed(commit(u.token, repo, { files: {
-      'big.bin': randomBytes(200000) } }));
     // a balancer's probes, one after another, each timed on its own
     probes = (async () => {
       const out = [];
@@ -249,6 +247,11 @@ test('RGW frozen (SIGSTOP): health answers non-200 within 3 s, probes do '
     info = await timed(get(`/api/models/${repo.id}/revision/main`,
       { headers: bearer(u.token) }));
     probes = await probes;
+    // then a commit, whose bytes go to S3: it waits for S3's timeout
+    // (holding its worker), then fails cleanly
+    pending = timed(commit(u.token, repo, { files: {
+      'big.bin': randomBytes(200000) } }));
+    await pending;
   } finally {
     process.kill(pid, 'SIGCONT');
   }
