@@ -570,13 +570,19 @@ content_key(const char *key, const char *prefix, size_t idlen,
     unsigned char *id)
 {
 	size_t pl = strlen(prefix), hl = 2 * idlen;
-	const char *h = key + pl + 6;
+	char hex[2 * SHA256_LEN + 1];
+	const char *h;
 
 	if (strncmp(key, prefix, pl) != 0 || strlen(key) != pl + 6 + hl ||
-	    key[pl + 2] != '/' || key[pl + 5] != '/' ||
-	    strncmp(key + pl, h, 2) != 0 || strncmp(key + pl + 3, h + 2, 2) != 0)
+	    key[pl + 2] != '/' || key[pl + 5] != '/')
 		return false;
-	return hex_decode(id, idlen, h, hl) == 0;
+	h = key + pl + 6;
+	if (strncmp(key + pl, h, 2) != 0 || strncmp(key + pl + 3, h + 2, 2) ||
+	    hex_decode(id, idlen, h, hl) != 0)
+		return false;
+	/* exactly as khub writes it: lower-case hex */
+	hex_encode(hex, id, idlen);
+	return memcmp(hex, h, hl) == 0;
 }
 
 static int
