@@ -208,12 +208,16 @@ async function outage(sig) {
     health: health.filter((h) => h.at === 'down').length };
 }
 
+const report = (sig, r) => console.log(`# RGW ${sig}: ${r.commits} commits, `
+  + `${r.down} while S3 was down, ${r.failed} answered 5xx; ${r.health} `
+  + 'health probes while down');
+
 test('RGW killed (SIGKILL) under commits and downloads, then restarted: '
   + 'clean 5xx, nothing half written, health tells, all recovers',
-async () => console.log(JSON.stringify(await outage('SIGKILL'))));
+async () => report('SIGKILL', await outage('SIGKILL')));
 
 test('RGW stopped (SIGTERM) under commits and downloads, then restarted: '
-  + 'the same', async () => console.log(JSON.stringify(await outage('SIGTERM'))));
+  + 'the same', async () => report('SIGTERM', await outage('SIGTERM')));
 
 // A gateway that accepts connections and answers nothing (frozen, or on a
 // host gone quiet): health must still answer within a load balancer's
