@@ -197,6 +197,37 @@ pr_commit(struct pr_write *p, struct commit_req *c)
 	c->with_arg = p;
 }
 
+/*
+ * The blob id a preupload entry f will have, when the client says enough:
+ * for an LFS file its sha256 (the pointer's id), for a regular one a
+ * sample that is the whole file. 0, or -1 when it cannot be known.
+ */
+static int
+content_id(struct req *r, json_object *f, bool lfs, uint64_t size,
+    struct oid *out)
+{
+	const char *sha = jget_str(f, "sha256"), *sample = jget_str(f, "sample");
+	unsigned char want[SHA256_LEN], sbuf[512];
+	size_t slen;
+	struct buf p;
+
+	if (lfs) {
+		if (sha == NULL || hex_decode(want, SHA256_LEN, sha,
+		    strlen(sha)) != 0)
+			return -1;
+		buf_init(&p, r->a);
+		lfs_pointer(&p, want, size);
+		git_blob_oid(out, p.data, p.len);
+		return 0;
+	}
+	if (sample == NULL || size > sizeof(sbuf) ||
+	    sodium_base642bin(sbuf, sizeof(sbuf), sample, strlen(sample), NULL,
+	    &slen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || slen != size)
+		return -1;
+	git_blob_oid(out, sbuf, slen);
+	return 0;
+}
+
 void
 api_preupload(struct req *r)
 {
@@ -210,7 +241,9 @@ api_preupload(struct req *r)
 	struct kerr qe;
 	const char *text, *gi, *why;
 	size_t len, i, n;
-	uint64_t adding = 0, threshold;
+	uint64_t adding = 0, unknown = 0, threshold;
+	struct quota_blob *qv;
+	size_t nq = 0;
 
 	if ((repo = repo_open_rev(r, pr_need(r, r->args.rev, &pr),
 	    r->args.rev)) == NULL || pr_allowed(r, repo, &pr) != 0 ||
@@ -266,6 +299,7 @@ api_preupload(struct req *r)
 	threshold = quota.has_lfs_threshold ? quota.lfs_threshold :
 	    r->hub->conf.lfs_threshold;
 	lfs_settings_rules(r->a, &quota, &repo_attrs);
+	qv = arena_alloc(r->a, (n + 1) * sizeof(*qv));
 
 	list = jarr();
 	for (i = 0; i < n; i++) {
@@ -338,9 +372,17 @@ api_preupload(struct req *r)
 		skip = same || rules_is_ignored(&ignore, path) ||
 		    rules_is_ignored(&req_ignore, path);
 		jset(o, "shouldIgnore", jbool(skip));
-		/* quota: what will be uploaded (quota.c) */
-		if (!skip)
+		/* quota: what will be uploaded (quota.c), and what that is
+		 * when the client says (near the quota, only what the
+		 * repository does not hold yet counts, as in the commit) */
+		if (!skip) {
 			adding = quota_add(adding, (uint64_t)size);
+			if (content_id(r, f, lfs, (uint64_t)size,
+			    &qv[nq].oid) == 0)
+				qv[nq++].size = (uint64_t)size;
+			else
+				unknown = quota_add(unknown, (uint64_t)size);
+		}
 		if (exists) {
 			char hex[2 * SHA256_LEN + 1];
 
@@ -363,6 +405,17 @@ api_preupload(struct req *r)
 		    "against the .gitattributes and .gitignore rules takes too "
 		    "long: send fewer paths per request, or simpler rules", n);
 		return;
+	}
+	if (!quota_allows(&quota, adding)) {
+		uint64_t known;
+
+		if (quota_new_bytes(r->hub->db, r->a, repo->id, qv, nq,
+		    &known) != 0) {
+			json_object_put(list);
+			resp_db_error(r);
+			return;
+		}
+		adding = quota_add(unknown, known);
 	}
 	if (!quota_allows(&quota, adding)) {
 		json_object_put(list);
@@ -715,12 +768,15 @@ api_commit(struct req *r)
 		c.ops[blob_op[i]].blob = blobs[i].blob;
 		c.ops[blob_op[i]].data = blobs[i].row_data;
 		c.ops[blob_op[i]].stored = blobs[i].stored;
+		c.ops[blob_op[i]].bytes = blobs[i].stored ||
+		    blobs[i].row_data != NULL ? NULL : blobs[i].data;
 	}
 	for (k = 0; k < c.nops; k++)
 		if (same[k] >= 0) {
 			c.ops[k].blob = c.ops[same[k]].blob;
 			c.ops[k].data = c.ops[same[k]].data;
 			c.ops[k].stored = c.ops[same[k]].stored;
+			c.ops[k].bytes = c.ops[same[k]].bytes;
 		}
 	pr_commit(&pr, &c);
 	if (commit_apply(&cx, &c, &result, &ce) != 0) {

@@ -187,6 +187,31 @@ parse_obj(json_object *in, struct obj *o)
 	return NULL;
 }
 
+/*
+ * The bytes the n objects of a batch upload add to the repository's
+ * namespace: the sizes of those whose pointer it does not reference yet
+ * (quota_new_bytes()). 0, or -1 (database).
+ */
+static int
+batch_new_bytes(struct req *r, const struct repo *repo, json_object *objs,
+    size_t n, uint64_t *adding)
+{
+	struct quota_blob *v = arena_alloc(r->a, (n + 1) * sizeof(*v));
+	struct obj o;
+	struct buf b;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (parse_obj(json_object_array_get_idx(objs, i), &o) != NULL)
+			continue;
+		buf_init(&b, r->a);
+		lfs_pointer(&b, o.sha256, o.size);
+		git_blob_oid(&v[k].oid, b.data, b.len);
+		v[k++].size = o.size;
+	}
+	return quota_new_bytes(r->hub->db, r->a, repo->id, v, k, adding);
+}
+
 /* Whether the JSON array arr holds the string s. */
 static bool
 has_string(json_object *arr, const char *s)
@@ -575,6 +600,14 @@ api_lfs_batch(struct req *r)
 		if (quota_load(r->hub->db, r->a, r->hub->conf.default_quota,
 		    repo->id, &q, &e) != 0) {
 			log_error("request %s: %s", r->id, e.msg);
+			lfs_db_error(r);
+			return;
+		}
+		/* Near the quota: only what the repository does not hold
+		 * yet counts, as in the commit (git lfs push asks to upload
+		 * every object it pushes, stored ones too). */
+		if (!quota_allows(&q, adding) &&
+		    batch_new_bytes(r, repo, objs, n, &adding) != 0) {
 			lfs_db_error(r);
 			return;
 		}

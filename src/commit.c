@@ -520,6 +520,51 @@ store_blobs(struct dctx *x, struct commit_op *ops, size_t nops, struct puts *p)
 }
 
 /*
+ * gc's orphan sweep deletes S3 keys no row names (gc.c): it may have
+ * deleted bytes this commit PUT just before their rows landed (the rows
+ * waited for it). While one runs, each key this commit PUT is looked at
+ * and PUT again if gone. Returns 0, or -1 with *e (503, the database's).
+ */
+static int
+recheck_puts(struct dctx *x, const struct commit_op *ops,
+    const struct puts *p, struct kerr *e)
+{
+	struct s3_stat st;
+	size_t i, n = 0;
+	char *key;
+	int rc;
+
+	for (i = 0; i < p->n; i++)
+		if (!ops[p->idx[i]].repeat && ops[p->idx[i]].bytes != NULL)
+			n++;
+	if (n == 0)
+		return 0;
+	if ((rc = gc_orphans_sweeping(x->hub->db, x->a)) < 0)
+		return kerr_db(e, x->hub->db);
+	for (i = 0; rc == 1 && i < p->n; i++) {
+		const struct commit_op *op = &ops[p->idx[i]];
+
+		if (op->repeat || op->bytes == NULL)
+			continue;
+		key = gitstore_s3_key(x->a, &op->blob);
+		if ((rc = s3_head(x->hub->s3, key, &st)) == S3_NOTFOUND) {
+			log_info("commit: %s was collected as an orphan before "
+			    "its row: stored again", key);
+			rc = s3_put(x->hub->s3, key, op->bytes,
+			    (size_t)op->blob.size);
+		}
+		if (rc != S3_OK) {
+			kerr_set(e, 503, "ServiceUnavailable", "S3: %s",
+			    s3_errmsg(x->hub->s3));
+			e->hidden = true;
+			return -1;
+		}
+		rc = 1;
+	}
+	return 0;
+}
+
+/*
  * Builds the root tree of base (NULL: an empty history) with ops applied,
  * and writes every new tree. Returns 0, or -1 (database).
  */
@@ -696,6 +741,8 @@ commit_apply(struct dctx *x, struct commit_req *c, struct oid *out,
 	    quota_commit_limit(db, x->a, x->hub->conf.default_quota,
 	    c->repo->owner_id, &quota) != 0)
 		goto dberr;
+	if (recheck_puts(x, c->ops, &puts, e) != 0)
+		return -1;
 	for (attempt = 0; attempt < 8; attempt++) {
 		struct commit_info head_commit;
 		struct db_res *res;

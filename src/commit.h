@@ -25,6 +25,10 @@ struct commit_op {
 	 * its blob.size bytes, written to blob_data in the transaction of
 	 * its git_blob row. Else NULL. */
 	const void	*data;
+	/* For OP_PUT of a large regular blob this request PUT to S3: its
+	 * blob.size bytes, put again should gc's orphan sweep have deleted
+	 * them before their row landed (gc_orphans_sweeping()). Else NULL. */
+	const void	*bytes;
 	bool		 repeat;	/* the same blob as an earlier op's */
 	/* Its row was found stored (commit_store_regular(s)): not written
 	 * again, since only who stored the bytes writes the row (gc.h). */

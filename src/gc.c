@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <mysqld_error.h>
+
 #include "arena.h"
 #include "blobstore.h"
 #include "db.h"
@@ -85,11 +87,36 @@ static const char SQL_OLD_UPLOADS[] =
 static const char SQL_DEL_UPLOAD[] =
     "DELETE FROM lfs_upload WHERE upload_id = ?";
 
+/* Which ids of a JSON array of hex ids (blob ids, sha256s) have a row:
+ * keys under blob/ and lfs/ that have none are orphans. */
+static const char SQL_HAVE_BLOB[] =
+    "SELECT b.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN git_blob b ON b.oid = UNHEX(j.h)";
+static const char SQL_HAVE_LFS[] =
+    "SELECT l.sha256 FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(64)"
+    " PATH '$')) AS j JOIN lfs_object l ON l.sha256 = UNHEX(j.h)";
+/* Locking reads of an orphan's row: none, and none can be inserted
+ * (a gap lock) until the transaction deleting its bytes ends. */
+static const char SQL_ORPHAN_BLOB_LOCK[] =
+    "SELECT 1 FROM git_blob WHERE oid = ? FOR UPDATE";
+static const char SQL_ORPHAN_LFS_LOCK[] =
+    "SELECT 1 FROM lfs_object WHERE sha256 = ? FOR UPDATE";
+
 /* ---- the commit's side ---- */
 
 static const char SQL_HOLD[] =
     "SELECT COUNT(*), CAST(COALESCE(SUM(b.lfs = 1 AND l.sha256 IS NULL), 0)"
     " AS UNSIGNED)"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)"
+    " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
+    " LOCK IN SHARE MODE";
+
+/* The same for a mirror's copy: an LFS file's object may not be here yet
+ * (in_s3 = 0 until its fill, mirror_fill.c), and is not owed. */
+static const char SQL_HOLD_COPY[] =
+    "SELECT COUNT(*), CAST(COALESCE(SUM(b.lfs = 1 AND b.in_s3 = 1 AND"
+    " l.sha256 IS NULL), 0) AS UNSIGNED)"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
     " JOIN git_blob b ON b.oid = UNHEX(j.h)"
     " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
@@ -520,6 +547,230 @@ sweep_uploads(struct run *g)
 	return 0;
 }
 
+/*
+ * The S3 keys of content (blob/ab/cd/<blob id>, lfs/ab/cd/<sha256>) that
+ * no row names and that were not written for the grace period: bytes a
+ * commit stored and never recorded (it failed, or S3 answered after khub
+ * gave up on it), a copy whose row was never written. Each is deleted in
+ * a transaction holding its row's absence (a gap lock: a writer's row
+ * waits), after a HEAD that finds it still as old: a writer that stored
+ * the same bytes again since the listing is seen there and wins. What
+ * stays open: a writer storing the very bytes again between that HEAD and
+ * the DELETE, or whose PUT is still in flight then: such a writer finds
+ * the key gone after recording its row, and stores it again (the lock
+ * below; lfs.c, commit.c, mirror.c; not yet git push, receivepack.c).
+ */
+struct orphan {
+	char		*key;
+	uint64_t	 size;
+	unsigned char	 id[SHA256_LEN];
+};
+
+/* Whether key is one of khub's content keys under prefix: its id. */
+static bool
+content_key(const char *key, const char *prefix, size_t idlen,
+    unsigned char *id)
+{
+	size_t pl = strlen(prefix), hl = 2 * idlen;
+	char hex[2 * SHA256_LEN + 1];
+	const char *h;
+
+	if (strncmp(key, prefix, pl) != 0 || strlen(key) != pl + 6 + hl ||
+	    key[pl + 2] != '/' || key[pl + 5] != '/')
+		return false;
+	h = key + pl + 6;
+	if (strncmp(key + pl, h, 2) != 0 || strncmp(key + pl + 3, h + 2, 2) ||
+	    hex_decode(id, idlen, h, hl) != 0)
+		return false;
+	/* exactly as khub writes it: lower-case hex */
+	hex_encode(hex, id, idlen);
+	return memcmp(hex, h, hl) == 0;
+}
+
+static int
+sweep_orphan(struct run *g, const struct orphan *o, bool lfs, time_t before)
+{
+	size_t idlen = lfs ? SHA256_LEN : OID_LEN;
+	struct s3_stat st;
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	if (g->o->dry_run) {
+		found(g, "orphan", o->key, o->size);
+		return 0;
+	}
+	if (db_begin(g->db) != 0 || db_exec(g->db, &g->a, &res, lfs ?
+	    SQL_ORPHAN_LFS_LOCK : SQL_ORPHAN_BLOB_LOCK, "b", o->id, idlen) != 0 ||
+	    (rc = db_row(res, "i", &one)) < 0)
+		return dberr(g);
+	db_done(res);
+	if (rc == 1)	/* recorded since the listing */
+		return db_commit(g->db) != 0 ? dberr(g) : 0;
+	if ((rc = s3_head(g->x->hub->s3, o->key, &st)) == S3_NOTFOUND)
+		return db_commit(g->db) != 0 ? dberr(g) : 0;
+	if (rc != S3_OK)
+		return s3err(g, o->key);
+	if (st.modified == 0 || st.modified > before)	/* written again */
+		return db_commit(g->db) != 0 ? dberr(g) : 0;
+	if ((rc = s3_delete(g->x->hub->s3, o->key)) != S3_OK &&
+	    rc != S3_NOTFOUND)
+		return s3err(g, o->key);
+	if (db_commit(g->db) != 0)
+		return dberr(g);
+	found(g, "orphan", o->key, st.size);
+	return 0;
+}
+
+/* Deletes the orphans under prefix ("blob/", "lfs/"). */
+static int
+sweep_orphans_in(struct run *g, const char *prefix, bool lfs)
+{
+	size_t idlen = lfs ? SHA256_LEN : OID_LEN, n, i, k, len;
+	int64_t age = g->o->orphan_age >= 0 ? g->o->orphan_age :
+	    g->o->grace > GC_ORPHAN_MIN_AGE ? g->o->grace : GC_ORPHAN_MIN_AGE;
+	time_t before = time(NULL) - (time_t)age;
+	char *token = NULL, *next, hex[2 * SHA256_LEN + 1];
+	unsigned char *have;
+	struct orphan *v;
+	struct s3_entry *e;
+	struct db_res *res;
+	struct buf q;
+	void *p;
+	int rc;
+
+	do {
+		/* the token outlives the page's arena */
+		arena_reset(&g->a);
+		rc = s3_list_page(g->x->hub->s3, &g->a, prefix, token, &e, &n,
+		    &next);
+		free(token);
+		token = NULL;
+		if (rc == S3_OK && next != NULL && (token = strdup(next)) == NULL)
+			rc = S3_ERROR;
+		if (rc != S3_OK) {
+			kerr_set(g->e, 503, "ServiceUnavailable", "S3: cannot "
+			    "list %s: %s", prefix, s3_errmsg(g->x->hub->s3));
+			g->e->hidden = true;
+			return -1;
+		}
+		/* the page's content keys old enough, and their ids */
+		v = arena_alloc(&g->a, (n + 1) * sizeof(*v));
+		buf_init(&q, &g->a);
+		buf_addc(&q, '[');
+		for (i = 0, k = 0; i < n; i++) {
+			if (e[i].modified > before || (!lfs &&
+			    blobstore_is_small(false, e[i].size)) ||
+			    !content_key(e[i].key, prefix, idlen, v[k].id))
+				continue;
+			v[k].key = (char *)e[i].key;
+			v[k].size = e[i].size;
+			hex_encode(hex, v[k].id, idlen);
+			buf_printf(&q, "%s\"%s\"", k ? "," : "", hex);
+			k++;
+		}
+		buf_addc(&q, ']');
+		if (k == 0)
+			continue;
+		if (db_exec(g->db, &g->a, &res, lfs ? SQL_HAVE_LFS :
+		    SQL_HAVE_BLOB, "s", q.data) != 0) {
+			free(token);
+			return dberr(g);
+		}
+		have = arena_alloc(&g->a, k * SHA256_LEN);
+		len = 0;
+		while ((rc = db_row(res, "b", &p, &i)) == 1)
+			if (i == idlen && len < k)
+				memcpy(have + idlen * len++, p, idlen);
+		if (rc < 0) {
+			free(token);
+			return dberr(g);
+		}
+		for (i = 0; i < k; i++) {
+			size_t j;
+
+			for (j = 0; j < len; j++)
+				if (memcmp(have + idlen * j, v[i].id,
+				    idlen) == 0)
+					break;
+			if (j < len)
+				continue;
+			if (sweep_orphan(g, &v[i], lfs, before) != 0) {
+				free(token);
+				return -1;
+			}
+		}
+	} while (token != NULL);
+	return 0;
+}
+
+/*
+ * The orphan sweep holds a named lock (the database server's) from before
+ * its first locking read to after its last delete: a writer that stored
+ * bytes and then recorded their row asks, after that row is committed,
+ * whether a sweep runs (gc_orphans_sweeping()). None: any sweep starting
+ * later sees the row. One: the row insert waited for any delete of that
+ * key, so a HEAD now finds out, and the writer stores the bytes again.
+ */
+static const char SQL_ORPHANS_LOCK[] =
+    "SELECT GET_LOCK('khub_gc_orphans', 60)";
+static const char SQL_ORPHANS_UNLOCK[] =
+    "DO RELEASE_LOCK('khub_gc_orphans')";
+static const char SQL_ORPHANS_RUNNING[] =
+    "SELECT IS_USED_LOCK('khub_gc_orphans') IS NOT NULL";
+
+static int
+sweep_orphans(struct run *g)
+{
+	struct db_res *res;
+	int64_t got = 0;
+	int rc;
+
+	if (g->o->dry_run)	/* deletes nothing: no writer to warn */
+		return sweep_orphans_in(g, "blob/", false) != 0 ||
+		    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
+	if (db_exec(g->db, &g->a, &res, SQL_ORPHANS_LOCK, "") != 0) {
+		/* Galera refuses named locks (WSREP_ON): sweep without; its
+		 * writers cannot see a sweep either (README, on Galera) */
+		if (db_errno(g->db) != ER_NOT_SUPPORTED_YET)
+			return dberr(g);
+		log_warn("gc: no named lock here (Galera?): orphans swept "
+		    "without telling writers");
+		return sweep_orphans_in(g, "blob/", false) != 0 ||
+		    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
+	}
+	if ((rc = db_row(res, "i", &got)) < 0)
+		return dberr(g);
+	db_done(res);
+	if (rc == 0 || got != 1) {
+		kerr_set(g->e, 503, "ServiceUnavailable", "Another gc is "
+		    "sweeping orphans (lock khub_gc_orphans): try later");
+		return -1;
+	}
+	rc = sweep_orphans_in(g, "blob/", false) != 0 ||
+	    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
+	if (db_exec(g->db, &g->a, NULL, SQL_ORPHANS_UNLOCK, "") != 0 &&
+	    rc == 0)
+		return dberr(g);
+	return rc;
+}
+
+int
+gc_orphans_sweeping(struct db *db, struct arena *a)
+{
+	struct db_res *res;
+	int64_t used = 0;
+	int rc;
+
+	if (db_exec(db, a, &res, SQL_ORPHANS_RUNNING, "") != 0)
+		/* Galera refuses named locks: no sweep can take one */
+		return db_errno(db) == ER_NOT_SUPPORTED_YET ? 0 : -1;
+	if ((rc = db_row(res, "i", &used)) < 0)
+		return -1;
+	db_done(res);
+	return rc == 1 && used != 0;
+}
+
 /* Deletes the keys under prefix not modified for the grace period. */
 static int
 sweep_prefix(struct run *g, const char *prefix)
@@ -584,7 +835,7 @@ gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
 		goto out;
 	}
 	if (sweep(&g, "blob") != 0 || sweep(&g, "lfs") != 0 ||
-	    sweep_uploads(&g) != 0)
+	    sweep_uploads(&g) != 0 || sweep_orphans(&g) != 0)
 		goto out;
 	for (i = 0; i < sizeof(stale_prefixes) / sizeof(stale_prefixes[0]);
 	    i++)
@@ -623,6 +874,42 @@ gc_hold(struct db *db, struct arena *a, char *const *chunk,
 			return -1;
 		db_done(res);
 		if (rc == 0 || have != counts[i] || lost_lfs != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+gc_hold_copy(struct db *db, struct arena *a, const struct oid *ids, size_t n)
+{
+	struct oid *v = arena_alloc(a, (n + 1) * sizeof(*v));
+	struct db_res *res;
+	uint64_t have, lost_lfs;
+	size_t i, j, m;
+	struct buf q;
+	int rc;
+
+	memcpy(v, ids, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_oid);
+	for (i = j = 0; i < n; i++)	/* distinct ids, in order */
+		if (j == 0 || memcmp(v[j - 1].b, v[i].b, OID_LEN) != 0)
+			v[j++] = v[i];
+	n = j;
+	for (i = 0; i < n; i += m) {
+		m = n - i < PAGE ? n - i : PAGE;
+		buf_init(&q, a);
+		for (j = 0; j < m; j++) {
+			char hex[OID_HEX + 1];
+
+			oid_hex(&v[i + j], hex);
+			buf_printf(&q, "%s\"%s\"", j ? "," : "[", hex);
+		}
+		buf_addc(&q, ']');
+		if (db_exec(db, a, &res, SQL_HOLD_COPY, "s", q.data) != 0 ||
+		    (rc = db_row(res, "uu", &have, &lost_lfs)) < 0)
+			return -1;
+		db_done(res);
+		if (rc == 0 || have != m || lost_lfs != 0)
 			return 1;
 	}
 	return 0;

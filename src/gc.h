@@ -12,6 +12,11 @@
  *	- multipart uploads never completed (lfs_upload rows, aborted in S3);
  *	- staged uploads never verified (lfs-staging/...) and verification
  *	  copies left behind (lfs-verify/...), by their S3 modification time.
+ *	- orphans: keys of content (blob/..., lfs/...) no row names, by
+ *	  their S3 modification time: bytes a commit stored and never
+ *	  recorded (it failed after the PUT, or S3 finished a PUT khub had
+ *	  given up on), a copy whose row never came. A small blob's key
+ *	  (blobstore.h) stays, as its copy does (gc.c small()).
  *
  * The grace period of a blob or LFS object runs from the first gc run
  * that found it unreferenced (gc_mark; a reference in between drops the
@@ -39,16 +44,24 @@
 
 struct arena;
 struct db;
+struct oid;
 
 /* Called for each object deleted (or, in a dry run, that would be):
  * what it is ("blob", "small-blob", "lfs-pointer", "lfs", "multipart",
- * "staging"), its S3 key or hex id, and the bytes it frees. */
+ * "staging", "orphan"), its S3 key or hex id, and the bytes it frees. */
 typedef void (*gc_report_fn)(void *arg, const char *what, const char *key,
     uint64_t bytes);
+
+#define GC_ORPHAN_MIN_AGE	3600	/* seconds */
 
 struct gc_opts {
 	bool		 dry_run;	/* delete nothing (marks are recorded) */
 	int64_t		 grace;		/* seconds, >= 0 */
+	/* seconds an orphan (no row names it) must be old; -1: the grace,
+	 * but at least GC_ORPHAN_MIN_AGE, which no write takes from its
+	 * PUT to its row (a commit of max_body at the slowest rate S3 is
+	 * given, s3.c). */
+	int64_t		 orphan_age;
 	gc_report_fn	 report;	/* or NULL */
 	void		*arg;
 };
@@ -78,5 +91,25 @@ int	 gc_run(const struct dctx *, const struct gc_opts *, struct gc_stats *,
  */
 int	 gc_hold(struct db *, struct arena *, char *const *chunk,
 	    const size_t *counts, size_t nchunks);
+
+/*
+ * For a writer that PUT content bytes to S3 and then committed their
+ * rows (a commit, a mirror's copy): whether gc's orphan sweep runs now
+ * (gc.c). 0: no bytes of rows already committed can be deleted by it;
+ * 1: it may have deleted some just before their row landed: HEAD them and
+ * PUT again the missing. -1: a database error.
+ */
+int	 gc_orphans_sweeping(struct db *, struct arena *);
+
+/*
+ * The same hold for a mirror's copy of a revision (mirror.c), in the
+ * transaction that adds its references, before its first write: on the
+ * blob ids v[0..n) (repeats allowed), of which an LFS file's object need
+ * not be stored yet (its row says not in S3: the fill comes with its
+ * first download, mirror_fill.c), and is not held then. 0, 1 (gc
+ * collected one: roll back, copy again), -1 (database).
+ */
+int	 gc_hold_copy(struct db *, struct arena *, const struct oid *v,
+	    size_t n);
 
 #endif

@@ -18,6 +18,7 @@
  *	khubctl [-c CONFIG] quota set NAME BYTES|none
  *	khubctl [-c CONFIG] usage NAME
  *	khubctl [-c CONFIG] gc [--dry-run] [--grace DURATION]
+ *	    [--orphan-age DURATION]
  *	khubctl [-c CONFIG] mirror list | work
  *	khubctl [-c CONFIG] mirror refresh|drop ID [--type T]
  *	khubctl [-c CONFIG] mirror pin ID[@REV] [--type T]
@@ -80,6 +81,8 @@ usage(void)
 	    " DURATION,\n"
 	    "                              such as 30s, 15m, 24h (the"
 	    " default), 7d)\n"
+	    "     [--orphan-age DURATION]  (S3 objects no row names: the"
+	    " grace, at least 1h)\n"
 	    "  mirror list | work\n"
 	    "  mirror refresh|drop [NS/]NAME [--type model|dataset|space]\n"
 	    "  mirror pin [NS/]NAME[@REV] [--type model|dataset|space]\n",
@@ -459,6 +462,7 @@ cmd_gc(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.grace = 86400;	/* a day: longer than any upload takes */
+	o.orphan_age = -1;	/* the grace, at least GC_ORPHAN_MIN_AGE */
 	for (i = 0; i < argc; i++)
 		if (!strcmp(argv[i], "--dry-run"))
 			o.dry_run = true;
@@ -466,6 +470,10 @@ cmd_gc(int argc, char **argv)
 			if ((o.grace = duration(argv[++i])) < 0)
 				die("gc: --grace takes a duration such as 30s, "
 				    "15m, 24h or 7d, not '%s'", argv[i]);
+		} else if (!strcmp(argv[i], "--orphan-age") && i + 1 < argc) {
+			if ((o.orphan_age = duration(argv[++i])) < 0)
+				die("gc: --orphan-age takes a duration such as "
+				    "30s, 15m, 24h or 7d, not '%s'", argv[i]);
 		} else
 			usage();
 	o.report = gc_print;

@@ -45,6 +45,8 @@ static const char SQL_OBJECT[] =
     "SELECT size FROM lfs_object WHERE sha256 = ?";
 static const char SQL_RECORD[] =
     "INSERT IGNORE INTO lfs_object (sha256, size) VALUES (?, ?)";
+static const char SQL_UNRECORD[] =
+    "DELETE FROM lfs_object WHERE sha256 = ?";
 /* The repository may use the object: a proof of its own, or a commit that
  * references it (repo_blob by the pointer's blob id) in this repository or
  * in any the caller may read: such a caller could download the bytes and
@@ -336,6 +338,19 @@ lfs_verify(const struct dctx *x, int64_t repo_id,
 		if (db_exec(x->hub->db, x->a, NULL, SQL_RECORD, "bu", sha256,
 		    (size_t)SHA256_LEN, size) != 0) {
 			res = db_failure(x, msg);
+			discard(x, snap);
+			return res;
+		}
+		/* gc deletes a key no row names (an orphan) holding that
+		 * row's absence: the row above waited for it, and the key
+		 * may be gone since the copy (gc.c sweep_orphans()). */
+		if ((rc = s3_head(s3, final, &st)) == S3_NOTFOUND)
+			rc = s3_copy(s3, snap, final);
+		if (rc != S3_OK) {
+			/* no row without its bytes (best effort) */
+			(void)db_exec(x->hub->db, x->a, NULL, SQL_UNRECORD, "b",
+			    sha256, (size_t)SHA256_LEN);
+			res = s3_failure(x, rc, msg);
 			discard(x, snap);
 			return res;
 		}

@@ -19,6 +19,7 @@
 
 #include "blobstore.h"
 #include "db.h"
+#include "gc.h"
 #include "hash.h"
 #include "hub.h"
 #include "log.h"
@@ -609,8 +610,9 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	struct blob_row *rows;
 	struct blob_info *small;
 	bool *found;
-	size_t i, n = 0, nrows = 0;
+	size_t i, n = 0, nrows = 0, nput = 0;
 	uint64_t total = 0;
+	struct { struct blob_info bi; const void *data; } *put;
 
 	oids = arena_alloc(d->a, (s->nfiles + 1) * sizeof(*oids));
 	for (i = 0; i < s->nfiles; i++)
@@ -623,6 +625,7 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	mark_repeats(d->a, oids, n, found);
 	rows = arena_alloc(d->a, (n + 1) * sizeof(*rows));
 	small = arena_alloc(d->a, (n + 1) * sizeof(*small));
+	put = arena_alloc(d->a, (n + 1) * sizeof(*put));
 	for (i = 0, n = 0; i < s->nfiles; i++) {
 		const struct up_entry *f = &s->files[i];
 		struct membuf m;
@@ -700,6 +703,31 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 		}
 		if (gitstore_put_blob(db, d->a, &bi) != 0)
 			return kerr_db(e, db);
+		put[nput].bi = bi;
+		put[nput++].data = m.b.data;
+	}
+	/* gc's orphan sweep may have deleted bytes just PUT before their
+	 * row landed (gc_orphans_sweeping()): while one runs, looked at and
+	 * PUT again if gone. */
+	if (nput > 0 && (i = (size_t)gc_orphans_sweeping(db, d->a)) != 0) {
+		struct s3_stat st;
+		int rc;
+
+		if (i != 1)
+			return kerr_db(e, db);
+		for (i = 0; i < nput; i++) {
+			char *key = gitstore_s3_key(d->a, &put[i].bi);
+
+			if ((rc = s3_head(d->hub->s3, key, &st)) == S3_NOTFOUND)
+				rc = s3_put(d->hub->s3, key, put[i].data,
+				    (size_t)put[i].bi.size);
+			if (rc != S3_OK) {
+				kerr_set(e, 503, "ServiceUnavailable", "S3: %s",
+				    s3_errmsg(d->hub->s3));
+				e->hidden = true;
+				return -1;
+			}
+		}
 	}
 	/* A small blob's row only with its bytes, in one transaction. */
 	if (nrows > 0) {
@@ -729,6 +757,19 @@ message_of(struct arena *a, const struct up_commit *c)
 	    arena_printf(a, "%s\n\n%s\n", c->title, c->message);
 }
 
+/* gc_hold_copy() on the revision's files: 0, 1 (one collected), -1. */
+static int
+hold(struct snap *s)
+{
+	struct oid *v = arena_alloc(s->d->a, (s->nfiles + 1) * sizeof(*v));
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (!s->files[i].dir)
+			v[n++] = s->files[i].oid;
+	return gc_hold_copy(s->d->hub->db, s->d->a, v, n);
+}
+
 /* The history, the revision's commit, its refs and its blobs, in one
  * transaction. */
 static int
@@ -741,6 +782,7 @@ land(struct snap *s, int64_t repo_id, const struct oid *commit,
 		0x4b, 0x82, 0x5d, 0xc6, 0x42, 0xcb, 0x6e, 0xb9, 0xa0, 0x60,
 		0xe5, 0x4b, 0xf8, 0xd6, 0x92, 0x88, 0xfb, 0xee, 0x49, 0x04 } };
 	size_t i;
+	int rc;
 
 	/* the older commits' tree must be there to walk (lastCommit) */
 	if (s->ncommits > 1 && gitstore_put_tree(db, d->a, &empty_tree, "",
@@ -748,6 +790,18 @@ land(struct snap *s, int64_t repo_id, const struct oid *commit,
 		return kerr_db(e, db);
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
+	/* gc's hold (gc.h), before the first write: the files found stored
+	 * may be garbage gc is deleting; it sees these references, or this
+	 * copy sees them gone and fails (the next read copies again). */
+	if ((rc = hold(s)) != 0) {
+		if (rc < 0)
+			goto dbfail;
+		db_rollback(db);
+		kerr_set(e, 503, "ServiceUnavailable", "Files of this revision "
+		    "were being collected as garbage while it was copied; "
+		    "read it again");
+		return -1;
+	}
 	for (i = 0; i < s->ncommits; i++) {
 		const struct up_commit *c = &s->commits[i];
 		struct commit_info ci;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "gc.h"
 #include "gitstore.h"
 #include "hash.h"
 #include "hub.h"
@@ -102,9 +103,11 @@ fill_one(struct dctx *d, const unsigned char *sha256, uint64_t size,
 	struct blob_info bi;
 	unsigned char got[SHA256_LEN];
 	char err[512];
+	struct s3_stat st;
 	long status;
 	void *map = NULL;
-	int rc;
+	char *key;
+	int rc, db = 0;
 
 	memset(&x, 0, sizeof(x));
 	if ((x.f = tmpfile()) == NULL)
@@ -142,8 +145,20 @@ fill_one(struct dctx *d, const unsigned char *sha256, uint64_t size,
 		return kerr_set(e, 500, "InternalError", "Cannot map a mirror "
 		    "fill's temporary file");
 	}
-	rc = s3_put(d->hub->s3, gitstore_s3_key(d->a, &bi), size > 0 ? map :
-	    "", size);
+	key = gitstore_s3_key(d->a, &bi);
+	rc = s3_put(d->hub->s3, key, size > 0 ? map : "", size);
+	if (rc == S3_OK && db_exec(d->hub->db, d->a, NULL, SQL_RECORD, "bu",
+	    sha256, (size_t)SHA256_LEN, size) != 0)
+		db = -1;
+	/* gc's orphan sweep may have deleted the key just before the row
+	 * landed (gc_orphans_sweeping()): while one runs, looked at and PUT
+	 * again if gone. */
+	if (rc == S3_OK && db == 0 &&
+	    (db = gc_orphans_sweeping(d->hub->db, d->a)) == 1) {
+		db = 0;
+		if ((rc = s3_head(d->hub->s3, key, &st)) == S3_NOTFOUND)
+			rc = s3_put(d->hub->s3, key, size > 0 ? map : "", size);
+	}
 	if (size > 0)
 		munmap(map, size);
 	fclose(x.f);
@@ -155,10 +170,8 @@ fill_one(struct dctx *d, const unsigned char *sha256, uint64_t size,
 		e->hidden = true;
 		return -1;
 	}
-	if (db_exec(d->hub->db, d->a, NULL, SQL_RECORD, "bu", sha256,
-	    (size_t)SHA256_LEN, size) != 0 ||
-	    db_exec(d->hub->db, d->a, NULL, SQL_BLOBS_IN, "b", sha256,
-	    (size_t)SHA256_LEN) != 0)
+	if (db != 0 || db_exec(d->hub->db, d->a, NULL, SQL_BLOBS_IN, "b",
+	    sha256, (size_t)SHA256_LEN) != 0)
 		return kerr_db(e, d->hub->db);
 	return 0;
 }

@@ -23,8 +23,16 @@
 #define CONNECT_TIMEOUT	3L		/* seconds */
 #define CALL_TIMEOUT	30L		/* seconds, for calls without data */
 #define SLOW_TIMEOUT	600L		/* complete, copy: S3 may take minutes */
+/* s3_check(), for GET /api/health: a balancer's probe gives up after a
+ * few seconds, and a gateway that accepts and answers nothing must not
+ * hold each probe's worker for CALL_TIMEOUT (t_59_rgw_restart.mjs). */
+#define CHECK_TIMEOUT	2L		/* seconds */
 #define MIN_RATE	(1L << 20)	/* bytes/s a PUT is given time for */
 #define ERRBODY_MAX	65536		/* error answers kept up to this */
+/* Other answers read whole (a listing page of 1,000 keys is about 270
+ * KiB, up to some MiB with long keys; ListParts of 10,000 parts more):
+ * kept up to this, which no answer khub asks for reaches. */
+#define BODY_MAX	(16L << 20)
 #define MAX_LIFETIME	604800U		/* S3's limit on X-Amz-Expires */
 #define PUT_PARALLEL	16		/* s3_put_many()'s transfers at once */
 
@@ -78,6 +86,7 @@ struct call {
 	long			 timeout;	/* seconds; 0: none */
 	bool			 stream;	/* GET with a sink */
 	bool			 error_in_200;	/* S3 may answer 200 <Error> */
+	bool			 filetime;	/* parse Last-Modified */
 };
 
 static void
@@ -341,7 +350,8 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 		}
 		return n;
 	}
-	if (s->body.len + n <= ERRBODY_MAX)
+	if (s->body.len + n <= (s->status / 100 == 2 ? (size_t)BODY_MAX :
+	    (size_t)ERRBODY_MAX))
 		buf_add(&s->body, p, n);
 	return n;
 }
@@ -464,6 +474,8 @@ request_setup(struct s3 *s, struct arena *a, CURL *h, const struct call *c)
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
+	if (c->filetime)
+		curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
 	if (c->stream || c->len > 0) {
 		/* A transfer that stalls for a minute is given up. */
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -562,6 +574,7 @@ s3_check(struct s3 *s, char *err, size_t errlen)
 	const char *bucket = s->conf->s3_bucket;
 
 	call_init(s, &c, "HEAD bucket", "HEAD", NULL);
+	c.timeout = CHECK_TIMEOUT;
 	if ((rc = perform(s, &c)) == S3_OK) {
 		if (errlen > 0)
 			err[0] = '\0';
@@ -588,6 +601,7 @@ s3_check(struct s3 *s, char *err, size_t errlen)
 		long status = s->status;
 
 		call_init(s, &c, "GET bucket location", "GET", NULL);
+		c.timeout = CHECK_TIMEOUT;
 		c.query = q;
 		c.nquery = 1;
 		if (perform(s, &c) == S3_OK || s->status != status)
@@ -607,11 +621,12 @@ s3_check(struct s3 *s, char *err, size_t errlen)
 int
 s3_head(struct s3 *s, const char *key, struct s3_stat *out)
 {
-	curl_off_t len = -1;
+	curl_off_t len = -1, ft = -1;
 	struct call c;
 	int rc;
 
 	call_init(s, &c, "HEAD", "HEAD", key);
+	c.filetime = true;
 	memset(out, 0, sizeof(*out));
 	if ((rc = perform(s, &c)) != S3_OK) {
 		if (rc == S3_NOTFOUND)
@@ -621,6 +636,9 @@ s3_head(struct s3 *s, const char *key, struct s3_stat *out)
 	curl_easy_getinfo(s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	out->size = len > 0 ? (uint64_t)len : 0;
 	memcpy(out->etag, s->etag, sizeof(out->etag));
+	if (curl_easy_getinfo(s->curl, CURLINFO_FILETIME_T, &ft) == CURLE_OK &&
+	    ft > 0)
+		out->modified = (time_t)ft;
 	return S3_OK;
 }
 

@@ -40,6 +40,7 @@ struct s3_stat {
 	uint64_t	 size;
 	char		 etag[128];	/* without the quotes: the hex MD5 of
 					   a plain PUT, "hex-N" for multipart */
+	time_t		 modified;	/* Last-Modified, UTC; 0 if none */
 };
 
 /* One uploaded part, for s3_multipart_complete(). */
@@ -65,7 +66,8 @@ void		 s3_free(struct s3 *);
 const char	*s3_errmsg(const struct s3 *);
 
 /*
- * HEAD of the bucket, for /api/health. On failure also writes into err a
+ * HEAD of the bucket, for /api/health, given 2 s (a probe must answer
+ * while a gateway hangs). On failure also writes into err a
  * line telling "unreachable" (S3_UNAVAILABLE) from "reachable but refused"
  * (S3_ERROR: bad keys, wrong region) and "no such bucket" (S3_NOTFOUND).
  */

@@ -77,7 +77,8 @@ export function sql(statement) {
   const sock = /^socket\s*=\s*(.*)$/m.exec(
     execFileSync('cat', [CONFIG], { encoding: 'utf8' }))[1].trim();
   return execFileSync('mariadb', ['--no-defaults', `--socket=${sock}`,
-    '-uroot', '-N', '-B', 'khub', '-e', statement], { encoding: 'utf8' });
+    '-uroot', '-N', '-B', 'khub', '-e', statement], { encoding: 'utf8',
+    maxBuffer: 1 << 28 });
 }
 
 let counter = 0;

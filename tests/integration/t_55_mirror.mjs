@@ -599,6 +599,83 @@ test('mirror: a repository upstream makes private is no longer served',
     assert.equal(res.headers['x-error-code'], 'RepoNotFound');
   });
 
+// gc against a mirror's first reads: a copy that finds a file's content
+// stored (a deleted local repository's, unreferenced for longer than the
+// grace) adds its reference without fetching it again; gc deleting that
+// content at the same instant must either see the reference or have the
+// copy fail cleanly (503) and be read again (gc.h's hold).
+test('mirror: gc racing first reads that find their files stored as '
+  + 'garbage: every mirrored file keeps its bytes', async () => {
+  needUpstream();
+  const N = 8, PER = 4;
+  const local = newUser();
+  const contents = [...Array(N * PER)].map((_, i) => randomBytes(5000 + i));
+  // old garbage here: a deleted repository's files, marked 2 h ago
+  const old = await request('POST', '/api/repos/create', { body: {
+    name: unique('old') }, headers: { 'content-type': 'application/json',
+    ...bearer(local.token) } });
+  assert.equal(old.status, 200, old.body);
+  const oldId = `${local.name}/${old.json.url.split('/').pop()}`;
+  const files = Object.fromEntries(contents.map((c, i) => [`c${i}.bin`, c]));
+  const lines = [{ key: 'header', value: { summary: 'old' } },
+    ...Object.entries(files).map(([path, c]) => ({ key: 'file', value: {
+      path, encoding: 'base64', content: c.toString('base64') } }))];
+  let res = await request('POST', `/api/models/${oldId}/commit/main`, {
+    body: lines.map((l) => JSON.stringify(l)).join('\n'), headers: {
+      'content-type': 'application/x-ndjson', ...bearer(local.token) } });
+  assert.equal(res.status, 200, res.body);
+  res = await request('DELETE', '/api/repos/delete', { body: { name:
+    oldId.split('/')[1], type: 'model' }, headers: {
+    'content-type': 'application/json', ...bearer(local.token) } });
+  assert.equal(res.status, 200, res.body);
+  khubctl('gc', '--grace', '1h');
+  sql('UPDATE gc_mark SET since = since - INTERVAL 2 HOUR');
+  // upstream: the same contents, PER a repository, each with a new file
+  // the copy must fetch (the time between finding the others and landing)
+  const repos = [];
+  for (let r = 0; r < N; r++) {
+    const id = await upCreate(user);
+    const f = { 'new.bin': randomBytes(400000) };
+    for (let k = 0; k < PER; k++)
+      f[`c${r * PER + k}.bin`] = contents[r * PER + k];
+    await upCommit(id, user.token, { files: f });
+    repos.push({ id, files: f });
+  }
+  const sweeping = new Promise((resolve, reject) => {
+    setTimeout(() => {
+      try { resolve(khubctlRaw(['gc', '--grace', '1h'])); } catch (e) {
+        reject(e);
+      }
+    }, 30);
+  });
+  const first = await Promise.all(repos.map(async ({ id }, r) => {
+    await new Promise((ok) => setTimeout(ok, r * 8));
+    return request('GET', `/api/models/${id}/revision/main`);
+  }));
+  const g = await sweeping;
+  assert.equal(g.status, 0, g.stderr);
+  let retried = 0;
+  for (let r = 0; r < N; r++) {
+    if (first[r].status === 200) continue;
+    assert.equal(first[r].status, 503, first[r].body);
+    assert.ok(first[r].headers['x-error-code']);
+    retried++;
+    res = await request('GET', `/api/models/${repos[r].id}/revision/main`);
+    assert.equal(res.status, 200, res.body);
+  }
+  assert.equal(sql(`SELECT COUNT(*) FROM repo_blob rb
+    LEFT JOIN git_blob b ON b.oid = rb.oid WHERE b.oid IS NULL`).trim(), '0',
+  'a mirror references a blob gc deleted');
+  for (const { id, files: f } of repos)
+    for (const [path, c] of Object.entries(f)) {
+      const got = await download(request, `/${id}/resolve/main/${path}`);
+      assert.equal(got.status, 302, `${id} ${path}: ${got.status}`);
+      assert.ok(got.body.equals(c), `${id} ${path}: other bytes`);
+    }
+  console.log(`# mirror gc race: ${retried} of ${N} first reads met `
+    + 'collected content and were read again');
+});
+
 test('mirror: the upstream we started stops', async () => {
   needUpstream();
   if (started) upstreamSh('stop', STACK);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  BUILD, CONFIG, batchOk, bearer, blobKey, commit, commitOk, createRepo,
+  BUILD, CONFIG, MAIN, batchOk, bearer, blobKey, commit, commitOk, createRepo,
   download, khubctl, lfsKey, newUser, raw, request, s3, sha256, sql, test,
   upload,
 } from './lib.mjs';
@@ -50,6 +50,51 @@ function consistent() {
     JOIN git_blob b ON b.oid = rb.oid AND b.lfs = 0 AND b.in_s3 = 0
     LEFT JOIN blob_data d ON d.oid = b.oid WHERE d.oid IS NULL`), 0,
   'a small blob lost its bytes');
+}
+
+// Every key under prefix in the bucket, with its size.
+function listed(prefix) {
+  const out = new Map();
+  for (let token = ''; ;) {
+    const q = `?${token ? `continuation-token=${encodeURIComponent(token)}&`
+      : ''}list-type=2&prefix=${encodeURIComponent(prefix)}`;
+    const r = s3('GET', q);
+    assert.equal(r.status, 200, r.body.toString());
+    const xml = r.body.toString();
+    for (const m of xml.matchAll(/<Key>([^<]+)<\/Key>.*?<Size>(\d+)<\/Size>/g))
+      out.set(m[1], Number(m[2]));
+    const next = /<NextContinuationToken>([^<]+)</.exec(xml);
+    if (!/<IsTruncated>true</.test(xml) || !next) return out;
+    token = next[1].replace(/&amp;/g, '&');
+  }
+}
+
+// Every file of every repository still has its bytes: each regular file's
+// key in S3 (or its row in blob_data), each LFS object's, with its size
+// (a mirror's LFS objects come at their first download: not owed).
+function everyFileStored() {
+  consistent();
+  const blobs = listed('blob/'), lfs = listed('lfs/');
+  const rows = sql(`SELECT DISTINCT LOWER(HEX(b.oid)), b.size,
+    LOWER(HEX(b.sha256)), b.lfs, b.in_s3 FROM repo_blob rb
+    JOIN git_blob b ON b.oid = rb.oid
+    LEFT JOIN mirror_repo m ON m.repo_id = rb.repo_id
+    WHERE m.repo_id IS NULL AND (b.lfs = 1 OR b.in_s3 = 1)`).trim()
+    .split('\n').filter(Boolean);
+  let n = 0;
+  for (const line of rows) {
+    const [oid, size, sha, isLfs, inS3] = line.split('\t');
+    if (isLfs === '1') {
+      const key = lfsKey(sha);
+      assert.ok(lfs.has(key), `an LFS object of a repository is gone: ${key}`);
+    } else if (inS3 === '1') {
+      const key = `blob/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
+      assert.equal(blobs.get(key), Number(size),
+        `a file of a repository is gone: ${key}`);
+    }
+    n++;
+  }
+  return n;
 }
 
 test('gc: a deleted repository\'s files, uncommitted uploads, abandoned '
@@ -156,9 +201,114 @@ test('gc: a deleted repository\'s files, uncommitted uploads, abandoned '
   // Nothing left to do, and everything referenced is whole.
   out = gc('--grace', '0');
   assert.match(out, /^deleted 0 objects, 0 bytes/m, out);
-  consistent();
+  everyFileStored();
   assert.deepEqual(await download(b, 'shared.bin', { token: u.token }),
     shared);
+});
+
+// Bytes in S3 that no row names: what a commit leaves when it stored a
+// file's bytes and then failed before recording them (the database gone,
+// S3 answering after khub gave up), or a copy whose row never came.
+// Made here by storing them straight into the bucket, as such a commit
+// would have.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function orphan(data, lfs) {
+  const key = lfs ? lfsKey(sha256(data)) : blobKey(data);
+  assert.equal(s3('PUT', key, MAIN(), data).status, 200);
+  return key;
+}
+
+test('gc: S3 objects no row names go once older than the grace, by their '
+  + 'age; keys rows name and small files\' copies stay; the dry run '
+  + 'names them with their bytes', async () => {
+  const u = newUser();
+  const r = await createRepo(u.token);
+  const big = randomBytes(9000), small = randomBytes(300);
+  const lfsData = randomBytes(5000);
+  const up = await upload(r, u.token, lfsData);
+  await commitOk(u.token, r, { files: { 'big.bin': big, 'small.bin': small },
+    lfs: [{ path: 'w.bin', oid: up.oid, size: lfsData.length }] });
+  // a small file's S3 copy, made by its first download
+  assert.deepEqual(await download(r, 'small.bin', { token: u.token }), small);
+  // enough keys that a listing page is over 64 KiB (a page of 1,000 keys
+  // is about 270 KiB: S3 answers were cut at 64 KiB, and gc failed)
+  const many = {};
+  for (let i = 0; i < 400; i++) many[`m/${i}.bin`] = randomBytes(4200);
+  await commitOk(u.token, r, { files: many });
+  const ob = orphan(randomBytes(7000), false);
+  const ol = orphan(randomBytes(6000), true);
+  // a small orphan: maybe a copy a worker remembers (gc.c small())
+  const os = orphan(randomBytes(200), false);
+  // not one of khub's content keys: never touched
+  assert.equal(s3('PUT', 'blob/zz/other', MAIN(), Buffer.from('x')).status,
+    200);
+
+  let out = gc('--grace', '1h');
+  assert.doesNotMatch(out, /orphan/, out);
+  assert.ok(exists(ob) && exists(ol));
+
+  await sleep(2100);
+  // an orphan may be a commit's bytes on their way to its row: whatever
+  // the grace, at least an hour old unless told (--orphan-age)
+  out = gc('--grace', '1s');
+  assert.doesNotMatch(out, new RegExp(`${ob}|${ol}`), out);
+  assert.ok(exists(ob) && exists(ol));
+  out = gc('--dry-run', '--grace', '1s', '--orphan-age', '1s');
+  assert.match(out, new RegExp(`^would delete orphan ${ob} 7000$`, 'm'), out);
+  assert.match(out, new RegExp(`^would delete orphan ${ol} 6000$`, 'm'), out);
+  assert.ok(exists(ob) && exists(ol));
+
+  out = gc('--grace', '1s', '--orphan-age', '1s');
+  assert.match(out, new RegExp(`^deleted orphan ${ob} 7000$`, 'm'), out);
+  assert.match(out, new RegExp(`^deleted orphan ${ol} 6000$`, 'm'), out);
+  assert.equal(exists(ob), false);
+  assert.equal(exists(ol), false);
+  assert.ok(exists(os), 'a small file\'s copy was deleted');
+  assert.ok(exists('blob/zz/other'));
+  assert.ok(exists(blobKey(big)) && exists(blobKey(small)) &&
+    exists(lfsKey(up.oid)));
+  assert.deepEqual(await download(r, 'big.bin', { token: u.token }), big);
+  assert.deepEqual(await download(r, 'w.bin', { token: u.token }), lfsData);
+  everyFileStored();
+});
+
+test('gc deleting orphans while commits and uploads store the very same '
+  + 'bytes again: every file that lands keeps them', async () => {
+  const u = newUser();
+  const N = 100;
+  const contents = [...Array(N)].map((_, i) => randomBytes(5000 + i));
+  const objs = [...Array(N / 4)].map((_, i) => randomBytes(3000 + i));
+  for (const c of contents) orphan(c, false);
+  for (const o of objs) orphan(o, true);
+  await sleep(2100);
+  const repo = await createRepo(u.token);
+  const sweeping = gcAsync('--grace', '1h', '--orphan-age', '1s');
+  const results = await Promise.all([
+    ...contents.map(async (c, i) => {
+      await sleep((i % 25) * 4);
+      return { f: { [`c${i}.bin`]: c }, res: await commit(u.token, repo,
+        { files: { [`c${i}.bin`]: c } }) };
+    }),
+    ...objs.map(async (o, i) => {
+      await sleep(i * 7);
+      const p = await upload(repo, u.token, o);
+      return { lfs: [{ path: `o${i}.bin`, oid: p.oid, size: p.size }],
+        res: await commit(u.token, repo, { lfs: [{ path: `o${i}.bin`,
+          oid: p.oid, size: p.size }] }) };
+    })]);
+  await sweeping;
+  for (const { f, lfs, res } of results)
+    if (res.status !== 200) {
+      assert.equal(res.status, 503, res.body);
+      await commitOk(u.token, repo, { files: f, lfs });
+    }
+  everyFileStored();
+  for (let i = 0; i < N; i++)
+    assert.deepEqual(await download(repo, `c${i}.bin`, { token: u.token }),
+      contents[i], `c${i}.bin`);
+  for (let i = 0; i < objs.length; i++)
+    assert.deepEqual(await download(repo, `o${i}.bin`, { token: u.token }),
+      objs[i], `o${i}.bin`);
 });
 
 test('gc: a reference in between drops the mark; the grace starts over',
@@ -244,7 +394,7 @@ test('gc racing commits that name the objects it deletes: every commit that '
       outcomes.collected++;
       await commitOk(u.token, repo, { files: f });
     }
-    consistent();
+    everyFileStored();
     for (let i = 0; i < N; i++) {
       assert.deepEqual(await download(repo, `c${i}.bin`,
         { token: u.token }), contents[i], `round ${round}: c${i}.bin`);
@@ -288,7 +438,7 @@ test('gc racing LFS commits: an object it deletes under a commit is '
         oid: p.oid, size: p.size }] });
     }
   }
-  consistent();
+  everyFileStored();
   for (let i = 0; i < N; i++)
     assert.deepEqual(await download(repo, `o${i}.bin`, { token: u.token }),
       objs[i]);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   bearer, commit, commitOk, createRepo, khubctl, mainHead as head,
-  newUser, post, repoPath, request, sql, test, unique, usedBytes as used,
+  newUser, post, repoPath, request, sql, test, unique, upload,
+  usedBytes as used,
 } from './lib.mjs';
 
 const LFS = 'application/vnd.git-lfs+json';
@@ -82,6 +83,61 @@ test('quota: preupload, LFS batch and commit beyond it answer 413 and '
   khubctl('quota', 'set', u.name, 'none');
   await commitOk(u.token, repo, { files: { 'more.txt': 'y'.repeat(2000) } });
   assert.match(khubctl('usage', u.name), /^quota_bytes: none$/m);
+});
+
+// What a namespace at its quota may still announce: content its
+// repository holds already adds nothing, in preupload and the LFS batch
+// as in the commit (git lfs push asks to upload every object it pushes,
+// stored ones too; the Python client preuploads every file it commits).
+test('quota: at the quota, preupload and LFS batch refuse only new bytes; '
+  + 'content the repository holds passes, as in the commit', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const obj = randomBytes(4000), text = 'r'.repeat(300);
+  const up = await upload(repo, u.token, obj);
+  await commitOk(u.token, repo, { files: { '.gitattributes':
+    '*.bin filter=lfs diff=lfs merge=lfs -text\n', 'r.txt': text },
+  lfs: [{ path: 'w.bin', oid: up.oid, size: obj.length }] });
+  khubctl('quota', 'set', u.name, String(used(u.name)));
+
+  // the LFS batch: objects the repository references need no room
+  let res = await batch(repo, u.token, [{ oid: up.oid, size: obj.length }]);
+  assert.equal(res.status, 200, res.body);
+  assert.equal(res.json.objects[0].actions?.upload, undefined,
+    'an upload URL for an object the repository has');
+  const fresh = randomBytes(10);
+  res = await batch(repo, u.token, [{ oid: up.oid, size: obj.length },
+    { oid: sha256(fresh), size: fresh.length }]);
+  assert.equal(res.status, 413, res.body);
+  assert.equal(res.headers['x-error-code'], 'QuotaExceeded');
+  assert.equal(res.json.objects, undefined, 'no upload URL handed out');
+  assert.equal(sql(`SELECT COUNT(*) FROM lfs_upload
+    WHERE sha256 = UNHEX('${sha256(fresh)}')`).trim(), '0');
+
+  // preupload: an LFS file by its sha256, a regular one by a sample that
+  // is the whole file, at other paths: nothing new
+  res = await preupload(repo, u.token, [
+    { path: 'copy.bin', size: obj.length, sha256: up.oid,
+      sample: obj.subarray(0, 512).toString('base64') },
+    { path: 'copy.txt', size: 300, sample: Buffer.from(text)
+      .toString('base64') }]);
+  assert.equal(res.status, 200, res.body);
+  assert.deepEqual(res.json.files.map((f) => f.uploadMode), ['lfs',
+    'regular']);
+  // anything new, or not known to be stored, still counts
+  for (const files of [[{ path: 'n.txt', size: 1, sample: 'eA==' }],
+    [{ path: 'copy.bin', size: obj.length }],
+    [{ path: 'x.bin', size: 10, sha256: sha256(fresh) }]]) {
+    res = await preupload(repo, u.token, files);
+    assert.equal(res.status, 413, `${JSON.stringify(files)}: ${res.body}`);
+    assert.equal(res.headers['x-error-code'], 'QuotaExceeded');
+    assert.match(res.json.error, /quota/i);
+  }
+  // and the commit of what passed lands, at the quota
+  await commitOk(u.token, repo, { files: { 'copy.txt': text },
+    lfs: [{ path: 'copy.bin', oid: up.oid, size: obj.length }] });
+  res = await commit(u.token, repo, { files: { 'n.txt': 'x' } });
+  assert.equal(res.status, 413, res.body);
 });
 
 test('quota: the repositories of a namespace add up', async () => {
