@@ -301,9 +301,13 @@ run(struct db *db, struct arena *a, struct db_res **out, const char *sql,
 
 	rc = exec_once(db, a, out, sql, ps, np);
 	metrics_add(MET_DB_QUERIES, 1);
-	if (rc != 0 && db->unavailable && !db->in_tx && db->my != NULL) {
+	if (rc != 0 && db->unavailable && !db->in_tx && db->my != NULL &&
+	    ((db->err != CR_SERVER_LOST && db->err != CR_SERVER_LOST_EXTENDED) ||
+	    !strncmp(sql, "SELECT", 6) || !strcmp(sql, "START TRANSACTION"))) {
 		/* The server went away since the last request (restart,
-		 * wait_timeout): reconnect and try once more. */
+		 * wait_timeout): reconnect and try once more. Only a read
+		 * when the connection broke during the statement: a write
+		 * may have happened, and twice is not once. */
 		log_warn("database: %s; reconnecting", db->errmsg);
 		disconnect(db);
 		rc = exec_once(db, a, out, sql, ps, np);

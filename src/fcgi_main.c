@@ -155,6 +155,12 @@ handle(struct arena *a, FCGX_Request *fr)
 	if (req_begin(&r, &hub, a, fr) == 0)
 		router_dispatch(&r);
 	arena_set_limit(a, 0, NULL, NULL);
+	/* a handler's bug must not hold rows locked for the next request */
+	if (hub.configured && db_in_transaction(hub.db)) {
+		log_error("request %s left a transaction open: rolled back",
+		    r.id);
+		db_rollback(hub.db);
+	}
 	req_end(&r);
 }
 
