@@ -622,21 +622,19 @@ sweep_orphan(struct run *g, const struct orphan *o, bool lfs, time_t before)
 	return 0;
 }
 
-/* Deletes the orphans under prefix ("blob/", "lfs/"). */
+/*
+ * Calls page(g, entries, n, arg) for each page of the keys under prefix,
+ * in g's arena (reset a page); -1 as soon as S3 or page fails (page sets
+ * g->e), else 0.
+ */
 static int
-sweep_orphans_in(struct run *g, const char *prefix, bool lfs)
+list_pages(struct run *g, const char *prefix,
+    int (*page)(struct run *, const struct s3_entry *, size_t, void *),
+    void *arg)
 {
-	size_t idlen = lfs ? SHA256_LEN : OID_LEN, n, i, k, len;
-	int64_t age = g->o->orphan_age >= 0 ? g->o->orphan_age :
-	    g->o->grace > GC_ORPHAN_MIN_AGE ? g->o->grace : GC_ORPHAN_MIN_AGE;
-	time_t before = time(NULL) - (time_t)age;
-	char *token = NULL, *next, hex[2 * SHA256_LEN + 1];
-	unsigned char *have;
-	struct orphan *v;
 	struct s3_entry *e;
-	struct db_res *res;
-	struct buf q;
-	void *p;
+	char *token = NULL, *next;
+	size_t n;
 	int rc;
 
 	do {
@@ -654,54 +652,87 @@ sweep_orphans_in(struct run *g, const char *prefix, bool lfs)
 			g->e->hidden = true;
 			return -1;
 		}
-		/* the page's content keys old enough, and their ids */
-		v = arena_alloc(&g->a, (n + 1) * sizeof(*v));
-		buf_init(&q, &g->a);
-		buf_addc(&q, '[');
-		for (i = 0, k = 0; i < n; i++) {
-			if (e[i].modified > before || (!lfs &&
-			    blobstore_is_small(false, e[i].size)) ||
-			    !content_key(e[i].key, prefix, idlen, v[k].id))
-				continue;
-			v[k].key = (char *)e[i].key;
-			v[k].size = e[i].size;
-			hex_encode(hex, v[k].id, idlen);
-			buf_printf(&q, "%s\"%s\"", k ? "," : "", hex);
-			k++;
-		}
-		buf_addc(&q, ']');
-		if (k == 0)
-			continue;
-		if (db_exec(g->db, &g->a, &res, lfs ? SQL_HAVE_LFS :
-		    SQL_HAVE_BLOB, "s", q.data) != 0) {
+		if (page(g, e, n, arg) != 0) {
 			free(token);
-			return dberr(g);
-		}
-		have = arena_alloc(&g->a, k * SHA256_LEN);
-		len = 0;
-		while ((rc = db_row(res, "b", &p, &i)) == 1)
-			if (i == idlen && len < k)
-				memcpy(have + idlen * len++, p, idlen);
-		if (rc < 0) {
-			free(token);
-			return dberr(g);
-		}
-		for (i = 0; i < k; i++) {
-			size_t j;
-
-			for (j = 0; j < len; j++)
-				if (memcmp(have + idlen * j, v[i].id,
-				    idlen) == 0)
-					break;
-			if (j < len)
-				continue;
-			if (sweep_orphan(g, &v[i], lfs, before) != 0) {
-				free(token);
-				return -1;
-			}
+			return -1;
 		}
 	} while (token != NULL);
 	return 0;
+}
+
+/* What an orphan sweep of one prefix looks for. */
+struct orphan_scan {
+	const char	*prefix;
+	bool		 lfs;
+	size_t		 idlen;
+	time_t		 before;
+};
+
+/* The orphans of one page: content keys old enough that no row names. */
+static int
+orphan_page(struct run *g, const struct s3_entry *e, size_t n, void *arg)
+{
+	const struct orphan_scan *o = arg;
+	char hex[2 * SHA256_LEN + 1];
+	unsigned char *have;
+	struct orphan *v;
+	struct db_res *res;
+	struct buf q;
+	size_t i, k, len;
+	void *p;
+	int rc;
+
+	/* the page's content keys old enough, and their ids */
+	v = arena_alloc(&g->a, (n + 1) * sizeof(*v));
+	buf_init(&q, &g->a);
+	buf_addc(&q, '[');
+	for (i = 0, k = 0; i < n; i++) {
+		if (e[i].modified > o->before || (!o->lfs &&
+		    blobstore_is_small(false, e[i].size)) ||
+		    !content_key(e[i].key, o->prefix, o->idlen, v[k].id))
+			continue;
+		v[k].key = (char *)e[i].key;
+		v[k].size = e[i].size;
+		hex_encode(hex, v[k].id, o->idlen);
+		buf_printf(&q, "%s\"%s\"", k ? "," : "", hex);
+		k++;
+	}
+	buf_addc(&q, ']');
+	if (k == 0)
+		return 0;
+	if (db_exec(g->db, &g->a, &res, o->lfs ? SQL_HAVE_LFS :
+	    SQL_HAVE_BLOB, "s", q.data) != 0)
+		return dberr(g);
+	have = arena_alloc(&g->a, k * SHA256_LEN);
+	len = 0;
+	while ((rc = db_row(res, "b", &p, &i)) == 1)
+		if (i == o->idlen && len < k)
+			memcpy(have + o->idlen * len++, p, o->idlen);
+	if (rc < 0)
+		return dberr(g);
+	for (i = 0; i < k; i++) {
+		size_t j;
+
+		for (j = 0; j < len; j++)
+			if (memcmp(have + o->idlen * j, v[i].id,
+			    o->idlen) == 0)
+				break;
+		if (j == len && sweep_orphan(g, &v[i], o->lfs, o->before) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Deletes the orphans under prefix ("blob/", "lfs/"). */
+static int
+sweep_orphans_in(struct run *g, const char *prefix, bool lfs)
+{
+	int64_t age = g->o->orphan_age >= 0 ? g->o->orphan_age :
+	    g->o->grace > GC_ORPHAN_MIN_AGE ? g->o->grace : GC_ORPHAN_MIN_AGE;
+	struct orphan_scan o = { prefix, lfs, lfs ? SHA256_LEN : OID_LEN,
+	    time(NULL) - (time_t)age };
+
+	return list_pages(g, prefix, orphan_page, &o);
 }
 
 /*
@@ -771,44 +802,34 @@ gc_orphans_sweeping(struct db *db, struct arena *a)
 	return rc == 1 && used != 0;
 }
 
+/* The keys of one page not modified for the grace period (arg: that
+ * time). */
+static int
+staging_page(struct run *g, const struct s3_entry *v, size_t n, void *arg)
+{
+	time_t before = *(const time_t *)arg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].modified > before)
+			continue;
+		if (!g->o->dry_run &&
+		    (rc = s3_delete(g->x->hub->s3, v[i].key)) != S3_OK &&
+		    rc != S3_NOTFOUND)
+			return s3err(g, v[i].key);
+		found(g, "staging", v[i].key, v[i].size);
+	}
+	return 0;
+}
+
 /* Deletes the keys under prefix not modified for the grace period. */
 static int
 sweep_prefix(struct run *g, const char *prefix)
 {
-	struct s3_entry *v;
-	char *token = NULL, *next;
 	time_t before = time(NULL) - (time_t)g->o->grace;
-	size_t n, i;
-	int rc;
 
-	do {
-		/* the token outlives the page's arena */
-		arena_reset(&g->a);
-		rc = s3_list_page(g->x->hub->s3, &g->a, prefix, token, &v, &n,
-		    &next);
-		free(token);
-		token = NULL;
-		if (rc == S3_OK && next != NULL && (token = strdup(next)) == NULL)
-			rc = S3_ERROR;
-		if (rc != S3_OK) {
-			kerr_set(g->e, 503, "ServiceUnavailable", "S3: cannot "
-			    "list %s: %s", prefix, s3_errmsg(g->x->hub->s3));
-			g->e->hidden = true;
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			if (v[i].modified > before)
-				continue;
-			if (!g->o->dry_run &&
-			    (rc = s3_delete(g->x->hub->s3, v[i].key)) != S3_OK &&
-			    rc != S3_NOTFOUND) {
-				free(token);
-				return s3err(g, v[i].key);
-			}
-			found(g, "staging", v[i].key, v[i].size);
-		}
-	} while (token != NULL);
-	return 0;
+	return list_pages(g, prefix, staging_page, &before);
 }
 
 int
