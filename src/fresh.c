@@ -73,6 +73,7 @@ static uint64_t ring_seen;		/* what this process has read */
 static bool inited;
 static char host[64];
 static char ring_name[64];
+static _Atomic int64_t own_beat_ms;	/* without a ring */
 
 /* What fresh_node calls this machine: its host and ring; without a ring,
  * its host and this process (forked workers each have their own). */
@@ -83,7 +84,6 @@ node_name(struct arena *a)
 		return arena_printf(a, "%s %s", host, ring_name);
 	return arena_printf(a, "%s pid %d", host, (int)getpid());
 }
-static _Atomic int64_t own_beat_ms;	/* without a ring */
 
 /* This request's changes, for fresh_barrier(). */
 static bool changed;
