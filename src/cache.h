@@ -31,6 +31,9 @@ enum cache_kind {
 	/* A token's principal (auth.c), keyed by its hash: dropped at any
 	 * change to a token or account (fresh.h). */
 	CACHE_TOKEN,
+	CACHE_CARD,		/* README blob -> card JSON text (card.c) */
+	CACHE_CARD_PAGE,	/* README blob -> cut flag, card (ui_repo.c) */
+	CACHE_MARKDOWN,		/* rendered Markdown by its key's SHA-1 (html.c) */
 	CACHE_KINDS
 };
 

@@ -6,24 +6,13 @@
 #include <string.h>
 
 #include "blobstore.h"
+#include "cache.h"
 #include "card.h"
 #include "db.h"
 #include "frontmatter.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "log.h"
-
-/*
- * README blob id -> its front matter as JSON text (NULL: none). Blob ids
- * name content, so an entry is never stale; replaced round-robin.
- */
-#define CARD_CACHE	256
-static struct {
-	struct oid	 oid;
-	char		*json;
-	bool		 used;
-} card_cache[CARD_CACHE];
-static size_t card_next;
 
 /* The most of a README read for its front matter. */
 #define README_MAX	(FRONTMATTER_MAX + 4096)
@@ -47,19 +36,15 @@ readme_sink(void *arg, const void *data, size_t len)
 	return 0;
 }
 
+/* README blob id -> its front matter as JSON text, empty for none, in
+ * the worker's cache: blob ids name content, so it is never stale. */
 static void
 card_remember(const struct oid *oid, json_object *card)
 {
-	size_t k = card_next++ % CARD_CACHE;
+	const char *t = card != NULL ? json_object_to_json_string_ext(card,
+	    JSON_C_TO_STRING_PLAIN) : "";
 
-	free(card_cache[k].json);
-	card_cache[k].json = NULL;
-	if (card != NULL && (card_cache[k].json = strdup(
-	    json_object_to_json_string_ext(card, JSON_C_TO_STRING_PLAIN))) ==
-	    NULL)
-		oom();
-	card_cache[k].oid = *oid;
-	card_cache[k].used = true;
+	cache_put(CACHE_CARD, oid, t, strlen(t));
 }
 
 json_object *
@@ -70,16 +55,15 @@ card_load(struct dctx *x, const struct oid *root, const char *what)
 	struct sink s;
 	struct kerr err;
 	json_object *card;
-	size_t k;
+	const char *kept;
+	size_t klen;
 	int rc;
 
 	if (gitstore_walk(x->hub->db, x->a, root, "README.md", &e) != 0 ||
 	    e.mode == MODE_DIR)
 		return NULL;
-	for (k = 0; k < CARD_CACHE; k++)
-		if (card_cache[k].used && oid_eq(&card_cache[k].oid, &e.oid))
-			return card_cache[k].json == NULL ? NULL :
-			    json_tokener_parse(card_cache[k].json);
+	if ((kept = cache_get(CACHE_CARD, &e.oid, &klen)) != NULL)
+		return klen == 0 ? NULL : json_tokener_parse(kept);
 	if (gitstore_blob(x->hub->db, x->a, &e.oid, &bi) != 0)
 		return NULL;
 	if (bi.lfs) {

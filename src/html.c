@@ -9,6 +9,8 @@
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
 
+#include "cache.h"
+#include "hash.h"
 #include "html.h"
 #include "url.h"
 
@@ -120,43 +122,43 @@ extensions_once(void)
 	}
 }
 
-/* Rendered cards by key (a README's blob id), replaced round-robin;
- * a larger one is not kept: at most HTML_MD_CACHE * HTML_MD_KEEP bytes. */
-#define HTML_MD_CACHE	64
+/* Rendered cards by key (a README's blob id), in the worker's cache
+ * under the key's SHA-1; a larger one is not kept. */
 #define HTML_MD_KEEP	(256 * 1024)
-static struct {
-	char	*key, *html;
-	size_t	 len;
-} md_cache[HTML_MD_CACHE];
-static size_t md_next;
+
+static void
+md_key(struct oid *o, const char *key)
+{
+	struct hash h;
+
+	hash_init(&h, HASH_SHA1);
+	hash_update(&h, key, strlen(key));
+	hash_final(&h, o->b);
+}
 
 bool
 html_markdown_cached(struct html *h, const char *key)
 {
-	size_t k;
+	struct oid o;
+	const void *html;
+	size_t len;
 
-	for (k = 0; k < HTML_MD_CACHE; k++)
-		if (md_cache[k].key != NULL && !strcmp(md_cache[k].key, key)) {
-			buf_add(&h->b, md_cache[k].html, md_cache[k].len);
-			return true;
-		}
-	return false;
+	md_key(&o, key);
+	if ((html = cache_get(CACHE_MARKDOWN, &o, &len)) == NULL)
+		return false;
+	buf_add(&h->b, html, len);
+	return true;
 }
 
 static void
 md_keep(const char *key, const char *html, size_t len)
 {
-	size_t k = md_next++ % HTML_MD_CACHE;
+	struct oid o;
 
 	if (len > HTML_MD_KEEP)
 		return;
-	free(md_cache[k].key);
-	free(md_cache[k].html);
-	if ((md_cache[k].key = strdup(key)) == NULL ||
-	    (md_cache[k].html = malloc(len + 1)) == NULL)
-		oom();
-	memcpy(md_cache[k].html, html, len + 1);
-	md_cache[k].len = len;
+	md_key(&o, key);
+	cache_put(CACHE_MARKDOWN, &o, html, len);
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include <json.h>
 
+#include "cache.h"
 #include "frontmatter.h"
 #include "gitstore.h"
 #include "hub.h"
@@ -20,33 +21,25 @@
 #define CARD_MAX	(1024 * 1024)
 
 /*
- * README blob id -> its front matter (JSON text) and whether it was cut;
- * html.c keeps the rendered body under the same id. Blob ids name
- * content, so an entry is never stale; it saves the S3 read, which is
- * most of a page's time. Replaced round-robin.
+ * README blob id -> whether it was cut, then its front matter (JSON
+ * text, none when empty), in the worker's cache; html.c keeps the
+ * rendered body under the same id. Blob ids name content, so an entry is
+ * never stale; it saves the S3 read, which is most of a page's time.
  */
-#define CARD_CACHE	64
-static struct {
-	struct oid	 oid;
-	char		*meta;		/* JSON text, or NULL */
-	bool		 cut, used;
-} card_cache[CARD_CACHE];
-static size_t card_next;
-
 static void
 card_keep(const struct oid *oid, json_object *card, bool cut)
 {
-	size_t k = card_next++ % CARD_CACHE;
+	const char *t = card != NULL ? json_object_to_json_string_ext(card,
+	    JSON_C_TO_STRING_PLAIN) : "";
+	size_t n = strlen(t);
+	char *v = malloc(n + 1);
 
-	free(card_cache[k].meta);
-	card_cache[k].meta = NULL;
-	if (card != NULL && (card_cache[k].meta = strdup(
-	    json_object_to_json_string_ext(card, JSON_C_TO_STRING_PLAIN))) ==
-	    NULL)
+	if (v == NULL)
 		oom();
-	card_cache[k].oid = *oid;
-	card_cache[k].cut = cut;
-	card_cache[k].used = true;
+	v[0] = cut ? '1' : '0';
+	memcpy(v + 1, t, n);
+	cache_put(CACHE_CARD_PAGE, oid, v, n + 1);
+	free(v);
 }
 
 /* The card's text after its front matter ("---" lines around YAML). */
@@ -188,20 +181,18 @@ ui_repo(struct req *r)
 			return;
 		}
 		if (rc == 0 && e.mode != MODE_DIR) {
-			size_t k;
+			const char *kept;
+			size_t klen;
 
 			oid_hex(&e.oid, key);
 			html_init(&md, r->a);
-			for (k = 0; k < CARD_CACHE; k++)
-				if (card_cache[k].used &&
-				    oid_eq(&card_cache[k].oid, &e.oid))
-					break;
-			if (k < CARD_CACHE && html_markdown_cached(&md, key)) {
+			kept = cache_get(CACHE_CARD_PAGE, &e.oid, &klen);
+			if (kept != NULL && klen >= 1 &&
+			    html_markdown_cached(&md, key)) {
 				have_readme = true;
-				cut = card_cache[k].cut;
-				if (card_cache[k].meta != NULL && (card =
-				    json_tokener_parse(card_cache[k].meta)) !=
-				    NULL)
+				cut = kept[0] == '1';
+				if (klen > 1 && (card = json_tokener_parse(
+				    kept + 1)) != NULL)
 					arena_on_reset(r->a, card_free, card);
 			} else if ((rc = gitstore_blob(r->hub->db, r->a,
 			    &e.oid, &bi)) < 0) {
