@@ -1,11 +1,14 @@
 /*
- * cache.h: a worker's cache of immutable objects (git trees, commits, blob
- * metadata), keyed by type and id, bounded in bytes.
+ * cache.h: a worker's one cache, keyed by kind and a 20-byte id, bounded
+ * in bytes (least recently used out).
  *
- * Only what never changes goes here: an object's id is the hash of its
- * content, so a cached copy is never stale and no machine needs to know.
- * (One exception, cache_update(): a flag that only ever goes one way,
- * where a stale copy costs a query and is never a wrong answer.)
+ * Most kinds hold what never changes: git objects by their id, cards and
+ * rendered Markdown by their README's blob id, used bytes by repository
+ * and commit time; a cached copy is never stale and no machine needs to
+ * know. (cache_update(): a flag that only ever goes one way, where a
+ * stale copy costs a query and is never a wrong answer.) Two kinds can go
+ * stale, resolve answers and tokens: their owners drop them when fresh.h
+ * reports a change (cache_drop_if()).
  * Entries stay valid until cache_trim(), which the request loop calls
  * between requests: a handler may hold cached pointers for its whole
  * request.
@@ -34,6 +37,7 @@ enum cache_kind {
 	CACHE_CARD,		/* README blob -> card JSON text (card.c) */
 	CACHE_CARD_PAGE,	/* README blob -> cut flag, card (ui_repo.c) */
 	CACHE_MARKDOWN,		/* rendered Markdown by its key's SHA-1 (html.c) */
+	CACHE_USED,		/* a repository's used bytes as of a time (quota.c) */
 	CACHE_KINDS
 };
 

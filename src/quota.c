@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "db.h"
 #include "gitobj.h"
 #include "gitrules.h"
@@ -82,26 +83,31 @@ static const char SQL_REPO_USED[] =
 
 /*
  * Used bytes per repository, as of its updated_at (which every commit
- * moves): the sum reads a row per blob, so a worker keeps the answer.
+ * moves): the sum reads a row per blob, so a worker keeps the answer in
+ * its cache (CACHE_USED), keyed by the repository and that time.
  */
-#define USED_CACHE	64
-static struct {
-	int64_t		 repo, updated_ms;
-	uint64_t	 used;
-	bool		 set;
-} used_cache[USED_CACHE];
+static void
+used_key(struct oid *k, int64_t repo_id, int64_t updated_ms)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->b, &repo_id, sizeof(repo_id));
+	memcpy(k->b + sizeof(repo_id), &updated_ms, sizeof(updated_ms));
+}
 
 int
 quota_repo_used(struct db *db, struct arena *a, int64_t repo_id,
     int64_t updated_ms, uint64_t *used)
 {
-	size_t k = (size_t)repo_id % USED_CACHE;
 	struct db_res *res;
+	const void *kept;
+	struct oid k;
+	size_t len;
 	int rc;
 
-	if (used_cache[k].set && used_cache[k].repo == repo_id &&
-	    used_cache[k].updated_ms == updated_ms) {
-		*used = used_cache[k].used;
+	used_key(&k, repo_id, updated_ms);
+	if ((kept = cache_get(CACHE_USED, &k, &len)) != NULL &&
+	    len == sizeof(*used)) {
+		memcpy(used, kept, sizeof(*used));
 		return 0;
 	}
 	if (db_exec(db, a, &res, SQL_REPO_USED, "i", repo_id) != 0 ||
@@ -110,10 +116,7 @@ quota_repo_used(struct db *db, struct arena *a, int64_t repo_id,
 	db_done(res);
 	if (rc == 0)
 		*used = 0;
-	used_cache[k].repo = repo_id;
-	used_cache[k].updated_ms = updated_ms;
-	used_cache[k].used = *used;
-	used_cache[k].set = true;
+	cache_put(CACHE_USED, &k, used, sizeof(*used));
 	return 0;
 }
 
