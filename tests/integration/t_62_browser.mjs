@@ -10,21 +10,19 @@
 //
 // Screenshots go to run/artifacts/ (look at them when a test fails).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import {
-  BASE, commitOk, createRepo, newUser, post, request, skip, test,
-  tokenizerFiles,
+  ARTIFACTS, BASE, commitOk, createRepo, launchChromium, newUser, pageErrors,
+  post, request, test, tokenizerFiles,
 } from './lib.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const stackPort = Number(new URL(BASE).port);
 // Inside the stack's reserved range (+20..+29 are free of its services).
 const PAGE_PORT = stackPort + 21;
 const ORIGIN = `http://127.0.0.1:${PAGE_PORT}`;
 const modules = new URL('./node_modules/', import.meta.url).pathname;
-const artifacts = new URL('../../run/artifacts/', import.meta.url).pathname;
 
 // The other origin: a blank page, its import map for the packages the
 // clients' browser builds import by name, and node_modules.
@@ -73,24 +71,13 @@ function servePage() {
 // console errors and answers of 400 and more ("STATUS URL") are
 // collected; everything is closed, whatever happens.
 async function inBrowser(name, fn) {
-  if (!existsSync(CHROMIUM))
-    skip(`${CHROMIUM} is missing (install-deps installs chromium)`);
-  let playwright;
+  const browser = await launchChromium();
+  let server;
   try {
-    playwright = await import('playwright-core');
-  } catch (e) {
-    throw new Error(`playwright-core is not installed (${e.message})`);
-  }
-  const server = await servePage();
-  let browser;
-  try {
-    browser = await playwright.chromium.launch({ executablePath: CHROMIUM,
-      headless: true, args: ['--no-sandbox'] });
+    server = await servePage();
     const page = await browser.newPage();
-    const errors = [];
+    const errors = pageErrors(page);
     const failed = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
     page.on('response', (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
     });
@@ -98,13 +85,12 @@ async function inBrowser(name, fn) {
     try {
       return await fn(page, errors, failed);
     } finally {
-      mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, `${name}.png`) })
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
         .catch(() => {});
     }
   } finally {
-    if (browser) await browser.close();
-    await new Promise((r) => server.close(r));
+    await browser.close();
+    if (server) await new Promise((r) => server.close(r));
   }
 }
 
