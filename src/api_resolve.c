@@ -220,20 +220,21 @@ static void
 rcache_put(const struct oid *key, const struct repo *repo,
     const char *commit, const struct blob_info *bi)
 {
+	const struct rcache_entry *was;
 	struct rcache_entry e;
-	struct drops d = { .n = 0 };
+	size_t len;
 
 	memset(&e, 0, sizeof(e));
 	e.repo_id = repo->id;
 	e.seq = repo->change_seq;
 	memcpy(e.commit, commit, sizeof(e.commit));
 	e.bi = *bi;
-	/* older answers about it go first (a put keeps an entry that is
-	 * there): a later seq says they are stale */
-	d.repo_id[0] = repo->id;
-	d.seq[0] = repo->change_seq;
-	d.n = repo->change_seq > 0;
-	cache_drop_if(CACHE_RESOLVE, stale, &d);
+	/* a put keeps an entry that is there: one read at another seq (or
+	 * of another repository of that name) goes first */
+	if ((was = cache_get(CACHE_RESOLVE, key, &len)) != NULL &&
+	    (len != sizeof(e) || was->repo_id != e.repo_id ||
+	    was->seq != e.seq))
+		cache_drop(CACHE_RESOLVE, key);
 	cache_put(CACHE_RESOLVE, key, &e, sizeof(e));
 }
 

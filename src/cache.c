@@ -141,6 +141,15 @@ evict(struct centry *e)
 }
 
 void
+cache_drop(enum cache_kind k, const struct oid *o)
+{
+	struct centry *e = *find(k, o);
+
+	if (e != NULL)
+		evict(e);
+}
+
+void
 cache_drop_if(enum cache_kind k,
     bool (*drop)(const void *data, size_t len, void *arg), void *arg)
 {

@@ -63,6 +63,8 @@ void		 cache_update(enum cache_kind, const struct oid *,
 void		 cache_drop_if(enum cache_kind,
 		    bool (*drop)(const void *data, size_t len, void *arg),
 		    void *arg);
+/* Drops the entry of (kind, oid), if any; the same care as cache_drop_if(). */
+void		 cache_drop(enum cache_kind, const struct oid *);
 /* Evicts least recently used entries down to the budget. */
 void		 cache_trim(void);
 void		 cache_set_budget(size_t bytes);
