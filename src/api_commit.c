@@ -768,8 +768,9 @@ api_commit(struct req *r)
 		c.ops[blob_op[i]].blob = blobs[i].blob;
 		c.ops[blob_op[i]].data = blobs[i].row_data;
 		c.ops[blob_op[i]].stored = blobs[i].stored;
-		c.ops[blob_op[i]].bytes = blobs[i].stored ||
-		    blobs[i].row_data != NULL ? NULL : blobs[i].data;
+		/* S3's bytes, for commit_store_again(): stored now or before */
+		c.ops[blob_op[i]].bytes = blobs[i].blob.in_s3 ?
+		    blobs[i].data : NULL;
 	}
 	for (k = 0; k < c.nops; k++)
 		if (same[k] >= 0) {

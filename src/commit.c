@@ -519,49 +519,22 @@ store_blobs(struct dctx *x, struct commit_op *ops, size_t nops, struct puts *p)
 	return put_blobs(x, ops, p->idx, p->n);
 }
 
-/*
- * gc's orphan sweep deletes S3 keys no row names (gc.c): it may have
- * deleted bytes this commit PUT just before their rows landed (the rows
- * waited for it). While one runs, each key this commit PUT is looked at
- * and PUT again if gone. Returns 0, or -1 with *e (503, the database's).
- */
-static int
-recheck_puts(struct dctx *x, const struct commit_op *ops,
-    const struct puts *p, struct kerr *e)
+int
+commit_store_again(struct dctx *x, const struct commit_op *ops, size_t nops,
+    struct kerr *e)
 {
-	struct s3_stat st;
+	struct s3_obj *v = arena_alloc(x->a, (nops + 1) * sizeof(*v));
 	size_t i, n = 0;
-	char *key;
-	int rc;
 
-	for (i = 0; i < p->n; i++)
-		if (!ops[p->idx[i]].repeat && ops[p->idx[i]].bytes != NULL)
-			n++;
-	if (n == 0)
-		return 0;
-	if ((rc = gc_orphans_sweeping(x->hub->db, x->a)) < 0)
-		return kerr_db(e, x->hub->db);
-	for (i = 0; rc == 1 && i < p->n; i++) {
-		const struct commit_op *op = &ops[p->idx[i]];
-
-		if (op->repeat || op->bytes == NULL)
+	for (i = 0; i < nops; i++) {
+		if (ops[i].repeat || ops[i].bytes == NULL)
 			continue;
-		key = gitstore_s3_key(x->a, &op->blob);
-		if ((rc = s3_head(x->hub->s3, key, &st)) == S3_NOTFOUND) {
-			log_info("commit: %s was collected as an orphan before "
-			    "its row: stored again", key);
-			rc = s3_put(x->hub->s3, key, op->bytes,
-			    (size_t)op->blob.size);
-		}
-		if (rc != S3_OK) {
-			kerr_set(e, 503, "ServiceUnavailable", "S3: %s",
-			    s3_errmsg(x->hub->s3));
-			e->hidden = true;
-			return -1;
-		}
-		rc = 1;
+		v[n].key = gitstore_s3_key(x->a, &ops[i].blob);
+		v[n].data = ops[i].bytes;
+		v[n++].len = (size_t)ops[i].blob.size;
 	}
-	return 0;
+	return n == 0 ? 0 : gc_store_again(x->hub->db, x->a, x->hub->s3, v, n,
+	    e);
 }
 
 /*
@@ -741,7 +714,7 @@ commit_apply(struct dctx *x, struct commit_req *c, struct oid *out,
 	    quota_commit_limit(db, x->a, x->hub->conf.default_quota,
 	    c->repo->owner_id, &quota) != 0)
 		goto dberr;
-	if (recheck_puts(x, c->ops, &puts, e) != 0)
+	if (commit_store_again(x, c->ops, c->nops, e) != 0)
 		return -1;
 	for (attempt = 0; attempt < 8; attempt++) {
 		struct commit_info head_commit;
@@ -1085,5 +1058,6 @@ commit_store_regular(struct dctx *x, const void *data, size_t len,
 	op->blob = b.blob;
 	op->data = b.row_data;
 	op->stored = b.stored;
+	op->bytes = b.blob.in_s3 ? data : NULL;
 	return 0;
 }

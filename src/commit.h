@@ -25,9 +25,11 @@ struct commit_op {
 	 * its blob.size bytes, written to blob_data in the transaction of
 	 * its git_blob row. Else NULL. */
 	const void	*data;
-	/* For OP_PUT of a large regular blob this request PUT to S3: its
-	 * blob.size bytes, put again should gc's orphan sweep have deleted
-	 * them before their row landed (gc_orphans_sweeping()). Else NULL. */
+	/* For OP_PUT of a regular blob in S3 (large) whose bytes this
+	 * request carries, stored by it or before: its blob.size bytes, put
+	 * again should gc's orphan sweep have deleted them before their row
+	 * landed, or under an earlier try's row (commit_store_again()).
+	 * Else NULL. */
 	const void	*bytes;
 	bool		 repeat;	/* the same blob as an earlier op's */
 	/* Its row was found stored (commit_store_regular(s)): not written
@@ -78,12 +80,22 @@ int	 commit_initial(struct dctx *, int64_t repo_id, const char *author_name,
 /*
  * Stores a regular file's bytes in S3 (unless a blob with that id is
  * already known, or it is small: then op->data keeps the bytes for the
- * commit to write with its row) and fills op->blob and op->data. data
+ * commit to write with its row) and fills op->blob, op->data and
+ * op->bytes. data
  * must last as long as the request. Returns 0, or -1 with *e (503/500,
  * 422 for a SHA-1 collision).
  */
 int	 commit_store_regular(struct dctx *, const void *data, size_t len,
 	    struct commit_op *op, struct kerr *e);
+/*
+ * Once the rows of ops[0..nops) are committed: each large blob this
+ * request PUT whose key gc's orphan sweep deleted meanwhile is stored
+ * again (gc_store_again()). commit_apply() calls it itself; a caller of
+ * commit_initial() calls it after committing. Returns 0, or -1 with *e
+ * (503).
+ */
+int	 commit_store_again(struct dctx *, const struct commit_op *ops,
+	    size_t nops, struct kerr *e);
 /* A regular file's bytes to store, and (out) its blob. */
 struct commit_blob {
 	const void	*data;

@@ -6,8 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <mysqld_error.h>
-
 #include "arena.h"
 #include "blobstore.h"
 #include "db.h"
@@ -101,8 +99,21 @@ static const char SQL_ORPHAN_BLOB_LOCK[] =
     "SELECT 1 FROM git_blob WHERE oid = ? FOR UPDATE";
 static const char SQL_ORPHAN_LFS_LOCK[] =
     "SELECT 1 FROM lfs_object WHERE sha256 = ? FOR UPDATE";
+/* The key's tombstone, in the same transaction: committed after the
+ * DELETE, before any row the lock above held back (sql/014). */
+static const char SQL_TOMBSTONE[] =
+    "INSERT INTO gc_orphan (s3_key) VALUES (?)"
+    " ON DUPLICATE KEY UPDATE deleted_at = CURRENT_TIMESTAMP(3)";
+static const char SQL_PRUNE_TOMBSTONES[] =
+    "DELETE FROM gc_orphan WHERE deleted_at < NOW(3) - INTERVAL 1 DAY";
 
-/* ---- the commit's side ---- */
+/* ---- the writers' side ---- */
+
+/* Which keys of a JSON array (their positions, from 1) have a tombstone. */
+static const char SQL_TOMBSTONED[] =
+    "SELECT j.i FROM JSON_TABLE(?, '$[*]' COLUMNS (i FOR ORDINALITY,"
+    " k VARCHAR(200) PATH '$')) AS j"
+    " JOIN gc_orphan o ON o.s3_key = CAST(j.k AS BINARY)";
 
 static const char SQL_HOLD[] =
     "SELECT COUNT(*), CAST(COALESCE(SUM(b.lfs = 1 AND l.sha256 IS NULL), 0)"
@@ -554,11 +565,12 @@ sweep_uploads(struct run *g)
  * gave up on it), a copy whose row was never written. Each is deleted in
  * a transaction holding its row's absence (a gap lock: a writer's row
  * waits), after a HEAD that finds it still as old: a writer that stored
- * the same bytes again since the listing is seen there and wins. What
- * stays open: a writer storing the very bytes again between that HEAD and
- * the DELETE, or whose PUT is still in flight then: such a writer finds
- * the key gone after recording its row, and stores it again (the lock
- * below; lfs.c, commit.c, mirror.c; not yet git push, receivepack.c).
+ * the same bytes again before the HEAD is seen there and wins. One that
+ * stores them between the HEAD and the DELETE loses them, but its rows
+ * wait for this transaction, which leaves the key's tombstone
+ * (gc_orphan): the writer reads it once its rows are committed and stores
+ * the bytes again (gc_store_again()). LFS verifications HEAD their object
+ * after its row in any case (lfs.c).
  */
 struct orphan {
 	char		*key;
@@ -613,11 +625,14 @@ sweep_orphan(struct run *g, const struct orphan *o, bool lfs, time_t before)
 		return s3err(g, o->key);
 	if (st.modified == 0 || st.modified > before)	/* written again */
 		return db_commit(g->db) != 0 ? dberr(g) : 0;
-	if ((rc = s3_delete(g->x->hub->s3, o->key)) != S3_OK &&
-	    rc != S3_NOTFOUND)
-		return s3err(g, o->key);
+	if (db_exec(g->db, &g->a, NULL, SQL_TOMBSTONE, "s", o->key) != 0)
+		return dberr(g);
+	/* the tombstone stays even when S3 failed: it may have deleted */
+	rc = s3_delete(g->x->hub->s3, o->key);
 	if (db_commit(g->db) != 0)
 		return dberr(g);
+	if (rc != S3_OK && rc != S3_NOTFOUND)
+		return s3err(g, o->key);
 	found(g, "orphan", o->key, st.size);
 	return 0;
 }
@@ -735,71 +750,72 @@ sweep_orphans_in(struct run *g, const char *prefix, bool lfs)
 	return list_pages(g, prefix, orphan_page, &o);
 }
 
-/*
- * The orphan sweep holds a named lock (the database server's) from before
- * its first locking read to after its last delete: a writer that stored
- * bytes and then recorded their row asks, after that row is committed,
- * whether a sweep runs (gc_orphans_sweeping()). None: any sweep starting
- * later sees the row. One: the row insert waited for any delete of that
- * key, so a HEAD now finds out, and the writer stores the bytes again.
- */
-static const char SQL_ORPHANS_LOCK[] =
-    "SELECT GET_LOCK('khub_gc_orphans', 60)";
-static const char SQL_ORPHANS_UNLOCK[] =
-    "DO RELEASE_LOCK('khub_gc_orphans')";
-static const char SQL_ORPHANS_RUNNING[] =
-    "SELECT IS_USED_LOCK('khub_gc_orphans') IS NOT NULL";
-
+/* Deletes the orphans (and tombstones a day old: no writer waits that
+ * long between its bytes and its rows). */
 static int
 sweep_orphans(struct run *g)
 {
+	if (!g->o->dry_run && db_exec(g->db, &g->a, NULL,
+	    SQL_PRUNE_TOMBSTONES, "") != 0)
+		return dberr(g);
+	return sweep_orphans_in(g, "blob/", false) != 0 ||
+	    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
+}
+
+/* Of v[0..n) (at most PAGE), the tombstoned: stored again if gone. */
+static int
+store_again_page(struct db *db, struct arena *a, struct s3 *s3,
+    const struct s3_obj *v, size_t n, struct kerr *e)
+{
+	struct s3_stat st;
 	struct db_res *res;
-	int64_t got = 0;
+	struct buf q;
+	int64_t pos;
+	size_t i;
 	int rc;
 
-	if (g->o->dry_run)	/* deletes nothing: no writer to warn */
-		return sweep_orphans_in(g, "blob/", false) != 0 ||
-		    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
-	if (db_exec(g->db, &g->a, &res, SQL_ORPHANS_LOCK, "") != 0) {
-		/* Galera refuses named locks (WSREP_ON): sweep without; its
-		 * writers cannot see a sweep either (README, on Galera) */
-		if (db_errno(g->db) != ER_NOT_SUPPORTED_YET)
-			return dberr(g);
-		log_warn("gc: no named lock here (Galera?): orphans swept "
-		    "without telling writers");
-		return sweep_orphans_in(g, "blob/", false) != 0 ||
-		    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
+	buf_init(&q, a);
+	for (i = 0; i < n; i++)	/* content keys: hex and slashes */
+		buf_printf(&q, "%s\"%s\"", i ? "," : "[", v[i].key);
+	buf_addc(&q, ']');
+	if (db_exec(db, a, &res, SQL_TOMBSTONED, "s", q.data) != 0)
+		return kerr_db(e, db);
+	while ((rc = db_row(res, "i", &pos)) == 1) {
+		const struct s3_obj *o;
+
+		if (pos < 1 || (size_t)pos > n)
+			continue;
+		o = &v[pos - 1];
+		if ((rc = s3_head(s3, o->key, &st)) == S3_NOTFOUND) {
+			log_info("gc: %s was collected as an orphan before its "
+			    "row landed: stored again", o->key);
+			rc = s3_put(s3, o->key, o->len > 0 ? o->data : "",
+			    o->len);
+		}
+		if (rc != S3_OK) {
+			db_done(res);
+			kerr_set(e, 503, "ServiceUnavailable", "S3: %s",
+			    s3_errmsg(s3));
+			e->hidden = true;
+			return -1;
+		}
 	}
-	if ((rc = db_row(res, "i", &got)) < 0)
-		return dberr(g);
-	db_done(res);
-	if (rc == 0 || got != 1) {
-		kerr_set(g->e, 503, "ServiceUnavailable", "Another gc is "
-		    "sweeping orphans (lock khub_gc_orphans): try later");
-		return -1;
-	}
-	rc = sweep_orphans_in(g, "blob/", false) != 0 ||
-	    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
-	if (db_exec(g->db, &g->a, NULL, SQL_ORPHANS_UNLOCK, "") != 0 &&
-	    rc == 0)
-		return dberr(g);
-	return rc;
+	if (rc < 0)
+		return kerr_db(e, db);
+	return 0;
 }
 
 int
-gc_orphans_sweeping(struct db *db, struct arena *a)
+gc_store_again(struct db *db, struct arena *a, struct s3 *s3,
+    const struct s3_obj *v, size_t n, struct kerr *e)
 {
-	struct db_res *res;
-	int64_t used = 0;
-	int rc;
+	size_t i;
 
-	if (db_exec(db, a, &res, SQL_ORPHANS_RUNNING, "") != 0)
-		/* Galera refuses named locks: no sweep can take one */
-		return db_errno(db) == ER_NOT_SUPPORTED_YET ? 0 : -1;
-	if ((rc = db_row(res, "i", &used)) < 0)
-		return -1;
-	db_done(res);
-	return rc == 1 && used != 0;
+	for (i = 0; i < n; i += PAGE)
+		if (store_again_page(db, a, s3, v + i, n - i < PAGE ? n - i :
+		    PAGE, e) != 0)
+			return -1;
+	return 0;
 }
 
 /* The keys of one page not modified for the grace period (arg: that

@@ -45,6 +45,8 @@
 struct arena;
 struct db;
 struct oid;
+struct s3;
+struct s3_obj;
 
 /* Called for each object deleted (or, in a dry run, that would be):
  * what it is ("blob", "small-blob", "lfs-pointer", "lfs", "multipart",
@@ -93,13 +95,16 @@ int	 gc_hold(struct db *, struct arena *, char *const *chunk,
 	    const size_t *counts, size_t nchunks);
 
 /*
- * For a writer that PUT content bytes to S3 and then committed their
- * rows (a commit, a mirror's copy): whether gc's orphan sweep runs now
- * (gc.c). 0: no bytes of rows already committed can be deleted by it;
- * 1: it may have deleted some just before their row landed: HEAD them and
- * PUT again the missing. -1: a database error.
+ * For a writer that PUT content bytes v[0..n) to S3 and then committed
+ * the rows that name them (a commit, a push, a mirror's copy): gc's
+ * orphan sweep may have deleted some of those keys just before the rows
+ * landed (the rows waited for its transaction, gc.c). Each key it left a
+ * tombstone for is looked at, and PUT again if gone. One query per
+ * thousand keys, and S3 calls only for tombstoned keys. Returns 0, or -1
+ * with *e (503: S3 or the database).
  */
-int	 gc_orphans_sweeping(struct db *, struct arena *);
+int	 gc_store_again(struct db *, struct arena *, struct s3 *,
+	    const struct s3_obj *v, size_t n, struct kerr *e);
 
 /*
  * The same hold for a mirror's copy of a revision (mirror.c), in the

@@ -612,7 +612,7 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	bool *found;
 	size_t i, n = 0, nrows = 0, nput = 0;
 	uint64_t total = 0;
-	struct { struct blob_info bi; const void *data; } *put;
+	struct s3_obj *put;
 
 	oids = arena_alloc(d->a, (s->nfiles + 1) * sizeof(*oids));
 	for (i = 0; i < s->nfiles; i++)
@@ -692,8 +692,11 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 			continue;
 		}
 		bi.in_s3 = true;
-		if ((rc = s3_put(d->hub->s3, gitstore_s3_key(d->a, &bi),
-		    m.b.data, m.b.len)) != S3_OK) {
+		put[nput].key = gitstore_s3_key(d->a, &bi);
+		put[nput].data = m.b.data;
+		put[nput].len = m.b.len;
+		if ((rc = s3_put(d->hub->s3, put[nput].key, m.b.data,
+		    m.b.len)) != S3_OK) {
 			kerr_set(e, rc == S3_UNAVAILABLE ? 503 : 500,
 			    rc == S3_UNAVAILABLE ? "ServiceUnavailable" :
 			    "InternalError", "Storing a mirrored file in S3 "
@@ -703,32 +706,12 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 		}
 		if (gitstore_put_blob(db, d->a, &bi) != 0)
 			return kerr_db(e, db);
-		put[nput].bi = bi;
-		put[nput++].data = m.b.data;
+		nput++;
 	}
 	/* gc's orphan sweep may have deleted bytes just PUT before their
-	 * row landed (gc_orphans_sweeping()): while one runs, looked at and
-	 * PUT again if gone. */
-	if (nput > 0 && (i = (size_t)gc_orphans_sweeping(db, d->a)) != 0) {
-		struct s3_stat st;
-		int rc;
-
-		if (i != 1)
-			return kerr_db(e, db);
-		for (i = 0; i < nput; i++) {
-			char *key = gitstore_s3_key(d->a, &put[i].bi);
-
-			if ((rc = s3_head(d->hub->s3, key, &st)) == S3_NOTFOUND)
-				rc = s3_put(d->hub->s3, key, put[i].data,
-				    (size_t)put[i].bi.size);
-			if (rc != S3_OK) {
-				kerr_set(e, 503, "ServiceUnavailable", "S3: %s",
-				    s3_errmsg(d->hub->s3));
-				e->hidden = true;
-				return -1;
-			}
-		}
-	}
+	 * row landed: stored again (gc_store_again()). */
+	if (gc_store_again(db, d->a, d->hub->s3, put, nput, e) != 0)
+		return -1;
 	/* A small blob's row only with its bytes, in one transaction. */
 	if (nrows > 0) {
 		if (db_begin(db) != 0)

@@ -103,11 +103,11 @@ fill_one(struct dctx *d, const unsigned char *sha256, uint64_t size,
 	struct blob_info bi;
 	unsigned char got[SHA256_LEN];
 	char err[512];
-	struct s3_stat st;
+	struct s3_obj obj;
 	long status;
 	void *map = NULL;
 	char *key;
-	int rc, db = 0;
+	int rc, db = 0, again = 0;
 
 	memset(&x, 0, sizeof(x));
 	if ((x.f = tmpfile()) == NULL)
@@ -151,17 +151,18 @@ fill_one(struct dctx *d, const unsigned char *sha256, uint64_t size,
 	    sha256, (size_t)SHA256_LEN, size) != 0)
 		db = -1;
 	/* gc's orphan sweep may have deleted the key just before the row
-	 * landed (gc_orphans_sweeping()): while one runs, looked at and PUT
-	 * again if gone. */
+	 * landed: stored again (gc_store_again()). */
+	obj.key = key;
+	obj.data = size > 0 ? map : "";
+	obj.len = size;
 	if (rc == S3_OK && db == 0 &&
-	    (db = gc_orphans_sweeping(d->hub->db, d->a)) == 1) {
-		db = 0;
-		if ((rc = s3_head(d->hub->s3, key, &st)) == S3_NOTFOUND)
-			rc = s3_put(d->hub->s3, key, size > 0 ? map : "", size);
-	}
+	    gc_store_again(d->hub->db, d->a, d->hub->s3, &obj, 1, e) != 0)
+		again = -1;
 	if (size > 0)
 		munmap(map, size);
 	fclose(x.f);
+	if (again != 0)
+		return -1;
 	if (rc != S3_OK) {
 		kerr_set(e, rc == S3_UNAVAILABLE ? 503 : 500, rc ==
 		    S3_UNAVAILABLE ? "ServiceUnavailable" : "InternalError",

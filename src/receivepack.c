@@ -971,7 +971,7 @@ store(struct push *s)
 	    sizeof(*rows));
 	size_t nputs = 0, nrows = 0;
 	uint32_t i;
-	int pass, sw;
+	int pass;
 
 	for (i = 0; i < s->n; i++) {
 		struct pobj *ob = &s->o[i];
@@ -1016,24 +1016,9 @@ store(struct push *s)
 	if (db_commit(db) != 0)
 		goto dberr;
 	/* gc's orphan sweep may have deleted bytes just PUT before their
-	 * rows landed (gc_orphans_sweeping()): while one runs, looked at and
-	 * PUT again if gone, as a commit does */
-	if (nputs > 0 && (sw = gc_orphans_sweeping(db, s->x->a)) != 0) {
-		struct s3_stat st;
-
-		if (sw < 0)
-			return kerr_db(s->e, db);
-		for (i = 0; i < nputs; i++) {
-			if ((sw = s3_head(s->x->hub->s3, puts[i].key, &st)) ==
-			    S3_NOTFOUND)
-				sw = s3_put(s->x->hub->s3, puts[i].key,
-				    puts[i].data, puts[i].len);
-			if (sw != S3_OK)
-				return kerr_set(s->e, 503, "ServiceUnavailable",
-				    "S3 did not take the push's files; try "
-				    "again");
-		}
-	}
+	 * rows landed: stored again, as a commit does (gc_store_again()) */
+	if (gc_store_again(db, s->x->a, s->x->hub->s3, puts, nputs, s->e) != 0)
+		return -1;
 	/* trees, commits, then tags (the order of what names what) */
 	for (pass = 0; pass < 3; pass++)
 		for (i = 0; i < s->n; i++) {

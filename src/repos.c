@@ -102,7 +102,8 @@ repos_create(struct dctx *x, int64_t ns_id, const char *ns,
 		db_rollback(db);
 		return -1;
 	}
-	return 0;
+	/* created: a file gc collected meanwhile is stored again, or 503 */
+	return commit_store_again(x, ops, nops, e);
 }
 
 int

@@ -311,6 +311,39 @@ test('gc deleting orphans while commits and uploads store the very same '
       objs[i], `o${i}.bin`);
 });
 
+test('gc leaves a tombstone for each orphan it deletes: a commit whose '
+  + 'earlier try\'s row landed after the delete stores the bytes again; '
+  + 'tombstones go after a day', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const data = randomBytes(6100);
+  const key = orphan(data, false);
+  await sleep(2100);
+  const out = gc('--grace', '1h', '--orphan-age', '1s');
+  assert.match(out, new RegExp(`^deleted orphan ${key} 6100$`, 'm'), out);
+  assert.equal(exists(key), false);
+  const tomb = () => count(`SELECT COUNT(*) FROM gc_orphan
+    WHERE s3_key = '${key}'`);
+  assert.equal(tomb(), 1);
+  // A commit stored these bytes between gc's HEAD and its DELETE; its row
+  // waited for gc and then landed, and its try failed (S3 refused the
+  // bytes again): a row, no bytes. The next try finds the row.
+  const oid = key.split('/').pop();
+  sql(`INSERT INTO git_blob (oid, size, sha256, lfs, in_s3) VALUES
+    (UNHEX('${oid}'), ${data.length}, UNHEX('${sha256(data)}'), 0, 1)`);
+  await commitOk(u.token, repo, { files: { 'x.bin': data } });
+  assert.ok(exists(key), 'the bytes gc deleted were not stored again');
+  assert.deepEqual(await download(repo, 'x.bin', { token: u.token }), data);
+  everyFileStored();
+  // a day on, the tombstone goes (with a dry run, it stays)
+  sql(`UPDATE gc_orphan SET deleted_at = deleted_at - INTERVAL 2 DAY
+    WHERE s3_key = '${key}'`);
+  gc('--dry-run', '--grace', '1h');
+  assert.equal(tomb(), 1);
+  gc('--grace', '1h');
+  assert.equal(tomb(), 0);
+});
+
 test('gc: a reference in between drops the mark; the grace starts over',
   async () => {
     const u = newUser();
