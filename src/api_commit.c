@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "blobstore.h"
 #include "cache.h"
@@ -18,7 +19,6 @@
 #include "jsonutil.h"
 #include "lfs.h"
 #include "quota.h"
-#include "repo.h"
 #include "s3.h"
 
 /* Files above this many bytes are not read back for .gitattributes and

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "diff.h"
 #include "discussions.h"
@@ -21,7 +22,6 @@
 #include "html.h"
 #include "hub.h"
 #include "jsonutil.h"
-#include "repo.h"
 
 /* What ?diff=1 shows of file contents, in all; past it, files are
  * named without their lines. */

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "gated.h"
 #include "jsonutil.h"
-#include "repo.h"
 
 #define GATE_PAGE	500	/* requests a page, unless ?limit= (v0 of
 				 * huggingface_hub reads only the first) */

@@ -25,13 +25,13 @@
 #include <zlib.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "fresh.h"
 #include "hub.h"
 #include "kerr.h"
 #include "log.h"
 #include "pktline.h"
 #include "receivepack.h"
-#include "repo.h"
 #include "uploadpack.h"
 
 /* The largest upload-pack request, compressed or not: a clone of 10,000

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "api_summary.h"
 #include "db.h"
 #include "gitstore.h"
@@ -19,7 +20,6 @@
 #include "jsonutil.h"
 #include "jtext.h"
 #include "quota.h"
-#include "repo.h"
 
 /* The files of a revision, in git order (= path order). */
 struct files {

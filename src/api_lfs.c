@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "db.h"
 #include "discussions.h"
@@ -32,7 +33,6 @@
 #include "lfs.h"
 #include "log.h"
 #include "quota.h"
-#include "repo.h"
 #include "s3.h"
 
 #define LFS_TYPE	"application/vnd.git-lfs+json"

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "jsonutil.h"
 #include "likes.h"
-#include "repo.h"
 
 #define LIKES_PAGE	100	/* likes a page, unless ?limit= */
 #define LIKES_PAGE_MAX	1000

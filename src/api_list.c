@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "api_summary.h"
 #include "auth.h"
 #include "db.h"
@@ -20,7 +21,6 @@
 #include "jsonutil.h"
 #include "listing.h"
 #include "names.h"
-#include "repo.h"
 
 static const char SQL_NAMESPACE[] =
     "SELECT id FROM namespace WHERE name = ?";

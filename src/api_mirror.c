@@ -3,9 +3,9 @@
  * download of a mirrored LFS file whose object is still upstream.
  */
 #include "api.h"
+#include "api_repo.h"
 #include "gitstore.h"
 #include "mirror.h"
-#include "repo.h"
 
 int
 api_mirror_lfs(struct req *r, const struct repo *repo, const char *commit,

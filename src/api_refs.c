@@ -14,6 +14,7 @@
 #include <mysqld_error.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "db.h"
 #include "discussions.h"
@@ -22,7 +23,6 @@
 #include "hub.h"
 #include "jsonutil.h"
 #include "refs.h"
-#include "repo.h"
 
 static const char SQL_NEW_REF[] =
     "INSERT INTO ref (repo_id, kind, name, target, message)"

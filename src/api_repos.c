@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "commit.h"
 #include "db.h"
@@ -15,7 +16,6 @@
 #include "lfs.h"
 #include "names.h"
 #include "quota.h"
-#include "repo.h"
 #include "repos.h"
 
 #define LFS_PATTERNS_MAX	100

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "blobstore.h"
 #include "cache.h"
@@ -31,7 +32,6 @@
 #include "hash.h"
 #include "hub.h"
 #include "range.h"
-#include "repo.h"
 #include "s3.h"
 #include "url.h"
 

@@ -15,13 +15,13 @@
 #include <strings.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "db.h"
-#include "history.h"
-#include "jtext.h"
 #include "gitstore.h"
+#include "history.h"
 #include "hub.h"
 #include "jsonutil.h"
-#include "repo.h"
+#include "jtext.h"
 
 /* Items per tree page: the default and the most one may ask for. */
 #define TREE_LIMIT		1000

@@ -10,22 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "principal.h"
 #include "request.h"
 #include "secrets.h"
 
-struct principal {
-	int64_t		 user_id;
-	char		*name, *fullname, *email;
-	int64_t		 token_id;
-	char		*token_name;
-	char		*token_role;	/* "read" or "write" */
-	int64_t		 token_created_ms;	/* Unix time, milliseconds */
-	int64_t		 token_expires_ms;	/* 0: never */
-	/* A browser session: token_id 0, token_name "session", role
-	 * "write", token_created_ms the login's time. */
-	int		 is_session;
-	int64_t		 session_id;	/* the session row's id */
-};
 
 /*
  * Identifies the caller into r->who (NULL: anonymous): the Authorization
@@ -34,36 +22,6 @@ struct principal {
  * whose user is disabled; 503 when the database is down) and returns -1.
  */
 int	 auth_identify(struct req *);
-/*
- * A token's lookup folded into another query (repo.c: the repository,
- * the caller's rights and the ref in the same round trip). The query
- * selects AUTH_TOKEN_SELECT as a derived table (its columns named
- * token_id, token_name, token_role, token_hash, token_created_ms,
- * user_id, user_name, user_fullname, user_email, token_expires_ms, in
- * that order, read
- * with AUTH_TOKEN_FORMAT), its placeholder the token's hash.
- *
- * auth_token_pending(): the hash of the token to look up into hash and 1;
- * 0 when there is none to look up (no Authorization header, or the caller
- * is known already: call auth_identify(), which sees to the session
- * cookie); -1 after answering 401 for a header with no usable token.
- * auth_token_found(): the row's columns into r->who, p NULL or its
- * token_id 0 when the query found no such token (then it answers 401 and
- * returns -1); 0.
- */
-#define AUTH_TOKEN_SELECT \
-	"SELECT t.id AS token_id, t.name AS token_name, t.role AS token_role," \
-	" t.hash AS token_hash," \
-	" FLOOR(UNIX_TIMESTAMP(t.created_at) * 1000) AS token_created_ms," \
-	" u.id AS user_id, u.name AS user_name, u.fullname AS user_fullname," \
-	" u.email AS user_email," \
-	" COALESCE(FLOOR(UNIX_TIMESTAMP(t.expires_at) * 1000), 0)" \
-	" AS token_expires_ms" \
-	" FROM token t JOIN namespace u ON u.id = t.user_id" \
-	" WHERE t.hash = ? AND t.revoked_at IS NULL" \
-	" AND (t.expires_at IS NULL OR t.expires_at > NOW(3))" \
-	" AND u.kind = 'user' AND u.disabled = 0"
-#define AUTH_TOKEN_FORMAT	"issbiisssi"
 /*
  * For answers that come from memory (api_resolve.c), themselves kept true
  * by fresh.h: the Authorization header's token as the worker remembers it
@@ -77,6 +35,17 @@ int	 auth_identify(struct req *);
  */
 int	 auth_token_recall(struct req *);
 void	 auth_forget_tokens(void);
+/*
+ * A token's lookup folded into another query (AUTH_TOKEN_SELECT,
+ * principal.h; repo.c folds it into the repository's).
+ * auth_token_pending(): the hash of the token to look up into hash and 1;
+ * 0 when there is none to look up (no Authorization header, or the caller
+ * is known already: call auth_identify(), which sees to the session
+ * cookie); -1 after answering 401 for a header with no usable token.
+ * auth_token_found(): the row's columns into r->who, p NULL or its
+ * token_id 0 when the query found no such token (then it answers 401 and
+ * returns -1); 0.
+ */
 int	 auth_token_pending(struct req *, unsigned char hash[TOKEN_HASH_LEN]);
 int	 auth_token_found(struct req *, struct principal *p,
 	    const void *stored, size_t slen,

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "api_repo.h"
 #include "auth.h"
 #include "cors.h"
 #include "db.h"
@@ -19,7 +20,6 @@
 #include "kerr.h"
 #include "log.h"
 #include "metrics.h"
-#include "repo.h"
 #include "request.h"
 
 static const struct {

@@ -8,11 +8,11 @@
 #include <strings.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "gitstore.h"
 #include "hex.h"
 #include "hub.h"
 #include "jsonutil.h"
-#include "repo.h"
 #include "ui.h"
 
 /* The largest file shown as text. */

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "diff.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
-#include "repo.h"
 #include "treediff.h"
 #include "ui.h"
 

@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "discussions.h"
 #include "gitstore.h"
 #include "hub.h"
-#include "repo.h"
 #include "ui.h"
 
 #define PAGE_MAX	10000

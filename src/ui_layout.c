@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "api_repo.h"
 #include "auth.h"
 #include "blobstore.h"
 #include "db.h"
@@ -16,7 +17,6 @@
 #include "hub.h"
 #include "log.h"
 #include "refs.h"
-#include "repo.h"
 #include "s3.h"
 #include "secrets.h"
 #include "ui.h"

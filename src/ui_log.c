@@ -6,9 +6,9 @@
  */
 #include <string.h>
 
+#include "api_repo.h"
 #include "gitstore.h"
 #include "hub.h"
-#include "repo.h"
 #include "ui.h"
 
 #define LOG_PAGE	30

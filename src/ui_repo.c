@@ -9,12 +9,12 @@
 
 #include <json.h>
 
+#include "api_repo.h"
 #include "cache.h"
 #include "frontmatter.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "quota.h"
-#include "repo.h"
 #include "ui.h"
 
 /* The most of a README shown (the rest is cut, and said so). */

@@ -12,10 +12,10 @@
  */
 #include <string.h>
 
+#include "api_repo.h"
 #include "auth.h"
 #include "gated.h"
 #include "hub.h"
-#include "repo.h"
 #include "repos.h"
 #include "ui.h"
 

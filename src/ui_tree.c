@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history.h"
+#include "api_repo.h"
 #include "gitstore.h"
+#include "history.h"
 #include "hub.h"
-#include "repo.h"
 #include "ui.h"
 
 /* Entries per page: 10,000 files are 20 pages of a few hundred kB. */
