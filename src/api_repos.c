@@ -279,22 +279,18 @@ static struct repo *
 open_named(struct req *r, json_object *body, const char *full,
     enum access need)
 {
-	const char *slash;
-
 	if (type_of_body(body, &r->args.type) != 0) {
 		resp_error(r, 400, "BadRequest", "'type' must be model, "
 		    "dataset or space");
 		return NULL;
 	}
-	if (full == NULL || (slash = strchr(full, '/')) == NULL ||
-	    slash == full || slash[1] == '\0' || strchr(slash + 1, '/')) {
+	if (repo_id_split(r->a, full, &r->args.ns, &r->args.name) != 0 ||
+	    *r->args.ns == '\0') {
 		/* A bare name without namespace names nothing here. */
 		resp_error(r, r->who ? 404 : 401, "RepoNotFound",
 		    "Repository not found");
 		return NULL;
 	}
-	r->args.ns = arena_strndup(r->a, full, (size_t)(slash - full));
-	r->args.name = slash + 1;
 	return repo_open(r, need);
 }
 
@@ -332,25 +328,22 @@ api_repo_move(struct req *r)
 {
 	json_object *body, *o;
 	struct repo *repo;
-	const char *to, *slash, *why;
+	const char *to, *ns, *name, *why;
 	struct kerr e;
-	char *ns;
 	int64_t ns_id;
 
 	/* AUTH_IDENTIFY: repo_open() (in open_named) answers anonymous
 	 * callers. */
 	body = r->json;
 	to = jget_str(body, "toRepo");
-	if (to == NULL || (slash = strchr(to, '/')) == NULL ||
-	    strchr(slash + 1, '/') != NULL) {
+	if (repo_id_split(r->a, to, &ns, &name) != 0 || *ns == '\0') {
 		resp_error(r, 400, "BadRequest", "'toRepo' must be "
 		    "namespace/name");
 		return;
 	}
-	ns = arena_strndup(r->a, to, (size_t)(slash - to));
-	if ((why = name_invalid(slash + 1)) != NULL) {
+	if ((why = name_invalid(name)) != NULL) {
 		resp_error(r, 400, "BadRequest", "Repository name '%s' %s",
-		    slash + 1, why);
+		    name, why);
 		return;
 	}
 	if ((repo = open_named(r, body, jget_str(body, "fromRepo"),
@@ -358,7 +351,7 @@ api_repo_move(struct req *r)
 		return;
 	if (namespace_writable(r, ns, &ns_id) != 0)
 		return;
-	if (repos_move(r->hub->db, r->a, repo->id, ns_id, slash + 1,
+	if (repos_move(r->hub->db, r->a, repo->id, ns_id, name,
 	    &e) != 0) {
 		if (e.status == 409) {
 			o = jobj();

@@ -245,7 +245,7 @@ cmd_repo_create(int argc, char **argv)
 	struct commit_op ops[1];
 	struct dctx x = { &hub, &arena, 0, "khubctl repo create" };
 	struct kerr e;
-	const char *id, *slash, *type, *name, *ns = "";
+	const char *id, *type, *name, *ns;
 	enum repo_type t;
 	int64_t repo_id;
 	bool priv = false;
@@ -265,13 +265,8 @@ cmd_repo_create(int argc, char **argv)
 	type = option(argc, argv, 1, "--type", known);
 	if (repo_type_of(type != NULL ? type : "model", &t) != 0)
 		die("--type must be model, dataset or space");
-	name = id;
-	if ((slash = strchr(id, '/')) != NULL) {
-		ns = arena_strndup(&arena, id, (size_t)(slash - id));
-		name = slash + 1;
-		if (*ns == '\0')
-			die("'%s': the namespace is empty", id);
-	}
+	if (repo_id_split(&arena, id, &ns, &name) != 0)
+		die("'%s' is not namespace/name (or a canonical name)", id);
 	/* repos_create() checks the name, as for the API */
 	if (repos_create(&x, find(ns, NULL), ns, t, name, priv, 0, NULL, NULL,
 	    ops, 0, &repo_id, &e) != 0)

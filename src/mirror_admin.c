@@ -10,6 +10,7 @@
 #include "hub.h"
 #include "mirror.h"
 #include "mirror_int.h"
+#include "names.h"
 
 static const char SQL_LIST[] =
     "SELECT r.type, n.name, r.name, m.upstream,"
@@ -62,11 +63,13 @@ static int
 find(struct dctx *d, const char *type, const char *id, int64_t *repo_id,
     char **upstream, struct kerr *e)
 {
-	const char *slash = strchr(id, '/');
-	const char *ns = slash ? arena_strndup(d->a, id, (size_t)(slash - id)) :
-	    "", *name = slash ? slash + 1 : id;
+	const char *ns, *name;
 	struct db_res *res;
 	int rc;
+
+	if (repo_id_split(d->a, id, &ns, &name) != 0)
+		return kerr_set(e, 400, "BadRequest", "'%s' is not "
+		    "namespace/name", id);
 
 	if (db_exec(d->hub->db, d->a, &res, SQL_FIND, "sss", type, ns,
 	    name) != 0 || (rc = db_row(res, "is", repo_id, upstream)) < 0)
@@ -143,7 +146,7 @@ mirror_pin(struct dctx *d, const char *type, const char *id, const char *rev,
     void (*progress)(void *, const char *, uint64_t, size_t, size_t),
     void *arg, struct oid *commit, struct kerr *e)
 {
-	const char *slash = strchr(id, '/');
+	const char *ns, *name;
 	struct commit_info ci;
 	struct walk w;
 	char *upstream, hex[OID_HEX + 1];
@@ -153,10 +156,11 @@ mirror_pin(struct dctx *d, const char *type, const char *id, const char *rev,
 	if (find(d, type, id, &repo_id, &upstream, e) != 0) {
 		int rc;
 
-		if (e->status != 404)
+		/* (find() split the id: a 404 is a well-formed one's) */
+		if (e->status != 404 ||
+		    repo_id_split(d->a, id, &ns, &name) != 0)
 			return -1;
-		rc = mirror_pull(d, type, slash ? arena_strndup(d->a, id,
-		    (size_t)(slash - id)) : "", slash ? slash + 1 : id, e);
+		rc = mirror_pull(d, type, ns, name, e);
 		if (rc < 0)
 			return -1;
 		if (rc == 1 || find(d, type, id, &repo_id, &upstream, e) != 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "jsonutil.h"
 #include "names.h"
 
@@ -276,6 +277,26 @@ int
 repo_type_of_plural(const char *plural, enum repo_type *t)
 {
 	return type_by(repo_type_plural, plural, t);
+}
+
+int
+repo_id_split(struct arena *a, const char *id, const char **ns,
+    const char **name)
+{
+	const char *slash;
+
+	if (id == NULL || *id == '\0')
+		return -1;
+	if ((slash = strchr(id, '/')) == NULL) {
+		*ns = "";
+		*name = id;
+		return 0;
+	}
+	if (slash == id || slash[1] == '\0' || strchr(slash + 1, '/') != NULL)
+		return -1;
+	*ns = arena_strndup(a, id, (size_t)(slash - id));
+	*name = slash + 1;
+	return 0;
 }
 
 bool

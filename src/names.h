@@ -22,6 +22,16 @@ const char *repo_type_prefix(enum repo_type);	/* "", "datasets/", "spaces/" */
 int	 repo_type_of(const char *name, enum repo_type *);
 int	 repo_type_of_plural(const char *plural, enum repo_type *);
 
+struct arena;
+
+/*
+ * A repository id as the Hub writes it: "ns/name" (both parts non-empty,
+ * one '/') into *ns and *name, or "name" alone (a canonical repository's:
+ * *ns ""). The parts are not checked as names (name_invalid()). 0, or -1
+ * for anything else (NULL too). *ns is a copy in a; *name points into id.
+ */
+int	 repo_id_split(struct arena *, const char *id, const char **ns,
+	    const char **name);
 /* NULL when name is valid, else what is wrong ("is too long"...). */
 const char	*name_invalid(const char *name);
 /* Names the URL space keeps for itself (api, models, datasets...): no

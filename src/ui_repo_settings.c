@@ -87,7 +87,7 @@ act(struct req *r, struct repo *repo, struct qarg *q, size_t n)
 {
 	struct repos_settings st;
 	struct kerr e;
-	const char *action = query_get(q, n, "action"), *v, *slash;
+	const char *action = query_get(q, n, "action"), *v, *ns, *name;
 	int64_t ns_id;
 
 	memset(&st, 0, sizeof(st));
@@ -106,15 +106,14 @@ act(struct req *r, struct repo *repo, struct qarg *q, size_t n)
 		    GATE_AUTO : GATE_MANUAL;
 	else if (!strcmp(action, "move")) {
 		v = query_get(q, n, "to");
-		if (v == NULL || (slash = strchr(v, '/')) == NULL ||
-		    slash == v || strchr(slash + 1, '/') != NULL) {
+		if (repo_id_split(r->a, v, &ns, &name) != 0 || *ns == '\0') {
 			page(r, repo, 400, "The new id is namespace/name.", NULL);
 			return;
 		}
 		if (repos_namespace_writable(r->hub->db, r->a, r->who->user_id,
-		    true, arena_strndup(r->a, v, (size_t)(slash - v)), &ns_id,
+		    true, ns, &ns_id,
 		    &e) != 0 || repos_move(r->hub->db, r->a, repo->id, ns_id,
-		    slash + 1, &e) != 0) {
+		    name, &e) != 0) {
 			if (e.status >= 500)
 				resp_kerr(r, &e);
 			else

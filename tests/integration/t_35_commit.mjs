@@ -373,6 +373,12 @@ test('delete, move (history moves along), settings', async () => {
   res = await post('/api/repos/move', { fromRepo: to, toRepo: other.id,
     type: 'model' }, u.token);
   assert.equal(res.status, 409, 'the destination exists');
+  // a destination that is not namespace/name: 400, nothing moved
+  for (const bad of [`/${unique('x')}`, `${u.name}/a/b`, unique('bare'),
+    `${u.name}/`])
+    assert.equal((await post('/api/repos/move', { fromRepo: to, toRepo: bad,
+      type: 'model' }, u.token)).status, 400, bad);
+  assert.deepEqual(await fetchBytes(moved, c1, 'a.txt'), Buffer.from('moved'));
 
   res = await request('DELETE', '/api/repos/delete', { body: { name:
     to.split('/')[1], type: 'model' }, headers: { 'content-type':

@@ -149,6 +149,11 @@ test('canonical: khubctl refuses reserved names, duplicates; the API will not ma
   assert.match(r.stderr, /already created/);
   r = khubctlRaw(['repo', 'create', 'x', '--type', 'kitten']);
   assert.notEqual(r.status, 0);
+  for (const bad of ['/x', 'a/b/c', 'a/']) {
+    r = khubctlRaw(['repo', 'create', bad]);
+    assert.notEqual(r.status, 0, bad);
+    assert.match(r.stderr, /not namespace\/name/, bad);
+  }
   const u = newUser();
   const res = await post('/api/repos/create', { name: unique('r'),
     organization: '' }, u.token);

@@ -1,8 +1,9 @@
 /*
  * test_names.c: the one place names are checked (names.c): the kinds of
  * repository both ways, repository and user names, e-mail addresses, file
- * paths, revisions and ref names.
+ * paths, revisions and ref names, repository ids.
  */
+#include "arena.h"
 #include "check.h"
 #include "names.h"
 
@@ -89,6 +90,27 @@ test_paths_and_refs(void)
 	CHECK(!ref_name_ambiguous("main"));
 }
 
+static void
+test_repo_ids(void)
+{
+	struct arena a;
+	const char *ns, *name;
+
+	arena_init(&a, 1024);
+	CHECK(repo_id_split(&a, "org/bert", &ns, &name) == 0);
+	CHECK_STR(ns, "org");
+	CHECK_STR(name, "bert");
+	CHECK(repo_id_split(&a, "gpt2", &ns, &name) == 0);
+	CHECK_STR(ns, "");
+	CHECK_STR(name, "gpt2");
+	CHECK(repo_id_split(&a, "/bert", &ns, &name) == -1);
+	CHECK(repo_id_split(&a, "org/", &ns, &name) == -1);
+	CHECK(repo_id_split(&a, "a/b/c", &ns, &name) == -1);
+	CHECK(repo_id_split(&a, "", &ns, &name) == -1);
+	CHECK(repo_id_split(&a, NULL, &ns, &name) == -1);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -96,5 +118,6 @@ main(void)
 	RUN(test_names);
 	RUN(test_email);
 	RUN(test_paths_and_refs);
+	RUN(test_repo_ids);
 	return check_done("names");
 }
