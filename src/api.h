@@ -9,10 +9,12 @@
 #include "request.h"
 
 /* The limits of the routes whose small JSON body may be left out
- * (BODY_JSON_OPT: the table's body_max): a branch's or tag's call, and a
- * discussion's (a comment, escaped, and the rest of its JSON). */
+ * (BODY_JSON_OPT: the table's body_max): a branch's or tag's call, a
+ * discussion's (a comment, escaped, and the rest of its JSON), and an
+ * access request's answers. */
 #define REF_BODY_MAX		65536
 #define DISCUSSION_BODY_MAX	(4 * DISCUSSION_TEXT_MAX + 4096)
+#define ASK_BODY_MAX		(16 << 10)
 
 /* api_health.c: database and S3 reachable */
 void	api_health(struct req *);

@@ -9,7 +9,6 @@
  * a HEAD answer, bodiless, carries alone). A private repository the caller
  * may not read is RepoNotFound everywhere here, as a missing one.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -21,7 +20,6 @@
 #define GATE_PAGE	500	/* requests a page, unless ?limit= (v0 of
 				 * huggingface_hub reads only the first) */
 #define GATE_PAGE_MAX	1000
-#define FIELDS_MAX	(16u << 10)	/* bytes of an ask's answers */
 
 int
 api_gate_check(struct req *r, const struct repo *repo, int *status,
@@ -118,23 +116,19 @@ api_auth_check_write(struct req *r)
 }
 
 /* The answers of an ask body: a JSON object of strings, or none (the web
- * form may have no fields, and the clients post no body). */
+ * form may have no fields, and the clients post no body). The route reads
+ * it (BODY_JSON_OPT, at most ASK_BODY_MAX bytes), once the repository
+ * and the caller are known. */
 static int
 fields_of(struct req *r, const char **out)
 {
-	const char *cl = req_env(r, "CONTENT_LENGTH");
 	json_object *o;
 
 	*out = NULL;
-	if (cl == NULL || !strcmp(cl, "0"))
+	if (req_read_body(r) != 0)
+		return -1;
+	if ((o = r->json) == NULL)
 		return 0;
-	if (strlen(cl) > 6 || strtoul(cl, NULL, 10) > FIELDS_MAX) {
-		resp_error(r, 400, "BadRequest", "The answers may hold at most "
-		    "%u bytes", FIELDS_MAX);
-		return -1;
-	}
-	if ((o = req_json(r)) == NULL)
-		return -1;
 	json_object_object_foreach(o, k, v) {
 		(void)k;
 		if (!json_object_is_type(v, json_type_string)) {

@@ -469,7 +469,15 @@ test('gated: auto accepts a request at once', async () => {
   const repo = await gatedRepo(owner.token, 'auto');
   const u = newUser();
   await refused(repo, u.token, 403, msgAsk(repo));
-  const res = await ask(repo, u.token);
+  // answers over 16 KiB, and answers that are not strings, are refused
+  // before anything is recorded
+  let bad = await ask(repo, u.token, { why: 'x'.repeat(16 << 10) });
+  assert.equal(bad.status, 413, bad.body);
+  assert.equal(bad.headers['x-error-code'], 'PayloadTooLarge');
+  bad = await ask(repo, u.token, { why: 3 });
+  assert.equal(bad.status, 400, bad.body);
+  assert.deepEqual((await requests(repo, owner.token, 'accepted')).json, []);
+  const res = await ask(repo, u.token, { why: 'research' });
   assert.equal(res.status, 200, res.body);
   assert.equal(res.json.status, 'accepted');
   await allowed(repo, u.token);
