@@ -609,10 +609,11 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	struct blob_info *have, bi;
 	struct blob_row *rows;
 	struct blob_info *small;
-	bool *found;
+	bool *found, deadlock;
 	size_t i, n = 0, nrows = 0, nput = 0;
 	uint64_t total = 0;
 	struct s3_obj *put;
+	int attempt;
 
 	oids = arena_alloc(d->a, (s->nfiles + 1) * sizeof(*oids));
 	for (i = 0; i < s->nfiles; i++)
@@ -712,23 +713,26 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	 * row landed: stored again (gc_store_again()). */
 	if (gc_store_again(db, d->a, d->hub->s3, put, nput, e) != 0)
 		return -1;
-	/* A small blob's row only with its bytes, in one transaction. */
-	if (nrows > 0) {
+	/* A small blob's row only with its bytes, in one transaction
+	 * (tried again when it loses a deadlock to another copy of the same
+	 * files, as a commit's blob rows are). */
+	for (attempt = 1; nrows > 0; attempt++) {
 		if (db_begin(db) != 0)
 			return kerr_db(e, db);
-		if (blobstore_put_small(db, d->a, rows, nrows) != 0)
-			goto dbfail;
-		for (i = 0; i < nrows; i++)
-			if (gitstore_put_blob(db, d->a, &small[i]) != 0)
-				goto dbfail;
-		if (db_commit(db) != 0)
-			goto dbfail;
+		if (blobstore_put_small(db, d->a, rows, nrows) == 0) {
+			for (i = 0; i < nrows; i++)
+				if (gitstore_put_blob(db, d->a, &small[i]) != 0)
+					break;
+			if (i == nrows && db_commit(db) == 0)
+				break;
+		}
+		kerr_db(e, db);
+		deadlock = db_errno(db) == ER_LOCK_DEADLOCK;
+		db_rollback(db);
+		if (!deadlock || attempt == 3)
+			return -1;
 	}
 	return 0;
-dbfail:
-	kerr_db(e, db);
-	db_rollback(db);
-	return -1;
 }
 
 /* The commit message git's format holds for upstream's title and
@@ -755,8 +759,9 @@ hold(struct snap *s)
 
 /* The history, the revision's commit, its refs and its blobs, in one
  * transaction. */
+/* One try of land(): -2 when the transaction lost a deadlock. */
 static int
-land(struct snap *s, int64_t repo_id, const struct oid *commit,
+land_once(struct snap *s, int64_t repo_id, const struct oid *commit,
     const struct oid *root, struct kerr *e)
 {
 	struct dctx *d = s->d;
@@ -838,8 +843,31 @@ land(struct snap *s, int64_t repo_id, const struct oid *commit,
 	return 0;
 dbfail:
 	kerr_db(e, db);
+	rc = db_errno(db) == ER_LOCK_DEADLOCK ? -2 : -1;
 	db_rollback(db);
-	return -1;
+	return rc;
+}
+
+/*
+ * Lands the copied revision: its commits, references and refs in one
+ * transaction. Two copies at once may deadlock (upstream's identical
+ * initial commits, rows of the same blobs): the loser tries again, as a
+ * commit does. Returns 0, or -1 with *e.
+ */
+static int
+land(struct snap *s, int64_t repo_id, const struct oid *commit,
+    const struct oid *root, struct kerr *e)
+{
+	int attempt, rc;
+
+	for (attempt = 1; attempt <= 3; attempt++) {
+		if ((rc = land_once(s, repo_id, commit, root, e)) != -2)
+			return rc;
+		log_debug("mirror: landing a copy lost a deadlock (try %d)",
+		    attempt);
+	}
+	return kerr_set(e, 503, "ServiceUnavailable", "Copying this revision "
+	    "kept meeting other copies' locks; read it again");
 }
 
 /* Copies revision commit of the mirror (mirror.c's header says how). */
