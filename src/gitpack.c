@@ -444,8 +444,10 @@ delta_apply(const unsigned char *base, size_t blen,
 				}
 			if (n == 0)
 				n = 0x10000;
-			if (o + n > blen || n > dst - at)
+			if (o + n > blen)
 				NO("a delta copies from outside its base");
+			if (n > dst - at)
+				NO("a delta's copy runs past its result");
 			memcpy(r + at, base + o, n);
 			at += n;
 		} else if (op != 0) {

@@ -1,10 +1,12 @@
 /*
  * receivepack.c: git push into the store, in four steps:
  *
- *   1. the pack indexed and every object resolved in memory (deltas
- *      against objects of the same pack only), each checked as git fsck
- *      would (commits, trees, LFS pointers, tags: of commits, trees or
- *      blobs);
+ *   1. the pack indexed and every object resolved in memory, once, in
+ *      the order of its deltas (on objects of the pack, or of this
+ *      repository: a thin pack's bases, read from the store; trees once
+ *      the commits the push stands on are known), each checked as git
+ *      fsck would (commits, trees, LFS pointers, tags: of commits,
+ *      trees or blobs);
  *   2. from each command's new commit, the pushed commits and their trees
  *      walked: every parent, subtree and blob they name but the pack
  *      lacks must be this repository's; tree paths pass path_invalid();
@@ -86,7 +88,7 @@ const char *
 receive_capabilities(struct arena *a, const char *agent)
 {
 	return arena_printf(a, "report-status report-status-v2 delete-refs "
-	    "side-band-64k quiet atomic ofs-delta no-thin object-format=sha1 "
+	    "side-band-64k quiet atomic ofs-delta object-format=sha1 "
 	    "agent=%s", agent);
 }
 
@@ -221,6 +223,7 @@ struct pobj {
 	bool		 lfs;		/* a blob that is an LFS pointer */
 	bool		 reached;	/* by a command's walk */
 	bool		 known;		/* a blob the store has already */
+	bool		 checked;	/* by check_object() */
 	unsigned char	*data;		/* malloc'd */
 	size_t		 len;
 	unsigned char	 sha256[SHA256_LEN];	/* LFS: the object's */
@@ -255,8 +258,28 @@ struct push {
 	char		**json;
 	size_t		*counts, nchunks;
 	uint64_t	 memory_max;	/* inflated objects held at most */
+	uint64_t	 held;		/* inflated bytes held now */
 	bool		 recorded;	/* record() committed */
+	bool		 heads_bound;	/* bound has the branch heads */
+	/*
+	 * Step 1's state: the pack's entries; per entry the next one waiting
+	 * on the same base (a list), the first OFS_DELTA waiting on it, and
+	 * the base it is resolved against; the REF_DELTAs waiting on each
+	 * base id; a stack of entries ready to resolve; thin bases (objects
+	 * of this repository the pack's deltas name): ext.
+	 */
+	const unsigned char *pack;
+	size_t		 packlen;
+	struct pack_entry *v;
+	uint32_t	*next, *ofs_wait, *stack, sp, left;
+	struct pobj	**base_of;
+	struct oidmap	 waiting, tried;
+	struct pobj	*ext;
+	uint32_t	 next_n;
 };
+
+/* No entry (the end of a waiting list, a list released). */
+#define NONE	UINT32_MAX
 
 static const char *
 type_name(unsigned t)
@@ -273,7 +296,15 @@ free_objects(void *p)
 
 	for (i = 0; s->o != NULL && i < s->n; i++)
 		free(s->o[i].data);
+	for (i = 0; s->ext != NULL && i < s->next_n; i++)
+		free(s->ext[i].data);
 	free(s->o);
+	free(s->ext);
+	free(s->v);
+	free(s->next);
+	free(s->ofs_wait);
+	free(s->stack);
+	free(s->base_of);
 }
 
 /* The entry whose header is at off (entries are in pack order). */
@@ -397,98 +428,349 @@ check_object(struct push *s, struct pobj *ob)
 	}
 }
 
-/* Step 1: every object of the pack, resolved and checked. */
+static int	 repo_has(struct push *, const char *, const struct oid *);
+static int	 load_known(struct push *);
+static void	 add_bound(struct push *, const struct oid *);
+static int	 add_heads(struct push *);
+
+/* Entry i is ready: resolved against base (NULL: a whole object) next. */
+static void
+ready(struct push *s, uint32_t i, struct pobj *base)
+{
+	s->base_of[i] = base;
+	s->stack[s->sp++] = i;
+}
+
+/* Everything waiting on ob (index i in the pack, or NONE for a thin
+ * base) is ready. */
+static void
+release(struct push *s, uint32_t i, struct pobj *ob)
+{
+	uint32_t *w, k;
+
+	if (i != NONE)
+		for (k = s->ofs_wait[i]; k != NONE; k = s->next[k])
+			ready(s, k, ob);
+	if ((w = map_get(&s->waiting, &ob->oid)) != NULL && *w != NONE) {
+		for (k = *w; k != NONE; k = s->next[k])
+			ready(s, k, ob);
+		*w = NONE;
+	}
+}
+
+/*
+ * Entry i inflated, and applied to its base when a delta; what waits on
+ * it then ready. Bounded: what is held (objects, and the delta being
+ * applied) stays within memory_max, checked before each allocation.
+ * 0, or -1 with *why.
+ */
+static int
+resolve_entry(struct push *s, uint32_t i, const char **why)
+{
+	const struct pack_entry *e = &s->v[i];
+	struct pobj *ob = &s->o[i], *base = s->base_of[i];
+	unsigned char *raw;
+
+	if (e->size > s->memory_max - s->held) {
+		*why = "the pack's objects are larger than khub takes at once";
+		return -1;
+	}
+	if ((raw = malloc(e->size ? e->size : 1)) == NULL)
+		oom();
+	if (pack_inflate(s->pack, s->packlen, e, raw) != 0) {
+		free(raw);
+		*why = "an object's data is corrupt";
+		return -1;
+	}
+	if (base == NULL) {
+		ob->type = e->type;
+		ob->data = raw;
+		ob->len = (size_t)e->size;
+		s->held += e->size;
+	} else {
+		int rc = delta_apply(base->data, base->len, raw,
+		    (size_t)e->size, s->memory_max - s->held - e->size,
+		    &ob->data, &ob->len, why);
+
+		free(raw);
+		if (rc != 0)
+			return -1;
+		s->held += ob->len;
+		ob->type = base->type;
+	}
+	git_object_oid(&ob->oid, type_name(ob->type), ob->data, ob->len);
+	ob->done = true;
+	map_add(&s->byid, &ob->oid, i);
+	s->left--;
+	release(s, i, ob);
+	return 0;
+}
+
+/* Resolves every entry that is ready, and what that makes ready. */
+static int
+drain(struct push *s)
+{
+	const char *why;
+
+	while (s->sp > 0)
+		if (resolve_entry(s, s->stack[--s->sp], &why) != 0)
+			return kerr_set(s->e, 400, "BadRequest", "pack: %s",
+			    why);
+	return 0;
+}
+
+/* Takes the next len bytes of a thin base being read. */
+struct base_read {
+	unsigned char	*p;
+	size_t		 len, cap;
+};
+
+static int
+base_sink(void *arg, const void *data, size_t len)
+{
+	struct base_read *r = arg;
+
+	if (len > r->cap - r->len)
+		return -1;
+	memcpy(r->p + r->len, data, len);
+	r->len += len;
+	return 0;
+}
+
+/*
+ * The bytes of object o of type t, which this repository has, as a thin
+ * base (ext): a blob's from blob_data or S3 (an LFS file's pointer made
+ * from its row, as upload-pack makes it), a commit's text, a tree's raw
+ * form; their id checked. 0, or -1 with *s->e.
+ */
+static int
+load_base(struct push *s, const struct oid *o, unsigned t, struct pobj **out)
+{
+	struct pobj *b = &s->ext[s->next_n];
+	struct base_read r = { NULL, 0, 0 };
+	const void *raw = NULL;
+	struct blob_info bi;
+	struct commit_info ci;
+	struct buf text;
+	struct oid got;
+	size_t len = 0;
+	int rc;
+
+	if (t == PACK_BLOB) {
+		if ((rc = gitstore_blob(s->db, s->x->a, o, &bi)) != 0)
+			goto store;
+		len = (size_t)gitstore_blob_git_size(&bi);
+	} else if (t == PACK_COMMIT) {
+		if ((rc = gitstore_commit(s->db, s->x->a, o, &ci)) != 0)
+			goto store;
+		buf_init(&text, s->x->a);
+		commit_write(&text, &ci);
+		raw = text.data;
+		len = text.len;
+	} else if ((rc = gitstore_tree_raw(s->db, s->x->a, o, &raw,
+	    &len)) != 0)
+		goto store;
+	if (len > s->memory_max - s->held)
+		return kerr_set(s->e, 400, "BadRequest", "pack: the pack's "
+		    "objects are larger than khub takes at once");
+	if ((r.p = malloc(len ? len : 1)) == NULL)
+		oom();
+	r.cap = len;
+	if (t == PACK_BLOB) {
+		if (gitstore_blob_read(s->db, s->x->hub->s3, s->x->a, &bi,
+		    base_sink, &r, s->e) != 0) {
+			free(r.p);
+			return -1;
+		}
+	} else
+		base_sink(&r, raw, len);
+	git_object_oid(&got, type_name(t), r.p, r.len);
+	if (r.len != len || !oid_eq(&got, o)) {
+		free(r.p);
+		return kerr_set(s->e, 500, "InternalError", "the stored %s %s "
+		    "does not match its id", type_name(t), oid_hex_a(s->x->a,
+		    o));
+	}
+	b->oid = *o;
+	b->type = (unsigned char)t;
+	b->done = true;
+	b->data = r.p;
+	b->len = len;
+	s->held += len;
+	s->next_n++;
+	*out = b;
+	return 0;
+store:
+	return rc < 0 ? kerr_db(s->e, s->db) : kerr_set(s->e, 500,
+	    "InternalError", "%s %s is missing from the store",
+	    type_name(t), oid_hex_a(s->x->a, o));
+}
+
+/*
+ * Whether tree o is one this repository reaches: a tree of the snapshots
+ * of the commits the push stands on (where git takes a thin pack's bases
+ * from), or, for a pusher who knows more (a shallow one's bases come from
+ * the refs it saw), of the branch heads'. 1, 0, -1.
+ */
+static int
+repo_reaches_tree(struct push *s, const struct oid *o)
+{
+	if (!s->known_loaded && load_known(s) != 0)
+		return -1;
+	if (map_get(&s->known, o) != NULL)
+		return 1;
+	if (s->heads_bound)
+		return 0;
+	if (add_heads(s) != 0 || (!s->known_loaded && load_known(s) != 0))
+		return -1;
+	return map_get(&s->known, o) != NULL;
+}
+
+/*
+ * The thin bases (git's index-pack --fix-thin): each REF_DELTA base the
+ * pack lacks, when this repository has it, loaded (from the store; never
+ * an object of the store no repository of this one reaches) and what
+ * waits on it resolved. Blobs and commits by their rows; trees (with
+ * trees, once the commits the push stands on are known) by the
+ * snapshots. A base it lacks stays missing, whoever else has it. 0 or -1.
+ */
+static int
+thin_bases(struct push *s, bool trees)
+{
+	uint32_t i, *w, *t;
+	struct pobj *b;
+	int rc;
+
+	for (i = 0; i < s->n && s->left > 0; i++) {
+		struct oid o;
+		bool again = false;	/* no blob or commit of ours */
+
+		if (s->o[i].done || s->v[i].type != PACK_REF_DELTA)
+			continue;
+		memcpy(o.b, s->v[i].base, OID_LEN);
+		if ((w = map_get(&s->waiting, &o)) == NULL || *w == NONE)
+			continue;	/* ready already */
+		/* once a phase: 1 without trees, 2 with */
+		if (!map_add(&s->tried, &o, 1 + trees)) {
+			t = map_get(&s->tried, &o);
+			if (*t == 1u + trees)
+				continue;
+			*t = 1 + trees;
+			again = true;
+		}
+		if ((rc = again ? 0 : repo_has(s, SQL_IS_BLOB, &o)) == 1)
+			rc = load_base(s, &o, PACK_BLOB, &b);
+		else if (rc == 0 && !again && (rc = repo_has(s,
+		    SQL_IS_COMMIT, &o)) == 1)
+			rc = load_base(s, &o, PACK_COMMIT, &b);
+		else if (rc == 0 && trees && (rc = repo_reaches_tree(s,
+		    &o)) == 1)
+			rc = load_base(s, &o, PACK_TREE, &b);
+		else if (rc == 0)
+			continue;	/* not this repository's */
+		if (rc < 0)
+			return -1;
+		release(s, NONE, b);
+		if (drain(s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Step 1's checks of the objects resolved since the last call. */
+static int
+check_resolved(struct push *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->o[i].done && !s->o[i].checked) {
+			s->o[i].checked = true;
+			if (check_object(s, &s->o[i]) != 0)
+				return -1;
+		}
+	return 0;
+}
+
+/*
+ * Step 1: the pack indexed, then every object resolved once, in an order
+ * that follows the deltas (what waits on an object is resolved when it
+ * is: linear, whatever the chains' depth and order), the thin bases
+ * without trees loaded; the objects resolved checked. What is left waits
+ * on trees (thin_bases() with trees, once the commits are walked) or on
+ * nothing this repository has.
+ */
 static int
 resolve(struct push *s, const unsigned char *pack, size_t len)
 {
-	struct pack_entry *v;
-	uint64_t total = 0;
 	const char *why;
-	uint32_t i, left, n;
-	bool progress = true;
+	uint32_t i, n, *w;
+	long k;
 
-	if (pack_index(pack, len, RECEIVE_OBJECTS_MAX, s->memory_max, &v, &n,
-	    &why) != 0)
+	if (pack_index(pack, len, RECEIVE_OBJECTS_MAX, s->memory_max, &s->v,
+	    &n, &why) != 0)
 		return kerr_set(s->e, 400, "BadRequest", "pack: %s", why);
-	s->n = n;
-	if ((s->o = calloc(n ? n : 1, sizeof(*s->o))) == NULL)
+	s->pack = pack;
+	s->packlen = len;
+	s->n = s->left = n;
+	if ((s->o = calloc(n ? n : 1, sizeof(*s->o))) == NULL ||
+	    (s->ext = calloc(n ? n : 1, sizeof(*s->ext))) == NULL ||
+	    (s->next = malloc((n ? n : 1) * sizeof(*s->next))) == NULL ||
+	    (s->ofs_wait = malloc((n ? n : 1) * sizeof(*s->ofs_wait))) ==
+	    NULL || (s->stack = malloc((n ? n : 1) * sizeof(*s->stack))) ==
+	    NULL || (s->base_of = calloc(n ? n : 1, sizeof(*s->base_of))) ==
+	    NULL)
 		oom();
-	for (left = n; left > 0 && progress; ) {
-		progress = false;
-		for (i = 0; i < n; i++) {
-			struct pack_entry *e = &v[i];
-			struct pobj *ob = &s->o[i], *base = NULL;
-			unsigned char *raw;
-			long k;
-
-			if (ob->done)
-				continue;
-			if (e->type == PACK_OFS_DELTA) {
-				if ((k = entry_at(v, n, e->base_off)) < 0) {
-					why = "a delta's base offset is not an "
-					    "object";
-					goto bad;
-				}
-				base = &s->o[k];
-			} else if (e->type == PACK_REF_DELTA) {
-				struct oid b;
-				uint32_t *at;
-
-				memcpy(b.b, e->base, OID_LEN);
-				if ((at = map_get(&s->byid, &b)) == NULL)
-					continue;	/* maybe later */
-				base = &s->o[*at];
-			}
-			if (base != NULL && !base->done)
-				continue;
-			if ((total += e->size) > s->memory_max) {
-				why = "the pack's objects are larger than "
-				    "khub takes at once";
-				goto bad;
-			}
-			if ((raw = malloc(e->size ? e->size : 1)) == NULL)
-				oom();
-			if (pack_inflate(pack, len, e, raw) != 0) {
-				free(raw);
-				why = "an object's data is corrupt";
-				goto bad;
-			}
-			if (base == NULL) {
-				ob->type = e->type;
-				ob->data = raw;
-				ob->len = (size_t)e->size;
-			} else {
-				int rc = delta_apply(base->data, base->len,
-				    raw, (size_t)e->size, s->memory_max -
-				    total, &ob->data, &ob->len, &why);
-
-				free(raw);
-				if (rc != 0)
-					goto bad;
-				total += ob->len;
-				ob->type = base->type;
-			}
-			git_object_oid(&ob->oid, type_name(ob->type),
-			    ob->data, ob->len);
-			ob->done = true;
-			map_add(&s->byid, &ob->oid, i);
-			progress = true;
-			left--;
-		}
-	}
-	free(v);
-	if (left > 0)
-		return kerr_set(s->e, 400, "BadRequest", "pack: a delta's "
-		    "base is not in the pack (khub takes no thin packs)");
+	map_init(&s->waiting, s->x->a);
+	map_init(&s->tried, s->x->a);
 	for (i = 0; i < n; i++)
-		if (check_object(s, &s->o[i]) != 0)
-			return -1;
-	return 0;
-bad:
-	free(v);
-	return kerr_set(s->e, 400, "BadRequest", "pack: %s", why);
+		s->next[i] = s->ofs_wait[i] = NONE;
+	for (i = 0; i < n; i++) {
+		const struct pack_entry *e = &s->v[i];
+		struct oid b;
+
+		if (e->type == PACK_OFS_DELTA) {
+			if ((k = entry_at(s->v, n, e->base_off)) < 0)
+				return kerr_set(s->e, 400, "BadRequest",
+				    "pack: a delta's base offset is not an "
+				    "object");
+			s->next[i] = s->ofs_wait[k];
+			s->ofs_wait[k] = i;
+		} else if (e->type == PACK_REF_DELTA) {
+			memcpy(b.b, e->base, OID_LEN);
+			if (!map_add(&s->waiting, &b, i)) {
+				w = map_get(&s->waiting, &b);
+				s->next[i] = *w;
+				*w = i;
+			}
+		} else
+			ready(s, i, NULL);
+	}
+	if (drain(s) != 0 || (s->left > 0 && thin_bases(s, false) != 0))
+		return -1;
+	return check_resolved(s);
 }
 
+/* The base a delta still waits on, for the refusal. */
+static int
+base_missing(struct push *s)
+{
+	uint32_t i, *w;
+
+	for (i = 0; i < s->n; i++) {
+		struct oid o;
+
+		if (s->o[i].done || s->v[i].type != PACK_REF_DELTA)
+			continue;
+		memcpy(o.b, s->v[i].base, OID_LEN);
+		if ((w = map_get(&s->waiting, &o)) != NULL && *w != NONE)
+			return kerr_set(s->e, 400, "BadRequest", "pack: delta "
+			    "base %s is neither in the pack nor in this "
+			    "repository", oid_hex_a(s->x->a, &o));
+	}
+	return kerr_set(s->e, 400, "BadRequest", "pack: a delta's base "
+	    "cannot be resolved");
+}
 /* The pushed object o of type t, or NULL. */
 static struct pobj *
 pushed(struct push *s, const struct oid *o, unsigned t)
@@ -698,15 +980,29 @@ static int
 walk_tagged_tree(struct push *s, const struct oid *o, const char *ref)
 {
 	struct pobj *t;
-	struct db_res *res;
-	void *head;
-	size_t len;
 	int rc;
 
 	if ((t = pushed(s, o, PACK_TREE)) != NULL)
 		return walk_tree(s, t, "", ref);
 	if ((rc = repo_has(s, SQL_IS_ROOT_TREE, o)) != 0)
 		return rc < 0 ? -1 : 0;
+	if (add_heads(s) != 0 || (!s->known_loaded && load_known(s) != 0))
+		return -1;
+	return map_get(&s->known, o) != NULL ? 0 : missing(s, "tree", o);
+}
+
+/* The branch heads into the commits the push stands on (once). 0, -1. */
+static int
+add_heads(struct push *s)
+{
+	struct db_res *res;
+	void *head;
+	size_t len;
+	int rc;
+
+	if (s->heads_bound)
+		return 0;
+	s->heads_bound = true;
 	if (db_exec(s->db, s->x->a, &res, SQL_HEADS, "i", s->repo_id) != 0)
 		return kerr_db(s->e, s->db);
 	while ((rc = db_row(res, "b", &head, &len)) == 1) {
@@ -717,11 +1013,49 @@ walk_tagged_tree(struct push *s, const struct oid *o, const char *ref)
 		memcpy(h.b, head, OID_LEN);
 		add_bound(s, &h);
 	}
-	if (rc < 0)
-		return kerr_db(s->e, s->db);
-	if (!s->known_loaded && load_known(s) != 0)
-		return -1;
-	return map_get(&s->known, o) != NULL ? 0 : missing(s, "tree", o);
+	return rc < 0 ? kerr_db(s->e, s->db) : 0;
+}
+
+/*
+ * The commits of this repository that command c's pushed commits stand
+ * on, into bound, before the walk (thin_bases() takes trees from their
+ * snapshots); seen: the pushed commits visited, across commands. Nothing
+ * is refused or marked here: the walk does it.
+ */
+static void
+find_bound(struct push *s, const struct push_cmd *c, struct oidmap *seen)
+{
+	struct oid start = c->new, *stack;
+	size_t n = 0, cap = 16, k;
+	const struct oid *p;
+	struct pobj *ob;
+
+	if ((ob = pushed(s, &start, PACK_TAG)) != NULL)
+		start = ob->ti.object;
+	stack = arena_alloc(s->x->a, cap * sizeof(*stack));
+	stack[n++] = start;
+	while (n > 0) {
+		struct oid o = stack[--n];
+
+		if ((ob = pushed(s, &o, PACK_COMMIT)) == NULL) {
+			if (repo_has(s, SQL_IS_COMMIT, &o) == 1)
+				add_bound(s, &o);
+			continue;
+		}
+		if (!map_add(seen, &o, 0))
+			continue;
+		for (k = 0; (p = commit_parent(&ob->ci, k)) != NULL; k++) {
+			if (n == cap) {
+				struct oid *v = arena_alloc(s->x->a, 2 * cap *
+				    sizeof(*v));
+
+				memcpy(v, stack, n * sizeof(*v));
+				stack = v;
+				cap *= 2;
+			}
+			stack[n++] = *p;
+		}
+	}
 }
 
 /* Step 2 from one command's new commit. */
@@ -1259,9 +1593,26 @@ receive_pack(const struct dctx *x, int64_t repo_id, int64_t ns_id,
 	arena_on_reset(x->a, free_objects, s);
 	if (q->has_pack && resolve(s, pack, len) != 0)
 		return -1;
+	if (s->left > 0) {
+		/* deltas on trees the pack lacks: the commits first */
+		struct oidmap *seen = arena_zalloc(x->a, sizeof(*seen));
+
+		map_init(seen, x->a);
+		for (i = 0; i < q->ncmds; i++)
+			if (!oid_eq(&q->cmds[i].new, &ZERO))
+				find_bound(s, &q->cmds[i], seen);
+		if (thin_bases(s, true) != 0 || check_resolved(s) != 0)
+			return -1;
+		if (s->left > 0)
+			return base_missing(s);
+	}
+	/* git's index-pack --fix-thin says "completed with N local
+	 * objects" */
 	if (!q->quiet && s->n > 0)
-		say(arg, arena_printf(x->a, "khub: %u objects received, "
-		    "checking", s->n));
+		say(arg, arena_printf(x->a, "khub: %u objects received%s, "
+		    "checking", s->n, s->next_n == 0 ? "" : arena_printf(x->a,
+		    " (deltas completed with %u local object%s)", s->next_n,
+		    s->next_n == 1 ? "" : "s")));
 	say(arg, NULL);
 	for (i = 0; i < q->ncmds; i++)
 		if (!oid_eq(&q->cmds[i].new, &ZERO) &&

@@ -10,7 +10,10 @@
  * Objects a pushed commit or tree names without bringing them must be
  * this repository's (repo_commit, repo_blob, or a tree of one of its
  * commits at the same path), never just any object of the shared store.
- * Thin packs are not taken: the advertisement says no-thin.
+ * So must the base of a delta the pack lacks (a thin pack, which git
+ * sends by default, as index-pack --fix-thin takes it): a blob or a
+ * commit of this repository, or a tree of the snapshots the push stands
+ * on; its bytes come from the store.
  */
 #ifndef KHUB_RECEIVEPACK_H
 #define KHUB_RECEIVEPACK_H

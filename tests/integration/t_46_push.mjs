@@ -4,15 +4,18 @@
 // the default branch kept, who may push, exact commits (merges, time zones,
 // another committer, gpgsig) surviving push and a fresh clone with their
 // ids, the 10 MiB rule, LFS possession, objects of another repository,
-// and pushes racing API commits. `git fsck --strict` judges every clone.
+// pushes racing API commits, and thin packs (git's own, and made here:
+// deltas on this repository's objects, in chains, never on another
+// repository's, malformed ones). `git fsck --strict` judges every clone.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import {
-  BASE, bearer, commit, commitOk, createRepo, get, khubctl, newUser, request,
-  sql, test, upload,
+  BASE, bearer, commit, commitOk, createRepo, download, get, khubctl, newUser,
+  request, sql, test, upload,
 } from './lib.mjs';
 import {
   api, apiCommits, FLUSH, gitEnv, gitOk, gitWith, needGit, pkt, tmp,
@@ -631,4 +634,288 @@ pushTest('push racing API commits: every acknowledged commit stays in main',
     }
     console.log(`  # ${ROUNDS} rounds: ${pushesLost} pushes and ${apiLost} `
       + 'API commits lost their race');
+  });
+
+// ---- thin packs: deltas on objects the pack lacks ----
+
+const sha1hex = (...parts) => {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+const objId = (type, data) => sha1hex(`${type} ${data.length}\0`, data);
+const pointerText = (oid, size) => 'version https://git-lfs.github.com/spec/'
+  + `v1\noid sha256:${oid}\nsize ${size}\n`;
+// A tree of [mode, name, hex id] entries, in git's order.
+const treeOf = (entries) => Buffer.concat(entries.map(([mode, name, id]) =>
+  Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(id, 'hex')])));
+const commitText = (tree, parent, msg) => Buffer.from(`tree ${tree}\n`
+  + `parent ${parent}\nauthor T <t@example.org> 1700000000 +0000\n`
+  + `committer T <t@example.org> 1700000000 +0000\n\n${msg}\n`);
+// git's delta (gitformat-pack): the sizes, then ['copy', offset, length]
+// and ['insert', bytes] instructions.
+function varint(n) {
+  const out = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+function delta(baseLen, resultLen, ops) {
+  const parts = [varint(baseLen), varint(resultLen)];
+  for (const [op, a, b] of ops) {
+    if (op === 'copy') {
+      const bytes = [];
+      let cmd = 0x80;
+      // offset bytes (flags 0x01..0x08), then length bytes (0x10..0x40)
+      for (let k = 0; k < 7; k++) {
+        const byte = ((k < 4 ? a : b) >>> (8 * (k % 4))) & 0xff;
+        if (byte) {
+          cmd |= k < 4 ? 1 << k : 0x10 << (k - 4);
+          bytes.push(byte);
+        }
+      }
+      parts.push(Buffer.from([cmd, ...bytes]));
+    } else {
+      for (let i = 0; i < a.length; i += 127)
+        parts.push(Buffer.from([Math.min(127, a.length - i)]),
+          a.subarray(i, i + 127));
+    }
+  }
+  return Buffer.concat(parts);
+}
+// base + tail, as a delta on base
+const appended = (base, tail) => delta(base.length, base.length + tail.length,
+  [['copy', 0, base.length], ['insert', Buffer.from(tail)]]);
+const prepended = (base, head) => delta(base.length, base.length + head.length,
+  [['insert', Buffer.from(head)], ['copy', 0, base.length]]);
+const PACK_TYPES = { commit: 1, tree: 2, blob: 3, tag: 4 };
+function objHeader(type, size) {
+  const out = [];
+  let b = (type << 4) | (size & 15);
+  size = Math.floor(size / 16);
+  while (size) {
+    out.push(b | 0x80);
+    b = size & 0x7f;
+    size = Math.floor(size / 128);
+  }
+  out.push(b);
+  return Buffer.from(out);
+}
+function ofsBytes(n) {
+  const out = [n & 0x7f];
+  n = Math.floor(n / 128);
+  while (n) {
+    n -= 1;
+    out.unshift(0x80 | (n & 0x7f));
+    n = Math.floor(n / 128);
+  }
+  return Buffer.from(out);
+}
+// A pack of entries: { type, data }, { ref: hex id, delta } or
+// { ofs: index of an earlier entry, delta }.
+function makePack(entries) {
+  const parts = [];
+  const offs = [];
+  let off = 12;
+  for (const e of entries) {
+    offs.push(off);
+    const head = e.ref ? Buffer.concat([objHeader(7, e.delta.length),
+      Buffer.from(e.ref, 'hex')]) : e.ofs !== undefined ? Buffer.concat([
+      objHeader(6, e.delta.length), ofsBytes(off - offs[e.ofs])]) :
+      objHeader(PACK_TYPES[e.type], e.data.length);
+    const z = deflateSync(e.delta || e.data);
+    parts.push(head, z);
+    off += head.length + z.length;
+  }
+  const hdr = Buffer.alloc(12);
+  hdr.write('PACK', 0, 'latin1');
+  hdr.writeUInt32BE(2, 4);
+  hdr.writeUInt32BE(entries.length, 8);
+  const body = Buffer.concat([hdr, ...parts]);
+  return Buffer.concat([body, createHash('sha1').update(body).digest()]);
+}
+const pushBody = (old, nu, pack, ref = 'refs/heads/main') => Buffer.concat([
+  pkt(`${old} ${nu} ${ref}\0report-status\n`), FLUSH, pack]);
+const countRows = (table, id) => sql(`SELECT COUNT(*) FROM ${table}`
+  + ` WHERE oid = UNHEX('${id}')`).trim();
+
+pushTest('push: a second push is a thin pack (deltas on what khub has), '
+  + 'stored whole; a fresh clone has the same ids and bytes',
+  async ({ u, repo, d, url, dir }) => {
+    const lines = [];
+    for (let i = 0; i < 6000; i++)
+      lines.push(`line ${i} ${sha1hex(String(i))}\n`);
+    const big = Buffer.from(lines.join(''));	// 300 KB: in S3
+    const small = Buffer.from(lines.slice(0, 60).join(''));	// in MariaDB
+    write(dir, { 'data/big.txt': big, 'small.txt': small });
+    const c1 = commitAll(dir, 'big');
+    let r = git(dir, ['push', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    const big2 = Buffer.from(big);
+    big2.write('CHANGED', 100000);
+    const small2 = Buffer.from(small);
+    small2.write('EDIT', 1000);
+    write(dir, { 'data/big.txt': big2, 'small.txt': small2 });
+    const c2 = commitAll(dir, 'a few bytes');
+    // what git sends for it is thin: its deltas' bases are not in it
+    const thin = spawnSync('git', ['pack-objects', '--thin', '--stdout',
+      '--revs'], { cwd: dir, input: `${c2}\n^${c1}\n`, env: gitEnv(dir) });
+    assert.equal(thin.status, 0, thin.stderr.toString());
+    const empty = join(d, 'empty');
+    gitOk(d, 'init', '-q', empty);
+    const idx = spawnSync('git', ['index-pack', '--stdin'], { cwd: empty,
+      input: thin.stdout, env: gitEnv(empty) });
+    assert.notEqual(idx.status, 0);
+    assert.match(idx.stderr.toString(), /unresolved delta/);
+    r = git(dir, ['push', '--progress', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /deltas completed with [1-9]\d* local objects?/);
+    // once more: the bases are now objects the last push resolved
+    big2.write('AGAIN', 200000);
+    write(dir, { 'data/big.txt': big2 });
+    const c3 = commitAll(dir, 'again');
+    r = git(dir, ['push', '--progress', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /deltas completed with/);
+    const fresh = freshClone(d, url, 'fresh');
+    assert.equal(gitOk(fresh, 'rev-parse', 'origin/main').trim(), c3);
+    assert.deepEqual((await apiCommits(repo, u.token)).slice(0, 3),
+      [c3, c2, c1]);
+    for (const [path, want] of [['data/big.txt', big2],
+      ['small.txt', small2]]) {
+      const got = spawnSync('git', ['cat-file', 'blob', `origin/main:${path}`],
+        { cwd: fresh, env: gitEnv(fresh) }).stdout;
+      assert.ok(got.equals(want), `${path} in the clone`);
+      assert.ok((await download(repo, path, { token: u.token })).equals(want),
+        `${path} from the API`);
+    }
+  });
+
+pushTest('push: a thin pack by hand: deltas on this repository\'s blobs '
+  + '(small, in S3, an LFS pointer), chains in any order',
+  async ({ u, repo, d, url }) => {
+    const a = Buffer.from('a small file of this repository\n');
+    const b = randomBytes(20000);
+    const lfsData = randomBytes(5000);
+    const obj = await upload(repo, u.token, lfsData);
+    const parent = await commitOk(u.token, repo, { files: { 'a.txt': a,
+      'b.bin': b }, lfs: [{ path: 'w.bin', oid: obj.oid, size: obj.size }] });
+    const ptr = Buffer.from(pointerText(obj.oid, obj.size));
+    // A = a + more (on a); C = A + !! (on A, before it in the pack); D on C
+    // by offset; B = x + b (on b); N = note: + the pointer (on it)
+    const A = Buffer.concat([a, Buffer.from('more\n')]);
+    const C = Buffer.concat([A, Buffer.from('!!\n')]);
+    const D = Buffer.concat([C, Buffer.from('dd\n')]);
+    const B = Buffer.concat([Buffer.from('x'), b]);
+    const N = Buffer.concat([Buffer.from('note: '), ptr]);
+    const ids = Object.fromEntries(Object.entries({ A, B, C, D, N })
+      .map(([k, v]) => [k, objId('blob', v)]));
+    const tree = treeOf([['100644', 'a.txt', ids.A], ['100644', 'b.bin', ids.B],
+      ['100644', 'c.txt', ids.C], ['100644', 'd.txt', ids.D],
+      ['100644', 'n.txt', ids.N], ['100644', 'w.bin', objId('blob', ptr)]]);
+    const treeId = objId('tree', tree);
+    const ct = commitText(treeId, parent, 'thin by hand');
+    const c = objId('commit', ct);
+    const pack = makePack([{ type: 'commit', data: ct },
+      { type: 'tree', data: tree },
+      { ref: ids.A, delta: appended(A, '!!\n') },
+      { ofs: 2, delta: appended(C, 'dd\n') },
+      { ref: objId('blob', a), delta: appended(a, 'more\n') },
+      { ref: objId('blob', b), delta: prepended(b, 'x') },
+      { ref: objId('blob', ptr), delta: prepended(ptr, 'note: ') }]);
+    const res = await receivePack(repo, pushBody(parent, c, pack), u.token);
+    assert.equal(res.status, 200);
+    assert.match(res.body, /unpack ok/, res.body);
+    assert.match(res.body, /ok refs\/heads\/main/, res.body);
+    const fresh = freshClone(d, url, 'fresh');
+    assert.equal(gitOk(fresh, 'rev-parse', 'origin/main').trim(), c);
+    for (const [path, want] of [['a.txt', A], ['b.bin', B], ['c.txt', C],
+      ['d.txt', D], ['n.txt', N]]) {
+      const got = spawnSync('git', ['cat-file', 'blob', `origin/main:${path}`],
+        { cwd: fresh, env: gitEnv(fresh) }).stdout;
+      assert.ok(got.equals(want), path);
+    }
+    assert.ok((await download(repo, 'd.txt', { token: u.token })).equals(D));
+    assert.ok((await download(repo, 'w.bin', { token: u.token }))
+      .equals(lfsData));
+    // a tree as a delta on the root tree of the commit it stands on
+    const tree2 = Buffer.concat([tree, treeOf([['100644', 'z.txt', ids.A]])]);
+    const ct2 = commitText(objId('tree', tree2), c, 'a tree delta');
+    const c2 = objId('commit', ct2);
+    const res2 = await receivePack(repo, pushBody(c, c2, makePack([
+      { type: 'commit', data: ct2 }, { ref: treeId, delta: appended(tree,
+        treeOf([['100644', 'z.txt', ids.A]])) }])), u.token);
+    assert.match(res2.body, /unpack ok/, res2.body);
+    assert.match(res2.body, /ok refs\/heads\/main/, res2.body);
+    gitOk(fresh, 'fetch', '-q', 'origin');
+    gitOk(fresh, 'fsck', '--strict');
+    assert.equal(gitOk(fresh, 'rev-parse', 'origin/main^{tree}').trim(),
+      objId('tree', tree2));
+    assert.ok((await download(repo, 'z.txt', { token: u.token })).equals(A));
+  });
+
+pushTest('push: a delta on another repository\'s private object is refused '
+  + 'as one on a missing object; malformed deltas are refused; nothing lands',
+  async ({ u, repo }) => {
+    const other = newUser();
+    const theirs = await createRepo(other.token, { private: true });
+    const secret = Buffer.from(`secret ${randomBytes(8).toString('hex')}\n`);
+    await commitOk(other.token, theirs, { files: { 's.txt': secret } });
+    const secretId = objId('blob', secret);
+    const theirTree = objId('tree', treeOf([['100644', 's.txt', secretId]]));
+    const mine = Buffer.from('mine, in this repository\n');
+    const parent = await commitOk(u.token, repo, { files: { 'm.txt': mine } });
+    // a blob as a delta on base, in a commit on main; the answer
+    async function pushDelta(base, d, result) {
+      const tree = treeOf([['100644', 'x.txt', objId('blob', result)]]);
+      const ct = commitText(objId('tree', tree), parent, 'thin');
+      const pack = makePack([{ type: 'commit', data: ct },
+        { type: 'tree', data: tree }, { ref: base, delta: d }]);
+      const res = await receivePack(repo, pushBody(parent,
+        objId('commit', ct), pack), u.token);
+      assert.equal(res.status, 200);
+      assert.match(res.body, /ng refs\/heads\/main/, res.body);
+      assert.equal(countRows('git_blob', objId('blob', result)), '0');
+      assert.equal(countRows('git_commit', objId('commit', ct)), '0');
+      return res.body;
+    }
+    const stolen = Buffer.concat([secret, Buffer.from('x')]);
+    const theirs1 = await pushDelta(secretId, appended(secret, 'x'), stolen);
+    assert.match(theirs1, new RegExp(`unpack pack: delta base ${secretId} is `
+      + 'neither in the pack nor in this repository'));
+    // word for word what a base nobody has gets
+    const nobody = randomBytes(20).toString('hex');
+    const none = await pushDelta(nobody, appended(secret, 'x'), stolen);
+    assert.equal(none.replace(nobody, 'X'), theirs1.replace(secretId, 'X'));
+    // their tree as the base of a tree
+    const t2 = treeOf([['100644', 's.txt', secretId], ['100644', 't.txt',
+      objId('blob', mine)]]);
+    const ct = commitText(objId('tree', t2), parent, 'their tree');
+    const tp = makePack([{ type: 'commit', data: ct }, { ref: theirTree,
+      delta: appended(treeOf([['100644', 's.txt', secretId]]),
+        treeOf([['100644', 't.txt', objId('blob', mine)]])) }]);
+    const tr = await receivePack(repo, pushBody(parent, objId('commit', ct),
+      tp), u.token);
+    assert.match(tr.body, new RegExp(`unpack pack: delta base ${theirTree} is `
+      + 'neither in the pack nor in this repository'), tr.body);
+    // malformed deltas on a base this repository has
+    const m = objId('blob', mine);
+    const bad = Buffer.concat([mine, Buffer.from('x')]);
+    for (const [d, why] of [
+      [delta(mine.length, bad.length, [['copy', 0, mine.length + 1]]),
+        /copies from outside its base/],
+      [delta(mine.length + 1, bad.length, [['copy', 0, mine.length],
+        ['insert', Buffer.from('x')]]), /base has another size/],
+      [delta(mine.length, bad.length + 5, [['copy', 0, mine.length],
+        ['insert', Buffer.from('x')]]), /shorter than announced/],
+      [appended(mine, 'x').subarray(0, 4), /truncated|shorter/]]) {
+      const body = await pushDelta(m, d, bad);
+      assert.match(body, /unpack pack: /);
+      assert.match(body, why);
+    }
+    assert.deepEqual((await apiCommits(repo, u.token))[0], parent);
   });

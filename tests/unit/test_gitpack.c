@@ -312,6 +312,32 @@ test_delta_apply(void)
 	CHECK(APPLY(D(10, 5, 0x91, 3), 100) == -1 && strstr(why, "truncated"));
 	/* a copy of size 0 means 0x10000, past this base */
 	CHECK(APPLY(D(10, 1, 0x81, 0), 100) == -1);
+	/* no delta at all; a size that never ends (10 bytes of 0x80) */
+	CHECK(delta_apply(base, 10, D(0), 0, 100, &out, &len, &why) == -1 &&
+	    strstr(why, "truncated"));
+	CHECK(APPLY(D(10, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	    0x80, 0x80, 1), 100) == -1 && strstr(why, "truncated"));
+	/* an offset of 2^32 - 1 (four offset bytes) */
+	CHECK(APPLY(D(10, 1, 0x9f, 0xff, 0xff, 0xff, 0xff, 1), 100) == -1 &&
+	    strstr(why, "outside"));
+	/* a copy inside the base but longer than the result */
+	CHECK(APPLY(D(10, 3, 0x91, 0, 5), 100) == -1 && strstr(why, "past"));
+	/* a copy of the base's last byte, then the base past its end */
+	CHECK(APPLY(D(10, 1, 0x91, 9, 1), 100) == 0 && len == 1 &&
+	    out[0] == '9');
+	free(out);
+	CHECK(APPLY(D(10, 1, 0x91, 10, 1), 100) == -1);
+	/* the header alone: an empty result, or one never written */
+	CHECK(APPLY(D(10, 0), 100) == 0 && len == 0);
+	free(out);
+	CHECK(APPLY(D(10, 1), 100) == -1 && strstr(why, "shorter"));
+	/* a result of exactly the bound is taken, one byte more is not */
+	CHECK(APPLY(D(10, 3, 0x91, 0, 3), 3) == 0 && len == 3 &&
+	    !memcmp(out, "012", 3));
+	free(out);
+	CHECK(APPLY(D(10, 4, 0x91, 0, 4), 3) == -1 && strstr(why, "larger"));
+	/* on failure nothing is handed back */
+	CHECK(APPLY(D(10, 5, 0x91, 8, 5), 100) == -1 && out == NULL);
 #undef APPLY
 #undef D
 }
