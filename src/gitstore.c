@@ -34,6 +34,9 @@ static const char SQL_PUT_COMMIT[] =
 static const char SQL_TAG[] = "SELECT raw FROM git_tag WHERE oid = ?";
 static const char SQL_PUT_TAG[] =
     "INSERT IGNORE INTO git_tag (oid, object, type, raw) VALUES (?, ?, ?, ?)";
+static const char SQL_PUT_TAG_CHAIN[] =
+    "INSERT IGNORE INTO git_tag (oid, object, type, raw, peeled, peeled_type)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
 static const char SQL_PUT_PARENT[] =
     "INSERT IGNORE INTO git_commit_parent (oid, n, parent) VALUES (?, ?, ?)";
 
@@ -285,8 +288,14 @@ gitstore_tag(struct db *db, struct arena *a, const struct oid *oid,
 
 int
 gitstore_put_tag(struct db *db, struct arena *a, const struct oid *oid,
-    const struct tag_info *t, const void *raw, size_t len)
+    const struct tag_info *t, const struct oid *peeled,
+    const char *peeled_type, const void *raw, size_t len)
 {
+	if (peeled != NULL)
+		return db_exec(db, a, NULL, SQL_PUT_TAG_CHAIN, "bbsbbs",
+		    oid->b, (size_t)OID_LEN, t->object.b, (size_t)OID_LEN,
+		    t->type, raw, len, peeled->b, (size_t)OID_LEN,
+		    peeled_type);
 	return db_exec(db, a, NULL, SQL_PUT_TAG, "bbsb", oid->b,
 	    (size_t)OID_LEN, t->object.b, (size_t)OID_LEN, t->type, raw, len);
 }

@@ -82,9 +82,16 @@ int	 gitstore_put_tree(struct db *, struct arena *, const struct oid *,
 	    const void *raw, size_t len);
 int	 gitstore_put_commit(struct db *, struct arena *, const struct oid *,
 	    const struct commit_info *);
-/* A tag object, its raw text as parsed into t. */
+/* The longest chain of tags (a tag of a tag...) khub takes and peels. */
+#define GIT_TAG_DEPTH	10
+/*
+ * A tag object, its raw text as parsed into t; for a tag of a tag, what
+ * the chain peels to (the first object of it that is not a tag: peeled,
+ * of peeled_type), else NULL (its object is what it peels to).
+ */
 int	 gitstore_put_tag(struct db *, struct arena *, const struct oid *,
-	    const struct tag_info *t, const void *raw, size_t len);
+	    const struct tag_info *t, const struct oid *peeled,
+	    const char *peeled_type, const void *raw, size_t len);
 /*
  * Records that the blob's bytes are now in S3 (in_s3 = 1), in the database
  * and this worker's cache. Call it only once the PUT succeeded. 0 or -1.

@@ -5,8 +5,7 @@
  *      the order of its deltas (on objects of the pack, or of this
  *      repository: a thin pack's bases, read from the store; trees once
  *      the commits the push stands on are known), each checked as git
- *      fsck would (commits, trees, LFS pointers, tags: of commits,
- *      trees or blobs);
+ *      fsck would (commits, trees, LFS pointers, tags);
  *   2. from each command's new commit, the pushed commits and their trees
  *      walked: every parent, subtree and blob they name but the pack
  *      lacks must be this repository's; tree paths pass path_invalid();
@@ -15,7 +14,8 @@
  *      pusher (lfs_ensure_verified(), the API's possession rule); quota
  *      (again, atomically, in the refs' transaction: quota.h);
  *   3. the objects stored: blobs (bytes, then rows), trees, commits,
- *      tags (a tag ref's target is the tag object: readers peel it), as
+ *      tags (a tag ref's target is the tag object: readers peel it; a
+ *      tag of a tag's row says what its chain peels to), as
  *      the API's commits do (content-addressed: one a failed push left
  *      is unreferenced and harmless);
  *   4. the refs moved by compare-and-set, with repo_commit and repo_blob
@@ -50,6 +50,10 @@ static const char SQL_IS_COMMIT[] =
 static const char SQL_IS_TAG[] =
     "SELECT 1 FROM ref r JOIN git_tag g ON g.oid = r.target"
     " WHERE r.repo_id = ? AND r.kind = 'tag' AND r.target = ?";
+/* The tag refs whose tag tags a tag (where a tag may be held deeper). */
+static const char SQL_TAG_CHAINS[] =
+    "SELECT r.target FROM ref r JOIN git_tag g ON g.oid = r.target"
+    " WHERE r.repo_id = ? AND r.kind = 'tag' AND g.type = 'tag'";
 static const char SQL_IS_BLOB[] =
     "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
 /* A root tree of one of this repository's commits (a tag of a tree the
@@ -419,11 +423,6 @@ check_object(struct push *s, struct pobj *ob)
 		    ob->len, &why) != 0)
 			return kerr_set(s->e, 400, "BadRequest", "tag %s: %s",
 			    hex, why);
-		/* a tag of a tag would make every reader peel twice */
-		if (!strcmp(ob->ti.type, "tag"))
-			return kerr_set(s->e, 400, "BadRequest", "tag %s tags "
-			    "a tag: khub takes tags of commits, trees and "
-			    "blobs", hex);
 		return 0;
 	}
 }
@@ -1017,6 +1016,98 @@ add_heads(struct push *s)
 }
 
 /*
+ * Whether this repository has tag o: a tag ref points at it, or at a
+ * chain of tags (a tag of a tag...) that holds it. 1, 0, -1.
+ */
+static int
+repo_tag(struct push *s, const struct oid *o)
+{
+	struct db_res *res;
+	struct oid *tips = NULL;
+	size_t ntips = 0, cap = 0, len, i;
+	void *tip;
+	int rc, depth;
+
+	if ((rc = repo_has(s, SQL_IS_TAG, o)) != 0)
+		return rc;
+	if (db_exec(s->db, s->x->a, &res, SQL_TAG_CHAINS, "i", s->repo_id) !=
+	    0)
+		return kerr_db(s->e, s->db);
+	while ((rc = db_row(res, "b", &tip, &len)) == 1) {
+		if (len != OID_LEN)
+			continue;
+		tips = arena_grow(s->x->a, tips, ntips, &cap, sizeof(*tips), 8);
+		memcpy(tips[ntips++].b, tip, OID_LEN);
+	}
+	if (rc < 0)
+		return kerr_db(s->e, s->db);
+	for (i = 0; i < ntips; i++) {
+		struct oid t = tips[i];
+		struct tag_info ti;
+		const void *raw;
+
+		for (depth = 1; depth < GIT_TAG_DEPTH; depth++) {
+			if ((rc = gitstore_tag(s->db, s->x->a, &t, &raw, &len,
+			    &ti)) != 0)
+				return rc < 0 ? kerr_db(s->e, s->db) : 0;
+			if (strcmp(ti.type, "tag") != 0)
+				break;
+			if (oid_eq(&ti.object, o))
+				return 1;
+			t = ti.object;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Follows the chain of tags from pushed tag ob (each pushed one of it
+ * reached) to the first object that is not a tag: *end, of *type. A tag
+ * the pack lacks must be this repository's (then *stored: the rest of
+ * the chain is), its chain read from the store. At most GIT_TAG_DEPTH
+ * tags, so that every reader peels within a bound. 0, or -1.
+ */
+static int
+peel(struct push *s, struct pobj *ob, struct oid *end, const char **type,
+    bool *stored)
+{
+	struct tag_info ti = ob->ti;
+	int depth = 1, rc;
+
+	*stored = false;
+	ob->reached = true;
+	while (!strcmp(ti.type, "tag")) {
+		struct oid nx = ti.object;
+		struct pobj *t;
+		const void *raw;
+		size_t len;
+
+		if (++depth > GIT_TAG_DEPTH)
+			return kerr_set(s->e, 400, "BadRequest", "tag %s: a "
+			    "chain of more than %d tags", oid_hex_a(s->x->a,
+			    &ob->oid), GIT_TAG_DEPTH);
+		if ((t = pushed(s, &nx, PACK_TAG)) != NULL) {
+			t->reached = true;
+			ti = t->ti;
+			continue;
+		}
+		if (!*stored) {
+			if ((rc = repo_tag(s, &nx)) <= 0)
+				return rc < 0 ? -1 : missing(s, "tag", &nx);
+			*stored = true;
+		}
+		if ((rc = gitstore_tag(s->db, s->x->a, &nx, &raw, &len,
+		    &ti)) != 0)
+			return rc < 0 ? kerr_db(s->e, s->db) : kerr_set(s->e,
+			    500, "InternalError", "tag %s is missing from the "
+			    "store", oid_hex_a(s->x->a, &nx));
+	}
+	*end = ti.object;
+	*type = ti.type;
+	return 0;
+}
+
+/*
  * The commits of this repository that command c's pushed commits stand
  * on, into bound, before the walk (thin_bases() takes trees from their
  * snapshots); seen: the pushed commits visited, across commands. Nothing
@@ -1029,8 +1120,10 @@ find_bound(struct push *s, const struct push_cmd *c, struct oidmap *seen)
 	size_t n = 0, cap = 16, k;
 	const struct oid *p;
 	struct pobj *ob;
+	int depth = 0;
 
-	if ((ob = pushed(s, &start, PACK_TAG)) != NULL)
+	while ((ob = pushed(s, &start, PACK_TAG)) != NULL &&
+	    depth++ < GIT_TAG_DEPTH)
 		start = ob->ti.object;
 	stack = arena_alloc(s->x->a, cap * sizeof(*stack));
 	stack[n++] = start;
@@ -1071,20 +1164,25 @@ walk_command(struct push *s, const struct push_cmd *c)
 	bool tag = !strncmp(c->ref, "refs/tags/", 10);
 	struct oid start = c->new;
 
-	/* an annotated tag: its commit is what the walk starts from; a
-	 * tree or a blob is walked as a commit's would be */
+	/* an annotated tag (of a tag...): its commit is what the walk
+	 * starts from; a tree or a blob is walked as a commit's would be */
 	if ((ob = pushed(s, &c->new, PACK_TAG)) != NULL) {
+		const char *type;
+		bool stored;
+
 		if (!tag)
 			return kerr_set(s->e, 400, "BadRequest", "%s: a branch "
 			    "must point at a commit, not at tag %s", c->ref,
 			    oid_hex_a(s->x->a, &c->new));
-		ob->reached = true;
-		if (!strcmp(ob->ti.type, "tree"))
-			return walk_tagged_tree(s, &ob->ti.object, c->ref);
-		if (!strcmp(ob->ti.type, "blob"))
-			return reach_blob(s, &ob->ti.object, "(a tagged blob)",
+		if (peel(s, ob, &start, &type, &stored) != 0)
+			return -1;
+		if (stored)
+			return 0;	/* a tag of this repository's */
+		if (!strcmp(type, "tree"))
+			return walk_tagged_tree(s, &start, c->ref);
+		if (!strcmp(type, "blob"))
+			return reach_blob(s, &start, "(a tagged blob)",
 			    c->ref);
-		start = ob->ti.object;
 	} else if (pushed(s, &c->new, PACK_COMMIT) == NULL) {
 		if (s->o != NULL && map_get(&s->byid, &c->new) != NULL)
 			return kerr_set(s->e, 400, "BadRequest", "%s: %s is "
@@ -1093,7 +1191,7 @@ walk_command(struct push *s, const struct push_cmd *c)
 		if ((rc = repo_has(s, SQL_IS_COMMIT, &c->new)) != 0)
 			return rc < 0 ? -1 : 0;
 		/* a tag of this repository under another name */
-		if (tag && (rc = repo_has(s, SQL_IS_TAG, &c->new)) != 0)
+		if (tag && (rc = repo_tag(s, &c->new)) != 0)
 			return rc < 0 ? -1 : 0;
 		return missing(s, "commit", &c->new);
 	}
@@ -1290,6 +1388,23 @@ put_blob_row(struct push *s, const struct pobj *ob)
 	return gitstore_put_blob(s->db, s->x->a, &bi);
 }
 
+/* A pushed tag's row, with what it peels to when it tags a tag. */
+static int
+put_tag(struct push *s, struct pobj *ob)
+{
+	struct oid end;
+	const char *type = NULL;
+	bool stored;
+
+	if (!strcmp(ob->ti.type, "tag") && peel(s, ob, &end, &type,
+	    &stored) != 0)
+		return -1;
+	if (gitstore_put_tag(s->db, s->x->a, &ob->oid, &ob->ti, type ? &end :
+	    NULL, type, ob->data, ob->len) != 0)
+		return kerr_db(s->e, s->db);
+	return 0;
+}
+
 /*
  * Step 3: the bytes of regular blobs (large ones PUT to S3, 16 at a time;
  * small ones to blob_data in the transaction of their rows), the blob
@@ -1363,13 +1478,17 @@ store(struct push *s)
 
 			if (!ob->reached || ob->type != order[pass])
 				continue;
-			rc = ob->type == PACK_TREE ? gitstore_put_tree(db,
+			if (ob->type == PACK_TAG)
+				rc = put_tag(s, ob);
+			else if ((ob->type == PACK_TREE ? gitstore_put_tree(db,
 			    s->x->a, &ob->oid, ob->data, ob->len) :
-			    ob->type == PACK_COMMIT ? gitstore_put_commit(db,
-			    s->x->a, &ob->oid, &ob->ci) : gitstore_put_tag(db,
-			    s->x->a, &ob->oid, &ob->ti, ob->data, ob->len);
+			    gitstore_put_commit(db, s->x->a, &ob->oid,
+			    &ob->ci)) != 0)
+				rc = kerr_db(s->e, db);
+			else
+				rc = 0;
 			if (rc != 0)
-				return kerr_db(s->e, db);
+				return -1;
 		}
 	return 0;
 dberr:

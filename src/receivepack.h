@@ -13,7 +13,8 @@
  * So must the base of a delta the pack lacks (a thin pack, which git
  * sends by default, as index-pack --fix-thin takes it): a blob or a
  * commit of this repository, or a tree of the snapshots the push stands
- * on; its bytes come from the store.
+ * on; its bytes come from the store. Tags may tag tags, GIT_TAG_DEPTH
+ * deep at most.
  */
 #ifndef KHUB_RECEIVEPACK_H
 #define KHUB_RECEIVEPACK_H

@@ -5,13 +5,15 @@
 
 #include "refs.h"
 
-/* An annotated tag (pushed by git) names its tag object: peeled. A tag
- * of a tree or a blob is git's only: the API's refs are commits. */
+/* An annotated tag (pushed by git) names its tag object: peeled, through
+ * a chain of tags too (git_tag.peeled). A tag of a tree or a blob is
+ * git's only: the API's refs are commits. */
 static const char SQL_REFS[] =
-    "SELECT kind, name, COALESCE((SELECT g.object FROM git_tag g"
-    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
+    "SELECT kind, name, COALESCE((SELECT COALESCE(g.peeled, g.object)"
+    "  FROM git_tag g WHERE g.oid = ref.target), target) FROM ref"
+    " WHERE repo_id = ?"
     " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = ref.target"
-    "  AND g.type <> 'commit')"
+    "  AND COALESCE(g.peeled_type, g.type) <> 'commit')"
     " ORDER BY kind, name";
 
 int

@@ -30,9 +30,10 @@ static const char SQL_OPEN[] =
     " (SELECT m.role FROM org_member m"
     "   WHERE m.org_id = r.owner_id AND m.user_id = COALESCE(k.user_id, ?)),"
     " b.target,"
-    /* an annotated tag (pushed by git) names its object: peeled */
-    " COALESCE((SELECT g.object FROM git_tag g WHERE g.oid = t.target),"
-    "  t.target), mr.upstream,"
+    /* an annotated tag (pushed by git) names its object: peeled (a
+     * chain of tags: git_tag.peeled) */
+    " COALESCE((SELECT COALESCE(g.peeled, g.object) FROM git_tag g"
+    "  WHERE g.oid = t.target), t.target), mr.upstream,"
     " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND,"
     " COALESCE(rc.seq, 0)"
     " FROM (SELECT 1) one"
@@ -44,15 +45,16 @@ static const char SQL_OPEN[] =
     " LEFT JOIN ref t ON t.repo_id = r.id AND t.kind = 'tag' AND t.name = ?"
     /* a tag of a tree or a blob is git's only: no revision */
     "  AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = t.target"
-    "   AND g.type <> 'commit')"
+    "   AND COALESCE(g.peeled_type, g.type) <> 'commit')"
     " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?"
     " LEFT JOIN repo_change rc ON rc.repo_id = r.id";
 static const char SQL_REF[] =
-    "SELECT kind, COALESCE((SELECT g.object FROM git_tag g"
-    "  WHERE g.oid = ref.target), target) FROM ref WHERE repo_id = ?"
+    "SELECT kind, COALESCE((SELECT COALESCE(g.peeled, g.object)"
+    "  FROM git_tag g WHERE g.oid = ref.target), target) FROM ref"
+    " WHERE repo_id = ?"
     " AND ((kind = 'branch' AND name = ?) OR (kind = 'tag' AND name = ?))"
     " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = ref.target"
-    "  AND g.type <> 'commit')"
+    "  AND COALESCE(g.peeled_type, g.type) <> 'commit')"
     " ORDER BY kind LIMIT 1";
 static const char SQL_COMMIT_PREFIX[] =
     "SELECT oid FROM repo_commit WHERE repo_id = ? AND oid BETWEEN ? AND ?"

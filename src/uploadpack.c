@@ -33,9 +33,11 @@
 #include "pktline.h"
 #include "uploadpack.h"
 
-/* With what an annotated tag's object tags (NULL for the rest). */
+/* With what an annotated tag's object peels to (NULL for the rest), and
+ * whether it tags a tag. */
 static const char SQL_REFS[] =
-    "SELECT r.kind, r.name, r.target, g.object, g.type FROM ref r"
+    "SELECT r.kind, r.name, r.target, COALESCE(g.peeled, g.object),"
+    " COALESCE(g.peeled_type, g.type), g.peeled IS NOT NULL FROM ref r"
     " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?";
 static const char SQL_IS_COMMIT[] =
     "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
@@ -573,13 +575,14 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 	char *kind, *name, *ptype;
 	void *target, *peeled;
 	size_t tlen, plen, cap = 0;
+	int64_t chain;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "ssbbs", &kind, &name, &target, &tlen,
-	    &peeled, &plen, &ptype)) == 1) {
+	while ((rc = db_row(res, "ssbbsi", &kind, &name, &target, &tlen,
+	    &peeled, &plen, &ptype, &chain)) == 1) {
 		struct upload_ref *r;
 
 		if (tlen != OID_LEN)
@@ -604,6 +607,7 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 			r->peeled_type = ptype == NULL ||
 			    !strcmp(ptype, "commit") ? PACK_COMMIT :
 			    !strcmp(ptype, "tree") ? PACK_TREE : PACK_BLOB;
+			r->chain = chain != 0;
 		}
 		if (!strcmp(r->name, "refs/heads/main")) {
 			out->head = true;
@@ -1731,6 +1735,32 @@ md_free(void *p)
 	EVP_MD_CTX_free(p);
 }
 
+/* The tags between tag o, which tags a tag, and what the chain peels to
+ * (at most GIT_TAG_DEPTH, as receive-pack takes them). */
+static int
+tag_chain(struct fetch *f, const struct oid *o)
+{
+	struct tag_info ti;
+	struct oid t = *o;
+	const void *raw;
+	size_t len;
+	int depth, rc;
+
+	for (depth = 1; depth < GIT_TAG_DEPTH; depth++) {
+		if ((rc = gitstore_tag(f->db, f->scratch, &t, &raw, &len,
+		    &ti)) != 0)
+			return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
+			    500, "InternalError", "tag %s is missing from the "
+			    "store", oid_hex_a(f->a, &t));
+		if (strcmp(ti.type, "tag") != 0)
+			return 0;
+		t = ti.object;
+		if (map_add(&f->seen, &t, 0))
+			push_obj(f, &t, PACK_TAG);
+	}
+	return 0;
+}
+
 /* Step 2 and 3 and the answer: the pack (and before it the v2 sections). */
 static int
 send_pack(struct fetch *f, struct buf *head)
@@ -1765,6 +1795,8 @@ send_pack(struct fetch *f, struct buf *head)
 
 			if (map_add(&f->seen, w, 0))
 				push_obj(f, w, PACK_TAG);
+			if (r->chain && tag_chain(f, w) != 0)
+				return -1;
 			if (r->peeled_type == PACK_TREE) {
 				if (enum_tree(f, &r->peeled, NULL, 0) != 0)
 					return -1;

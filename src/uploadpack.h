@@ -107,6 +107,7 @@ struct upload_ref {
 	bool		 annotated;	/* oid is a tag object, of peeled */
 	struct oid	 peeled;
 	unsigned char	 peeled_type;	/* enum pack_type: commit, tree, blob */
+	bool		 chain;		/* oid tags a tag (of ...) */
 };
 struct upload_refs {
 	struct upload_ref *v;

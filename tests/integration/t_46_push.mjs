@@ -187,15 +187,7 @@ pushTest('push: annotated tags: peeled for git, the API sees their commit',
     const got = await refs(repo, u.token);
     assert.equal(got['refs/tags/v2'], undefined);
     assert.ok(got['refs/tags/v3']);
-    // a tag of a tag is refused; so is a branch pointing at a tag
-    const v3 = gitOk(dir, 'rev-parse', 'v3').trim();
-    r = git(dir, ['mktag'], {}, `object ${v3}\ntype tag\ntag tt\n`
-      + 'tagger T <t@example.org> 1700000000 +0000\n\ntag of a tag\n');
-    assert.equal(r.status, 0, r.stderr);
-    gitOk(dir, 'update-ref', 'refs/tags/tt', r.stdout.trim());
-    r = git(dir, ['push', 'origin', 'tt']);
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /tags a tag/);
+    // a branch pointing at a tag is refused
     r = git(dir, ['push', 'origin', 'v3:refs/heads/from-tag']);
     assert.notEqual(r.status, 0);
     assert.equal((await refs(repo, u.token))['refs/heads/from-tag'],
@@ -918,4 +910,99 @@ pushTest('push: a delta on another repository\'s private object is refused '
       assert.match(body, why);
     }
     assert.deepEqual((await apiCommits(repo, u.token))[0], parent);
+  });
+
+pushTest('push: tags of tags come back with their ids; git and the API peel '
+  + 'them to the commit; chains are bounded and must be this repository\'s',
+  async ({ u, repo, d, url, dir }) => {
+    write(dir, { 't.txt': 't\n' });
+    const c = commitAll(dir, 'tagged');
+    let r = git(dir, ['push', 'origin', 'main']);
+    assert.equal(r.status, 0, r.stderr);
+    const tree = gitOk(dir, 'rev-parse', 'HEAD^{tree}').trim();
+    const t1 = tagOf(dir, 't1', c, 'commit');
+    const t2 = tagOf(dir, 't2', t1, 'tag');
+    const t3 = tagOf(dir, 't3', t2, 'tag');
+    const tt = tagOf(dir, 'ttree', tree, 'tree');
+    const ttt = tagOf(dir, 'tttree', tt, 'tag');
+    r = git(dir, ['push', 'origin', 't1', 't2', 't3', 'ttree', 'tttree']);
+    assert.equal(r.status, 0, r.stderr);
+    // git sees each tag and, peeled, what the chain ends at (v2 and v0)
+    for (const v of ['2', '0']) {
+      const ls = gitOk(dir, '-c', `protocol.version=${v}`, 'ls-remote',
+        'origin', 'refs/tags/*');
+      for (const [name, id, end] of [['t1', t1, c], ['t2', t2, c],
+        ['t3', t3, c], ['tttree', ttt, tree]]) {
+        assert.match(ls, new RegExp(`^${id}\trefs/tags/${name}$`, 'm'));
+        assert.match(ls, new RegExp(`^${end}\trefs/tags/${name}\\^\\{\\}$`,
+          'm'), `${name} peeled (v${v})`);
+      }
+    }
+    // the API lists a tag of a tag of a commit by its commit (as
+    // huggingface.co lists tags), and resolves it; a chain to a tree is
+    // git's only, as a tag of a tree
+    const got = await refs(repo, u.token);
+    assert.equal(got['refs/tags/t2'], c);
+    assert.equal(got['refs/tags/t3'], c);
+    assert.equal(got['refs/tags/tttree'], undefined);
+    const res = await get(`/${repo.id}/resolve/t3/t.txt`,
+      { headers: bearer(u.token) });
+    assert.equal(res.status, 302, res.body);
+    // fresh clones (v2 and v0): every tag byte for byte
+    for (const v of ['2', '0']) {
+      const fresh = join(d, `fresh${v}`);
+      gitOk(d, '-c', `protocol.version=${v}`, 'clone', '-q', url, fresh);
+      gitOk(fresh, 'fsck', '--strict');
+      for (const name of ['t1', 't2', 't3', 'ttree', 'tttree'])
+        assert.equal(gitOk(fresh, 'cat-file', 'tag', name),
+          gitOk(dir, 'cat-file', 'tag', name), name);
+      assert.equal(gitOk(fresh, 'rev-parse', 't3^{}').trim(), c);
+    }
+    // a tag of a tag khub has (the pack brings only it); then, once no ref
+    // names t1, a tag of t1, which t2's chain still holds
+    const t4 = tagOf(dir, 't4', t2, 'tag');
+    r = git(dir, ['push', 'origin', 't4']);
+    assert.equal(r.status, 0, r.stderr);
+    r = git(dir, ['push', 'origin', ':refs/tags/t1']);
+    assert.equal(r.status, 0, r.stderr);
+    const t5 = tagOf(dir, 't5', t1, 'tag');
+    r = git(dir, ['push', 'origin', 't5']);
+    assert.equal(r.status, 0, r.stderr);
+    const fresh = join(d, 'fresh2');
+    gitOk(fresh, 'fetch', '-q', '--tags', 'origin');
+    gitOk(fresh, 'fsck', '--strict');
+    assert.equal(gitOk(fresh, 'rev-parse', 't4').trim(), t4);
+    assert.equal(gitOk(fresh, 'rev-parse', 't5').trim(), t5);
+    assert.equal((await refs(repo, u.token))['refs/tags/t5'], c);
+    // a chain of eleven tags is refused, nothing moves
+    let x = c;
+    for (let i = 0; i < 11; i++)
+      x = tagOf(dir, `deep${i}`, x, i ? 'tag' : 'commit');
+    r = git(dir, ['push', 'origin', 'deep10']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /a chain of more than 10 tags/);
+    assert.equal((await refs(repo, u.token))['refs/tags/deep10'], undefined);
+    // ten are taken
+    r = git(dir, ['push', 'origin', 'deep9']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await refs(repo, u.token))['refs/tags/deep9'], c);
+    gitOk(fresh, 'fetch', '-q', '--tags', 'origin');
+    gitOk(fresh, 'fsck', '--strict');
+    assert.equal(gitOk(fresh, 'rev-parse', 'deep9^{}').trim(), c);
+    // a tag of another repository's private tag: refused as a missing one
+    const other = newUser();
+    const theirs = await createRepo(other.token, { private: true });
+    const od = join(d, 'theirs');
+    gitOk(d, 'clone', '-q', withAuth(`${BASE}/${theirs.id}`, other), od);
+    const theirTag = tagOf(od, 'secret', gitOk(od, 'rev-parse', 'HEAD').trim(),
+      'commit');
+    gitOk(od, 'push', '-q', 'origin', 'secret');
+    const text = Buffer.from(`object ${theirTag}\ntype tag\ntag steal\n`
+      + 'tagger T <t@example.org> 1700000000 +0000\n\nsteal\n');
+    const steal = objId('tag', text);
+    const rp = await receivePack(repo, pushBody('0'.repeat(40), steal,
+      makePack([{ type: 'tag', data: text }]), 'refs/tags/steal'), u.token);
+    assert.match(rp.body, new RegExp(`unpack tag ${theirTag} is neither in `
+      + 'the pack nor in this repository'), rp.body);
+    assert.equal(countRows('git_tag', steal), '0');
   });
