@@ -56,6 +56,23 @@ static const char SQL_TAG_CHAINS[] =
     " WHERE r.repo_id = ? AND r.kind = 'tag' AND g.type = 'tag'";
 static const char SQL_IS_BLOB[] =
     "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
+/* Which ids of a JSON array of hex ids are this repository's blobs, with
+ * their rows and a small file's bytes (an LFS file's pointer is made from
+ * its row; a large file's bytes are in S3), or its commits: a thin pack's
+ * bases, THIN_BATCH a query. */
+static const char SQL_BASE_BLOBS[] =
+    "SELECT g.oid, g.size, g.sha256, g.lfs, g.in_s3, d.data"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
+    " JOIN repo_blob r ON r.repo_id = ? AND r.oid = UNHEX(j.h)"
+    " JOIN git_blob g ON g.oid = r.oid"
+    " LEFT JOIN blob_data d ON d.oid = g.oid AND g.lfs = 0";
+static const char SQL_BASE_COMMITS[] =
+    "SELECT c.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+    " PATH '$')) AS j JOIN repo_commit c ON c.repo_id = ?"
+    " AND c.oid = UNHEX(j.h)";
+/* Ids a batch: 1,000 are 43 KB of JSON; their small files' bytes at most
+ * 4 MiB (blobstore.h). */
+#define THIN_BATCH	1000
 /* A root tree of one of this repository's commits (a tag of a tree the
  * push does not bring): O(the repository's commits), once a tag. */
 static const char SQL_IS_ROOT_TREE[] =
@@ -427,9 +444,7 @@ check_object(struct push *s, struct pobj *ob)
 	}
 }
 
-static int	 repo_has(struct push *, const char *, const struct oid *);
 static int	 load_known(struct push *);
-static void	 add_bound(struct push *, const struct oid *);
 static int	 add_heads(struct push *);
 
 /* Entry i is ready: resolved against base (NULL: a whole object) next. */
@@ -518,93 +533,6 @@ drain(struct push *s)
 	return 0;
 }
 
-/* Takes the next len bytes of a thin base being read. */
-struct base_read {
-	unsigned char	*p;
-	size_t		 len, cap;
-};
-
-static int
-base_sink(void *arg, const void *data, size_t len)
-{
-	struct base_read *r = arg;
-
-	if (len > r->cap - r->len)
-		return -1;
-	memcpy(r->p + r->len, data, len);
-	r->len += len;
-	return 0;
-}
-
-/*
- * The bytes of object o of type t, which this repository has, as a thin
- * base (ext): a blob's from blob_data or S3 (an LFS file's pointer made
- * from its row, as upload-pack makes it), a commit's text, a tree's raw
- * form; their id checked. 0, or -1 with *s->e.
- */
-static int
-load_base(struct push *s, const struct oid *o, unsigned t, struct pobj **out)
-{
-	struct pobj *b = &s->ext[s->next_n];
-	struct base_read r = { NULL, 0, 0 };
-	const void *raw = NULL;
-	struct blob_info bi;
-	struct commit_info ci;
-	struct buf text;
-	struct oid got;
-	size_t len = 0;
-	int rc;
-
-	if (t == PACK_BLOB) {
-		if ((rc = gitstore_blob(s->db, s->x->a, o, &bi)) != 0)
-			goto store;
-		len = (size_t)gitstore_blob_git_size(&bi);
-	} else if (t == PACK_COMMIT) {
-		if ((rc = gitstore_commit(s->db, s->x->a, o, &ci)) != 0)
-			goto store;
-		buf_init(&text, s->x->a);
-		commit_write(&text, &ci);
-		raw = text.data;
-		len = text.len;
-	} else if ((rc = gitstore_tree_raw(s->db, s->x->a, o, &raw,
-	    &len)) != 0)
-		goto store;
-	if (len > s->memory_max - s->held)
-		return kerr_set(s->e, 400, "BadRequest", "pack: the pack's "
-		    "objects are larger than khub takes at once");
-	if ((r.p = malloc(len ? len : 1)) == NULL)
-		oom();
-	r.cap = len;
-	if (t == PACK_BLOB) {
-		if (gitstore_blob_read(s->db, s->x->hub->s3, s->x->a, &bi,
-		    base_sink, &r, s->e) != 0) {
-			free(r.p);
-			return -1;
-		}
-	} else
-		base_sink(&r, raw, len);
-	git_object_oid(&got, type_name(t), r.p, r.len);
-	if (r.len != len || !oid_eq(&got, o)) {
-		free(r.p);
-		return kerr_set(s->e, 500, "InternalError", "the stored %s %s "
-		    "does not match its id", type_name(t), oid_hex_a(s->x->a,
-		    o));
-	}
-	b->oid = *o;
-	b->type = (unsigned char)t;
-	b->done = true;
-	b->data = r.p;
-	b->len = len;
-	s->held += len;
-	s->next_n++;
-	*out = b;
-	return 0;
-store:
-	return rc < 0 ? kerr_db(s->e, s->db) : kerr_set(s->e, 500,
-	    "InternalError", "%s %s is missing from the store",
-	    type_name(t), oid_hex_a(s->x->a, o));
-}
-
 /*
  * Whether tree o is one this repository reaches: a tree of the snapshots
  * of the commits the push stands on (where git takes a thin pack's bases
@@ -625,52 +553,267 @@ repo_reaches_tree(struct push *s, const struct oid *o)
 	return map_get(&s->known, o) != NULL;
 }
 
+/* Takes the next len bytes of a thin base being read. */
+struct base_read {
+	unsigned char	*p;
+	size_t		 len, cap;
+};
+
+static int
+base_sink(void *arg, const void *data, size_t len)
+{
+	struct base_read *r = arg;
+
+	if (len > r->cap - r->len)
+		return -1;
+	memcpy(r->p + r->len, data, len);
+	r->len += len;
+	return 0;
+}
+
+/* Room for len bytes more within the push's memory bound, else *s->e. */
+static int
+base_room(struct push *s, size_t len)
+{
+	if (len <= s->memory_max - s->held)
+		return 0;
+	return kerr_set(s->e, 400, "BadRequest", "pack: the pack's objects "
+	    "are larger than khub takes at once");
+}
+
 /*
- * The thin bases (git's index-pack --fix-thin): each REF_DELTA base the
- * pack lacks, when this repository has it, loaded (from the store; never
- * an object of the store no repository of this one reaches) and what
- * waits on it resolved. Blobs and commits by their rows; trees (with
- * trees, once the commits the push stands on are known) by the
- * snapshots. A base it lacks stays missing, whoever else has it. 0 or -1.
+ * Object o of type t as a thin base: p (malloc'd, len bytes, taken)
+ * checked against its id, held (ext), and what waits on it made ready.
+ * 0, or -1 with *s->e.
  */
 static int
-thin_bases(struct push *s, bool trees)
+add_base(struct push *s, const struct oid *o, unsigned t, unsigned char *p,
+    size_t len)
 {
-	uint32_t i, *w, *t;
-	struct pobj *b;
+	struct pobj *b = &s->ext[s->next_n];
+	struct oid got;
+
+	git_object_oid(&got, type_name(t), p, len);
+	if (!oid_eq(&got, o)) {
+		free(p);
+		return kerr_set(s->e, 500, "InternalError", "the stored %s %s "
+		    "does not match its id", type_name(t), oid_hex_a(s->x->a,
+		    o));
+	}
+	b->oid = *o;
+	b->type = (unsigned char)t;
+	b->done = true;
+	b->data = p;
+	b->len = len;
+	s->held += len;
+	s->next_n++;
+	release(s, NONE, b);
+	return 0;
+}
+
+/* Blob bi of this repository as a thin base: a small file's bytes as its
+ * row came with them (data, dlen), else read (blob_data or S3; an LFS
+ * file's pointer made from its row, as upload-pack makes it). */
+static int
+base_blob(struct push *s, const struct blob_info *bi, const void *data,
+    size_t dlen)
+{
+	size_t len = (size_t)gitstore_blob_git_size(bi);
+	struct base_read r = { NULL, 0, len };
+
+	if (base_room(s, len) != 0)
+		return -1;
+	if ((r.p = malloc(len ? len : 1)) == NULL)
+		oom();
+	if (!bi->lfs && data != NULL && dlen == bi->size)
+		base_sink(&r, data, dlen);
+	else if (gitstore_blob_read(s->db, s->x->hub->s3, s->x->a, bi,
+	    base_sink, &r, s->e) != 0) {
+		free(r.p);
+		return -1;
+	}
+	if (r.len != len) {
+		free(r.p);
+		return kerr_set(s->e, 500, "InternalError", "the stored "
+		    "blob %s is not of its size", oid_hex_a(s->x->a,
+		    &bi->oid));
+	}
+	return add_base(s, &bi->oid, PACK_BLOB, r.p, len);
+}
+
+/* Commit or tree o of this repository as a thin base (its text, or its
+ * raw form, from the store). */
+static int
+base_object(struct push *s, const struct oid *o, unsigned t)
+{
+	struct commit_info ci;
+	struct buf text;
+	const void *raw;
+	unsigned char *p;
+	size_t len;
+	int rc;
+
+	if (t == PACK_COMMIT) {
+		if ((rc = gitstore_commit(s->db, s->x->a, o, &ci)) == 0) {
+			buf_init(&text, s->x->a);
+			commit_write(&text, &ci);
+			raw = text.data;
+			len = text.len;
+		}
+	} else
+		rc = gitstore_tree_raw(s->db, s->x->a, o, &raw, &len);
+	if (rc != 0)
+		return rc < 0 ? kerr_db(s->e, s->db) : kerr_set(s->e, 500,
+		    "InternalError", "%s %s is missing from the store",
+		    type_name(t), oid_hex_a(s->x->a, o));
+	if (base_room(s, len) != 0)
+		return -1;
+	if ((p = malloc(len ? len : 1)) == NULL)
+		oom();
+	memcpy(p, raw, len);
+	return add_base(s, o, t, p, len);
+}
+
+/* Whether base o is still waited on (by a delta not yet resolved). */
+static bool
+awaited(const struct push *s, const struct oid *o)
+{
+	uint32_t *w = map_get(&s->waiting, o);
+
+	return w != NULL && *w != NONE;
+}
+
+/* A thin base's row, as the batch query gives it. */
+struct base_row {
+	struct blob_info bi;
+	const void	*data;
+	size_t		 dlen;
+};
+
+/*
+ * The thin bases that are blobs or commits of this repository (git's
+ * index-pack --fix-thin; repo_blob, repo_commit), found a batch of ids a
+ * query each (with a blob's row, and a small file's bytes) and loaded;
+ * what waits on them resolved. A base it lacks stays missing, whoever
+ * else has it. 0 or -1.
+ */
+static int
+thin_rows(struct push *s)
+{
+	struct oid *ids = arena_alloc(s->x->a, (s->n + 1) * sizeof(*ids));
+	struct base_row *rows = NULL;
+	struct oid *commits = NULL;
+	struct db_res *res;
+	struct buf js;
+	size_t nids = 0, nrows, cap = 0, ncommits, ccap = 0, i, k, olen, slen;
+	char hex[OID_HEX + 1];
+	void *o, *sha, *data;
+	uint64_t size;
+	int64_t lfs, in_s3;
+	int rc;
+
+	for (i = 0; i < s->n; i++) {
+		struct oid b;
+
+		if (s->o[i].done || s->v[i].type != PACK_REF_DELTA)
+			continue;
+		memcpy(b.b, s->v[i].base, OID_LEN);
+		if (awaited(s, &b) && map_add(&s->tried, &b, 1))
+			ids[nids++] = b;
+	}
+	for (i = 0; i < nids; i += THIN_BATCH) {
+		buf_init(&js, s->x->a);
+		buf_addc(&js, '[');
+		for (k = i; k < nids && k < i + THIN_BATCH; k++) {
+			oid_hex(&ids[k], hex);
+			buf_printf(&js, "%s\"%s\"", k > i ? "," : "", hex);
+		}
+		buf_add(&js, "]", 2);	/* with its NUL: a C string */
+		/* the rows first: reading a blob queries too */
+		if (db_exec(s->db, s->x->a, &res, SQL_BASE_BLOBS, "si", js.data,
+		    s->repo_id) != 0)
+			return kerr_db(s->e, s->db);
+		nrows = 0;
+		for (;;) {
+			struct base_row *r;
+			size_t dlen;
+
+			if ((rc = db_row(res, "bubiib", &o, &olen, &size, &sha,
+			    &slen, &lfs, &in_s3, &data, &dlen)) != 1)
+				break;
+			if (olen != OID_LEN || slen != SHA256_LEN)
+				continue;
+			rows = arena_grow(s->x->a, rows, nrows, &cap,
+			    sizeof(*rows), 64);
+			r = &rows[nrows++];
+			memset(r, 0, sizeof(*r));
+			memcpy(r->bi.oid.b, o, OID_LEN);
+			r->bi.size = size;
+			memcpy(r->bi.sha256, sha, SHA256_LEN);
+			r->bi.lfs = lfs != 0;
+			r->bi.in_s3 = in_s3 != 0;
+			r->data = data;
+			r->dlen = dlen;
+		}
+		if (rc < 0)
+			return kerr_db(s->e, s->db);
+		for (k = 0; k < nrows; k++)
+			if (awaited(s, &rows[k].bi.oid) && base_blob(s,
+			    &rows[k].bi, rows[k].data, rows[k].dlen) != 0)
+				return -1;
+		/* then commits (git deltifies commits on commits rarely) */
+		if (db_exec(s->db, s->x->a, &res, SQL_BASE_COMMITS, "si",
+		    js.data, s->repo_id) != 0)
+			return kerr_db(s->e, s->db);
+		ncommits = 0;
+		while ((rc = db_row(res, "b", &o, &olen)) == 1) {
+			if (olen != OID_LEN)
+				continue;
+			commits = arena_grow(s->x->a, commits, ncommits, &ccap,
+			    sizeof(*commits), 8);
+			memcpy(commits[ncommits++].b, o, OID_LEN);
+		}
+		if (rc < 0)
+			return kerr_db(s->e, s->db);
+		for (k = 0; k < ncommits; k++)
+			if (awaited(s, &commits[k]) && base_object(s,
+			    &commits[k], PACK_COMMIT) != 0)
+				return -1;
+		if (drain(s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The thin bases that are trees this repository reaches (once the
+ * commits the push stands on are known: repo_reaches_tree()), loaded, and
+ * what waits on them resolved. 0 or -1.
+ */
+static int
+thin_trees(struct push *s)
+{
+	uint32_t i, *t;
 	int rc;
 
 	for (i = 0; i < s->n && s->left > 0; i++) {
 		struct oid o;
-		bool again = false;	/* no blob or commit of ours */
 
 		if (s->o[i].done || s->v[i].type != PACK_REF_DELTA)
 			continue;
 		memcpy(o.b, s->v[i].base, OID_LEN);
-		if ((w = map_get(&s->waiting, &o)) == NULL || *w == NONE)
-			continue;	/* ready already */
-		/* once a phase: 1 without trees, 2 with */
-		if (!map_add(&s->tried, &o, 1 + trees)) {
+		if (!awaited(s, &o))
+			continue;
+		if (!map_add(&s->tried, &o, 2)) {
 			t = map_get(&s->tried, &o);
-			if (*t == 1u + trees)
+			if (*t == 2)
 				continue;
-			*t = 1 + trees;
-			again = true;
+			*t = 2;
 		}
-		if ((rc = again ? 0 : repo_has(s, SQL_IS_BLOB, &o)) == 1)
-			rc = load_base(s, &o, PACK_BLOB, &b);
-		else if (rc == 0 && !again && (rc = repo_has(s,
-		    SQL_IS_COMMIT, &o)) == 1)
-			rc = load_base(s, &o, PACK_COMMIT, &b);
-		else if (rc == 0 && trees && (rc = repo_reaches_tree(s,
-		    &o)) == 1)
-			rc = load_base(s, &o, PACK_TREE, &b);
-		else if (rc == 0)
-			continue;	/* not this repository's */
-		if (rc < 0)
+		if ((rc = repo_reaches_tree(s, &o)) < 0)
 			return -1;
-		release(s, NONE, b);
-		if (drain(s) != 0)
+		if (rc == 1 && (base_object(s, &o, PACK_TREE) != 0 ||
+		    drain(s) != 0))
 			return -1;
 	}
 	return 0;
@@ -696,7 +839,7 @@ check_resolved(struct push *s)
  * that follows the deltas (what waits on an object is resolved when it
  * is: linear, whatever the chains' depth and order), the thin bases
  * without trees loaded; the objects resolved checked. What is left waits
- * on trees (thin_bases() with trees, once the commits are walked) or on
+ * on trees (thin_trees(), once the commits are walked) or on
  * nothing this repository has.
  */
 static int
@@ -745,7 +888,7 @@ resolve(struct push *s, const unsigned char *pack, size_t len)
 		} else
 			ready(s, i, NULL);
 	}
-	if (drain(s) != 0 || (s->left > 0 && thin_bases(s, false) != 0))
+	if (drain(s) != 0 || (s->left > 0 && thin_rows(s) != 0))
 		return -1;
 	return check_resolved(s);
 }
@@ -1109,7 +1252,7 @@ peel(struct push *s, struct pobj *ob, struct oid *end, const char **type,
 
 /*
  * The commits of this repository that command c's pushed commits stand
- * on, into bound, before the walk (thin_bases() takes trees from their
+ * on, into bound, before the walk (thin_trees() takes trees from their
  * snapshots); seen: the pushed commits visited, across commands. Nothing
  * is refused or marked here: the walk does it.
  */
@@ -1720,7 +1863,7 @@ receive_pack(const struct dctx *x, int64_t repo_id, int64_t ns_id,
 		for (i = 0; i < q->ncmds; i++)
 			if (!oid_eq(&q->cmds[i].new, &ZERO))
 				find_bound(s, &q->cmds[i], seen);
-		if (thin_bases(s, true) != 0 || check_resolved(s) != 0)
+		if (thin_trees(s) != 0 || check_resolved(s) != 0)
 			return -1;
 		if (s->left > 0)
 			return base_missing(s);
