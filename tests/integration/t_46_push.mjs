@@ -904,7 +904,11 @@ pushTest('push: a delta on another repository\'s private object is refused '
         ['insert', Buffer.from('x')]]), /base has another size/],
       [delta(mine.length, bad.length + 5, [['copy', 0, mine.length],
         ['insert', Buffer.from('x')]]), /shorter than announced/],
-      [appended(mine, 'x').subarray(0, 4), /truncated|shorter/]]) {
+      [appended(mine, 'x').subarray(0, 4), /truncated|shorter/],
+      // a result past the push's memory bound (1 GiB), refused before it
+      // is made
+      [delta(mine.length, 2 ** 31, [['copy', 0, mine.length]]),
+        /larger than khub takes/]]) {
       const body = await pushDelta(m, d, bad);
       assert.match(body, /unpack pack: /);
       assert.match(body, why);
