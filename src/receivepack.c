@@ -1250,6 +1250,22 @@ peel(struct push *s, struct pobj *ob, struct oid *end, const char **type,
 	return 0;
 }
 
+/* The parents of ci onto a walk's stack (n ids of room cap); the stack,
+ * moved when it grew. */
+static struct oid *
+push_parents(struct push *s, struct oid *stack, size_t *n, size_t *cap,
+    const struct commit_info *ci)
+{
+	const struct oid *p;
+	size_t k;
+
+	for (k = 0; (p = commit_parent(ci, k)) != NULL; k++) {
+		stack = arena_grow(s->x->a, stack, *n, cap, sizeof(*stack), 16);
+		stack[(*n)++] = *p;
+	}
+	return stack;
+}
+
 /*
  * The commits of this repository that command c's pushed commits stand
  * on, into bound, before the walk (thin_trees() takes trees from their
@@ -1260,8 +1276,7 @@ static void
 find_bound(struct push *s, const struct push_cmd *c, struct oidmap *seen)
 {
 	struct oid start = c->new, *stack;
-	size_t n = 0, cap = 16, k;
-	const struct oid *p;
+	size_t n = 0, cap = 16;
 	struct pobj *ob;
 	int depth = 0;
 
@@ -1280,17 +1295,7 @@ find_bound(struct push *s, const struct push_cmd *c, struct oidmap *seen)
 		}
 		if (!map_add(seen, &o, 0))
 			continue;
-		for (k = 0; (p = commit_parent(&ob->ci, k)) != NULL; k++) {
-			if (n == cap) {
-				struct oid *v = arena_alloc(s->x->a, 2 * cap *
-				    sizeof(*v));
-
-				memcpy(v, stack, n * sizeof(*v));
-				stack = v;
-				cap *= 2;
-			}
-			stack[n++] = *p;
-		}
+		stack = push_parents(s, stack, &n, &cap, &ob->ci);
 	}
 }
 
@@ -1301,7 +1306,6 @@ walk_command(struct push *s, const struct push_cmd *c)
 	struct pobj *ob;
 	struct oid *stack;
 	size_t n = 0, cap = 16, k;
-	const struct oid *p;
 	int rc;
 
 	bool tag = !strncmp(c->ref, "refs/tags/", 10);
@@ -1352,17 +1356,7 @@ walk_command(struct push *s, const struct push_cmd *c)
 		if (ob->reached)
 			continue;
 		ob->reached = true;
-		for (k = 0; (p = commit_parent(&ob->ci, k)) != NULL; k++) {
-			if (n == cap) {
-				struct oid *v = arena_alloc(s->x->a, 2 * cap *
-				    sizeof(*v));
-
-				memcpy(v, stack, n * sizeof(*v));
-				stack = v;
-				cap *= 2;
-			}
-			stack[n++] = *p;
-		}
+		stack = push_parents(s, stack, &n, &cap, &ob->ci);
 	}
 	/* the trees once every commit the push stands on is known */
 	for (k = 0; k < s->n; k++) {
