@@ -15,9 +15,12 @@
  *
  * A line says, after its handler, what the handler needs, and the router
  * provides it before calling it (as cgit's def_cmd and kcgi's kvalid
- * tables): who may call (enum route_auth) and what the body is (enum
- * body_kind, request.h: parsed and checked once, UTF-8 with no NUL, into
- * r->json, r->form or r->body). Columns left out are 0: anyone, no body.
+ * tables): who may call (enum route_auth), the repository the handler
+ * works on and the access it needs (enum access, repo.h: opened as
+ * repo_open() does, into r->repo), and what the body is (enum body_kind,
+ * request.h: parsed and checked once, UTF-8 with no NUL, into r->json,
+ * r->form or r->body). Columns left out are 0: anyone, no repository, no
+ * body.
  */
 #ifndef KHUB_ROUTER_H
 #define KHUB_ROUTER_H
@@ -35,11 +38,21 @@ enum route_auth {
 	AUTH_ADMIN	/* auth_admin(): the admin API's caller (403, 404) */
 };
 
+/*
+ * The repository column: an enum access (ACCESS_NONE: the handler opens
+ * none, or opens it itself), with REPO_AT_REV to look up the route's {rev}
+ * (main on a route without one) as a ref in the same query
+ * (repo_open_rev()). The repository is the route's {type}/{id} or {repo}.
+ */
+#define REPO_AT_REV	0x10u
+#define REPO_ACCESS	0x0fu	/* the enum access of the column */
+
 struct route {
 	unsigned	 methods;	/* enum method bits, and R_PAGE */
 	const char	*pattern;
 	handler_fn	 fn;
 	enum route_auth	 auth;
+	unsigned	 repo;		/* enum access, REPO_AT_REV */
 	unsigned	 body;		/* enum body_kind, BODY_LATE */
 	size_t		 body_max;	/* BODY_JSON_OPT's limit, bytes */
 };
@@ -65,11 +78,13 @@ size_t	 router_patterns(const char **names, size_t max);
 extern const struct route router_table[];
 extern const size_t router_table_len;
 /*
- * What route rt promises r's handler, before it runs: the caller checked
- * (rt->auth), and the body read (rt->body, for the methods that carry
- * one: POST, PUT and PATCH; DELETE only on a line that takes no other
- * method, as DELETE /api/repos/delete names its repository in the body).
- * Returns 0, or answers (401, 400, 413...) and -1.
+ * What route rt promises r's handler, before it runs, in this order: the
+ * caller checked (rt->auth), the body read (rt->body, for the methods that
+ * carry one: POST, PUT and PATCH; DELETE only on a line that takes no
+ * other method, as DELETE /api/repos/delete names its repository in the
+ * body) unless BODY_LATE, and the repository opened (rt->repo, into
+ * r->repo: before a late body). Returns 0, or answers (401, 400, 413,
+ * RepoNotFound...) and -1.
  */
 int	 router_prepare(const struct route *rt, struct req *r);
 /* Routes r through the server's table, prepares and runs the handler;

@@ -6,6 +6,7 @@
 #include "fakereq.h"
 #include "api.h"
 #include "jsonutil.h"
+#include "repo.h"
 #include "router.h"
 #include "ui.h"
 #include "url.h"
@@ -254,9 +255,9 @@ test_methods(void)
 
 /* What every line of the table promises is something the router can
  * keep: a body only for methods that carry one, a limit only (and
- * always) for the optional small JSON body and a page's form, and a
- * page's form read late (ui_form(), after ui_begin(): its errors are
- * pages too). */
+ * always) for the optional small JSON body and a page's form, a page's
+ * form read late (ui_form(), after ui_begin(): its errors are pages
+ * too), and a repository only where the path names one. */
 static void
 test_columns(void)
 {
@@ -265,9 +266,17 @@ test_columns(void)
 	for (k = 0; k < router_table_len; k++) {
 		const struct route *rt = &router_table[k];
 		unsigned kind = rt->body & BODY_KIND, m = rt->methods & ~R_PAGE;
+		unsigned need = rt->repo & REPO_ACCESS;
 
 		CHECK(rt->fn != NULL && rt->pattern != NULL);
 		CHECK(rt->auth <= AUTH_ADMIN);
+		CHECK((rt->repo & ~(REPO_ACCESS | REPO_AT_REV)) == 0);
+		CHECK(need <= ACCESS_ADMIN);
+		if (need != ACCESS_NONE)
+			CHECK(strstr(rt->pattern, "/{type}/{id}") != NULL ||
+			    !strncmp(rt->pattern, "/{repo}", 7));
+		else
+			CHECK(!(rt->repo & REPO_AT_REV));
 		CHECK(kind <= BODY_FORM);
 		CHECK((rt->body & ~(BODY_KIND | BODY_LATE)) == 0);
 		if (kind != BODY_NONE)
@@ -305,14 +314,38 @@ test_promises(void)
 	CHECK(rt != NULL && rt->auth == AUTH_ADMIN);
 	rt = route("GET", "/api/whoami-v2", &st);
 	CHECK(rt != NULL && rt->auth == AUTH_USER);
+
+	/* the repository, opened before the handler */
+	rt = route("GET", "/api/models/a/b/refs", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_READ);
+	rt = route("GET", "/api/models/a/b/commits/main", &st);
+	CHECK(rt != NULL && rt->repo == (ACCESS_READ | REPO_AT_REV));
+	rt = route("POST", "/api/models/a/b/tag/main", &st);
+	CHECK(rt != NULL && rt->repo == (ACCESS_WRITE | REPO_AT_REV));
+	rt = route("GET", "/api/datasets/a/b/user-access-request/pending",
+	    &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_WRITE);
+	rt = route("PUT", "/api/spaces/a/b/settings", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_ADMIN);
+	rt = route("POST", "/api/models/a/b/discussions/1/merge", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_READ);
+	/* those that open it themselves (router.c says why) */
+	rt = route("GET", "/a/b/resolve/main/x", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
+	rt = route("GET", "/a/b.git/info/refs", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
+	rt = route("POST", "/api/models/a/b/commit/main", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
 }
 
 /* route() with a body, then router_prepare(): its result, and the
- * answer it gave (f.r.status, 0 when none). */
+ * answer it gave (f.r.status, 0 when none). With no_repo, the line
+ * without its repository column (there is no database here). */
 static int
-prepare(const char *method, const char *uri, const char *ct,
-    const char *body)
+prepare_line(const char *method, const char *uri, const char *ct,
+    const char *body, bool no_repo)
 {
+	static struct route line;
 	static char m[64], u[256], l[64], c[128];
 	const char *vars[] = { m, u, l, c, NULL };
 	const struct route *rt;
@@ -330,7 +363,27 @@ prepare(const char *method, const char *uri, const char *ct,
 	    &allowed);
 	if (rt == NULL)
 		return -2;
+	if (no_repo) {
+		line = *rt;
+		line.repo = ACCESS_NONE;
+		rt = &line;
+	}
 	return router_prepare(rt, &f.r);
+}
+
+static int
+prepare(const char *method, const char *uri, const char *ct,
+    const char *body)
+{
+	return prepare_line(method, uri, ct, body, false);
+}
+
+/* prepare() for a route that opens its repository, without it. */
+static int
+prepare_body(const char *method, const char *uri, const char *ct,
+    const char *body)
+{
+	return prepare_line(method, uri, ct, body, true);
 }
 
 /* The one body parser, before the handler: JSON that is no object, not
@@ -359,17 +412,17 @@ test_body(void)
 	    "{} x") == -1 && f.r.status == 400);
 
 	/* BODY_LATE: nothing read yet; then the same parser, for a form */
-	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	CHECK(prepare_body("POST", "/api/models/a/b/paths-info/main",
 	    "application/x-www-form-urlencoded", "paths=a%FF") == 0);
 	CHECK(!f.r.body_read && f.r.status == 0);
 	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
-	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	CHECK(prepare_body("POST", "/api/models/a/b/paths-info/main",
 	    "application/x-www-form-urlencoded", "paths=a&paths=b%2Fc") == 0);
 	CHECK(req_read_body(&f.r) == 0 && f.r.json == NULL &&
 	    f.r.nform == 2);
 	CHECK_STR(f.r.form[1].value, "b/c");
 	CHECK(req_read_body(&f.r) == 0);	/* once */
-	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	CHECK(prepare_body("POST", "/api/models/a/b/paths-info/main",
 	    "text/plain", " {\"paths\": [\"a\"]}") == 0);
 	CHECK(req_read_body(&f.r) == 0 && f.r.json != NULL);
 
@@ -402,6 +455,23 @@ test_body(void)
 	CHECK(f.r.status == 401 && f.r.json == NULL && !f.r.body_read);
 }
 
+/* The repository, before the handler: a name no repository can have is
+ * RepoNotFound from the router itself, where the line opens the
+ * repository (and not where the handler does). */
+static void
+test_prepared(void)
+{
+	CHECK(prepare("GET", "/api/models/a/b%C3%A9/refs", "", "") == -1);
+	CHECK(f.r.status == 401 && f.r.repo == NULL);	/* anonymous */
+	CHECK_STR(f.r.error_code, "RepoNotFound");
+	CHECK(prepare("POST", "/api/models/a/b%C3%A9/discussions/1/comment",
+	    "application/json", "{\"comment\": \"x\"}") == -1);
+	CHECK(f.r.status == 401 && !f.r.body_read);
+	CHECK_STR(f.r.error_code, "RepoNotFound");
+	CHECK(prepare("GET", "/api/models/a/b%C3%A9/tree/main", "", "") == 0);
+	CHECK(f.r.status == 0);
+}
+
 int
 main(void)
 {
@@ -417,6 +487,7 @@ main(void)
 	RUN(test_columns);
 	RUN(test_promises);
 	RUN(test_body);
+	RUN(test_prepared);
 	fake_end(&f);
 	return check_done("route");
 }
