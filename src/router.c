@@ -11,10 +11,9 @@
 #include "ui.h"
 
 /* Columns that many lines share: a page's form (read by ui_form(), after
- * ui_begin(), so that its errors are pages), and a discussion call's
- * small optional JSON (read once the repository is open). */
-#define PAGE_FORM	AUTH_ANY, ACCESS_NONE, BODY_FORM | BODY_LATE, \
-	UI_FORM_MAX
+ * the page's errors became pages), and a discussion call's small optional
+ * JSON (read once the repository is open). */
+#define PAGE_FORM	BODY_FORM | BODY_LATE, UI_FORM_MAX
 #define DISCUSSION	AUTH_ANY, ACCESS_READ, BODY_JSON_OPT | BODY_LATE, \
 	DISCUSSION_BODY_MAX
 
@@ -167,33 +166,47 @@ const struct route router_table[] = {
 	{ M_POST,	"/{repo}/git-upload-pack", api_git_upload_pack },
 	{ M_POST,	"/{repo.git}/git-receive-pack", api_git_receive_pack },
 	{ M_POST,	"/{repo}/git-receive-pack", api_git_receive_pack },
-	/* ui_account.c, ui_layout.c: the login form, the stylesheet. The
-	 * pages open their repositories themselves, after ui_begin(): their
-	 * refusals are pages. */
-	{ M_GET | M_POST, "/login",	ui_login, PAGE_FORM },
-	{ M_POST,	"/logout",	ui_logout, PAGE_FORM },
+	/* ui_account.c, ui_layout.c: the login form, the stylesheet. Log
+	 * in, log out and sign up check their forms' tokens themselves:
+	 * signed out, a refusal is the form again, and logging out with no
+	 * session needs no token. */
+	{ M_GET | M_POST, "/login",	ui_login, AUTH_PAGE, ACCESS_NONE,
+	    PAGE_FORM },
+	{ M_POST,	"/logout",	ui_logout, AUTH_PAGE, ACCESS_NONE,
+	    PAGE_FORM },
 	/* ui_settings.c: tokens, sign-up, a new organization */
-	{ M_GET | M_POST, "/settings/tokens", ui_tokens, PAGE_FORM },
-	{ M_GET | M_POST, "/join",	ui_join, PAGE_FORM },
-	{ M_GET | M_POST, "/organizations/new", ui_org_new, PAGE_FORM },
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens, AUTH_PAGE_USER,
+	    ACCESS_NONE, PAGE_FORM },
+	{ M_GET | M_POST, "/join",	ui_join, AUTH_PAGE, ACCESS_NONE,
+	    PAGE_FORM },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new, AUTH_PAGE_USER,
+	    ACCESS_NONE, PAGE_FORM },
 	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
-	    ui_org_members, PAGE_FORM },
+	    ui_org_members, AUTH_PAGE_USER, ACCESS_NONE, PAGE_FORM },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
-	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
-	{ M_GET | R_PAGE,	"/",		ui_list },
-	{ M_GET | R_PAGE,	"/{type}",	ui_list },
-	{ M_GET | R_PAGE,	"/{repo}",	ui_repo },
-	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree },
-	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob },
-	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
-	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
-	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
+	 * path (R_PAGE); /{arg} is a profile, or a canonical model's page
+	 * (then ui_profile() opens it). A folder opens its repository
+	 * itself, as the API's listing. */
+	{ M_GET | R_PAGE,	"/",		ui_list, AUTH_PAGE },
+	{ M_GET | R_PAGE,	"/{type}",	ui_list, AUTH_PAGE },
+	{ M_GET | R_PAGE,	"/{repo}",	ui_repo, AUTH_PAGE,
+	    ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree,
+	    AUTH_PAGE },
+	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob,
+	    AUTH_PAGE, ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log, AUTH_PAGE,
+	    ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit, AUTH_PAGE,
+	    ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions,
+	    AUTH_PAGE, ACCESS_READ },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings,
-	    PAGE_FORM },
+	    AUTH_PAGE_USER, ACCESS_ADMIN, PAGE_FORM },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
-	    ui_discussion, PAGE_FORM },
-	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
+	    ui_discussion, AUTH_PAGE_FORM, ACCESS_READ, PAGE_FORM },
+	{ M_GET | R_PAGE,	"/{arg}",	ui_profile, AUTH_PAGE },
 };
 #pragma GCC diagnostic pop
 const size_t router_table_len = sizeof(router_table) /
@@ -418,14 +431,63 @@ router_match(const struct route *table, size_t n, struct req *r,
 	    allowed);
 }
 
+char *
+router_here(struct req *r)
+{
+	const char *p = r->route != NULL ? r->route : "";
+	char part[64];
+	struct buf b;
+
+	buf_init(&b, r->a);
+	while (next_part(&p, part, sizeof(part)) == 1) {
+		buf_addc(&b, '/');
+		if (!strcmp(part, "{repo}"))
+			buf_printf(&b, "%s%s", repo_type_prefix(r->args.type),
+			    html_url(r->a, repo_id_of(r->a, r->args.ns,
+			    r->args.name), true));
+		else if (!strcmp(part, "{arg}"))
+			buf_adds(&b, html_url(r->a, r->args.arg, false));
+		else
+			buf_adds(&b, part);
+	}
+	if (b.len == 0)
+		buf_addc(&b, '/');
+	return b.data;
+}
+
+/* A page's caller (AUTH_PAGE...): its errors pages from here on; a form
+ * of a person signed in read and proved, a GET's person signed in. */
+static int
+prepare_page(const struct route *rt, struct req *r)
+{
+	struct qarg *q;
+	size_t n;
+
+	if (ui_begin(r) != 0)
+		return -1;
+	if (rt->auth == AUTH_PAGE)
+		return 0;
+	if (r->method == M_POST) {
+		if ((q = ui_form(r, &n)) == NULL ||
+		    !ui_form_session(r, q, n, router_here(r)))
+			return -1;
+	} else if (rt->auth == AUTH_PAGE_USER &&
+	    !ui_logged_in(r, router_here(r)))
+		return -1;
+	return 0;
+}
+
 int
 router_prepare(const struct route *rt, struct req *r)
 {
 	unsigned with_body = M_POST | M_PUT | M_PATCH;
 	enum access need = (enum access)(rt->repo & REPO_ACCESS);
 
+	r->route = rt->pattern;
 	if ((rt->methods & ~R_PAGE) == M_DELETE)
 		with_body |= M_DELETE;
+	r->body_kind = r->method & with_body ? rt->body : BODY_NONE;
+	r->body_max = rt->body_max;
 	switch (rt->auth) {
 	case AUTH_ANY:
 		break;
@@ -441,9 +503,13 @@ router_prepare(const struct route *rt, struct req *r)
 		if (auth_admin(r) != 0)
 			return -1;
 		break;
+	case AUTH_PAGE:
+	case AUTH_PAGE_FORM:
+	case AUTH_PAGE_USER:
+		if (prepare_page(rt, r) != 0)
+			return -1;
+		break;
 	}
-	r->body_kind = r->method & with_body ? rt->body : BODY_NONE;
-	r->body_max = rt->body_max;
 	if (!(r->body_kind & BODY_LATE) && req_read_body(r) != 0)
 		return -1;
 	if (need != ACCESS_NONE && (r->repo = repo_open_rev(r, need,
@@ -468,7 +534,6 @@ router_dispatch(struct req *r)
 	rt = router_match(router_table, router_table_len, r, &status,
 	    &allowed);
 	if (rt != NULL) {
-		r->route = rt->pattern;
 		r->route_index = (size_t)(rt - router_table);
 		if (router_prepare(rt, r) == 0)
 			rt->fn(r);

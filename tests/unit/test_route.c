@@ -256,8 +256,8 @@ test_methods(void)
 /* What every line of the table promises is something the router can
  * keep: a body only for methods that carry one, a limit only (and
  * always) for the optional small JSON body and a page's form, a page's
- * form read late (ui_form(), after ui_begin(): its errors are pages
- * too), and a repository only where the path names one. */
+ * form read late (after ui_begin(): its errors are pages too) on a
+ * page's line, and a repository only where the path names one. */
 static void
 test_columns(void)
 {
@@ -266,10 +266,12 @@ test_columns(void)
 	for (k = 0; k < router_table_len; k++) {
 		const struct route *rt = &router_table[k];
 		unsigned kind = rt->body & BODY_KIND, m = rt->methods & ~R_PAGE;
+
 		unsigned need = rt->repo & REPO_ACCESS;
+		bool page = rt->auth >= AUTH_PAGE;
 
 		CHECK(rt->fn != NULL && rt->pattern != NULL);
-		CHECK(rt->auth <= AUTH_ADMIN);
+		CHECK(rt->auth <= AUTH_PAGE_USER);
 		CHECK((rt->repo & ~(REPO_ACCESS | REPO_AT_REV)) == 0);
 		CHECK(need <= ACCESS_ADMIN);
 		if (need != ACCESS_NONE)
@@ -277,6 +279,9 @@ test_columns(void)
 			    !strncmp(rt->pattern, "/{repo}", 7));
 		else
 			CHECK(!(rt->repo & REPO_AT_REV));
+		/* a form of a person signed in: the router reads it */
+		if (rt->auth == AUTH_PAGE_FORM || rt->auth == AUTH_PAGE_USER)
+			CHECK(rt->methods & M_POST && kind == BODY_FORM);
 		CHECK(kind <= BODY_FORM);
 		CHECK((rt->body & ~(BODY_KIND | BODY_LATE)) == 0);
 		if (kind != BODY_NONE)
@@ -287,10 +292,9 @@ test_columns(void)
 		    (rt->body_max > 0));
 		if (kind == BODY_FORM)
 			CHECK(rt->body == (BODY_FORM | BODY_LATE) &&
-			    rt->body_max == UI_FORM_MAX);
+			    rt->body_max == UI_FORM_MAX && page);
 		if (rt->methods & R_PAGE)
-			CHECK((kind == BODY_NONE || kind == BODY_FORM) &&
-			    rt->auth == AUTH_ANY);
+			CHECK((kind == BODY_NONE || kind == BODY_FORM) && page);
 	}
 }
 
@@ -329,6 +333,15 @@ test_promises(void)
 	CHECK(rt != NULL && rt->repo == ACCESS_ADMIN);
 	rt = route("POST", "/api/models/a/b/discussions/1/merge", &st);
 	CHECK(rt != NULL && rt->repo == ACCESS_READ);
+	rt = route("GET", "/a/b", &st);
+	CHECK(rt != NULL && rt->fn == ui_repo && rt->auth == AUTH_PAGE &&
+	    rt->repo == (ACCESS_READ | REPO_AT_REV));
+	rt = route("POST", "/a/b/settings", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_PAGE_USER &&
+	    rt->repo == ACCESS_ADMIN);
+	rt = route("POST", "/a/b/discussions/new", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_PAGE_FORM &&
+	    rt->repo == ACCESS_READ);
 	/* those that open it themselves (router.c says why) */
 	rt = route("GET", "/a/b/resolve/main/x", &st);
 	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
@@ -336,6 +349,36 @@ test_promises(void)
 	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
 	rt = route("POST", "/api/models/a/b/commit/main", &st);
 	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
+	rt = route("POST", "/login", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_PAGE);
+}
+
+/* A page's path, as the login form comes back to it. */
+static void
+test_here(void)
+{
+	const struct route *rt;
+	int st;
+
+	rt = route("GET", "/datasets/a/b%20c/settings", &st);
+	CHECK(rt != NULL && rt->fn == ui_repo_settings);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/datasets/a/b%20c/settings");
+	rt = route("GET", "/gpt2/discussions/new", &st);	/* canonical */
+	CHECK(rt != NULL && rt->fn == ui_discussion);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/gpt2/discussions/new");
+	rt = route("GET", "/models/a/b/discussions/new", &st);
+	CHECK(rt != NULL && rt->fn == ui_discussion);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/a/b/discussions/new");
+	rt = route("GET", "/organizations/o%2Fx/settings/members", &st);
+	CHECK(rt != NULL && rt->fn == ui_org_members);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/organizations/o%2Fx/settings/members");
+	rt = route("GET", "/settings/tokens", &st);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/settings/tokens");
 }
 
 /* route() with a body, then router_prepare(): its result, and the
@@ -426,16 +469,19 @@ test_body(void)
 	    "text/plain", " {\"paths\": [\"a\"]}") == 0);
 	CHECK(req_read_body(&f.r) == 0 && f.r.json != NULL);
 
-	/* a page's form, read by ui_form() through the same parser */
+	/* a page's form, read by ui_form() through the same parser; its
+	 * errors are pages (shown here as JSON: a page needs S3's origin) */
 	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
 	    "username=a&password=b") == 0 && !f.r.body_read);
 	CHECK(req_read_body(&f.r) == 0 && f.r.nform == 2);
 	CHECK_STR(query_get(f.r.form, f.r.nform, "password"), "b");
 	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
-	    "username=%C3") == 0);
+	    "username=%C3") == 0 && f.r.error_page != NULL);
+	f.r.error_page = NULL;
 	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
 	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
-	    "username=%zz") == 0);
+	    "username=%zz") == 0 && f.r.error_page != NULL);
+	f.r.error_page = NULL;
 	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
 	CHECK_STR(f.r.error_msg, "The form could not be read.");
 
@@ -455,9 +501,10 @@ test_body(void)
 	CHECK(f.r.status == 401 && f.r.json == NULL && !f.r.body_read);
 }
 
-/* The repository, before the handler: a name no repository can have is
- * RepoNotFound from the router itself, where the line opens the
- * repository (and not where the handler does). */
+/* The repository and the page's person, before the handler: a name no
+ * repository can have is RepoNotFound from the router itself, where the
+ * line opens the repository (and not where the handler does); a page
+ * for a person signed in sends anyone else to the login form. */
 static void
 test_prepared(void)
 {
@@ -470,6 +517,13 @@ test_prepared(void)
 	CHECK_STR(f.r.error_code, "RepoNotFound");
 	CHECK(prepare("GET", "/api/models/a/b%C3%A9/tree/main", "", "") == 0);
 	CHECK(f.r.status == 0);
+
+	CHECK(prepare("GET", "/settings/tokens", "", "") == -1);
+	CHECK(f.r.status == 303 && f.r.error_page != NULL);
+	CHECK(strstr(fake_output(&f), "/login?next=/settings/tokens\r\n") !=
+	    NULL);
+	CHECK(prepare("GET", "/login", "", "") == 0 && f.r.status == 0 &&
+	    f.r.error_page != NULL);
 }
 
 int
@@ -486,6 +540,7 @@ main(void)
 	RUN(test_methods);
 	RUN(test_columns);
 	RUN(test_promises);
+	RUN(test_here);
 	RUN(test_body);
 	RUN(test_prepared);
 	fake_end(&f);
