@@ -5,9 +5,9 @@
  * change status, merge. The rules are discussions.c's; this file reads
  * the request, finds the caller's rights and writes the Hub's JSON.
  *
- * Every call opens the repository with repo_open(ACCESS_READ) first, so a
- * private repository the caller may not read answers exactly as a
- * missing one (RepoNotFound) whatever follows.
+ * Every route opens the repository for ACCESS_READ first (its line in
+ * the table), so a private repository the caller may not read answers
+ * exactly as a missing one (RepoNotFound) whatever follows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +36,13 @@
 #define DIFF_EDITS	2000
 #define DIFF_CONTEXT	3
 
-/* The repository, readable by the caller, and what the caller may do. */
+/* The route's repository (readable by the caller), and what the caller
+ * may do in it. */
 static struct repo *
-open_repo(struct req *r, struct dactor *who)
+repo_actor(struct req *r, struct dactor *who)
 {
-	struct repo *repo;
+	struct repo *repo = r->repo;
 
-	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
-		return NULL;
 	memset(who, 0, sizeof(*who));
 	if (r->who != NULL) {
 		who->user_id = r->who->user_id;
@@ -211,8 +210,7 @@ list(struct req *r)
 	int64_t page = 0, count;
 	size_t n, i;
 
-	if ((repo = open_repo(r, &who)) == NULL)
-		return;
+	repo = repo_actor(r, &who);
 	if ((f.type = filter_arg(r, "type", types)) < 0 ||
 	    (f.status = filter_arg(r, "status", statuses)) < 0)
 		return;
@@ -264,7 +262,8 @@ create(struct req *r)
 	bool pr = false;
 	int64_t num;
 
-	if ((repo = open_repo(r, &who)) == NULL || req_read_body(r) != 0)
+	repo = repo_actor(r, &who);
+	if (req_read_body(r) != 0)
 		return;
 	body = r->json;
 	if (req_member_str(r, body, "title", &title) != 0 ||
@@ -558,7 +557,8 @@ api_discussion(struct req *r)
 	int64_t num;
 	size_t n, i;
 
-	if ((repo = open_repo(r, &who)) == NULL || (num = num_arg(r)) == 0)
+	repo = repo_actor(r, &who);
+	if ((num = num_arg(r)) == 0)
 		return;
 	x = req_dctx(r);
 	if (discussion_get(&x, repo->id, num, &d, &e) != 0 ||
@@ -623,8 +623,8 @@ struct change {
 static int
 change_open(struct req *r, struct change *c)
 {
-	if ((c->repo = open_repo(r, &c->who)) == NULL ||
-	    (c->num = num_arg(r)) == 0 || req_read_body(r) != 0)
+	c->repo = repo_actor(r, &c->who);
+	if ((c->num = num_arg(r)) == 0 || req_read_body(r) != 0)
 		return -1;
 	c->body = r->json;
 	c->x = req_dctx(r);

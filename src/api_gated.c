@@ -99,10 +99,7 @@ answered(struct req *r, int rc, const struct kerr *e)
 void
 api_auth_check(struct req *r)
 {
-	struct repo *repo;
-
-	if ((repo = repo_open(r, ACCESS_READ)) == NULL ||
-	    api_gate_files(r, repo) != 0)
+	if (api_gate_files(r, r->repo) != 0)
 		return;
 	resp_json(r, 200, jobj());
 }
@@ -110,8 +107,7 @@ api_auth_check(struct req *r)
 void
 api_auth_check_write(struct req *r)
 {
-	if (repo_open(r, ACCESS_WRITE) == NULL)
-		return;
+	/* the route's line opened the repository for ACCESS_WRITE */
 	resp_json(r, 200, jobj());
 }
 
@@ -145,14 +141,13 @@ fields_of(struct req *r, const char **out)
 void
 api_ask_access(struct req *r)
 {
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	const char *fields, *status;
 	json_object *o;
 	struct dctx x;
 	struct kerr e;
 
-	if ((repo = repo_open(r, ACCESS_READ)) == NULL ||
-	    auth_require_write(r) != 0 || fields_of(r, &fields) != 0)
+	if (auth_require_write(r) != 0 || fields_of(r, &fields) != 0)
 		return;
 	x = req_dctx(r);
 	if (answered(r, gate_ask(&x, repo->id, repo->gated, repo->member,
@@ -167,15 +162,14 @@ void
 api_access_requests(struct req *r)
 {
 	struct gate_req *q;
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	json_object *a, *o, *u, *f;
 	struct dctx x;
 	struct kerr e;
 	size_t limit, n, i;
 	int64_t after;
 
-	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL ||
-	    req_page(r, GATE_PAGE, GATE_PAGE_MAX, &limit, &after) != 0)
+	if (req_page(r, GATE_PAGE, GATE_PAGE_MAX, &limit, &after) != 0)
 		return;
 	x = req_dctx(r);
 	/* one more than the page: whether another follows */
@@ -213,14 +207,14 @@ api_access_requests(struct req *r)
 void
 api_access_handle(struct req *r)
 {
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	json_object *body, *v;
 	const char *reason = NULL, *user;
 	struct dctx x;
 	struct kerr e;
 
-	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL ||
-	    req_read_body(r) != 0 || (user = user_of(r, body = r->json)) == NULL)
+	if (req_read_body(r) != 0 ||
+	    (user = user_of(r, body = r->json)) == NULL)
 		return;
 	if (json_object_object_get_ex(body, "rejectionReason", &v) &&
 	    v != NULL && (reason = jget_str(body, "rejectionReason")) ==
@@ -239,15 +233,15 @@ api_access_handle(struct req *r)
 void
 api_access_grant(struct req *r)
 {
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	json_object *body, *o;
 	const char *user;
 	struct dctx x;
 	struct kerr e;
 	char *name;
 
-	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL ||
-	    req_read_body(r) != 0 || (user = user_of(r, body = r->json)) == NULL)
+	if (req_read_body(r) != 0 ||
+	    (user = user_of(r, body = r->json)) == NULL)
 		return;
 	x = req_dctx(r);
 	if (answered(r, gate_grant(&x, repo->id, repo->gated, repo->owner_id,

@@ -19,12 +19,11 @@
 void
 api_like(struct req *r)
 {
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	struct dctx x;
 	struct kerr e;
 
-	if ((repo = repo_open(r, ACCESS_READ)) == NULL ||
-	    auth_require_write(r) != 0)
+	if (auth_require_write(r) != 0)
 		return;
 	x = req_dctx(r);
 	if (likes_set(&x, repo->id, r->method == M_POST, &e) != 0) {
@@ -83,15 +82,14 @@ void
 api_repo_likers(struct req *r)
 {
 	struct like_item *it;
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	json_object *a, *o;
 	struct dctx x;
 	struct kerr e;
 	size_t limit, n, i;
 	int64_t before;
 
-	if ((repo = repo_open(r, ACCESS_READ)) == NULL ||
-	    req_page(r, LIKES_PAGE, LIKES_PAGE_MAX, &limit, &before) != 0)
+	if (req_page(r, LIKES_PAGE, LIKES_PAGE_MAX, &limit, &before) != 0)
 		return;
 	x = req_dctx(r);
 	if (likes_of_repo(&x, repo->id, before, limit + 1, &it, &n, &e) != 0) {

@@ -137,13 +137,11 @@ api_refs(struct req *r)
 {
 	json_object *branches, *tags, *pulls, *o;
 	struct ref_entry *v;
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	struct kerr e;
 	size_t n, i;
 	int prs;
 
-	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
-		return;
 	if ((prs = req_query_bool(r, "include_prs", 0)) < 0)
 		return;
 	if (refs_list(r->hub->db, r->a, repo->id, &v, &n, &e) != 0) {
@@ -268,7 +266,7 @@ query_int(struct req *r, const char *key, long long dflt, long long lo,
 void
 api_commits(struct req *r)
 {
-	struct repo *repo;
+	struct repo *repo = r->repo;	/* looked up with {rev} */
 	struct rev rv;
 	struct db_res *res;
 	json_object *arr;
@@ -282,8 +280,6 @@ api_commits(struct req *r)
 	int64_t when, one, shown = 0;
 	int rc;
 
-	if ((repo = repo_open_rev(r, ACCESS_READ, r->args.rev)) == NULL)
-		return;
 	if (repo_resolve(r, repo, r->args.rev, &rv) != 0)
 		return;
 	/* a larger limit is clamped, as the Hub does with page sizes */
@@ -557,11 +553,9 @@ api_tag_create(struct req *r)
 {
 	json_object *body;
 	const char *tag, *message;
-	struct repo *repo;
+	struct repo *repo = r->repo;	/* looked up with {rev} */
 	struct rev rv;
 
-	if ((repo = repo_open_rev(r, ACCESS_WRITE, r->args.rev)) == NULL)
-		return;
 	if (repo_resolve(r, repo, r->args.rev, &rv) != 0)
 		return;
 	if (req_read_body(r) != 0)
@@ -606,10 +600,8 @@ void
 api_tag_delete(struct req *r)
 {
 	const char *name = r->args.arg;
-	struct repo *repo;
+	struct repo *repo = r->repo;
 
-	if ((repo = repo_open(r, ACCESS_WRITE)) == NULL)
-		return;
 	if (!strncmp(name, "refs/tags/", 10))
 		name += 10;
 	if (ref_delete(r, repo, "tag", name) == 0)

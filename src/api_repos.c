@@ -475,15 +475,14 @@ void
 api_repo_settings(struct req *r)
 {
 	json_object *body, *o;
-	struct repo *repo;
+	struct repo *repo = r->repo;	/* ACCESS_ADMIN, the route's line */
 	const char *thr, *multi, *pat, *why;
 	int priv, gate, set_thr, set_multi, set_pat;
 	struct repos_settings st;
 	struct kerr e;
 	enum gate now;
 
-	if ((repo = repo_open(r, ACCESS_ADMIN)) == NULL ||
-	    req_read_body(r) != 0)
+	if (req_read_body(r) != 0)
 		return;
 	body = r->json;
 	if ((priv = privacy_of(body)) == -2) {

@@ -193,17 +193,16 @@ limit_of(struct req *r, long dflt, long max)
 	return v > max ? max : v;
 }
 
-/* Opens the repository and resolves rev; answers and returns -1 on error. */
+/* The route's repository (looked up with rev) at rev, resolved, its
+ * commit read; answers and returns NULL on error. */
 static struct repo *
-open_rev(struct req *r, const char *rev, struct rev *rv,
+at_rev(struct req *r, const char *rev, struct rev *rv,
     struct commit_info *ci)
 {
-	struct repo *repo;
+	struct repo *repo = r->repo;
 	char hex[OID_HEX + 1];
 	int rc;
 
-	if ((repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
-		return NULL;
 	if (repo_resolve(r, repo, rev, rv) != 0)
 		return NULL;
 	oid_hex(&rv->commit, hex);
@@ -446,7 +445,7 @@ api_paths_info(struct req *r)
 	size_t npaths = 0, n = 0, u, i;
 	int expand;
 
-	if (open_rev(r, r->args.rev, &rv, &ci) == NULL)
+	if (at_rev(r, r->args.rev, &rv, &ci) == NULL)
 		return;
 	if (paths_body(r, &paths, &npaths, &expand) != 0)
 		return;

@@ -24,6 +24,7 @@
 
 struct hub;
 struct principal;
+struct repo;
 
 enum method {
 	M_GET = 1, M_HEAD = 2, M_POST = 4, M_PUT = 8, M_DELETE = 16,
@@ -77,6 +78,9 @@ struct req {
 	char		**segs;		/* decoded path segments */
 	size_t		 nsegs;
 	struct route_args args;
+	/* The route's repository, opened for the access its line says
+	 * (router.h), or NULL. */
+	struct repo	*repo;
 	char		 id[17];	/* X-Request-Id */
 	const char	*endpoint;	/* scheme://host[:port] the client used */
 

@@ -4,19 +4,22 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "cors.h"
 #include "router.h"
 #include "ui.h"
 
 /* Columns that many lines share: a page's form (read by ui_form(), after
- * ui_begin(), so that its errors are pages), and a discussion call's
- * small optional JSON (read once the repository is open). */
-#define PAGE_FORM	AUTH_ANY, BODY_FORM | BODY_LATE, UI_FORM_MAX
-#define DISCUSSION_BODY	AUTH_ANY, BODY_JSON_OPT | BODY_LATE, DISCUSSION_BODY_MAX
+ * the page's errors became pages), and a discussion call's small optional
+ * JSON (read once the repository is open). */
+#define PAGE_FORM	BODY_FORM | BODY_LATE, UI_FORM_MAX
+#define DISCUSSION	AUTH_ANY, ACCESS_READ, BODY_JSON_OPT | BODY_LATE, \
+	DISCUSSION_BODY_MAX
 
 /* Every endpoint of the server: one line each. Columns a line leaves out
- * are 0 (AUTH_ANY, BODY_NONE): the table reads as the routes differ. */
+ * are 0 (AUTH_ANY, ACCESS_NONE, BODY_NONE): the table reads as the routes
+ * differ. A route on a repository whose line opens none says why. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct route router_table[] = {
@@ -26,143 +29,184 @@ const struct route router_table[] = {
 	{ M_GET,	"/metrics",		api_metrics },
 	/* api_admin.c: the admin API */
 	{ M_GET | M_POST, "/api/admin/users",	api_admin_users, AUTH_ADMIN,
-	    BODY_JSON },
+	    ACCESS_NONE, BODY_JSON },
 	{ M_PUT,	"/api/admin/users/{arg}", api_admin_user, AUTH_ADMIN,
-	    BODY_JSON },
+	    ACCESS_NONE, BODY_JSON },
 	{ M_GET,	"/api/admin/namespaces/{arg}", api_admin_namespace,
 	    AUTH_ADMIN },
 	{ M_GET,	"/api/admin/storage",	api_admin_storage, AUTH_ADMIN },
 	/* api_account.c: the Authentication API (sessions, tokens) */
 	{ M_POST,	"/api/auth/register",	api_auth_register, AUTH_ANY,
-	    BODY_JSON | BODY_LATE },
+	    ACCESS_NONE, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/api/auth/login",	api_auth_login, AUTH_ANY,
-	    BODY_JSON },
+	    ACCESS_NONE, BODY_JSON },
 	{ M_POST,	"/api/auth/logout",	api_auth_logout },
 	{ M_GET,	"/api/auth/me",		api_auth_me, AUTH_USER },
 	{ M_GET,	"/api/auth/tokens",	api_tokens_list, AUTH_USER },
 	{ M_POST,	"/api/auth/tokens/create", api_token_create, AUTH_USER,
-	    BODY_JSON | BODY_LATE },
+	    ACCESS_NONE, BODY_JSON | BODY_LATE },
 	{ M_DELETE,	"/api/auth/tokens/{arg}", api_token_delete, AUTH_USER },
 	/* api_orgs.c: organizations and users */
 	{ M_POST,	"/org/create",		api_org_create, AUTH_USER,
-	    BODY_JSON },
+	    ACCESS_NONE, BODY_JSON },
 	{ M_GET,	"/org/{arg}",		api_org_get, AUTH_IDENTIFY },
 	{ M_GET,	"/org/{arg}/members",	api_org_members, AUTH_IDENTIFY },
 	{ M_POST | M_PUT | M_DELETE, "/org/{ns}/members/{name}",
-	    api_org_member, AUTH_USER, BODY_JSON },
+	    api_org_member, AUTH_USER, ACCESS_NONE, BODY_JSON },
 	{ M_GET,	"/api/users/{arg}/overview", api_user_overview,
 	    AUTH_IDENTIFY },
-	/* api_repos.c: repositories as a whole */
+	/* api_repos.c: repositories as a whole; delete and move name their
+	 * repository in the body */
 	{ M_POST,	"/api/repos/create",	api_repo_create, AUTH_USER,
-	    BODY_JSON },
+	    ACCESS_NONE, BODY_JSON },
 	{ M_DELETE,	"/api/repos/delete",	api_repo_delete, AUTH_IDENTIFY,
-	    BODY_JSON },
+	    ACCESS_NONE, BODY_JSON },
 	{ M_POST,	"/api/repos/move",	api_repo_move, AUTH_IDENTIFY,
-	    BODY_JSON },
+	    ACCESS_NONE, BODY_JSON },
 	{ M_PUT,	"/api/{type}/{id}/settings", api_repo_settings, AUTH_ANY,
-	    BODY_JSON | BODY_LATE },
-	/* api_info.c: information and listings */
+	    ACCESS_ADMIN, BODY_JSON | BODY_LATE },
+	/* api_info.c: information and listings. A repository's info opens
+	 * it itself: its query's 400s (blobs, expand) come before the
+	 * lookup. */
 	{ M_GET,	"/api/{type}",		api_repo_list, AUTH_IDENTIFY },
 	{ M_GET,	"/api/users/{arg}/repos", api_user_repos, AUTH_IDENTIFY },
 	{ M_GET,	"/api/{type}/{id}", api_repo_info },
 	{ M_GET,	"/api/{type}/{id}/revision/{rev}", api_repo_info },
-	/* api_tree.c: files of a revision */
+	/* api_tree.c: files of a revision. A listing opens its repository
+	 * itself (repo_open_page()): a bad cursor is a 400 before the
+	 * lookup, and a later page reads the commit the cursor names. */
 	{ M_GET,	"/api/{type}/{id}/tree/{rev}/{path*}", api_tree },
 	{ M_POST,	"/api/{type}/{id}/paths-info/{rev}",
-	    api_paths_info, AUTH_ANY, BODY_JSON_OR_FORM | BODY_LATE },
-	/* api_commit.c: the write path */
+	    api_paths_info, AUTH_ANY, ACCESS_READ | REPO_AT_REV,
+	    BODY_JSON_OR_FORM | BODY_LATE },
+	/* api_commit.c: the write path. Its routes open the repository
+	 * themselves: what they need depends on the request (a pull
+	 * request's ref, or ?create_pr, lets a reader write; pr_need()). */
 	{ M_POST,	"/api/{type}/{id}/preupload/{rev}",
-	    api_preupload, AUTH_ANY, BODY_JSON | BODY_LATE },
+	    api_preupload, AUTH_ANY, ACCESS_NONE, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/api/{type}/{id}/commit/{rev}", api_commit, AUTH_ANY,
-	    BODY_NDJSON | BODY_LATE },
+	    ACCESS_NONE, BODY_NDJSON | BODY_LATE },
 	{ M_POST,	"/api/validate-yaml",	api_validate_yaml, AUTH_ANY,
-	    BODY_JSON },
-	/* api_refs.c: branches, tags, history */
-	{ M_GET,	"/api/{type}/{id}/refs", api_refs },
-	{ M_GET,	"/api/{type}/{id}/commits/{rev}", api_commits },
+	    ACCESS_NONE, BODY_JSON },
+	/* api_refs.c: branches, tags, history. The branch line opens its
+	 * repository itself: a new branch is looked up at the body's
+	 * startingPoint, in the same query. */
+	{ M_GET,	"/api/{type}/{id}/refs", api_refs, AUTH_ANY,
+	    ACCESS_READ },
+	{ M_GET,	"/api/{type}/{id}/commits/{rev}", api_commits, AUTH_ANY,
+	    ACCESS_READ | REPO_AT_REV },
 	{ M_POST | M_DELETE, "/api/{type}/{id}/branch/{arg}",
-	    api_branch, AUTH_ANY, BODY_JSON_OPT, REF_BODY_MAX },
+	    api_branch, AUTH_ANY, ACCESS_NONE, BODY_JSON_OPT, REF_BODY_MAX },
 	{ M_POST,	"/api/{type}/{id}/tag/{rev}", api_tag_create, AUTH_ANY,
-	    BODY_JSON_OPT | BODY_LATE, REF_BODY_MAX },
-	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete },
+	    ACCESS_WRITE | REPO_AT_REV, BODY_JSON_OPT | BODY_LATE,
+	    REF_BODY_MAX },
+	{ M_DELETE,	"/api/{type}/{id}/tag/{arg}", api_tag_delete, AUTH_ANY,
+	    ACCESS_WRITE },
 	/* api_discussions.c: discussions and pull requests; {rev} of a
 	 * comment route is the comment's id */
 	{ M_GET | M_POST, "/api/{type}/{id}/discussions", api_discussions,
-	    DISCUSSION_BODY },
-	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion },
+	    DISCUSSION },
+	{ M_GET,	"/api/{type}/{id}/discussions/{arg}", api_discussion,
+	    AUTH_ANY, ACCESS_READ },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment",
-	    api_discussion_comment, DISCUSSION_BODY },
+	    api_discussion_comment, DISCUSSION },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/edit",
-	    api_discussion_comment_edit, DISCUSSION_BODY },
+	    api_discussion_comment_edit, DISCUSSION },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/comment/{rev}/hide",
-	    api_discussion_comment_hide, DISCUSSION_BODY },
+	    api_discussion_comment_hide, DISCUSSION },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/title",
-	    api_discussion_title, DISCUSSION_BODY },
+	    api_discussion_title, DISCUSSION },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/status",
-	    api_discussion_status, DISCUSSION_BODY },
+	    api_discussion_status, DISCUSSION },
 	{ M_POST,	"/api/{type}/{id}/discussions/{arg}/merge",
-	    api_discussion_merge, DISCUSSION_BODY },
-	/* api_resolve.c: downloads, every URL form */
+	    api_discussion_merge, DISCUSSION },
+	/* api_resolve.c: downloads, every URL form. They open their
+	 * repository themselves: the hot path answers from the resolve
+	 * cache with no database round trip before any lookup. */
 	{ M_GET,	"/api/{type}/{id}/resolve/{rev}/{path*}",
 	    api_resolve },
 	{ M_GET,	"/{repo}/resolve/{rev}/{path*}", api_resolve },
 	{ M_GET,	"/{repo}/raw/{rev}/{path*}", api_raw },
 	/* api_likes.c: likes */
-	{ M_POST | M_DELETE, "/api/{type}/{id}/like", api_like },
-	{ M_GET,	"/api/{type}/{id}/likers", api_repo_likers },
+	{ M_POST | M_DELETE, "/api/{type}/{id}/like", api_like, AUTH_ANY,
+	    ACCESS_READ },
+	{ M_GET,	"/api/{type}/{id}/likers", api_repo_likers, AUTH_ANY,
+	    ACCESS_READ },
 	{ M_GET,	"/api/users/{arg}/likes", api_user_likes,
 	    AUTH_IDENTIFY },
 	/* api_gated.c: gated repositories */
-	{ M_GET,	"/api/{type}/{id}/auth-check", api_auth_check },
+	{ M_GET,	"/api/{type}/{id}/auth-check", api_auth_check, AUTH_ANY,
+	    ACCESS_READ },
 	{ M_GET,	"/api/{type}/{id}/auth-check/write",
-	    api_auth_check_write },
+	    api_auth_check_write, AUTH_ANY, ACCESS_WRITE },
 	{ M_POST,	"/api/{type}/{id}/ask-access", api_ask_access,
-	    AUTH_ANY, BODY_JSON_OPT | BODY_LATE, ASK_BODY_MAX },
+	    AUTH_ANY, ACCESS_READ, BODY_JSON_OPT | BODY_LATE, ASK_BODY_MAX },
 	{ M_GET,	"/api/{type}/{id}/user-access-request/{arg}",
-	    api_access_requests },
+	    api_access_requests, AUTH_ANY, ACCESS_WRITE },
 	{ M_POST,	"/api/{type}/{id}/user-access-request/handle",
-	    api_access_handle, AUTH_ANY, BODY_JSON | BODY_LATE },
+	    api_access_handle, AUTH_ANY, ACCESS_WRITE, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/api/{type}/{id}/user-access-request/grant",
-	    api_access_grant, AUTH_ANY, BODY_JSON | BODY_LATE },
-	/* api_lfs.c: the git-lfs batch API and its callbacks */
+	    api_access_grant, AUTH_ANY, ACCESS_WRITE, BODY_JSON | BODY_LATE },
+	/* api_lfs.c: the git-lfs batch API and its callbacks. They open
+	 * their repository themselves: an upload's need depends on the
+	 * caller's token and the body's ref (upload_need()), and their
+	 * errors are git-lfs's JSON. */
 	{ M_POST,	"/{repo.git}/info/lfs/objects/batch", api_lfs_batch,
-	    AUTH_ANY, BODY_JSON },
+	    AUTH_ANY, ACCESS_NONE, BODY_JSON },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/verify", api_lfs_verify,
-	    AUTH_IDENTIFY, BODY_JSON | BODY_LATE },
+	    AUTH_IDENTIFY, ACCESS_NONE, BODY_JSON | BODY_LATE },
 	{ M_POST,	"/{repo.git}/info/lfs/objects/complete/{arg}",
-	    api_lfs_complete, AUTH_ANY, BODY_JSON | BODY_LATE },
-	/* api_git.c: git clone, fetch and ls-remote (smart HTTP) */
+	    api_lfs_complete, AUTH_ANY, ACCESS_NONE, BODY_JSON | BODY_LATE },
+	/* api_git.c: git clone, fetch and ls-remote (smart HTTP). They open
+	 * their repository themselves: a refusal is git's own error and a
+	 * Basic challenge, and fetch or push decides the access. */
 	{ M_GET,	"/{repo.git}/info/refs", api_git_info_refs },
 	{ M_GET,	"/{repo}/info/refs",	api_git_info_refs },
 	{ M_POST,	"/{repo.git}/git-upload-pack", api_git_upload_pack },
 	{ M_POST,	"/{repo}/git-upload-pack", api_git_upload_pack },
 	{ M_POST,	"/{repo.git}/git-receive-pack", api_git_receive_pack },
 	{ M_POST,	"/{repo}/git-receive-pack", api_git_receive_pack },
-	/* ui_account.c, ui_layout.c: the login form, the stylesheet */
-	{ M_GET | M_POST, "/login",	ui_login, PAGE_FORM },
-	{ M_POST,	"/logout",	ui_logout, PAGE_FORM },
+	/* ui_account.c, ui_layout.c: the login form, the stylesheet. Log
+	 * in, log out and sign up check their forms' tokens themselves:
+	 * signed out, a refusal is the form again, and logging out with no
+	 * session needs no token. */
+	{ M_GET | M_POST, "/login",	ui_login, AUTH_PAGE, ACCESS_NONE,
+	    PAGE_FORM },
+	{ M_POST,	"/logout",	ui_logout, AUTH_PAGE, ACCESS_NONE,
+	    PAGE_FORM },
 	/* ui_settings.c: tokens, sign-up, a new organization */
-	{ M_GET | M_POST, "/settings/tokens", ui_tokens, PAGE_FORM },
-	{ M_GET | M_POST, "/join",	ui_join, PAGE_FORM },
-	{ M_GET | M_POST, "/organizations/new", ui_org_new, PAGE_FORM },
+	{ M_GET | M_POST, "/settings/tokens", ui_tokens, AUTH_PAGE_USER,
+	    ACCESS_NONE, PAGE_FORM },
+	{ M_GET | M_POST, "/join",	ui_join, AUTH_PAGE, ACCESS_NONE,
+	    PAGE_FORM },
+	{ M_GET | M_POST, "/organizations/new", ui_org_new, AUTH_PAGE_USER,
+	    ACCESS_NONE, PAGE_FORM },
 	{ M_GET | M_POST, "/organizations/{arg}/settings/members",
-	    ui_org_members, PAGE_FORM },
+	    ui_org_members, AUTH_PAGE_USER, ACCESS_NONE, PAGE_FORM },
 	{ M_GET,	"/static/khub.css", ui_static_css },
 	/* ui_*.c: pages at the Hub's URLs, when no route above takes the
-	 * path (R_PAGE); /{arg} is a profile, or a canonical model. */
-	{ M_GET | R_PAGE,	"/",		ui_list },
-	{ M_GET | R_PAGE,	"/{type}",	ui_list },
-	{ M_GET | R_PAGE,	"/{repo}",	ui_repo },
-	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree },
-	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob },
-	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log },
-	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit },
-	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions },
+	 * path (R_PAGE); /{arg} is a profile, or a canonical model's page
+	 * (then ui_profile() opens it). A folder opens its repository
+	 * itself, as the API's listing. */
+	{ M_GET | R_PAGE,	"/",		ui_list, AUTH_PAGE },
+	{ M_GET | R_PAGE,	"/{type}",	ui_list, AUTH_PAGE },
+	{ M_GET | R_PAGE,	"/{repo}",	ui_repo, AUTH_PAGE,
+	    ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/tree/{rev}/{path*}", ui_tree,
+	    AUTH_PAGE },
+	{ M_GET | R_PAGE,	"/{repo}/blob/{rev}/{path*}", ui_blob,
+	    AUTH_PAGE, ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/commits/{rev}", ui_log, AUTH_PAGE,
+	    ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/commit/{rev}", ui_commit, AUTH_PAGE,
+	    ACCESS_READ | REPO_AT_REV },
+	{ M_GET | R_PAGE,	"/{repo}/discussions", ui_discussions,
+	    AUTH_PAGE, ACCESS_READ },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/settings", ui_repo_settings,
-	    PAGE_FORM },
+	    AUTH_PAGE_USER, ACCESS_ADMIN, PAGE_FORM },
 	{ M_GET | M_POST | R_PAGE, "/{repo}/discussions/{arg}",
-	    ui_discussion, PAGE_FORM },
-	{ M_GET | R_PAGE,	"/{arg}",	ui_profile },
+	    ui_discussion, AUTH_PAGE_FORM, ACCESS_READ, PAGE_FORM },
+	{ M_GET | R_PAGE,	"/{arg}",	ui_profile, AUTH_PAGE },
 };
 #pragma GCC diagnostic pop
 const size_t router_table_len = sizeof(router_table) /
@@ -387,13 +431,63 @@ router_match(const struct route *table, size_t n, struct req *r,
 	    allowed);
 }
 
+char *
+router_here(struct req *r)
+{
+	const char *p = r->route != NULL ? r->route : "";
+	char part[64];
+	struct buf b;
+
+	buf_init(&b, r->a);
+	while (next_part(&p, part, sizeof(part)) == 1) {
+		buf_addc(&b, '/');
+		if (!strcmp(part, "{repo}"))
+			buf_printf(&b, "%s%s", repo_type_prefix(r->args.type),
+			    html_url(r->a, repo_id_of(r->a, r->args.ns,
+			    r->args.name), true));
+		else if (!strcmp(part, "{arg}"))
+			buf_adds(&b, html_url(r->a, r->args.arg, false));
+		else
+			buf_adds(&b, part);
+	}
+	if (b.len == 0)
+		buf_addc(&b, '/');
+	return b.data;
+}
+
+/* A page's caller (AUTH_PAGE...): its errors pages from here on; a form
+ * of a person signed in read and proved, a GET's person signed in. */
+static int
+prepare_page(const struct route *rt, struct req *r)
+{
+	struct qarg *q;
+	size_t n;
+
+	if (ui_begin(r) != 0)
+		return -1;
+	if (rt->auth == AUTH_PAGE)
+		return 0;
+	if (r->method == M_POST) {
+		if ((q = ui_form(r, &n)) == NULL ||
+		    !ui_form_session(r, q, n, router_here(r)))
+			return -1;
+	} else if (rt->auth == AUTH_PAGE_USER &&
+	    !ui_logged_in(r, router_here(r)))
+		return -1;
+	return 0;
+}
+
 int
 router_prepare(const struct route *rt, struct req *r)
 {
 	unsigned with_body = M_POST | M_PUT | M_PATCH;
+	enum access need = (enum access)(rt->repo & REPO_ACCESS);
 
+	r->route = rt->pattern;
 	if ((rt->methods & ~R_PAGE) == M_DELETE)
 		with_body |= M_DELETE;
+	r->body_kind = r->method & with_body ? rt->body : BODY_NONE;
+	r->body_max = rt->body_max;
 	switch (rt->auth) {
 	case AUTH_ANY:
 		break;
@@ -409,12 +503,20 @@ router_prepare(const struct route *rt, struct req *r)
 		if (auth_admin(r) != 0)
 			return -1;
 		break;
+	case AUTH_PAGE:
+	case AUTH_PAGE_FORM:
+	case AUTH_PAGE_USER:
+		if (prepare_page(rt, r) != 0)
+			return -1;
+		break;
 	}
-	r->body_kind = r->method & with_body ? rt->body : BODY_NONE;
-	r->body_max = rt->body_max;
-	if (r->body_kind & BODY_LATE)
-		return 0;
-	return req_read_body(r);
+	if (!(r->body_kind & BODY_LATE) && req_read_body(r) != 0)
+		return -1;
+	if (need != ACCESS_NONE && (r->repo = repo_open_rev(r, need,
+	    rt->repo & REPO_AT_REV ? r->args.rev != NULL ? r->args.rev :
+	    "main" : NULL)) == NULL)
+		return -1;
+	return 0;
 }
 
 void
@@ -432,7 +534,6 @@ router_dispatch(struct req *r)
 	rt = router_match(router_table, router_table_len, r, &status,
 	    &allowed);
 	if (rt != NULL) {
-		r->route = rt->pattern;
 		r->route_index = (size_t)(rt - router_table);
 		if (router_prepare(rt, r) == 0)
 			rt->fn(r);

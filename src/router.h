@@ -15,9 +15,12 @@
  *
  * A line says, after its handler, what the handler needs, and the router
  * provides it before calling it (as cgit's def_cmd and kcgi's kvalid
- * tables): who may call (enum route_auth) and what the body is (enum
- * body_kind, request.h: parsed and checked once, UTF-8 with no NUL, into
- * r->json, r->form or r->body). Columns left out are 0: anyone, no body.
+ * tables): who may call (enum route_auth, the pages' own kinds among
+ * them), the repository the handler works on and the access it needs
+ * (enum access, repo.h: opened as repo_open() does, into r->repo), and
+ * what the body is (enum body_kind, request.h: parsed and checked once,
+ * UTF-8 with no NUL, into r->json, r->form or r->body). Columns left out
+ * are 0: anyone, no repository, no body.
  */
 #ifndef KHUB_ROUTER_H
 #define KHUB_ROUTER_H
@@ -32,14 +35,35 @@ enum route_auth {
 	AUTH_IDENTIFY,	/* auth_identify(): anonymous, or a valid credential
 			 * in r->who (401 for a bad one) */
 	AUTH_USER,	/* auth_require(): r->who set (401 otherwise) */
-	AUTH_ADMIN	/* auth_admin(): the admin API's caller (403, 404) */
+	AUTH_ADMIN,	/* auth_admin(): the admin API's caller (403, 404) */
+	/* A page (ui_*.c): its errors are pages (ui_begin()), and the
+	 * caller is identified but for a POST, whose form proves itself. */
+	AUTH_PAGE,
+	/* AUTH_PAGE, and a POST is a form of a person signed in: the form
+	 * read (r->form), its CSRF token the session's, then the session
+	 * identified (ui_form_session(): a 403 page, a 303 to the login
+	 * form coming back to the route's path). */
+	AUTH_PAGE_FORM,
+	/* AUTH_PAGE_FORM, and a GET too needs a person signed in (the
+	 * 303 to the login form). */
+	AUTH_PAGE_USER
 };
+
+/*
+ * The repository column: an enum access (ACCESS_NONE: the handler opens
+ * none, or opens it itself), with REPO_AT_REV to look up the route's {rev}
+ * (main on a route without one) as a ref in the same query
+ * (repo_open_rev()). The repository is the route's {type}/{id} or {repo}.
+ */
+#define REPO_AT_REV	0x10u
+#define REPO_ACCESS	0x0fu	/* the enum access of the column */
 
 struct route {
 	unsigned	 methods;	/* enum method bits, and R_PAGE */
 	const char	*pattern;
 	handler_fn	 fn;
 	enum route_auth	 auth;
+	unsigned	 repo;		/* enum access, REPO_AT_REV */
 	unsigned	 body;		/* enum body_kind, BODY_LATE */
 	size_t		 body_max;	/* BODY_JSON_OPT's limit, bytes */
 };
@@ -65,13 +89,20 @@ size_t	 router_patterns(const char **names, size_t max);
 extern const struct route router_table[];
 extern const size_t router_table_len;
 /*
- * What route rt promises r's handler, before it runs: the caller checked
- * (rt->auth), and the body read (rt->body, for the methods that carry
- * one: POST, PUT and PATCH; DELETE only on a line that takes no other
- * method, as DELETE /api/repos/delete names its repository in the body).
- * Returns 0, or answers (401, 400, 413...) and -1.
+ * What route rt promises r's handler, before it runs, in this order: the
+ * caller checked (rt->auth; a page's form then read), the body read
+ * (rt->body, for the methods that carry one: POST, PUT and PATCH; DELETE
+ * only on a line that takes no other method, as DELETE /api/repos/delete
+ * names its repository in the body) unless BODY_LATE, and the repository
+ * opened (rt->repo, into r->repo: before a late body). Returns 0, or
+ * answers (401, 400, 413, RepoNotFound, a page's 303...) and -1.
  */
 int	 router_prepare(const struct route *rt, struct req *r);
+/* The path of r on its route (r->route, set by router_prepare()) as the
+ * pages link it, percent-encoded, the repository as the pages name it:
+ * where the login form comes back to. Knows the captures {repo} and
+ * {arg}, and literals. */
+char	*router_here(struct req *r);
 /* Routes r through the server's table, prepares and runs the handler;
  * answers 404 and 405 itself. */
 void	 router_dispatch(struct req *);

@@ -5,10 +5,12 @@
  * answered with a strict Content-Security-Policy: no script at all, the
  * one stylesheet served by khub itself (/static/khub.css).
  *
- * A page reads through the same domain calls as the API (repo_open_rev
- * with ACCESS_READ, gitstore, filelist); their error answers become HTML
- * pages (ui_begin() installs the request's error_page), and a repository
- * the caller may not read is the same 404 page as a missing one.
+ * A page reads through the same domain calls as the API (its route's line
+ * opens the repository as repo_open_rev() does, gitstore, filelist);
+ * their error answers become HTML pages (ui_begin(), which the router
+ * calls for a page's line, installs the request's error_page), and a
+ * repository the caller may not read is the same 404 page as a missing
+ * one.
  */
 #ifndef KHUB_UI_H
 #define KHUB_UI_H
@@ -21,9 +23,10 @@ struct repo;
 /* ui_layout.c: the page around the content, errors, CSRF, the CSS. */
 
 /*
- * Starts a page request: errors of what follows answer as HTML pages,
- * and the caller is identified (auth_identify). Returns 0, or -1 when it
- * answered (an invalid session: the 401 page).
+ * Starts a page request (the router, for a line with AUTH_PAGE...):
+ * errors of what follows answer as HTML pages, and the caller is
+ * identified (auth_identify) but for a POST, whose form proves itself.
+ * Returns 0, or -1 when it answered (an invalid session: the 401 page).
  */
 int	 ui_begin(struct req *);
 /* Writes the document's head and the site header (search, who is
@@ -56,15 +59,19 @@ struct qarg;
  * The fields of a form POSTed to this page (an urlencoded body of at most
  * UI_FORM_MAX bytes, every field UTF-8: req_read_body(), for a route
  * whose line says BODY_FORM | BODY_LATE, UI_FORM_MAX) into *n of them;
- * NULL when it answered (413, 400). Look them up with query_get().
+ * NULL when it answered (413, 400). Look them up with query_get(). A
+ * line with AUTH_PAGE_FORM or AUTH_PAGE_USER has read it already (in
+ * r->form, r->nform).
  */
 struct qarg *ui_form(struct req *, size_t *n);
 #define UI_FORM_MAX	16384
 /* Whether a person is logged in with a session; else it answered with
- * a 303 to the login form, coming back to here (a path, URL-encoded). */
+ * a 303 to the login form, coming back to here (a path, URL-encoded).
+ * The router asks it for a line with AUTH_PAGE_USER. */
 int	 ui_logged_in(struct req *, const char *here);
 /*
- * For a form posted by a person logged in: checks its CSRF token against
+ * For a form posted by a person logged in (the router, for a line with
+ * AUTH_PAGE_FORM or AUTH_PAGE_USER): checks its CSRF token against
  * the session cookie (ui_csrf_ok) and only then identifies the session,
  * whose cookie may come with this urlencoded body. 1 when r->who is the
  * session's user; 0 when it answered (a 403 page for a wrong token or

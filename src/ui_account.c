@@ -57,8 +57,6 @@ ui_login(struct req *r)
 	const char *login, *password, *next;
 	size_t n;
 
-	if (ui_begin(r) != 0)
-		return;
 	if (r->method != M_POST) {
 		form(r, 200, NULL, NULL, req_query(r, "next"));
 		return;
@@ -102,7 +100,7 @@ ui_logout(struct req *r)
 	const char *sid;
 	size_t n, len;
 
-	if (ui_begin(r) != 0 || (q = ui_form(r, &n)) == NULL)
+	if ((q = ui_form(r, &n)) == NULL)
 		return;
 	if (auth_cookie(r, &sid, &len) == 1) {
 		if (!ui_csrf_ok(r, query_get(q, n, "csrf"), true)) {

@@ -61,9 +61,7 @@ ui_blob(struct req *r)
 	int rc;
 
 	/* A file's text is its bytes: a gated repository's gate decides. */
-	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL ||
-	    api_gate_files(r, repo) != 0)
+	if (api_gate_files(r, repo = r->repo) != 0)
 		return;
 	if (repo_resolve(r, repo, rev, &rv) != 0)
 		return;

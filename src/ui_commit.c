@@ -200,9 +200,7 @@ ui_commit(struct req *r)
 	char hex[OID_HEX + 1], phex[OID_HEX + 1] = "";
 
 	/* The diffs are the files' text: a gated repository's gate decides. */
-	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL ||
-	    api_gate_files(r, repo) != 0)
+	if (api_gate_files(r, repo = r->repo) != 0)
 		return;
 	if (repo_resolve(r, repo, rev, &rv) != 0)
 		return;

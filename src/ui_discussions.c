@@ -23,6 +23,7 @@
 #include "discussions.h"
 #include "gitstore.h"
 #include "hub.h"
+#include "router.h"
 #include "ui.h"
 
 #define PAGE_MAX	10000
@@ -384,7 +385,7 @@ one_page(struct req *r, struct repo *repo, int64_t num, int status,
 
 /* POST: what a form asks, then back to the discussion (303). */
 static void
-act(struct req *r, const char *here, bool create)
+act(struct req *r, bool create)
 {
 	struct dchange *conf;
 	struct devent ev;
@@ -398,10 +399,11 @@ act(struct req *r, const char *here, bool create)
 	size_t nq, nconf;
 	int rc;
 
-	if ((q = ui_form(r, &nq)) == NULL ||
-	    !ui_form_session(r, q, nq, here) ||
-	    (repo = repo_open(r, ACCESS_READ)) == NULL)
-		return;
+	/* the route's line (AUTH_PAGE_FORM): the form proved, a person
+	 * signed in, the repository open */
+	q = r->form;
+	nq = r->nform;
+	repo = r->repo;
 	if (!create && (num = num_of(r)) == 0)
 		return;
 	actor_of(r, repo, &who);
@@ -444,36 +446,24 @@ act(struct req *r, const char *here, bool create)
 void
 ui_discussions(struct req *r)
 {
-	struct repo *repo;
-
-	if (ui_begin(r) != 0 || (repo = repo_open(r, ACCESS_READ)) == NULL)
-		return;
-	list_page(r, repo);
+	list_page(r, r->repo);
 }
 
 void
 ui_discussion(struct req *r)
 {
 	struct repo *repo;
-	const char *here;
 	bool create = !strcmp(r->args.arg, "new");
 	int64_t num;
 
-	if (ui_begin(r) != 0)
-		return;
-	/* this page, for the login form to come back to */
-	here = arena_printf(r->a, "/%s%s/discussions/%s",
-	    repo_type_prefix(r->args.type), html_url(r->a, repo_id_of(r->a,
-	    r->args.ns, r->args.name), true), html_url(r->a, r->args.arg,
-	    false));
 	if (r->method == M_POST) {
-		act(r, here, create);
+		act(r, create);
 		return;
 	}
-	if ((repo = repo_open(r, ACCESS_READ)) == NULL)
-		return;
+	repo = r->repo;
 	if (create) {
-		if (ui_logged_in(r, here))
+		/* this page, for the login form to come back to */
+		if (ui_logged_in(r, router_here(r)))
 			new_form(r, repo, 200, NULL, NULL, NULL);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "api_repo.h"
 #include "auth.h"
 #include "hub.h"
 #include "listing.h"
@@ -101,8 +102,6 @@ ui_list(struct req *r)
 	char *next = NULL;
 	size_t i, n = 0;
 
-	if (ui_begin(r) != 0)
-		return;
 	memset(&q, 0, sizeof(q));
 	q.type = repo_type_name(t);
 	if ((q.sk = listing_sort_of(sort)) == NULL) {
@@ -184,8 +183,6 @@ ui_profile(struct req *r)
 	size_t k, n;
 	char *next;
 
-	if (ui_begin(r) != 0)
-		return;
 	known = name_ascii(name) && name_invalid(name) == NULL;
 	if (known) {
 		if (account_find(r->hub->db, r->a, name, "org", &id, &e) == 0)
@@ -200,10 +197,13 @@ ui_profile(struct req *r)
 		}
 	}
 	if (!known) {
-		/* No one of that name: the canonical model (/gpt2). */
+		/* No one of that name: the canonical model (/gpt2), opened
+		 * here as the repository page's line would. */
 		r->args.type = REPO_MODEL;
 		r->args.ns = "";
 		r->args.name = name;
+		if ((r->repo = repo_open_rev(r, ACCESS_READ, "main")) == NULL)
+			return;
 		ui_repo(r);
 		return;
 	}

@@ -27,9 +27,7 @@ ui_log(struct req *r)
 	bool more = false;
 	int rc;
 
-	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, rev)) == NULL)
-		return;
+	repo = r->repo;		/* looked up with {rev} */
 	if (repo_resolve(r, repo, rev, &rv) != 0)
 		return;
 	cur = rv.commit;

@@ -56,16 +56,14 @@ ui_org_new(struct req *r)
 	int64_t id;
 	size_t n;
 
-	if (ui_begin(r) != 0)
-		return;
+	/* the route's line (AUTH_PAGE_USER): a person signed in, and a
+	 * POST's form proved */
 	if (r->method != M_POST) {
-		if (ui_logged_in(r, "/organizations/new"))
-			org_form(r, 200, NULL, NULL, NULL);
+		org_form(r, 200, NULL, NULL, NULL);
 		return;
 	}
-	if ((q = ui_form(r, &n)) == NULL || !ui_form_session(r, q, n,
-	    "/organizations/new"))
-		return;
+	q = r->form;
+	n = r->nform;
 	name = query_get(q, n, "name");
 	fullname = query_get(q, n, "fullname");
 	if (name == NULL || strlen(name) > 96) {
@@ -209,16 +207,16 @@ ui_org_members(struct req *r)
 
 	here = arena_printf(r->a, "/organizations/%s/settings/members",
 	    html_url(r->a, org, false));
-	if (ui_begin(r) != 0)
-		return;
+	/* the route's line (AUTH_PAGE_USER): a person signed in, and a
+	 * POST's form proved */
 	if (r->method != M_POST) {
-		if (ui_logged_in(r, here) &&
-		    members_of(r, org, &id, &v, &n, &role) == 0)
+		if (members_of(r, org, &id, &v, &n, &role) == 0)
 			members_page(r, 200, NULL, org, v, n, role);
 		return;
 	}
-	if ((q = ui_form(r, &nq)) == NULL || !ui_form_session(r, q, nq, here) ||
-	    members_of(r, org, &id, &v, &n, &role) != 0)
+	q = r->form;
+	nq = r->nform;
+	if (members_of(r, org, &id, &v, &n, &role) != 0)
 		return;
 	if (strcmp(role, "admin") != 0) {
 		members_page(r, 403, "Only the organization's admins manage "

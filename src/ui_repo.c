@@ -163,9 +163,7 @@ ui_repo(struct req *r)
 	bool cut = false, have_commit = false, have_readme = false;
 	int rc;
 
-	if (ui_begin(r) != 0 ||
-	    (repo = repo_open_rev(r, ACCESS_READ, "main")) == NULL)
-		return;
+	repo = r->repo;		/* looked up with main */
 	if (repo->rev_is_ref) {
 		if (repo_resolve(r, repo, "main", &rv) != 0)
 			return;

@@ -7,8 +7,9 @@
  *	POST /{repo}/settings		action=visibility|gated|move|delete
  *
  * repos.c's rules, as the API's settings, move and delete. Anyone but an
- * admin gets what repo_open(ACCESS_ADMIN) answers: the 404 page when they
- * may not read the repository, else 403.
+ * admin gets what the route's line (ACCESS_ADMIN, opened as repo_open()
+ * does) answers: the 404 page when they may not read the repository,
+ * else 403.
  */
 #include <string.h>
 
@@ -157,26 +158,10 @@ act(struct req *r, struct repo *repo, struct qarg *q, size_t n)
 void
 ui_repo_settings(struct req *r)
 {
-	struct repo *repo;
-	struct qarg *q;
-	const char *here;
-	size_t n;
-
-	if (ui_begin(r) != 0)
-		return;
-	here = arena_printf(r->a, "/%s%s/settings",
-	    repo_type_prefix(r->args.type), html_url(r->a, repo_id_of(r->a,
-	    r->args.ns, r->args.name), true));
-	if (r->method == M_POST) {
-		if ((q = ui_form(r, &n)) == NULL ||
-		    !ui_form_session(r, q, n, here) ||
-		    (repo = repo_open(r, ACCESS_ADMIN)) == NULL)
-			return;
-		act(r, repo, q, n);
-		return;
-	}
-	if (!ui_logged_in(r, here) ||
-	    (repo = repo_open(r, ACCESS_ADMIN)) == NULL)
-		return;
-	page(r, repo, 200, NULL, NULL);
+	/* The route's line (AUTH_PAGE_USER, ACCESS_ADMIN): a person signed
+	 * in, a POST's form proved, the repository open for its admins. */
+	if (r->method == M_POST)
+		act(r, r->repo, r->form, r->nform);
+	else
+		page(r, r->repo, 200, NULL, NULL);
 }

@@ -117,16 +117,14 @@ ui_tokens(struct req *r)
 	size_t n, i;
 
 	memset(&e, 0, sizeof(e));
-	if (ui_begin(r) != 0)
-		return;
+	/* the route's line (AUTH_PAGE_USER): a person signed in, and a
+	 * POST's form proved */
 	if (r->method != M_POST) {
-		if (ui_logged_in(r, "/settings/tokens"))
-			tokens_page(r, 200, NULL, NULL, NULL, NULL);
+		tokens_page(r, 200, NULL, NULL, NULL, NULL);
 		return;
 	}
-	if ((q = ui_form(r, &n)) == NULL || !ui_form_session(r, q, n,
-	    "/settings/tokens"))
-		return;
+	q = r->form;
+	n = r->nform;
 	action = query_get(q, n, "action");
 	if (action != NULL && !strcmp(action, "revoke")) {
 		long long v;
@@ -218,8 +216,6 @@ ui_join(struct req *r)
 	int64_t id;
 	size_t n;
 
-	if (ui_begin(r) != 0)
-		return;
 	if (!r->hub->conf.allow_registration) {
 		ui_error(r, 403, "RegistrationDisabled", "Registration is "
 		    "switched off on this hub: an administrator creates "

@@ -71,8 +71,6 @@ ui_tree(struct req *r)
 	size_t offset = 0, i, k, nf, end, n;
 	int rc;
 
-	if (ui_begin(r) != 0)
-		return;
 	if ((repo = repo_open_page(r, rev, &offset, &rv)) == NULL)
 		return;
 	oid_hex(&rv.commit, hex);

@@ -6,6 +6,7 @@
 #include "fakereq.h"
 #include "api.h"
 #include "jsonutil.h"
+#include "repo.h"
 #include "router.h"
 #include "ui.h"
 #include "url.h"
@@ -254,9 +255,9 @@ test_methods(void)
 
 /* What every line of the table promises is something the router can
  * keep: a body only for methods that carry one, a limit only (and
- * always) for the optional small JSON body and a page's form, and a
- * page's form read late (ui_form(), after ui_begin(): its errors are
- * pages too). */
+ * always) for the optional small JSON body and a page's form, a page's
+ * form read late (after ui_begin(): its errors are pages too) on a
+ * page's line, and a repository only where the path names one. */
 static void
 test_columns(void)
 {
@@ -266,8 +267,21 @@ test_columns(void)
 		const struct route *rt = &router_table[k];
 		unsigned kind = rt->body & BODY_KIND, m = rt->methods & ~R_PAGE;
 
+		unsigned need = rt->repo & REPO_ACCESS;
+		bool page = rt->auth >= AUTH_PAGE;
+
 		CHECK(rt->fn != NULL && rt->pattern != NULL);
-		CHECK(rt->auth <= AUTH_ADMIN);
+		CHECK(rt->auth <= AUTH_PAGE_USER);
+		CHECK((rt->repo & ~(REPO_ACCESS | REPO_AT_REV)) == 0);
+		CHECK(need <= ACCESS_ADMIN);
+		if (need != ACCESS_NONE)
+			CHECK(strstr(rt->pattern, "/{type}/{id}") != NULL ||
+			    !strncmp(rt->pattern, "/{repo}", 7));
+		else
+			CHECK(!(rt->repo & REPO_AT_REV));
+		/* a form of a person signed in: the router reads it */
+		if (rt->auth == AUTH_PAGE_FORM || rt->auth == AUTH_PAGE_USER)
+			CHECK(rt->methods & M_POST && kind == BODY_FORM);
 		CHECK(kind <= BODY_FORM);
 		CHECK((rt->body & ~(BODY_KIND | BODY_LATE)) == 0);
 		if (kind != BODY_NONE)
@@ -278,10 +292,9 @@ test_columns(void)
 		    (rt->body_max > 0));
 		if (kind == BODY_FORM)
 			CHECK(rt->body == (BODY_FORM | BODY_LATE) &&
-			    rt->body_max == UI_FORM_MAX);
+			    rt->body_max == UI_FORM_MAX && page);
 		if (rt->methods & R_PAGE)
-			CHECK((kind == BODY_NONE || kind == BODY_FORM) &&
-			    rt->auth == AUTH_ANY);
+			CHECK((kind == BODY_NONE || kind == BODY_FORM) && page);
 	}
 }
 
@@ -305,14 +318,77 @@ test_promises(void)
 	CHECK(rt != NULL && rt->auth == AUTH_ADMIN);
 	rt = route("GET", "/api/whoami-v2", &st);
 	CHECK(rt != NULL && rt->auth == AUTH_USER);
+
+	/* the repository, opened before the handler */
+	rt = route("GET", "/api/models/a/b/refs", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_READ);
+	rt = route("GET", "/api/models/a/b/commits/main", &st);
+	CHECK(rt != NULL && rt->repo == (ACCESS_READ | REPO_AT_REV));
+	rt = route("POST", "/api/models/a/b/tag/main", &st);
+	CHECK(rt != NULL && rt->repo == (ACCESS_WRITE | REPO_AT_REV));
+	rt = route("GET", "/api/datasets/a/b/user-access-request/pending",
+	    &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_WRITE);
+	rt = route("PUT", "/api/spaces/a/b/settings", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_ADMIN);
+	rt = route("POST", "/api/models/a/b/discussions/1/merge", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_READ);
+	rt = route("GET", "/a/b", &st);
+	CHECK(rt != NULL && rt->fn == ui_repo && rt->auth == AUTH_PAGE &&
+	    rt->repo == (ACCESS_READ | REPO_AT_REV));
+	rt = route("POST", "/a/b/settings", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_PAGE_USER &&
+	    rt->repo == ACCESS_ADMIN);
+	rt = route("POST", "/a/b/discussions/new", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_PAGE_FORM &&
+	    rt->repo == ACCESS_READ);
+	/* those that open it themselves (router.c says why) */
+	rt = route("GET", "/a/b/resolve/main/x", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
+	rt = route("GET", "/a/b.git/info/refs", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
+	rt = route("POST", "/api/models/a/b/commit/main", &st);
+	CHECK(rt != NULL && rt->repo == ACCESS_NONE);
+	rt = route("POST", "/login", &st);
+	CHECK(rt != NULL && rt->auth == AUTH_PAGE);
+}
+
+/* A page's path, as the login form comes back to it. */
+static void
+test_here(void)
+{
+	const struct route *rt;
+	int st;
+
+	rt = route("GET", "/datasets/a/b%20c/settings", &st);
+	CHECK(rt != NULL && rt->fn == ui_repo_settings);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/datasets/a/b%20c/settings");
+	rt = route("GET", "/gpt2/discussions/new", &st);	/* canonical */
+	CHECK(rt != NULL && rt->fn == ui_discussion);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/gpt2/discussions/new");
+	rt = route("GET", "/models/a/b/discussions/new", &st);
+	CHECK(rt != NULL && rt->fn == ui_discussion);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/a/b/discussions/new");
+	rt = route("GET", "/organizations/o%2Fx/settings/members", &st);
+	CHECK(rt != NULL && rt->fn == ui_org_members);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/organizations/o%2Fx/settings/members");
+	rt = route("GET", "/settings/tokens", &st);
+	f.r.route = rt->pattern;
+	CHECK_STR(router_here(&f.r), "/settings/tokens");
 }
 
 /* route() with a body, then router_prepare(): its result, and the
- * answer it gave (f.r.status, 0 when none). */
+ * answer it gave (f.r.status, 0 when none). With no_repo, the line
+ * without its repository column (there is no database here). */
 static int
-prepare(const char *method, const char *uri, const char *ct,
-    const char *body)
+prepare_line(const char *method, const char *uri, const char *ct,
+    const char *body, bool no_repo)
 {
+	static struct route line;
 	static char m[64], u[256], l[64], c[128];
 	const char *vars[] = { m, u, l, c, NULL };
 	const struct route *rt;
@@ -330,7 +406,27 @@ prepare(const char *method, const char *uri, const char *ct,
 	    &allowed);
 	if (rt == NULL)
 		return -2;
+	if (no_repo) {
+		line = *rt;
+		line.repo = ACCESS_NONE;
+		rt = &line;
+	}
 	return router_prepare(rt, &f.r);
+}
+
+static int
+prepare(const char *method, const char *uri, const char *ct,
+    const char *body)
+{
+	return prepare_line(method, uri, ct, body, false);
+}
+
+/* prepare() for a route that opens its repository, without it. */
+static int
+prepare_body(const char *method, const char *uri, const char *ct,
+    const char *body)
+{
+	return prepare_line(method, uri, ct, body, true);
 }
 
 /* The one body parser, before the handler: JSON that is no object, not
@@ -359,30 +455,33 @@ test_body(void)
 	    "{} x") == -1 && f.r.status == 400);
 
 	/* BODY_LATE: nothing read yet; then the same parser, for a form */
-	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	CHECK(prepare_body("POST", "/api/models/a/b/paths-info/main",
 	    "application/x-www-form-urlencoded", "paths=a%FF") == 0);
 	CHECK(!f.r.body_read && f.r.status == 0);
 	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
-	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	CHECK(prepare_body("POST", "/api/models/a/b/paths-info/main",
 	    "application/x-www-form-urlencoded", "paths=a&paths=b%2Fc") == 0);
 	CHECK(req_read_body(&f.r) == 0 && f.r.json == NULL &&
 	    f.r.nform == 2);
 	CHECK_STR(f.r.form[1].value, "b/c");
 	CHECK(req_read_body(&f.r) == 0);	/* once */
-	CHECK(prepare("POST", "/api/models/a/b/paths-info/main",
+	CHECK(prepare_body("POST", "/api/models/a/b/paths-info/main",
 	    "text/plain", " {\"paths\": [\"a\"]}") == 0);
 	CHECK(req_read_body(&f.r) == 0 && f.r.json != NULL);
 
-	/* a page's form, read by ui_form() through the same parser */
+	/* a page's form, read by ui_form() through the same parser; its
+	 * errors are pages (shown here as JSON: a page needs S3's origin) */
 	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
 	    "username=a&password=b") == 0 && !f.r.body_read);
 	CHECK(req_read_body(&f.r) == 0 && f.r.nform == 2);
 	CHECK_STR(query_get(f.r.form, f.r.nform, "password"), "b");
 	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
-	    "username=%C3") == 0);
+	    "username=%C3") == 0 && f.r.error_page != NULL);
+	f.r.error_page = NULL;
 	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
 	CHECK(prepare("POST", "/login", "application/x-www-form-urlencoded",
-	    "username=%zz") == 0);
+	    "username=%zz") == 0 && f.r.error_page != NULL);
+	f.r.error_page = NULL;
 	CHECK(req_read_body(&f.r) == -1 && f.r.status == 400);
 	CHECK_STR(f.r.error_msg, "The form could not be read.");
 
@@ -402,6 +501,31 @@ test_body(void)
 	CHECK(f.r.status == 401 && f.r.json == NULL && !f.r.body_read);
 }
 
+/* The repository and the page's person, before the handler: a name no
+ * repository can have is RepoNotFound from the router itself, where the
+ * line opens the repository (and not where the handler does); a page
+ * for a person signed in sends anyone else to the login form. */
+static void
+test_prepared(void)
+{
+	CHECK(prepare("GET", "/api/models/a/b%C3%A9/refs", "", "") == -1);
+	CHECK(f.r.status == 401 && f.r.repo == NULL);	/* anonymous */
+	CHECK_STR(f.r.error_code, "RepoNotFound");
+	CHECK(prepare("POST", "/api/models/a/b%C3%A9/discussions/1/comment",
+	    "application/json", "{\"comment\": \"x\"}") == -1);
+	CHECK(f.r.status == 401 && !f.r.body_read);
+	CHECK_STR(f.r.error_code, "RepoNotFound");
+	CHECK(prepare("GET", "/api/models/a/b%C3%A9/tree/main", "", "") == 0);
+	CHECK(f.r.status == 0);
+
+	CHECK(prepare("GET", "/settings/tokens", "", "") == -1);
+	CHECK(f.r.status == 303 && f.r.error_page != NULL);
+	CHECK(strstr(fake_output(&f), "/login?next=/settings/tokens\r\n") !=
+	    NULL);
+	CHECK(prepare("GET", "/login", "", "") == 0 && f.r.status == 0 &&
+	    f.r.error_page != NULL);
+}
+
 int
 main(void)
 {
@@ -416,7 +540,9 @@ main(void)
 	RUN(test_methods);
 	RUN(test_columns);
 	RUN(test_promises);
+	RUN(test_here);
 	RUN(test_body);
+	RUN(test_prepared);
 	fake_end(&f);
 	return check_done("route");
 }
