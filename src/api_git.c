@@ -280,7 +280,7 @@ fcgi_sink(void *arg, const void *data, size_t len)
 	struct req *r = arg;
 
 	if (len == 0)
-		return 0;
+		return data == NULL && FCGX_FFlush(r->fcgi->out) != 0 ? -1 : 0;
 	/* a push's report, once its refs moved: seen everywhere first */
 	fresh_barrier(r->hub->db, r->hub->conf.resolve_cache_ms);
 	if (FCGX_PutStr(data, (int)len, r->fcgi->out) != (int)len)
@@ -358,7 +358,7 @@ api_git_upload_pack(struct req *r)
 	/* Streamed: headers now, the pack as it is written. */
 	resp_send(r, 200, "application/x-git-upload-pack-result", NULL, 0);
 	if (upload_fetch(r->hub->db, r->hub->s3, r->a, repo->id, &refs, &q,
-	    fcgi_sink, r, &started, &e) != 0) {
+	    r->hub->conf.git_keepalive_ms, fcgi_sink, r, &started, &e) != 0) {
 		if (!started)
 			git_err_line(r, &e);
 		else {

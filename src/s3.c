@@ -64,6 +64,8 @@ struct s3 {
 	s3_sink		 sink;		/* s3_get(): a 2xx body goes here */
 	void		*sink_arg;
 	bool		 sink_stopped;
+	s3_tick		 tick;		/* s3_set_tick(): while a GET waits */
+	void		*tick_arg;
 
 	/* s3_put_many(): made on first use, kept for their connections. */
 	CURLM		*multi;
@@ -356,6 +358,22 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* libcurl's progress callback, about once a second even while nothing
+ * arrives: the caller's tick (a keepalive to its own client). */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct s3 *s = arg;
+
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	if (s->tick != NULL && s->tick(s->tick_arg) != 0) {
+		s->sink_stopped = true;
+		return 1;	/* makes libcurl stop */
+	}
+	return 0;
+}
+
 /* ---- one request ---- */
 
 /* A curl_slist node in the call's arena: nothing to free afterwards. */
@@ -512,6 +530,12 @@ perform(struct s3 *s, const struct call *c)
 	curl_easy_setopt(s->curl, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, s);
+	if (c->stream && s->tick != NULL) {
+		curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION,
+		    on_progress);
+		curl_easy_setopt(s->curl, CURLOPT_XFERINFODATA, s);
+		curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
+	}
 
 	s->status = 0;
 	s->etag[0] = '\0';
@@ -853,6 +877,13 @@ sink_call(struct s3 *s, const struct call *c, s3_sink sink, void *arg)
 	rc = perform(s, c);
 	s->sink = NULL;
 	return rc;
+}
+
+void
+s3_set_tick(struct s3 *s, s3_tick tick, void *arg)
+{
+	s->tick = tick;
+	s->tick_arg = arg;
 }
 
 int

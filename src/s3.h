@@ -56,6 +56,14 @@ struct s3_part {
 typedef int (*s3_sink)(void *arg, const void *data, size_t len);
 
 /*
+ * Called about once a second while an s3_get() is under way, whether or
+ * not bytes arrive (a caller streaming to its own client keeps that
+ * connection alive through a stalled read); 0 to go on, anything else
+ * stops the transfer as a sink's stop does.
+ */
+typedef int (*s3_tick)(void *arg);
+
+/*
  * A client for conf's [s3] section; conf must outlive it. Opens no
  * connection yet. Returns NULL only when libcurl cannot start (out of
  * memory); a bad endpoint shows in every call's error instead.
@@ -99,6 +107,9 @@ int	 s3_copy(struct s3 *, const char *src_key, const char *dst_key);
  * large object without holding it). S3_NOTFOUND when missing.
  */
 int	 s3_get(struct s3 *, const char *key, s3_sink sink, void *arg);
+/* The tick of the s3_get() calls from now on; NULL: none. The caller
+ * clears it before arg goes away. */
+void	 s3_set_tick(struct s3 *, s3_tick tick, void *arg);
 
 /* Starts a multipart upload; *upload_id is put in the arena. */
 int	 s3_multipart_create(struct s3 *, struct arena *, const char *key,

@@ -17,12 +17,18 @@
  *      clone's later fetch) sends it. Then the pack is written,
  *      object by object, with a scratch arena reset after each.
  *
+ * With side-band, what precedes the pack (v2's sections, v0's ACK or NAK)
+ * goes out before step 3, and then git's keepalive, an empty packet of
+ * band 1, whenever nothing went out for a while: the listing of a large
+ * tree and a stalled S3 read are silent, and front ends time out.
+ *
  * Memory: the object list (21 bytes an object) and the seen-set; object
  * bytes only one at a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -31,6 +37,7 @@
 #include "gitstore.h"
 #include "oidmap.h"
 #include "pktline.h"
+#include "s3.h"
 #include "uploadpack.h"
 
 /* With what an annotated tag's object tags (NULL for the rest). */
@@ -753,6 +760,9 @@ struct fetch {
 	upload_sink	 sink;
 	void		*arg;
 	bool		*started;
+	int64_t		 keepalive_ms;	/* 0: none */
+	int64_t		 last_out_ms;	/* when bytes last went out */
+	bool		 live;		/* the header is out: keepalives may */
 
 	struct oidmap	 tips;		/* ref targets: surely ours */
 	struct oidmap	 tags;		/* annotated tags -> index in refs */
@@ -773,6 +783,8 @@ struct fetch {
 	uint32_t	 ncommits;
 	struct pack_writer *pack;
 };
+
+static int	 keepalive(struct fetch *);
 
 static void
 free_ptr(void *p)
@@ -1393,6 +1405,8 @@ keep_blob(struct fetch *f, struct arena *a, const struct oid *o)
 	case UPLOAD_FILTER_BLOB_NONE:
 		return 0;
 	default:
+		if (keepalive(f) != 0)
+			return -1;
 		if ((rc = gitstore_blob(f->db, a, o, &bi)) != 0)
 			return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
 			    500, "InternalError", "blob %s is missing from "
@@ -1448,6 +1462,8 @@ enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old,
 		return 0;
 	if (!map_add(&f->seen, nt, 0))
 		return 0;	/* listed, and what it holds that is new */
+	if (keepalive(f) != 0)
+		return -1;
 	push_obj(f, nt, PACK_TREE);
 	la = level_arena(f, depth);
 	if ((rc = gitstore_tree(f->db, la, nt, &t)) != 0 ||
@@ -1482,10 +1498,21 @@ enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old,
 	return 0;
 }
 
+/* Milliseconds on the monotonic clock. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int
 out(struct fetch *f, const struct buf *b)
 {
 	*f->started = true;
+	f->last_out_ms = now_ms();
 	if (f->sink(f->arg, b->data, b->len) != 0)
 		return kerr_set(f->e, 499, "ClientGone", "the client went "
 		    "away");
@@ -1499,12 +1526,50 @@ band(void *arg, int which, const void *data, size_t len)
 	struct fetch *f = arg;
 	char h[5];
 
+	f->last_out_ms = now_ms();
 	if (!f->q->sideband)
 		return which == 1 ? f->sink(f->arg, data, len) : 0;
 	pkt_band_header(h, which, len);
 	if (f->sink(f->arg, h, 5) != 0 || f->sink(f->arg, data, len) != 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * git's keepalive (uploadpack.keepAlive): once the header is out, an
+ * empty packet of band 1 when nothing went out for keepalive_ms, pushed
+ * to the client at once, so that a front end or git itself does not give
+ * up on an answer that is silent while the objects are listed or a read
+ * stalls. 0, or -1 with f->e when the client went away.
+ */
+static int
+keepalive(struct fetch *f)
+{
+	int64_t now;
+
+	if (!f->live)
+		return 0;
+	now = now_ms();
+	if (now - f->last_out_ms < f->keepalive_ms)
+		return 0;
+	f->last_out_ms = now;
+	if (f->sink(f->arg, "0005\1", 5) != 0 || f->sink(f->arg, NULL, 0) != 0)
+		return kerr_set(f->e, 499, "ClientGone", "the client went "
+		    "away");
+	return 0;
+}
+
+/* s3_get()'s tick while a blob is read: a stalled read is kept alive. */
+static int
+pack_tick(void *arg)
+{
+	return keepalive(arg);
+}
+
+static void
+tick_clear(void *p)
+{
+	s3_set_tick(p, NULL, NULL);
 }
 
 static int
@@ -1731,19 +1796,20 @@ md_free(void *p)
 	EVP_MD_CTX_free(p);
 }
 
-/* Step 2 and 3 and the answer: the pack (and before it the v2 sections). */
+/*
+ * Step 2: the commits to send into f->objs (a wanted blob, an annotated
+ * tag and what it tags too), their shallow and unshallow lines into b
+ * (git's send_shallow and send_unshallow; none without a cut).
+ */
 static int
-send_pack(struct fetch *f, struct buf *head)
+plan_commits(struct fetch *f, struct buf *b)
 {
 	const struct upload_req *q = f->q;
 	struct oid *wants = arena_alloc(f->a, q->nwants * sizeof(*wants));
 	uint32_t limit = q->deepen ? q->deepen : UINT32_MAX;
-	EVP_MD_CTX *sha;
-	struct buf b;
 	size_t i, nwants = 0;
 	char hex[OID_HEX + 1];
 	struct oidmap *dedup = arena_zalloc(f->a, sizeof(*dedup));
-	bool shallow_info;
 
 	map_init(dedup, f->a);
 	for (i = 0; i < q->nwants; i++) {
@@ -1789,13 +1855,6 @@ send_pack(struct fetch *f, struct buf *head)
 	}
 	if (fill_closure(f) != 0)
 		return -1;
-	/* the commits to send (and the shallow-info lines), then their trees
-	 * and blobs */
-	buf_init(&b, f->a);
-	shallow_info = q->version == 2 && (q->deepen || q->nshallows ||
-	    q->deepen_since || q->ndeepen_not);
-	if (shallow_info)
-		pkt_printf(&b, "shallow-info\n");
 	if (q->deepen_since || q->ndeepen_not || (q->deepen &&
 	    q->deepen_relative)) {
 		struct cut *c = arena_zalloc(f->a, sizeof(*c));
@@ -1805,17 +1864,18 @@ send_pack(struct fetch *f, struct buf *head)
 		arena_on_reset(f->a, cut_free, c);
 		if ((q->deepen ? cut_relative(f, c) : cut_by_rev_list(f, c,
 		    wants, nwants)) != 0 || walk_cut(f, c, wants, nwants,
-		    &b) != 0)
+		    b) != 0)
 			return -1;
 		for (i = 0; i < f->nw; i++) {
 			map_add(&f->seen, &f->w[i].oid, 0);
 			push_obj(f, &f->w[i].oid, PACK_COMMIT);
 			f->ncommits++;
 		}
-	} else if (walk_wants(f, wants, nwants) != 0)
+		return 0;
+	}
+	if (walk_wants(f, wants, nwants) != 0)
 		return -1;
-	for (i = 0; !q->deepen_since && !q->ndeepen_not &&
-	    !(q->deepen && q->deepen_relative) && i < f->nw; i++) {
+	for (i = 0; i < f->nw; i++) {
 		struct walked *w = &f->w[i];
 		bool boundary = w->depth >= limit && w->has_parent;
 		bool cs = map_get(&f->client_shallow, &w->oid) != NULL;
@@ -1823,10 +1883,10 @@ send_pack(struct fetch *f, struct buf *head)
 		w->cut = w->depth >= limit;
 		if (q->deepen && boundary && !cs) {
 			oid_hex(&w->oid, hex);
-			pkt_printf(&b, "shallow %s\n", hex);
+			pkt_printf(b, "shallow %s\n", hex);
 		} else if (q->deepen && cs && !boundary && w->has_parent) {
 			oid_hex(&w->oid, hex);
-			pkt_printf(&b, "unshallow %s\n", hex);
+			pkt_printf(b, "unshallow %s\n", hex);
 		}
 		if (map_get(&f->closure, &w->oid) != NULL)
 			continue;
@@ -1834,8 +1894,15 @@ send_pack(struct fetch *f, struct buf *head)
 		push_obj(f, &w->oid, PACK_COMMIT);
 		f->ncommits++;
 	}
-	if (shallow_info)
-		pkt_delim(&b);
+	return 0;
+}
+
+/* Step 3: the trees and blobs of the commits to send, by tree diffs. */
+static int
+list_objects(struct fetch *f)
+{
+	size_t i;
+
 	for (i = 0; i < f->nw; i++) {
 		struct walked *w = &f->w[i];
 		const struct oid *base = NULL;
@@ -1866,11 +1933,35 @@ send_pack(struct fetch *f, struct buf *head)
 	if (f->nobjs > UINT32_MAX)
 		return kerr_set(f->e, 413, "PayloadTooLarge", "too many "
 		    "objects for one pack");
-	/* the answer: what came before, the sections, the pack */
-	buf_add(head, b.data, b.len);
-	if (q->version == 2)
-		pkt_printf(head, "packfile\n");
-	if (out(f, head) != 0)
+	return 0;
+}
+
+/*
+ * Step 3 and the answer: head (what precedes the pack: acknowledgments,
+ * shallow lines, the packfile section's header), the objects listed, the
+ * pack. With side-band, head goes out before the listing, and keepalives
+ * while it lasts and while the pack is written; an error after head goes
+ * out on band 3.
+ */
+static int
+send_pack(struct fetch *f, struct buf *head)
+{
+	const struct upload_req *q = f->q;
+	EVP_MD_CTX *sha;
+	struct buf b;
+	size_t i;
+
+	if (q->sideband) {
+		if (out(f, head) != 0 || f->sink(f->arg, NULL, 0) != 0)
+			return kerr_set(f->e, 499, "ClientGone", "the client "
+			    "went away");
+		f->live = f->keepalive_ms > 0;
+	}
+	if (list_objects(f) != 0) {
+		band_error(f);
+		return -1;
+	}
+	if (!q->sideband && out(f, head) != 0)
 		return -1;
 	if (q->sideband && !q->no_progress) {
 		char *msg = arena_printf(f->a, "khub: %zu objects (%u "
@@ -1891,14 +1982,20 @@ send_pack(struct fetch *f, struct buf *head)
 	arena_init(&f->ahead->a, 65536);
 	arena_on_reset(f->a, ahead_free, f->ahead);
 	map_init(&f->ahead->map, &f->ahead->a);
+	if (f->live && f->s3 != NULL) {
+		s3_set_tick(f->s3, pack_tick, f);
+		arena_on_reset(f->a, tick_clear, f->s3);
+	}
 	for (i = 0; i < f->nobjs; i++) {
-		if (ahead_fill(f, i) != 0 ||
+		if (keepalive(f) != 0 || ahead_fill(f, i) != 0 ||
 		    write_obj(f, &f->objs[i], sha) != 0) {
 			band_error(f);
 			return -1;
 		}
 		arena_reset(f->scratch);
 	}
+	if (f->live && f->s3 != NULL)
+		s3_set_tick(f->s3, NULL, NULL);
 	if (pack_end(f->pack) != 0)
 		return kerr_set(f->e, 499, "ClientGone", "the client went "
 		    "away");
@@ -1959,13 +2056,14 @@ check_wants(struct fetch *f)
 int
 upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
     const struct upload_refs *refs, const struct upload_req *q,
-    upload_sink sink, void *arg, bool *started, struct kerr *e)
+    unsigned keepalive_ms, upload_sink sink, void *arg, bool *started,
+    struct kerr *e)
 {
 	struct fetch *f = arena_zalloc(a, sizeof(*f));
 	struct arena *scratch = arena_zalloc(a, sizeof(*scratch));
 	struct oidmap *have_seen = arena_zalloc(a, sizeof(*have_seen));
 	struct oidmap *have_ours = arena_zalloc(a, sizeof(*have_ours));
-	struct buf head;
+	struct buf head, lines;
 	char hex[OID_HEX + 1];
 	size_t i;
 
@@ -1982,6 +2080,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	f->sink = sink;
 	f->arg = arg;
 	f->started = started;
+	f->keepalive_ms = keepalive_ms;
 	arena_on_reset(a, free_ptr, &f->objs);
 	arena_on_reset(a, free_ptr, &f->w);
 	map_init(&f->tips, a);
@@ -2051,6 +2150,19 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 			pkt_printf(&head, "ACK %s\n", hex);
 		} else
 			pkt_printf(&head, "NAK\n");
+	}
+	/* step 2, and v2's sections before the pack */
+	buf_init(&lines, a);
+	if (plan_commits(f, &lines) != 0)
+		return -1;
+	if (q->version == 2) {
+		if (q->deepen || q->nshallows || q->deepen_since ||
+		    q->ndeepen_not) {
+			pkt_printf(&head, "shallow-info\n");
+			buf_add(&head, lines.data, lines.len);
+			pkt_delim(&head);
+		}
+		pkt_printf(&head, "packfile\n");
 	}
 	return send_pack(f, &head);
 }

@@ -127,7 +127,9 @@ void	 upload_advertise_v0(struct buf *, const struct upload_refs *,
 void	 upload_ls_refs(struct buf *, const struct upload_refs *,
 	    const struct upload_req *);
 
-/* Where an answer's bytes go; 0, or -1 when the client went away. */
+/* Where an answer's bytes go; 0, or -1 when the client went away. A call
+ * with no bytes (NULL, 0) asks for what was written to go to the client
+ * now, not to wait in a buffer (a keepalive). */
 typedef int (*upload_sink)(void *arg, const void *data, size_t len);
 
 /*
@@ -145,9 +147,14 @@ typedef int (*upload_sink)(void *arg, const void *data, size_t len);
  * not be given: if *started is false nothing was written and the caller
  * answers the error (as a git "ERR" line); if true the answer broke off
  * (a side-band error message was sent when the request had side-band).
+ * With side-band, what precedes the pack goes out before the objects are
+ * listed, and after it an empty packet of band 1 (git's keepalive)
+ * whenever nothing went out for keepalive_ms (0: never), an S3 read that
+ * stalls included.
  */
 int	 upload_fetch(struct db *, struct s3 *, struct arena *, int64_t repo_id,
 	    const struct upload_refs *, const struct upload_req *,
-	    upload_sink sink, void *arg, bool *started, struct kerr *e);
+	    unsigned keepalive_ms, upload_sink sink, void *arg, bool *started,
+	    struct kerr *e);
 
 #endif

@@ -11,12 +11,12 @@ import {
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  BASE, bearer, commitOk, createRepo, get, newUser, post, repoPath,
-  request, test, upload,
+  BASE, bearer, commitOk, createRepo, get, newUser, post, raw, repoPath,
+  request, STACK, test, upload,
 } from './lib.mjs';
 import {
-  api, apiCommits, DELIM, FLUSH, git, gitOk, gitWith, needGit, pkt, tmp,
-  withAuth,
+  api, apiCommits, DELIM, FLUSH, git, gitOk, gitWith, needGit, pkt,
+  pktLines, tmp, withAuth, withFrontDoor,
 } from './gitlib.mjs';
 
 async function resolveBytes(repo, path, token) {
@@ -308,6 +308,106 @@ test('git clone --depth 1, then fetch --depth and --unshallow', async () => {
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
+});
+
+// ---- keepalives ----
+
+// The band-1 bytes of a v2 fetch's answer (a Buffer) and its keepalives
+// (empty band-1 packets) before and after the pack's first byte.
+function packOf(body) {
+  const lines = pktLines(body);
+  assert.equal(lines[0].data.toString(), 'packfile\n');
+  const pack = [];
+  let before = 0;
+  let after = 0;
+  for (const l of lines.slice(1, -1)) {
+    assert.ok(l.data && (l.data[0] === 1 || l.data[0] === 2),
+      `a side-band packet (${l.len})`);
+    if (l.data[0] !== 1) continue;
+    if (l.len === 5) {
+      if (pack.length) after++;
+      else before++;
+    } else pack.push(l.data.subarray(1));
+  }
+  assert.equal(lines.at(-1).len, 0, 'the answer ends with a flush');
+  return { pack: Buffer.concat(pack), before, after };
+}
+
+test('keepalives (git_keepalive_ms = 1): empty band-1 packets before the '
+  + 'pack; git clone (v2 and v0) takes them, fsck clean', async () => {
+  needGit();
+  const u = newUser();
+  const { repo, lfs } = await fixture(u);
+  // folders to list (a tree read each) and a blob read from S3 (over 4 KiB)
+  const many = { 'big/s3.bin': randomBytes(40000) };
+  for (let i = 0; i < 40; i++) many[`many/${i}/f.txt`] = `file ${i}\n`;
+  await commitOk(u.token, repo, { summary: 'many', files: many });
+  const head = (await apiCommits(repo))[0];
+  await withFrontDoor({ git_keepalive_ms: 1 }, async (door) => {
+    const res = await raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
+      fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
+      { 'content-type': 'application/x-git-upload-pack-request',
+        'git-protocol': 'version=2' });
+    assert.equal(res.status, 200, res.body.toString());
+    const { pack, before } = packOf(res.body);
+    assert.ok(before >= 1, `keepalives before the pack: ${before}`);
+    assert.equal(pack.subarray(0, 4).toString(), 'PACK');
+    assert.ok(createHash('sha1').update(pack.subarray(0, -20)).digest()
+      .equals(pack.subarray(-20)), 'the pack\'s trailer');
+    // the stack's default (5 s): none in an answer this quick
+    const plain = await uploadPack(repo, fetchBody([`want ${head}\n`,
+      'no-progress\n', 'done\n']));
+    assert.equal(plain.status, 200);
+    assert.ok(plain.body.includes('PACK') && !plain.body.includes('0005\x01'));
+    const d = tmp();
+    try {
+      for (const v of ['2', '0']) {
+        const dir = join(d, `v${v}`);
+        const r = git(d, '-c', `protocol.version=${v}`, 'clone',
+          `${door}/${repo.id}`, dir);
+        assert.equal(r.status, 0, r.stderr);
+        await checkClone(dir, repo, u, lfs);
+        assert.ok(readFileSync(join(dir, 'big/s3.bin'))
+          .equals(many['big/s3.bin']));
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
+  async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const big = randomBytes(40000);	// over 4 KiB: read from S3
+  await commitOk(u.token, repo, { files: { 'big.bin': big } });
+  const head = (await apiCommits(repo))[0];
+  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
+    'utf8'));
+  await withFrontDoor({ git_keepalive_ms: 1000 }, async (door) => {
+    process.kill(pid, 'SIGSTOP');
+    let res;
+    const t0 = Date.now();
+    try {
+      const t = setTimeout(() => process.kill(pid, 'SIGCONT'), 3500);
+      res = await raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
+        fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
+        { 'content-type': 'application/x-git-upload-pack-request',
+          'git-protocol': 'version=2' });
+      clearTimeout(t);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.equal(res.status, 200, res.body.toString());
+    assert.ok(Date.now() - t0 >= 3000, 'the read waited for the gateway');
+    // one a second of the stall, sent from libcurl's progress callback
+    // (the pack's first bytes wait in the writer's buffer: they come last)
+    const { pack, before, after } = packOf(res.body);
+    assert.ok(before + after >= 2, `keepalives: ${before} + ${after}`);
+    assert.ok(createHash('sha1').update(pack.subarray(0, -20)).digest()
+      .equals(pack.subarray(-20)), 'the pack\'s trailer');
+  });
 });
 
 // ---- partial clones ----
