@@ -235,8 +235,10 @@ struct caps {
 	size_t		 nn;		/* deepen-not */
 };
 
-/* The arguments only v2's fetch takes (v0 does not advertise them). 1:
- * taken, 0: not one of them, -1: e set. */
+/* The arguments v2's fetch takes beside fetch_arg()'s (v0 takes
+ * deepen-since and deepen-not as lines too; its deepen-relative is a
+ * capability, its filter comes after the wants). 1: taken, 0: not one of
+ * them, -1: e set. */
 static int
 fetch_arg_v2(struct upload_req *q, struct arena *a, struct caps *c,
     const struct pkt *p, struct kerr *e)
@@ -470,6 +472,8 @@ v0_caps(struct upload_req *q, const char *s, size_t len)
 			q->sideband = true;
 		else if (n == 11 && !memcmp(s, "no-progress", n))
 			q->no_progress = true;
+		else if (n == 15 && !memcmp(s, "deepen-relative", n))
+			q->deepen_relative = true;
 		/* others (agent=, ofs-delta, thin-pack) change nothing */
 		s += n;
 		len -= n;
@@ -491,7 +495,8 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 	int rc;
 
 	q->cmd = UPLOAD_FETCH;
-	/* wants (the first with capabilities), up to a flush */
+	/* wants (the first with capabilities), the client's shallow commits
+	 * and the deepen lines, the filter, up to a flush */
 	for (;;) {
 		if ((rc = pkt_read(rd, &p)) != 1)
 			goto malformed;
@@ -507,11 +512,24 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 				return -1;
 			continue;
 		}
+		if (pkt_word(&p, "shallow", &arg, &n) ||
+		    pkt_word(&p, "deepen", &arg, &n)) {
+			if (fetch_arg(q, a, &c, &p, e) < 0)
+				return -1;
+			continue;
+		}
+		/* deepen-relative is a capability in v0, not a line */
+		if (pkt_word(&p, "deepen-since", &arg, &n) ||
+		    pkt_word(&p, "deepen-not", &arg, &n)) {
+			if (fetch_arg_v2(q, a, &c, &p, e) < 0)
+				return -1;
+			continue;
+		}
+		if (!pkt_word(&p, "want", &arg, &n))
+			return unexpected(a, &p, e);
 		if (q->filter != UPLOAD_FILTER_NONE)
 			return kerr_set(e, 400, "BadRequest", "protocol error: "
 			    "want after filter");
-		if (!pkt_word(&p, "want", &arg, &n))
-			return unexpected(a, &p, e);
 		if (q->nwants == 0 && n > OID_HEX && arg[OID_HEX] == ' ') {
 			v0_caps(q, arg + OID_HEX + 1, n - OID_HEX - 1);
 			n = OID_HEX;
@@ -523,6 +541,12 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 	if (q->nwants == 0)
 		return kerr_set(e, 400, "BadRequest", "protocol error: "
 		    "expected want");
+	if (q->deepen && (q->deepen_since || q->ndeepen_not))
+		return kerr_set(e, 400, "BadRequest", "deepen and "
+		    "deepen-since (or deepen-not) cannot be used together");
+	/* stateless: a deepening client's first request stops here, and
+	 * is answered with the shallow list only */
+	q->wants_only = rd->left == 0;
 	/* haves in rounds ended by flushes, then done or the end */
 	while ((rc = pkt_read(rd, &p)) == 1) {
 		if (q->done)
@@ -659,10 +683,11 @@ upload_advertise_v0(struct buf *b, const struct upload_refs *refs,
 
 	/* Any commit of this repository may be wanted (repo_commit), as
 	 * the API resolves any of them, and any blob they reference (a
-	 * partial clone's later fetches). No shallow in v0 (git then says
-	 * so for --depth), no deltas, no tag objects to include. */
-	caps = arena_printf(b->a, "multi_ack_detailed side-band-64k "
-	    "no-progress allow-tip-sha1-in-want allow-reachable-sha1-in-want"
+	 * partial clone's later fetches). Shallow as in v2 (deepen N,
+	 * -since, -not, -relative); no deltas, no tag objects to include. */
+	caps = arena_printf(b->a, "multi_ack_detailed side-band-64k shallow "
+	    "deepen-since deepen-not deepen-relative no-progress "
+	    "allow-tip-sha1-in-want allow-reachable-sha1-in-want"
 	    " filter%s object-format=sha1 agent=%s", refs->head ?
 	    " symref=HEAD:refs/heads/main" : "", agent);
 	if (refs->head) {
@@ -1329,11 +1354,13 @@ walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
 	struct oidmap *unshallowed = arena_zalloc(f->a, sizeof(*unshallowed));
 	struct queue q = { 0 };
 	struct commit_info ci;
+	struct buf un;		/* the unshallow lines, after the shallow ones */
 	char hex[OID_HEX + 1];
 	size_t i, k;
 	int rc = 0;
 
 	map_init(unshallowed, f->a);
+	buf_init(&un, f->a);
 	for (i = 0; i < c->n; i++) {
 		const struct node *nd = &c->node[i];
 		bool cs = map_get(&f->client_shallow, &nd->oid) != NULL;
@@ -1345,7 +1372,7 @@ walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
 			}
 		} else if (cs) {
 			oid_hex(&nd->oid, hex);
-			pkt_printf(b, "unshallow %s\n", hex);
+			pkt_printf(&un, "unshallow %s\n", hex);
 			map_add(unshallowed, &nd->oid, 0);
 			for (k = 0; k < nd->nparents; k++)
 				enqueue(&q, &nd->parents[k], 1);
@@ -1387,6 +1414,7 @@ walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
 		arena_reset(f->scratch);
 	}
 	free(q.v);
+	buf_add(b, un.data, un.len);
 	return rc;
 }
 
@@ -1810,6 +1838,7 @@ plan_commits(struct fetch *f, struct buf *b)
 	size_t i, nwants = 0;
 	char hex[OID_HEX + 1];
 	struct oidmap *dedup = arena_zalloc(f->a, sizeof(*dedup));
+	struct buf un;
 
 	map_init(dedup, f->a);
 	for (i = 0; i < q->nwants; i++) {
@@ -1875,6 +1904,7 @@ plan_commits(struct fetch *f, struct buf *b)
 	}
 	if (walk_wants(f, wants, nwants) != 0)
 		return -1;
+	buf_init(&un, f->a);
 	for (i = 0; i < f->nw; i++) {
 		struct walked *w = &f->w[i];
 		bool boundary = w->depth >= limit && w->has_parent;
@@ -1886,7 +1916,7 @@ plan_commits(struct fetch *f, struct buf *b)
 			pkt_printf(b, "shallow %s\n", hex);
 		} else if (q->deepen && cs && !boundary && w->has_parent) {
 			oid_hex(&w->oid, hex);
-			pkt_printf(b, "unshallow %s\n", hex);
+			pkt_printf(&un, "unshallow %s\n", hex);
 		}
 		if (map_get(&f->closure, &w->oid) != NULL)
 			continue;
@@ -1894,6 +1924,7 @@ plan_commits(struct fetch *f, struct buf *b)
 		push_obj(f, &w->oid, PACK_COMMIT);
 		f->ncommits++;
 	}
+	buf_add(b, un.data, un.len);	/* after the shallow lines, as git */
 	return 0;
 }
 
@@ -2065,6 +2096,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	struct oidmap *have_ours = arena_zalloc(a, sizeof(*have_ours));
 	struct buf head, lines;
 	char hex[OID_HEX + 1];
+	bool planned = false;
 	size_t i;
 
 	*started = false;
@@ -2117,8 +2149,22 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 		    map_get(&f->tags, &q->haves[i]) == NULL)
 			f->common[f->ncommon++] = q->haves[i];
 	}
-	/* the negotiation's answer */
+	/* v0's shallow list comes first in every answer to a deepening
+	 * request (gitprotocol-pack; stateless, the first request has only
+	 * the wants, and its answer is this list) */
 	buf_init(&head, a);
+	buf_init(&lines, a);
+	if (q->version == 0 && (q->deepen || q->deepen_since ||
+	    q->ndeepen_not)) {
+		if (plan_commits(f, &lines) != 0)
+			return -1;
+		planned = true;
+		buf_add(&head, lines.data, lines.len);
+		pkt_flush(&head);
+		if (q->wants_only)
+			return out(f, &head);
+	}
+	/* the negotiation's answer */
 	if (q->version == 2 && !q->done) {
 		pkt_printf(&head, "acknowledgments\n");
 		if (f->ncommon == 0) {
@@ -2152,8 +2198,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 			pkt_printf(&head, "NAK\n");
 	}
 	/* step 2, and v2's sections before the pack */
-	buf_init(&lines, a);
-	if (plan_commits(f, &lines) != 0)
+	if (!planned && plan_commits(f, &lines) != 0)
 		return -1;
 	if (q->version == 2) {
 		if (q->deepen || q->nshallows || q->deepen_since ||

@@ -74,6 +74,7 @@ struct upload_req {
 	enum upload_filter filter;
 	uint64_t	 blob_limit;	/* UPLOAD_FILTER_BLOB_LIMIT: in bytes */
 	bool		 done;
+	bool		 wants_only;	/* v0: nothing after the wants' flush */
 	bool		 sideband;	/* side-band-64k (v2: always) */
 	bool		 multi_ack;	/* v0: multi_ack_detailed */
 	bool		 no_progress;
@@ -139,7 +140,9 @@ typedef int (*upload_sink)(void *arg, const void *data, size_t len);
  * (commits from the wants down to what the haves reach, their trees and
  * blobs by tree diffs against the parent; deepen N, deepen-since,
  * deepen-not and deepen-relative cut the history where git cuts it, with
- * the shallow-info section; the filter leaves blobs out; a wanted blob,
+ * v2's shallow-info section or v0's shallow list, which opens every v0
+ * answer to a deepening request and is all of it when the request ends
+ * with its wants (wants_only); the filter leaves blobs out; a wanted blob,
  * or what an annotated tag of a tree or a blob tags, is sent whole), all
  * through sink, streamed. Blob bytes come from blob_data with the rows
  * read ahead, else gitstore_blob_read().

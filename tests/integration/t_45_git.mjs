@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   BASE, bearer, commitOk, createRepo, get, newUser, post, raw, repoPath,
-  request, STACK, test, upload,
+  request, STACK, test, upload, waitFor,
 } from './lib.mjs';
 import {
   api, apiCommits, DELIM, FLUSH, git, gitOk, gitWith, needGit, pkt,
@@ -283,28 +283,44 @@ test('gzip request bodies, every URL form', async () => {
   assert.match(v2.body, /fetch=shallow filter\n/);
 });
 
-test('git clone --depth 1, then fetch --depth and --unshallow', async () => {
+test('git clone --depth 1, then fetch --depth and --unshallow (v2 and v0)',
+  async () => {
   needGit();
   const u = newUser();
   const { repo, lfs } = await fixture(u);
   const d = tmp();
   try {
-    const dir = join(d, 'shallow');
-    gitOk(d, 'clone', '--depth', '1', `${BASE}/${repo.id}`, dir);
-    gitOk(dir, 'fsck', '--strict');
-    assert.equal(gitOk(dir, 'rev-list', '--count', 'HEAD').trim(), '1');
-    gitOk(dir, 'fetch', '--depth', '2', 'origin', 'main');
-    gitOk(dir, 'fsck', '--strict');
-    assert.equal(gitOk(dir, 'rev-list', '--count', 'origin/main').trim(), '2');
-    const id = await commitOk(u.token, repo, { files: { 'n.txt': 'n\n' } });
-    gitOk(dir, 'fetch', 'origin');
-    assert.equal(gitOk(dir, 'rev-parse', 'origin/main').trim(), id);
-    gitOk(dir, 'fetch', '--unshallow', 'origin');
-    gitOk(dir, 'fsck', '--strict');
-    assert.equal(gitOk(dir, 'rev-parse', '--is-shallow-repository').trim(),
-      'false');
-    gitOk(dir, '-c', 'pull.ff=only', 'pull', '-q');
-    await checkClone(dir, repo, u, lfs);
+    const tips = {};
+    for (const v of ['2', '0']) {
+      const dir = join(d, `shallow${v}`);
+      gitOk(d, '-c', `protocol.version=${v}`, 'clone', '--depth', '1',
+        `${BASE}/${repo.id}`, dir);
+      gitOk(dir, 'config', 'protocol.version', v);
+      gitOk(dir, 'fsck', '--strict');
+      assert.equal(gitOk(dir, 'rev-list', '--count', 'HEAD').trim(), '1');
+      assert.equal(readFileSync(join(dir, '.git', 'shallow'), 'utf8'),
+        `${(await apiCommits(repo))[0]}\n`, `v${v}: shallow at the tip`);
+      gitOk(dir, 'fetch', '--depth', '2', 'origin', 'main');
+      gitOk(dir, 'fsck', '--strict');
+      assert.equal(gitOk(dir, 'rev-list', '--count', 'origin/main').trim(),
+        '2');
+      const id = await commitOk(u.token, repo, { files: {
+        [`n${v}.txt`]: 'n\n' } });
+      gitOk(dir, 'fetch', 'origin');
+      assert.equal(gitOk(dir, 'rev-parse', 'origin/main').trim(), id);
+      tips[v] = gitOk(dir, 'rev-list', 'origin/main').trim();
+      gitOk(dir, 'fetch', '--unshallow', 'origin');
+      gitOk(dir, 'fsck', '--strict');
+      assert.equal(gitOk(dir, 'rev-parse', '--is-shallow-repository').trim(),
+        'false');
+      gitOk(dir, '-c', 'pull.ff=only', 'pull', '-q');
+      await checkClone(dir, repo, u, lfs);
+    }
+    // v0's shallow history is v2's: each the first two commits below the
+    // tip of its time (the tip one commit newer for v0)
+    assert.equal(tips['0'].split('\n').length, tips['2'].split('\n').length);
+    assert.deepEqual(tips['0'].split('\n').slice(1, 2),
+      tips['2'].split('\n').slice(0, 1));
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
@@ -385,11 +401,18 @@ test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
   const head = (await apiCommits(repo))[0];
   const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
     'utf8'));
+  // every thread of the gateway stopped (a thread in a system call stops
+  // when it returns from it)
+  const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
+    /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`,
+      'utf8')));
   await withFrontDoor({ git_keepalive_ms: 1000 }, async (door) => {
     process.kill(pid, 'SIGSTOP');
     let res;
-    const t0 = Date.now();
+    let t0;
     try {
+      assert.ok(await waitFor(stopped, 10), 'the gateway stopped');
+      t0 = Date.now();
       const t = setTimeout(() => process.kill(pid, 'SIGCONT'), 3500);
       res = await raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
         fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
@@ -408,6 +431,38 @@ test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
     assert.ok(createHash('sha1').update(pack.subarray(0, -20)).digest()
       .equals(pack.subarray(-20)), 'the pack\'s trailer');
   });
+});
+
+test('v0 shallow by hand: the shallow list first, alone for the first '
+  + 'stateless request, then the negotiation and the pack', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  await commitOk(u.token, repo, { files: { 'a.txt': 'a\n' } });
+  await commitOk(u.token, repo, { files: { 'a.txt': 'b\n' } });
+  const [tip, below] = await apiCommits(repo);
+  const adv = await get(`${repoPath(repo)}.git/info/refs?service=git-upload-pack`);
+  assert.match(adv.body, / shallow deepen-since deepen-not deepen-relative /);
+  const wants = [pkt(`want ${tip} multi_ack_detailed side-band-64k `
+    + 'no-progress\n'), pkt('deepen 1\n'), FLUSH];
+  let res = await uploadPack(repo, Buffer.concat(wants), { v2: false });
+  assert.equal(res.body, `${pkt(`shallow ${tip}\n`)}0000`);
+  res = await uploadPack(repo, Buffer.concat([...wants, pkt('done\n')]),
+    { v2: false });
+  assert.ok(res.body.startsWith(`${pkt(`shallow ${tip}\n`)}0000${pkt('NAK\n')}`),
+    res.body.slice(0, 80));
+  // the tip, its tree, a.txt and the first commit's .gitattributes
+  assert.match(res.body, /\x01PACK\0\0\0\x02\0\0\0\x04/);
+  // deepen-relative (a capability in v0) from the client's shallow tip
+  res = await uploadPack(repo, Buffer.concat([pkt(`want ${tip} `
+    + 'multi_ack_detailed side-band-64k deepen-relative\n'),
+  pkt(`shallow ${tip}\n`), pkt('deepen 1\n'), FLUSH]), { v2: false });
+  assert.equal(res.body, `${pkt(`shallow ${below}\n`)}${pkt(
+    `unshallow ${tip}\n`)}0000`);
+  // deepen and deepen-since together: git's refusal
+  res = await uploadPack(repo, Buffer.concat([pkt(`want ${tip} `
+    + 'multi_ack_detailed\n'), pkt('deepen 1\n'), pkt('deepen-since 5\n'),
+  FLUSH]), { v2: false });
+  assert.match(res.body, /^....ERR deepen and deepen-since/);
 });
 
 // ---- partial clones ----
@@ -623,11 +678,16 @@ function shallowState(dir) {
 // git clone args of khub and of git's own upload-pack over file://
 // (the mirror): the same commits and the same shallow commits, fsck
 // --strict clean, main's history a prefix of the API's.
-async function sameAsGit(d, { repo, mirror }, name, args) {
-  const ours = join(d, `khub-${name}`);
-  const theirs = join(d, `git-${name}`);
-  gitOk(d, 'clone', '-q', '--no-local', ...args, `${BASE}/${repo.id}`, ours);
-  gitOk(d, 'clone', '-q', '--no-local', ...args, `file://${mirror}`, theirs);
+// v: the protocol version of the clone and of later fetches in it.
+async function sameAsGit(d, { repo, mirror }, name, args, v = '2') {
+  const ours = join(d, `khub-${name}-v${v}`);
+  const theirs = join(d, `git-${name}-v${v}`);
+  const pv = ['-c', `protocol.version=${v}`];
+  gitOk(d, ...pv, 'clone', '-q', '--no-local', ...args, `${BASE}/${repo.id}`,
+    ours);
+  gitOk(d, ...pv, 'clone', '-q', '--no-local', ...args, `file://${mirror}`,
+    theirs);
+  for (const dir of [ours, theirs]) gitOk(dir, 'config', 'protocol.version', v);
   gitOk(ours, 'fsck', '--strict');
   const got = shallowState(ours);
   assert.deepEqual(got, shallowState(theirs), `${name}: as git serves it`);
@@ -638,91 +698,126 @@ async function sameAsGit(d, { repo, mirror }, name, args) {
   return { dir: ours, other: theirs, ...got };
 }
 
-test('git clone --shallow-since: the committer\'s date cuts, as git cuts',
-  async () => {
-  needGit();
-  const d = tmp();
-  try {
-    const fx = await datedFixture(d);
-    // c4 (a merge of c3 and s1), c5, c6; c3 and s1 stay out (and the
-    // refs old and v1, older, are not sent)
-    const s4 = await sameAsGit(d, fx, 'since2004',
-      ['--shallow-since=2003-12-01']);
-    assert.deepEqual(s4, { ...s4, commits: ['c4', 'c5', 'c6'],
-      shallow: ['c4'] });
-    // s1 (2003-06) is kept, c3 (2003-01) not: c4 is shallow, and so is
-    // s1, which git then does not send (below the shallow c4)
-    const s = await sameAsGit(d, fx, 'since2003', ['--shallow-since=2003-03-01',
-      '--single-branch']);
-    assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
-    assert.equal(s.shallow.length, 2);
-    // then fetch --shallow-since earlier: deepened through unshallow
-    // lines. (Not from the clone above: git's own upload-pack then says
-    // "unshallow s1" of a commit that client never got, and git fetch
-    // dies on it; khub does as git does.)
-    for (const dir of [s4.dir, s4.other])
-      gitOk(dir, 'fetch', '-q', '--shallow-since=2001-06-01', 'origin');
-    gitOk(s4.dir, 'fsck', '--strict');
-    const deeper = shallowState(s4.dir);
-    assert.deepEqual(deeper, shallowState(s4.other));
-    assert.deepEqual(deeper, { commits: ['c2', 'c3', 'c4', 'c5', 'c6', 's1'],
-      shallow: ['c2'] });
-    // newer than every commit: git's error
-    const r = git(d, 'clone', '--shallow-since=2100-01-01',
-      `${BASE}/${fx.repo.id}`, join(d, 'none'));
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /no commits selected for shallow requests/);
-  } finally {
-    rmSync(d, { recursive: true, force: true });
-  }
-});
+// The shallow tests run in protocol v2 and v0: the same states, each as
+// git's own upload-pack gives it in that version.
+const VERSIONS = ['2', '0'];
+// What a shallow state is, without where it is (to compare versions).
+const stateOf = ({ commits, shallow }) => ({ commits, shallow });
 
-test('git clone --shallow-exclude: a tag\'s or a branch\'s history left out',
-  async () => {
+test('git clone --shallow-since: the committer\'s date cuts, as git cuts '
+  + '(v2 and v0)', async () => {
   needGit();
   const d = tmp();
   try {
     const fx = await datedFixture(d);
-    let s = await sameAsGit(d, fx, 'notv1', ['--shallow-exclude=v1',
-      '--single-branch']);
-    assert.deepEqual(s.commits, ['c3', 'c4', 'c5', 'c6', 's1']);
-    assert.deepEqual(s.shallow, ['c3', 's1']);
-    // c3's history out: c4 is shallow (and s1 below it, not sent)
-    s = await sameAsGit(d, fx, 'notold', ['--shallow-exclude=refs/heads/old',
-      '--single-branch']);
-    assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
-    s = await sameAsGit(d, fx, 'both', ['--shallow-exclude=old',
-      '--shallow-since=2004-06-01', '--single-branch']);
-    assert.deepEqual(s, { ...s, commits: ['c5', 'c6'], shallow: ['c5'] });
-    const r = git(d, 'clone', '--shallow-exclude=nosuch',
-      `${BASE}/${fx.repo.id}`, join(d, 'nosuch'));
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /deepen-not: nosuch/);
-  } finally {
-    rmSync(d, { recursive: true, force: true });
-  }
-});
-
-test('git fetch --deepen=N: N more commits below the shallow ones', async () => {
-  needGit();
-  const d = tmp();
-  try {
-    const fx = await datedFixture(d);
-    const s = await sameAsGit(d, fx, 'depth1', ['--depth=1', '--single-branch']);
-    assert.deepEqual(s.commits, ['c6']);
-    // below c5 (depth 1) come c4 (2), then c3 and s1 (3): the new shallows
-    for (const [n, total] of [['1', 2], ['2', 5]]) {
-      gitOk(s.dir, 'fetch', '-q', `--deepen=${n}`, 'origin');
-      gitOk(s.other, 'fetch', '-q', `--deepen=${n}`, 'origin');
-      gitOk(s.dir, 'fsck', '--strict');
-      const st = shallowState(s.dir);
-      assert.deepEqual(st, shallowState(s.other), `--deepen=${n}`);
-      assert.equal(st.commits.length, total, `--deepen=${n}`);
+    const seen = {};
+    for (const v of VERSIONS) {
+      const pv = ['-c', `protocol.version=${v}`];
+      // c4 (a merge of c3 and s1), c5, c6; c3 and s1 stay out (and the
+      // refs old and v1, older, are not sent)
+      const s4 = await sameAsGit(d, fx, 'since2004',
+        ['--shallow-since=2003-12-01'], v);
+      assert.deepEqual(s4, { ...s4, commits: ['c4', 'c5', 'c6'],
+        shallow: ['c4'] });
+      // s1 (2003-06) is kept, c3 (2003-01) not: c4 is shallow, and so is
+      // s1, which git then does not send (below the shallow c4)
+      const s = await sameAsGit(d, fx, 'since2003',
+        ['--shallow-since=2003-03-01', '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
+      assert.equal(s.shallow.length, 2);
+      // then fetch --shallow-since earlier: deepened through unshallow
+      // lines. (Not from the clone above: git's own upload-pack then says
+      // "unshallow s1" of a commit that client never got, and git fetch
+      // dies on it; khub does as git does.)
+      for (const dir of [s4.dir, s4.other])
+        gitOk(dir, 'fetch', '-q', '--shallow-since=2001-06-01', 'origin');
+      gitOk(s4.dir, 'fsck', '--strict');
+      const deeper = shallowState(s4.dir);
+      assert.deepEqual(deeper, shallowState(s4.other));
+      assert.deepEqual(deeper, { commits: ['c2', 'c3', 'c4', 'c5', 'c6',
+        's1'], shallow: ['c2'] });
+      seen[v] = [stateOf(s4), stateOf(s), deeper];
+      // newer than every commit: git's error
+      const r = git(d, ...pv, 'clone', '--shallow-since=2100-01-01',
+        `${BASE}/${fx.repo.id}`, join(d, `none${v}`));
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /no commits selected for shallow requests/);
     }
-    gitOk(s.dir, 'fetch', '-q', '--unshallow', 'origin');
-    gitOk(s.dir, 'fsck', '--strict');
-    assert.equal(gitOk(s.dir, 'rev-parse', '--is-shallow-repository').trim(),
-      'false');
+    assert.deepEqual(seen['0'], seen['2'], 'v0 as v2');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git clone --shallow-exclude: a tag\'s or a branch\'s history left out '
+  + '(v2 and v0)', async () => {
+  needGit();
+  const d = tmp();
+  try {
+    const fx = await datedFixture(d);
+    const seen = {};
+    for (const v of VERSIONS) {
+      let s = await sameAsGit(d, fx, 'notv1', ['--shallow-exclude=v1',
+        '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c3', 'c4', 'c5', 'c6', 's1']);
+      assert.deepEqual(s.shallow, ['c3', 's1']);
+      seen[v] = [stateOf(s)];
+      // c3's history out: c4 is shallow (and s1 below it, not sent)
+      s = await sameAsGit(d, fx, 'notold',
+        ['--shallow-exclude=refs/heads/old', '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
+      seen[v].push(stateOf(s));
+      s = await sameAsGit(d, fx, 'both', ['--shallow-exclude=old',
+        '--shallow-since=2004-06-01', '--single-branch'], v);
+      assert.deepEqual(s, { ...s, commits: ['c5', 'c6'], shallow: ['c5'] });
+      seen[v].push(stateOf(s));
+      const r = git(d, '-c', `protocol.version=${v}`, 'clone',
+        '--shallow-exclude=nosuch', `${BASE}/${fx.repo.id}`,
+        join(d, `nosuch${v}`));
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /deepen-not: nosuch/);
+    }
+    assert.deepEqual(seen['0'], seen['2'], 'v0 as v2');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git fetch --deepen=N: N more commits below the shallow ones (v2 and '
+  + 'v0)', async () => {
+  needGit();
+  const d = tmp();
+  try {
+    const fx = await datedFixture(d);
+    const seen = {};
+    for (const v of VERSIONS) {
+      const s = await sameAsGit(d, fx, 'depth1', ['--depth=1',
+        '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c6']);
+      seen[v] = [stateOf(s)];
+      // below c5 (depth 1) come c4 (2), then c3 and s1 (3): the new
+      // shallows
+      for (const [n, total] of [['1', 2], ['2', 5]]) {
+        gitOk(s.dir, 'fetch', '-q', `--deepen=${n}`, 'origin');
+        gitOk(s.other, 'fetch', '-q', `--deepen=${n}`, 'origin');
+        gitOk(s.dir, 'fsck', '--strict');
+        const st = shallowState(s.dir);
+        assert.deepEqual(st, shallowState(s.other), `v${v} --deepen=${n}`);
+        assert.equal(st.commits.length, total, `v${v} --deepen=${n}`);
+        seen[v].push(st);
+      }
+      for (const dir of [s.dir, s.other])
+        gitOk(dir, 'fetch', '-q', '--unshallow', 'origin');
+      gitOk(s.dir, 'fsck', '--strict');
+      assert.equal(gitOk(s.dir, 'rev-parse', '--is-shallow-repository')
+        .trim(), 'false');
+      const all = (dir) => gitOk(dir, 'rev-list', '--all').trim().split('\n')
+        .sort();
+      assert.deepEqual(all(s.dir), all(s.other), `v${v} --unshallow`);
+      assert.equal(all(s.dir).length, 8, `v${v}: the first, c1..c6, s1`);
+      seen[v].push(all(s.dir));
+    }
+    assert.deepEqual(seen['0'], seen['2'], 'v0 as v2');
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
