@@ -11,8 +11,8 @@ import {
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  BASE, bearer, commitOk, createRepo, get, newUser, post, raw, repoPath,
-  request, STACK, test, upload, waitFor,
+  BASE, bearer, blobKey, commitOk, createRepo, get, newUser, post, raw,
+  repoPath, request, s3, STACK, test, upload, waitFor,
 } from './lib.mjs';
 import {
   api, apiCommits, DELIM, FLUSH, git, gitOk, gitWith, needGit, pkt,
@@ -463,6 +463,53 @@ test('v0 shallow by hand: the shallow list first, alone for the first '
     + 'multi_ack_detailed\n'), pkt('deepen 1\n'), pkt('deepen-since 5\n'),
   FLUSH]), { v2: false });
   assert.match(res.body, /^....ERR deepen and deepen-since/);
+});
+
+// ---- blobs read from S3 ahead of the pack ----
+
+test('git clone of 300 files over 4 KiB (S3, read 16 at once across '
+  + 'windows of 256 blobs): bytes as committed, fsck clean', async () => {
+  needGit();
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const want = {};
+  for (let i = 0; i < 300; i++)
+    want[`s3/${i % 7}/${i}.bin`] = randomBytes(4097 + i * 37);
+  want['s3/big.bin'] = randomBytes(3 << 20);	// over 1 MiB: one GET
+  await commitOk(u.token, repo, { files: want });
+  const d = tmp();
+  try {
+    for (const v of ['2', '0']) {
+      const dir = join(d, `v${v}`);
+      const r = git(d, '-c', `protocol.version=${v}`, 'clone',
+        `${BASE}/${repo.id}`, dir);
+      assert.equal(r.status, 0, r.stderr);
+      gitOk(dir, 'fsck', '--strict');
+      for (const [p, bytes] of Object.entries(want))
+        assert.ok(readFileSync(join(dir, p)).equals(bytes), `v${v}: ${p}`);
+    }
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('a blob missing from S3: the clone fails with khub\'s message, '
+  + 'nothing half-written is taken', async () => {
+  needGit();
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const files = {};
+  for (let i = 0; i < 20; i++) files[`f${i}.bin`] = randomBytes(5000 + i);
+  await commitOk(u.token, repo, { files });
+  assert.equal(s3('DELETE', blobKey(files['f7.bin'])).status, 204);
+  const d = tmp();
+  try {
+    const r = git(d, 'clone', `${BASE}/${repo.id}`, join(d, 'c'));
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /remote: khub: .*blob/i, r.stderr);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });
 
 // ---- partial clones ----
