@@ -396,7 +396,7 @@ test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
   async () => {
   const u = newUser();
   const repo = await createRepo(u.token);
-  const big = randomBytes(40000);	// over 4 KiB: read from S3
+  const big = randomBytes(40000); // over 4 KiB: read from S3
   await commitOk(u.token, repo, { files: { 'big.bin': big } });
   const head = (await apiCommits(repo))[0];
   const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
@@ -448,8 +448,8 @@ test('v0 shallow by hand: the shallow list first, alone for the first '
   assert.equal(res.body, `${pkt(`shallow ${tip}\n`)}0000`);
   res = await uploadPack(repo, Buffer.concat([...wants, pkt('done\n')]),
     { v2: false });
-  assert.ok(res.body.startsWith(`${pkt(`shallow ${tip}\n`)}0000${pkt('NAK\n')}`),
-    res.body.slice(0, 80));
+  assert.ok(res.body.startsWith(`${pkt(`shallow ${tip}\n`)}0000`
+    + `${pkt('NAK\n')}`), res.body.slice(0, 80));
   // the tip, its tree, a.txt and the first commit's .gitattributes
   assert.match(res.body, /\x01PACK\0\0\0\x02\0\0\0\x04/);
   // deepen-relative (a capability in v0) from the client's shallow tip
@@ -475,7 +475,7 @@ test('git clone of 300 files over 4 KiB (S3, read 16 at once across '
   const want = {};
   for (let i = 0; i < 300; i++)
     want[`s3/${i % 7}/${i}.bin`] = randomBytes(4097 + i * 37);
-  want['s3/big.bin'] = randomBytes(3 << 20);	// over 1 MiB: one GET
+  want['s3/big.bin'] = randomBytes(3 << 20); // over 1 MiB: one GET
   await commitOk(u.token, repo, { files: want });
   const d = tmp();
   try {
