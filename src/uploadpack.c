@@ -18,9 +18,11 @@
  *      object by object, with a scratch arena reset after each.
  *
  * With side-band, what precedes the pack (v2's sections, v0's ACK or NAK)
- * goes out before step 3, and then git's keepalive, an empty packet of
- * band 1, whenever nothing went out for a while: the listing of a large
- * tree and a stalled S3 read are silent, and front ends time out.
+ * goes out before step 2 (before step 3 when it holds v2's shallow-info,
+ * which step 2 makes), and then git's keepalive, an empty packet of band
+ * 1, whenever nothing went out for a while: the walk of a long history,
+ * the listing of a large tree and a stalled S3 read are silent, and
+ * front ends time out.
  *
  * Memory: the object list (21 bytes an object) and the seen-set; object
  * bytes one at a time, but for the regular blobs read from S3 ahead of
@@ -795,7 +797,8 @@ struct fetch {
 	bool		*started;
 	int64_t		 keepalive_ms;	/* 0: none */
 	int64_t		 last_out_ms;	/* when bytes last went out */
-	bool		 live;		/* the header is out: keepalives may */
+	bool		 head_sent;	/* head_out() done (side-band only) */
+	bool		 live;		/* head sent: keepalives may go */
 
 	struct oidmap	 tips;		/* ref targets: surely ours */
 	struct oidmap	 tags;		/* annotated tags -> index in refs */
@@ -982,6 +985,8 @@ fill_closure(struct fetch *f)
 
 		if (map_get(edges, &f->common[i]) != NULL)
 			continue;
+		if ((rc = keepalive(f)) != 0)
+			break;
 		if (db_exec(f->db, ea, &res, SQL_ANCESTRY, "b",
 		    f->common[i].b, (size_t)OID_LEN) != 0) {
 			rc = kerr_db(f->e, f->db);
@@ -1058,6 +1063,8 @@ walk_wants(struct fetch *f, const struct oid *wants, size_t nwants)
 			continue;
 		if (!f->q->deepen && map_get(&f->closure, &v.oid) != NULL)
 			continue;
+		if ((rc = keepalive(f)) != 0)
+			break;
 		if ((rc = gitstore_commit(f->db, f->scratch, &v.oid,
 		    &ci)) != 0) {
 			rc = rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
@@ -1625,13 +1632,28 @@ pack_out(void *arg, const void *data, size_t len)
 	return band(arg, 1, data, len);
 }
 
+/* After head_out(), an error on band 3 (git shows it and stops); before,
+ * nothing: the caller answers with an ERR line. */
 static void
 band_error(struct fetch *f)
 {
 	char *msg = arena_printf(f->a, "khub: %s\n", f->e->msg);
 
-	if (f->q->sideband && f->e->status != 499)
+	if (f->head_sent && f->e->status != 499)
 		band(f, 3, msg, strlen(msg));
+}
+
+/* With side-band: head (what precedes the pack) out and pushed to the
+ * client now, and keepalives from now on. 0, or -1 with f->e. */
+static int
+head_out(struct fetch *f, const struct buf *head)
+{
+	if (out(f, head) != 0 || f->sink(f->arg, NULL, 0) != 0)
+		return kerr_set(f->e, 499, "ClientGone", "the client went "
+		    "away");
+	f->head_sent = true;
+	f->live = f->keepalive_ms > 0;
+	return 0;
 }
 
 struct blob_feed {
@@ -2080,12 +2102,8 @@ send_pack(struct fetch *f, struct buf *head)
 	struct buf b;
 	size_t i;
 
-	if (q->sideband) {
-		if (out(f, head) != 0 || f->sink(f->arg, NULL, 0) != 0)
-			return kerr_set(f->e, 499, "ClientGone", "the client "
-			    "went away");
-		f->live = f->keepalive_ms > 0;
-	}
+	if (q->sideband && !f->head_sent && head_out(f, head) != 0)
+		return -1;
 	if (list_objects(f) != 0) {
 		band_error(f);
 		return -1;
@@ -2197,7 +2215,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	struct oidmap *have_ours = arena_zalloc(a, sizeof(*have_ours));
 	struct buf head, lines;
 	char hex[OID_HEX + 1];
-	bool planned = false;
+	bool planned = false, shallow_info;
 	size_t i;
 
 	*started = false;
@@ -2298,16 +2316,23 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 		} else
 			pkt_printf(&head, "NAK\n");
 	}
-	/* step 2, and v2's sections before the pack */
-	if (!planned && plan_commits(f, &lines) != 0)
+	/* step 2, and v2's sections before the pack; with side-band, what
+	 * precedes the pack goes out before the walk when it does not
+	 * depend on it (all but v2's shallow-info) */
+	shallow_info = q->version == 2 && (q->deepen || q->nshallows ||
+	    q->deepen_since || q->ndeepen_not);
+	if (q->version == 2 && !shallow_info)
+		pkt_printf(&head, "packfile\n");
+	if (q->sideband && !shallow_info && head_out(f, &head) != 0)
 		return -1;
-	if (q->version == 2) {
-		if (q->deepen || q->nshallows || q->deepen_since ||
-		    q->ndeepen_not) {
-			pkt_printf(&head, "shallow-info\n");
-			buf_add(&head, lines.data, lines.len);
-			pkt_delim(&head);
-		}
+	if (!planned && plan_commits(f, &lines) != 0) {
+		band_error(f);
+		return -1;
+	}
+	if (shallow_info) {
+		pkt_printf(&head, "shallow-info\n");
+		buf_add(&head, lines.data, lines.len);
+		pkt_delim(&head);
 		pkt_printf(&head, "packfile\n");
 	}
 	return send_pack(f, &head);

@@ -150,8 +150,9 @@ typedef int (*upload_sink)(void *arg, const void *data, size_t len);
  * not be given: if *started is false nothing was written and the caller
  * answers the error (as a git "ERR" line); if true the answer broke off
  * (a side-band error message was sent when the request had side-band).
- * With side-band, what precedes the pack goes out before the objects are
- * listed, and after it an empty packet of band 1 (git's keepalive)
+ * With side-band, what precedes the pack goes out before the commits are
+ * walked (or, when it holds v2's shallow-info, before the objects are
+ * listed), and after it an empty packet of band 1 (git's keepalive)
  * whenever nothing went out for keepalive_ms (0: never), an S3 read that
  * stalls included.
  */
