@@ -80,10 +80,11 @@ export function pktLines(b) {
   return out;
 }
 
-// A khub front door of its own (lighttpd, one worker) with the stack's
-// configuration plus settings under [server] ({ git_keepalive_ms: 1 }),
-// on the stack's port + 8; fn gets its base URL. Stopped after fn.
-export async function withFrontDoor(settings, fn) {
+// A khub front door of its own (lighttpd, procs workers: one unless
+// told) with the stack's configuration plus settings under [server]
+// ({ git_keepalive_ms: 1 }), on the stack's port + 8; fn gets its base
+// URL. Stopped after fn.
+export async function withFrontDoor(settings, fn, { procs = 1 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'khub-door-'));
   const port = Number(new URL(BASE).port) + 8;
   const extra = Object.entries(settings).map(([k, v]) => `${k} = ${v}`)
@@ -97,7 +98,7 @@ export async function withFrontDoor(settings, fn) {
     import.meta.url), 'utf8');
   writeFileSync(join(dir, 'lighttpd.conf'), tpl.replaceAll('@PORT@', port)
     .replaceAll('@DIR@', dir).replaceAll('@FCGI@', resolve(BUILD, 'khub.fcgi'))
-    .replaceAll('@CONFIG@', join(dir, 'khub.conf')).replaceAll('@PROCS@', 1)
+    .replaceAll('@CONFIG@', join(dir, 'khub.conf')).replaceAll('@PROCS@', procs)
     .replaceAll('@SOCKET@', join(dir, 'fcgi.sock'))
     .replaceAll('@ACCESSLOG@', '#'));
   const door = spawn('lighttpd', ['-D', '-f', join(dir, 'lighttpd.conf')],

@@ -433,6 +433,52 @@ test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
   });
 });
 
+// [server] git_workers: a clone beyond the bound is told to come back
+// (503, Retry-After) at once, and the API keeps a worker: without the
+// bound, the second clone would wait on the front end's only other worker
+// and the API request behind it.
+test('git_workers 1: a second clone at once is 503 with Retry-After, the '
+  + 'API answers meanwhile, and the slot is free again after', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  await commitOk(u.token, repo, { files: { 'big.bin': randomBytes(40000) } });
+  const head = (await apiCommits(repo))[0];
+  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
+    'utf8'));
+  const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
+    /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`,
+      'utf8')));
+  const clone = (door) => raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
+    fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
+    { 'content-type': 'application/x-git-upload-pack-request',
+      'git-protocol': 'version=2' });
+  await withFrontDoor({ git_workers: 1 }, async (door) => {
+    let first;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      assert.ok(await waitFor(stopped, 10), 'the gateway stopped');
+      // the first clone waits on S3, holding the one slot
+      first = clone(door);
+      await new Promise((ok) => setTimeout(ok, 1000));
+      // (without the bound it waits for the gateway: given up after 5 s)
+      const second = await Promise.race([clone(door), new Promise((ok) =>
+        setTimeout(() => ok({ status: 'still waiting', body: '' }), 5000))]);
+      assert.equal(second.status, 503, second.body.toString());
+      assert.equal(second.headers['retry-after'], '5');
+      assert.equal(second.headers['x-error-code'], 'ServiceUnavailable');
+      const api = await raw('GET', `${door}/api/models/${repo.id}/revision/main`);
+      assert.equal(api.status, 200, api.body.toString());
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const res = await first;
+    assert.equal(res.status, 200, res.body.toString());
+    assert.ok(packOf(res.body).pack.length > 0);
+    const again = await clone(door);
+    assert.equal(again.status, 200, again.body.toString());
+  }, { procs: 3 });
+});
+
 test('v0 shallow by hand: the shallow list first, alone for the first '
   + 'stateless request, then the negotiation and the pack', async () => {
   const u = newUser();
