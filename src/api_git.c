@@ -27,6 +27,7 @@
 #include "api.h"
 #include "api_repo.h"
 #include "fresh.h"
+#include "gitslots.h"
 #include "hub.h"
 #include "kerr.h"
 #include "log.h"
@@ -280,7 +281,7 @@ fcgi_sink(void *arg, const void *data, size_t len)
 	struct req *r = arg;
 
 	if (len == 0)
-		return 0;
+		return data == NULL && FCGX_FFlush(r->fcgi->out) != 0 ? -1 : 0;
 	/* a push's report, once its refs moved: seen everywhere first */
 	fresh_barrier(r->hub->db, r->hub->conf.resolve_cache_ms);
 	if (FCGX_PutStr(data, (int)len, r->fcgi->out) != (int)len)
@@ -316,6 +317,30 @@ static void
 git_err_line(struct req *r, const struct kerr *e)
 {
 	git_err_line_as(r, "application/x-git-upload-pack-result", e);
+}
+
+static void
+slot_give(void *unused)
+{
+	gitslot_give();
+}
+
+/*
+ * One of [server] git_workers slots for this request (released with its
+ * arena), or 503 with Retry-After and -1: the API keeps its workers while
+ * long clones and pushes wait their turn.
+ */
+static int
+git_slot(struct req *r)
+{
+	if (gitslot_take(&r->hub->conf)) {
+		arena_on_reset(r->a, slot_give, NULL);
+		return 0;
+	}
+	resp_header(r, "Retry-After", "%d", 5);
+	git_error(r, 503, "ServiceUnavailable", "Too many git clones and "
+	    "pushes at once on this server: try again shortly");
+	return -1;
 }
 
 void
@@ -355,10 +380,12 @@ api_git_upload_pack(struct req *r)
 		    b.data, b.len);
 		return;
 	}
+	if (git_slot(r) != 0)
+		return;
 	/* Streamed: headers now, the pack as it is written. */
 	resp_send(r, 200, "application/x-git-upload-pack-result", NULL, 0);
 	if (upload_fetch(r->hub->db, r->hub->s3, r->a, repo->id, &refs, &q,
-	    fcgi_sink, r, &started, &e) != 0) {
+	    r->hub->conf.git_keepalive_ms, fcgi_sink, r, &started, &e) != 0) {
 		if (!started)
 			git_err_line(r, &e);
 		else {
@@ -574,6 +601,8 @@ api_git_receive_pack(struct req *r)
 		git_err_line_as(r, result, &e);
 		return;
 	}
+	if (git_slot(r) != 0)
+		return;
 	/* Streamed from here: what the push says as it works (front ends
 	 * see bytes, not a silent minute), then the report. */
 	o->r = r;

@@ -62,6 +62,12 @@ static const struct setting settings[] = {
 	    0, UINT64_C(1) << 40 },
 	{ "server", "resolve_cache_ms", C_UINT, O(resolve_cache_ms), "500", 0,
 	    0, 60000 },
+	/* git's uploadpack.keepAlive: an empty side-band packet after this
+	 * long without a byte (proxies give up on a silent answer); 0: off */
+	{ "server", "git_keepalive_ms", C_UINT, O(git_keepalive_ms), "5000",
+	    0, 0, 600000 },
+	/* git clones, fetches and pushes at once on this machine; 0: any */
+	{ "server", "git_workers", C_UINT, O(git_workers), "0", 0, 0, 4096 },
 	{ "server", "log_level", C_LEVEL, O(log_level), "info", 0, 0, 0 },
 	{ "server", "log_file", C_STR, O(log_file), NULL, 1, 0, 0 },
 	{ "server", "access_log", C_STR, O(access_log), NULL, 1, 0, 0 },

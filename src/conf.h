@@ -44,6 +44,8 @@ struct conf {
 	uint64_t	 max_body;	/* request body limit, bytes */
 	uint64_t	 request_memory;	/* one request's arena, 0: none */
 	unsigned	 resolve_cache_ms;	/* 0: every resolve asks MariaDB */
+	unsigned	 git_keepalive_ms;	/* upload-pack's; 0: none */
+	unsigned	 git_workers;	/* git requests at once here; 0: any */
 	enum log_level	 log_level;
 	char		*log_file;	/* NULL: stderr */
 	char		*access_log;	/* NULL: none */

@@ -109,21 +109,14 @@ mono_ms(void)
 }
 
 void
-fresh_init(const struct conf *c)
+fresh_shm_name(const struct conf *c, const char *what, char *name,
+    size_t size)
 {
 	unsigned char h[HASH_SHA256_LEN];
-	char id[512], name[64];
-	struct stat st;
-	void *p;
-	int fd, n;
+	char id[512];
+	int n;
 
-	if (inited)
-		return;
-	inited = true;
-	if (gethostname(host, sizeof(host)) != 0)
-		strcpy(host, "?");
-	host[sizeof(host) - 1] = '\0';
-	/* One ring per hub: the same database and bucket. */
+	/* One per hub: the same database and bucket. */
 	n = snprintf(id, sizeof(id), "%s|%s|%u|%s|%s|%s",
 	    c->db_socket ? c->db_socket : "", c->db_host ? c->db_host : "",
 	    c->db_port, c->db_name ? c->db_name : "",
@@ -131,8 +124,25 @@ fresh_init(const struct conf *c)
 	    c->s3_bucket ? c->s3_bucket : "");
 	hash_sha256(h, id, n > 0 && (size_t)n < sizeof(id) ? (size_t)n :
 	    strlen(id));
-	snprintf(name, sizeof(name), "/khub-fresh-%02x%02x%02x%02x%02x%02x"
-	    "%02x%02x", h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+	snprintf(name, size, "/khub-%s-%02x%02x%02x%02x%02x%02x%02x%02x",
+	    what, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+}
+
+void
+fresh_init(const struct conf *c)
+{
+	char name[64];
+	struct stat st;
+	void *p;
+	int fd;
+
+	if (inited)
+		return;
+	inited = true;
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	fresh_shm_name(c, "fresh", name, sizeof(name));
 	if ((fd = shm_open(name, O_RDWR | O_CREAT, 0600)) == -1) {
 		log_warn("fresh: no shared ring %s (%m): this machine's "
 		    "changes are learnt by polling", name);

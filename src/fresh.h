@@ -24,6 +24,11 @@
 
 struct db;
 
+/* The name in shared memory (shm_open) of this hub's what ("fresh",
+ * "git") on this machine: one per database and bucket. */
+void	 fresh_shm_name(const struct conf *, const char *what, char *name,
+	    size_t size);
+
 /*
  * Maps this machine's ring of the hub named by conf (its database and
  * bucket) from shared memory, creating it if needed. Without one (no

@@ -56,6 +56,14 @@ struct s3_part {
 typedef int (*s3_sink)(void *arg, const void *data, size_t len);
 
 /*
+ * Called about once a second while an s3_get() is under way, whether or
+ * not bytes arrive (a caller streaming to its own client keeps that
+ * connection alive through a stalled read); 0 to go on, anything else
+ * stops the transfer as a sink's stop does.
+ */
+typedef int (*s3_tick)(void *arg);
+
+/*
  * A client for conf's [s3] section; conf must outlive it. Opens no
  * connection yet. Returns NULL only when libcurl cannot start (out of
  * memory); a bad endpoint shows in every call's error instead.
@@ -99,6 +107,30 @@ int	 s3_copy(struct s3 *, const char *src_key, const char *dst_key);
  * large object without holding it). S3_NOTFOUND when missing.
  */
 int	 s3_get(struct s3 *, const char *key, s3_sink sink, void *arg);
+/* The tick of the s3_get() calls (and s3_getq_take()'s waits) from now
+ * on; NULL: none. The caller clears it before arg goes away. */
+void	 s3_set_tick(struct s3 *, s3_tick tick, void *arg);
+
+/*
+ * GETs ahead, for a reader that takes objects in the order it asked for
+ * them (a git pack's blobs): several transfers at once over
+ * s3_put_many()'s handles, each object's bytes held whole from its GET
+ * until it is taken. The caller bounds what is queued (the sizes are
+ * its own, known before: a body of another length is an error). One
+ * queue at a time per client, and no s3_put_many() while it lives.
+ * s3_getq_new() returns NULL when none can be made (out of memory, a bad
+ * endpoint): the caller reads one by one.
+ */
+struct s3_getq;
+struct s3_getq	*s3_getq_new(struct s3 *);
+/* Queues the GET of key, of size bytes. S3_OK or S3_ERROR (memory). */
+int	 s3_getq_add(struct s3_getq *, const char *key, size_t size);
+/* Waits for the oldest object not taken and takes it: S3_OK with its
+ * bytes in *data (valid until the next take or the free), or the GET's
+ * S3_* code (s3_errmsg() says why); taken either way, except when the
+ * tick stopped the wait. S3_ERROR when nothing is queued. */
+int	 s3_getq_take(struct s3_getq *, const void **data, size_t *len);
+void	 s3_getq_free(struct s3_getq *);
 
 /* Starts a multipart upload; *upload_id is put in the arena. */
 int	 s3_multipart_create(struct s3 *, struct arena *, const char *key,

@@ -17,20 +17,31 @@
  *      clone's later fetch) sends it. Then the pack is written,
  *      object by object, with a scratch arena reset after each.
  *
+ * With side-band, what precedes the pack (v2's sections, v0's ACK or NAK)
+ * goes out before step 2 (before step 3 when it holds v2's shallow-info,
+ * which step 2 makes), and then git's keepalive, an empty packet of band
+ * 1, whenever nothing went out for a while: the walk of a long history,
+ * the listing of a large tree and a stalled S3 read are silent, and
+ * front ends time out.
+ *
  * Memory: the object list (21 bytes an object) and the seen-set; object
- * bytes only one at a time.
+ * bytes one at a time, but for the regular blobs read from S3 ahead of
+ * the writing (AHEAD_S3_BYTES at most).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
+#include "blobstore.h"
 #include "db.h"
 #include "gitpack.h"
 #include "gitstore.h"
 #include "oidmap.h"
 #include "pktline.h"
+#include "s3.h"
 #include "uploadpack.h"
 
 /* With what an annotated tag's object peels to (NULL for the rest), and
@@ -66,6 +77,12 @@ static const char SQL_BLOBS_AHEAD[] =
 /* Blobs a window: 256 small ones are at most 1 MiB of bytes (blobstore.h's
  * 4 KiB), and a window is 1/256 of the queries of one a blob. */
 #define AHEAD_BLOBS	256
+/* A window's regular blobs in S3 are read ahead of the writing, several
+ * GETs at once (s3_getq): one after another they were 1.9 ms each, most
+ * of a clone of larger files. At most AHEAD_S3_BYTES held at once; a blob
+ * over AHEAD_S3_ONE streams through one GET as before. */
+#define AHEAD_S3_BYTES	(8u << 20)
+#define AHEAD_S3_ONE	(1u << 20)
 /* Every ancestor of a commit (through every parent), each once, with its
  * parents: the first, and the rest as one string of 20-byte ids. */
 static const char SQL_ANCESTRY[] =
@@ -230,8 +247,10 @@ struct caps {
 	size_t		 nn;		/* deepen-not */
 };
 
-/* The arguments only v2's fetch takes (v0 does not advertise them). 1:
- * taken, 0: not one of them, -1: e set. */
+/* The arguments v2's fetch takes beside fetch_arg()'s (v0 takes
+ * deepen-since and deepen-not as lines too; its deepen-relative is a
+ * capability, its filter comes after the wants). 1: taken, 0: not one of
+ * them, -1: e set. */
 static int
 fetch_arg_v2(struct upload_req *q, struct arena *a, struct caps *c,
     const struct pkt *p, struct kerr *e)
@@ -465,6 +484,8 @@ v0_caps(struct upload_req *q, const char *s, size_t len)
 			q->sideband = true;
 		else if (n == 11 && !memcmp(s, "no-progress", n))
 			q->no_progress = true;
+		else if (n == 15 && !memcmp(s, "deepen-relative", n))
+			q->deepen_relative = true;
 		/* others (agent=, ofs-delta, thin-pack) change nothing */
 		s += n;
 		len -= n;
@@ -486,7 +507,8 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 	int rc;
 
 	q->cmd = UPLOAD_FETCH;
-	/* wants (the first with capabilities), up to a flush */
+	/* wants (the first with capabilities), the client's shallow commits
+	 * and the deepen lines, the filter, up to a flush */
 	for (;;) {
 		if ((rc = pkt_read(rd, &p)) != 1)
 			goto malformed;
@@ -502,11 +524,24 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 				return -1;
 			continue;
 		}
+		if (pkt_word(&p, "shallow", &arg, &n) ||
+		    pkt_word(&p, "deepen", &arg, &n)) {
+			if (fetch_arg(q, a, &c, &p, e) < 0)
+				return -1;
+			continue;
+		}
+		/* deepen-relative is a capability in v0, not a line */
+		if (pkt_word(&p, "deepen-since", &arg, &n) ||
+		    pkt_word(&p, "deepen-not", &arg, &n)) {
+			if (fetch_arg_v2(q, a, &c, &p, e) < 0)
+				return -1;
+			continue;
+		}
+		if (!pkt_word(&p, "want", &arg, &n))
+			return unexpected(a, &p, e);
 		if (q->filter != UPLOAD_FILTER_NONE)
 			return kerr_set(e, 400, "BadRequest", "protocol error: "
 			    "want after filter");
-		if (!pkt_word(&p, "want", &arg, &n))
-			return unexpected(a, &p, e);
 		if (q->nwants == 0 && n > OID_HEX && arg[OID_HEX] == ' ') {
 			v0_caps(q, arg + OID_HEX + 1, n - OID_HEX - 1);
 			n = OID_HEX;
@@ -518,6 +553,12 @@ parse_v0(struct upload_req *q, struct arena *a, struct pkt_reader *rd,
 	if (q->nwants == 0)
 		return kerr_set(e, 400, "BadRequest", "protocol error: "
 		    "expected want");
+	if (q->deepen && (q->deepen_since || q->ndeepen_not))
+		return kerr_set(e, 400, "BadRequest", "deepen and "
+		    "deepen-since (or deepen-not) cannot be used together");
+	/* stateless: a deepening client's first request stops here, and
+	 * is answered with the shallow list only */
+	q->wants_only = rd->left == 0;
 	/* haves in rounds ended by flushes, then done or the end */
 	while ((rc = pkt_read(rd, &p)) == 1) {
 		if (q->done)
@@ -656,10 +697,11 @@ upload_advertise_v0(struct buf *b, const struct upload_refs *refs,
 
 	/* Any commit of this repository may be wanted (repo_commit), as
 	 * the API resolves any of them, and any blob they reference (a
-	 * partial clone's later fetches). No shallow in v0 (git then says
-	 * so for --depth), no deltas, no tag objects to include. */
-	caps = arena_printf(b->a, "multi_ack_detailed side-band-64k "
-	    "no-progress allow-tip-sha1-in-want allow-reachable-sha1-in-want"
+	 * partial clone's later fetches). Shallow as in v2 (deepen N,
+	 * -since, -not, -relative); no deltas, no tag objects to include. */
+	caps = arena_printf(b->a, "multi_ack_detailed side-band-64k shallow "
+	    "deepen-since deepen-not deepen-relative no-progress "
+	    "allow-tip-sha1-in-want allow-reachable-sha1-in-want"
 	    " filter%s object-format=sha1 agent=%s", refs->head ?
 	    " symref=HEAD:refs/heads/main" : "", agent);
 	if (refs->head) {
@@ -757,6 +799,10 @@ struct fetch {
 	upload_sink	 sink;
 	void		*arg;
 	bool		*started;
+	int64_t		 keepalive_ms;	/* 0: none */
+	int64_t		 last_out_ms;	/* when bytes last went out */
+	bool		 head_sent;	/* head_out() done (side-band only) */
+	bool		 live;		/* head sent: keepalives may go */
 
 	struct oidmap	 tips;		/* ref targets: surely ours */
 	struct oidmap	 tags;		/* annotated tags -> index in refs */
@@ -769,6 +815,8 @@ struct fetch {
 	size_t		 ncommon;
 	bool		*want_blob;	/* per want: a blob (sent, no walk) */
 	struct ahead	*ahead;		/* the next blobs' rows */
+	struct s3_getq	*getq;		/* their S3 bytes read ahead, or NULL */
+	size_t		 getq_bytes;	/* held or under way in getq */
 	struct arena	*level[TREE_LEVELS];	/* enum_tree's, by depth */
 	struct walked	*w;
 	size_t		 nw, capw;
@@ -777,6 +825,8 @@ struct fetch {
 	uint32_t	 ncommits;
 	struct pack_writer *pack;
 };
+
+static int	 keepalive(struct fetch *);
 
 static void
 free_ptr(void *p)
@@ -939,6 +989,8 @@ fill_closure(struct fetch *f)
 
 		if (map_get(edges, &f->common[i]) != NULL)
 			continue;
+		if ((rc = keepalive(f)) != 0)
+			break;
 		if (db_exec(f->db, ea, &res, SQL_ANCESTRY, "b",
 		    f->common[i].b, (size_t)OID_LEN) != 0) {
 			rc = kerr_db(f->e, f->db);
@@ -1015,6 +1067,8 @@ walk_wants(struct fetch *f, const struct oid *wants, size_t nwants)
 			continue;
 		if (!f->q->deepen && map_get(&f->closure, &v.oid) != NULL)
 			continue;
+		if ((rc = keepalive(f)) != 0)
+			break;
 		if ((rc = gitstore_commit(f->db, f->scratch, &v.oid,
 		    &ci)) != 0) {
 			rc = rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
@@ -1321,11 +1375,13 @@ walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
 	struct oidmap *unshallowed = arena_zalloc(f->a, sizeof(*unshallowed));
 	struct queue q = { 0 };
 	struct commit_info ci;
+	struct buf un;		/* the unshallow lines, after the shallow ones */
 	char hex[OID_HEX + 1];
 	size_t i, k;
 	int rc = 0;
 
 	map_init(unshallowed, f->a);
+	buf_init(&un, f->a);
 	for (i = 0; i < c->n; i++) {
 		const struct node *nd = &c->node[i];
 		bool cs = map_get(&f->client_shallow, &nd->oid) != NULL;
@@ -1337,7 +1393,7 @@ walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
 			}
 		} else if (cs) {
 			oid_hex(&nd->oid, hex);
-			pkt_printf(b, "unshallow %s\n", hex);
+			pkt_printf(&un, "unshallow %s\n", hex);
 			map_add(unshallowed, &nd->oid, 0);
 			for (k = 0; k < nd->nparents; k++)
 				enqueue(&q, &nd->parents[k], 1);
@@ -1379,6 +1435,7 @@ walk_cut(struct fetch *f, struct cut *c, const struct oid *wants,
 		arena_reset(f->scratch);
 	}
 	free(q.v);
+	buf_add(b, un.data, un.len);
 	return rc;
 }
 
@@ -1397,6 +1454,8 @@ keep_blob(struct fetch *f, struct arena *a, const struct oid *o)
 	case UPLOAD_FILTER_BLOB_NONE:
 		return 0;
 	default:
+		if (keepalive(f) != 0)
+			return -1;
 		if ((rc = gitstore_blob(f->db, a, o, &bi)) != 0)
 			return rc < 0 ? kerr_db(f->e, f->db) : kerr_set(f->e,
 			    500, "InternalError", "blob %s is missing from "
@@ -1452,6 +1511,8 @@ enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old,
 		return 0;
 	if (!map_add(&f->seen, nt, 0))
 		return 0;	/* listed, and what it holds that is new */
+	if (keepalive(f) != 0)
+		return -1;
 	push_obj(f, nt, PACK_TREE);
 	la = level_arena(f, depth);
 	if ((rc = gitstore_tree(f->db, la, nt, &t)) != 0 ||
@@ -1486,10 +1547,21 @@ enum_tree(struct fetch *f, const struct oid *nt, const struct oid *old,
 	return 0;
 }
 
+/* Milliseconds on the monotonic clock. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int
 out(struct fetch *f, const struct buf *b)
 {
 	*f->started = true;
+	f->last_out_ms = now_ms();
 	if (f->sink(f->arg, b->data, b->len) != 0)
 		return kerr_set(f->e, 499, "ClientGone", "the client went "
 		    "away");
@@ -1503,6 +1575,7 @@ band(void *arg, int which, const void *data, size_t len)
 	struct fetch *f = arg;
 	char h[5];
 
+	f->last_out_ms = now_ms();
 	if (!f->q->sideband)
 		return which == 1 ? f->sink(f->arg, data, len) : 0;
 	pkt_band_header(h, which, len);
@@ -1511,19 +1584,80 @@ band(void *arg, int which, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * git's keepalive (uploadpack.keepAlive): once the header is out, an
+ * empty packet of band 1 when nothing went out for keepalive_ms, pushed
+ * to the client at once, so that a front end or git itself does not give
+ * up on an answer that is silent while the objects are listed or a read
+ * stalls. 0, or -1 with f->e when the client went away.
+ */
+static int
+keepalive(struct fetch *f)
+{
+	int64_t now;
+
+	if (!f->live)
+		return 0;
+	now = now_ms();
+	if (now - f->last_out_ms < f->keepalive_ms)
+		return 0;
+	f->last_out_ms = now;
+	if (f->sink(f->arg, "0005\1", 5) != 0 || f->sink(f->arg, NULL, 0) != 0)
+		return kerr_set(f->e, 499, "ClientGone", "the client went "
+		    "away");
+	return 0;
+}
+
+/* s3_get()'s tick while a blob is read: a stalled read is kept alive. */
+static int
+pack_tick(void *arg)
+{
+	return keepalive(arg);
+}
+
+static void
+tick_clear(void *p)
+{
+	s3_set_tick(p, NULL, NULL);
+}
+
+static void
+getq_free(void *p)
+{
+	struct s3_getq **q = p;
+
+	s3_getq_free(*q);
+	*q = NULL;
+}
+
 static int
 pack_out(void *arg, const void *data, size_t len)
 {
 	return band(arg, 1, data, len);
 }
 
+/* After head_out(), an error on band 3 (git shows it and stops); before,
+ * nothing: the caller answers with an ERR line. */
 static void
 band_error(struct fetch *f)
 {
 	char *msg = arena_printf(f->a, "khub: %s\n", f->e->msg);
 
-	if (f->q->sideband && f->e->status != 499)
+	if (f->head_sent && f->e->status != 499)
 		band(f, 3, msg, strlen(msg));
+}
+
+/* With side-band: head (what precedes the pack) out and pushed to the
+ * client now, and keepalives from now on. 0, or -1 with f->e. */
+static int
+head_out(struct fetch *f, const struct buf *head)
+{
+	if (out(f, head) != 0 || f->sink(f->arg, NULL, 0) != 0)
+		return kerr_set(f->e, 499, "ClientGone", "the client went "
+		    "away");
+	f->head_sent = true;
+	f->live = f->keepalive_ms > 0;
+	return 0;
 }
 
 struct blob_feed {
@@ -1549,10 +1683,38 @@ struct ahead {
 		struct blob_info bi;
 		const void	*data;	/* NULL: not in blob_data */
 		size_t		 len;
+		bool		 queued;	/* in f->getq */
 	}		*v;
 	size_t		 n;
 	size_t		 next;		/* the first object not looked at */
+	size_t		*s3;		/* v's blobs to read ahead, in order */
+	size_t		 ns3, s3_next;	/* s3_next: the first not queued */
 };
+
+/* Queues the window's next S3 blobs while f->getq holds under
+ * AHEAD_S3_BYTES (the first one whatever its size). A blob not queued is
+ * read one by one when written. */
+static void
+ahead_queue(struct fetch *f)
+{
+	struct ahead *h = f->ahead;
+
+	while (f->getq != NULL && h->s3_next < h->ns3) {
+		struct ahead_blob *b = &h->v[h->s3[h->s3_next]];
+
+		if (f->getq_bytes > 0 && f->getq_bytes + b->bi.size >
+		    AHEAD_S3_BYTES)
+			break;
+		if (s3_getq_add(f->getq, gitstore_s3_key(&h->a, &b->bi),
+		    (size_t)b->bi.size) != S3_OK) {
+			h->s3_next = h->ns3;	/* the rest one by one */
+			break;
+		}
+		b->queued = true;
+		f->getq_bytes += (size_t)b->bi.size;
+		h->s3_next++;
+	}
+}
 
 static void
 ahead_free(void *p)
@@ -1581,10 +1743,14 @@ ahead_fill(struct fetch *f, size_t i)
 
 	if (i < h->next)
 		return 0;
+	if (f->getq_bytes != 0)		/* every queued blob was taken */
+		return kerr_set(f->e, 500, "InternalError", "blobs read "
+		    "ahead were not written");
 	arena_reset(&h->a);
 	map_init(&h->map, &h->a);
 	h->v = arena_alloc(&h->a, AHEAD_BLOBS * sizeof(*h->v));
 	h->n = 0;
+	h->ns3 = h->s3_next = 0;
 	buf_init(&js, &h->a);
 	buf_addc(&js, '[');
 	for (k = i; k < f->nobjs && n < AHEAD_BLOBS; k++) {
@@ -1613,11 +1779,55 @@ ahead_fill(struct fetch *f, size_t i)
 		b->bi.in_s3 = in_s3 != 0;
 		b->data = data;
 		b->len = dlen;
+		b->queued = false;
 		if (map_add(&h->map, &b->bi.oid, (uint32_t)h->n))
 			h->n++;
 	}
 	if (rc < 0)
 		return kerr_db(f->e, f->db);
+	if (f->getq == NULL)
+		return 0;
+	/* the regular blobs in S3 in the order of writing (blobstore_get()
+	 * reads the others, and those whose row says not in S3 yet) */
+	h->s3 = arena_alloc(&h->a, (h->n ? h->n : 1) * sizeof(*h->s3));
+	for (k = i; k < h->next; k++) {
+		uint32_t *x;
+		const struct ahead_blob *b;
+
+		if (f->objs[k].type != PACK_BLOB ||
+		    (x = map_get(&h->map, &f->objs[k].oid)) == NULL)
+			continue;
+		b = &h->v[*x];
+		if (!b->bi.lfs && b->data == NULL && b->bi.in_s3 &&
+		    !blobstore_is_small(false, b->bi.size) &&
+		    b->bi.size <= AHEAD_S3_ONE)
+			h->s3[h->ns3++] = *x;
+	}
+	ahead_queue(f);
+	return 0;
+}
+
+/* A blob read ahead (taken from f->getq) into the pack: 0, -1 with f->e,
+ * or 1 when its GET failed (the caller reads it again, one by one, and
+ * says what is wrong). */
+static int
+read_ahead(struct fetch *f, struct ahead_blob *ab, struct blob_feed *bf)
+{
+	const void *data;
+	size_t len;
+	int rc;
+
+	rc = s3_getq_take(f->getq, &data, &len);
+	ab->queued = false;
+	f->getq_bytes -= (size_t)ab->bi.size;
+	ahead_queue(f);
+	if (rc != S3_OK || len != ab->bi.size)
+		return 1;
+	if (blob_feed(bf, data, len) != 0)
+		return pack_errmsg(f->pack)[0] != '\0' ? kerr_set(f->e, 499,
+		    "ClientGone", "pack: %s", pack_errmsg(f->pack)) :
+		    kerr_set(f->e, 500, "InternalError", "hashing a blob "
+		    "failed");
 	return 0;
 }
 
@@ -1628,7 +1838,7 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 	struct commit_info ci;
 	struct blob_info bi;
 	struct blob_feed bf = { f, sha };
-	const struct ahead_blob *ab;
+	struct ahead_blob *ab;
 	uint32_t *k;
 	const void *raw;
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -1687,6 +1897,9 @@ write_obj(struct fetch *f, const struct obj *ob, EVP_MD_CTX *sha)
 			rc = blob_feed(&bf, ab->data, ab->len) != 0 ? kerr_set(
 			    f->e, 500, "InternalError", "hashing a blob "
 			    "failed") : 0;
+		else if (ab != NULL && ab->queued &&
+		    (rc = read_ahead(f, ab, &bf)) != 1)
+			;	/* read ahead (0), or -1 with f->e */
 		else
 			rc = gitstore_blob_read(f->db, f->s3, f->scratch, &bi,
 			    blob_feed, &bf, f->e);
@@ -1761,19 +1974,21 @@ tag_chain(struct fetch *f, const struct oid *o)
 	return 0;
 }
 
-/* Step 2 and 3 and the answer: the pack (and before it the v2 sections). */
+/*
+ * Step 2: the commits to send into f->objs (a wanted blob, an annotated
+ * tag and what it tags too), their shallow and unshallow lines into b
+ * (git's send_shallow and send_unshallow; none without a cut).
+ */
 static int
-send_pack(struct fetch *f, struct buf *head)
+plan_commits(struct fetch *f, struct buf *b)
 {
 	const struct upload_req *q = f->q;
 	struct oid *wants = arena_alloc(f->a, q->nwants * sizeof(*wants));
 	uint32_t limit = q->deepen ? q->deepen : UINT32_MAX;
-	EVP_MD_CTX *sha;
-	struct buf b;
 	size_t i, nwants = 0;
 	char hex[OID_HEX + 1];
 	struct oidmap *dedup = arena_zalloc(f->a, sizeof(*dedup));
-	bool shallow_info;
+	struct buf un;
 
 	map_init(dedup, f->a);
 	for (i = 0; i < q->nwants; i++) {
@@ -1821,13 +2036,6 @@ send_pack(struct fetch *f, struct buf *head)
 	}
 	if (fill_closure(f) != 0)
 		return -1;
-	/* the commits to send (and the shallow-info lines), then their trees
-	 * and blobs */
-	buf_init(&b, f->a);
-	shallow_info = q->version == 2 && (q->deepen || q->nshallows ||
-	    q->deepen_since || q->ndeepen_not);
-	if (shallow_info)
-		pkt_printf(&b, "shallow-info\n");
 	if (q->deepen_since || q->ndeepen_not || (q->deepen &&
 	    q->deepen_relative)) {
 		struct cut *c = arena_zalloc(f->a, sizeof(*c));
@@ -1837,17 +2045,19 @@ send_pack(struct fetch *f, struct buf *head)
 		arena_on_reset(f->a, cut_free, c);
 		if ((q->deepen ? cut_relative(f, c) : cut_by_rev_list(f, c,
 		    wants, nwants)) != 0 || walk_cut(f, c, wants, nwants,
-		    &b) != 0)
+		    b) != 0)
 			return -1;
 		for (i = 0; i < f->nw; i++) {
 			map_add(&f->seen, &f->w[i].oid, 0);
 			push_obj(f, &f->w[i].oid, PACK_COMMIT);
 			f->ncommits++;
 		}
-	} else if (walk_wants(f, wants, nwants) != 0)
+		return 0;
+	}
+	if (walk_wants(f, wants, nwants) != 0)
 		return -1;
-	for (i = 0; !q->deepen_since && !q->ndeepen_not &&
-	    !(q->deepen && q->deepen_relative) && i < f->nw; i++) {
+	buf_init(&un, f->a);
+	for (i = 0; i < f->nw; i++) {
 		struct walked *w = &f->w[i];
 		bool boundary = w->depth >= limit && w->has_parent;
 		bool cs = map_get(&f->client_shallow, &w->oid) != NULL;
@@ -1855,10 +2065,10 @@ send_pack(struct fetch *f, struct buf *head)
 		w->cut = w->depth >= limit;
 		if (q->deepen && boundary && !cs) {
 			oid_hex(&w->oid, hex);
-			pkt_printf(&b, "shallow %s\n", hex);
+			pkt_printf(b, "shallow %s\n", hex);
 		} else if (q->deepen && cs && !boundary && w->has_parent) {
 			oid_hex(&w->oid, hex);
-			pkt_printf(&b, "unshallow %s\n", hex);
+			pkt_printf(&un, "unshallow %s\n", hex);
 		}
 		if (map_get(&f->closure, &w->oid) != NULL)
 			continue;
@@ -1866,8 +2076,16 @@ send_pack(struct fetch *f, struct buf *head)
 		push_obj(f, &w->oid, PACK_COMMIT);
 		f->ncommits++;
 	}
-	if (shallow_info)
-		pkt_delim(&b);
+	buf_add(b, un.data, un.len);	/* after the shallow lines, as git */
+	return 0;
+}
+
+/* Step 3: the trees and blobs of the commits to send, by tree diffs. */
+static int
+list_objects(struct fetch *f)
+{
+	size_t i;
+
 	for (i = 0; i < f->nw; i++) {
 		struct walked *w = &f->w[i];
 		const struct oid *base = NULL;
@@ -1898,11 +2116,31 @@ send_pack(struct fetch *f, struct buf *head)
 	if (f->nobjs > UINT32_MAX)
 		return kerr_set(f->e, 413, "PayloadTooLarge", "too many "
 		    "objects for one pack");
-	/* the answer: what came before, the sections, the pack */
-	buf_add(head, b.data, b.len);
-	if (q->version == 2)
-		pkt_printf(head, "packfile\n");
-	if (out(f, head) != 0)
+	return 0;
+}
+
+/*
+ * Step 3 and the answer: head (what precedes the pack: acknowledgments,
+ * shallow lines, the packfile section's header), the objects listed, the
+ * pack. With side-band, head goes out before the listing, and keepalives
+ * while it lasts and while the pack is written; an error after head goes
+ * out on band 3.
+ */
+static int
+send_pack(struct fetch *f, struct buf *head)
+{
+	const struct upload_req *q = f->q;
+	EVP_MD_CTX *sha;
+	struct buf b;
+	size_t i;
+
+	if (q->sideband && !f->head_sent && head_out(f, head) != 0)
+		return -1;
+	if (list_objects(f) != 0) {
+		band_error(f);
+		return -1;
+	}
+	if (!q->sideband && out(f, head) != 0)
 		return -1;
 	if (q->sideband && !q->no_progress) {
 		char *msg = arena_printf(f->a, "khub: %zu objects (%u "
@@ -1923,14 +2161,23 @@ send_pack(struct fetch *f, struct buf *head)
 	arena_init(&f->ahead->a, 65536);
 	arena_on_reset(f->a, ahead_free, f->ahead);
 	map_init(&f->ahead->map, &f->ahead->a);
+	if (f->live && f->s3 != NULL) {
+		s3_set_tick(f->s3, pack_tick, f);
+		arena_on_reset(f->a, tick_clear, f->s3);
+	}
+	if (f->s3 != NULL && (f->getq = s3_getq_new(f->s3)) != NULL)
+		arena_on_reset(f->a, getq_free, &f->getq);
 	for (i = 0; i < f->nobjs; i++) {
-		if (ahead_fill(f, i) != 0 ||
+		if (keepalive(f) != 0 || ahead_fill(f, i) != 0 ||
 		    write_obj(f, &f->objs[i], sha) != 0) {
 			band_error(f);
 			return -1;
 		}
 		arena_reset(f->scratch);
 	}
+	if (f->live && f->s3 != NULL)
+		s3_set_tick(f->s3, NULL, NULL);
+	getq_free(&f->getq);
 	if (pack_end(f->pack) != 0)
 		return kerr_set(f->e, 499, "ClientGone", "the client went "
 		    "away");
@@ -1991,14 +2238,16 @@ check_wants(struct fetch *f)
 int
 upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
     const struct upload_refs *refs, const struct upload_req *q,
-    upload_sink sink, void *arg, bool *started, struct kerr *e)
+    unsigned keepalive_ms, upload_sink sink, void *arg, bool *started,
+    struct kerr *e)
 {
 	struct fetch *f = arena_zalloc(a, sizeof(*f));
 	struct arena *scratch = arena_zalloc(a, sizeof(*scratch));
 	struct oidmap *have_seen = arena_zalloc(a, sizeof(*have_seen));
 	struct oidmap *have_ours = arena_zalloc(a, sizeof(*have_ours));
-	struct buf head;
+	struct buf head, lines;
 	char hex[OID_HEX + 1];
+	bool planned = false, shallow_info;
 	size_t i;
 
 	*started = false;
@@ -2014,6 +2263,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	f->sink = sink;
 	f->arg = arg;
 	f->started = started;
+	f->keepalive_ms = keepalive_ms;
 	arena_on_reset(a, free_ptr, &f->objs);
 	arena_on_reset(a, free_ptr, &f->w);
 	map_init(&f->tips, a);
@@ -2050,8 +2300,22 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 		    map_get(&f->tags, &q->haves[i]) == NULL)
 			f->common[f->ncommon++] = q->haves[i];
 	}
-	/* the negotiation's answer */
+	/* v0's shallow list comes first in every answer to a deepening
+	 * request (gitprotocol-pack; stateless, the first request has only
+	 * the wants, and its answer is this list) */
 	buf_init(&head, a);
+	buf_init(&lines, a);
+	if (q->version == 0 && (q->deepen || q->deepen_since ||
+	    q->ndeepen_not)) {
+		if (plan_commits(f, &lines) != 0)
+			return -1;
+		planned = true;
+		buf_add(&head, lines.data, lines.len);
+		pkt_flush(&head);
+		if (q->wants_only)
+			return out(f, &head);
+	}
+	/* the negotiation's answer */
 	if (q->version == 2 && !q->done) {
 		pkt_printf(&head, "acknowledgments\n");
 		if (f->ncommon == 0) {
@@ -2083,6 +2347,25 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 			pkt_printf(&head, "ACK %s\n", hex);
 		} else
 			pkt_printf(&head, "NAK\n");
+	}
+	/* step 2, and v2's sections before the pack; with side-band, what
+	 * precedes the pack goes out before the walk when it does not
+	 * depend on it (all but v2's shallow-info) */
+	shallow_info = q->version == 2 && (q->deepen || q->nshallows ||
+	    q->deepen_since || q->ndeepen_not);
+	if (q->version == 2 && !shallow_info)
+		pkt_printf(&head, "packfile\n");
+	if (q->sideband && !shallow_info && head_out(f, &head) != 0)
+		return -1;
+	if (!planned && plan_commits(f, &lines) != 0) {
+		band_error(f);
+		return -1;
+	}
+	if (shallow_info) {
+		pkt_printf(&head, "shallow-info\n");
+		buf_add(&head, lines.data, lines.len);
+		pkt_delim(&head);
+		pkt_printf(&head, "packfile\n");
 	}
 	return send_pack(f, &head);
 }

@@ -74,6 +74,7 @@ struct upload_req {
 	enum upload_filter filter;
 	uint64_t	 blob_limit;	/* UPLOAD_FILTER_BLOB_LIMIT: in bytes */
 	bool		 done;
+	bool		 wants_only;	/* v0: nothing after the wants' flush */
 	bool		 sideband;	/* side-band-64k (v2: always) */
 	bool		 multi_ack;	/* v0: multi_ack_detailed */
 	bool		 no_progress;
@@ -128,7 +129,9 @@ void	 upload_advertise_v0(struct buf *, const struct upload_refs *,
 void	 upload_ls_refs(struct buf *, const struct upload_refs *,
 	    const struct upload_req *);
 
-/* Where an answer's bytes go; 0, or -1 when the client went away. */
+/* Where an answer's bytes go; 0, or -1 when the client went away. A call
+ * with no bytes (NULL, 0) asks for what was written to go to the client
+ * now, not to wait in a buffer (a keepalive). */
 typedef int (*upload_sink)(void *arg, const void *data, size_t len);
 
 /*
@@ -138,7 +141,9 @@ typedef int (*upload_sink)(void *arg, const void *data, size_t len);
  * (commits from the wants down to what the haves reach, their trees and
  * blobs by tree diffs against the parent; deepen N, deepen-since,
  * deepen-not and deepen-relative cut the history where git cuts it, with
- * the shallow-info section; the filter leaves blobs out; a wanted blob,
+ * v2's shallow-info section or v0's shallow list, which opens every v0
+ * answer to a deepening request and is all of it when the request ends
+ * with its wants (wants_only); the filter leaves blobs out; a wanted blob,
  * or what an annotated tag of a tree or a blob tags, is sent whole), all
  * through sink, streamed. Blob bytes come from blob_data with the rows
  * read ahead, else gitstore_blob_read().
@@ -146,9 +151,15 @@ typedef int (*upload_sink)(void *arg, const void *data, size_t len);
  * not be given: if *started is false nothing was written and the caller
  * answers the error (as a git "ERR" line); if true the answer broke off
  * (a side-band error message was sent when the request had side-band).
+ * With side-band, what precedes the pack goes out before the commits are
+ * walked (or, when it holds v2's shallow-info, before the objects are
+ * listed), and after it an empty packet of band 1 (git's keepalive)
+ * whenever nothing went out for keepalive_ms (0: never), an S3 read that
+ * stalls included.
  */
 int	 upload_fetch(struct db *, struct s3 *, struct arena *, int64_t repo_id,
 	    const struct upload_refs *, const struct upload_req *,
-	    upload_sink sink, void *arg, bool *started, struct kerr *e);
+	    unsigned keepalive_ms, upload_sink sink, void *arg, bool *started,
+	    struct kerr *e);
 
 #endif

@@ -67,8 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(!q.deepen || (!q.deepen_since && !q.ndeepen_not));
 		FUZZ_ASSERT(q.filter == UPLOAD_FILTER_BLOB_LIMIT ||
 		    q.blob_limit == 0);
-		FUZZ_ASSERT(q.version == 2 || (!q.deepen_since &&
-		    !q.ndeepen_not && !q.deepen_relative));
+		FUZZ_ASSERT(q.version == 0 || !q.wants_only);
+		FUZZ_ASSERT(!q.wants_only || (!q.done && q.nhaves == 0));
 		FUZZ_ASSERT(q.cmd == UPLOAD_LS_REFS || q.nwants > 0);
 	} else
 		FUZZ_ASSERT(e.status == 400 && e.msg[0] != '\0');

@@ -2,11 +2,15 @@
 // no user configuration, no credential helper and no prompts; temporary
 // folders; credentials in a URL; pkt-lines for requests made by hand.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { bearer, get, skip } from './lib.mjs';
+import { join, resolve } from 'node:path';
+import {
+  BASE, BUILD, CONFIG, bearer, get, skip, waitFor,
+} from './lib.mjs';
 
 const haveGit = spawnSync('git', ['--version']).status === 0;
 export const needGit = () => {
@@ -56,3 +60,60 @@ export const pkt = (s) => {
 };
 export const FLUSH = Buffer.from('0000');
 export const DELIM = Buffer.from('0001');
+
+// The pkt-lines of an answer (a Buffer): [{ len, data }], a flush, delim
+// or response-end as { len: 0, 1 or 2 } with no data.
+export function pktLines(b) {
+  const out = [];
+  for (let i = 0; i < b.length;) {
+    const len = parseInt(b.subarray(i, i + 4).toString(), 16);
+    assert.ok(len >= 0 && !Number.isNaN(len), `a pkt-line at ${i}`);
+    if (len < 4) {
+      out.push({ len });
+      i += 4;
+      continue;
+    }
+    assert.ok(i + len <= b.length, `the pkt-line at ${i} is whole`);
+    out.push({ len, data: b.subarray(i + 4, i + len) });
+    i += len;
+  }
+  return out;
+}
+
+// A khub front door of its own (lighttpd, procs workers: one unless
+// told) with the stack's configuration plus settings under [server]
+// ({ git_keepalive_ms: 1 }), on the stack's port + 8; fn gets its base
+// URL. Stopped after fn.
+export async function withFrontDoor(settings, fn, { procs = 1 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'khub-door-'));
+  const port = Number(new URL(BASE).port) + 8;
+  const extra = Object.entries(settings).map(([k, v]) => `${k} = ${v}`)
+    .join('\n');
+  const conf = readFileSync(CONFIG, 'utf8').replace(/^\[server\]$/m,
+    `[server]\n${extra}`);
+  assert.ok(conf.includes(extra), 'the stack has a [server] section');
+  writeFileSync(join(dir, 'khub.conf'), conf);
+  for (const d of ['www', 'tmp']) mkdirSync(join(dir, d));
+  const tpl = readFileSync(new URL('../../contrib/lighttpd/dev.conf.in',
+    import.meta.url), 'utf8');
+  writeFileSync(join(dir, 'lighttpd.conf'), tpl.replaceAll('@PORT@', port)
+    .replaceAll('@DIR@', dir).replaceAll('@FCGI@', resolve(BUILD, 'khub.fcgi'))
+    .replaceAll('@CONFIG@', join(dir, 'khub.conf')).replaceAll('@PROCS@', procs)
+    .replaceAll('@SOCKET@', join(dir, 'fcgi.sock'))
+    .replaceAll('@ACCESSLOG@', '#'));
+  const door = spawn('lighttpd', ['-D', '-f', join(dir, 'lighttpd.conf')],
+    { stdio: 'ignore' });
+  const gone = new Promise((r) => door.once('exit', r));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    assert.ok(await waitFor(async () => (await fetch(`${base}/api/health`))
+      .status === 200, 30), `the front door on ${port} started`);
+    await fn(base);
+  } finally {
+    if (door.exitCode === null && door.signalCode === null) {
+      door.kill('SIGTERM');
+      await gone;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

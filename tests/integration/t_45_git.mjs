@@ -11,12 +11,12 @@ import {
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  BASE, bearer, commitOk, createRepo, get, newUser, post, repoPath,
-  request, test, upload,
+  BASE, bearer, blobKey, commitOk, createRepo, get, newUser, post, raw,
+  repoPath, request, s3, STACK, test, upload, waitFor,
 } from './lib.mjs';
 import {
-  api, apiCommits, DELIM, FLUSH, git, gitOk, gitWith, needGit, pkt, tmp,
-  withAuth,
+  api, apiCommits, DELIM, FLUSH, git, gitOk, gitWith, needGit, pkt,
+  pktLines, tmp, withAuth, withFrontDoor,
 } from './gitlib.mjs';
 
 async function resolveBytes(repo, path, token) {
@@ -283,28 +283,276 @@ test('gzip request bodies, every URL form', async () => {
   assert.match(v2.body, /fetch=shallow filter\n/);
 });
 
-test('git clone --depth 1, then fetch --depth and --unshallow', async () => {
+test('git clone --depth 1, then fetch --depth and --unshallow (v2 and v0)',
+  async () => {
   needGit();
   const u = newUser();
   const { repo, lfs } = await fixture(u);
   const d = tmp();
   try {
-    const dir = join(d, 'shallow');
-    gitOk(d, 'clone', '--depth', '1', `${BASE}/${repo.id}`, dir);
-    gitOk(dir, 'fsck', '--strict');
-    assert.equal(gitOk(dir, 'rev-list', '--count', 'HEAD').trim(), '1');
-    gitOk(dir, 'fetch', '--depth', '2', 'origin', 'main');
-    gitOk(dir, 'fsck', '--strict');
-    assert.equal(gitOk(dir, 'rev-list', '--count', 'origin/main').trim(), '2');
-    const id = await commitOk(u.token, repo, { files: { 'n.txt': 'n\n' } });
-    gitOk(dir, 'fetch', 'origin');
-    assert.equal(gitOk(dir, 'rev-parse', 'origin/main').trim(), id);
-    gitOk(dir, 'fetch', '--unshallow', 'origin');
-    gitOk(dir, 'fsck', '--strict');
-    assert.equal(gitOk(dir, 'rev-parse', '--is-shallow-repository').trim(),
-      'false');
-    gitOk(dir, '-c', 'pull.ff=only', 'pull', '-q');
-    await checkClone(dir, repo, u, lfs);
+    const tips = {};
+    for (const v of ['2', '0']) {
+      const dir = join(d, `shallow${v}`);
+      gitOk(d, '-c', `protocol.version=${v}`, 'clone', '--depth', '1',
+        `${BASE}/${repo.id}`, dir);
+      gitOk(dir, 'config', 'protocol.version', v);
+      gitOk(dir, 'fsck', '--strict');
+      assert.equal(gitOk(dir, 'rev-list', '--count', 'HEAD').trim(), '1');
+      assert.equal(readFileSync(join(dir, '.git', 'shallow'), 'utf8'),
+        `${(await apiCommits(repo))[0]}\n`, `v${v}: shallow at the tip`);
+      gitOk(dir, 'fetch', '--depth', '2', 'origin', 'main');
+      gitOk(dir, 'fsck', '--strict');
+      assert.equal(gitOk(dir, 'rev-list', '--count', 'origin/main').trim(),
+        '2');
+      const id = await commitOk(u.token, repo, { files: {
+        [`n${v}.txt`]: 'n\n' } });
+      gitOk(dir, 'fetch', 'origin');
+      assert.equal(gitOk(dir, 'rev-parse', 'origin/main').trim(), id);
+      tips[v] = gitOk(dir, 'rev-list', 'origin/main').trim();
+      gitOk(dir, 'fetch', '--unshallow', 'origin');
+      gitOk(dir, 'fsck', '--strict');
+      assert.equal(gitOk(dir, 'rev-parse', '--is-shallow-repository').trim(),
+        'false');
+      gitOk(dir, '-c', 'pull.ff=only', 'pull', '-q');
+      await checkClone(dir, repo, u, lfs);
+    }
+    // v0's shallow history is v2's: each the first two commits below the
+    // tip of its time (the tip one commit newer for v0)
+    assert.equal(tips['0'].split('\n').length, tips['2'].split('\n').length);
+    assert.deepEqual(tips['0'].split('\n').slice(1, 2),
+      tips['2'].split('\n').slice(0, 1));
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+// ---- keepalives ----
+
+// The band-1 bytes of a v2 fetch's answer (a Buffer) and its keepalives
+// (empty band-1 packets) before and after the pack's first byte.
+function packOf(body) {
+  const lines = pktLines(body);
+  assert.equal(lines[0].data.toString(), 'packfile\n');
+  const pack = [];
+  let before = 0;
+  let after = 0;
+  for (const l of lines.slice(1, -1)) {
+    assert.ok(l.data && (l.data[0] === 1 || l.data[0] === 2),
+      `a side-band packet (${l.len})`);
+    if (l.data[0] !== 1) continue;
+    if (l.len === 5) {
+      if (pack.length) after++;
+      else before++;
+    } else pack.push(l.data.subarray(1));
+  }
+  assert.equal(lines.at(-1).len, 0, 'the answer ends with a flush');
+  return { pack: Buffer.concat(pack), before, after };
+}
+
+test('keepalives (git_keepalive_ms = 1): empty band-1 packets before the '
+  + 'pack; git clone (v2 and v0) takes them, fsck clean', async () => {
+  needGit();
+  const u = newUser();
+  const { repo, lfs } = await fixture(u);
+  // folders to list (a tree read each) and a blob read from S3 (over 4 KiB)
+  const many = { 'big/s3.bin': randomBytes(40000) };
+  for (let i = 0; i < 40; i++) many[`many/${i}/f.txt`] = `file ${i}\n`;
+  await commitOk(u.token, repo, { summary: 'many', files: many });
+  const head = (await apiCommits(repo))[0];
+  await withFrontDoor({ git_keepalive_ms: 1 }, async (door) => {
+    const res = await raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
+      fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
+      { 'content-type': 'application/x-git-upload-pack-request',
+        'git-protocol': 'version=2' });
+    assert.equal(res.status, 200, res.body.toString());
+    const { pack, before } = packOf(res.body);
+    assert.ok(before >= 1, `keepalives before the pack: ${before}`);
+    assert.equal(pack.subarray(0, 4).toString(), 'PACK');
+    assert.ok(createHash('sha1').update(pack.subarray(0, -20)).digest()
+      .equals(pack.subarray(-20)), 'the pack\'s trailer');
+    // the stack's default (5 s): none in an answer this quick
+    const plain = await uploadPack(repo, fetchBody([`want ${head}\n`,
+      'no-progress\n', 'done\n']));
+    assert.equal(plain.status, 200);
+    assert.ok(plain.body.includes('PACK') && !plain.body.includes('0005\x01'));
+    const d = tmp();
+    try {
+      for (const v of ['2', '0']) {
+        const dir = join(d, `v${v}`);
+        const r = git(d, '-c', `protocol.version=${v}`, 'clone',
+          `${door}/${repo.id}`, dir);
+        assert.equal(r.status, 0, r.stderr);
+        await checkClone(dir, repo, u, lfs);
+        assert.ok(readFileSync(join(dir, 'big/s3.bin'))
+          .equals(many['big/s3.bin']));
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
+  async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const big = randomBytes(40000); // over 4 KiB: read from S3
+  await commitOk(u.token, repo, { files: { 'big.bin': big } });
+  const head = (await apiCommits(repo))[0];
+  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
+    'utf8'));
+  // every thread of the gateway stopped (a thread in a system call stops
+  // when it returns from it)
+  const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
+    /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`,
+      'utf8')));
+  await withFrontDoor({ git_keepalive_ms: 1000 }, async (door) => {
+    process.kill(pid, 'SIGSTOP');
+    let res;
+    let t0;
+    try {
+      assert.ok(await waitFor(stopped, 10), 'the gateway stopped');
+      t0 = Date.now();
+      const t = setTimeout(() => process.kill(pid, 'SIGCONT'), 3500);
+      res = await raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
+        fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
+        { 'content-type': 'application/x-git-upload-pack-request',
+          'git-protocol': 'version=2' });
+      clearTimeout(t);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.equal(res.status, 200, res.body.toString());
+    assert.ok(Date.now() - t0 >= 3000, 'the read waited for the gateway');
+    // one a second of the stall, sent from libcurl's progress callback
+    // (the pack's first bytes wait in the writer's buffer: they come last)
+    const { pack, before, after } = packOf(res.body);
+    assert.ok(before + after >= 2, `keepalives: ${before} + ${after}`);
+    assert.ok(createHash('sha1').update(pack.subarray(0, -20)).digest()
+      .equals(pack.subarray(-20)), 'the pack\'s trailer');
+  });
+});
+
+// [server] git_workers: a clone beyond the bound is told to come back
+// (503, Retry-After) at once, and the API keeps a worker: without the
+// bound, the second clone would wait on the front end's only other worker
+// and the API request behind it.
+test('git_workers 1: a second clone at once is 503 with Retry-After, the '
+  + 'API answers meanwhile, and the slot is free again after', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  await commitOk(u.token, repo, { files: { 'big.bin': randomBytes(40000) } });
+  const head = (await apiCommits(repo))[0];
+  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
+    'utf8'));
+  const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
+    /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`,
+      'utf8')));
+  const clone = (door) => raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
+    fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
+    { 'content-type': 'application/x-git-upload-pack-request',
+      'git-protocol': 'version=2' });
+  await withFrontDoor({ git_workers: 1 }, async (door) => {
+    let first;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      assert.ok(await waitFor(stopped, 10), 'the gateway stopped');
+      // the first clone waits on S3, holding the one slot
+      first = clone(door);
+      await new Promise((ok) => setTimeout(ok, 1000));
+      // (without the bound it waits for the gateway: given up after 5 s)
+      const second = await Promise.race([clone(door), new Promise((ok) =>
+        setTimeout(() => ok({ status: 'still waiting', body: '' }), 5000))]);
+      assert.equal(second.status, 503, second.body.toString());
+      assert.equal(second.headers['retry-after'], '5');
+      assert.equal(second.headers['x-error-code'], 'ServiceUnavailable');
+      const api = await raw('GET', `${door}/api/models/${repo.id}/revision/main`);
+      assert.equal(api.status, 200, api.body.toString());
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const res = await first;
+    assert.equal(res.status, 200, res.body.toString());
+    assert.ok(packOf(res.body).pack.length > 0);
+    const again = await clone(door);
+    assert.equal(again.status, 200, again.body.toString());
+  }, { procs: 3 });
+});
+
+test('v0 shallow by hand: the shallow list first, alone for the first '
+  + 'stateless request, then the negotiation and the pack', async () => {
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  await commitOk(u.token, repo, { files: { 'a.txt': 'a\n' } });
+  await commitOk(u.token, repo, { files: { 'a.txt': 'b\n' } });
+  const [tip, below] = await apiCommits(repo);
+  const adv = await get(`${repoPath(repo)}.git/info/refs?service=git-upload-pack`);
+  assert.match(adv.body, / shallow deepen-since deepen-not deepen-relative /);
+  const wants = [pkt(`want ${tip} multi_ack_detailed side-band-64k `
+    + 'no-progress\n'), pkt('deepen 1\n'), FLUSH];
+  let res = await uploadPack(repo, Buffer.concat(wants), { v2: false });
+  assert.equal(res.body, `${pkt(`shallow ${tip}\n`)}0000`);
+  res = await uploadPack(repo, Buffer.concat([...wants, pkt('done\n')]),
+    { v2: false });
+  assert.ok(res.body.startsWith(`${pkt(`shallow ${tip}\n`)}0000`
+    + `${pkt('NAK\n')}`), res.body.slice(0, 80));
+  // the tip, its tree, a.txt and the first commit's .gitattributes
+  assert.match(res.body, /\x01PACK\0\0\0\x02\0\0\0\x04/);
+  // deepen-relative (a capability in v0) from the client's shallow tip
+  res = await uploadPack(repo, Buffer.concat([pkt(`want ${tip} `
+    + 'multi_ack_detailed side-band-64k deepen-relative\n'),
+  pkt(`shallow ${tip}\n`), pkt('deepen 1\n'), FLUSH]), { v2: false });
+  assert.equal(res.body, `${pkt(`shallow ${below}\n`)}${pkt(
+    `unshallow ${tip}\n`)}0000`);
+  // deepen and deepen-since together: git's refusal
+  res = await uploadPack(repo, Buffer.concat([pkt(`want ${tip} `
+    + 'multi_ack_detailed\n'), pkt('deepen 1\n'), pkt('deepen-since 5\n'),
+  FLUSH]), { v2: false });
+  assert.match(res.body, /^....ERR deepen and deepen-since/);
+});
+
+// ---- blobs read from S3 ahead of the pack ----
+
+test('git clone of 300 files over 4 KiB (S3, read 16 at once across '
+  + 'windows of 256 blobs): bytes as committed, fsck clean', async () => {
+  needGit();
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const want = {};
+  for (let i = 0; i < 300; i++)
+    want[`s3/${i % 7}/${i}.bin`] = randomBytes(4097 + i * 37);
+  want['s3/big.bin'] = randomBytes(3 << 20); // over 1 MiB: one GET
+  await commitOk(u.token, repo, { files: want });
+  const d = tmp();
+  try {
+    for (const v of ['2', '0']) {
+      const dir = join(d, `v${v}`);
+      const r = git(d, '-c', `protocol.version=${v}`, 'clone',
+        `${BASE}/${repo.id}`, dir);
+      assert.equal(r.status, 0, r.stderr);
+      gitOk(dir, 'fsck', '--strict');
+      for (const [p, bytes] of Object.entries(want))
+        assert.ok(readFileSync(join(dir, p)).equals(bytes), `v${v}: ${p}`);
+    }
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('a blob missing from S3: the clone fails with khub\'s message, '
+  + 'nothing half-written is taken', async () => {
+  needGit();
+  const u = newUser();
+  const repo = await createRepo(u.token);
+  const files = {};
+  for (let i = 0; i < 20; i++) files[`f${i}.bin`] = randomBytes(5000 + i);
+  await commitOk(u.token, repo, { files });
+  assert.equal(s3('DELETE', blobKey(files['f7.bin'])).status, 204);
+  const d = tmp();
+  try {
+    const r = git(d, 'clone', `${BASE}/${repo.id}`, join(d, 'c'));
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /remote: khub: .*blob/i, r.stderr);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
@@ -523,11 +771,16 @@ function shallowState(dir) {
 // git clone args of khub and of git's own upload-pack over file://
 // (the mirror): the same commits and the same shallow commits, fsck
 // --strict clean, main's history a prefix of the API's.
-async function sameAsGit(d, { repo, mirror }, name, args) {
-  const ours = join(d, `khub-${name}`);
-  const theirs = join(d, `git-${name}`);
-  gitOk(d, 'clone', '-q', '--no-local', ...args, `${BASE}/${repo.id}`, ours);
-  gitOk(d, 'clone', '-q', '--no-local', ...args, `file://${mirror}`, theirs);
+// v: the protocol version of the clone and of later fetches in it.
+async function sameAsGit(d, { repo, mirror }, name, args, v = '2') {
+  const ours = join(d, `khub-${name}-v${v}`);
+  const theirs = join(d, `git-${name}-v${v}`);
+  const pv = ['-c', `protocol.version=${v}`];
+  gitOk(d, ...pv, 'clone', '-q', '--no-local', ...args, `${BASE}/${repo.id}`,
+    ours);
+  gitOk(d, ...pv, 'clone', '-q', '--no-local', ...args, `file://${mirror}`,
+    theirs);
+  for (const dir of [ours, theirs]) gitOk(dir, 'config', 'protocol.version', v);
   gitOk(ours, 'fsck', '--strict');
   const got = shallowState(ours);
   assert.deepEqual(got, shallowState(theirs), `${name}: as git serves it`);
@@ -538,91 +791,126 @@ async function sameAsGit(d, { repo, mirror }, name, args) {
   return { dir: ours, other: theirs, ...got };
 }
 
-test('git clone --shallow-since: the committer\'s date cuts, as git cuts',
-  async () => {
-  needGit();
-  const d = tmp();
-  try {
-    const fx = await datedFixture(d);
-    // c4 (a merge of c3 and s1), c5, c6; c3 and s1 stay out (and the
-    // refs old and v1, older, are not sent)
-    const s4 = await sameAsGit(d, fx, 'since2004',
-      ['--shallow-since=2003-12-01']);
-    assert.deepEqual(s4, { ...s4, commits: ['c4', 'c5', 'c6'],
-      shallow: ['c4'] });
-    // s1 (2003-06) is kept, c3 (2003-01) not: c4 is shallow, and so is
-    // s1, which git then does not send (below the shallow c4)
-    const s = await sameAsGit(d, fx, 'since2003', ['--shallow-since=2003-03-01',
-      '--single-branch']);
-    assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
-    assert.equal(s.shallow.length, 2);
-    // then fetch --shallow-since earlier: deepened through unshallow
-    // lines. (Not from the clone above: git's own upload-pack then says
-    // "unshallow s1" of a commit that client never got, and git fetch
-    // dies on it; khub does as git does.)
-    for (const dir of [s4.dir, s4.other])
-      gitOk(dir, 'fetch', '-q', '--shallow-since=2001-06-01', 'origin');
-    gitOk(s4.dir, 'fsck', '--strict');
-    const deeper = shallowState(s4.dir);
-    assert.deepEqual(deeper, shallowState(s4.other));
-    assert.deepEqual(deeper, { commits: ['c2', 'c3', 'c4', 'c5', 'c6', 's1'],
-      shallow: ['c2'] });
-    // newer than every commit: git's error
-    const r = git(d, 'clone', '--shallow-since=2100-01-01',
-      `${BASE}/${fx.repo.id}`, join(d, 'none'));
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /no commits selected for shallow requests/);
-  } finally {
-    rmSync(d, { recursive: true, force: true });
-  }
-});
+// The shallow tests run in protocol v2 and v0: the same states, each as
+// git's own upload-pack gives it in that version.
+const VERSIONS = ['2', '0'];
+// What a shallow state is, without where it is (to compare versions).
+const stateOf = ({ commits, shallow }) => ({ commits, shallow });
 
-test('git clone --shallow-exclude: a tag\'s or a branch\'s history left out',
-  async () => {
+test('git clone --shallow-since: the committer\'s date cuts, as git cuts '
+  + '(v2 and v0)', async () => {
   needGit();
   const d = tmp();
   try {
     const fx = await datedFixture(d);
-    let s = await sameAsGit(d, fx, 'notv1', ['--shallow-exclude=v1',
-      '--single-branch']);
-    assert.deepEqual(s.commits, ['c3', 'c4', 'c5', 'c6', 's1']);
-    assert.deepEqual(s.shallow, ['c3', 's1']);
-    // c3's history out: c4 is shallow (and s1 below it, not sent)
-    s = await sameAsGit(d, fx, 'notold', ['--shallow-exclude=refs/heads/old',
-      '--single-branch']);
-    assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
-    s = await sameAsGit(d, fx, 'both', ['--shallow-exclude=old',
-      '--shallow-since=2004-06-01', '--single-branch']);
-    assert.deepEqual(s, { ...s, commits: ['c5', 'c6'], shallow: ['c5'] });
-    const r = git(d, 'clone', '--shallow-exclude=nosuch',
-      `${BASE}/${fx.repo.id}`, join(d, 'nosuch'));
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /deepen-not: nosuch/);
-  } finally {
-    rmSync(d, { recursive: true, force: true });
-  }
-});
-
-test('git fetch --deepen=N: N more commits below the shallow ones', async () => {
-  needGit();
-  const d = tmp();
-  try {
-    const fx = await datedFixture(d);
-    const s = await sameAsGit(d, fx, 'depth1', ['--depth=1', '--single-branch']);
-    assert.deepEqual(s.commits, ['c6']);
-    // below c5 (depth 1) come c4 (2), then c3 and s1 (3): the new shallows
-    for (const [n, total] of [['1', 2], ['2', 5]]) {
-      gitOk(s.dir, 'fetch', '-q', `--deepen=${n}`, 'origin');
-      gitOk(s.other, 'fetch', '-q', `--deepen=${n}`, 'origin');
-      gitOk(s.dir, 'fsck', '--strict');
-      const st = shallowState(s.dir);
-      assert.deepEqual(st, shallowState(s.other), `--deepen=${n}`);
-      assert.equal(st.commits.length, total, `--deepen=${n}`);
+    const seen = {};
+    for (const v of VERSIONS) {
+      const pv = ['-c', `protocol.version=${v}`];
+      // c4 (a merge of c3 and s1), c5, c6; c3 and s1 stay out (and the
+      // refs old and v1, older, are not sent)
+      const s4 = await sameAsGit(d, fx, 'since2004',
+        ['--shallow-since=2003-12-01'], v);
+      assert.deepEqual(s4, { ...s4, commits: ['c4', 'c5', 'c6'],
+        shallow: ['c4'] });
+      // s1 (2003-06) is kept, c3 (2003-01) not: c4 is shallow, and so is
+      // s1, which git then does not send (below the shallow c4)
+      const s = await sameAsGit(d, fx, 'since2003',
+        ['--shallow-since=2003-03-01', '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
+      assert.equal(s.shallow.length, 2);
+      // then fetch --shallow-since earlier: deepened through unshallow
+      // lines. (Not from the clone above: git's own upload-pack then says
+      // "unshallow s1" of a commit that client never got, and git fetch
+      // dies on it; khub does as git does.)
+      for (const dir of [s4.dir, s4.other])
+        gitOk(dir, 'fetch', '-q', '--shallow-since=2001-06-01', 'origin');
+      gitOk(s4.dir, 'fsck', '--strict');
+      const deeper = shallowState(s4.dir);
+      assert.deepEqual(deeper, shallowState(s4.other));
+      assert.deepEqual(deeper, { commits: ['c2', 'c3', 'c4', 'c5', 'c6',
+        's1'], shallow: ['c2'] });
+      seen[v] = [stateOf(s4), stateOf(s), deeper];
+      // newer than every commit: git's error
+      const r = git(d, ...pv, 'clone', '--shallow-since=2100-01-01',
+        `${BASE}/${fx.repo.id}`, join(d, `none${v}`));
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /no commits selected for shallow requests/);
     }
-    gitOk(s.dir, 'fetch', '-q', '--unshallow', 'origin');
-    gitOk(s.dir, 'fsck', '--strict');
-    assert.equal(gitOk(s.dir, 'rev-parse', '--is-shallow-repository').trim(),
-      'false');
+    assert.deepEqual(seen['0'], seen['2'], 'v0 as v2');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git clone --shallow-exclude: a tag\'s or a branch\'s history left out '
+  + '(v2 and v0)', async () => {
+  needGit();
+  const d = tmp();
+  try {
+    const fx = await datedFixture(d);
+    const seen = {};
+    for (const v of VERSIONS) {
+      let s = await sameAsGit(d, fx, 'notv1', ['--shallow-exclude=v1',
+        '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c3', 'c4', 'c5', 'c6', 's1']);
+      assert.deepEqual(s.shallow, ['c3', 's1']);
+      seen[v] = [stateOf(s)];
+      // c3's history out: c4 is shallow (and s1 below it, not sent)
+      s = await sameAsGit(d, fx, 'notold',
+        ['--shallow-exclude=refs/heads/old', '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c4', 'c5', 'c6']);
+      seen[v].push(stateOf(s));
+      s = await sameAsGit(d, fx, 'both', ['--shallow-exclude=old',
+        '--shallow-since=2004-06-01', '--single-branch'], v);
+      assert.deepEqual(s, { ...s, commits: ['c5', 'c6'], shallow: ['c5'] });
+      seen[v].push(stateOf(s));
+      const r = git(d, '-c', `protocol.version=${v}`, 'clone',
+        '--shallow-exclude=nosuch', `${BASE}/${fx.repo.id}`,
+        join(d, `nosuch${v}`));
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /deepen-not: nosuch/);
+    }
+    assert.deepEqual(seen['0'], seen['2'], 'v0 as v2');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('git fetch --deepen=N: N more commits below the shallow ones (v2 and '
+  + 'v0)', async () => {
+  needGit();
+  const d = tmp();
+  try {
+    const fx = await datedFixture(d);
+    const seen = {};
+    for (const v of VERSIONS) {
+      const s = await sameAsGit(d, fx, 'depth1', ['--depth=1',
+        '--single-branch'], v);
+      assert.deepEqual(s.commits, ['c6']);
+      seen[v] = [stateOf(s)];
+      // below c5 (depth 1) come c4 (2), then c3 and s1 (3): the new
+      // shallows
+      for (const [n, total] of [['1', 2], ['2', 5]]) {
+        gitOk(s.dir, 'fetch', '-q', `--deepen=${n}`, 'origin');
+        gitOk(s.other, 'fetch', '-q', `--deepen=${n}`, 'origin');
+        gitOk(s.dir, 'fsck', '--strict');
+        const st = shallowState(s.dir);
+        assert.deepEqual(st, shallowState(s.other), `v${v} --deepen=${n}`);
+        assert.equal(st.commits.length, total, `v${v} --deepen=${n}`);
+        seen[v].push(st);
+      }
+      for (const dir of [s.dir, s.other])
+        gitOk(dir, 'fetch', '-q', '--unshallow', 'origin');
+      gitOk(s.dir, 'fsck', '--strict');
+      assert.equal(gitOk(s.dir, 'rev-parse', '--is-shallow-repository')
+        .trim(), 'false');
+      const all = (dir) => gitOk(dir, 'rev-list', '--all').trim().split('\n')
+        .sort();
+      assert.deepEqual(all(s.dir), all(s.other), `v${v} --unshallow`);
+      assert.equal(all(s.dir).length, 8, `v${v}: the first, c1..c6, s1`);
+      seen[v].push(all(s.dir));
+    }
+    assert.deepEqual(seen['0'], seen['2'], 'v0 as v2');
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

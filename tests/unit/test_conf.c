@@ -29,6 +29,8 @@ test_minimal_and_defaults(void)
 	CHECK(c.base_url == NULL);
 	CHECK(c.lfs_threshold == 10u << 20);
 	CHECK(c.presign_lifetime == 86400);
+	CHECK(c.git_keepalive_ms == 5000);
+	CHECK(c.git_workers == 0);
 	CHECK(c.log_level == LOG_INFO);
 	CHECK(c.allow_registration);
 	CHECK(c.s3_upload_access_key == NULL);
@@ -44,6 +46,7 @@ test_values(void)
 	CHECK(conf_parse(&c, "# comment\n; other\n\n" MINIMAL
 	    "[server]\n  lfs_threshold = 1 GiB  \nmax_body=2048\n"
 	    "presign_lifetime = 3600\nlog_level = DEBUG\n"
+	    "git_keepalive_ms = 0\ngit_workers = 3\n"
 	    "base_url = https://hub.example.org\n"
 	    "allow_registration = no\n"
 	    "[s3]\nupload_access_key = ua\nupload_secret_key = us\n"
@@ -54,6 +57,8 @@ test_values(void)
 	CHECK(c.lfs_threshold == 1u << 30);
 	CHECK(c.max_body == 2048);
 	CHECK(c.presign_lifetime == 3600);
+	CHECK(c.git_keepalive_ms == 0);
+	CHECK(c.git_workers == 3);
 	CHECK(c.log_level == LOG_DEBUG);
 	CHECK_STR(c.base_url, "https://hub.example.org");
 	CHECK(!c.allow_registration);

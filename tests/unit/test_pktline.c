@@ -124,8 +124,7 @@ test_requests(void)
 	CHECK(parse(2, S("0012command=fetch\n0001"
 	    "0032want " OID "\n0012filter tree:0\n0000"), &q, &a, &e) == -1 &&
 	    strstr(e.msg, "filter 'tree:0' is not supported") != NULL);
-	/* v0 takes a filter after its wants, not the deepen forms (it
-	 * does not advertise shallow) */
+	/* v0 takes a filter after its wants */
 	CHECK(parse(0, S("0032want " OID "\n0015filter blob:none\n"
 	    "00000009done\n"), &q, &a, &e) == 0 &&
 	    q.filter == UPLOAD_FILTER_BLOB_NONE && q.done);
@@ -135,8 +134,24 @@ test_requests(void)
 	    "0032want " OID "\n00000009done\n"), &q, &a, &e) == -1);
 	CHECK(parse(0, S("0032want " OID "\n0012filter tree:0\n"
 	    "00000009done\n"), &q, &a, &e) == -1);
+	/* v0's shallow: shallow and deepen lines beside the wants, the
+	 * deepen-relative capability; a first stateless request ends at
+	 * the flush */
+	CHECK(parse(0, S("0055want " OID " multi_ack_detailed deepen-relative\n"
+	    "0035shallow " OID "\n000ddeepen 3\n0000"), &q, &a, &e) == 0 &&
+	    q.deepen == 3 && q.deepen_relative && q.nshallows == 1 &&
+	    q.wants_only && !q.done);
 	CHECK(parse(0, S("0032want " OID "\n0013deepen-since 5\n"
-	    "00000009done\n"), &q, &a, &e) == -1);
+	    "0012deepen-not v1\n0015filter blob:none\n00000009done\n"), &q,
+	    &a, &e) == 0 && q.deepen_since == 5 && q.ndeepen_not == 1 &&
+	    q.filter == UPLOAD_FILTER_BLOB_NONE && q.done && !q.wants_only);
+	CHECK(parse(0, S("0032want " OID "\n000ddeepen 1\n0013deepen-since 5\n"
+	    "00000009done\n"), &q, &a, &e) == -1 &&
+	    strstr(e.msg, "cannot be used together"));
+	CHECK(parse(0, S("0032want " OID "\n0014deepen-relative\n"
+	    "00000009done\n"), &q, &a, &e) == -1);	/* a capability */
+	CHECK(parse(0, S("0032want " OID "\n000ddeepen 0\n00000009done\n"),
+	    &q, &a, &e) == -1);
 	CHECK(parse(2, S("0012command=fetch\n0011frobnicate=1\n0000"), &q,
 	    &a, &e) == -1 && strstr(e.msg, "unknown capability"));
 	CHECK(parse(2, S("0012command=fetch\n0001"

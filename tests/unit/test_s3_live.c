@@ -527,6 +527,52 @@ test_get_stopped(void)
 	CHECK(object_is(key("hello.txt"), HELLO, strlen(HELLO)));
 }
 
+/* GETs ahead: more than run at once, taken in order, each whole; a
+ * missing one and one of another length say so, the rest go on. */
+static void
+test_getq(void)
+{
+	struct s3_obj objs[20];
+	struct s3_getq *q;
+	const void *data;
+	size_t len, i;
+	char *body[20];
+
+	for (i = 0; i < 20; i++) {
+		/* of lengths from 9 to some KiB, each its own bytes */
+		body[i] = arena_printf(&A, "object %zu%*s", i, (int)(i * 300),
+		    "");
+		memset(body[i] + 8, 'a' + (int)i, strlen(body[i]) - 8);
+		objs[i].key = key(arena_printf(&A, "getq/%zu", i));
+		objs[i].data = body[i];
+		objs[i].len = strlen(body[i]);
+	}
+	CHECK(s3_put_many(S, objs, 20) == S3_OK);
+	CHECK((q = s3_getq_new(S)) != NULL);
+	for (i = 0; i < 20; i++)
+		CHECK(s3_getq_add(q, objs[i].key, i == 7 ? objs[i].len - 1 :
+		    objs[i].len) == S3_OK);
+	CHECK(s3_getq_add(q, key("getq/none"), 10) == S3_OK);
+	for (i = 0; i < 20; i++) {
+		int rc = s3_getq_take(q, &data, &len);
+
+		if (i == 7) {
+			CHECK(rc == S3_ERROR);
+			CHECK(strstr(s3_errmsg(S), "getq/7") != NULL);
+			continue;
+		}
+		CHECK(rc == S3_OK);
+		CHECK(len == objs[i].len && !memcmp(data, objs[i].data, len));
+	}
+	CHECK(s3_getq_take(q, &data, &len) == S3_NOTFOUND);
+	CHECK(s3_getq_take(q, &data, &len) == S3_ERROR);	/* none left */
+	/* refilled once empty, and the client's own calls still work */
+	CHECK(s3_getq_add(q, objs[3].key, objs[3].len) == S3_OK);
+	CHECK(s3_getq_take(q, &data, &len) == S3_OK && len == objs[3].len);
+	s3_getq_free(q);
+	CHECK(object_is(objs[5].key, objs[5].data, objs[5].len));
+}
+
 /* s3_check() with a changed configuration: the message says what is wrong. */
 static int
 check_with(struct conf *c, char *err, size_t errlen)
@@ -616,6 +662,7 @@ main(int argc, char *argv[])
 	RUN(test_copy);
 	RUN(test_delete);
 	RUN(test_get_stopped);
+	RUN(test_getq);
 	RUN(test_wrong_keys);
 	RUN(test_unreachable);
 
