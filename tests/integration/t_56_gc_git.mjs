@@ -292,3 +292,44 @@ test('gc racing commits and pushes that name the trees and commits it '
     + `deleted ${outcomes.deleted} trees and commits meanwhile`);
   assert.ok(outcomes.deleted > 0, 'gc deleted nothing while the writes ran');
 });
+
+test('gc: trees stored without their edges (before sql/015) get them from '
+  + 'the next run, which collects no git object until every tree has them',
+async () => {
+  const u = newUser();
+  const n = randomBytes(6).toString('hex');
+  const repo = await createRepo(u.token);
+  const files = nested(`e ${n}`, 3, 1);
+  await commitOk(u.token, repo, { files });
+  const root = sql(`SELECT LOWER(HEX(c.tree)) FROM ref f JOIN repo_commit r
+    ON r.oid = f.target JOIN git_commit c ON c.oid = f.target
+    WHERE f.repo_id = (SELECT p.id FROM repo p JOIN namespace s
+      ON s.id = p.owner_id WHERE s.name = '${u.name}' AND p.name =
+      '${repo.name}') AND f.name = 'main' LIMIT 1`).trim();
+  assert.match(root, /^[0-9a-f]{40}$/);
+  const edges = () => count(`SELECT COUNT(*) FROM git_tree_edge
+    WHERE parent = UNHEX('${root}')`);
+  assert.equal(edges(), 3, 'the root\'s edges: top0, top1, top2');
+  // as an older khub stored it, and a deleted repository's garbage
+  sql(`DELETE FROM git_tree_edge WHERE parent = UNHEX('${root}')`);
+  sql(`UPDATE gc_state SET last = NULL, done = 0 WHERE name = 'tree-edges'`);
+  const old = await createRepo(u.token);
+  await commitOk(u.token, old, { files: nested(`o ${n}`, 2, 1) });
+  await deleteRepo(u.token, old);
+  // a dry run writes nothing, and names no git object
+  assert.doesNotMatch(gc('--dry-run', '--grace', '0'),
+    /^would delete (tree|commit|tag) /m);
+  assert.equal(edges(), 0);
+  const out = gc('--grace', '0');
+  assert.equal(edges(), 3, 'gc did not write the edges');
+  assert.equal(count(`SELECT done FROM gc_state
+    WHERE name = 'tree-edges'`), 1);
+  assert.match(out, /^deleted tree /m, 'the same run collects after them');
+  consistent();
+  const d = tmp();
+  try {
+    cloneCheck(d, u, repo, files, 'r');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
