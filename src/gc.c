@@ -1019,7 +1019,7 @@ struct cascade {
 	size_t		 nset, setcap;
 };
 
-/* Writes the edges of the trees stored before sql/015 (gc_state), a page
+/* Writes the edges of the trees stored before sql/016 (gc_state), a page
  * at a time from where a run stopped. *done: every tree has its edges. */
 static int
 fill_edges(struct run *g, bool *done)

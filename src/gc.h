@@ -66,7 +66,7 @@
  * for gc's locking read, and the writer then sees the row missing), down
  * to repo_commit and ref rows, which it writes in that transaction. A row
  * a writer holds when gc wants it (a deadlock, a lock wait timeout) is
- * left for the next run. Trees stored before sql/015 get their edges
+ * left for the next run. Trees stored before sql/016 get their edges
  * from gc's first run (gc_state), and no git object is collected before:
  * run gc only once every worker writes edges.
  */
@@ -119,7 +119,7 @@ struct gc_stats {
  * stayed so for the grace period (reports it only, in a dry run), in the
  * order git objects (tags, commits, trees, each with what only it
  * reached), blobs, LFS objects, multipart uploads, orphans, staged keys.
- * First it writes the edges of trees stored before sql/015 (none in a dry
+ * First it writes the edges of trees stored before sql/016 (none in a dry
  * run); no git object is marked or deleted before. Stops at the
  * first database or S3 failure: what was deleted before is consistent.
  * Returns 0, or -1 with *e filled. *st counts what was done either way.

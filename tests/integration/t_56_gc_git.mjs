@@ -293,7 +293,7 @@ test('gc racing commits and pushes that name the trees and commits it '
   assert.ok(outcomes.deleted > 0, 'gc deleted nothing while the writes ran');
 });
 
-test('gc: trees stored without their edges (before sql/015) get them from '
+test('gc: trees stored without their edges (before sql/016) get them from '
   + 'the next run, which collects no git object until every tree has them',
 async () => {
   const u = newUser();
