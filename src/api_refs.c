@@ -19,6 +19,7 @@
 #include "db.h"
 #include "discussions.h"
 #include "fresh.h"
+#include "gc.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -384,10 +385,11 @@ api_commits(struct req *r)
 
 /*
  * The commit an empty branch starts from: no parent, git's empty tree,
- * written to the store (idempotent). Returns 0, or answers and -1.
+ * written to the store (idempotent) and added to h (gc.h). Returns 0, or
+ * answers and -1.
  */
 static int
-empty_commit(struct req *r, struct oid *out)
+empty_commit(struct req *r, struct gc_git *h, struct oid *out)
 {
 	struct commit_info c;
 	struct buf text;
@@ -403,6 +405,7 @@ empty_commit(struct req *r, struct oid *out)
 	buf_init(&text, r->a);
 	commit_write(&text, &c);
 	git_object_oid(out, "commit", text.data, text.len);
+	gc_git_commit(h, out, &c);
 	if (gitstore_put_tree(db, r->a, &c.tree, "", 0) != 0 ||
 	    gitstore_put_commit(db, r->a, out, &c) != 0) {
 		resp_db_error(r);
@@ -426,8 +429,10 @@ branch_create(struct req *r)
 	const char *start, *name;
 	struct repo *repo;
 	struct db_res *res;
+	struct gc_git held;
 	struct rev rv;
 	bool empty, overwrite;
+	int rc;
 
 	body = r->json;	/* BODY_JSON_OPT: NULL when none came */
 	if (req_member_str(r, body, "startingPoint", &start) != 0 ||
@@ -446,12 +451,22 @@ branch_create(struct req *r)
 		return;
 	if ((name = ref_name_check(r, "branch", r->args.arg)) == NULL)
 		return;
-	if (empty && empty_commit(r, &rv.commit) != 0)
+	gc_git_init(&held, r->a);
+	if (empty && empty_commit(r, &held, &rv.commit) != 0)
 		return;
 
 	if (db_begin(db) != 0)
 		goto dberr;
-	/* an empty branch's commit joins the repository with its branch */
+	/* an empty branch's commit joins the repository with its branch,
+	 * held against gc before (gc.h) */
+	if (empty && (rc = gc_hold_git(db, r->a, &held)) != 0) {
+		if (rc < 0)
+			goto dberr_rb;
+		db_rollback(db);
+		resp_error(r, 503, "ServiceUnavailable", "The new branch's "
+		    "commit was collected as garbage meanwhile; try again");
+		return;
+	}
 	if (empty && db_exec(db, r->a, NULL, SQL_REPO_COMMIT, "ib", repo->id,
 	    rv.commit.b, (size_t)OID_LEN) != 0)
 		goto dberr_rb;

@@ -539,11 +539,12 @@ commit_store_again(struct dctx *x, const struct commit_op *ops, size_t nops,
 
 /*
  * Builds the root tree of base (NULL: an empty history) with ops applied,
- * and writes every new tree. Returns 0, or -1 (database).
+ * and writes every new tree, each added to h (gc.h). Returns 0, or -1
+ * (database).
  */
 static int
 build_tree(struct dctx *x, const struct oid *base, struct commit_op *ops,
-    size_t nops, struct oid *root)
+    size_t nops, struct gc_git *h, struct oid *root)
 {
 	struct build b;
 	struct mnode *top;
@@ -562,19 +563,24 @@ build_tree(struct dctx *x, const struct oid *base, struct commit_op *ops,
 		git_object_oid(root, "tree", "", 0);
 		if (gitstore_put_tree(b.db, x->a, root, "", 0) != 0)
 			return -1;
+		gc_git_tree(h, root, "", 0);
 	}
-	for (i = 0; i < b.ntrees; i++)
+	for (i = 0; i < b.ntrees; i++) {
 		if (gitstore_put_tree(b.db, x->a, &b.tree_oids[i],
 		    b.tree_raw[i], b.tree_len[i]) != 0)
 			return -1;
+		gc_git_tree(h, &b.tree_oids[i], b.tree_raw[i], b.tree_len[i]);
+	}
 	return 0;
 }
 
-/* The commit object for a new tree on parent; written to the store. */
+/* The commit object for a new tree on parent; written to the store, and
+ * added to h (gc.h). */
 static int
 write_commit(struct dctx *x, const char *author_name,
     const char *author_email, const struct oid *tree,
-    const struct oid *parent, const char *message, struct oid *out)
+    const struct oid *parent, const char *message, struct gc_git *h,
+    struct oid *out)
 {
 	struct commit_info c;
 	struct buf text;
@@ -596,6 +602,7 @@ write_commit(struct dctx *x, const char *author_name,
 	buf_init(&text, x->a);
 	commit_write(&text, &c);
 	git_object_oid(out, "commit", text.data, text.len);
+	gc_git_commit(h, out, &c);
 	return gitstore_put_commit(x->hub->db, x->a, out, &c);
 }
 
@@ -649,8 +656,9 @@ collected(struct kerr *e)
 }
 
 /*
- * Inside the commit's transaction, before its first write: the blobs it
- * names are still stored, and stay so until it ends (gc_hold()), and what
+ * Inside the commit's transaction, before its first write: the blobs,
+ * trees and commits it names are still stored, and stay so until it ends
+ * (gc_hold(), gc_hold_git()), and what
  * it adds fits the namespace's quota (0: none; quota.h). Reads only: on
  * Galera a read waits for the cluster (wsrep_sync_wait), and one after
  * the ref's write was seen to let two commits from one parent both land.
@@ -659,10 +667,12 @@ collected(struct kerr *e)
  */
 static int
 commit_guard(struct dctx *x, const struct repo *repo, uint64_t quota,
-    const struct puts *p, struct kerr *e)
+    const struct puts *p, struct gc_git *h, struct kerr *e)
 {
 	int rc = gc_hold(x->hub->db, x->a, p->json, p->counts, p->nchunks);
 
+	if (rc == 0)
+		rc = gc_hold_git(x->hub->db, x->a, h);
 	if (rc != 0)
 		return rc < 0 ? kerr_db(e, x->hub->db) : 1;
 	return quota_commit_check(x->hub->db, x->a, quota, repo->owner_id,
@@ -720,6 +730,7 @@ commit_apply(struct dctx *x, struct commit_req *c, struct oid *out,
 		struct commit_info head_commit;
 		struct db_res *res;
 		struct oid head, root;
+		struct gc_git held;
 		void *target;
 		size_t tlen;
 		int rc;
@@ -741,15 +752,18 @@ commit_apply(struct dctx *x, struct commit_req *c, struct oid *out,
 			    "has happened since. Please refresh and try again.");
 		if (gitstore_commit(db, x->a, &head, &head_commit) != 0)
 			goto dberr;
-		if (build_tree(x, &head_commit.tree, c->ops, c->nops, &root))
+		gc_git_init(&held, x->a);
+		if (build_tree(x, &head_commit.tree, c->ops, c->nops, &held,
+		    &root))
 			goto dberr;
 		if (write_commit(x, c->author_name, c->author_email, &root,
-		    &head, message, out) != 0)
+		    &head, message, &held, out) != 0)
 			goto dberr;
 
 		if (db_begin(db) != 0)
 			goto dberr;
-		if ((rc = commit_guard(x, c->repo, quota, &puts, &ge)) != 0) {
+		if ((rc = commit_guard(x, c->repo, quota, &puts, &held,
+		    &ge)) != 0) {
 			db_rollback(db);
 			if (rc == 1)
 				return collected(e);
@@ -805,17 +819,20 @@ commit_initial(struct dctx *x, int64_t repo_id, const char *author_name,
     struct oid *out, struct kerr *e)
 {
 	struct db *db = x->hub->db;
+	struct gc_git held;
 	struct puts puts;
 	struct oid root;
 	int rc;
 
+	gc_git_init(&held, x->a);
 	if (store_blobs(x, ops, nops, &puts) != 0 ||
-	    build_tree(x, NULL, ops, nops, &root) != 0 ||
+	    build_tree(x, NULL, ops, nops, &held, &root) != 0 ||
 	    write_commit(x, author_name, author_email, &root, NULL,
-	    "initial commit", out) != 0 ||
+	    "initial commit", &held, out) != 0 ||
 	    db_exec(db, x->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
 	    out->b, (size_t)OID_LEN) != 0 ||
-	    (rc = gc_hold(db, x->a, puts.json, puts.counts, puts.nchunks)) < 0)
+	    (rc = gc_hold(db, x->a, puts.json, puts.counts, puts.nchunks)) < 0 ||
+	    (rc == 0 && (rc = gc_hold_git(db, x->a, &held)) < 0))
 		return kerr_db(e, db);
 	if (rc == 1)
 		return collected(e);

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "discussions.h"
 #include "fresh.h"
+#include "gc.h"
 #include "gitstore.h"
 #include "hub.h"
 #include "jsonutil.h"
@@ -862,6 +863,7 @@ is_dir(const struct tree_entry *t)
 struct changes {
 	struct dchange	*v;
 	size_t		 n, cap, max;
+	struct gc_git	*held;		/* the trees written (gc.h), or NULL */
 };
 
 static char *
@@ -908,7 +910,7 @@ discussion_changes(struct dctx *x, const struct oid *from,
     const struct oid *to, size_t max, struct dchange **out, size_t *n,
     struct kerr *e)
 {
-	struct changes c = { NULL, 0, 0, max };
+	struct changes c = { NULL, 0, 0, max, NULL };
 	struct tree_change *tc;
 	size_t nt, i;
 	int rc;
@@ -1026,6 +1028,8 @@ merge_trees(struct dctx *x, const struct oid *base, const struct oid *ours,
 	if (write && gitstore_put_tree(x->hub->db, x->a, out, raw.data,
 	    raw.len) != 0)
 		return kerr_db(e, x->hub->db);
+	if (write && c->held != NULL)
+		gc_git_tree(c->held, out, raw.data, raw.len);
 	return 0;
 }
 
@@ -1093,6 +1097,8 @@ merge_pr(struct dctx *x, int64_t repo_id, const struct discussion *d,
 		if (write && gitstore_put_tree(x->hub->db, x->a, tree, "",
 		    0) != 0)
 			return kerr_db(e, x->hub->db);
+		if (write && c->held != NULL)
+			gc_git_tree(c->held, tree, "", 0);
 	}
 	return 0;
 }
@@ -1102,7 +1108,7 @@ discussion_conflicts(struct dctx *x, int64_t repo_id,
     const struct discussion *d, struct oid *head, struct oid *base_head,
     struct dchange **out, size_t *n, struct kerr *e)
 {
-	struct changes c = { NULL, 0, 0, DISCUSSION_CHANGES_MAX };
+	struct changes c = { NULL, 0, 0, DISCUSSION_CHANGES_MAX, NULL };
 	struct oid tree;
 
 	if (merge_pr(x, repo_id, d, false, head, base_head, &c, &tree, e) != 0)
@@ -1119,6 +1125,7 @@ struct merge_args {
 	struct oid	 from, to;	/* the base branch moves from, to */
 	const char	*branch;
 	bool		 new_commit;	/* to is a merge commit */
+	struct gc_git	 held;		/* what it wrote (gc.h) */
 };
 
 static int
@@ -1128,9 +1135,16 @@ merge_tx(struct dctx *x, void *arg, struct kerr *e)
 	struct db *db = x->hub->db;
 	struct db_res *res;
 	struct discussion d;
+	int rc;
 
 	if (get_with(x, SQL_LOCK, m->repo_id, m->num, &d, e) != 0)
 		return -1;
+	/* before the first write: the merge's commit and trees are still
+	 * stored, and stay so (gc.h) */
+	if (m->new_commit && (rc = gc_hold_git(db, x->a, &m->held)) != 0)
+		return rc < 0 ? kerr_db(e, db) : kerr_set(e, 503,
+		    "ServiceUnavailable", "The merge's commit was collected "
+		    "as garbage meanwhile; try again");
 	if (strcmp(d.status, "open") != 0)
 		return kerr_set(e, 409, "Conflict", "Pull request #%lld is %s",
 		    (long long)m->num, d.status);
@@ -1163,7 +1177,8 @@ merge_tx(struct dctx *x, void *arg, struct kerr *e)
 static int
 merge_commit(struct dctx *x, const struct discussion *d,
     const struct oid *tree, const struct oid *base_head,
-    const struct oid *head, struct oid *out, struct kerr *e)
+    const struct oid *head, struct gc_git *h, struct oid *out,
+    struct kerr *e)
 {
 	struct commit_info c;
 	struct db_res *res;
@@ -1189,6 +1204,7 @@ merge_commit(struct dctx *x, const struct discussion *d,
 	buf_init(&text, x->a);
 	commit_write(&text, &c);
 	git_object_oid(out, "commit", text.data, text.len);
+	gc_git_commit(h, out, &c);
 	if (gitstore_put_commit(x->hub->db, x->a, out, &c) != 0)
 		return kerr_db(e, x->hub->db);
 	return 0;
@@ -1199,7 +1215,7 @@ discussion_merge(struct dctx *x, int64_t repo_id, int64_t num,
     const struct dactor *who, const char *comment,
     struct dchange **conflicts, size_t *nconflicts, struct kerr *e)
 {
-	struct changes c = { NULL, 0, 0, DISCUSSION_CHANGES_MAX };
+	struct changes c = { NULL, 0, 0, DISCUSSION_CHANGES_MAX, NULL };
 	struct merge_args m;
 	struct discussion d;
 	struct oid head, base_head, tree;
@@ -1221,6 +1237,9 @@ discussion_merge(struct dctx *x, int64_t repo_id, int64_t num,
 		comment = NULL;
 	if (comment != NULL && check_text("comment", comment, e) != 0)
 		return -1;
+	memset(&m, 0, sizeof(m));
+	gc_git_init(&m.held, x->a);
+	c.held = &m.held;
 	if (merge_pr(x, repo_id, &d, true, &head, &base_head, &c, &tree,
 	    e) != 0)
 		return -1;
@@ -1231,7 +1250,6 @@ discussion_merge(struct dctx *x, int64_t repo_id, int64_t num,
 		    "conflicts with %s in %zu file(s): %s%s", (long long)num,
 		    d.base_branch, c.n, c.v[0].path, c.n > 1 ? ", ..." : "");
 	}
-	memset(&m, 0, sizeof(m));
 	m.repo_id = repo_id;
 	m.num = num;
 	m.who = who;
@@ -1243,8 +1261,8 @@ discussion_merge(struct dctx *x, int64_t repo_id, int64_t num,
 	else if (oid_eq(&base_head, &d.base_oid))
 		m.to = head;		/* a fast-forward */
 	else {
-		if (merge_commit(x, &d, &tree, &base_head, &head, &m.to,
-		    e) != 0)
+		if (merge_commit(x, &d, &tree, &base_head, &head, &m.held,
+		    &m.to, e) != 0)
 			return -1;
 		m.new_commit = true;
 	}

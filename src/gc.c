@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <mysqld_error.h>
+
 #include "arena.h"
 #include "blobstore.h"
 #include "db.h"
@@ -43,8 +45,8 @@ static struct db_rows mark_rows = {
 /* A mark whose object is referenced again is dropped: its grace starts
  * over the next time it is unreferenced. */
 static const char SQL_UNMARK_REFERENCED[] =
-    "DELETE FROM gc_mark WHERE EXISTS (SELECT 1 FROM repo_blob rb"
-    " WHERE rb.oid = gc_mark.ref_oid)";
+    "DELETE FROM gc_mark WHERE kind IN ('blob', 'lfs') AND EXISTS"
+    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = gc_mark.ref_oid)";
 static const char SQL_MARKED[] =
     "SELECT COUNT(*) FROM gc_mark";
 
@@ -132,6 +134,155 @@ static const char SQL_HOLD_COPY[] =
     " JOIN git_blob b ON b.oid = UNHEX(j.h)"
     " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
     " LOCK IN SHARE MODE";
+
+/* ---- git objects (gc.h "Git objects") ---- */
+
+static const char SQL_EDGES_STATE[] =
+    "SELECT last, done FROM gc_state WHERE name = 'tree-edges'";
+/* Trees a page for their edges: a tree may be megabytes. */
+#define EDGE_PAGE	100
+static const char SQL_EDGES_PAGE[] =
+    "SELECT oid, entries FROM git_tree WHERE oid > ? ORDER BY oid LIMIT 100";
+static const char SQL_EDGES_SAVE[] =
+    "UPDATE gc_state SET last = ?, done = ? WHERE name = 'tree-edges'";
+static struct db_rows edge_rows = {
+	"INSERT IGNORE INTO git_tree_edge (child, parent) VALUES ", "(?, ?)", 2,
+	{ 0 }
+};
+/* The rows nothing names, in id order after a given id. */
+static const char SQL_UNREF_COMMITS[] =
+    "SELECT c.oid FROM git_commit c WHERE c.oid > ?"
+    " AND NOT EXISTS (SELECT 1 FROM repo_commit r WHERE r.oid = c.oid)"
+    " AND NOT EXISTS (SELECT 1 FROM git_commit k WHERE k.parent = c.oid)"
+    " AND NOT EXISTS (SELECT 1 FROM git_commit_parent p"
+    "  WHERE p.parent = c.oid)"
+    " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.object = c.oid)"
+    " AND NOT EXISTS (SELECT 1 FROM ref f WHERE f.target = c.oid)"
+    " ORDER BY c.oid LIMIT 1000";
+static const char SQL_UNREF_TREES[] =
+    "SELECT t.oid FROM git_tree t WHERE t.oid > ?"
+    " AND NOT EXISTS (SELECT 1 FROM git_tree_edge e WHERE e.child = t.oid)"
+    " AND NOT EXISTS (SELECT 1 FROM git_commit c WHERE c.tree = t.oid)"
+    " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.object = t.oid)"
+    " ORDER BY t.oid LIMIT 1000";
+static const char SQL_UNREF_TAGS[] =
+    "SELECT t.oid FROM git_tag t WHERE t.oid > ?"
+    " AND NOT EXISTS (SELECT 1 FROM ref f WHERE f.target = t.oid)"
+    " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.object = t.oid)"
+    " ORDER BY t.oid LIMIT 1000";
+/* Marks of git objects named again since. */
+static const char SQL_UNMARK_GIT[] =
+    "DELETE FROM gc_mark WHERE (kind = 'commit' AND (EXISTS (SELECT 1"
+    " FROM repo_commit r WHERE r.oid = gc_mark.id) OR EXISTS (SELECT 1"
+    " FROM git_commit k WHERE k.parent = gc_mark.id) OR EXISTS (SELECT 1"
+    " FROM git_commit_parent p WHERE p.parent = gc_mark.id)))"
+    " OR (kind = 'tree' AND (EXISTS (SELECT 1 FROM git_tree_edge e"
+    " WHERE e.child = gc_mark.id) OR EXISTS (SELECT 1 FROM git_commit c"
+    " WHERE c.tree = gc_mark.id)))"
+    " OR (kind IN ('commit', 'tree', 'tag') AND (EXISTS (SELECT 1"
+    " FROM git_tag g WHERE g.object = gc_mark.id) OR EXISTS (SELECT 1"
+    " FROM ref f WHERE f.target = gc_mark.id)))";
+/* A row to delete, held exclusively, with what it names and its bytes. */
+static const char SQL_TREE_LOCK[] =
+    "SELECT entries FROM git_tree WHERE oid = ? FOR UPDATE";
+static const char SQL_COMMIT_LOCK[] =
+    "SELECT tree, parent, OCTET_LENGTH(author_name) +"
+    " OCTET_LENGTH(author_email) + OCTET_LENGTH(message) +"
+    " COALESCE(OCTET_LENGTH(raw), 0) FROM git_commit WHERE oid = ?"
+    " FOR UPDATE";
+static const char SQL_COMMIT_MORE[] =
+    "SELECT parent FROM git_commit_parent WHERE oid = ? ORDER BY n";
+static const char SQL_TAG_LOCK[] =
+    "SELECT object, type, OCTET_LENGTH(raw) FROM git_tag WHERE oid = ?"
+    " FOR UPDATE";
+/* The locking reads of what names a row, by kind (NULL ends a list);
+ * each takes one id. */
+static const char *const names_commit[] = {
+	"SELECT 1 FROM repo_commit WHERE oid = ? LIMIT 1 LOCK IN SHARE MODE",
+	"SELECT 1 FROM git_commit WHERE parent = ? LIMIT 1 LOCK IN SHARE MODE",
+	"SELECT 1 FROM git_commit_parent WHERE parent = ? LIMIT 1"
+	" LOCK IN SHARE MODE",
+	"SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE",
+	"SELECT 1 FROM ref WHERE target = ? LIMIT 1 LOCK IN SHARE MODE",
+	NULL
+};
+static const char *const names_tree[] = {
+	"SELECT 1 FROM git_tree_edge WHERE child = ? LIMIT 1"
+	" LOCK IN SHARE MODE",
+	"SELECT 1 FROM git_commit WHERE tree = ? LIMIT 1 LOCK IN SHARE MODE",
+	"SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE",
+	NULL
+};
+static const char *const names_tag[] = {
+	"SELECT 1 FROM ref WHERE target = ? LIMIT 1 LOCK IN SHARE MODE",
+	"SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE",
+	NULL
+};
+/* For a dry run: what names a row (up to REFERRERS of each), plain reads;
+ * a row is reported when only rows reported before name it. A ref or a
+ * repo_commit row names it for good (the id itself comes back). */
+#define REFERRERS	100
+static const char *const who_commit[] = {
+	"SELECT oid FROM repo_commit WHERE oid = ? LIMIT 1",
+	"SELECT oid FROM git_commit WHERE parent = ? LIMIT 101",
+	"SELECT oid FROM git_commit_parent WHERE parent = ? LIMIT 101",
+	"SELECT oid FROM git_tag WHERE object = ? LIMIT 101",
+	"SELECT target FROM ref WHERE target = ? LIMIT 1",
+	NULL
+};
+static const char *const who_tree[] = {
+	"SELECT parent FROM git_tree_edge WHERE child = ? LIMIT 101",
+	"SELECT oid FROM git_commit WHERE tree = ? LIMIT 101",
+	"SELECT oid FROM git_tag WHERE object = ? LIMIT 101",
+	NULL
+};
+static const char *const who_tag[] = {
+	"SELECT target FROM ref WHERE target = ? LIMIT 1",
+	"SELECT oid FROM git_tag WHERE object = ? LIMIT 101",
+	NULL
+};
+static const char SQL_TREE_READ[] =
+    "SELECT entries FROM git_tree WHERE oid = ?";
+static const char SQL_COMMIT_READ[] =
+    "SELECT tree, parent, OCTET_LENGTH(author_name) +"
+    " OCTET_LENGTH(author_email) + OCTET_LENGTH(message) +"
+    " COALESCE(OCTET_LENGTH(raw), 0) FROM git_commit WHERE oid = ?";
+static const char SQL_TAG_READ[] =
+    "SELECT object, type, OCTET_LENGTH(raw) FROM git_tag WHERE oid = ?";
+static const char SQL_DEL_EDGES[] =
+    "DELETE FROM git_tree_edge WHERE parent = ?";
+static const char SQL_DEL_TREE[] =
+    "DELETE FROM git_tree WHERE oid = ?";
+static const char SQL_DEL_PARENTS[] =
+    "DELETE FROM git_commit_parent WHERE oid = ?";
+static const char SQL_DEL_COMMIT[] =
+    "DELETE FROM git_commit WHERE oid = ?";
+static const char SQL_DEL_TAG[] =
+    "DELETE FROM git_tag WHERE oid = ?";
+/* What a row named, left for the next run when the run's list is full:
+ * marked as old as the row that named it. */
+static const char SQL_MARK_AT[] =
+    "INSERT IGNORE INTO gc_mark (kind, id, ref_oid, since) VALUES"
+    " (?, ?, ?, NOW(3) - INTERVAL ? SECOND)";
+/* Objects a run deletes after what named them, at most (then the next
+ * run goes on). */
+#define CASCADE_MAX	(1024 * 1024)
+
+/* Ids a statement of the writers' hold: a commit to the root of a wide
+ * tree holds each of its subtrees, in one statement (430 KiB). */
+#define HOLD_PAGE	10000
+/* The writers' hold, by table (gc_git.v[]). */
+static const char *const SQL_HOLD_GIT[3] = {
+	"SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+	" PATH '$')) AS j JOIN git_tree t ON t.oid = UNHEX(j.h)"
+	" LOCK IN SHARE MODE",
+	"SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+	" PATH '$')) AS j JOIN git_commit t ON t.oid = UNHEX(j.h)"
+	" LOCK IN SHARE MODE",
+	"SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+	" PATH '$')) AS j JOIN git_tag t ON t.oid = UNHEX(j.h)"
+	" LOCK IN SHARE MODE",
+};
 
 /* S3 prefixes of keys that are garbage once old: staged uploads never
  * verified, and copies a verification left behind (lfs.c). */
@@ -848,6 +999,504 @@ sweep_prefix(struct run *g, const char *prefix)
 	return list_pages(g, prefix, staging_page, &before);
 }
 
+/* ---- git objects ---- */
+
+enum { GIT_TREE, GIT_COMMIT, GIT_TAG };
+static const char *const git_kind[] = { "tree", "commit", "tag" };
+
+struct gobj {
+	struct oid	 oid;
+	int		 kind;
+};
+
+/* One run's list of what the deleted rows named, and for a dry run the
+ * set of what it reported (open addressing on the id's first bytes). */
+struct cascade {
+	struct gobj	*v;
+	size_t		 n, cap;
+	struct oid	*set;
+	unsigned char	*used;
+	size_t		 nset, setcap;
+};
+
+/* Writes the edges of the trees stored before sql/016 (gc_state), a page
+ * at a time from where a run stopped. *done: every tree has its edges. */
+static int
+fill_edges(struct run *g, bool *done)
+{
+	struct { struct oid child, parent; } *pairs;
+	unsigned char last[OID_LEN];
+	size_t lastlen = 0, n, len, rlen, pos, np, cap, i, m;
+	struct db_param *ps;
+	struct db_res *res;
+	struct oid child;
+	void *p, *raw;
+	int64_t d;
+	int rc;
+
+	arena_reset(&g->a);
+	if (db_exec(g->db, &g->a, &res, SQL_EDGES_STATE, "") != 0 ||
+	    (rc = db_row(res, "bi", &p, &len, &d)) < 0)
+		return dberr(g);
+	if (rc == 0) {
+		kerr_set(g->e, 500, "InternalError", "gc_state has no "
+		    "tree-edges row: run khubctl migrate");
+		return -1;
+	}
+	if (p != NULL && len == OID_LEN) {
+		memcpy(last, p, OID_LEN);
+		lastlen = OID_LEN;
+	}
+	db_done(res);
+	*done = d != 0;
+	if (*done || g->o->dry_run)
+		return 0;
+	do {
+		arena_reset(&g->a);
+		if (db_exec(g->db, &g->a, &res, SQL_EDGES_PAGE, "b", last,
+		    lastlen) != 0)
+			return dberr(g);
+		n = np = 0;
+		cap = 64;
+		pairs = arena_alloc(&g->a, cap * sizeof(*pairs));
+		while ((rc = db_row(res, "bb", &p, &len, &raw, &rlen)) == 1) {
+			if (len != OID_LEN)
+				continue;
+			n++;
+			memcpy(last, p, OID_LEN);
+			lastlen = OID_LEN;
+			for (pos = 0; tree_next_subtree(raw, rlen, &pos,
+			    &child) == 1; np++) {
+				if (np == cap) {
+					void *v = arena_alloc(&g->a, 2 * cap *
+					    sizeof(*pairs));
+
+					memcpy(v, pairs, np * sizeof(*pairs));
+					pairs = v;
+					cap *= 2;
+				}
+				pairs[np].child = child;
+				memcpy(pairs[np].parent.b, p, OID_LEN);
+			}
+		}
+		if (rc < 0)
+			return dberr(g);
+		ps = arena_zalloc(&g->a, 2 * DB_ROWS_MAX * sizeof(*ps));
+		for (i = 0; i < np; i += m) {
+			size_t k;
+
+			m = np - i < DB_ROWS_MAX ? np - i : DB_ROWS_MAX;
+			for (k = 0; k < m; k++) {
+				ps[2 * k].kind = 'b';
+				ps[2 * k].p = pairs[i + k].child.b;
+				ps[2 * k].len = OID_LEN;
+				ps[2 * k + 1].kind = 'b';
+				ps[2 * k + 1].p = pairs[i + k].parent.b;
+				ps[2 * k + 1].len = OID_LEN;
+			}
+			if (db_exec_rows(g->db, &g->a, &edge_rows, ps, m) != 0)
+				return dberr(g);
+		}
+		*done = n < EDGE_PAGE;
+		if (db_exec(g->db, &g->a, NULL, SQL_EDGES_SAVE, "bi", last,
+		    lastlen, (int64_t)*done) != 0)
+			return dberr(g);
+	} while (!*done);
+	log_info("gc: every tree has its edges");
+	return 0;
+}
+
+/* Marks every row of a kind nothing names (sql: SQL_UNREF_*). */
+static int
+mark_git(struct run *g, const char *sql, const char *kind)
+{
+	unsigned char last[OID_LEN], *ids;
+	struct oid *refs;
+	size_t lastlen = 0, n, len;
+	struct db_res *res;
+	void *oid;
+	int rc;
+
+	do {
+		arena_reset(&g->a);
+		ids = arena_alloc(&g->a, PAGE * OID_LEN);
+		refs = arena_alloc(&g->a, PAGE * sizeof(*refs));
+		if (db_exec(g->db, &g->a, &res, sql, "b", last, lastlen) != 0)
+			return dberr(g);
+		n = 0;
+		while ((rc = db_row(res, "b", &oid, &len)) == 1) {
+			if (len != OID_LEN || n == PAGE)
+				continue;
+			memcpy(ids + n * OID_LEN, oid, OID_LEN);
+			memcpy(refs[n].b, oid, OID_LEN);
+			n++;
+		}
+		if (rc < 0 || mark(g, kind, ids, OID_LEN, refs, n) != 0)
+			return dberr(g);
+		if (n > 0) {
+			memcpy(last, ids + (n - 1) * OID_LEN, OID_LEN);
+			lastlen = OID_LEN;
+		}
+	} while (n == PAGE);
+	return 0;
+}
+
+static size_t
+set_slot(const struct cascade *c, const struct oid *o)
+{
+	uint64_t h;
+
+	memcpy(&h, o->b, sizeof(h));
+	return (size_t)(h % c->setcap);
+}
+
+static bool
+set_has(const struct cascade *c, const struct oid *o)
+{
+	size_t i;
+
+	if (c->setcap == 0)
+		return false;
+	for (i = set_slot(c, o); c->used[i]; i = (i + 1) % c->setcap)
+		if (oid_eq(&c->set[i], o))
+			return true;
+	return false;
+}
+
+static int
+set_add(struct cascade *c, const struct oid *o)
+{
+	size_t i;
+
+	if (2 * (c->nset + 1) > c->setcap) {
+		struct cascade old = *c;
+
+		c->setcap = old.setcap ? 2 * old.setcap : 1024;
+		c->set = calloc(c->setcap, sizeof(*c->set));
+		c->used = calloc(c->setcap, 1);
+		if (c->set == NULL || c->used == NULL) {
+			free(c->set);
+			free(c->used);
+			*c = old;
+			return -1;
+		}
+		c->nset = 0;
+		for (i = 0; i < old.setcap; i++)
+			if (old.used[i])
+				set_add(c, &old.set[i]);
+		free(old.set);
+		free(old.used);
+	}
+	for (i = set_slot(c, o); c->used[i]; i = (i + 1) % c->setcap)
+		;
+	c->set[i] = *o;
+	c->used[i] = 1;
+	c->nset++;
+	return 0;
+}
+
+/* Something a deleted row named, to look at in this run; when the list
+ * is full, marked as due for the next. */
+static int
+cascade_push(struct run *g, struct cascade *c, int kind, const struct oid *o)
+{
+	if (c->n == c->cap) {
+		struct gobj *v;
+
+		if (c->cap >= CASCADE_MAX)
+			return g->o->dry_run ? 0 : db_exec(g->db, &g->a, NULL,
+			    SQL_MARK_AT, "sbbi", git_kind[kind], o->b,
+			    (size_t)OID_LEN, o->b, (size_t)OID_LEN,
+			    g->o->grace) != 0 ? dberr(g) : 0;
+		if ((v = realloc(c->v, (c->cap ? 2 * c->cap : 1024) *
+		    sizeof(*v))) == NULL) {
+			kerr_set(g->e, 500, "InternalError", "out of memory");
+			return -1;
+		}
+		c->v = v;
+		c->cap = c->cap ? 2 * c->cap : 1024;
+	}
+	c->v[c->n].oid = *o;
+	c->v[c->n++].kind = kind;
+	return 0;
+}
+
+/* What row o of kind names: children v[0..*n) (arena), their kinds, and
+ * the row's bytes, from the locked or plain read; 1 found, 0 gone. */
+static int
+git_read(struct run *g, int kind, const struct oid *o, bool lock,
+    struct gobj **v, size_t *n, uint64_t *bytes)
+{
+	struct db_res *res;
+	void *a, *b;
+	char *type;
+	size_t alen, blen, pos, cap;
+	struct oid sub;
+	uint64_t size;
+	int rc;
+
+	*n = 0;
+	if (kind == GIT_TREE) {
+		if (db_exec(g->db, &g->a, &res, lock ? SQL_TREE_LOCK :
+		    SQL_TREE_READ, "b", o->b, (size_t)OID_LEN) != 0 ||
+		    (rc = db_row(res, "b", &a, &alen)) < 0)
+			return -1;
+		if (rc == 0)
+			return 0;
+		*bytes = alen;
+		cap = 16;
+		*v = arena_alloc(&g->a, cap * sizeof(**v));
+		for (pos = 0; tree_next_subtree(a, alen, &pos, &sub) == 1;) {
+			if (*n == cap) {
+				struct gobj *w = arena_alloc(&g->a, 2 * cap *
+				    sizeof(*w));
+
+				memcpy(w, *v, *n * sizeof(*w));
+				*v = w;
+				cap *= 2;
+			}
+			(*v)[*n].oid = sub;
+			(*v)[(*n)++].kind = GIT_TREE;
+		}
+		return 1;
+	}
+	if (kind == GIT_TAG) {
+		if (db_exec(g->db, &g->a, &res, lock ? SQL_TAG_LOCK :
+		    SQL_TAG_READ, "b", o->b, (size_t)OID_LEN) != 0 ||
+		    (rc = db_row(res, "bsu", &a, &alen, &type, &size)) < 0)
+			return -1;
+		if (rc == 0)
+			return 0;
+		*bytes = size;
+		*v = arena_alloc(&g->a, sizeof(**v));
+		if (alen == OID_LEN && strcmp(type, "blob") != 0) {
+			memcpy((*v)[0].oid.b, a, OID_LEN);
+			(*v)[0].kind = !strcmp(type, "tree") ? GIT_TREE :
+			    !strcmp(type, "tag") ? GIT_TAG : GIT_COMMIT;
+			*n = 1;
+		}
+		return 1;
+	}
+	if (db_exec(g->db, &g->a, &res, lock ? SQL_COMMIT_LOCK :
+	    SQL_COMMIT_READ, "b", o->b, (size_t)OID_LEN) != 0 ||
+	    (rc = db_row(res, "bbu", &a, &alen, &b, &blen, &size)) < 0)
+		return -1;
+	if (rc == 0)
+		return 0;
+	*bytes = size;
+	cap = 8;
+	*v = arena_alloc(&g->a, cap * sizeof(**v));
+	if (alen == OID_LEN) {
+		memcpy((*v)[*n].oid.b, a, OID_LEN);
+		(*v)[(*n)++].kind = GIT_TREE;
+	}
+	if (b != NULL && blen == OID_LEN) {
+		memcpy((*v)[*n].oid.b, b, OID_LEN);
+		(*v)[(*n)++].kind = GIT_COMMIT;
+	}
+	db_done(res);
+	if (db_exec(g->db, &g->a, &res, SQL_COMMIT_MORE, "b", o->b,
+	    (size_t)OID_LEN) != 0)
+		return -1;
+	while ((rc = db_row(res, "b", &a, &alen)) == 1) {
+		if (alen != OID_LEN)
+			continue;
+		if (*n == cap) {
+			struct gobj *w = arena_alloc(&g->a, 2 * cap *
+			    sizeof(*w));
+
+			memcpy(w, *v, *n * sizeof(*w));
+			*v = w;
+			cap *= 2;
+		}
+		memcpy((*v)[*n].oid.b, a, OID_LEN);
+		(*v)[(*n)++].kind = GIT_COMMIT;
+	}
+	return rc < 0 ? -1 : 1;
+}
+
+/* Whether something names o (the locking reads of gc.h): 1, 0, -1. */
+static int
+git_named(struct run *g, int kind, const struct oid *o)
+{
+	const char *const *q = kind == GIT_TREE ? names_tree :
+	    kind == GIT_TAG ? names_tag : names_commit;
+	struct db_res *res;
+	int64_t one;
+	int rc;
+
+	for (; *q != NULL; q++) {
+		if (db_exec(g->db, &g->a, &res, *q, "b", o->b,
+		    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0)
+			return -1;
+		db_done(res);
+		if (rc == 1)
+			return 1;
+	}
+	return 0;
+}
+
+/* For a dry run: whether something not reported names o. */
+static int
+git_named_dry(struct run *g, struct cascade *c, int kind,
+    const struct oid *o)
+{
+	const char *const *q = kind == GIT_TREE ? who_tree :
+	    kind == GIT_TAG ? who_tag : who_commit;
+	struct db_res *res;
+	struct oid by;
+	size_t len, k;
+	void *p;
+	int rc;
+
+	for (; *q != NULL; q++) {
+		if (db_exec(g->db, &g->a, &res, *q, "b", o->b,
+		    (size_t)OID_LEN) != 0)
+			return -1;
+		for (k = 0; (rc = db_row(res, "b", &p, &len)) == 1; k++) {
+			if (len != OID_LEN || k == REFERRERS)
+				break;
+			memcpy(by.b, p, OID_LEN);
+			if (oid_eq(&by, o) || !set_has(c, &by))
+				break;
+		}
+		if (rc < 0)
+			return -1;
+		db_done(res);
+		if (rc == 1)
+			return 1;
+	}
+	return 0;
+}
+
+/* Deletes row o of kind (reports it, in a dry run) if nothing names it,
+ * and lists what it named. A deadlock with a writer leaves it for the
+ * next run. */
+static int
+git_drop(struct run *g, struct cascade *c, int kind, const struct oid *o)
+{
+	static const char *const del[][2] = {
+		{ SQL_DEL_EDGES, SQL_DEL_TREE },
+		{ SQL_DEL_PARENTS, SQL_DEL_COMMIT },
+		{ SQL_DEL_TAG, NULL },
+	};
+	char hex[OID_HEX + 1];
+	struct gobj *v;
+	uint64_t bytes = 0;
+	size_t n, i;
+	int rc, named = 0;
+
+	arena_reset(&g->a);	/* the caller keeps nothing in it */
+	oid_hex(o, hex);
+	if (g->o->dry_run) {
+		if (set_has(c, o))
+			return 0;
+		if ((rc = git_read(g, kind, o, false, &v, &n, &bytes)) < 0 ||
+		    (rc == 1 && (named = git_named_dry(g, c, kind, o)) < 0))
+			return dberr(g);
+		if (rc == 0 || named == 1)
+			return 0;
+		if (set_add(c, o) != 0) {
+			kerr_set(g->e, 500, "InternalError", "out of memory");
+			return -1;
+		}
+	} else {
+		if (db_begin(g->db) != 0 ||
+		    (rc = git_read(g, kind, o, true, &v, &n, &bytes)) < 0 ||
+		    (rc == 1 && (named = git_named(g, kind, o)) < 0))
+			goto dberr;
+		/* gone, or named (again): only the mark goes */
+		if (rc == 0 || named == 1) {
+			if (unmark(g, git_kind[kind], o->b, OID_LEN) != 0 ||
+			    db_commit(g->db) != 0)
+				goto dberr;
+			return 0;
+		}
+		for (i = 0; i < 2 && del[kind][i] != NULL; i++)
+			if (db_exec(g->db, &g->a, NULL, del[kind][i], "b", o->b,
+			    (size_t)OID_LEN) != 0)
+				goto dberr;
+		if (unmark(g, git_kind[kind], o->b, OID_LEN) != 0 ||
+		    db_commit(g->db) != 0)
+			goto dberr;
+	}
+	found(g, git_kind[kind], hex, bytes);
+	for (i = 0; i < n; i++)
+		if (cascade_push(g, c, v[i].kind, &v[i].oid) != 0)
+			return -1;
+	return 0;
+dberr:
+	if (db_errno(g->db) == ER_LOCK_DEADLOCK ||
+	    db_errno(g->db) == ER_LOCK_WAIT_TIMEOUT) {
+		db_rollback(g->db);
+		log_info("gc: %s %s: a writer holds it; left for the next run",
+		    git_kind[kind], hex);
+		return 0;
+	}
+	return dberr(g);
+}
+
+/* Sweeps the marks of git objects whose grace has run out, tags, then
+ * commits, then trees, each with what only it named. */
+static int
+sweep_git(struct run *g)
+{
+	static const int kinds[] = { GIT_TAG, GIT_COMMIT, GIT_TREE };
+	struct cascade c;
+	unsigned char last[OID_LEN];
+	struct oid *due;
+	size_t lastlen, n, i, k, len, rlen;
+	struct db_res *res;
+	void *id, *ref;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	/* not in the arena: each object resets it (git_drop()) */
+	if ((due = malloc(PAGE * sizeof(*due))) == NULL) {
+		kerr_set(g->e, 500, "InternalError", "out of memory");
+		return -1;
+	}
+	for (k = 0; k < 3 && rc == 0; k++) {
+		lastlen = 0;
+		do {
+			arena_reset(&g->a);
+			if (db_exec(g->db, &g->a, &res, SQL_DUE, "sbi",
+			    git_kind[kinds[k]], last, lastlen,
+			    g->o->grace) != 0) {
+				rc = dberr(g);
+				break;
+			}
+			n = 0;
+			while ((rc = db_row(res, "bb", &id, &len, &ref,
+			    &rlen)) == 1)
+				if (len == OID_LEN && n < PAGE)
+					memcpy(due[n++].b, id, OID_LEN);
+			if (rc < 0) {
+				rc = dberr(g);
+				break;
+			}
+			rc = 0;
+			for (i = 0; i < n && rc == 0; i++) {
+				rc = git_drop(g, &c, kinds[k], &due[i]);
+				while (rc == 0 && c.n > 0) {
+					struct gobj x = c.v[--c.n];
+
+					rc = git_drop(g, &c, x.kind, &x.oid);
+				}
+			}
+			if (n > 0) {
+				memcpy(last, due[n - 1].b, OID_LEN);
+				lastlen = OID_LEN;
+			}
+		} while (rc == 0 && n == PAGE);
+	}
+	free(due);
+	free(c.v);
+	free(c.set);
+	free(c.used);
+	return rc;
+}
+
 int
 gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
     struct kerr *e)
@@ -855,6 +1504,7 @@ gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
 	struct run g;
 	struct db_res *res;
 	size_t i;
+	bool edges = false;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -865,13 +1515,21 @@ gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
 	g.e = e;
 	g.db = x->hub->db;
 	arena_init(&g.a, 64 * 1024);
+	if (fill_edges(&g, &edges) != 0)
+		goto out;
+	if (edges && (mark_git(&g, SQL_UNREF_TAGS, "tag") != 0 ||
+	    mark_git(&g, SQL_UNREF_COMMITS, "commit") != 0 ||
+	    mark_git(&g, SQL_UNREF_TREES, "tree") != 0))
+		goto out;
 	if (mark_blobs(&g) != 0 || mark_lfs(&g) != 0)
 		goto out;
-	if (db_exec(g.db, &g.a, NULL, SQL_UNMARK_REFERENCED, "") != 0) {
+	if (db_exec(g.db, &g.a, NULL, SQL_UNMARK_REFERENCED, "") != 0 ||
+	    db_exec(g.db, &g.a, NULL, SQL_UNMARK_GIT, "") != 0) {
 		dberr(&g);
 		goto out;
 	}
-	if (sweep(&g, "blob") != 0 || sweep(&g, "lfs") != 0 ||
+	if ((edges && sweep_git(&g) != 0) ||
+	    sweep(&g, "blob") != 0 || sweep(&g, "lfs") != 0 ||
 	    sweep_uploads(&g) != 0 || sweep_orphans(&g) != 0)
 		goto out;
 	for (i = 0; i < sizeof(stale_prefixes) / sizeof(stale_prefixes[0]);
@@ -896,6 +1554,21 @@ out:
 	return rc;
 }
 
+/* A hold found one of the blobs of a JSON array of hex ids collected:
+ * the worker forgets them all, so that the next try sees which. */
+static void
+forget_json(const char *json)
+{
+	struct oid o;
+	const char *p;
+
+	for (p = json; (p = strchr(p, '"')) != NULL; p += OID_HEX + 2)
+		if (oid_parse(&o, p + 1, OID_HEX) == 0)
+			gitstore_forget_blob(&o);
+		else
+			break;
+}
+
 int
 gc_hold(struct db *db, struct arena *a, char *const *chunk,
     const size_t *counts, size_t nchunks)
@@ -910,8 +1583,11 @@ gc_hold(struct db *db, struct arena *a, char *const *chunk,
 		    (rc = db_row(res, "uu", &have, &lost_lfs)) < 0)
 			return -1;
 		db_done(res);
-		if (rc == 0 || have != counts[i] || lost_lfs != 0)
+		if (rc == 0 || have != counts[i] || lost_lfs != 0) {
+			for (i = 0; i < nchunks; i++)
+				forget_json(chunk[i]);
 			return 1;
+		}
 	}
 	return 0;
 }
@@ -946,8 +1622,111 @@ gc_hold_copy(struct db *db, struct arena *a, const struct oid *ids, size_t n)
 		    (rc = db_row(res, "uu", &have, &lost_lfs)) < 0)
 			return -1;
 		db_done(res);
-		if (rc == 0 || have != m || lost_lfs != 0)
+		if (rc == 0 || have != m || lost_lfs != 0) {
+			for (i = 0; i < n; i++)
+				gitstore_forget_blob(&v[i]);
 			return 1;
+		}
+	}
+	return 0;
+}
+
+void
+gc_git_init(struct gc_git *h, struct arena *a)
+{
+	memset(h, 0, sizeof(*h));
+	h->a = a;
+}
+
+static void
+git_add(struct gc_git *h, int k, const struct oid *o)
+{
+	if (h->n[k] == h->cap[k]) {
+		size_t cap = h->cap[k] ? 2 * h->cap[k] : 64;
+		struct oid *v = arena_alloc(h->a, cap * sizeof(*v));
+
+		if (h->n[k] > 0)
+			memcpy(v, h->v[k], h->n[k] * sizeof(*v));
+		h->v[k] = v;
+		h->cap[k] = cap;
+	}
+	h->v[k][h->n[k]++] = *o;
+}
+
+void
+gc_git_tree(struct gc_git *h, const struct oid *oid, const void *raw,
+    size_t len)
+{
+	struct oid sub;
+	size_t pos = 0;
+
+	git_add(h, GIT_TREE, oid);
+	while (tree_next_subtree(raw, len, &pos, &sub) == 1)
+		git_add(h, GIT_TREE, &sub);
+}
+
+void
+gc_git_commit(struct gc_git *h, const struct oid *oid,
+    const struct commit_info *c)
+{
+	const struct oid *p;
+	size_t k;
+
+	git_add(h, GIT_COMMIT, oid);
+	git_add(h, GIT_TREE, &c->tree);
+	for (k = 0; (p = commit_parent(c, k)) != NULL; k++)
+		git_add(h, GIT_COMMIT, p);
+}
+
+void
+gc_git_tag(struct gc_git *h, const struct oid *oid, const struct tag_info *t)
+{
+	git_add(h, GIT_TAG, oid);
+	if (!strcmp(t->type, "commit"))
+		git_add(h, GIT_COMMIT, &t->object);
+	else if (!strcmp(t->type, "tree"))
+		git_add(h, GIT_TREE, &t->object);
+	else if (!strcmp(t->type, "tag"))
+		git_add(h, GIT_TAG, &t->object);
+}
+
+int
+gc_hold_git(struct db *db, struct arena *a, struct gc_git *h)
+{
+	struct db_res *res;
+	struct oid *v;
+	uint64_t have;
+	size_t i, j, m, n;
+	struct buf q;
+	int k, rc;
+
+	for (k = 0; k < 3; k++) {
+		v = h->v[k];
+		n = h->n[k];
+		if (n == 0)
+			continue;
+		qsort(v, n, sizeof(*v), cmp_oid);
+		for (i = j = 0; i < n; i++)	/* distinct, in id order */
+			if (j == 0 || memcmp(v[j - 1].b, v[i].b, OID_LEN) != 0)
+				v[j++] = v[i];
+		h->n[k] = n = j;
+		for (i = 0; i < n; i += m) {
+			m = n - i < HOLD_PAGE ? n - i : HOLD_PAGE;
+			buf_init(&q, a);
+			for (j = 0; j < m; j++) {
+				char hex[OID_HEX + 1];
+
+				oid_hex(&v[i + j], hex);
+				buf_printf(&q, "%s\"%s\"", j ? "," : "[", hex);
+			}
+			buf_addc(&q, ']');
+			if (db_exec(db, a, &res, SQL_HOLD_GIT[k], "s",
+			    q.data) != 0 || (rc = db_row(res, "u", &have)) < 0)
+				return -1;
+			db_done(res);
+			if (rc == 0 || have != m)
+				return 1;
+		}
 	}
 	return 0;
 }

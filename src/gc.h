@@ -12,6 +12,9 @@
  *	- multipart uploads never completed (lfs_upload rows, aborted in S3);
  *	- staged uploads never verified (lfs-staging/...) and verification
  *	  copies left behind (lfs-verify/...), by their S3 modification time.
+ *	- git objects (commits, trees, annotated tags) nothing reaches:
+ *	  of deleted repositories, failed commits and pushes ("Git objects"
+ *	  below);
  *	- orphans: keys of content (blob/..., lfs/...) no row names, by
  *	  their S3 modification time: bytes a commit stored and never
  *	  recorded (it failed after the PUT, or S3 finished a PUT khub had
@@ -31,6 +34,41 @@
  * sees the reference. A commit writes a blob row only with bytes it stored
  * itself (commit.c), so a row gc deleted is never brought back by a
  * commit that had only seen it.
+ *
+ * Git objects (git_commit with git_commit_parent, git_tree, git_tag) are
+ * shared by every repository and written before the transaction that
+ * makes them reachable. Their reference rows:
+ *	- of a commit: a repo_commit row, a commit naming it as a parent, a
+ *	  tag naming it, a ref targeting it;
+ *	- of a tree: a commit naming it as its tree, an edge (git_tree_edge:
+ *	  child, parent) from a tree naming it as a subtree, a tag;
+ *	- of a tag: a ref targeting it, a tag naming it.
+ * A tree's edges are written with it, in one transaction (no tree row is
+ * without them), and go with it; a commit's later parents go before its
+ * row. gc marks the rows nothing names (the roots of the garbage: a
+ * deleted repository's head commits, a failed commit's); one that has
+ * stayed marked for the grace period is deleted in a transaction that
+ * holds it exclusively and checks with locking reads that nothing names
+ * it, and then what it named (its tree and parents; a tree's subtrees; a
+ * tag's object) in the same way, at once: what only garbage reached goes
+ * in the same run. So a row goes once every row that reached it went, the
+ * first of them after its grace.
+ * A writer (a commit, a push, a mirror's copy, a branch's first commit)
+ * holds what it names: in the transaction that adds the repo_commit rows
+ * or moves the ref, before its first write, it locks (shared) every
+ * commit, tree and tag it wrote or found stored, every subtree of those
+ * trees, and every commit's tree and parents (gc_git_*(), gc_hold_git()),
+ * and rolls back when one is missing (503: send it again). Each row it
+ * names either was deleted before its lock (it sees it missing), or its
+ * lock makes gc wait until its transaction has committed; by then the row
+ * has a reference: the writer's own rows (edges, commit rows, written
+ * before or in that transaction; one naming a row gc was deleting waited
+ * for gc's locking read, and the writer then sees the row missing), down
+ * to repo_commit and ref rows, which it writes in that transaction. A row
+ * a writer holds when gc wants it (a deadlock, a lock wait timeout) is
+ * left for the next run. Trees stored before sql/016 get their edges
+ * from gc's first run (gc_state), and no git object is collected before:
+ * run gc only once every worker writes edges.
  */
 #ifndef KHUB_GC_H
 #define KHUB_GC_H
@@ -43,14 +81,17 @@
 #include "kerr.h"
 
 struct arena;
+struct commit_info;
 struct db;
 struct oid;
+struct tag_info;
 struct s3;
 struct s3_obj;
 
 /* Called for each object deleted (or, in a dry run, that would be):
  * what it is ("blob", "small-blob", "lfs-pointer", "lfs", "multipart",
- * "staging", "orphan"), its S3 key or hex id, and the bytes it frees. */
+ * "staging", "orphan", "commit", "tree", "tag"), its S3 key or hex id, and
+ * the bytes it frees (a git object's: its row's text). */
 typedef void (*gc_report_fn)(void *arg, const char *what, const char *key,
     uint64_t bytes);
 
@@ -76,7 +117,10 @@ struct gc_stats {
 /*
  * One collection: marks what is unreferenced now, then deletes what has
  * stayed so for the grace period (reports it only, in a dry run), in the
- * order blobs, LFS objects, multipart uploads, staged keys. Stops at the
+ * order git objects (tags, commits, trees, each with what only it
+ * reached), blobs, LFS objects, multipart uploads, orphans, staged keys.
+ * First it writes the edges of trees stored before sql/016 (none in a dry
+ * run); no git object is marked or deleted before. Stops at the
  * first database or S3 failure: what was deleted before is consistent.
  * Returns 0, or -1 with *e filled. *st counts what was done either way.
  */
@@ -116,5 +160,31 @@ int	 gc_store_again(struct db *, struct arena *, struct s3 *,
  */
 int	 gc_hold_copy(struct db *, struct arena *, const struct oid *v,
 	    size_t n);
+
+/* The git objects a writer names (gc.h above), for gc_hold_git(). */
+struct gc_git {
+	struct arena	*a;
+	struct oid	*v[3];		/* trees, commits, tags */
+	size_t		 n[3], cap[3];
+};
+
+void	 gc_git_init(struct gc_git *, struct arena *);
+/* A tree the writer stored or names, with its subtrees. */
+void	 gc_git_tree(struct gc_git *, const struct oid *, const void *raw,
+	    size_t len);
+/* A commit the writer stored or names, with its tree and parents. */
+void	 gc_git_commit(struct gc_git *, const struct oid *,
+	    const struct commit_info *);
+/* A tag the writer stored, with what it tags (a blob is not held here). */
+void	 gc_git_tag(struct gc_git *, const struct oid *,
+	    const struct tag_info *);
+
+/*
+ * In the writer's transaction, before its first write: locks (shared,
+ * until the transaction ends) every object of h. 0 when each is stored,
+ * 1 when one is not (gc collected it: roll back, the write must be sent
+ * again), -1 on a database error.
+ */
+int	 gc_hold_git(struct db *, struct arena *, struct gc_git *h);
 
 #endif

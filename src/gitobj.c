@@ -2,6 +2,7 @@
  * gitobj.c: object ids (SHA-1 as git uses it, hash.h), trees and commits
  * in git's exact formats.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,28 @@ tree_find(const struct tree *t, const char *name, size_t len)
 	long i = bsearch_mode(t, name, len, MODE_FILE);
 
 	return i >= 0 ? i : bsearch_mode(t, name, len, MODE_DIR);
+}
+
+int
+tree_next_subtree(const void *raw, size_t len, size_t *pos, struct oid *out)
+{
+	const unsigned char *base = raw, *p, *end = base + len, *nul;
+	bool dir;
+
+	while (*pos < len) {
+		p = base + *pos;
+		/* "40000 " exactly: git writes no leading zero */
+		dir = (size_t)(end - p) > 6 && memcmp(p, "40000 ", 6) == 0;
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL ||
+		    (size_t)(end - nul - 1) < OID_LEN)
+			return -1;
+		*pos = (size_t)(nul + 1 + OID_LEN - base);
+		if (dir) {
+			memcpy(out->b, nul + 1, OID_LEN);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int

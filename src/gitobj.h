@@ -64,6 +64,13 @@ void	 lfs_pointer(struct buf *, const unsigned char sha256[SHA256_LEN],
  */
 int	 tree_parse(struct tree *out, struct arena *, const void *raw,
 	    size_t len);
+/*
+ * The next subtree (mode 40000) of a tree in raw format from *pos on, into
+ * out, *pos moved past it: 1, or 0 at the end. Lenient (any tree stored
+ * must be walkable, gc.c): a malformed rest ends the walk (-1).
+ */
+int	 tree_next_subtree(const void *raw, size_t len, size_t *pos,
+	    struct oid *out);
 /* Appends the raw format of t (entries must be in git order). */
 void	 tree_write(struct buf *, const struct tree *);
 /* Sorts entries into git order (folders compare as if "name/"). */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mysqld_error.h>
+
 #include "cache.h"
 #include "blobstore.h"
 #include "db.h"
@@ -31,6 +33,11 @@ static const char SQL_PUT_TREE[] =
 static const char SQL_PUT_COMMIT[] =
     "INSERT IGNORE INTO git_commit (oid, tree, parent, author_name,"
     " author_email, time, message, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/* A tree's subtrees, its reference rows for gc (gc.h "Git objects"):
+ * one statement for a tree however wide (a JSON array of hex ids). */
+static const char SQL_PUT_EDGES[] =
+    "INSERT IGNORE INTO git_tree_edge (child, parent) SELECT UNHEX(j.h), ?"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j";
 static const char SQL_TAG[] = "SELECT raw FROM git_tag WHERE oid = ?";
 static const char SQL_PUT_TAG[] =
     "INSERT IGNORE INTO git_tag (oid, object, type, raw) VALUES (?, ?, ?, ?)";
@@ -207,6 +214,13 @@ gitstore_blob_in_s3(struct db *db, struct arena *a, const struct oid *oid,
 	return 0;
 }
 
+void
+gitstore_forget_blob(const struct oid *oid)
+{
+	cache_drop(CACHE_BLOB, oid);
+	cache_drop(CACHE_BLOB_META, oid);
+}
+
 int
 gitstore_set_in_s3(struct db *db, struct arena *a, const struct oid *oid)
 {
@@ -259,13 +273,77 @@ gitstore_put_blob(struct db *db, struct arena *a, const struct blob_info *b)
 	    (int64_t)b->lfs, (int64_t)b->in_s3);
 }
 
+/* The rows of a tree with n subtrees sub[0..n), in one transaction when
+ * n > 0 (no tree row without its edges): the tree first, so that a gc
+ * deleting the same tree holds it before this transaction holds any
+ * edge of it (else each would wait for the other). */
+static int
+put_tree_rows(struct db *db, struct arena *a, const struct oid *oid,
+    const void *raw, size_t len, const struct oid *sub, size_t n)
+{
+	char hex[OID_HEX + 1];
+	struct buf q;
+	size_t i;
+
+	if (db_exec(db, a, NULL, SQL_PUT_TREE, "bb", oid->b, (size_t)OID_LEN,
+	    raw, len) != 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	/* 43 bytes an entry: within max_allowed_packet as the tree is */
+	buf_init(&q, a);
+	for (i = 0; i < n; i++) {
+		oid_hex(&sub[i], hex);
+		buf_printf(&q, "%s\"%s\"", i ? "," : "[", hex);
+	}
+	buf_addc(&q, ']');
+	return db_exec(db, a, NULL, SQL_PUT_EDGES, "bs", oid->b,
+	    (size_t)OID_LEN, q.data);
+}
+
+static int	oid_cmp(const void *, const void *);
+
+/* Deadlocks of a tree's transaction retried (two writers storing the
+ * same tree at once, or gc deleting what it names). */
+#define TREE_TX_ATTEMPTS	8
+
 int
 gitstore_put_tree(struct db *db, struct arena *a, const struct oid *oid,
     const void *raw, size_t len)
 {
-	if (db_exec(db, a, NULL, SQL_PUT_TREE, "bb", oid->b, (size_t)OID_LEN,
-	    raw, len))
+	struct oid *sub;
+	size_t n = 0, cap = 16, pos = 0;
+	int rc, attempt;
+
+	sub = arena_alloc(a, cap * sizeof(*sub));
+	while ((rc = tree_next_subtree(raw, len, &pos, &sub[n])) == 1)
+		if (++n == cap) {
+			struct oid *v = arena_alloc(a, 2 * cap * sizeof(*v));
+
+			memcpy(v, sub, n * sizeof(*v));
+			sub = v;
+			cap *= 2;
+		}
+	if (rc < 0)
 		return -1;
+	/* in id order: two writers of trees with shared subtrees lock
+	 * their edges in one order */
+	qsort(sub, n, sizeof(*sub), oid_cmp);
+	if (n == 0 || db_in_transaction(db)) {
+		if (put_tree_rows(db, a, oid, raw, len, sub, n) != 0)
+			return -1;
+	} else
+		for (attempt = 1; ; attempt++) {
+			if (db_begin(db) != 0)
+				return -1;
+			if (put_tree_rows(db, a, oid, raw, len, sub, n) == 0 &&
+			    db_commit(db) == 0)
+				break;
+			db_rollback(db);
+			if (db_errno(db) != ER_LOCK_DEADLOCK ||
+			    attempt == TREE_TX_ATTEMPTS)
+				return -1;
+		}
 	cache_put(CACHE_TREE, oid, raw, len);
 	return 0;
 }

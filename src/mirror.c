@@ -365,6 +365,7 @@ struct snap {
 	size_t		 ncommits;
 	struct up_ref	*refs;
 	size_t		 nrefs;
+	struct gc_git	 git;		/* the trees written (gc.h) */
 };
 
 static int
@@ -529,6 +530,7 @@ build_trees(struct snap *s, struct oid *root, struct kerr *e)
 		if (gitstore_put_tree(s->d->hub->db, a, &dd->oid, raw.data,
 		    raw.len) != 0)
 			return kerr_db(e, s->d->hub->db);
+		gc_git_tree(&s->git, &dd->oid, raw.data, raw.len);
 		if (*dd->path == '\0') {
 			*root = dd->oid;
 			continue;
@@ -776,12 +778,15 @@ land_once(struct snap *s, int64_t repo_id, const struct oid *commit,
 	if (s->ncommits > 1 && gitstore_put_tree(db, d->a, &empty_tree, "",
 	    0) != 0)
 		return kerr_db(e, db);
+	if (s->ncommits > 1)
+		gc_git_tree(&s->git, &empty_tree, "", 0);
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
 	/* gc's hold (gc.h), before the first write: the files found stored
 	 * may be garbage gc is deleting; it sees these references, or this
 	 * copy sees them gone and fails (the next read copies again). */
-	if ((rc = hold(s)) != 0) {
+	if ((rc = hold(s)) != 0 ||
+	    (rc = gc_hold_git(db, d->a, &s->git)) != 0) {
 		if (rc < 0)
 			goto dbfail;
 		db_rollback(db);
@@ -884,6 +889,7 @@ copy_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 	memset(&s, 0, sizeof(s));
 	s.d = d;
 	s.upstream = upstream;
+	gc_git_init(&s.git, d->a);
 	s.max = d->hub->conf.mirror_max_files;
 	oid_hex(commit, hex);
 	api = arena_printf(d->a, "%s/api/%ss/%s", upstream, type, full);

@@ -1727,6 +1727,30 @@ move_ref(struct push *s, struct push_cmd *c)
 	return 0;
 }
 
+/* The pushed trees, commits and tags held against gc (gc_hold_git()):
+ * 0, 1 (one was collected meanwhile), -1. */
+static int
+hold_objects(struct push *s)
+{
+	struct gc_git h;
+	uint32_t i;
+
+	gc_git_init(&h, s->x->a);
+	for (i = 0; i < s->n; i++) {
+		const struct pobj *ob = &s->o[i];
+
+		if (!ob->reached)
+			continue;
+		if (ob->type == PACK_TREE)
+			gc_git_tree(&h, &ob->oid, ob->data, ob->len);
+		else if (ob->type == PACK_COMMIT)
+			gc_git_commit(&h, &ob->oid, &ob->ci);
+		else if (ob->type == PACK_TAG)
+			gc_git_tag(&h, &ob->oid, &ob->ti);
+	}
+	return gc_hold_git(s->db, s->x->a, &h);
+}
+
 /*
  * Moves the refs of cmds[0..n) in one transaction, with record(); a
  * deadlock is retried a few times. 0 done; 1 when one was refused (its ng
@@ -1742,8 +1766,16 @@ move_in_one(struct push *s, struct push_cmd *cmds, size_t n, size_t *failed)
 	for (attempt = 0; attempt < 3; attempt++) {
 		if (db_begin(s->db) != 0)
 			return kerr_db(s->e, s->db);
-		/* before the first write (quota.h): the pushed blobs are
+		/* before the first write (quota.h): the pushed objects are
 		 * still stored and stay so (gc.h); what they add fits */
+		if (!s->recorded && (rc = hold_objects(s)) != 0) {
+			db_rollback(s->db);
+			if (rc < 0)
+				return kerr_db(s->e, s->db);
+			return kerr_set(s->e, 503, "ServiceUnavailable",
+			    "an object of the push was collected meanwhile; "
+			    "push again");
+		}
 		if (!s->recorded && s->nchunks > 0) {
 			if ((rc = gc_hold(s->db, s->x->a, s->json, s->counts,
 			    s->nchunks)) != 0) {

@@ -16,16 +16,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct commit_info c, c2;
 	struct tag_info tg;
 	struct buf b;
-	size_t i;
+	struct oid o;
+	size_t i, pos;
+	int rc;
 
 	arena_init(&a, 4096);
+	/* gc's walk of any tree: it ends, inside the bytes */
+	for (pos = 0, i = 0; (rc = tree_next_subtree(s, size, &pos, &o)) == 1;
+	    i++)
+		FUZZ_ASSERT(pos <= size && i < size);
+	FUZZ_ASSERT(rc == 0 || rc == -1);
 	if (tree_parse(&t, &a, s, size) == 0) {
+		size_t dirs = 0;
+
 		buf_init(&b, &a);
 		tree_write(&b, &t);
 		FUZZ_ASSERT(b.len == size && !memcmp(b.data, s, size));
-		for (i = 0; i < t.n; i++)
+		for (i = 0; i < t.n; i++) {
 			FUZZ_ASSERT(tree_find(&t, t.e[i].name,
 			    t.e[i].namelen) == (long)i);
+			dirs += t.e[i].mode == MODE_DIR;
+		}
+		/* a valid tree: the walk finds exactly its folders */
+		for (pos = 0, i = 0; tree_next_subtree(s, size, &pos, &o) == 1;
+		    i++)
+			;
+		FUZZ_ASSERT(i == dirs);
 	}
 	if (commit_parse(&c, &a, s, size, NULL) == 0) {
 		buf_init(&b, &a);

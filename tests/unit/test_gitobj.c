@@ -328,6 +328,34 @@ test_hex(void)
 	CHECK(hex_decode(two, 2, "00ff", 4) == 0 && two[1] == 0xff);
 }
 
+/* The subtrees of a raw tree, leniently: what gc walks (gc.h). */
+static void
+test_tree_subtrees(void)
+{
+	static const char raw[] =
+	    "100644 a\0aaaaaaaaaaaaaaaaaaaa"
+	    "40000 d\0dddddddddddddddddddd"
+	    "160000 m\0mmmmmmmmmmmmmmmmmmmm"
+	    "40000 e\0eeeeeeeeeeeeeeeeeeee";
+	struct oid o;
+	size_t pos = 0;
+
+	CHECK(tree_next_subtree(raw, sizeof(raw) - 1, &pos, &o) == 1);
+	CHECK(o.b[0] == 'd' && o.b[19] == 'd');
+	CHECK(tree_next_subtree(raw, sizeof(raw) - 1, &pos, &o) == 1);
+	CHECK(o.b[0] == 'e');
+	CHECK(tree_next_subtree(raw, sizeof(raw) - 1, &pos, &o) == 0);
+	pos = 0;
+	CHECK(tree_next_subtree("", 0, &pos, &o) == 0);
+	/* cut in an id: the walk ends */
+	pos = 0;
+	CHECK(tree_next_subtree(raw, 40, &pos, &o) == -1);
+	/* "040000" is not git's mode of a folder */
+	pos = 0;
+	CHECK(tree_next_subtree("040000 d\0dddddddddddddddddddd", 29, &pos,
+	    &o) == 0);
+}
+
 int
 main(void)
 {
@@ -337,6 +365,7 @@ main(void)
 	RUN(test_sha1_lengths);
 	RUN(test_tree);
 	RUN(test_tree_parse_strict);
+	RUN(test_tree_subtrees);
 	RUN(test_commits);
 	RUN(test_exact_commits);
 	RUN(test_tags);
