@@ -14,44 +14,44 @@
 #include "quota.h"
 #include "secrets.h"
 
-static const char SQL_CREATE[] =
+static const struct db_stmt SQL_CREATE = DB_WRITE("ssss",
     "INSERT INTO namespace (kind, name, fullname, email, password_hash)"
-    " VALUES ('user', ?, ?, ?, ?)";
-static const char SQL_FIND[] =
-    "SELECT id, kind FROM namespace WHERE name = ?";
-static const char SQL_LIST[] =
+    " VALUES ('user', ?, ?, ?, ?)");
+static const struct db_stmt SQL_FIND = DB_READ("s", "is",
+    "SELECT id, kind FROM namespace WHERE name = ?");
+static const struct db_stmt SQL_LIST = DB_READ("", "isssiiiu",
     "SELECT id, name, fullname, email, disabled, site_admin,"
     " quota_bytes IS NULL,"
     " COALESCE(quota_bytes, 0) FROM namespace WHERE kind = 'user'"
-    " ORDER BY name";
-static const char SQL_DISABLE[] =
-    "UPDATE namespace SET disabled = ? WHERE id = ?";
-static const char SQL_SITE_ADMIN_SET[] =
-    "UPDATE namespace SET site_admin = ? WHERE id = ?";
-static const char SQL_SITE_ADMIN[] =
+    " ORDER BY name");
+static const struct db_stmt SQL_DISABLE = DB_WRITE("ii",
+    "UPDATE namespace SET disabled = ? WHERE id = ?");
+static const struct db_stmt SQL_SITE_ADMIN_SET = DB_WRITE("ii",
+    "UPDATE namespace SET site_admin = ? WHERE id = ?");
+static const struct db_stmt SQL_SITE_ADMIN = DB_READ("i", "i",
     "SELECT site_admin FROM namespace WHERE id = ? AND kind = 'user'"
-    " AND disabled = 0";
-static const char SQL_PASSWORD[] =
-    "UPDATE namespace SET password_hash = ? WHERE id = ?";
-static const char SQL_SESSIONS_END[] =
-    "DELETE FROM session WHERE user_id = ?";
-static const char SQL_QUOTA_SET[] =
-    "UPDATE namespace SET quota_bytes = ? WHERE id = ?";
-static const char SQL_QUOTA_UNSET[] =
-    "UPDATE namespace SET quota_bytes = NULL WHERE id = ?";
-static const char SQL_USAGE[] =
+    " AND disabled = 0");
+static const struct db_stmt SQL_PASSWORD = DB_WRITE("si",
+    "UPDATE namespace SET password_hash = ? WHERE id = ?");
+static const struct db_stmt SQL_SESSIONS_END = DB_WRITE("i",
+    "DELETE FROM session WHERE user_id = ?");
+static const struct db_stmt SQL_QUOTA_SET = DB_WRITE("ui",
+    "UPDATE namespace SET quota_bytes = ? WHERE id = ?");
+static const struct db_stmt SQL_QUOTA_UNSET = DB_WRITE("i",
+    "UPDATE namespace SET quota_bytes = NULL WHERE id = ?");
+static const struct db_stmt SQL_USAGE = DB_READ("ii", "ii",
     "SELECT quota_bytes IS NULL, (SELECT COUNT(*) FROM repo WHERE"
-    " owner_id = ?) FROM namespace WHERE id = ?";
-static const char SQL_REPOS[] =
+    " owner_id = ?) FROM namespace WHERE id = ?");
+static const struct db_stmt SQL_REPOS = DB_READ("i", "ssiu",
     "SELECT r.type, r.name, r.private,"
     " (SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED) FROM repo_blob rb"
     "  JOIN git_blob b ON b.oid = rb.oid WHERE rb.repo_id = r.id)"
-    " FROM repo r WHERE r.owner_id = ? ORDER BY r.type, r.name";
-static const char SQL_STORAGE[] =
+    " FROM repo r WHERE r.owner_id = ? ORDER BY r.type, r.name");
+static const struct db_stmt SQL_STORAGE = DB_READ("", "iiiiu",
     "SELECT (SELECT COUNT(*) FROM namespace WHERE kind = 'user'),"
     " (SELECT COUNT(*) FROM namespace WHERE kind = 'org' AND name <> ''),"
     " (SELECT COUNT(*) FROM repo), (SELECT COUNT(*) FROM git_blob),"
-    " (SELECT CAST(COALESCE(SUM(size), 0) AS UNSIGNED) FROM git_blob)";
+    " (SELECT CAST(COALESCE(SUM(size), 0) AS UNSIGNED) FROM git_blob)");
 
 /* Room for one more element of size bytes in an arena array of n. */
 static void *
@@ -99,8 +99,8 @@ account_create(struct db *db, struct arena *a, const char *name,
 	if (password != NULL && password_hash(password, hash) != 0)
 		return kerr_set(e, 500, "InternalError", "Out of memory "
 		    "hashing the password");
-	rc = db_exec(db, a, &res, SQL_CREATE, "ssss", name, fullname ?
-	    fullname : "", email, hash[0] ? hash : NULL);
+	rc = db_exec(db, a, &res, &SQL_CREATE, db_s(name), db_s(fullname ?
+	    fullname : ""), db_s(email), db_s(hash[0] ? hash : NULL));
 	sodium_memzero(hash, sizeof(hash));
 	if (rc != 0) {
 		if (db_errno(db) != ER_DUP_ENTRY)
@@ -124,8 +124,8 @@ account_find(struct db *db, struct arena *a, const char *name,
 	char *k;
 	int rc;
 
-	if (db_exec(db, a, &res, SQL_FIND, "s", name) != 0 ||
-	    (rc = db_row(res, "is", id, &k)) < 0)
+	if (db_exec(db, a, &res, &SQL_FIND, db_s(name)) != 0 ||
+	    (rc = db_row(res, db_out_i(id), db_out_s(&k))) < 0)
 		return kerr_db(e, db);
 	if (rc == 0 || (kind != NULL && strcmp(k, kind) != 0))
 		return kerr_set(e, 404, "NotFound", "no %s named '%s'",
@@ -145,10 +145,12 @@ account_list(struct db *db, struct arena *a, struct account **out,
 	int rc;
 
 	*n = 0;
-	if (db_exec(db, a, &res, SQL_LIST, "") != 0)
+	if (db_exec(db, a, &res, &SQL_LIST) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "isssiiiu", &u.id, &u.name, &u.fullname,
-	    &u.email, &disabled, &admin, &dflt, &u.quota_bytes)) == 1) {
+	while ((rc = db_row(res, db_out_i(&u.id), db_out_s(&u.name),
+	    db_out_s(&u.fullname), db_out_s(&u.email), db_out_i(&disabled),
+	    db_out_i(&admin), db_out_i(&dflt),
+	    db_out_u(&u.quota_bytes))) == 1) {
 		u.disabled = disabled != 0;
 		u.site_admin = admin != 0;
 		u.default_quota = dflt != 0;
@@ -170,8 +172,9 @@ account_set_disabled(struct db *db, struct arena *a, const char *name,
 	if (account_find(db, a, name, "user", &id, e) != 0)
 		return -1;
 	/* with the change that makes every worker forget its tokens */
-	if (db_begin(db) != 0 || db_exec(db, a, NULL, SQL_DISABLE, "ii",
-	    (int64_t)disabled, id) != 0 || fresh_bump(db, FRESH_AUTH) != 0 ||
+	if (db_begin(db) != 0 || db_exec(db, a, NULL, &SQL_DISABLE,
+	    db_i((int64_t)disabled), db_i(id)) != 0 || fresh_bump(db,
+	    FRESH_AUTH) != 0 ||
 	    db_commit(db) != 0) {
 		kerr_db(e, db);
 		db_rollback(db);
@@ -188,8 +191,8 @@ account_set_site_admin(struct db *db, struct arena *a, const char *name,
 
 	if (account_find(db, a, name, "user", &id, e) != 0)
 		return -1;
-	if (db_exec(db, a, NULL, SQL_SITE_ADMIN_SET, "ii", (int64_t)on,
-	    id) != 0)
+	if (db_exec(db, a, NULL, &SQL_SITE_ADMIN_SET, db_i((int64_t)on),
+	    db_i(id)) != 0)
 		return kerr_db(e, db);
 	return 0;
 }
@@ -204,8 +207,8 @@ account_is_site_admin(struct db *db, struct arena *a, int64_t id, bool *yes,
 	*yes = false;
 	/* Asked on each admin request, never cached: taking the flag away
 	 * or disabling the user takes effect on the next one. */
-	if (db_exec(db, a, &res, SQL_SITE_ADMIN, "i", id) != 0 ||
-	    db_row(res, "i", &v) < 0)
+	if (db_exec(db, a, &res, &SQL_SITE_ADMIN, db_i(id)) != 0 ||
+	    db_row(res, db_out_i(&v)) < 0)
 		return kerr_db(e, db);
 	*yes = v != 0;
 	return 0;
@@ -231,8 +234,8 @@ account_set_password(struct db *db, struct arena *a, const char *name,
 		    "hashing the password");
 	/* The password and the end of the old sessions, together. */
 	rc = db_begin(db) != 0 ||
-	    db_exec(db, a, NULL, SQL_PASSWORD, "si", hash, id) != 0 ||
-	    db_exec(db, a, NULL, SQL_SESSIONS_END, "i", id) != 0 ||
+	    db_exec(db, a, NULL, &SQL_PASSWORD, db_s(hash), db_i(id)) != 0 ||
+	    db_exec(db, a, NULL, &SQL_SESSIONS_END, db_i(id)) != 0 ||
 	    db_commit(db) != 0;
 	sodium_memzero(hash, sizeof(hash));
 	if (rc) {
@@ -254,8 +257,8 @@ account_set_quota(struct db *db, struct arena *a, const char *name,
 		    "bytes", (long long)INT64_MAX);
 	if (account_find(db, a, name, NULL, &id, e) != 0)
 		return -1;
-	if (none ? db_exec(db, a, NULL, SQL_QUOTA_UNSET, "i", id) :
-	    db_exec(db, a, NULL, SQL_QUOTA_SET, "ui", bytes, id))
+	if (none ? db_exec(db, a, NULL, &SQL_QUOTA_UNSET, db_i(id)) :
+	    db_exec(db, a, NULL, &SQL_QUOTA_SET, db_u(bytes), db_i(id)))
 		return kerr_db(e, db);
 	return 0;
 }
@@ -271,8 +274,8 @@ account_usage(struct db *db, struct arena *a, const char *name,
 	if (account_find(db, a, name, NULL, &id, e) != 0)
 		return -1;
 	if (quota_used(db, a, id, default_quota, &u->used, &u->quota) != 0 ||
-	    db_exec(db, a, &res, SQL_USAGE, "ii", id, id) != 0 ||
-	    db_row(res, "ii", &dflt, &u->repos) < 0)
+	    db_exec(db, a, &res, &SQL_USAGE, db_i(id), db_i(id)) != 0 ||
+	    db_row(res, db_out_i(&dflt), db_out_i(&u->repos)) < 0)
 		return kerr_db(e, db);
 	u->default_quota = dflt != 0;
 	return 0;
@@ -291,10 +294,10 @@ account_repos(struct db *db, struct arena *a, const char *name,
 	*n = 0;
 	if (account_find(db, a, name, NULL, &id, e) != 0)
 		return -1;
-	if (db_exec(db, a, &res, SQL_REPOS, "i", id) != 0)
+	if (db_exec(db, a, &res, &SQL_REPOS, db_i(id)) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "ssiu", &r.type, &r.name, &priv,
-	    &r.bytes)) == 1) {
+	while ((rc = db_row(res, db_out_s(&r.type), db_out_s(&r.name),
+	    db_out_i(&priv), db_out_u(&r.bytes))) == 1) {
 		r.private_ = priv != 0;
 		all = grow(a, all, *n, &cap, sizeof(*all));
 		all[(*n)++] = r;
@@ -312,9 +315,9 @@ account_storage(struct db *db, struct arena *a, struct storage *s,
 	struct db_res *res;
 
 	memset(s, 0, sizeof(*s));
-	if (db_exec(db, a, &res, SQL_STORAGE, "") != 0 ||
-	    db_row(res, "iiiiu", &s->users, &s->orgs, &s->repos, &s->blobs,
-	    &s->bytes) < 0)
+	if (db_exec(db, a, &res, &SQL_STORAGE) != 0 ||
+	    db_row(res, db_out_i(&s->users), db_out_i(&s->orgs),
+	    db_out_i(&s->repos), db_out_i(&s->blobs), db_out_u(&s->bytes)) < 0)
 		return kerr_db(e, db);
 	return 0;
 }

@@ -28,14 +28,14 @@
 #define PASSWORD_MAX		ACCOUNT_PASSWORD_MAX
 #define FULLNAME_MAX		ACCOUNT_FULLNAME_MAX
 
-static const char SQL_USER[] =
+static const struct db_stmt SQL_USER = DB_READ("i", "isssi",
     "SELECT id, name, fullname, email,"
     " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
-    " FROM namespace WHERE id = ?";
-static const char SQL_ORGS[] =
+    " FROM namespace WHERE id = ?");
+static const struct db_stmt SQL_ORGS = DB_READ("i", "sss",
     "SELECT n.name, n.fullname, m.role FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id"
-    " WHERE m.user_id = ? AND n.name <> '' ORDER BY n.name";
+    " WHERE m.user_id = ? AND n.name <> '' ORDER BY n.name");
 /*
  * The string field key of body into *out (NULL when absent or null), at
  * most max characters, control characters refused unless ctl_ok. Answers
@@ -109,9 +109,9 @@ user_json_by_id(struct req *r, int64_t id)
 	int64_t uid, created;
 	int rc;
 
-	if (db_exec(r->hub->db, r->a, &res, SQL_USER, "i", id) != 0 ||
-	    (rc = db_row(res, "isssi", &uid, &name, &fullname, &email,
-	    &created)) < 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_USER, db_i(id)) != 0 ||
+	    (rc = db_row(res, db_out_i(&uid), db_out_s(&name),
+	    db_out_s(&fullname), db_out_s(&email), db_out_i(&created))) < 0) {
 		resp_db_error(r);
 		return NULL;
 	}
@@ -232,12 +232,13 @@ orgs_json(struct req *r, int64_t user_id)
 	char *name, *fullname, *role;
 	int rc;
 
-	if (db_exec(r->hub->db, r->a, &res, SQL_ORGS, "i", user_id) != 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_ORGS, db_i(user_id)) != 0) {
 		resp_db_error(r);
 		return NULL;
 	}
 	orgs = jarr();
-	while ((rc = db_row(res, "sss", &name, &fullname, &role)) == 1) {
+	while ((rc = db_row(res, db_out_s(&name), db_out_s(&fullname),
+	    db_out_s(&role))) == 1) {
 		json_object *org = jobj();
 
 		jset(org, "type", jstr("org"));

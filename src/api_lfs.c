@@ -42,19 +42,19 @@
 
 /* An object this repository's commits reference, by its pointer's blob id
  * (a primary key lookup), and verified. */
-static const char SQL_DOWNLOADABLE[] =
+static const struct db_stmt SQL_DOWNLOADABLE = DB_READ("ibbu", "u",
     "SELECT o.size FROM repo_blob rb"
     " JOIN git_blob g ON g.oid = rb.oid"
     " JOIN lfs_object o ON o.sha256 = g.sha256"
     " WHERE rb.repo_id = ? AND rb.oid = ? AND g.lfs = 1 AND g.sha256 = ?"
-    " AND o.size = ?";
-static const char SQL_UPLOAD_ADD[] =
+    " AND o.size = ?");
+static const struct db_stmt SQL_UPLOAD_ADD = DB_WRITE("sbui",
     "INSERT INTO lfs_upload (upload_id, sha256, size, repo_id)"
-    " VALUES (?, ?, ?, ?)";
-static const char SQL_UPLOAD_GET[] =
-    "SELECT sha256, size, repo_id FROM lfs_upload WHERE upload_id = ?";
-static const char SQL_UPLOAD_DEL[] =
-    "DELETE FROM lfs_upload WHERE upload_id = ?";
+    " VALUES (?, ?, ?, ?)");
+static const struct db_stmt SQL_UPLOAD_GET = DB_READ("s", "bui",
+    "SELECT sha256, size, repo_id FROM lfs_upload WHERE upload_id = ?");
+static const struct db_stmt SQL_UPLOAD_DEL = DB_WRITE("s",
+    "DELETE FROM lfs_upload WHERE upload_id = ?");
 
 /* One object of a batch request, validated. */
 struct obj {
@@ -368,9 +368,9 @@ upload_actions(struct req *r, struct repo *repo, const struct obj *o,
 			    "upload (request %s)", r->id);
 			return NULL;
 		}
-		if (db_exec(r->hub->db, r->a, NULL, SQL_UPLOAD_ADD, "sbui",
-		    upload_id, o->sha256, (size_t)SHA256_LEN, o->size,
-		    repo->id) != 0) {
+		if (db_exec(r->hub->db, r->a, NULL, &SQL_UPLOAD_ADD,
+		    db_s(upload_id), db_b(o->sha256, SHA256_LEN), db_u(o->size),
+		    db_i(repo->id)) != 0) {
 			json_object_put(acts);
 			s3_multipart_abort(s3, key, upload_id);
 			lfs_db_error(r);
@@ -465,10 +465,10 @@ batch_download(struct req *r, struct repo *repo, json_object *item,
 	buf_init(&b, r->a);
 	lfs_pointer(&b, o->sha256, o->size);
 	git_blob_oid(&pointer, b.data, b.len);
-	if (db_exec(r->hub->db, r->a, &res, SQL_DOWNLOADABLE, "ibbu",
-	    repo->id, pointer.b, (size_t)OID_LEN, o->sha256,
-	    (size_t)SHA256_LEN, o->size) != 0 ||
-	    (rc = db_row(res, "u", &have)) < 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_DOWNLOADABLE, db_i(repo->id),
+	    db_b(pointer.b, OID_LEN), db_b(o->sha256, SHA256_LEN),
+	    db_u(o->size)) != 0 ||
+	    (rc = db_row(res, db_out_u(&have))) < 0) {
 		json_object_put(item);
 		lfs_db_error(r);
 		return NULL;
@@ -766,9 +766,9 @@ api_lfs_complete(struct req *r)
 		    "lower-case hex digits");
 		return;
 	}
-	if (db_exec(r->hub->db, r->a, &res, SQL_UPLOAD_GET, "s",
-	    upload_id) != 0 || (rc = db_row(res, "bui", &sha, &shalen,
-	    &size, &repo_id)) < 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_UPLOAD_GET, db_s(upload_id)) !=
+	    0 || (rc = db_row(res, db_out_b(&sha, &shalen), db_out_u(&size),
+	    db_out_i(&repo_id))) < 0) {
 		lfs_db_error(r);
 		return;
 	}
@@ -813,8 +813,8 @@ api_lfs_complete(struct req *r)
 	x = req_dctx(r);
 	if ((lr = lfs_verify(&x, repo_id, sha256, size, &msg)) != LFS_OK) {
 		if (lr == LFS_MISMATCH || lr == LFS_MISSING)
-			(void)db_exec(r->hub->db, r->a, NULL, SQL_UPLOAD_DEL,
-			    "s", upload_id);
+			(void)db_exec(r->hub->db, r->a, NULL, &SQL_UPLOAD_DEL,
+			    db_s(upload_id));
 		lfs_verify_error(r, lr, msg, 404);
 		return;
 	}

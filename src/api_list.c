@@ -22,8 +22,8 @@
 #include "listing.h"
 #include "names.h"
 
-static const char SQL_NAMESPACE[] =
-    "SELECT id FROM namespace WHERE name = ?";
+static const struct db_stmt SQL_NAMESPACE = DB_READ("s", "i",
+    "SELECT id FROM namespace WHERE name = ?");
 
 /* Listing sizes: the default page, the most, and (with a tag filter,
  * which reads cards) the rows examined per page at most. */
@@ -114,10 +114,11 @@ list_page(struct req *r, const struct listq *q, struct buf *out,
 		char hex[OID_HEX + 1];
 
 		memset(&sum, 0, sizeof(sum));
-		rc = db_row(res, "issiiiiiiibs", &id, &ns, &name, &priv,
-		    &gated, &disabled, &sum.downloads, &sum.likes,
-		    &sum.created_ms, &sum.updated_ms, &head, &hlen,
-		    &sum.mirror);
+		rc = db_row(res, db_out_i(&id), db_out_s(&ns), db_out_s(&name),
+		    db_out_i(&priv), db_out_i(&gated), db_out_i(&disabled),
+		    db_out_i(&sum.downloads), db_out_i(&sum.likes),
+		    db_out_i(&sum.created_ms), db_out_i(&sum.updated_ms),
+		    db_out_b(&head, &hlen), db_out_s(&sum.mirror));
 		if (rc <= 0)
 			break;
 		if (emitted == q->limit) {
@@ -307,8 +308,9 @@ api_user_repos(struct req *r)
 
 	if (!name_ascii(r->args.arg))
 		rc = 0;		/* a name no one can have */
-	else if (db_exec(r->hub->db, r->a, &res, SQL_NAMESPACE, "s",
-	    r->args.arg) != 0 || (rc = db_row(res, "i", &nsid)) < 0) {
+	else if (db_exec(r->hub->db, r->a, &res, &SQL_NAMESPACE,
+	    db_s(r->args.arg)) != 0 || (rc = db_row(res,
+	    db_out_i(&nsid))) < 0) {
 		resp_db_error(r);
 		return;
 	} else

@@ -20,16 +20,16 @@
 
 /* A namespace, its member count and the caller's role in it (user id 0:
  * anonymous, no row). */
-static const char SQL_NS[] =
+static const struct db_stmt SQL_NS = DB_READ("is", "isssis",
     "SELECT n.id, n.kind, n.name, n.fullname,"
     " (SELECT COUNT(*) FROM org_member m WHERE m.org_id = n.id),"
     " (SELECT m.role FROM org_member m WHERE m.org_id = n.id"
     "  AND m.user_id = ?)"
-    " FROM namespace n WHERE n.name = ?";
-static const char SQL_USER_ORGS[] =
+    " FROM namespace n WHERE n.name = ?");
+static const struct db_stmt SQL_USER_ORGS = DB_READ("i", "ss",
     "SELECT n.name, n.fullname FROM org_member m"
     " JOIN namespace n ON n.id = m.org_id WHERE m.user_id = ?"
-    " AND n.name <> '' ORDER BY n.name";
+    " AND n.name <> '' ORDER BY n.name");
 
 struct ns {
 	int64_t		 id;
@@ -51,11 +51,11 @@ ns_find(struct req *r, const char *name, struct ns *ns)
 	memset(ns, 0, sizeof(*ns));
 	if (name == NULL || name_invalid(name) != NULL)
 		return 0;
-	if (db_exec(r->hub->db, r->a, &res, SQL_NS, "is",
-	    r->who ? r->who->user_id : (int64_t)0, name) != 0 ||
-	    (rc = db_row(res, "isssis", &ns->id,
-	    &ns->kind, &ns->name, &ns->fullname, &ns->members,
-	    &ns->role)) < 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_NS, db_i(r->who ?
+	    r->who->user_id : (int64_t)0), db_s(name)) != 0 ||
+	    (rc = db_row(res, db_out_i(&ns->id), db_out_s(&ns->kind),
+	    db_out_s(&ns->name), db_out_s(&ns->fullname),
+	    db_out_i(&ns->members), db_out_s(&ns->role))) < 0) {
 		resp_db_error(r);
 		return -1;
 	}
@@ -261,13 +261,13 @@ api_user_overview(struct req *r)
 		return;
 	}
 	/* A user's organizations: public, as the Hub's profile pages. */
-	if (db_exec(r->hub->db, r->a, &res, SQL_USER_ORGS, "i", ns.id) != 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_USER_ORGS, db_i(ns.id)) != 0) {
 		json_object_put(o);
 		resp_db_error(r);
 		return;
 	}
 	orgs = jarr();
-	while ((rc = db_row(res, "ss", &name, &fullname)) == 1) {
+	while ((rc = db_row(res, db_out_s(&name), db_out_s(&fullname))) == 1) {
 		json_object *org = jobj();
 
 		jset(org, "type", jstr("org"));

@@ -25,29 +25,29 @@
 #include "jsonutil.h"
 #include "refs.h"
 
-static const char SQL_NEW_REF[] =
+static const struct db_stmt SQL_NEW_REF = DB_WRITE("issbs",
     "INSERT INTO ref (repo_id, kind, name, target, message)"
-    " VALUES (?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?)");
 /* overwrite: the branch points at the new target whether it existed */
-static const char SQL_PUT_BRANCH[] =
+static const struct db_stmt SQL_PUT_BRANCH = DB_WRITE("isb",
     "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)"
-    " ON DUPLICATE KEY UPDATE target = VALUES(target)";
+    " ON DUPLICATE KEY UPDATE target = VALUES(target)");
 /* overwrite with nothing to point at: create if missing, else keep */
-static const char SQL_KEEP_BRANCH[] =
+static const struct db_stmt SQL_KEEP_BRANCH = DB_WRITE("isb",
     "INSERT IGNORE INTO ref (repo_id, kind, name, target)"
-    " VALUES (?, 'branch', ?, ?)";
-static const char SQL_DEL_REF[] =
-    "DELETE FROM ref WHERE repo_id = ? AND kind = ? AND name = ?";
-static const char SQL_IS_COMMIT[] =
-    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
-static const char SQL_REPO_COMMIT[] =
-    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
+    " VALUES (?, 'branch', ?, ?)");
+static const struct db_stmt SQL_DEL_REF = DB_WRITE("iss",
+    "DELETE FROM ref WHERE repo_id = ? AND kind = ? AND name = ?");
+static const struct db_stmt SQL_IS_COMMIT = DB_READ("ib", "i",
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?");
+static const struct db_stmt SQL_REPO_COMMIT = DB_WRITE("ib",
+    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)");
 /*
  * A page of first-parent history: the commits at depth [?3, ?2) from ?1.
  * The recursion stops at the page's end; the server's default cap of
  * 1,000 iterations is lifted for this statement only.
  */
-static const char SQL_HISTORY[] =
+static const struct db_stmt SQL_HISTORY = DB_READ("bii", "bsis",
     "SET STATEMENT max_recursive_iterations = 100000000 FOR"
     " WITH RECURSIVE h (depth, oid, parent) AS ("
     "  SELECT CAST(0 AS UNSIGNED), oid, parent FROM git_commit WHERE oid = ?"
@@ -56,14 +56,14 @@ static const char SQL_HISTORY[] =
     "   JOIN git_commit c ON c.oid = h.parent WHERE h.depth + 1 < ?)"
     " SELECT h.oid, c.author_name, c.time, c.message FROM h"
     " JOIN git_commit c ON c.oid = h.oid WHERE h.depth >= ?"
-    " ORDER BY h.depth";
-static const char SQL_HISTORY_COUNT[] =
+    " ORDER BY h.depth");
+static const struct db_stmt SQL_HISTORY_COUNT = DB_READ("b", "i",
     "SET STATEMENT max_recursive_iterations = 100000000 FOR"
     " WITH RECURSIVE h (oid, parent) AS ("
     "  SELECT oid, parent FROM git_commit WHERE oid = ?"
     "  UNION ALL"
     "  SELECT c.oid, c.parent FROM h JOIN git_commit c ON c.oid = h.parent)"
-    " SELECT COUNT(*) FROM h";
+    " SELECT COUNT(*) FROM h");
 
 #define COMMITS_PAGE	50	/* commits per page unless ?limit= */
 #define COMMITS_MAX	1000	/* the largest ?limit= honoured */
@@ -298,9 +298,9 @@ api_commits(struct req *r)
 			resp_error(r, 400, "BadRequest", "Invalid cursor");
 			return;
 		}
-		if (db_exec(r->hub->db, r->a, &res, SQL_IS_COMMIT, "ib",
-		    repo->id, start.b, (size_t)OID_LEN) != 0 ||
-		    (rc = db_row(res, "i", &one)) < 0) {
+		if (db_exec(r->hub->db, r->a, &res, &SQL_IS_COMMIT,
+		    db_i(repo->id), db_b(start.b, OID_LEN)) != 0 ||
+		    (rc = db_row(res, db_out_i(&one))) < 0) {
 			resp_db_error(r);
 			return;
 		}
@@ -312,14 +312,15 @@ api_commits(struct req *r)
 	}
 
 	/* one more than the page: whether a next page exists */
-	if (db_exec(r->hub->db, r->a, &res, SQL_HISTORY, "bii", start.b,
-	    (size_t)OID_LEN, (int64_t)(skip + limit + 1), (int64_t)skip) != 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_HISTORY, db_b(start.b,
+	    OID_LEN), db_i((int64_t)(skip + limit + 1)),
+	    db_i((int64_t)skip)) != 0) {
 		resp_db_error(r);
 		return;
 	}
 	arr = jarr();
-	while ((rc = db_row(res, "bsis", &oidp, &olen, &author, &when,
-	    &message)) == 1) {
+	while ((rc = db_row(res, db_out_b(&oidp, &olen), db_out_s(&author),
+	    db_out_i(&when), db_out_s(&message))) == 1) {
 		json_object *c, *authors, *who;
 		struct oid oid;
 		char *title, *body;
@@ -364,9 +365,9 @@ api_commits(struct req *r)
 		int64_t total = shown;
 
 		if (more) {
-			if (db_exec(r->hub->db, r->a, &res, SQL_HISTORY_COUNT,
-			    "b", rv.commit.b, (size_t)OID_LEN) != 0 ||
-			    db_row(res, "i", &total) != 1) {
+			if (db_exec(r->hub->db, r->a, &res, &SQL_HISTORY_COUNT,
+			    db_b(rv.commit.b, OID_LEN)) != 0 ||
+			    db_row(res, db_out_i(&total)) != 1) {
 				json_object_put(arr);
 				resp_db_error(r);
 				return;
@@ -467,16 +468,17 @@ branch_create(struct req *r)
 		    "commit was collected as garbage meanwhile; try again");
 		return;
 	}
-	if (empty && db_exec(db, r->a, NULL, SQL_REPO_COMMIT, "ib", repo->id,
-	    rv.commit.b, (size_t)OID_LEN) != 0)
+	if (empty && db_exec(db, r->a, NULL, &SQL_REPO_COMMIT, db_i(repo->id),
+	    db_b(rv.commit.b, OID_LEN)) != 0)
 		goto dberr_rb;
 	if (overwrite) {
 		if (db_exec(db, r->a, &res, start != NULL || empty ?
-		    SQL_PUT_BRANCH : SQL_KEEP_BRANCH, "isb", repo->id, name,
-		    rv.commit.b, (size_t)OID_LEN) != 0)
+		    &SQL_PUT_BRANCH : &SQL_KEEP_BRANCH, db_i(repo->id),
+		    db_s(name), db_b(rv.commit.b, OID_LEN)) != 0)
 			goto dberr_rb;
-	} else if (db_exec(db, r->a, NULL, SQL_NEW_REF, "issbn", repo->id,
-	    "branch", name, rv.commit.b, (size_t)OID_LEN) != 0) {
+	} else if (db_exec(db, r->a, NULL, &SQL_NEW_REF, db_i(repo->id),
+	    db_s("branch"), db_s(name), db_b(rv.commit.b, OID_LEN),
+	    db_null()) != 0) {
 		if (db_errno(db) != ER_DUP_ENTRY)
 			goto dberr_rb;
 		db_rollback(db);
@@ -503,8 +505,8 @@ ref_delete(struct req *r, struct repo *repo, const char *kind,
 	struct db *db = r->hub->db;
 	struct db_res *res;
 
-	if (db_begin(db) != 0 || db_exec(db, r->a, &res, SQL_DEL_REF, "iss",
-	    repo->id, kind, name) != 0)
+	if (db_begin(db) != 0 || db_exec(db, r->a, &res, &SQL_DEL_REF,
+	    db_i(repo->id), db_s(kind), db_s(name)) != 0)
 		goto dberr;
 	if (db_affected(res) == 0) {
 		db_rollback(db);
@@ -593,8 +595,9 @@ api_tag_create(struct req *r)
 		resp_db_error(r);
 		return;
 	}
-	if (db_exec(r->hub->db, r->a, NULL, SQL_NEW_REF, "issbs", repo->id,
-	    "tag", tag, rv.commit.b, (size_t)OID_LEN, message) != 0 ||
+	if (db_exec(r->hub->db, r->a, NULL, &SQL_NEW_REF, db_i(repo->id),
+	    db_s("tag"), db_s(tag), db_b(rv.commit.b, OID_LEN),
+	    db_s(message)) != 0 ||
 	    fresh_bump(r->hub->db, repo->id) != 0 ||
 	    db_commit(r->hub->db) != 0) {
 		unsigned err = db_errno(r->hub->db);

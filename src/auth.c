@@ -21,14 +21,15 @@
 #include "log.h"
 #include "secrets.h"
 
-static const char SQL_TOKEN[] = AUTH_TOKEN_SELECT;
+static const struct db_stmt SQL_TOKEN = DB_READ("b", AUTH_TOKEN_KINDS,
+    AUTH_TOKEN_SELECT);
 
-static const char SQL_SESSION[] =
+static const struct db_stmt SQL_SESSION = DB_READ("b", "ibiisss",
     "SELECT s.id, s.hash, FLOOR(UNIX_TIMESTAMP(s.created_at) * 1000),"
     " u.id, u.name, u.fullname, u.email"
     " FROM session s JOIN namespace u ON u.id = s.user_id"
     " WHERE s.hash = ? AND s.expires_at > NOW(3)"
-    " AND u.kind = 'user' AND u.disabled = 0";
+    " AND u.kind = 'user' AND u.disabled = 0");
 
 static void	remember(const struct principal *,
 		    const unsigned char hash[TOKEN_HASH_LEN]);
@@ -186,14 +187,14 @@ session_identify(struct req *r)
 	}
 	token_hash(sid, len, hash);
 	p = arena_zalloc(r->a, sizeof(*p));
-	if (db_exec(r->hub->db, r->a, &res, SQL_SESSION, "b", hash,
-	    sizeof(hash)) != 0) {
+	if (db_exec(r->hub->db, r->a, &res, &SQL_SESSION, db_b(hash,
+	    sizeof(hash))) != 0) {
 		resp_db_error(r);
 		return -1;
 	}
-	rc = db_row(res, "ibiisss", &p->session_id, &stored, &slen,
-	    &p->token_created_ms, &p->user_id, &p->name, &p->fullname,
-	    &p->email);
+	rc = db_row(res, db_out_i(&p->session_id), db_out_b(&stored, &slen),
+	    db_out_i(&p->token_created_ms), db_out_i(&p->user_id),
+	    db_out_s(&p->name), db_out_s(&p->fullname), db_out_s(&p->email));
 	if (rc < 0) {
 		resp_db_error(r);
 		return -1;
@@ -233,12 +234,10 @@ token_lookup(struct req *r, const char *tok, size_t len,
 		return 0;
 	token_hash(tok, len, hash);
 	p = arena_zalloc(r->a, sizeof(*p));
-	if (db_exec(r->hub->db, r->a, &res, SQL_TOKEN, "b", hash,
-	    sizeof(hash)) != 0)
+	if (db_exec(r->hub->db, r->a, &res, &SQL_TOKEN, db_b(hash,
+	    sizeof(hash))) != 0)
 		return -1;
-	rc = db_row(res, AUTH_TOKEN_FORMAT, &p->token_id, &p->token_name,
-	    &p->token_role, &stored, &slen, &p->token_created_ms, &p->user_id,
-	    &p->name, &p->fullname, &p->email, &p->token_expires_ms);
+	rc = db_row(res, AUTH_TOKEN_COLS(p, &stored, &slen));
 	if (rc <= 0)
 		return rc;
 	if (!token_matches(stored, slen, hash))

@@ -16,8 +16,10 @@
 #include "db.h"
 #include "log.h"
 
-static const char SQL_DATA[] = "SELECT data FROM blob_data WHERE oid = ?";
-static const char SQL_PACKET[] = "SELECT @@max_allowed_packet";
+static const struct db_stmt SQL_DATA = DB_READ("b", "b",
+    "SELECT data FROM blob_data WHERE oid = ?");
+static const struct db_stmt SQL_PACKET = DB_READ("", "u",
+    "SELECT @@max_allowed_packet");
 
 /* The bytes of one INSERT at most, when the server takes more: a few MiB
  * is already a thousand rows, and a statement is held whole in memory on
@@ -45,9 +47,9 @@ blobstore_batch(const struct blob_row *rows, size_t n, size_t budget)
 	return i;
 }
 
-static struct db_rows put_rows = {
-	"INSERT IGNORE INTO blob_data (oid, data) VALUES ", "(?, ?)", 2, { 0 }
-};
+static struct db_rows put_rows = DB_ROWS(
+    "INSERT IGNORE INTO blob_data (oid, data) VALUES ",
+    "(?, ?)", "bb");
 
 /* The bytes a statement may carry: BATCH_BYTES, or half the server's
  * max_allowed_packet when that is less (read once per process). */
@@ -57,8 +59,8 @@ batch_budget(struct db *db, struct arena *a, size_t *out)
 	static uint64_t packet;
 	struct db_res *res;
 
-	if (packet == 0 && (db_exec(db, a, &res, SQL_PACKET, "") != 0 ||
-	    db_row(res, "u", &packet) != 1))
+	if (packet == 0 && (db_exec(db, a, &res, &SQL_PACKET) != 0 ||
+	    db_row(res, db_out_u(&packet)) != 1))
 		return -1;
 	*out = packet / 2 < BATCH_BYTES ? (size_t)(packet / 2) : BATCH_BYTES;
 	return 0;
@@ -82,13 +84,9 @@ blobstore_put_small(struct db *db, struct arena *a,
 		for (j = 0; j < m; j++) {
 			const struct blob_row *b = &rows[i + j];
 
-			ps[2 * j].kind = 'b';
-			ps[2 * j].p = b->oid->b;
-			ps[2 * j].len = OID_LEN;
+			ps[2 * j] = db_b(b->oid->b, OID_LEN);
 			/* an empty file's bytes: "", never NULL */
-			ps[2 * j + 1].kind = 'b';
-			ps[2 * j + 1].p = b->data != NULL ? b->data : "";
-			ps[2 * j + 1].len = b->len;
+			ps[2 * j + 1] = db_b(b->data != NULL ? b->data : "", b->len);
 		}
 		if (db_exec_rows(db, a, &put_rows, ps, m) != 0)
 			return -1;
@@ -131,9 +129,9 @@ row_of(struct db *db, struct arena *a, const struct blob_info *b,
 	struct db_res *res;
 	int rc;
 
-	if (db_exec(db, a, &res, SQL_DATA, "b", b->oid.b, (size_t)OID_LEN) != 0)
+	if (db_exec(db, a, &res, &SQL_DATA, db_b(b->oid.b, OID_LEN)) != 0)
 		return -1;
-	if ((rc = db_row(res, "b", data, len)) < 0)
+	if ((rc = db_row(res, db_out_b(data, len))) < 0)
 		return -1;
 	if (rc == 1 && *data == NULL)
 		*data = "";

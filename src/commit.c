@@ -30,43 +30,41 @@
 #include "quota.h"
 #include "s3.h"
 
-static const char SQL_HEAD[] =
+static const struct db_stmt SQL_HEAD = DB_READ("is", "b",
     "SELECT target FROM ref WHERE repo_id = ? AND kind = 'branch'"
-    " AND name = ?";
-static const char SQL_MOVE[] =
+    " AND name = ?");
+static const struct db_stmt SQL_MOVE = DB_WRITE("bisb",
     "UPDATE ref SET target = ? WHERE repo_id = ? AND kind = 'branch'"
-    " AND name = ? AND target = ?";
-static const char SQL_NEW_BRANCH[] =
-    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)";
-static const char SQL_REPO_COMMIT[] =
-    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
-static const char SQL_IS_COMMIT[] =
-    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+    " AND name = ? AND target = ?");
+static const struct db_stmt SQL_NEW_BRANCH = DB_WRITE("isb",
+    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)");
+static const struct db_stmt SQL_REPO_COMMIT = DB_WRITE("ib",
+    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)");
+static const struct db_stmt SQL_IS_COMMIT = DB_READ("ib", "i",
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?");
 /* Many rows a statement (db_exec_rows()), ids as bytes: a commit of
  * 100,000 files costs a hundred statements, not 200,000, and MariaDB takes
  * VALUES rows about twice as fast as rows from JSON_TABLE. */
-static struct db_rows repo_blob_rows = {
-	"INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES ", "(?, ?)", 2,
-	{ 0 }
-};
-static struct db_rows git_blob_rows = {
-	"INSERT IGNORE INTO git_blob (oid, size, sha256, lfs, in_s3) VALUES ",
-	"(?, ?, ?, ?, ?)", 5, { 0 }
-};
+static struct db_rows repo_blob_rows = DB_ROWS(
+    "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES ",
+    "(?, ?)", "ib");
+static struct db_rows git_blob_rows = DB_ROWS(
+    "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs, in_s3) VALUES ",
+    "(?, ?, ?, ?, ?)", "bubii");
 /* Rows per multi-row statement. */
 #define ROWS_CHUNK	DB_ROWS_MAX
 /* Deadlocks of the blob transaction retried (two commits bringing the
  * same new blobs; rows go in id order, so this is rare). */
 #define BLOB_TX_ATTEMPTS	3
-static const char SQL_TOUCH[] =
-    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
+static const struct db_stmt SQL_TOUCH = DB_WRITE("i",
+    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?");
 /* Stored blobs among the ids of a JSON array of hex strings, and the
  * sha256 of their bytes: the id is SHA-1, so equal ids prove equal bytes
  * only once the sha256 agrees. */
-static const char SQL_BLOBS_KNOWN[] =
+static const struct db_stmt SQL_BLOBS_KNOWN = DB_READ("s", "bbii",
     "SELECT b.oid, b.sha256, b.lfs, b.in_s3"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
-    " JOIN git_blob b ON b.oid = UNHEX(j.h)";
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)");
 
 /* A folder being rebuilt: its entries, loaded from the store on demand. */
 struct mnode;
@@ -413,19 +411,12 @@ write_blobs(struct dctx *x, const struct commit_op *ops, const size_t *idx,
 			if (op->repeat || op->stored)
 				continue;
 			m++;
-			p[0].kind = 'b';
-			p[0].p = op->blob.oid.b;
-			p[0].len = OID_LEN;
-			p[1].kind = 'u';
-			p[1].i = (int64_t)op->blob.size;
-			p[2].kind = 'b';
-			p[2].p = op->blob.sha256;
-			p[2].len = SHA256_LEN;
-			p[3].kind = 'i';
-			p[3].i = op->blob.lfs ? 1 : 0;
+			p[0] = db_b(op->blob.oid.b, OID_LEN);
+			p[1] = db_u(op->blob.size);
+			p[2] = db_b(op->blob.sha256, SHA256_LEN);
+			p[3] = db_i(op->blob.lfs ? 1 : 0);
 			/* in S3 unless its bytes go to blob_data above */
-			p[4].kind = 'i';
-			p[4].i = op->data != NULL ? 0 : 1;
+			p[4] = db_i(op->data != NULL ? 0 : 1);
 		}
 		if (db_exec_rows(x->hub->db, x->a, &git_blob_rows, ps, m) != 0)
 			return -1;
@@ -616,8 +607,8 @@ record(struct dctx *x, int64_t repo_id, const struct oid *commit,
 	struct db_param *ps;
 	size_t i;
 
-	if (db_exec(db, x->a, NULL, SQL_REPO_COMMIT, "ib", repo_id, commit->b,
-	    (size_t)OID_LEN) != 0)
+	if (db_exec(db, x->a, NULL, &SQL_REPO_COMMIT, db_i(repo_id),
+	    db_b(commit->b, OID_LEN)) != 0)
 		return -1;
 	/* The blobs, a thousand rows a statement, in id order: InnoDB
 	 * appends to its index instead of splitting pages at random (twice
@@ -631,17 +622,14 @@ record(struct dctx *x, int64_t repo_id, const struct oid *commit,
 
 			if (op->repeat)
 				continue;
-			ps[2 * m].kind = 'i';
-			ps[2 * m].i = repo_id;
-			ps[2 * m + 1].kind = 'b';
-			ps[2 * m + 1].p = op->blob.oid.b;
-			ps[2 * m + 1].len = OID_LEN;
+			ps[2 * m] = db_i(repo_id);
+			ps[2 * m + 1] = db_b(op->blob.oid.b, OID_LEN);
 			m++;
 		}
 		if (db_exec_rows(db, x->a, &repo_blob_rows, ps, m) != 0)
 			return -1;
 	}
-	if (db_exec(db, x->a, NULL, SQL_TOUCH, "i", repo_id) != 0)
+	if (db_exec(db, x->a, NULL, &SQL_TOUCH, db_i(repo_id)) != 0)
 		return -1;
 	return fresh_bump(db, repo_id);
 }
@@ -697,9 +685,9 @@ detached_base(struct dctx *x, const struct commit_req *c, struct kerr *e)
 	int64_t one;
 	int rc;
 
-	if (db_exec(x->hub->db, x->a, &res, SQL_IS_COMMIT, "ib", c->repo->id,
-	    c->parent->b, (size_t)OID_LEN) != 0 ||
-	    (rc = db_row(res, "i", &one)) < 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_IS_COMMIT, db_i(c->repo->id),
+	    db_b(c->parent->b, OID_LEN)) != 0 ||
+	    (rc = db_row(res, db_out_i(&one))) < 0)
 		return kerr_db(e, x->hub->db);
 	db_done(res);
 	if (rc == 0)
@@ -735,9 +723,9 @@ commit_apply(struct dctx *x, struct commit_req *c, struct oid *out,
 		size_t tlen;
 		int rc;
 
-		if (db_exec(db, x->a, &res, SQL_HEAD, "is", c->repo->id,
-		    c->branch) != 0 ||
-		    (rc = db_row(res, "b", &target, &tlen)) < 0)
+		if (db_exec(db, x->a, &res, &SQL_HEAD, db_i(c->repo->id),
+		    db_s(c->branch)) != 0 ||
+		    (rc = db_row(res, db_out_b(&target, &tlen))) < 0)
 			goto dberr;
 		if (rc == 0 || tlen != OID_LEN)
 			return kerr_set(e, 404, "RevisionNotFound", "Invalid "
@@ -772,9 +760,9 @@ commit_apply(struct dctx *x, struct commit_req *c, struct oid *out,
 			*e = ge;
 			return -1;
 		}
-		if (!c->detached && db_exec(db, x->a, &res, SQL_MOVE, "bisb",
-		    out->b, (size_t)OID_LEN, c->repo->id, c->branch, head.b,
-		    (size_t)OID_LEN) != 0) {
+		if (!c->detached && db_exec(db, x->a, &res, &SQL_MOVE,
+		    db_b(out->b, OID_LEN), db_i(c->repo->id), db_s(c->branch),
+		    db_b(head.b, OID_LEN)) != 0) {
 			db_rollback(db);
 			if (db_errno(db) == ER_LOCK_DEADLOCK)
 				continue;
@@ -829,8 +817,8 @@ commit_initial(struct dctx *x, int64_t repo_id, const char *author_name,
 	    build_tree(x, NULL, ops, nops, &held, &root) != 0 ||
 	    write_commit(x, author_name, author_email, &root, NULL,
 	    "initial commit", &held, out) != 0 ||
-	    db_exec(db, x->a, NULL, SQL_NEW_BRANCH, "isb", repo_id, "main",
-	    out->b, (size_t)OID_LEN) != 0 ||
+	    db_exec(db, x->a, NULL, &SQL_NEW_BRANCH, db_i(repo_id),
+	    db_s("main"), db_b(out->b, OID_LEN)) != 0 ||
 	    (rc = gc_hold(db, x->a, puts.json, puts.counts, puts.nchunks)) < 0 ||
 	    (rc == 0 && (rc = gc_hold_git(db, x->a, &held)) < 0))
 		return kerr_db(e, db);
@@ -882,11 +870,11 @@ blobs_known(struct dctx *x, struct commit_blob *v, size_t n, struct kerr *e)
 			buf_printf(&q, "%s\"%s\"", j ? "," : "", hex);
 		}
 		buf_addc(&q, ']');
-		if (db_exec(x->hub->db, x->a, &res, SQL_BLOBS_KNOWN, "s",
-		    q.data) != 0)
+		if (db_exec(x->hub->db, x->a, &res, &SQL_BLOBS_KNOWN,
+		    db_s(q.data)) != 0)
 			return kerr_db(e, x->hub->db);
-		while ((rc = db_row(res, "bbii", &oid, &olen, &sha, &slen,
-		    &lfs, &in_s3)) == 1) {
+		while ((rc = db_row(res, db_out_b(&oid, &olen), db_out_b(&sha,
+		    &slen), db_out_i(&lfs), db_out_i(&in_s3))) == 1) {
 			struct commit_blob key, *kp = &key, **hit, *b;
 
 			if (olen != OID_LEN)

@@ -18,7 +18,8 @@
 struct db_res;
 
 struct cached {
-	const char	*sql;		/* the caller's string: compared by address */
+	const char	*sql;		/* the declaration's text: by address */
+	const struct db_stmt *d;	/* its declaration */
 	MYSQL_STMT	*st;
 	struct db_res	*open;		/* cursor over its current result */
 };
@@ -33,11 +34,11 @@ struct db {
 	struct cached	*stmts;
 	size_t		 nstmts, cap;
 	/* binds of a statement with more parameters than fit on the stack
-	 * (db_execv()); kept, so that a commit's hundred multi-row INSERTs
+	 * (db_exec_rows()); kept, so that a commit's hundred multi-row INSERTs
 	 * do not each take another copy from the request's arena */
 	MYSQL_BIND	*binds;
 	size_t		 nbinds;
-	struct param	*params;	/* the same for db_execv()'s */
+	struct param	*params;	/* the same for their parameters */
 	size_t		 nparams;
 };
 
@@ -149,20 +150,39 @@ connect_db(struct db *db)
 	return 0;
 }
 
+/* The kinds st declares: MariaDB's counts must agree with them. */
+static int
+check_decl(struct db *db, MYSQL_STMT *st, const struct db_stmt *d)
+{
+	if (mysql_stmt_param_count(st) == strlen(d->in) &&
+	    mysql_stmt_field_count(st) == strlen(d->out))
+		return 0;
+	set_error(db, 0, "statement declared with other parameters or "
+	    "columns than its SQL has");
+	log_error("database: declared %zu parameters and %zu columns, the "
+	    "SQL has %lu and %u: %s", strlen(d->in), strlen(d->out),
+	    mysql_stmt_param_count(st), mysql_stmt_field_count(st), d->sql);
+	return -1;
+}
+
 static struct cached *
-prepare(struct db *db, const char *sql)
+prepare(struct db *db, const struct db_stmt *d)
 {
 	struct cached *c;
 	MYSQL_STMT *st;
 	size_t i;
 
 	for (i = 0; i < db->nstmts; i++)
-		if (db->stmts[i].sql == sql)
+		if (db->stmts[i].sql == d->sql)
 			return &db->stmts[i];
 	if ((st = mysql_stmt_init(db->my)) == NULL)
 		oom();
-	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+	if (mysql_stmt_prepare(st, d->sql, strlen(d->sql)) != 0) {
 		set_error(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	if (check_decl(db, st, d) != 0) {
 		mysql_stmt_close(st);
 		return NULL;
 	}
@@ -183,7 +203,8 @@ prepare(struct db *db, const char *sql)
 		db->cap = cap;
 	}
 	c = &db->stmts[db->nstmts++];
-	c->sql = sql;
+	c->sql = d->sql;
+	c->d = d;
 	c->st = st;
 	c->open = NULL;
 	return c;
@@ -208,7 +229,7 @@ db_done(struct db_res *res)
 /* One attempt: prepare (cached), bind, execute, buffer the result. */
 static int
 exec_once(struct db *db, struct arena *a, struct db_res **out,
-    const char *sql, struct param *ps, unsigned np)
+    const struct db_stmt *d, struct param *ps, unsigned np)
 {
 	MYSQL_BIND stack[32], *binds = stack;
 	struct cached *c;
@@ -217,13 +238,8 @@ exec_once(struct db *db, struct arena *a, struct db_res **out,
 
 	if (connect_db(db) != 0)
 		return -1;
-	if ((c = prepare(db, sql)) == NULL)
+	if ((c = prepare(db, d)) == NULL)
 		return -1;
-	if (mysql_stmt_param_count(c->st) != np) {
-		set_error(db, 0, "parameter count does not match the SQL");
-		log_error("database: %u parameters given for: %s", np, sql);
-		return -1;
-	}
 	if (c->open != NULL)
 		db_done(c->open);
 	if (np > 32) {
@@ -294,23 +310,23 @@ exec_once(struct db *db, struct arena *a, struct db_res **out,
 /* Runs a statement, once more on a fresh connection when the server went
  * away outside a transaction. */
 static int
-run(struct db *db, struct arena *a, struct db_res **out, const char *sql,
-    struct param *ps, unsigned np)
+run(struct db *db, struct arena *a, struct db_res **out,
+    const struct db_stmt *d, struct param *ps, unsigned np)
 {
 	int rc;
 
-	rc = exec_once(db, a, out, sql, ps, np);
+	rc = exec_once(db, a, out, d, ps, np);
 	metrics_add(MET_DB_QUERIES, 1);
 	if (rc != 0 && db->unavailable && !db->in_tx && db->my != NULL &&
 	    ((db->err != CR_SERVER_LOST && db->err != CR_SERVER_LOST_EXTENDED) ||
-	    !strncmp(sql, "SELECT", 6) || !strcmp(sql, "START TRANSACTION"))) {
+	    d->reads)) {
 		/* The server went away since the last request (restart,
 		 * wait_timeout): reconnect and try once more. Only a read
 		 * when the connection broke during the statement: a write
 		 * may have happened, and twice is not once. */
 		log_warn("database: %s; reconnecting", db->errmsg);
 		disconnect(db);
-		rc = exec_once(db, a, out, sql, ps, np);
+		rc = exec_once(db, a, out, d, ps, np);
 		metrics_add(MET_DB_QUERIES, 1);
 	}
 	if (rc != 0)
@@ -320,116 +336,119 @@ run(struct db *db, struct arena *a, struct db_res **out, const char *sql,
 	return rc;
 }
 
-int
-db_exec(struct db *db, struct arena *a, struct db_res **out, const char *sql,
-    const char *fmt, ...)
+/* Whether parameter kinds have[0..n) are what want declares ('n', SQL
+ * NULL, fits any). */
+static bool
+kinds_fit(const char *want, const struct db_param *have, size_t n)
 {
-	struct param ps[32];
-	unsigned np = 0;
-	va_list ap;
-
-	if (out != NULL)
-		*out = NULL;
-	va_start(ap, fmt);
-	for (; *fmt != '\0'; fmt++) {
-		struct param *p = &ps[np];
-
-		if (np == 32)
-			abort();	/* a programming error, not input */
-		p->kind = *fmt;
-		switch (*fmt) {
-		case 's':
-			p->p = va_arg(ap, const char *);
-			if (p->p == NULL)
-				p->kind = 'n';
-			else
-				p->len = (unsigned long)strlen(p->p);
-			break;
-		case 'b':
-			p->p = va_arg(ap, const void *);
-			p->len = (unsigned long)va_arg(ap, size_t);
-			break;
-		case 'i':
-			p->i = (long long)va_arg(ap, int64_t);
-			break;
-		case 'u':
-			p->i = (long long)va_arg(ap, uint64_t);
-			break;
-		case 'n':
-			break;
-		default:
-			abort();
-		}
-		np++;
-	}
-	va_end(ap);
-	return run(db, a, out, sql, ps, np);
-}
-
-int
-db_execv(struct db *db, struct arena *a, struct db_res **out,
-    const char *sql, const struct db_param *v, size_t n)
-{
-	struct param *ps;
 	size_t i;
 
-	if (out != NULL)
-		*out = NULL;
-	if (n > 65535)
-		abort();	/* MariaDB's limit: a programming error */
-	/* kept in db, as the binds are: a commit runs hundreds of these */
-	if (db->nparams < n) {
-		free(db->params);
-		if ((db->params = calloc(n, sizeof(*db->params))) == NULL)
-			oom();
-		db->nparams = n;
-	}
-	ps = db->params;
+	for (i = 0; i < n; i++)
+		if (have[i].kind != 'n' && have[i].kind != want[i])
+			return false;
+	return true;
+}
+
+/* ps[0..n) from v, for a run of d (or of a rows text whose one row
+ * takes row: ps repeats it); -1 when they do not fit. */
+static int
+params(struct db *db, const struct db_stmt *d, const char *row,
+    const struct db_param *v, size_t n, struct param *ps)
+{
+	size_t i, w = strlen(row);
+
+	if (w == 0 ? n != 0 : n % w != 0)
+		goto bad;
+	for (i = 0; i < n; i += w)
+		if (!kinds_fit(row, v + i, w))
+			goto bad;
 	for (i = 0; i < n; i++) {
 		ps[i].kind = v[i].kind;
 		ps[i].p = v[i].p;
 		ps[i].len = (unsigned long)v[i].len;
 		ps[i].i = (long long)v[i].i;
-		if (v[i].kind == 's') {
-			if (v[i].p == NULL)
-				ps[i].kind = 'n';
-			else
-				ps[i].len = (unsigned long)strlen(v[i].p);
-		} else if (v[i].kind == '\0' ||
+		if (v[i].kind == 's')
+			ps[i].len = (unsigned long)strlen(v[i].p);
+		else if (v[i].kind == '\0' ||
 		    strchr("biun", v[i].kind) == NULL)
-			abort();	/* a programming error */
+			goto bad;
 	}
-	return run(db, a, out, sql, ps, (unsigned)n);
+	return 0;
+bad:
+	set_error(db, 0, "parameters of other kinds than declared");
+	log_error("database: %zu parameters not of kinds \"%s\" for: %s", n,
+	    row, d->sql);
+	return -1;
 }
 
 int
-db_row(struct db_res *res, const char *fmt, ...)
+db_exec_(struct db *db, struct arena *a, struct db_res **out,
+    const struct db_stmt *d, const struct db_param *v, size_t n)
+{
+	struct param stack[32], *ps = stack;
+
+	if (out != NULL)
+		*out = NULL;
+	if (n > 65535)
+		abort();	/* MariaDB's limit: a programming error */
+	if (n > 32) {
+		/* kept in db, as the binds are: a commit runs hundreds of
+		 * multi-row INSERTs */
+		if (db->nparams < n) {
+			free(db->params);
+			if ((db->params = calloc(n, sizeof(*db->params))) ==
+			    NULL)
+				oom();
+			db->nparams = n;
+		}
+		ps = db->params;
+	}
+	if (params(db, d, d->in, v, n, ps) != 0)
+		return -1;
+	return run(db, a, out, d, ps, (unsigned)n);
+}
+
+int
+db_row_(struct db_res *res, const struct db_col *out, size_t n)
 {
 	MYSQL_BIND binds[32];
 	unsigned long lens[32];
 	my_bool nulls[32], errs[32];
 	int64_t ints[32];
 	MYSQL_STMT *st;
-	unsigned i, n = (unsigned)strlen(fmt);
-	va_list ap;
+	const char *want;
+	unsigned i;
 	int rc;
 
 	if (res->c == NULL)
 		return 0;
 	st = res->c->st;
+	want = res->c->d->out;
 	if (n != res->ncols || n > 32) {
-		log_error("database: %u columns read of %u", n, res->ncols);
-		abort();
+		set_error(res->db, 0, "not as many columns read as declared");
+		log_error("database: %zu columns read of %u: %s", n,
+		    res->ncols, res->c->sql);
+		db_done(res);
+		return -1;
 	}
+	for (i = 0; i < n; i++)
+		if (out[i].kind != 'n' && out[i].kind != want[i]) {
+			set_error(res->db, 0, "a column read as another kind "
+			    "than declared");
+			log_error("database: column %u read as '%c', declared "
+			    "'%c': %s", i, out[i].kind, want[i], res->c->sql);
+			db_done(res);
+			return -1;
+		}
 	memset(binds, 0, sizeof(binds));
 	for (i = 0; i < n; i++) {
 		binds[i].length = &lens[i];
 		binds[i].is_null = &nulls[i];
 		binds[i].error = &errs[i];
-		if (fmt[i] == 'i' || fmt[i] == 'u') {
+		if (out[i].kind == 'i' || out[i].kind == 'u') {
 			binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
 			binds[i].buffer = &ints[i];
-			binds[i].is_unsigned = fmt[i] == 'u';
+			binds[i].is_unsigned = out[i].kind == 'u';
 		} else {
 			/* Zero-length buffer: the fetch tells the length,
 			 * mysql_stmt_fetch_column copies into the arena. */
@@ -445,14 +464,13 @@ db_row(struct db_res *res, const char *fmt, ...)
 	}
 	if (rc == 1)
 		goto fail;
-	va_start(ap, fmt);
 	for (i = 0; i < n; i++) {
-		switch (fmt[i]) {
+		switch (out[i].kind) {
 		case 'i':
-			*va_arg(ap, int64_t *) = nulls[i] ? 0 : ints[i];
+			*(int64_t *)out[i].p = nulls[i] ? 0 : ints[i];
 			break;
 		case 'u':
-			*va_arg(ap, uint64_t *) = nulls[i] ? 0 :
+			*(uint64_t *)out[i].p = nulls[i] ? 0 :
 			    (uint64_t)ints[i];
 			break;
 		case 's':
@@ -464,17 +482,15 @@ db_row(struct db_res *res, const char *fmt, ...)
 				binds[i].buffer = p;
 				binds[i].buffer_length = lens[i];
 				if (lens[i] > 0 && mysql_stmt_fetch_column(st,
-				    &binds[i], i, 0) != 0) {
-					va_end(ap);
+				    &binds[i], i, 0) != 0)
 					goto fail;
-				}
 				p[lens[i]] = '\0';
 			}
-			if (fmt[i] == 's')
-				*va_arg(ap, char **) = p;
+			if (out[i].kind == 's')
+				*(char **)out[i].p = p;
 			else {
-				*va_arg(ap, void **) = p;
-				*va_arg(ap, size_t *) = nulls[i] ? 0 : lens[i];
+				*(void **)out[i].p = p;
+				*out[i].len = nulls[i] ? 0 : lens[i];
 			}
 			break;
 		}
@@ -482,7 +498,6 @@ db_row(struct db_res *res, const char *fmt, ...)
 			break;
 		}
 	}
-	va_end(ap);
 	return 1;
 fail:
 	set_error(res->db, mysql_stmt_errno(st), mysql_stmt_error(st));
@@ -502,18 +517,18 @@ db_insert_id(const struct db_res *res)
 	return res->insert_id;
 }
 
-/* The text of st for 2^k rows. */
-static const char *
-rows_text(struct db_rows *st, unsigned k)
+/* The statement of st for 2^k rows. */
+static const struct db_stmt *
+rows_stmt(struct db_rows *st, unsigned k)
 {
 	size_t rows = (size_t)1 << k, hl, rl, i;
-	char *p;
+	char *p, *text;
 
-	if (st->texts[k] != NULL)
-		return st->texts[k];
+	if (st->texts[k].sql != NULL)
+		return &st->texts[k];
 	hl = strlen(st->head);
 	rl = strlen(st->row);
-	if ((p = st->texts[k] = malloc(hl + rows * (rl + 1) + 1)) == NULL)
+	if ((p = text = malloc(hl + rows * (rl + 1) + 1)) == NULL)
 		oom();
 	memcpy(p, st->head, hl);
 	p += hl;
@@ -524,28 +539,57 @@ rows_text(struct db_rows *st, unsigned k)
 		p += rl;
 	}
 	*p = '\0';
-	return st->texts[k];
+	/* the row's kinds, once per row, for check_decl() */
+	if ((p = malloc(rows * strlen(st->in) + 1)) == NULL)
+		oom();
+	for (i = 0; i < rows; i++)
+		memcpy(p + i * strlen(st->in), st->in, strlen(st->in));
+	p[rows * strlen(st->in)] = '\0';
+	st->texts[k].in = p;
+	st->texts[k].out = "";
+	st->texts[k].reads = false;
+	st->texts[k].sql = text;
+	return &st->texts[k];
 }
 
 int
 db_exec_rows(struct db *db, struct arena *a, struct db_rows *st,
     const struct db_param *ps, size_t nrows)
 {
+	size_t w = strlen(st->in);
+
 	while (nrows > 0) {
 		unsigned k = 0;
 		size_t cnt;
+		struct param *v;
 
 		while (k < 10 && ((size_t)2 << k) <= nrows)
 			k++;
 		cnt = (size_t)1 << k;
-		if (db_execv(db, a, NULL, rows_text(st, k), ps,
-		    cnt * st->nparams) != 0)
+		if (db->nparams < cnt * w) {
+			free(db->params);
+			if ((db->params = calloc(cnt * w,
+			    sizeof(*db->params))) == NULL)
+				oom();
+			db->nparams = cnt * w;
+		}
+		v = db->params;
+		if (params(db, rows_stmt(st, k), st->in, ps, cnt * w, v) != 0 ||
+		    run(db, a, NULL, rows_stmt(st, k), v,
+		    (unsigned)(cnt * w)) != 0)
 			return -1;
-		ps += cnt * st->nparams;
+		ps += cnt * w;
 		nrows -= cnt;
 	}
 	return 0;
 }
+
+/* db.c's own. START TRANSACTION changes nothing yet: safe to repeat. */
+static const struct db_stmt SQL_TX_BEGIN = DB_READ("", "",
+    "START TRANSACTION");
+static const struct db_stmt SQL_TX_COMMIT = DB_WRITE("", "COMMIT");
+static const struct db_stmt SQL_TX_ROLLBACK = DB_WRITE("", "ROLLBACK");
+static const struct db_stmt SQL_PING = DB_READ("", "", "DO 1");
 
 bool
 db_in_transaction(const struct db *db)
@@ -560,7 +604,7 @@ db_begin(struct db *db)
 	int rc;
 
 	arena_init(&a, 1024);
-	rc = db_exec(db, &a, NULL, "START TRANSACTION", "");
+	rc = db_exec(db, &a, NULL, &SQL_TX_BEGIN);
 	arena_free(&a);
 	fresh_rolled_back();	/* nothing of an earlier one is pending */
 	if (rc == 0)
@@ -575,7 +619,7 @@ db_commit(struct db *db)
 	int rc;
 
 	arena_init(&a, 1024);
-	rc = db_exec(db, &a, NULL, "COMMIT", "");
+	rc = db_exec(db, &a, NULL, &SQL_TX_COMMIT);
 	arena_free(&a);
 	if (rc != 0)
 		db_rollback(db);
@@ -601,7 +645,7 @@ db_rollback(struct db *db)
 	/* Keep the error that made us roll back. */
 	memcpy(msg, db->errmsg, sizeof(msg));
 	arena_init(&a, 1024);
-	if (db_exec(db, &a, NULL, "ROLLBACK", "") != 0)
+	if (db_exec(db, &a, NULL, &SQL_TX_ROLLBACK) != 0)
 		disconnect(db);	/* unsure state: start afresh */
 	arena_free(&a);
 	db->in_tx = false;
@@ -635,7 +679,7 @@ db_ping(struct db *db)
 	int rc;
 
 	arena_init(&a, 1024);
-	rc = db_exec(db, &a, NULL, "DO 1", "");
+	rc = db_exec(db, &a, NULL, &SQL_PING);
 	arena_free(&a);
 	return rc;
 }

@@ -25,7 +25,7 @@
 
 #define MS(col)	" FLOOR(UNIX_TIMESTAMP(" col ") * 1000)"
 
-static const char SQL_LIST[] =
+static const struct db_stmt SQL_LIST = DB_READ("iiiiiissii", "iiisssssbbii",
     "SELECT d.num, d.is_pr, d.author_id, n.name, n.fullname, d.title,"
     " d.status, d.base_branch, d.base_oid, d.merge_oid," MS("d.created_at") ","
     " (SELECT COUNT(*) FROM discussion_event c WHERE c.repo_id = d.repo_id"
@@ -36,87 +36,87 @@ static const char SQL_LIST[] =
     "  OR (? = 2 AND d.status IN ('closed', 'merged')))"
     " AND (? IS NULL OR d.author_id = (SELECT id FROM namespace"
     "  WHERE kind = 'user' AND name = ?))"
-    " ORDER BY d.num DESC LIMIT ? OFFSET ?";
-static const char SQL_COUNT[] =
+    " ORDER BY d.num DESC LIMIT ? OFFSET ?");
+static const struct db_stmt SQL_COUNT = DB_READ("iiiiiiss", "i",
     "SELECT COUNT(*) FROM discussion d LEFT JOIN namespace n"
     " ON n.id = d.author_id"
     " WHERE d.repo_id = ? AND (? = 0 OR d.is_pr = ?)"
     " AND (? = 0 OR (? = 1 AND d.status IN ('draft', 'open'))"
     "  OR (? = 2 AND d.status IN ('closed', 'merged')))"
     " AND (? IS NULL OR d.author_id = (SELECT id FROM namespace"
-    "  WHERE kind = 'user' AND name = ?))";
-static const char SQL_GET[] =
+    "  WHERE kind = 'user' AND name = ?))");
+static const struct db_stmt SQL_GET = DB_READ("ii", "iiisssssbbii",
     "SELECT d.num, d.is_pr, d.author_id, n.name, n.fullname, d.title,"
     " d.status, d.base_branch, d.base_oid, d.merge_oid," MS("d.created_at") ","
     " 0 FROM discussion d LEFT JOIN namespace n ON n.id = d.author_id"
-    " WHERE d.repo_id = ? AND d.num = ?";
-static const char SQL_LOCK[] =
+    " WHERE d.repo_id = ? AND d.num = ?");
+static const struct db_stmt SQL_LOCK = DB_READ("ii", "iiisssssbbii",
     "SELECT d.num, d.is_pr, d.author_id, NULL, NULL, d.title,"
     " d.status, d.base_branch, d.base_oid, d.merge_oid, 0, 0"
-    " FROM discussion d WHERE d.repo_id = ? AND d.num = ? FOR UPDATE";
-static const char SQL_EVENTS[] =
+    " FROM discussion d WHERE d.repo_id = ? AND d.num = ? FOR UPDATE");
+static const struct db_stmt SQL_EVENTS = DB_READ("iiiii", "issssssbisii",
     "SELECT e.id, e.type, n.name, n.fullname, e.body, e.prior, e.status,"
     " e.oid, e.hidden, ed.name," MS("e.created_at") "," MS("e.updated_at")
     " FROM discussion_event e LEFT JOIN namespace n ON n.id = e.author_id"
     " LEFT JOIN namespace ed ON ed.id = COALESCE(e.edited_by, e.author_id)"
     " WHERE e.repo_id = ? AND e.num = ? AND (? = 0 OR e.id = ?)"
-    " ORDER BY e.id LIMIT ?";
-static const char SQL_EDITS[] =
+    " ORDER BY e.id LIMIT ?");
+static const struct db_stmt SQL_EDITS = DB_READ("iiii", "issi",
     "SELECT x.event_id, x.body, n.name," MS("x.created_at")
     " FROM discussion_edit x JOIN discussion_event e ON e.id = x.event_id"
     " LEFT JOIN namespace n ON n.id = x.author_id"
     " WHERE e.repo_id = ? AND e.num = ? AND (? = 0 OR e.id = ?)"
-    " ORDER BY x.event_id, x.seq";
-static const char SQL_SEQ_BUMP[] =
+    " ORDER BY x.event_id, x.seq");
+static const struct db_stmt SQL_SEQ_BUMP = DB_WRITE("i",
     "INSERT INTO discussion_seq (repo_id, last) VALUES (?, 1)"
-    " ON DUPLICATE KEY UPDATE last = last + 1";
-static const char SQL_SEQ_GET[] =
-    "SELECT last FROM discussion_seq WHERE repo_id = ?";
-static const char SQL_NEW[] =
+    " ON DUPLICATE KEY UPDATE last = last + 1");
+static const struct db_stmt SQL_SEQ_GET = DB_READ("i", "i",
+    "SELECT last FROM discussion_seq WHERE repo_id = ?");
+static const struct db_stmt SQL_NEW = DB_WRITE("iiiisssb",
     "INSERT INTO discussion (repo_id, num, is_pr, author_id, title, status,"
-    " base_branch, base_oid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_NEW_EVENT[] =
+    " base_branch, base_oid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+static const struct db_stmt SQL_NEW_EVENT = DB_WRITE("iisisssb",
     "INSERT INTO discussion_event (repo_id, num, type, author_id, body,"
-    " prior, status, oid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_NEVENTS[] =
-    "SELECT COUNT(*) FROM discussion_event WHERE repo_id = ? AND num = ?";
-static const char SQL_PR_REF[] =
-    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)";
-static const char SQL_HEAD[] =
+    " prior, status, oid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+static const struct db_stmt SQL_NEVENTS = DB_READ("ii", "i",
+    "SELECT COUNT(*) FROM discussion_event WHERE repo_id = ? AND num = ?");
+static const struct db_stmt SQL_PR_REF = DB_WRITE("isb",
+    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, 'branch', ?, ?)");
+static const struct db_stmt SQL_HEAD = DB_READ("is", "b",
     "SELECT target FROM ref WHERE repo_id = ? AND kind = 'branch'"
-    " AND name = ?";
-static const char SQL_MOVE[] =
+    " AND name = ?");
+static const struct db_stmt SQL_MOVE = DB_WRITE("bisb",
     "UPDATE ref SET target = ? WHERE repo_id = ? AND kind = 'branch'"
-    " AND name = ? AND target = ?";
-static const char SQL_SET_TITLE[] =
-    "UPDATE discussion SET title = ? WHERE repo_id = ? AND num = ?";
-static const char SQL_SET_STATUS[] =
-    "UPDATE discussion SET status = ? WHERE repo_id = ? AND num = ?";
-static const char SQL_SET_MERGED[] =
+    " AND name = ? AND target = ?");
+static const struct db_stmt SQL_SET_TITLE = DB_WRITE("sii",
+    "UPDATE discussion SET title = ? WHERE repo_id = ? AND num = ?");
+static const struct db_stmt SQL_SET_STATUS = DB_WRITE("sii",
+    "UPDATE discussion SET status = ? WHERE repo_id = ? AND num = ?");
+static const struct db_stmt SQL_SET_MERGED = DB_WRITE("bii",
     "UPDATE discussion SET status = 'merged', merge_oid = ?"
-    " WHERE repo_id = ? AND num = ?";
-static const char SQL_COMMENT_LOCK[] =
+    " WHERE repo_id = ? AND num = ?");
+static const struct db_stmt SQL_COMMENT_LOCK = DB_READ("iii", "ii",
     "SELECT author_id, hidden FROM discussion_event WHERE id = ?"
-    " AND repo_id = ? AND num = ? AND type = 'comment' FOR UPDATE";
-static const char SQL_KEEP_VERSION[] =
+    " AND repo_id = ? AND num = ? AND type = 'comment' FOR UPDATE");
+static const struct db_stmt SQL_KEEP_VERSION = DB_WRITE("i",
     "INSERT INTO discussion_edit (event_id, seq, body, author_id, created_at)"
     " SELECT e.id, (SELECT COUNT(*) FROM discussion_edit x"
     "  WHERE x.event_id = e.id), e.body, COALESCE(e.edited_by, e.author_id),"
-    " e.updated_at FROM discussion_event e WHERE e.id = ?";
-static const char SQL_EDIT[] =
+    " e.updated_at FROM discussion_event e WHERE e.id = ?");
+static const struct db_stmt SQL_EDIT = DB_WRITE("sii",
     "UPDATE discussion_event SET body = ?, edited_by = ?,"
-    " updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
-static const char SQL_HIDE[] =
+    " updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?");
+static const struct db_stmt SQL_HIDE = DB_WRITE("ii",
     "UPDATE discussion_event SET body = '', hidden = 1, edited_by = ?,"
-    " updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
-static const char SQL_FORGET[] =
-    "DELETE FROM discussion_edit WHERE event_id = ?";
-static const char SQL_REPO_COMMIT[] =
-    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
-static const char SQL_TOUCH[] =
-    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
-static const char SQL_USER[] =
-    "SELECT name, email FROM namespace WHERE id = ?";
+    " updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?");
+static const struct db_stmt SQL_FORGET = DB_WRITE("i",
+    "DELETE FROM discussion_edit WHERE event_id = ?");
+static const struct db_stmt SQL_REPO_COMMIT = DB_WRITE("ib",
+    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)");
+static const struct db_stmt SQL_TOUCH = DB_WRITE("i",
+    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?");
+static const struct db_stmt SQL_USER = DB_READ("i", "ss",
+    "SELECT name, email FROM namespace WHERE id = ?");
 
 int64_t
 discussion_pr_of_rev(const char *rev)
@@ -151,10 +151,12 @@ row_discussion(struct db_res *res, struct discussion *d)
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = db_row(res, "iiisssssbbii", &d->num, &is_pr, &d->author_id,
-	    &d->author, &d->author_fullname, &d->title, &d->status,
-	    &d->base_branch, &base, &blen, &merge, &mlen, &d->created_ms,
-	    &d->ncomments);
+	rc = db_row(res, db_out_i(&d->num), db_out_i(&is_pr),
+	    db_out_i(&d->author_id), db_out_s(&d->author),
+	    db_out_s(&d->author_fullname), db_out_s(&d->title),
+	    db_out_s(&d->status), db_out_s(&d->base_branch), db_out_b(&base,
+	    &blen), db_out_b(&merge, &mlen), db_out_i(&d->created_ms),
+	    db_out_i(&d->ncomments));
 	if (rc != 1)
 		return rc;
 	d->is_pr = is_pr != 0;
@@ -179,15 +181,17 @@ discussion_list(struct dctx *x, int64_t repo_id, const struct dfilter *f,
 	int rc;
 
 	*n = 0;
-	if (db_exec(db, x->a, &res, SQL_COUNT, "iiiiiiss", repo_id, type,
-	    (int64_t)(type == 2), st, st, st, f->author, f->author) != 0 ||
-	    db_row(res, "i", count) != 1)
+	if (db_exec(db, x->a, &res, &SQL_COUNT, db_i(repo_id), db_i(type),
+	    db_i((int64_t)(type == 2)), db_i(st), db_i(st), db_i(st),
+	    db_s(f->author), db_s(f->author)) != 0 ||
+	    db_row(res, db_out_i(count)) != 1)
 		return kerr_db(e, db);
 	db_done(res);
 	v = arena_alloc(x->a, DISCUSSION_PAGE * sizeof(*v));
-	if (db_exec(db, x->a, &res, SQL_LIST, "iiiiiissii", repo_id, type,
-	    (int64_t)(type == 2), st, st, st, f->author, f->author,
-	    (int64_t)DISCUSSION_PAGE, page * DISCUSSION_PAGE) != 0)
+	if (db_exec(db, x->a, &res, &SQL_LIST, db_i(repo_id), db_i(type),
+	    db_i((int64_t)(type == 2)), db_i(st), db_i(st), db_i(st),
+	    db_s(f->author), db_s(f->author), db_i((int64_t)DISCUSSION_PAGE),
+	    db_i(page * DISCUSSION_PAGE)) != 0)
 		return kerr_db(e, db);
 	while (*n < DISCUSSION_PAGE && (rc = row_discussion(res, &v[*n])) == 1)
 		(*n)++;
@@ -197,15 +201,16 @@ discussion_list(struct dctx *x, int64_t repo_id, const struct dfilter *f,
 	return 0;
 }
 
-/* Discussion num through sql (SQL_GET, or SQL_LOCK in a transaction). */
+/* Discussion num through st (SQL_GET, or SQL_LOCK in a transaction). */
 static int
-get_with(struct dctx *x, const char *sql, int64_t repo_id, int64_t num,
-    struct discussion *d, struct kerr *e)
+get_with(struct dctx *x, const struct db_stmt *st, int64_t repo_id,
+    int64_t num, struct discussion *d, struct kerr *e)
 {
 	struct db_res *res;
 	int rc;
 
-	if (db_exec(x->hub->db, x->a, &res, sql, "ii", repo_id, num) != 0 ||
+	if (db_exec(x->hub->db, x->a, &res, st, db_i(repo_id),
+	    db_i(num)) != 0 ||
 	    (rc = row_discussion(res, d)) < 0)
 		return kerr_db(e, x->hub->db);
 	db_done(res);
@@ -219,7 +224,7 @@ int
 discussion_get(struct dctx *x, int64_t repo_id, int64_t num,
     struct discussion *out, struct kerr *e)
 {
-	return get_with(x, SQL_GET, repo_id, num, out, e);
+	return get_with(x, &SQL_GET, repo_id, num, out, e);
 }
 
 /* Events of discussion num (only event id when id != 0), history
@@ -236,8 +241,8 @@ load_events(struct dctx *x, int64_t repo_id, int64_t num, int64_t id,
 
 	*n = 0;
 	v = arena_alloc(x->a, cap * sizeof(*v));
-	if (db_exec(db, x->a, &res, SQL_EVENTS, "iiiii", repo_id, num, id, id,
-	    (int64_t)DISCUSSION_EVENTS_MAX) != 0)
+	if (db_exec(db, x->a, &res, &SQL_EVENTS, db_i(repo_id), db_i(num),
+	    db_i(id), db_i(id), db_i((int64_t)DISCUSSION_EVENTS_MAX)) != 0)
 		return kerr_db(e, db);
 	for (;;) {
 		struct devent *ev;
@@ -255,10 +260,12 @@ load_events(struct dctx *x, int64_t repo_id, int64_t num, int64_t id,
 		}
 		ev = &v[*n];
 		memset(ev, 0, sizeof(*ev));
-		rc = db_row(res, "issssssbisii", &ev->id, &ev->type, &ev->author,
-		    &ev->author_fullname, &ev->body, &ev->prior, &ev->status,
-		    &oid, &olen, &hidden, &ev->editor, &ev->created_ms,
-		    &ev->updated_ms);
+		rc = db_row(res, db_out_i(&ev->id), db_out_s(&ev->type),
+		    db_out_s(&ev->author), db_out_s(&ev->author_fullname),
+		    db_out_s(&ev->body), db_out_s(&ev->prior),
+		    db_out_s(&ev->status), db_out_b(&oid, &olen),
+		    db_out_i(&hidden), db_out_s(&ev->editor),
+		    db_out_i(&ev->created_ms), db_out_i(&ev->updated_ms));
 		if (rc != 1)
 			break;
 		ev->hidden = hidden != 0;
@@ -270,8 +277,8 @@ load_events(struct dctx *x, int64_t repo_id, int64_t num, int64_t id,
 	}
 	if (rc < 0)
 		return kerr_db(e, db);
-	if (db_exec(db, x->a, &res, SQL_EDITS, "iiii", repo_id, num, id,
-	    id) != 0)
+	if (db_exec(db, x->a, &res, &SQL_EDITS, db_i(repo_id), db_i(num),
+	    db_i(id), db_i(id)) != 0)
 		return kerr_db(e, db);
 	i = 0;
 	for (;;) {
@@ -279,7 +286,8 @@ load_events(struct dctx *x, int64_t repo_id, int64_t num, int64_t id,
 		char *body, *author;
 		struct devent *ev;
 
-		if ((rc = db_row(res, "issi", &eid, &body, &author, &at)) != 1)
+		if ((rc = db_row(res, db_out_i(&eid), db_out_s(&body),
+		    db_out_s(&author), db_out_i(&at))) != 1)
 			break;
 		/* both in id order: a merge */
 		while (i < *n && v[i].id < eid)
@@ -410,18 +418,21 @@ add_event(struct dctx *x, int64_t repo_id, int64_t num, const char *type,
 	struct db_res *res;
 	int64_t have = 0;
 
-	if (db_exec(db, x->a, &res, SQL_NEVENTS, "ii", repo_id, num) != 0 ||
-	    db_row(res, "i", &have) != 1)
+	if (db_exec(db, x->a, &res, &SQL_NEVENTS, db_i(repo_id),
+	    db_i(num)) != 0 ||
+	    db_row(res, db_out_i(&have)) != 1)
 		return kerr_db(e, db);
 	db_done(res);
 	if (have >= DISCUSSION_EVENTS_MAX)
 		return kerr_set(e, 409, "Conflict", "Discussion #%lld has "
 		    "reached %d events: open a new one", (long long)num,
 		    DISCUSSION_EVENTS_MAX);
-	if ((oid != NULL ? db_exec(db, x->a, &res, SQL_NEW_EVENT, "iisisssb",
-	    repo_id, num, type, author, body, prior, status, oid->b,
-	    (size_t)OID_LEN) : db_exec(db, x->a, &res, SQL_NEW_EVENT,
-	    "iisisssn", repo_id, num, type, author, body, prior, status)) != 0)
+	if ((oid != NULL ? db_exec(db, x->a, &res, &SQL_NEW_EVENT,
+	    db_i(repo_id), db_i(num), db_s(type), db_i(author), db_s(body),
+	    db_s(prior), db_s(status), db_b(oid->b, OID_LEN)) : db_exec(db,
+	    x->a, &res, &SQL_NEW_EVENT, db_i(repo_id), db_i(num), db_s(type),
+	    db_i(author), db_s(body), db_s(prior), db_s(status),
+	    db_null())) != 0)
 		return kerr_db(e, db);
 	if (id != NULL)
 		*id = (int64_t)db_insert_id(res);
@@ -435,9 +446,9 @@ next_num(struct dctx *x, int64_t repo_id, int64_t *num, struct kerr *e)
 	struct db *db = x->hub->db;
 	struct db_res *res;
 
-	if (db_exec(db, x->a, NULL, SQL_SEQ_BUMP, "i", repo_id) != 0 ||
-	    db_exec(db, x->a, &res, SQL_SEQ_GET, "i", repo_id) != 0 ||
-	    db_row(res, "i", num) != 1)
+	if (db_exec(db, x->a, NULL, &SQL_SEQ_BUMP, db_i(repo_id)) != 0 ||
+	    db_exec(db, x->a, &res, &SQL_SEQ_GET, db_i(repo_id)) != 0 ||
+	    db_row(res, db_out_i(num)) != 1)
 		return kerr_db(e, db);
 	db_done(res);
 	return 0;
@@ -455,16 +466,18 @@ insert_discussion(struct dctx *x, int64_t repo_id, int64_t author,
 
 	if (next_num(x, repo_id, num, e) != 0)
 		return -1;
-	if ((is_pr ? db_exec(db, x->a, NULL, SQL_NEW, "iiiisssb", repo_id,
-	    *num, (int64_t)1, author, title, status, base_branch, base->b,
-	    (size_t)OID_LEN) : db_exec(db, x->a, NULL, SQL_NEW, "iiiissnn",
-	    repo_id, *num, (int64_t)0, author, title, status)) != 0)
+	if ((is_pr ? db_exec(db, x->a, NULL, &SQL_NEW, db_i(repo_id),
+	    db_i(*num), db_i((int64_t)1), db_i(author), db_s(title),
+	    db_s(status), db_s(base_branch), db_b(base->b, OID_LEN)) :
+	    db_exec(db, x->a, NULL, &SQL_NEW, db_i(repo_id), db_i(*num),
+	    db_i((int64_t)0), db_i(author), db_s(title), db_s(status),
+	    db_null(), db_null())) != 0)
 		return kerr_db(e, db);
 	if (add_event(x, repo_id, *num, "comment", author, description, NULL,
 	    NULL, NULL, NULL, e) != 0)
 		return -1;
-	if (is_pr && (db_exec(db, x->a, NULL, SQL_PR_REF, "isb", repo_id,
-	    pr_ref(x->a, *num), head->b, (size_t)OID_LEN) != 0 ||
+	if (is_pr && (db_exec(db, x->a, NULL, &SQL_PR_REF, db_i(repo_id),
+	    db_s(pr_ref(x->a, *num)), db_b(head->b, OID_LEN)) != 0 ||
 	    fresh_bump(db, repo_id) != 0))
 		return kerr_db(e, db);
 	return 0;
@@ -609,7 +622,7 @@ comment_tx(struct dctx *x, void *arg, struct kerr *e)
 	struct change_args *c = arg;
 	struct discussion d;
 
-	if (get_with(x, SQL_LOCK, c->repo_id, c->num, &d, e) != 0)
+	if (get_with(x, &SQL_LOCK, c->repo_id, c->num, &d, e) != 0)
 		return -1;
 	return add_event(x, c->repo_id, c->num, "comment", c->who->user_id,
 	    c->text, NULL, NULL, NULL, &c->event, e);
@@ -646,9 +659,9 @@ lock_comment(struct dctx *x, struct change_args *c, int64_t *author,
 	struct db_res *res;
 	int rc;
 
-	if (db_exec(x->hub->db, x->a, &res, SQL_COMMENT_LOCK, "iii", c->id,
-	    c->repo_id, c->num) != 0 ||
-	    (rc = db_row(res, "ii", author, hidden)) < 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_COMMENT_LOCK, db_i(c->id),
+	    db_i(c->repo_id), db_i(c->num)) != 0 ||
+	    (rc = db_row(res, db_out_i(author), db_out_i(hidden))) < 0)
 		return kerr_db(e, x->hub->db);
 	db_done(res);
 	if (rc == 0)
@@ -671,9 +684,9 @@ edit_tx(struct dctx *x, void *arg, struct kerr *e)
 	if (hidden)
 		return kerr_set(e, 403, "Forbidden", "A hidden comment cannot "
 		    "be edited");
-	if (db_exec(db, x->a, NULL, SQL_KEEP_VERSION, "i", c->id) != 0 ||
-	    db_exec(db, x->a, NULL, SQL_EDIT, "sii", c->text, c->who->user_id,
-	    c->id) != 0)
+	if (db_exec(db, x->a, NULL, &SQL_KEEP_VERSION, db_i(c->id)) != 0 ||
+	    db_exec(db, x->a, NULL, &SQL_EDIT, db_s(c->text),
+	    db_i(c->who->user_id), db_i(c->id)) != 0)
 		return kerr_db(e, db);
 	c->event = c->id;
 	return 0;
@@ -703,9 +716,9 @@ hide_tx(struct dctx *x, void *arg, struct kerr *e)
 	c->event = c->id;
 	if (hidden)
 		return 0;	/* hidden already: the same answer */
-	if (db_exec(db, x->a, NULL, SQL_FORGET, "i", c->id) != 0 ||
-	    db_exec(db, x->a, NULL, SQL_HIDE, "ii", c->who->user_id,
-	    c->id) != 0)
+	if (db_exec(db, x->a, NULL, &SQL_FORGET, db_i(c->id)) != 0 ||
+	    db_exec(db, x->a, NULL, &SQL_HIDE, db_i(c->who->user_id),
+	    db_i(c->id)) != 0)
 		return kerr_db(e, db);
 	return 0;
 }
@@ -728,11 +741,11 @@ rename_tx(struct dctx *x, void *arg, struct kerr *e)
 	struct change_args *c = arg;
 	struct discussion d;
 
-	if (get_with(x, SQL_LOCK, c->repo_id, c->num, &d, e) != 0 ||
+	if (get_with(x, &SQL_LOCK, c->repo_id, c->num, &d, e) != 0 ||
 	    need_author_or_writer(c->who, &d, e) != 0)
 		return -1;
-	if (db_exec(x->hub->db, x->a, NULL, SQL_SET_TITLE, "sii", c->text,
-	    c->repo_id, c->num) != 0)
+	if (db_exec(x->hub->db, x->a, NULL, &SQL_SET_TITLE, db_s(c->text),
+	    db_i(c->repo_id), db_i(c->num)) != 0)
 		return kerr_db(e, x->hub->db);
 	return add_event(x, c->repo_id, c->num, "title-change",
 	    c->who->user_id, c->text, d.title, NULL, NULL, &c->event, e);
@@ -756,7 +769,7 @@ status_tx(struct dctx *x, void *arg, struct kerr *e)
 	struct change_args *c = arg;
 	struct discussion d;
 
-	if (get_with(x, SQL_LOCK, c->repo_id, c->num, &d, e) != 0 ||
+	if (get_with(x, &SQL_LOCK, c->repo_id, c->num, &d, e) != 0 ||
 	    need_author_or_writer(c->who, &d, e) != 0)
 		return -1;
 	if (!strcmp(d.status, "merged"))
@@ -768,8 +781,8 @@ status_tx(struct dctx *x, void *arg, struct kerr *e)
 	if (c->text != NULL && add_event(x, c->repo_id, c->num, "comment",
 	    c->who->user_id, c->text, NULL, NULL, NULL, NULL, e) != 0)
 		return -1;
-	if (db_exec(x->hub->db, x->a, NULL, SQL_SET_STATUS, "sii", c->status,
-	    c->repo_id, c->num) != 0)
+	if (db_exec(x->hub->db, x->a, NULL, &SQL_SET_STATUS, db_s(c->status),
+	    db_i(c->repo_id), db_i(c->num)) != 0)
 		return kerr_db(e, x->hub->db);
 	return add_event(x, c->repo_id, c->num, "status-change",
 	    c->who->user_id, NULL, NULL, c->status, NULL, &c->event, e);
@@ -1043,8 +1056,8 @@ ref_head(struct dctx *x, int64_t repo_id, const char *name, struct oid *out,
 	size_t tlen;
 	int rc;
 
-	if (db_exec(x->hub->db, x->a, &res, SQL_HEAD, "is", repo_id,
-	    name) != 0 || (rc = db_row(res, "b", &t, &tlen)) < 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_HEAD, db_i(repo_id),
+	    db_s(name)) != 0 || (rc = db_row(res, db_out_b(&t, &tlen))) < 0)
 		return kerr_db(e, x->hub->db);
 	db_done(res);
 	if (rc == 0 || tlen != OID_LEN)
@@ -1137,7 +1150,7 @@ merge_tx(struct dctx *x, void *arg, struct kerr *e)
 	struct discussion d;
 	int rc;
 
-	if (get_with(x, SQL_LOCK, m->repo_id, m->num, &d, e) != 0)
+	if (get_with(x, &SQL_LOCK, m->repo_id, m->num, &d, e) != 0)
 		return -1;
 	/* before the first write: the merge's commit and trees are still
 	 * stored, and stay so (gc.h) */
@@ -1150,19 +1163,19 @@ merge_tx(struct dctx *x, void *arg, struct kerr *e)
 		    (long long)m->num, d.status);
 	/* the branch moves from what the merge was built on, or the
 	 * merge is built again (a branch already at the head stays) */
-	if (!oid_eq(&m->from, &m->to) && db_exec(db, x->a, &res, SQL_MOVE,
-	    "bisb", m->to.b, (size_t)OID_LEN, m->repo_id, m->branch,
-	    m->from.b, (size_t)OID_LEN) != 0)
+	if (!oid_eq(&m->from, &m->to) && db_exec(db, x->a, &res, &SQL_MOVE,
+	    db_b(m->to.b, OID_LEN), db_i(m->repo_id), db_s(m->branch),
+	    db_b(m->from.b, OID_LEN)) != 0)
 		return kerr_db(e, db);
 	if (!oid_eq(&m->from, &m->to) && db_affected(res) != 1)
 		return kerr_set(e, 409, "Conflict", "The branch %s moved "
 		    "during the merge: try again", m->branch);
-	if (m->new_commit && db_exec(db, x->a, NULL, SQL_REPO_COMMIT, "ib",
-	    m->repo_id, m->to.b, (size_t)OID_LEN) != 0)
+	if (m->new_commit && db_exec(db, x->a, NULL, &SQL_REPO_COMMIT,
+	    db_i(m->repo_id), db_b(m->to.b, OID_LEN)) != 0)
 		return kerr_db(e, db);
-	if (db_exec(db, x->a, NULL, SQL_SET_MERGED, "bii", m->to.b,
-	    (size_t)OID_LEN, m->repo_id, m->num) != 0 ||
-	    db_exec(db, x->a, NULL, SQL_TOUCH, "i", m->repo_id) != 0 ||
+	if (db_exec(db, x->a, NULL, &SQL_SET_MERGED, db_b(m->to.b, OID_LEN),
+	    db_i(m->repo_id), db_i(m->num)) != 0 ||
+	    db_exec(db, x->a, NULL, &SQL_TOUCH, db_i(m->repo_id)) != 0 ||
 	    fresh_bump(db, m->repo_id) != 0)
 		return kerr_db(e, db);
 	if (m->comment != NULL && add_event(x, m->repo_id, m->num, "comment",
@@ -1185,8 +1198,8 @@ merge_commit(struct dctx *x, const struct discussion *d,
 	struct buf text;
 	char *name = NULL, *email = NULL;
 
-	if (db_exec(x->hub->db, x->a, &res, SQL_USER, "i", x->user_id) != 0 ||
-	    db_row(res, "ss", &name, &email) < 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_USER, db_i(x->user_id)) != 0 ||
+	    db_row(res, db_out_s(&name), db_out_s(&email)) < 0)
 		return kerr_db(e, x->hub->db);
 	db_done(res);
 	memset(&c, 0, sizeof(c));

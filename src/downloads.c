@@ -8,8 +8,8 @@
 #include "downloads.h"
 #include "log.h"
 
-static const char SQL_ADD[] =
-    "UPDATE repo SET downloads = downloads + ? WHERE id = ?";
+static const struct db_stmt SQL_ADD = DB_WRITE("ui",
+    "UPDATE repo SET downloads = downloads + ? WHERE id = ?");
 
 #define SLOTS		64
 #define FLUSH_SECONDS	2
@@ -51,8 +51,8 @@ downloads_flush(struct db *db, bool force)
 	last_flush = now;
 	arena_init(&a, 1024);
 	for (i = 0; i < nslots; i++)
-		if (db_exec(db, &a, NULL, SQL_ADD, "ui", slots[i].n,
-		    slots[i].repo_id) != 0)
+		if (db_exec(db, &a, NULL, &SQL_ADD, db_u(slots[i].n),
+		    db_i(slots[i].repo_id)) != 0)
 			log_warn("downloads: %s", db_error(db));
 	arena_free(&a);
 	nslots = 0;

@@ -21,15 +21,15 @@
  * the statement began, so that a poll's window needs no room for a wait. */
 #define NOW_US	"FLOOR(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000)"
 
-static const char SQL_BUMP[] =
+static const struct db_stmt SQL_BUMP = DB_WRITE("i",
     "INSERT INTO repo_change (repo_id, seq, changed_us) VALUES (?, 1, "
-    NOW_US ") ON DUPLICATE KEY UPDATE seq = seq + 1, changed_us = " NOW_US;
+    NOW_US ") ON DUPLICATE KEY UPDATE seq = seq + 1, changed_us = " NOW_US);
 /* The database's clock first (repo_id -2), then what changed since. */
-static const char SQL_POLL[] =
+static const struct db_stmt SQL_POLL = DB_READ("i", "iui",
     "SELECT CAST(-2 AS SIGNED), CAST(0 AS UNSIGNED), " NOW_US
     " UNION ALL SELECT CAST(repo_id AS SIGNED), seq, changed_us"
     " FROM repo_change"
-    " WHERE changed_us > ?";
+    " WHERE changed_us > ?");
 
 /*
  * How far back each poll looks before the last one's clock: for a
@@ -42,15 +42,15 @@ static const char SQL_POLL[] =
 
 /* Machines whose workers answer from memory say so every BEAT_MS; one
  * heard of within ALIVE_US is waited for by fresh_barrier(). */
-static const char SQL_BEAT[] =
+static const struct db_stmt SQL_BEAT = DB_WRITE("s",
     "INSERT INTO fresh_node (name, seen_us) VALUES (?, " NOW_US ")"
-    " ON DUPLICATE KEY UPDATE seen_us = " NOW_US;
-static const char SQL_OTHERS[] =
+    " ON DUPLICATE KEY UPDATE seen_us = " NOW_US);
+static const struct db_stmt SQL_OTHERS = DB_READ("si", "i",
     "SELECT 1 FROM fresh_node WHERE name <> ? AND seen_us > " NOW_US " - ?"
-    " LIMIT 1";
+    " LIMIT 1");
 /* Machines (or processes, without a ring) gone an hour: their rows. */
-static const char SQL_FORGET[] =
-    "DELETE FROM fresh_node WHERE seen_us < " NOW_US " - 3600000000";
+static const struct db_stmt SQL_FORGET = DB_WRITE("",
+    "DELETE FROM fresh_node WHERE seen_us < " NOW_US " - 3600000000");
 #define BEAT_MS		2000
 #define FORGET_BEATS	30		/* about once a minute */
 #define ALIVE_US	(10 * 1000000LL)
@@ -202,7 +202,7 @@ fresh_bump(struct db *db, int64_t repo_id)
 	int rc;
 
 	arena_init(&a, 512);
-	rc = db_exec(db, &a, NULL, SQL_BUMP, "i", repo_id);
+	rc = db_exec(db, &a, NULL, &SQL_BUMP, db_i(repo_id));
 	arena_free(&a);
 	if (rc != 0)
 		return -1;
@@ -294,11 +294,11 @@ beat(struct db *db, struct arena *a)
 	if (now - was < BEAT_MS || !atomic_compare_exchange_strong(last, &was,
 	    now))
 		return;
-	if (db_exec(db, a, NULL, SQL_BEAT, "s", node_name(a)) != 0) {
+	if (db_exec(db, a, NULL, &SQL_BEAT, db_s(node_name(a))) != 0) {
 		atomic_store(last, was);	/* someone tries again */
 		log_warn("fresh: cannot write fresh_node: %s", db_error(db));
 	} else if (now / BEAT_MS % FORGET_BEATS == 0 &&
-	    db_exec(db, a, NULL, SQL_FORGET, "") != 0)
+	    db_exec(db, a, NULL, &SQL_FORGET) != 0)
 		log_warn("fresh: cannot prune fresh_node: %s", db_error(db));
 }
 
@@ -314,10 +314,11 @@ poll_db(struct db *db, fresh_drop_fn drop, void *arg)
 	arena_init(&a, 4096);
 	/* The first poll only reads the clock; what was remembered before
 	 * it (a token that a commit used) is forgotten. */
-	rc = db_exec(db, &a, &res, SQL_POLL, "i", db_watermark_us == 0 ?
-	    INT64_MAX : db_watermark_us - WINDOW_US);
+	rc = db_exec(db, &a, &res, &SQL_POLL, db_i(db_watermark_us == 0 ?
+	    INT64_MAX : db_watermark_us - WINDOW_US));
 	if (rc == 0)
-		while ((rc = db_row(res, "iui", &id, &seq, &us)) == 1) {
+		while ((rc = db_row(res, db_out_i(&id), db_out_u(&seq),
+		    db_out_i(&us))) == 1) {
 			if (id == -2)
 				now_us = us;
 			else
@@ -372,8 +373,9 @@ fresh_barrier(struct db *db, unsigned period_ms)
 		return;
 	changed = false;
 	arena_init(&a, 512);
-	if (db_exec(db, &a, &res, SQL_OTHERS, "si", node_name(&a), ALIVE_US) != 0 ||
-	    (rc = db_row(res, "i", &one)) < 0)
+	if (db_exec(db, &a, &res, &SQL_OTHERS, db_s(node_name(&a)),
+	    db_i(ALIVE_US)) != 0 ||
+	    (rc = db_row(res, db_out_i(&one))) < 0)
 		rc = 1;		/* unsure: wait */
 	arena_free(&a);
 	if (rc == 0)

@@ -12,32 +12,32 @@
 #include "jsonutil.h"
 #include "names.h"
 
-static const char SQL_STATUS[] =
-    "SELECT status FROM gate_request WHERE repo_id = ? AND user_id = ?";
-static const char SQL_ASK[] =
+static const struct db_stmt SQL_STATUS = DB_READ("ii", "s",
+    "SELECT status FROM gate_request WHERE repo_id = ? AND user_id = ?");
+static const struct db_stmt SQL_ASK = DB_WRITE("iiss",
     "INSERT IGNORE INTO gate_request (repo_id, user_id, status, fields)"
-    " VALUES (?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?)");
 /* The user named, and whether they own the repository or are a member of
  * the organization that does. */
-static const char SQL_USER[] =
+static const struct db_stmt SQL_USER = DB_READ("iis", "isi",
     "SELECT n.id, n.name, n.id = ? OR EXISTS (SELECT 1 FROM org_member m"
     "  WHERE m.org_id = ? AND m.user_id = n.id)"
-    " FROM namespace n WHERE n.name = ? AND n.kind = 'user'";
-static const char SQL_MOVE[] =
+    " FROM namespace n WHERE n.name = ? AND n.kind = 'user'");
+static const struct db_stmt SQL_MOVE = DB_WRITE("ssiis",
     "UPDATE gate_request SET status = ?, reason = ?"
-    " WHERE repo_id = ? AND user_id = ? AND status <> ?";
-static const char SQL_GRANT_NEW[] =
+    " WHERE repo_id = ? AND user_id = ? AND status <> ?");
+static const struct db_stmt SQL_GRANT_NEW = DB_WRITE("ii",
     "INSERT IGNORE INTO gate_request (repo_id, user_id, status)"
-    " VALUES (?, ?, 'accepted')";
-static const char SQL_GRANT[] =
+    " VALUES (?, ?, 'accepted')");
+static const struct db_stmt SQL_GRANT = DB_WRITE("ii",
     "UPDATE gate_request SET status = 'accepted', reason = NULL"
-    " WHERE repo_id = ? AND user_id = ? AND status <> 'accepted'";
-static const char SQL_LIST[] =
+    " WHERE repo_id = ? AND user_id = ? AND status <> 'accepted'");
+static const struct db_stmt SQL_LIST = DB_READ("isiu", "issssssi",
     "SELECT g.id, n.name, IF(n.fullname = '', n.name, n.fullname), n.email, g.status, g.fields,"
     " g.reason, FLOOR(UNIX_TIMESTAMP(g.created_at) * 1000)"
     " FROM gate_request g JOIN namespace n ON n.id = g.user_id"
     " WHERE g.repo_id = ? AND g.status = ? AND g.id > ?"
-    " ORDER BY g.id LIMIT ?";
+    " ORDER BY g.id LIMIT ?");
 
 const char *
 gate_name(enum gate g)
@@ -82,8 +82,8 @@ gate_verdict(const struct dctx *d, int64_t repo_id, enum gate g, bool member,
 		*v = GATE_LOGIN;
 		return 0;
 	}
-	if (db_exec(d->hub->db, d->a, &res, SQL_STATUS, "ii", repo_id,
-	    d->user_id) != 0 || (rc = db_row(res, "s", &status)) < 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_STATUS, db_i(repo_id),
+	    db_i(d->user_id)) != 0 || (rc = db_row(res, db_out_s(&status))) < 0)
 		return kerr_db(e, d->hub->db);
 	db_done(res);
 	*v = rc == 0 ? GATE_ASK : !strcmp(status, "accepted") ? GATE_PASS :
@@ -103,8 +103,8 @@ gate_ask(const struct dctx *d, int64_t repo_id, enum gate g, bool member,
 	if (member)
 		return kerr_set(e, 400, "BadRequest", "You have access to this "
 		    "repository already");
-	if (db_exec(d->hub->db, d->a, &res, SQL_ASK, "iiss", repo_id,
-	    d->user_id, *status, fields) != 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_ASK, db_i(repo_id),
+	    db_i(d->user_id), db_s(*status), db_s(fields)) != 0)
 		return kerr_db(e, d->hub->db);
 	if (db_affected(res) == 0)
 		return kerr_set(e, 409, "Conflict", "You have already asked for "
@@ -123,9 +123,10 @@ user_find(const struct dctx *d, int64_t owner_id, const char *user,
 	int rc = 0;
 
 	if (user != NULL && name_ascii(user)) {
-		if (db_exec(d->hub->db, d->a, &res, SQL_USER, "iis", owner_id,
-		    owner_id, user) != 0 ||
-		    (rc = db_row(res, "isi", id, name, &m)) < 0)
+		if (db_exec(d->hub->db, d->a, &res, &SQL_USER, db_i(owner_id),
+		    db_i(owner_id), db_s(user)) != 0 ||
+		    (rc = db_row(res, db_out_i(id), db_out_s(name),
+		    db_out_i(&m))) < 0)
 			return kerr_db(e, d->hub->db);
 		db_done(res);
 	}
@@ -161,14 +162,14 @@ gate_handle(const struct dctx *d, int64_t repo_id, enum gate g,
 		    GATE_REASON_MAX);
 	if (user_find(d, 0, user, &uid, &name, &member, e) != 0)
 		return -1;
-	if (db_exec(d->hub->db, d->a, &res, SQL_MOVE, "ssiis", status,
-	    reason, repo_id, uid, status) != 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_MOVE, db_s(status),
+	    db_s(reason), db_i(repo_id), db_i(uid), db_s(status)) != 0)
 		return kerr_db(e, d->hub->db);
 	if (db_affected(res) == 1)
 		return 0;
 	/* Nothing moved: no request, or one in that status already. */
-	if (db_exec(d->hub->db, d->a, &res, SQL_STATUS, "ii", repo_id,
-	    uid) != 0 || (rc = db_row(res, "s", &now)) < 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_STATUS, db_i(repo_id),
+	    db_i(uid)) != 0 || (rc = db_row(res, db_out_s(&now))) < 0)
 		return kerr_db(e, d->hub->db);
 	db_done(res);
 	if (rc == 0)
@@ -192,13 +193,13 @@ gate_grant(const struct dctx *d, int64_t repo_id, enum gate g,
 	if (member)
 		return kerr_set(e, 400, "BadRequest", "%s has access to this "
 		    "repository already", *name);
-	if (db_exec(d->hub->db, d->a, &res, SQL_GRANT_NEW, "ii", repo_id,
-	    uid) != 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_GRANT_NEW, db_i(repo_id),
+	    db_i(uid)) != 0)
 		return kerr_db(e, d->hub->db);
 	if (db_affected(res) == 1)
 		return 0;
-	if (db_exec(d->hub->db, d->a, &res, SQL_GRANT, "ii", repo_id,
-	    uid) != 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_GRANT, db_i(repo_id),
+	    db_i(uid)) != 0)
 		return kerr_db(e, d->hub->db);
 	if (db_affected(res) == 0)
 		return kerr_set(e, 400, "BadRequest", "%s has access to this "
@@ -222,15 +223,16 @@ gate_list(const struct dctx *d, int64_t repo_id, enum gate g,
 	if (!status_valid(status))
 		return kerr_set(e, 400, "BadRequest", "The status must be "
 		    "pending, accepted or rejected");
-	if (db_exec(d->hub->db, d->a, &res, SQL_LIST, "isiu", repo_id, status,
-	    after, (uint64_t)want) != 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_LIST, db_i(repo_id),
+	    db_s(status), db_i(after), db_u((uint64_t)want)) != 0)
 		return kerr_db(e, d->hub->db);
 	*out = arena_alloc(d->a, (want ? want : 1) * sizeof(**out));
 	for (; *n < want; ++*n) {
 		q = &(*out)[*n];
-		rc = db_row(res, "issssssi", &q->id, &q->user, &q->fullname,
-		    &q->email, &q->status, &q->fields, &q->reason,
-		    &q->created_ms);
+		rc = db_row(res, db_out_i(&q->id), db_out_s(&q->user),
+		    db_out_s(&q->fullname), db_out_s(&q->email),
+		    db_out_s(&q->status), db_out_s(&q->fields),
+		    db_out_s(&q->reason), db_out_i(&q->created_ms));
 		if (rc < 0)
 			return kerr_db(e, d->hub->db);
 		if (rc == 0)

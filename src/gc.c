@@ -26,131 +26,129 @@
 /* ---- marking ---- */
 
 /* Blob rows no repository references, in id order after a given id. */
-static const char SQL_UNREF_BLOBS[] =
+static const struct db_stmt SQL_UNREF_BLOBS = DB_READ("b", "b",
     "SELECT b.oid FROM git_blob b WHERE b.oid > ? AND NOT EXISTS"
     " (SELECT 1 FROM repo_blob rb WHERE rb.oid = b.oid)"
-    " ORDER BY b.oid LIMIT 1000";
-static const char SQL_LFS_PAGE[] =
+    " ORDER BY b.oid LIMIT 1000");
+static const struct db_stmt SQL_LFS_PAGE = DB_READ("b", "bu",
     "SELECT sha256, size FROM lfs_object WHERE sha256 > ?"
-    " ORDER BY sha256 LIMIT 1000";
+    " ORDER BY sha256 LIMIT 1000");
 /* Which ids of a JSON array of hex blob ids some repository references. */
-static const char SQL_REFERENCED[] =
+static const struct db_stmt SQL_REFERENCED = DB_READ("s", "b",
     "SELECT UNHEX(j.h) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
     " PATH '$')) AS j WHERE EXISTS (SELECT 1 FROM repo_blob rb"
-    " WHERE rb.oid = UNHEX(j.h))";
-static struct db_rows mark_rows = {
-	"INSERT IGNORE INTO gc_mark (kind, id, ref_oid) VALUES ",
-	"(?, ?, ?)", 3, { 0 }
-};
+    " WHERE rb.oid = UNHEX(j.h))");
+static struct db_rows mark_rows = DB_ROWS(
+    "INSERT IGNORE INTO gc_mark (kind, id, ref_oid) VALUES ",
+    "(?, ?, ?)", "sbb");
 /* A mark whose object is referenced again is dropped: its grace starts
  * over the next time it is unreferenced. */
-static const char SQL_UNMARK_REFERENCED[] =
+static const struct db_stmt SQL_UNMARK_REFERENCED = DB_WRITE("",
     "DELETE FROM gc_mark WHERE kind IN ('blob', 'lfs') AND EXISTS"
-    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = gc_mark.ref_oid)";
-static const char SQL_MARKED[] =
-    "SELECT COUNT(*) FROM gc_mark";
+    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = gc_mark.ref_oid)");
+static const struct db_stmt SQL_MARKED = DB_READ("", "u",
+    "SELECT COUNT(*) FROM gc_mark");
 
 /* ---- sweeping ---- */
 
-static const char SQL_DUE[] =
+static const struct db_stmt SQL_DUE = DB_READ("sbi", "bb",
     "SELECT id, ref_oid FROM gc_mark WHERE kind = ? AND id > ?"
-    " AND since <= NOW(3) - INTERVAL ? SECOND ORDER BY id LIMIT 1000";
-static const char SQL_BLOB_LOCK[] =
-    "SELECT size, lfs, in_s3 FROM git_blob WHERE oid = ? FOR UPDATE";
-static const char SQL_LFS_LOCK[] =
-    "SELECT size FROM lfs_object WHERE sha256 = ? FOR UPDATE";
+    " AND since <= NOW(3) - INTERVAL ? SECOND ORDER BY id LIMIT 1000");
+static const struct db_stmt SQL_BLOB_LOCK = DB_READ("b", "uii",
+    "SELECT size, lfs, in_s3 FROM git_blob WHERE oid = ? FOR UPDATE");
+static const struct db_stmt SQL_LFS_LOCK = DB_READ("b", "u",
+    "SELECT size FROM lfs_object WHERE sha256 = ? FOR UPDATE");
 /* A locking read: a commit adding the reference waits for this
  * transaction, or this one sees its row. */
-static const char SQL_REF_LOCK[] =
-    "SELECT 1 FROM repo_blob WHERE oid = ? LIMIT 1 LOCK IN SHARE MODE";
-static const char SQL_BLOB_READ[] =
+static const struct db_stmt SQL_REF_LOCK = DB_READ("b", "i",
+    "SELECT 1 FROM repo_blob WHERE oid = ? LIMIT 1 LOCK IN SHARE MODE");
+static const struct db_stmt SQL_BLOB_READ = DB_READ("b", "uii",
     "SELECT size, lfs, in_s3 FROM git_blob b WHERE oid = ? AND NOT EXISTS"
-    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = b.oid)";
-static const char SQL_LFS_READ[] =
+    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = b.oid)");
+static const struct db_stmt SQL_LFS_READ = DB_READ("bb", "u",
     "SELECT size FROM lfs_object WHERE sha256 = ? AND NOT EXISTS"
-    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = ?)";
-static const char SQL_DEL_BLOB_DATA[] =
-    "DELETE FROM blob_data WHERE oid = ?";
-static const char SQL_DEL_BLOB[] =
-    "DELETE FROM git_blob WHERE oid = ?";
-static const char SQL_DEL_PROOFS[] =
-    "DELETE FROM lfs_proof WHERE sha256 = ?";
-static const char SQL_DEL_LFS[] =
-    "DELETE FROM lfs_object WHERE sha256 = ?";
-static const char SQL_DEL_MARK[] =
-    "DELETE FROM gc_mark WHERE kind = ? AND id = ?";
+    " (SELECT 1 FROM repo_blob rb WHERE rb.oid = ?)");
+static const struct db_stmt SQL_DEL_BLOB_DATA = DB_WRITE("b",
+    "DELETE FROM blob_data WHERE oid = ?");
+static const struct db_stmt SQL_DEL_BLOB = DB_WRITE("b",
+    "DELETE FROM git_blob WHERE oid = ?");
+static const struct db_stmt SQL_DEL_PROOFS = DB_WRITE("b",
+    "DELETE FROM lfs_proof WHERE sha256 = ?");
+static const struct db_stmt SQL_DEL_LFS = DB_WRITE("b",
+    "DELETE FROM lfs_object WHERE sha256 = ?");
+static const struct db_stmt SQL_DEL_MARK = DB_WRITE("sb",
+    "DELETE FROM gc_mark WHERE kind = ? AND id = ?");
 
-static const char SQL_OLD_UPLOADS[] =
+static const struct db_stmt SQL_OLD_UPLOADS = DB_READ("si", "sbui",
     "SELECT upload_id, sha256, size, repo_id FROM lfs_upload"
     " WHERE upload_id > ? AND created_at <= NOW(3) - INTERVAL ? SECOND"
-    " ORDER BY upload_id LIMIT 1000";
-static const char SQL_DEL_UPLOAD[] =
-    "DELETE FROM lfs_upload WHERE upload_id = ?";
+    " ORDER BY upload_id LIMIT 1000");
+static const struct db_stmt SQL_DEL_UPLOAD = DB_WRITE("s",
+    "DELETE FROM lfs_upload WHERE upload_id = ?");
 
 /* Which ids of a JSON array of hex ids (blob ids, sha256s) have a row:
  * keys under blob/ and lfs/ that have none are orphans. */
-static const char SQL_HAVE_BLOB[] =
+static const struct db_stmt SQL_HAVE_BLOB = DB_READ("s", "b",
     "SELECT b.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
-    " PATH '$')) AS j JOIN git_blob b ON b.oid = UNHEX(j.h)";
-static const char SQL_HAVE_LFS[] =
+    " PATH '$')) AS j JOIN git_blob b ON b.oid = UNHEX(j.h)");
+static const struct db_stmt SQL_HAVE_LFS = DB_READ("s", "b",
     "SELECT l.sha256 FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(64)"
-    " PATH '$')) AS j JOIN lfs_object l ON l.sha256 = UNHEX(j.h)";
+    " PATH '$')) AS j JOIN lfs_object l ON l.sha256 = UNHEX(j.h)");
 /* Locking reads of an orphan's row: none, and none can be inserted
  * (a gap lock) until the transaction deleting its bytes ends. */
-static const char SQL_ORPHAN_BLOB_LOCK[] =
-    "SELECT 1 FROM git_blob WHERE oid = ? FOR UPDATE";
-static const char SQL_ORPHAN_LFS_LOCK[] =
-    "SELECT 1 FROM lfs_object WHERE sha256 = ? FOR UPDATE";
+static const struct db_stmt SQL_ORPHAN_BLOB_LOCK = DB_READ("b", "i",
+    "SELECT 1 FROM git_blob WHERE oid = ? FOR UPDATE");
+static const struct db_stmt SQL_ORPHAN_LFS_LOCK = DB_READ("b", "i",
+    "SELECT 1 FROM lfs_object WHERE sha256 = ? FOR UPDATE");
 /* The key's tombstone, in the same transaction: committed after the
  * DELETE, before any row the lock above held back (sql/014). */
-static const char SQL_TOMBSTONE[] =
+static const struct db_stmt SQL_TOMBSTONE = DB_WRITE("s",
     "INSERT INTO gc_orphan (s3_key) VALUES (?)"
-    " ON DUPLICATE KEY UPDATE deleted_at = CURRENT_TIMESTAMP(3)";
-static const char SQL_PRUNE_TOMBSTONES[] =
-    "DELETE FROM gc_orphan WHERE deleted_at < NOW(3) - INTERVAL 1 DAY";
+    " ON DUPLICATE KEY UPDATE deleted_at = CURRENT_TIMESTAMP(3)");
+static const struct db_stmt SQL_PRUNE_TOMBSTONES = DB_WRITE("",
+    "DELETE FROM gc_orphan WHERE deleted_at < NOW(3) - INTERVAL 1 DAY");
 
 /* ---- the writers' side ---- */
 
 /* Which keys of a JSON array (their positions, from 1) have a tombstone. */
-static const char SQL_TOMBSTONED[] =
+static const struct db_stmt SQL_TOMBSTONED = DB_READ("s", "i",
     "SELECT j.i FROM JSON_TABLE(?, '$[*]' COLUMNS (i FOR ORDINALITY,"
     " k VARCHAR(200) PATH '$')) AS j"
-    " JOIN gc_orphan o ON o.s3_key = CAST(j.k AS BINARY)";
+    " JOIN gc_orphan o ON o.s3_key = CAST(j.k AS BINARY)");
 
-static const char SQL_HOLD[] =
+static const struct db_stmt SQL_HOLD = DB_READ("s", "uu",
     "SELECT COUNT(*), CAST(COALESCE(SUM(b.lfs = 1 AND l.sha256 IS NULL), 0)"
     " AS UNSIGNED)"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
     " JOIN git_blob b ON b.oid = UNHEX(j.h)"
     " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
-    " LOCK IN SHARE MODE";
+    " LOCK IN SHARE MODE");
 
 /* The same for a mirror's copy: an LFS file's object may not be here yet
  * (in_s3 = 0 until its fill, mirror_fill.c), and is not owed. */
-static const char SQL_HOLD_COPY[] =
+static const struct db_stmt SQL_HOLD_COPY = DB_READ("s", "uu",
     "SELECT COUNT(*), CAST(COALESCE(SUM(b.lfs = 1 AND b.in_s3 = 1 AND"
     " l.sha256 IS NULL), 0) AS UNSIGNED)"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
     " JOIN git_blob b ON b.oid = UNHEX(j.h)"
     " LEFT JOIN lfs_object l ON b.lfs = 1 AND l.sha256 = b.sha256"
-    " LOCK IN SHARE MODE";
+    " LOCK IN SHARE MODE");
 
 /* ---- git objects (gc.h "Git objects") ---- */
 
-static const char SQL_EDGES_STATE[] =
-    "SELECT last, done FROM gc_state WHERE name = 'tree-edges'";
+static const struct db_stmt SQL_EDGES_STATE = DB_READ("", "bi",
+    "SELECT last, done FROM gc_state WHERE name = 'tree-edges'");
 /* Trees a page for their edges: a tree may be megabytes. */
 #define EDGE_PAGE	100
-static const char SQL_EDGES_PAGE[] =
-    "SELECT oid, entries FROM git_tree WHERE oid > ? ORDER BY oid LIMIT 100";
-static const char SQL_EDGES_SAVE[] =
-    "UPDATE gc_state SET last = ?, done = ? WHERE name = 'tree-edges'";
-static struct db_rows edge_rows = {
-	"INSERT IGNORE INTO git_tree_edge (child, parent) VALUES ", "(?, ?)", 2,
-	{ 0 }
-};
+static const struct db_stmt SQL_EDGES_PAGE = DB_READ("b", "bb",
+    "SELECT oid, entries FROM git_tree WHERE oid > ? ORDER BY oid LIMIT 100");
+static const struct db_stmt SQL_EDGES_SAVE = DB_WRITE("bi",
+    "UPDATE gc_state SET last = ?, done = ? WHERE name = 'tree-edges'");
+static struct db_rows edge_rows = DB_ROWS(
+    "INSERT IGNORE INTO git_tree_edge (child, parent) VALUES ",
+    "(?, ?)", "bb");
 /* The rows nothing names, in id order after a given id. */
-static const char SQL_UNREF_COMMITS[] =
+static const struct db_stmt SQL_UNREF_COMMITS = DB_READ("b", "b",
     "SELECT c.oid FROM git_commit c WHERE c.oid > ?"
     " AND NOT EXISTS (SELECT 1 FROM repo_commit r WHERE r.oid = c.oid)"
     " AND NOT EXISTS (SELECT 1 FROM git_commit k WHERE k.parent = c.oid)"
@@ -158,20 +156,20 @@ static const char SQL_UNREF_COMMITS[] =
     "  WHERE p.parent = c.oid)"
     " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.object = c.oid)"
     " AND NOT EXISTS (SELECT 1 FROM ref f WHERE f.target = c.oid)"
-    " ORDER BY c.oid LIMIT 1000";
-static const char SQL_UNREF_TREES[] =
+    " ORDER BY c.oid LIMIT 1000");
+static const struct db_stmt SQL_UNREF_TREES = DB_READ("b", "b",
     "SELECT t.oid FROM git_tree t WHERE t.oid > ?"
     " AND NOT EXISTS (SELECT 1 FROM git_tree_edge e WHERE e.child = t.oid)"
     " AND NOT EXISTS (SELECT 1 FROM git_commit c WHERE c.tree = t.oid)"
     " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.object = t.oid)"
-    " ORDER BY t.oid LIMIT 1000";
-static const char SQL_UNREF_TAGS[] =
+    " ORDER BY t.oid LIMIT 1000");
+static const struct db_stmt SQL_UNREF_TAGS = DB_READ("b", "b",
     "SELECT t.oid FROM git_tag t WHERE t.oid > ?"
     " AND NOT EXISTS (SELECT 1 FROM ref f WHERE f.target = t.oid)"
     " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.object = t.oid)"
-    " ORDER BY t.oid LIMIT 1000";
+    " ORDER BY t.oid LIMIT 1000");
 /* Marks of git objects named again since. */
-static const char SQL_UNMARK_GIT[] =
+static const struct db_stmt SQL_UNMARK_GIT = DB_WRITE("",
     "DELETE FROM gc_mark WHERE (kind = 'commit' AND (EXISTS (SELECT 1"
     " FROM repo_commit r WHERE r.oid = gc_mark.id) OR EXISTS (SELECT 1"
     " FROM git_commit k WHERE k.parent = gc_mark.id) OR EXISTS (SELECT 1"
@@ -181,89 +179,112 @@ static const char SQL_UNMARK_GIT[] =
     " WHERE c.tree = gc_mark.id)))"
     " OR (kind IN ('commit', 'tree', 'tag') AND (EXISTS (SELECT 1"
     " FROM git_tag g WHERE g.object = gc_mark.id) OR EXISTS (SELECT 1"
-    " FROM ref f WHERE f.target = gc_mark.id)))";
+    " FROM ref f WHERE f.target = gc_mark.id)))");
 /* A row to delete, held exclusively, with what it names and its bytes. */
-static const char SQL_TREE_LOCK[] =
-    "SELECT entries FROM git_tree WHERE oid = ? FOR UPDATE";
-static const char SQL_COMMIT_LOCK[] =
+static const struct db_stmt SQL_TREE_LOCK = DB_READ("b", "b",
+    "SELECT entries FROM git_tree WHERE oid = ? FOR UPDATE");
+static const struct db_stmt SQL_COMMIT_LOCK = DB_READ("b", "bbu",
     "SELECT tree, parent, OCTET_LENGTH(author_name) +"
     " OCTET_LENGTH(author_email) + OCTET_LENGTH(message) +"
     " COALESCE(OCTET_LENGTH(raw), 0) FROM git_commit WHERE oid = ?"
-    " FOR UPDATE";
-static const char SQL_COMMIT_MORE[] =
-    "SELECT parent FROM git_commit_parent WHERE oid = ? ORDER BY n";
-static const char SQL_TAG_LOCK[] =
+    " FOR UPDATE");
+static const struct db_stmt SQL_COMMIT_MORE = DB_READ("b", "b",
+    "SELECT parent FROM git_commit_parent WHERE oid = ? ORDER BY n");
+static const struct db_stmt SQL_TAG_LOCK = DB_READ("b", "bsu",
     "SELECT object, type, OCTET_LENGTH(raw) FROM git_tag WHERE oid = ?"
-    " FOR UPDATE";
+    " FOR UPDATE");
 /* The locking reads of what names a row, by kind (NULL ends a list);
  * each takes one id. */
-static const char *const names_commit[] = {
-	"SELECT 1 FROM repo_commit WHERE oid = ? LIMIT 1 LOCK IN SHARE MODE",
-	"SELECT 1 FROM git_commit WHERE parent = ? LIMIT 1 LOCK IN SHARE MODE",
-	"SELECT 1 FROM git_commit_parent WHERE parent = ? LIMIT 1"
-	" LOCK IN SHARE MODE",
-	"SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE",
-	"SELECT 1 FROM ref WHERE target = ? LIMIT 1 LOCK IN SHARE MODE",
-	NULL
+static const struct db_stmt names_commit[] = {
+	DB_READ("b", "i",
+	    "SELECT 1 FROM repo_commit WHERE oid = ? LIMIT 1 LOCK IN SHARE"
+	    " MODE"),
+	DB_READ("b", "i",
+	    "SELECT 1 FROM git_commit WHERE parent = ? LIMIT 1 LOCK IN SHARE"
+	    " MODE"),
+	DB_READ("b", "i",
+	    "SELECT 1 FROM git_commit_parent WHERE parent = ? LIMIT 1 LOCK IN"
+	    " SHARE MODE"),
+	DB_READ("b", "i",
+	    "SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE"),
+	DB_READ("b", "i",
+	    "SELECT 1 FROM ref WHERE target = ? LIMIT 1 LOCK IN SHARE MODE"),
+	{ NULL, NULL, NULL, false }
 };
-static const char *const names_tree[] = {
-	"SELECT 1 FROM git_tree_edge WHERE child = ? LIMIT 1"
-	" LOCK IN SHARE MODE",
-	"SELECT 1 FROM git_commit WHERE tree = ? LIMIT 1 LOCK IN SHARE MODE",
-	"SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE",
-	NULL
+static const struct db_stmt names_tree[] = {
+	DB_READ("b", "i",
+	    "SELECT 1 FROM git_tree_edge WHERE child = ? LIMIT 1 LOCK IN SHARE"
+	    " MODE"),
+	DB_READ("b", "i",
+	    "SELECT 1 FROM git_commit WHERE tree = ? LIMIT 1 LOCK IN SHARE"
+	    " MODE"),
+	DB_READ("b", "i",
+	    "SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE"),
+	{ NULL, NULL, NULL, false }
 };
-static const char *const names_tag[] = {
-	"SELECT 1 FROM ref WHERE target = ? LIMIT 1 LOCK IN SHARE MODE",
-	"SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE",
-	NULL
+static const struct db_stmt names_tag[] = {
+	DB_READ("b", "i",
+	    "SELECT 1 FROM ref WHERE target = ? LIMIT 1 LOCK IN SHARE MODE"),
+	DB_READ("b", "i",
+	    "SELECT 1 FROM git_tag WHERE object = ? LIMIT 1 LOCK IN SHARE MODE"),
+	{ NULL, NULL, NULL, false }
 };
 /* For a dry run: what names a row (up to REFERRERS of each), plain reads;
  * a row is reported when only rows reported before name it. A ref or a
  * repo_commit row names it for good (the id itself comes back). */
 #define REFERRERS	100
-static const char *const who_commit[] = {
-	"SELECT oid FROM repo_commit WHERE oid = ? LIMIT 1",
-	"SELECT oid FROM git_commit WHERE parent = ? LIMIT 101",
-	"SELECT oid FROM git_commit_parent WHERE parent = ? LIMIT 101",
-	"SELECT oid FROM git_tag WHERE object = ? LIMIT 101",
-	"SELECT target FROM ref WHERE target = ? LIMIT 1",
-	NULL
+static const struct db_stmt who_commit[] = {
+	DB_READ("b", "b",
+	    "SELECT oid FROM repo_commit WHERE oid = ? LIMIT 1"),
+	DB_READ("b", "b",
+	    "SELECT oid FROM git_commit WHERE parent = ? LIMIT 101"),
+	DB_READ("b", "b",
+	    "SELECT oid FROM git_commit_parent WHERE parent = ? LIMIT 101"),
+	DB_READ("b", "b",
+	    "SELECT oid FROM git_tag WHERE object = ? LIMIT 101"),
+	DB_READ("b", "b",
+	    "SELECT target FROM ref WHERE target = ? LIMIT 1"),
+	{ NULL, NULL, NULL, false }
 };
-static const char *const who_tree[] = {
-	"SELECT parent FROM git_tree_edge WHERE child = ? LIMIT 101",
-	"SELECT oid FROM git_commit WHERE tree = ? LIMIT 101",
-	"SELECT oid FROM git_tag WHERE object = ? LIMIT 101",
-	NULL
+static const struct db_stmt who_tree[] = {
+	DB_READ("b", "b",
+	    "SELECT parent FROM git_tree_edge WHERE child = ? LIMIT 101"),
+	DB_READ("b", "b",
+	    "SELECT oid FROM git_commit WHERE tree = ? LIMIT 101"),
+	DB_READ("b", "b",
+	    "SELECT oid FROM git_tag WHERE object = ? LIMIT 101"),
+	{ NULL, NULL, NULL, false }
 };
-static const char *const who_tag[] = {
-	"SELECT target FROM ref WHERE target = ? LIMIT 1",
-	"SELECT oid FROM git_tag WHERE object = ? LIMIT 101",
-	NULL
+static const struct db_stmt who_tag[] = {
+	DB_READ("b", "b",
+	    "SELECT target FROM ref WHERE target = ? LIMIT 1"),
+	DB_READ("b", "b",
+	    "SELECT oid FROM git_tag WHERE object = ? LIMIT 101"),
+	{ NULL, NULL, NULL, false }
 };
-static const char SQL_TREE_READ[] =
-    "SELECT entries FROM git_tree WHERE oid = ?";
-static const char SQL_COMMIT_READ[] =
+static const struct db_stmt SQL_TREE_READ = DB_READ("b", "b",
+    "SELECT entries FROM git_tree WHERE oid = ?");
+static const struct db_stmt SQL_COMMIT_READ = DB_READ("b", "bbu",
     "SELECT tree, parent, OCTET_LENGTH(author_name) +"
     " OCTET_LENGTH(author_email) + OCTET_LENGTH(message) +"
-    " COALESCE(OCTET_LENGTH(raw), 0) FROM git_commit WHERE oid = ?";
-static const char SQL_TAG_READ[] =
-    "SELECT object, type, OCTET_LENGTH(raw) FROM git_tag WHERE oid = ?";
-static const char SQL_DEL_EDGES[] =
-    "DELETE FROM git_tree_edge WHERE parent = ?";
-static const char SQL_DEL_TREE[] =
-    "DELETE FROM git_tree WHERE oid = ?";
-static const char SQL_DEL_PARENTS[] =
-    "DELETE FROM git_commit_parent WHERE oid = ?";
-static const char SQL_DEL_COMMIT[] =
-    "DELETE FROM git_commit WHERE oid = ?";
-static const char SQL_DEL_TAG[] =
-    "DELETE FROM git_tag WHERE oid = ?";
+    " COALESCE(OCTET_LENGTH(raw), 0) FROM git_commit WHERE oid = ?");
+static const struct db_stmt SQL_TAG_READ = DB_READ("b", "bsu",
+    "SELECT object, type, OCTET_LENGTH(raw) FROM git_tag WHERE oid = ?");
+static const struct db_stmt SQL_DEL_EDGES = DB_WRITE("b",
+    "DELETE FROM git_tree_edge WHERE parent = ?");
+static const struct db_stmt SQL_DEL_TREE = DB_WRITE("b",
+    "DELETE FROM git_tree WHERE oid = ?");
+static const struct db_stmt SQL_DEL_PARENTS = DB_WRITE("b",
+    "DELETE FROM git_commit_parent WHERE oid = ?");
+static const struct db_stmt SQL_DEL_COMMIT = DB_WRITE("b",
+    "DELETE FROM git_commit WHERE oid = ?");
+static const struct db_stmt SQL_DEL_TAG = DB_WRITE("b",
+    "DELETE FROM git_tag WHERE oid = ?");
 /* What a row named, left for the next run when the run's list is full:
  * marked as old as the row that named it. */
-static const char SQL_MARK_AT[] =
+static const struct db_stmt SQL_MARK_AT = DB_WRITE("sbbi",
     "INSERT IGNORE INTO gc_mark (kind, id, ref_oid, since) VALUES"
-    " (?, ?, ?, NOW(3) - INTERVAL ? SECOND)";
+    " (?, ?, ?, NOW(3) - INTERVAL ? SECOND)");
 /* Objects a run deletes after what named them, at most (then the next
  * run goes on). */
 #define CASCADE_MAX	(1024 * 1024)
@@ -272,16 +293,19 @@ static const char SQL_MARK_AT[] =
  * tree holds each of its subtrees, in one statement (430 KiB). */
 #define HOLD_PAGE	10000
 /* The writers' hold, by table (gc_git.v[]). */
-static const char *const SQL_HOLD_GIT[3] = {
-	"SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
-	" PATH '$')) AS j JOIN git_tree t ON t.oid = UNHEX(j.h)"
-	" LOCK IN SHARE MODE",
-	"SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
-	" PATH '$')) AS j JOIN git_commit t ON t.oid = UNHEX(j.h)"
-	" LOCK IN SHARE MODE",
-	"SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
-	" PATH '$')) AS j JOIN git_tag t ON t.oid = UNHEX(j.h)"
-	" LOCK IN SHARE MODE",
+static const struct db_stmt SQL_HOLD_GIT[3] = {
+	DB_READ("s", "u",
+	    "SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+	    " PATH '$')) AS j JOIN git_tree t ON t.oid = UNHEX(j.h) LOCK IN"
+	    " SHARE MODE"),
+	DB_READ("s", "u",
+	    "SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+	    " PATH '$')) AS j JOIN git_commit t ON t.oid = UNHEX(j.h) LOCK IN"
+	    " SHARE MODE"),
+	DB_READ("s", "u",
+	    "SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
+	    " PATH '$')) AS j JOIN git_tag t ON t.oid = UNHEX(j.h) LOCK IN"
+	    " SHARE MODE")
 };
 
 /* S3 prefixes of keys that are garbage once old: staged uploads never
@@ -339,14 +363,9 @@ mark(struct run *g, const char *kind, const unsigned char *ids,
 		return 0;
 	ps = arena_zalloc(&g->a, 3 * n * sizeof(*ps));
 	for (i = 0; i < n; i++) {
-		ps[3 * i].kind = 's';
-		ps[3 * i].p = kind;
-		ps[3 * i + 1].kind = 'b';
-		ps[3 * i + 1].p = ids + i * idlen;
-		ps[3 * i + 1].len = idlen;
-		ps[3 * i + 2].kind = 'b';
-		ps[3 * i + 2].p = refs[i].b;
-		ps[3 * i + 2].len = OID_LEN;
+		ps[3 * i] = db_s(kind);
+		ps[3 * i + 1] = db_b(ids + i * idlen, idlen);
+		ps[3 * i + 2] = db_b(refs[i].b, OID_LEN);
 	}
 	return db_exec_rows(g->db, &g->a, &mark_rows, ps, n);
 }
@@ -366,11 +385,11 @@ mark_blobs(struct run *g)
 		arena_reset(&g->a);
 		ids = arena_alloc(&g->a, PAGE * OID_LEN);
 		refs = arena_alloc(&g->a, PAGE * sizeof(*refs));
-		if (db_exec(g->db, &g->a, &res, SQL_UNREF_BLOBS, "b", last,
-		    lastlen) != 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_UNREF_BLOBS, db_b(last,
+		    lastlen)) != 0)
 			return dberr(g);
 		n = 0;
-		while ((rc = db_row(res, "b", &oid, &len)) == 1) {
+		while ((rc = db_row(res, db_out_b(&oid, &len))) == 1) {
 			if (len != OID_LEN || n == PAGE)
 				continue;
 			memcpy(ids + n * OID_LEN, oid, OID_LEN);
@@ -422,11 +441,12 @@ mark_lfs(struct run *g)
 		arena_reset(&g->a);
 		shas = arena_alloc(&g->a, PAGE * SHA256_LEN);
 		ptrs = arena_alloc(&g->a, PAGE * sizeof(*ptrs));
-		if (db_exec(g->db, &g->a, &res, SQL_LFS_PAGE, "b", last,
-		    lastlen) != 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_LFS_PAGE, db_b(last,
+		    lastlen)) != 0)
 			return dberr(g);
 		n = 0;
-		while ((rc = db_row(res, "bu", &p, &len, &size)) == 1) {
+		while ((rc = db_row(res, db_out_b(&p, &len),
+		    db_out_u(&size))) == 1) {
 			if (len != SHA256_LEN || n == PAGE)
 				continue;
 			memcpy(shas + n * SHA256_LEN, p, SHA256_LEN);
@@ -450,12 +470,12 @@ mark_lfs(struct run *g)
 			buf_printf(&q, "%s\"%s\"", i ? "," : "", hex);
 		}
 		buf_addc(&q, ']');
-		if (db_exec(g->db, &g->a, &res, SQL_REFERENCED, "s",
-		    q.data) != 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_REFERENCED,
+		    db_s(q.data)) != 0)
 			return dberr(g);
 		hit = arena_alloc(&g->a, PAGE * sizeof(*hit));
 		k = 0;
-		while ((rc = db_row(res, "b", &p, &len)) == 1)
+		while ((rc = db_row(res, db_out_b(&p, &len))) == 1)
 			if (len == OID_LEN && k < PAGE)
 				memcpy(hit[k++].b, p, OID_LEN);
 		if (rc < 0)
@@ -485,8 +505,8 @@ referenced(struct run *g, const struct oid *ref)
 	int64_t one;
 	int rc;
 
-	if (db_exec(g->db, &g->a, &res, SQL_REF_LOCK, "b", ref->b,
-	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0)
+	if (db_exec(g->db, &g->a, &res, &SQL_REF_LOCK, db_b(ref->b, OID_LEN)) !=
+	    0 || (rc = db_row(res, db_out_i(&one))) < 0)
 		return -1;
 	db_done(res);
 	return rc;
@@ -495,8 +515,8 @@ referenced(struct run *g, const struct oid *ref)
 static int
 unmark(struct run *g, const char *kind, const void *id, size_t idlen)
 {
-	return db_exec(g->db, &g->a, NULL, SQL_DEL_MARK, "sb", kind, id,
-	    idlen);
+	return db_exec(g->db, &g->a, NULL, &SQL_DEL_MARK, db_s(kind),
+	    db_b(id, idlen));
 }
 
 /*
@@ -528,9 +548,10 @@ sweep_blob(struct run *g, const struct oid *oid)
 	b.oid = *oid;
 	oid_hex(oid, hex);
 	if (g->o->dry_run) {
-		if (db_exec(g->db, &g->a, &res, SQL_BLOB_READ, "b", oid->b,
-		    (size_t)OID_LEN) != 0 ||
-		    (rc = db_row(res, "uii", &b.size, &lfs, &in_s3)) < 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_BLOB_READ, db_b(oid->b,
+		    OID_LEN)) != 0 ||
+		    (rc = db_row(res, db_out_u(&b.size), db_out_i(&lfs),
+		    db_out_i(&in_s3))) < 0)
 			return dberr(g);
 		db_done(res);
 		if (rc == 1)
@@ -540,9 +561,10 @@ sweep_blob(struct run *g, const struct oid *oid)
 		return 0;
 	}
 	if (db_begin(g->db) != 0 ||
-	    db_exec(g->db, &g->a, &res, SQL_BLOB_LOCK, "b", oid->b,
-	    (size_t)OID_LEN) != 0 ||
-	    (rc = db_row(res, "uii", &b.size, &lfs, &in_s3)) < 0)
+	    db_exec(g->db, &g->a, &res, &SQL_BLOB_LOCK, db_b(oid->b,
+	    OID_LEN)) != 0 ||
+	    (rc = db_row(res, db_out_u(&b.size), db_out_i(&lfs),
+	    db_out_i(&in_s3))) < 0)
 		return dberr(g);
 	db_done(res);
 	if (rc == 1 && (rc = referenced(g, oid)) < 0)
@@ -563,10 +585,10 @@ sweep_blob(struct run *g, const struct oid *oid)
 		    rc != S3_NOTFOUND)
 			return s3err(g, key);
 	}
-	if (db_exec(g->db, &g->a, NULL, SQL_DEL_BLOB_DATA, "b", oid->b,
-	    (size_t)OID_LEN) != 0 ||
-	    db_exec(g->db, &g->a, NULL, SQL_DEL_BLOB, "b", oid->b,
-	    (size_t)OID_LEN) != 0 ||
+	if (db_exec(g->db, &g->a, NULL, &SQL_DEL_BLOB_DATA, db_b(oid->b,
+	    OID_LEN)) != 0 ||
+	    db_exec(g->db, &g->a, NULL, &SQL_DEL_BLOB, db_b(oid->b,
+	    OID_LEN)) != 0 ||
 	    unmark(g, "blob", oid->b, OID_LEN) != 0 || db_commit(g->db) != 0)
 		return dberr(g);
 	found(g, what, key, lfs ? 0 : b.size);
@@ -584,9 +606,9 @@ sweep_lfs(struct run *g, const unsigned char *sha256, const struct oid *ptr)
 	int rc;
 
 	if (g->o->dry_run) {
-		if (db_exec(g->db, &g->a, &res, SQL_LFS_READ, "bb", sha256,
-		    (size_t)SHA256_LEN, ptr->b, (size_t)OID_LEN) != 0 ||
-		    (rc = db_row(res, "u", &size)) < 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_LFS_READ, db_b(sha256,
+		    SHA256_LEN), db_b(ptr->b, OID_LEN)) != 0 ||
+		    (rc = db_row(res, db_out_u(&size))) < 0)
 			return dberr(g);
 		db_done(res);
 		if (rc == 1)
@@ -594,8 +616,8 @@ sweep_lfs(struct run *g, const unsigned char *sha256, const struct oid *ptr)
 		return 0;
 	}
 	if (db_begin(g->db) != 0 ||
-	    db_exec(g->db, &g->a, &res, SQL_LFS_LOCK, "b", sha256,
-	    (size_t)SHA256_LEN) != 0 || (rc = db_row(res, "u", &size)) < 0)
+	    db_exec(g->db, &g->a, &res, &SQL_LFS_LOCK, db_b(sha256,
+	    SHA256_LEN)) != 0 || (rc = db_row(res, db_out_u(&size))) < 0)
 		return dberr(g);
 	db_done(res);
 	if (rc == 1 && (rc = referenced(g, ptr)) < 0)
@@ -608,10 +630,10 @@ sweep_lfs(struct run *g, const unsigned char *sha256, const struct oid *ptr)
 	}
 	if ((rc = s3_delete(g->x->hub->s3, key)) != S3_OK && rc != S3_NOTFOUND)
 		return s3err(g, key);
-	if (db_exec(g->db, &g->a, NULL, SQL_DEL_PROOFS, "b", sha256,
-	    (size_t)SHA256_LEN) != 0 ||
-	    db_exec(g->db, &g->a, NULL, SQL_DEL_LFS, "b", sha256,
-	    (size_t)SHA256_LEN) != 0 ||
+	if (db_exec(g->db, &g->a, NULL, &SQL_DEL_PROOFS, db_b(sha256,
+	    SHA256_LEN)) != 0 ||
+	    db_exec(g->db, &g->a, NULL, &SQL_DEL_LFS, db_b(sha256,
+	    SHA256_LEN)) != 0 ||
 	    unmark(g, "lfs", sha256, SHA256_LEN) != 0 || db_commit(g->db) != 0)
 		return dberr(g);
 	found(g, "lfs", key, size);
@@ -633,11 +655,12 @@ sweep(struct run *g, const char *kind)
 	do {
 		arena_reset(&g->a);
 		due = arena_alloc(&g->a, PAGE * sizeof(*due));
-		if (db_exec(g->db, &g->a, &res, SQL_DUE, "sbi", kind, last,
-		    lastlen, g->o->grace) != 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_DUE, db_s(kind), db_b(last,
+		    lastlen), db_i(g->o->grace)) != 0)
 			return dberr(g);
 		n = 0;
-		while ((rc = db_row(res, "bb", &id, &len, &ref, &rlen)) == 1) {
+		while ((rc = db_row(res, db_out_b(&id, &len), db_out_b(&ref,
+		    &rlen))) == 1) {
 			if (len > SHA256_LEN || rlen != OID_LEN || n == PAGE)
 				continue;
 			memcpy(due[n].id, id, len);
@@ -679,12 +702,12 @@ sweep_uploads(struct run *g)
 	int rc;
 
 	do {
-		if (db_exec(g->db, &g->a, &res, SQL_OLD_UPLOADS, "si", last,
-		    g->o->grace) != 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_OLD_UPLOADS, db_s(last),
+		    db_i(g->o->grace)) != 0)
 			return dberr(g);
 		n = 0;
-		while ((rc = db_row(res, "sbui", &id, &p, &len, &size,
-		    &repo_id)) == 1) {
+		while ((rc = db_row(res, db_out_s(&id), db_out_b(&p, &len),
+		    db_out_u(&size), db_out_i(&repo_id))) == 1) {
 			n++;
 			last = id;
 			if (len != SHA256_LEN)
@@ -695,8 +718,8 @@ sweep_uploads(struct run *g)
 				rc = s3_multipart_abort(g->x->hub->s3, key, id);
 				if (rc != S3_OK && rc != S3_NOTFOUND)
 					return s3err(g, key);
-				if (db_exec(g->db, &g->a, NULL,
-				    SQL_DEL_UPLOAD, "s", id) != 0)
+				if (db_exec(g->db, &g->a, NULL, &SQL_DEL_UPLOAD,
+				    db_s(id)) != 0)
 					return dberr(g);
 			}
 			found(g, "multipart", key, size);
@@ -764,8 +787,9 @@ sweep_orphan(struct run *g, const struct orphan *o, bool lfs, time_t before)
 		return 0;
 	}
 	if (db_begin(g->db) != 0 || db_exec(g->db, &g->a, &res, lfs ?
-	    SQL_ORPHAN_LFS_LOCK : SQL_ORPHAN_BLOB_LOCK, "b", o->id, idlen) != 0 ||
-	    (rc = db_row(res, "i", &one)) < 0)
+	    &SQL_ORPHAN_LFS_LOCK : &SQL_ORPHAN_BLOB_LOCK, db_b(o->id,
+	    idlen)) != 0 ||
+	    (rc = db_row(res, db_out_i(&one))) < 0)
 		return dberr(g);
 	db_done(res);
 	if (rc == 1)	/* recorded since the listing */
@@ -776,7 +800,7 @@ sweep_orphan(struct run *g, const struct orphan *o, bool lfs, time_t before)
 		return s3err(g, o->key);
 	if (st.modified == 0 || st.modified > before)	/* written again */
 		return db_commit(g->db) != 0 ? dberr(g) : 0;
-	if (db_exec(g->db, &g->a, NULL, SQL_TOMBSTONE, "s", o->key) != 0)
+	if (db_exec(g->db, &g->a, NULL, &SQL_TOMBSTONE, db_s(o->key)) != 0)
 		return dberr(g);
 	/* the tombstone stays even when S3 failed: it may have deleted */
 	rc = s3_delete(g->x->hub->s3, o->key);
@@ -866,12 +890,12 @@ orphan_page(struct run *g, const struct s3_entry *e, size_t n, void *arg)
 	buf_addc(&q, ']');
 	if (k == 0)
 		return 0;
-	if (db_exec(g->db, &g->a, &res, o->lfs ? SQL_HAVE_LFS :
-	    SQL_HAVE_BLOB, "s", q.data) != 0)
+	if (db_exec(g->db, &g->a, &res, o->lfs ? &SQL_HAVE_LFS : &SQL_HAVE_BLOB,
+	    db_s(q.data)) != 0)
 		return dberr(g);
 	have = arena_alloc(&g->a, k * SHA256_LEN);
 	len = 0;
-	while ((rc = db_row(res, "b", &p, &i)) == 1)
+	while ((rc = db_row(res, db_out_b(&p, &i))) == 1)
 		if (i == o->idlen && len < k)
 			memcpy(have + o->idlen * len++, p, o->idlen);
 	if (rc < 0)
@@ -907,7 +931,7 @@ static int
 sweep_orphans(struct run *g)
 {
 	if (!g->o->dry_run && db_exec(g->db, &g->a, NULL,
-	    SQL_PRUNE_TOMBSTONES, "") != 0)
+	    &SQL_PRUNE_TOMBSTONES) != 0)
 		return dberr(g);
 	return sweep_orphans_in(g, "blob/", false) != 0 ||
 	    sweep_orphans_in(g, "lfs/", true) != 0 ? -1 : 0;
@@ -929,9 +953,9 @@ store_again_page(struct db *db, struct arena *a, struct s3 *s3,
 	for (i = 0; i < n; i++)	/* content keys: hex and slashes */
 		buf_printf(&q, "%s\"%s\"", i ? "," : "[", v[i].key);
 	buf_addc(&q, ']');
-	if (db_exec(db, a, &res, SQL_TOMBSTONED, "s", q.data) != 0)
+	if (db_exec(db, a, &res, &SQL_TOMBSTONED, db_s(q.data)) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "i", &pos)) == 1) {
+	while ((rc = db_row(res, db_out_i(&pos))) == 1) {
 		const struct s3_obj *o;
 
 		if (pos < 1 || (size_t)pos > n)
@@ -1035,8 +1059,8 @@ fill_edges(struct run *g, bool *done)
 	int rc;
 
 	arena_reset(&g->a);
-	if (db_exec(g->db, &g->a, &res, SQL_EDGES_STATE, "") != 0 ||
-	    (rc = db_row(res, "bi", &p, &len, &d)) < 0)
+	if (db_exec(g->db, &g->a, &res, &SQL_EDGES_STATE) != 0 ||
+	    (rc = db_row(res, db_out_b(&p, &len), db_out_i(&d))) < 0)
 		return dberr(g);
 	if (rc == 0) {
 		kerr_set(g->e, 500, "InternalError", "gc_state has no "
@@ -1053,13 +1077,14 @@ fill_edges(struct run *g, bool *done)
 		return 0;
 	do {
 		arena_reset(&g->a);
-		if (db_exec(g->db, &g->a, &res, SQL_EDGES_PAGE, "b", last,
-		    lastlen) != 0)
+		if (db_exec(g->db, &g->a, &res, &SQL_EDGES_PAGE, db_b(last,
+		    lastlen)) != 0)
 			return dberr(g);
 		n = np = 0;
 		cap = 64;
 		pairs = arena_alloc(&g->a, cap * sizeof(*pairs));
-		while ((rc = db_row(res, "bb", &p, &len, &raw, &rlen)) == 1) {
+		while ((rc = db_row(res, db_out_b(&p, &len), db_out_b(&raw,
+		    &rlen))) == 1) {
 			if (len != OID_LEN)
 				continue;
 			n++;
@@ -1087,28 +1112,24 @@ fill_edges(struct run *g, bool *done)
 
 			m = np - i < DB_ROWS_MAX ? np - i : DB_ROWS_MAX;
 			for (k = 0; k < m; k++) {
-				ps[2 * k].kind = 'b';
-				ps[2 * k].p = pairs[i + k].child.b;
-				ps[2 * k].len = OID_LEN;
-				ps[2 * k + 1].kind = 'b';
-				ps[2 * k + 1].p = pairs[i + k].parent.b;
-				ps[2 * k + 1].len = OID_LEN;
+				ps[2 * k] = db_b(pairs[i + k].child.b, OID_LEN);
+				ps[2 * k + 1] = db_b(pairs[i + k].parent.b, OID_LEN);
 			}
 			if (db_exec_rows(g->db, &g->a, &edge_rows, ps, m) != 0)
 				return dberr(g);
 		}
 		*done = n < EDGE_PAGE;
-		if (db_exec(g->db, &g->a, NULL, SQL_EDGES_SAVE, "bi", last,
-		    lastlen, (int64_t)*done) != 0)
+		if (db_exec(g->db, &g->a, NULL, &SQL_EDGES_SAVE, db_b(last,
+		    lastlen), db_i((int64_t)*done)) != 0)
 			return dberr(g);
 	} while (!*done);
 	log_info("gc: every tree has its edges");
 	return 0;
 }
 
-/* Marks every row of a kind nothing names (sql: SQL_UNREF_*). */
+/* Marks every row of a kind nothing names (st: SQL_UNREF_*). */
 static int
-mark_git(struct run *g, const char *sql, const char *kind)
+mark_git(struct run *g, const struct db_stmt *st, const char *kind)
 {
 	unsigned char last[OID_LEN], *ids;
 	struct oid *refs;
@@ -1121,10 +1142,10 @@ mark_git(struct run *g, const char *sql, const char *kind)
 		arena_reset(&g->a);
 		ids = arena_alloc(&g->a, PAGE * OID_LEN);
 		refs = arena_alloc(&g->a, PAGE * sizeof(*refs));
-		if (db_exec(g->db, &g->a, &res, sql, "b", last, lastlen) != 0)
+		if (db_exec(g->db, &g->a, &res, st, db_b(last, lastlen)) != 0)
 			return dberr(g);
 		n = 0;
-		while ((rc = db_row(res, "b", &oid, &len)) == 1) {
+		while ((rc = db_row(res, db_out_b(&oid, &len))) == 1) {
 			if (len != OID_LEN || n == PAGE)
 				continue;
 			memcpy(ids + n * OID_LEN, oid, OID_LEN);
@@ -1205,9 +1226,9 @@ cascade_push(struct run *g, struct cascade *c, int kind, const struct oid *o)
 
 		if (c->cap >= CASCADE_MAX)
 			return g->o->dry_run ? 0 : db_exec(g->db, &g->a, NULL,
-			    SQL_MARK_AT, "sbbi", git_kind[kind], o->b,
-			    (size_t)OID_LEN, o->b, (size_t)OID_LEN,
-			    g->o->grace) != 0 ? dberr(g) : 0;
+			    &SQL_MARK_AT, db_s(git_kind[kind]), db_b(o->b,
+			    OID_LEN), db_b(o->b, OID_LEN), db_i(g->o->grace)) !=
+			    0 ? dberr(g) : 0;
 		if ((v = realloc(c->v, (c->cap ? 2 * c->cap : 1024) *
 		    sizeof(*v))) == NULL) {
 			kerr_set(g->e, 500, "InternalError", "out of memory");
@@ -1237,9 +1258,9 @@ git_read(struct run *g, int kind, const struct oid *o, bool lock,
 
 	*n = 0;
 	if (kind == GIT_TREE) {
-		if (db_exec(g->db, &g->a, &res, lock ? SQL_TREE_LOCK :
-		    SQL_TREE_READ, "b", o->b, (size_t)OID_LEN) != 0 ||
-		    (rc = db_row(res, "b", &a, &alen)) < 0)
+		if (db_exec(g->db, &g->a, &res, lock ? &SQL_TREE_LOCK :
+		    &SQL_TREE_READ, db_b(o->b, OID_LEN)) != 0 ||
+		    (rc = db_row(res, db_out_b(&a, &alen))) < 0)
 			return -1;
 		if (rc == 0)
 			return 0;
@@ -1261,9 +1282,10 @@ git_read(struct run *g, int kind, const struct oid *o, bool lock,
 		return 1;
 	}
 	if (kind == GIT_TAG) {
-		if (db_exec(g->db, &g->a, &res, lock ? SQL_TAG_LOCK :
-		    SQL_TAG_READ, "b", o->b, (size_t)OID_LEN) != 0 ||
-		    (rc = db_row(res, "bsu", &a, &alen, &type, &size)) < 0)
+		if (db_exec(g->db, &g->a, &res, lock ? &SQL_TAG_LOCK :
+		    &SQL_TAG_READ, db_b(o->b, OID_LEN)) != 0 ||
+		    (rc = db_row(res, db_out_b(&a, &alen), db_out_s(&type),
+		    db_out_u(&size))) < 0)
 			return -1;
 		if (rc == 0)
 			return 0;
@@ -1277,9 +1299,10 @@ git_read(struct run *g, int kind, const struct oid *o, bool lock,
 		}
 		return 1;
 	}
-	if (db_exec(g->db, &g->a, &res, lock ? SQL_COMMIT_LOCK :
-	    SQL_COMMIT_READ, "b", o->b, (size_t)OID_LEN) != 0 ||
-	    (rc = db_row(res, "bbu", &a, &alen, &b, &blen, &size)) < 0)
+	if (db_exec(g->db, &g->a, &res, lock ? &SQL_COMMIT_LOCK :
+	    &SQL_COMMIT_READ, db_b(o->b, OID_LEN)) != 0 ||
+	    (rc = db_row(res, db_out_b(&a, &alen), db_out_b(&b, &blen),
+	    db_out_u(&size))) < 0)
 		return -1;
 	if (rc == 0)
 		return 0;
@@ -1295,10 +1318,10 @@ git_read(struct run *g, int kind, const struct oid *o, bool lock,
 		(*v)[(*n)++].kind = GIT_COMMIT;
 	}
 	db_done(res);
-	if (db_exec(g->db, &g->a, &res, SQL_COMMIT_MORE, "b", o->b,
-	    (size_t)OID_LEN) != 0)
+	if (db_exec(g->db, &g->a, &res, &SQL_COMMIT_MORE, db_b(o->b,
+	    OID_LEN)) != 0)
 		return -1;
-	while ((rc = db_row(res, "b", &a, &alen)) == 1) {
+	while ((rc = db_row(res, db_out_b(&a, &alen))) == 1) {
 		if (alen != OID_LEN)
 			continue;
 		if (*n == cap) {
@@ -1319,15 +1342,15 @@ git_read(struct run *g, int kind, const struct oid *o, bool lock,
 static int
 git_named(struct run *g, int kind, const struct oid *o)
 {
-	const char *const *q = kind == GIT_TREE ? names_tree :
+	const struct db_stmt *q = kind == GIT_TREE ? names_tree :
 	    kind == GIT_TAG ? names_tag : names_commit;
 	struct db_res *res;
 	int64_t one;
 	int rc;
 
-	for (; *q != NULL; q++) {
-		if (db_exec(g->db, &g->a, &res, *q, "b", o->b,
-		    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0)
+	for (; q->sql != NULL; q++) {
+		if (db_exec(g->db, &g->a, &res, q, db_b(o->b, OID_LEN)) != 0 ||
+		    (rc = db_row(res, db_out_i(&one))) < 0)
 			return -1;
 		db_done(res);
 		if (rc == 1)
@@ -1341,7 +1364,7 @@ static int
 git_named_dry(struct run *g, struct cascade *c, int kind,
     const struct oid *o)
 {
-	const char *const *q = kind == GIT_TREE ? who_tree :
+	const struct db_stmt *q = kind == GIT_TREE ? who_tree :
 	    kind == GIT_TAG ? who_tag : who_commit;
 	struct db_res *res;
 	struct oid by;
@@ -1349,11 +1372,10 @@ git_named_dry(struct run *g, struct cascade *c, int kind,
 	void *p;
 	int rc;
 
-	for (; *q != NULL; q++) {
-		if (db_exec(g->db, &g->a, &res, *q, "b", o->b,
-		    (size_t)OID_LEN) != 0)
+	for (; q->sql != NULL; q++) {
+		if (db_exec(g->db, &g->a, &res, q, db_b(o->b, OID_LEN)) != 0)
 			return -1;
-		for (k = 0; (rc = db_row(res, "b", &p, &len)) == 1; k++) {
+		for (k = 0; (rc = db_row(res, db_out_b(&p, &len))) == 1; k++) {
 			if (len != OID_LEN || k == REFERRERS)
 				break;
 			memcpy(by.b, p, OID_LEN);
@@ -1375,10 +1397,10 @@ git_named_dry(struct run *g, struct cascade *c, int kind,
 static int
 git_drop(struct run *g, struct cascade *c, int kind, const struct oid *o)
 {
-	static const char *const del[][2] = {
-		{ SQL_DEL_EDGES, SQL_DEL_TREE },
-		{ SQL_DEL_PARENTS, SQL_DEL_COMMIT },
-		{ SQL_DEL_TAG, NULL },
+	static const struct db_stmt *const del[][2] = {
+		{ &SQL_DEL_EDGES, &SQL_DEL_TREE },
+		{ &SQL_DEL_PARENTS, &SQL_DEL_COMMIT },
+		{ &SQL_DEL_TAG, NULL },
 	};
 	char hex[OID_HEX + 1];
 	struct gobj *v;
@@ -1413,8 +1435,8 @@ git_drop(struct run *g, struct cascade *c, int kind, const struct oid *o)
 			return 0;
 		}
 		for (i = 0; i < 2 && del[kind][i] != NULL; i++)
-			if (db_exec(g->db, &g->a, NULL, del[kind][i], "b", o->b,
-			    (size_t)OID_LEN) != 0)
+			if (db_exec(g->db, &g->a, NULL, del[kind][i], db_b(o->b,
+			    OID_LEN)) != 0)
 				goto dberr;
 		if (unmark(g, git_kind[kind], o->b, OID_LEN) != 0 ||
 		    db_commit(g->db) != 0)
@@ -1460,15 +1482,15 @@ sweep_git(struct run *g)
 		lastlen = 0;
 		do {
 			arena_reset(&g->a);
-			if (db_exec(g->db, &g->a, &res, SQL_DUE, "sbi",
-			    git_kind[kinds[k]], last, lastlen,
-			    g->o->grace) != 0) {
+			if (db_exec(g->db, &g->a, &res, &SQL_DUE,
+			    db_s(git_kind[kinds[k]]), db_b(last, lastlen),
+			    db_i(g->o->grace)) != 0) {
 				rc = dberr(g);
 				break;
 			}
 			n = 0;
-			while ((rc = db_row(res, "bb", &id, &len, &ref,
-			    &rlen)) == 1)
+			while ((rc = db_row(res, db_out_b(&id, &len),
+			    db_out_b(&ref, &rlen))) == 1)
 				if (len == OID_LEN && n < PAGE)
 					memcpy(due[n++].b, id, OID_LEN);
 			if (rc < 0) {
@@ -1517,14 +1539,14 @@ gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
 	arena_init(&g.a, 64 * 1024);
 	if (fill_edges(&g, &edges) != 0)
 		goto out;
-	if (edges && (mark_git(&g, SQL_UNREF_TAGS, "tag") != 0 ||
-	    mark_git(&g, SQL_UNREF_COMMITS, "commit") != 0 ||
-	    mark_git(&g, SQL_UNREF_TREES, "tree") != 0))
+	if (edges && (mark_git(&g, &SQL_UNREF_TAGS, "tag") != 0 ||
+	    mark_git(&g, &SQL_UNREF_COMMITS, "commit") != 0 ||
+	    mark_git(&g, &SQL_UNREF_TREES, "tree") != 0))
 		goto out;
 	if (mark_blobs(&g) != 0 || mark_lfs(&g) != 0)
 		goto out;
-	if (db_exec(g.db, &g.a, NULL, SQL_UNMARK_REFERENCED, "") != 0 ||
-	    db_exec(g.db, &g.a, NULL, SQL_UNMARK_GIT, "") != 0) {
+	if (db_exec(g.db, &g.a, NULL, &SQL_UNMARK_REFERENCED) != 0 ||
+	    db_exec(g.db, &g.a, NULL, &SQL_UNMARK_GIT) != 0) {
 		dberr(&g);
 		goto out;
 	}
@@ -1537,8 +1559,8 @@ gc_run(const struct dctx *x, const struct gc_opts *o, struct gc_stats *st,
 		if (sweep_prefix(&g, stale_prefixes[i]) != 0)
 			goto out;
 	arena_reset(&g.a);
-	if (db_exec(g.db, &g.a, &res, SQL_MARKED, "") != 0 ||
-	    db_row(res, "u", &st->marked) < 0) {
+	if (db_exec(g.db, &g.a, &res, &SQL_MARKED) != 0 ||
+	    db_row(res, db_out_u(&st->marked)) < 0) {
 		dberr(&g);
 		goto out;
 	}
@@ -1579,8 +1601,9 @@ gc_hold(struct db *db, struct arena *a, char *const *chunk,
 	int rc;
 
 	for (i = 0; i < nchunks; i++) {
-		if (db_exec(db, a, &res, SQL_HOLD, "s", chunk[i]) != 0 ||
-		    (rc = db_row(res, "uu", &have, &lost_lfs)) < 0)
+		if (db_exec(db, a, &res, &SQL_HOLD, db_s(chunk[i])) != 0 ||
+		    (rc = db_row(res, db_out_u(&have),
+		    db_out_u(&lost_lfs))) < 0)
 			return -1;
 		db_done(res);
 		if (rc == 0 || have != counts[i] || lost_lfs != 0) {
@@ -1618,8 +1641,9 @@ gc_hold_copy(struct db *db, struct arena *a, const struct oid *ids, size_t n)
 			buf_printf(&q, "%s\"%s\"", j ? "," : "[", hex);
 		}
 		buf_addc(&q, ']');
-		if (db_exec(db, a, &res, SQL_HOLD_COPY, "s", q.data) != 0 ||
-		    (rc = db_row(res, "uu", &have, &lost_lfs)) < 0)
+		if (db_exec(db, a, &res, &SQL_HOLD_COPY, db_s(q.data)) != 0 ||
+		    (rc = db_row(res, db_out_u(&have),
+		    db_out_u(&lost_lfs))) < 0)
 			return -1;
 		db_done(res);
 		if (rc == 0 || have != m || lost_lfs != 0) {
@@ -1720,8 +1744,9 @@ gc_hold_git(struct db *db, struct arena *a, struct gc_git *h)
 				buf_printf(&q, "%s\"%s\"", j ? "," : "[", hex);
 			}
 			buf_addc(&q, ']');
-			if (db_exec(db, a, &res, SQL_HOLD_GIT[k], "s",
-			    q.data) != 0 || (rc = db_row(res, "u", &have)) < 0)
+			if (db_exec(db, a, &res, &SQL_HOLD_GIT[k],
+			    db_s(q.data)) != 0 || (rc = db_row(res,
+			    db_out_u(&have))) < 0)
 				return -1;
 			db_done(res);
 			if (rc == 0 || have != m)

@@ -15,37 +15,39 @@
 #include "s3.h"
 
 /* The parents after the first come as one string of 20-byte ids. */
-static const char SQL_COMMIT[] =
+static const struct db_stmt SQL_COMMIT = DB_READ("b", "bbssisbb",
     "SELECT tree, parent, author_name, author_email, time, message, raw,"
     " (SELECT GROUP_CONCAT(p.parent ORDER BY p.n SEPARATOR '')"
     "  FROM git_commit_parent p WHERE p.oid = c.oid)"
-    " FROM git_commit c WHERE oid = ?";
-static const char SQL_TREE[] = "SELECT entries FROM git_tree WHERE oid = ?";
-static const char SQL_BLOB[] =
-    "SELECT size, sha256, lfs, in_s3 FROM git_blob WHERE oid = ?";
-static const char SQL_PUT_BLOB[] =
+    " FROM git_commit c WHERE oid = ?");
+static const struct db_stmt SQL_TREE = DB_READ("b", "b",
+    "SELECT entries FROM git_tree WHERE oid = ?");
+static const struct db_stmt SQL_BLOB = DB_READ("b", "ubii",
+    "SELECT size, sha256, lfs, in_s3 FROM git_blob WHERE oid = ?");
+static const struct db_stmt SQL_PUT_BLOB = DB_WRITE("bubii",
     "INSERT IGNORE INTO git_blob (oid, size, sha256, lfs, in_s3)"
-    " VALUES (?, ?, ?, ?, ?)";
-static const char SQL_SET_IN_S3[] =
-    "UPDATE git_blob SET in_s3 = 1 WHERE oid = ?";
-static const char SQL_PUT_TREE[] =
-    "INSERT IGNORE INTO git_tree (oid, entries) VALUES (?, ?)";
-static const char SQL_PUT_COMMIT[] =
+    " VALUES (?, ?, ?, ?, ?)");
+static const struct db_stmt SQL_SET_IN_S3 = DB_WRITE("b",
+    "UPDATE git_blob SET in_s3 = 1 WHERE oid = ?");
+static const struct db_stmt SQL_PUT_TREE = DB_WRITE("bb",
+    "INSERT IGNORE INTO git_tree (oid, entries) VALUES (?, ?)");
+static const struct db_stmt SQL_PUT_COMMIT = DB_WRITE("bbbssisb",
     "INSERT IGNORE INTO git_commit (oid, tree, parent, author_name,"
-    " author_email, time, message, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " author_email, time, message, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 /* A tree's subtrees, its reference rows for gc (gc.h "Git objects"):
  * one statement for a tree however wide (a JSON array of hex ids). */
-static const char SQL_PUT_EDGES[] =
+static const struct db_stmt SQL_PUT_EDGES = DB_WRITE("bs",
     "INSERT IGNORE INTO git_tree_edge (child, parent) SELECT UNHEX(j.h), ?"
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j";
-static const char SQL_TAG[] = "SELECT raw FROM git_tag WHERE oid = ?";
-static const char SQL_PUT_TAG[] =
-    "INSERT IGNORE INTO git_tag (oid, object, type, raw) VALUES (?, ?, ?, ?)";
-static const char SQL_PUT_TAG_CHAIN[] =
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j");
+static const struct db_stmt SQL_TAG = DB_READ("b", "b",
+    "SELECT raw FROM git_tag WHERE oid = ?");
+static const struct db_stmt SQL_PUT_TAG = DB_WRITE("bbsb",
+    "INSERT IGNORE INTO git_tag (oid, object, type, raw) VALUES (?, ?, ?, ?)");
+static const struct db_stmt SQL_PUT_TAG_CHAIN = DB_WRITE("bbsbbs",
     "INSERT IGNORE INTO git_tag (oid, object, type, raw, peeled, peeled_type)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-static const char SQL_PUT_PARENT[] =
-    "INSERT IGNORE INTO git_commit_parent (oid, n, parent) VALUES (?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?)");
+static const struct db_stmt SQL_PUT_PARENT = DB_WRITE("bib",
+    "INSERT IGNORE INTO git_commit_parent (oid, n, parent) VALUES (?, ?, ?)");
 
 /* The blob cache holds this packed form. Of a blob only in_s3 changes,
  * and only from 0 to 1 (gitstore.h): a stale 0 costs a query, never a
@@ -70,12 +72,13 @@ gitstore_commit(struct db *db, struct arena *a, const struct oid *oid,
 
 	if ((cached = cache_get(CACHE_COMMIT, oid, &len)) != NULL)
 		return commit_parse(out, a, cached, len, NULL) == 0 ? 0 : -1;
-	if (db_exec(db, a, &res, SQL_COMMIT, "b", oid->b, (size_t)OID_LEN))
+	if (db_exec(db, a, &res, &SQL_COMMIT, db_b(oid->b, OID_LEN)))
 		return -1;
 	memset(out, 0, sizeof(*out));
-	rc = db_row(res, "bbssisbb", &tree, &tlen, &parent, &plen,
-	    &out->author_name, &out->author_email, &out->time, &out->message,
-	    &raw, &rawlen, &more, &mlen);
+	rc = db_row(res, db_out_b(&tree, &tlen), db_out_b(&parent, &plen),
+	    db_out_s(&out->author_name), db_out_s(&out->author_email),
+	    db_out_i(&out->time), db_out_s(&out->message), db_out_b(&raw,
+	    &rawlen), db_out_b(&more, &mlen));
 	if (rc <= 0)
 		return rc < 0 ? -1 : 1;
 	if (raw != NULL) {
@@ -113,10 +116,9 @@ gitstore_tree_raw(struct db *db, struct arena *a, const struct oid *oid,
 	int rc;
 
 	if ((raw = cache_get(CACHE_TREE, oid, &len)) == NULL) {
-		if (db_exec(db, a, &res, SQL_TREE, "b", oid->b,
-		    (size_t)OID_LEN))
+		if (db_exec(db, a, &res, &SQL_TREE, db_b(oid->b, OID_LEN)))
 			return -1;
-		if ((rc = db_row(res, "b", &entries, &len)) <= 0)
+		if ((rc = db_row(res, db_out_b(&entries, &len))) <= 0)
 			return rc < 0 ? -1 : 1;
 		raw = cache_put(CACHE_TREE, oid, entries, len);
 		if (raw == NULL)
@@ -158,10 +160,10 @@ gitstore_blob(struct db *db, struct arena *a, const struct oid *oid,
 		memcpy(&pb, cached, sizeof(pb));
 	} else {
 		memset(&pb, 0, sizeof(pb));
-		if (db_exec(db, a, &res, SQL_BLOB, "b", oid->b,
-		    (size_t)OID_LEN))
+		if (db_exec(db, a, &res, &SQL_BLOB, db_b(oid->b, OID_LEN)))
 			return -1;
-		rc = db_row(res, "ubii", &pb.size, &sha, &len, &lfs, &in_s3);
+		rc = db_row(res, db_out_u(&pb.size), db_out_b(&sha, &len),
+		    db_out_i(&lfs), db_out_i(&in_s3));
 		if (rc <= 0)
 			return rc < 0 ? -1 : 1;
 		if (len != SHA256_LEN)
@@ -205,9 +207,10 @@ gitstore_blob_in_s3(struct db *db, struct arena *a, const struct oid *oid,
 	int64_t lfs, v;
 	int rc;
 
-	if (db_exec(db, a, &res, SQL_BLOB, "b", oid->b, (size_t)OID_LEN))
+	if (db_exec(db, a, &res, &SQL_BLOB, db_b(oid->b, OID_LEN)))
 		return -1;
-	if ((rc = db_row(res, "ubii", &size, &sha, &len, &lfs, &v)) <= 0)
+	if ((rc = db_row(res, db_out_u(&size), db_out_b(&sha, &len),
+	    db_out_i(&lfs), db_out_i(&v))) <= 0)
 		return rc < 0 ? -1 : 1;
 	if ((*in_s3 = v != 0))
 		cache_in_s3(oid);
@@ -224,7 +227,7 @@ gitstore_forget_blob(const struct oid *oid)
 int
 gitstore_set_in_s3(struct db *db, struct arena *a, const struct oid *oid)
 {
-	if (db_exec(db, a, NULL, SQL_SET_IN_S3, "b", oid->b, (size_t)OID_LEN))
+	if (db_exec(db, a, NULL, &SQL_SET_IN_S3, db_b(oid->b, OID_LEN)))
 		return -1;
 	cache_in_s3(oid);
 	return 0;
@@ -268,9 +271,9 @@ gitstore_walk(struct db *db, struct arena *a, const struct oid *root,
 int
 gitstore_put_blob(struct db *db, struct arena *a, const struct blob_info *b)
 {
-	return db_exec(db, a, NULL, SQL_PUT_BLOB, "bubii", b->oid.b,
-	    (size_t)OID_LEN, b->size, b->sha256, (size_t)SHA256_LEN,
-	    (int64_t)b->lfs, (int64_t)b->in_s3);
+	return db_exec(db, a, NULL, &SQL_PUT_BLOB, db_b(b->oid.b, OID_LEN),
+	    db_u(b->size), db_b(b->sha256, SHA256_LEN), db_i((int64_t)b->lfs),
+	    db_i((int64_t)b->in_s3));
 }
 
 /* The rows of a tree with n subtrees sub[0..n), in one transaction when
@@ -285,8 +288,8 @@ put_tree_rows(struct db *db, struct arena *a, const struct oid *oid,
 	struct buf q;
 	size_t i;
 
-	if (db_exec(db, a, NULL, SQL_PUT_TREE, "bb", oid->b, (size_t)OID_LEN,
-	    raw, len) != 0)
+	if (db_exec(db, a, NULL, &SQL_PUT_TREE, db_b(oid->b, OID_LEN), db_b(raw,
+	    len)) != 0)
 		return -1;
 	if (n == 0)
 		return 0;
@@ -297,8 +300,8 @@ put_tree_rows(struct db *db, struct arena *a, const struct oid *oid,
 		buf_printf(&q, "%s\"%s\"", i ? "," : "[", hex);
 	}
 	buf_addc(&q, ']');
-	return db_exec(db, a, NULL, SQL_PUT_EDGES, "bs", oid->b,
-	    (size_t)OID_LEN, q.data);
+	return db_exec(db, a, NULL, &SQL_PUT_EDGES, db_b(oid->b, OID_LEN),
+	    db_s(q.data));
 }
 
 static int	oid_cmp(const void *, const void *);
@@ -356,9 +359,9 @@ gitstore_tag(struct db *db, struct arena *a, const struct oid *oid,
 	void *text;
 	int rc;
 
-	if (db_exec(db, a, &res, SQL_TAG, "b", oid->b, (size_t)OID_LEN))
+	if (db_exec(db, a, &res, &SQL_TAG, db_b(oid->b, OID_LEN)))
 		return -1;
-	if ((rc = db_row(res, "b", &text, len)) <= 0)
+	if ((rc = db_row(res, db_out_b(&text, len))) <= 0)
 		return rc < 0 ? -1 : 1;
 	*raw = text;
 	return tag_parse(t, a, text, *len, NULL) == 0 ? 0 : -1;
@@ -370,12 +373,12 @@ gitstore_put_tag(struct db *db, struct arena *a, const struct oid *oid,
     const char *peeled_type, const void *raw, size_t len)
 {
 	if (peeled != NULL)
-		return db_exec(db, a, NULL, SQL_PUT_TAG_CHAIN, "bbsbbs",
-		    oid->b, (size_t)OID_LEN, t->object.b, (size_t)OID_LEN,
-		    t->type, raw, len, peeled->b, (size_t)OID_LEN,
-		    peeled_type);
-	return db_exec(db, a, NULL, SQL_PUT_TAG, "bbsb", oid->b,
-	    (size_t)OID_LEN, t->object.b, (size_t)OID_LEN, t->type, raw, len);
+		return db_exec(db, a, NULL, &SQL_PUT_TAG_CHAIN, db_b(oid->b,
+		    OID_LEN), db_b(t->object.b, OID_LEN), db_s(t->type),
+		    db_b(raw, len), db_b(peeled->b, OID_LEN),
+		    db_s(peeled_type));
+	return db_exec(db, a, NULL, &SQL_PUT_TAG, db_b(oid->b, OID_LEN),
+	    db_b(t->object.b, OID_LEN), db_s(t->type), db_b(raw, len));
 }
 
 /* s as a column of at most max characters of UTF-8 can hold it: the
@@ -418,8 +421,8 @@ gitstore_put_commit(struct db *db, struct arena *a, const struct oid *oid,
 
 	/* the parents after the first before the row: no row without them */
 	for (k = 1; (p = commit_parent(c, k)) != NULL; k++)
-		if (db_exec(db, a, NULL, SQL_PUT_PARENT, "bib", oid->b,
-		    (size_t)OID_LEN, (int64_t)k, p->b, (size_t)OID_LEN) != 0)
+		if (db_exec(db, a, NULL, &SQL_PUT_PARENT, db_b(oid->b, OID_LEN),
+		    db_i((int64_t)k), db_b(p->b, OID_LEN)) != 0)
 			return -1;
 	name = column_text(a, name, 255);
 	email = column_text(a, email, 255);
@@ -436,15 +439,11 @@ gitstore_put_commit(struct db *db, struct arena *a, const struct oid *oid,
 		exact.rawlen = text.len;
 		return gitstore_put_commit(db, a, oid, &exact);
 	}
-	/* 'n' takes no argument: the raw text's two are then ignored */
-	if (c->has_parent)
-		return db_exec(db, a, NULL, SQL_PUT_COMMIT, c->raw != NULL ?
-		    "bbbssisb" : "bbbssisn", oid->b, (size_t)OID_LEN, c->tree.b,
-		    (size_t)OID_LEN, c->parent.b, (size_t)OID_LEN, name, email,
-		    c->time, message, c->raw, c->rawlen);
-	return db_exec(db, a, NULL, SQL_PUT_COMMIT, c->raw != NULL ?
-	    "bbnssisb" : "bbnssisn", oid->b, (size_t)OID_LEN, c->tree.b,
-	    (size_t)OID_LEN, name, email, c->time, message, c->raw, c->rawlen);
+	return db_exec(db, a, NULL, &SQL_PUT_COMMIT, db_b(oid->b, OID_LEN),
+	    db_b(c->tree.b, OID_LEN), c->has_parent ? db_b(c->parent.b,
+	    OID_LEN) : db_null(), db_s(name), db_s(email), db_i(c->time),
+	    db_s(message), c->raw != NULL ? db_b(c->raw, c->rawlen) :
+	    db_null());
 }
 
 char *
@@ -549,10 +548,10 @@ gitstore_tree_walk(struct db *db, struct arena *a, const struct oid *tree,
  * array of hex strings, unpacked by JSON_TABLE, each looked up by the
  * primary key.
  */
-static const char SQL_BLOBS[] =
+static const struct db_stmt SQL_BLOBS = DB_READ("s", "bubi",
     "SELECT b.oid, b.size, b.sha256, b.lfs"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
-    " JOIN git_blob b ON b.oid = UNHEX(j.h)";
+    " JOIN git_blob b ON b.oid = UNHEX(j.h)");
 
 /* Ids per query: keeps the statement's parameter under a few KiB. */
 #define BLOBS_CHUNK	1000
@@ -636,10 +635,10 @@ blobs_query(struct db *db, struct arena *a, const struct oid *want, size_t n,
 		buf_printf(&q, "%s\"%s\"", i ? "," : "", hex);
 	}
 	buf_addc(&q, ']');
-	if (db_exec(db, a, &res, SQL_BLOBS, "s", q.data) != 0)
+	if (db_exec(db, a, &res, &SQL_BLOBS, db_s(q.data)) != 0)
 		return -1;
-	while ((rc = db_row(res, "bubi", &oid, &olen, &size, &sha, &slen,
-	    &lfs)) == 1) {
+	while ((rc = db_row(res, db_out_b(&oid, &olen), db_out_u(&size),
+	    db_out_b(&sha, &slen), db_out_i(&lfs))) == 1) {
 		long k;
 
 		if (olen != OID_LEN || slen != SHA256_LEN)

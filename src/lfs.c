@@ -41,17 +41,17 @@
 #include "metrics.h"
 #include "s3.h"
 
-static const char SQL_OBJECT[] =
-    "SELECT size FROM lfs_object WHERE sha256 = ?";
-static const char SQL_RECORD[] =
-    "INSERT IGNORE INTO lfs_object (sha256, size) VALUES (?, ?)";
-static const char SQL_UNRECORD[] =
-    "DELETE FROM lfs_object WHERE sha256 = ?";
+static const struct db_stmt SQL_OBJECT = DB_READ("b", "u",
+    "SELECT size FROM lfs_object WHERE sha256 = ?");
+static const struct db_stmt SQL_RECORD = DB_WRITE("bu",
+    "INSERT IGNORE INTO lfs_object (sha256, size) VALUES (?, ?)");
+static const struct db_stmt SQL_UNRECORD = DB_WRITE("b",
+    "DELETE FROM lfs_object WHERE sha256 = ?");
 /* The repository may use the object: a proof of its own, or a commit that
  * references it (repo_blob by the pointer's blob id) in this repository or
  * in any the caller may read: such a caller could download the bytes and
  * upload them again, so asking for that proves nothing. */
-static const char SQL_LINKABLE[] =
+static const struct db_stmt SQL_LINKABLE = DB_READ("buiibbii", "u",
     "SELECT o.size FROM lfs_object o WHERE o.sha256 = ? AND o.size = ?"
     " AND (EXISTS (SELECT 1 FROM lfs_proof p WHERE p.repo_id = ?"
     " AND p.sha256 = o.sha256) OR EXISTS (SELECT 1 FROM repo_blob rb"
@@ -59,12 +59,12 @@ static const char SQL_LINKABLE[] =
     " FROM repo_blob rb JOIN repo rr ON rr.id = rb.repo_id"
     " WHERE rb.oid = ? AND rr.disabled = 0 AND (rr.private = 0"
     " OR rr.owner_id = ? OR EXISTS (SELECT 1 FROM org_member m"
-    " WHERE m.org_id = rr.owner_id AND m.user_id = ?))))";
-static const char SQL_SIZE_IN_REPO[] =
+    " WHERE m.org_id = rr.owner_id AND m.user_id = ?))))");
+static const struct db_stmt SQL_SIZE_IN_REPO = DB_READ("ib", "u",
     "SELECT g.size FROM repo_blob rb JOIN git_blob g ON g.oid = rb.oid"
-    " WHERE rb.repo_id = ? AND g.lfs = 1 AND g.sha256 = ? LIMIT 1";
-static const char SQL_PROVE[] =
-    "INSERT IGNORE INTO lfs_proof (repo_id, sha256) VALUES (?, ?)";
+    " WHERE rb.repo_id = ? AND g.lfs = 1 AND g.sha256 = ? LIMIT 1");
+static const struct db_stmt SQL_PROVE = DB_WRITE("ib",
+    "INSERT IGNORE INTO lfs_proof (repo_id, sha256) VALUES (?, ?)");
 
 /* The object's bytes as they stream from S3. */
 struct hasher {
@@ -177,10 +177,10 @@ stored_size(const struct dctx *x, const unsigned char sha256[SHA256_LEN],
 {
 	struct db_res *res;
 
-	if (db_exec(x->hub->db, x->a, &res, SQL_OBJECT, "b", sha256,
-	    (size_t)SHA256_LEN) != 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_OBJECT, db_b(sha256,
+	    SHA256_LEN)) != 0)
 		return -1;
-	return db_row(res, "u", size);
+	return db_row(res, db_out_u(size));
 }
 
 int
@@ -197,11 +197,12 @@ lfs_linkable(const struct dctx *x, int64_t repo_id,
 	lfs_pointer(&b, sha256, size);
 	git_blob_oid(&pointer, b.data, b.len);
 	user = x->user_id;
-	if (db_exec(x->hub->db, x->a, &res, SQL_LINKABLE, "buiibbii", sha256,
-	    (size_t)SHA256_LEN, size, repo_id, repo_id, pointer.b,
-	    (size_t)OID_LEN, pointer.b, (size_t)OID_LEN, user, user) != 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_LINKABLE, db_b(sha256,
+	    SHA256_LEN), db_u(size), db_i(repo_id), db_i(repo_id),
+	    db_b(pointer.b, OID_LEN), db_b(pointer.b, OID_LEN), db_i(user),
+	    db_i(user)) != 0)
 		return -1;
-	return db_row(res, "u", &have);
+	return db_row(res, db_out_u(&have));
 }
 
 int
@@ -210,10 +211,10 @@ lfs_size_in_repo(const struct dctx *x, int64_t repo_id,
 {
 	struct db_res *res;
 
-	if (db_exec(x->hub->db, x->a, &res, SQL_SIZE_IN_REPO, "ib", repo_id,
-	    sha256, (size_t)SHA256_LEN) != 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_SIZE_IN_REPO, db_i(repo_id),
+	    db_b(sha256, SHA256_LEN)) != 0)
 		return -1;
-	return db_row(res, "u", size);
+	return db_row(res, db_out_u(size));
 }
 
 /* lfs_linkable() as a result: LFS_OK, LFS_MISSING or a database failure. */
@@ -335,8 +336,8 @@ lfs_verify(const struct dctx *x, int64_t repo_id,
 			discard(x, snap);
 			return res;
 		}
-		if (db_exec(x->hub->db, x->a, NULL, SQL_RECORD, "bu", sha256,
-		    (size_t)SHA256_LEN, size) != 0) {
+		if (db_exec(x->hub->db, x->a, NULL, &SQL_RECORD, db_b(sha256,
+		    SHA256_LEN), db_u(size)) != 0) {
 			res = db_failure(x, msg);
 			discard(x, snap);
 			return res;
@@ -348,15 +349,15 @@ lfs_verify(const struct dctx *x, int64_t repo_id,
 			rc = s3_copy(s3, snap, final);
 		if (rc != S3_OK) {
 			/* no row without its bytes (best effort) */
-			(void)db_exec(x->hub->db, x->a, NULL, SQL_UNRECORD, "b",
-			    sha256, (size_t)SHA256_LEN);
+			(void)db_exec(x->hub->db, x->a, NULL, &SQL_UNRECORD,
+			    db_b(sha256, SHA256_LEN));
 			res = s3_failure(x, rc, msg);
 			discard(x, snap);
 			return res;
 		}
 	}
-	if (db_exec(x->hub->db, x->a, NULL, SQL_PROVE, "ib", repo_id, sha256,
-	    (size_t)SHA256_LEN) != 0) {
+	if (db_exec(x->hub->db, x->a, NULL, &SQL_PROVE, db_i(repo_id),
+	    db_b(sha256, SHA256_LEN)) != 0) {
 		res = db_failure(x, msg);
 		discard(x, snap);
 		return res;

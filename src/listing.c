@@ -86,29 +86,40 @@ sql_time(struct arena *a, int64_t ms)
  * knows prepared statements by their text's address: each of the
  * sixteen variants is built once per process and kept.
  */
-static const char *
+static const struct db_stmt *
 list_sql(const struct listing_q *q)
 {
-	static char *made[4][2][2];
-	char **sql = &made[q->sk->which][q->asc][q->author != NULL];
+	static struct db_stmt made[4][2][2];
+	struct db_stmt *st = &made[q->sk->which][q->asc][q->author != NULL];
 	const char *col = q->sk->col, *op = q->asc ? ">" : "<",
 	    *dir = q->asc ? "ASC" : "DESC";
+	char *sql;
 
-	if (*sql == NULL && asprintf(sql, "%s%s%s%s%s%s%s AND (%s %s ? OR (%s ="
+	if (st->sql != NULL)
+		return st;
+	if (asprintf(&sql, "%s%s%s%s%s%s%s AND (%s %s ? OR (%s ="
 	    " ? AND r.id %s ?)) ORDER BY %s %s, r.id %s LIMIT ?",
 	    SQL_LIST_SELECT, q->author != NULL ? "" : " FORCE INDEX (",
 	    q->author != NULL ? "" : q->sk->index, q->author != NULL ? "" :
 	    ")", SQL_LIST_JOIN, q->author != NULL ? SQL_AUTHOR : "",
 	    SQL_LIST_VISIBLE, col, op, col, op, col, dir, dir) < 0)
 		oom();
-	return *sql;
+	/* the type, the author, the viewer twice, the name's pattern, the
+	 * gated filter twice, the cursor (a time or a number) twice, the
+	 * id, the limit */
+	st->in = q->sk->time ? (q->author ? "ssiisiissiu" : "siisiissiu") :
+	    q->author ? "ssiisiiiiiu" : "siisiiiiiu";
+	st->out = LISTING_KINDS;
+	st->reads = true;
+	st->sql = sql;
+	return st;
 }
 
 int
 listing_exec(struct db *db, struct arena *a, const struct listing_q *q,
     size_t want, struct db_res **res)
 {
-	const char *sql = list_sql(q);
+	const struct db_stmt *sql = list_sql(q);
 	int64_t uid = q->viewer, cid = q->cid;
 	const char *type = q->type;
 	int64_t g = q->gated;
@@ -121,20 +132,24 @@ listing_exec(struct db *db, struct arena *a, const struct listing_q *q,
 		    "9999-12-31 23:59:59.999";
 
 		if (q->author)
-			return db_exec(db, a, res, sql, "ssiisiissiu",
-			    type, q->author, uid, uid, q->like, g, g, cv, cv,
-			    cid, (uint64_t)want);
-		return db_exec(db, a, res, sql, "siisiissiu", type,
-		    uid, uid, q->like, g, g, cv, cv, cid, (uint64_t)want);
+			return db_exec(db, a, res, sql, db_s(type),
+			    db_s(q->author), db_i(uid), db_i(uid),
+			    db_s(q->like), db_i(g), db_i(g), db_s(cv), db_s(cv),
+			    db_i(cid), db_u((uint64_t)want));
+		return db_exec(db, a, res, sql, db_s(type), db_i(uid),
+		    db_i(uid), db_s(q->like), db_i(g), db_i(g), db_s(cv),
+		    db_s(cv), db_i(cid), db_u((uint64_t)want));
 	} else {
 		int64_t cv = q->has_cursor ? q->cv : q->asc ? -1 : INT64_MAX;
 
 		if (q->author)
-			return db_exec(db, a, res, sql, "ssiisiiiiiu",
-			    type, q->author, uid, uid, q->like, g, g, cv, cv,
-			    cid, (uint64_t)want);
-		return db_exec(db, a, res, sql, "siisiiiiiu", type,
-		    uid, uid, q->like, g, g, cv, cv, cid, (uint64_t)want);
+			return db_exec(db, a, res, sql, db_s(type),
+			    db_s(q->author), db_i(uid), db_i(uid),
+			    db_s(q->like), db_i(g), db_i(g), db_i(cv), db_i(cv),
+			    db_i(cid), db_u((uint64_t)want));
+		return db_exec(db, a, res, sql, db_s(type), db_i(uid),
+		    db_i(uid), db_s(q->like), db_i(g), db_i(g), db_i(cv),
+		    db_i(cv), db_i(cid), db_u((uint64_t)want));
 	}
 }
 

@@ -47,11 +47,12 @@ const struct listing_key *listing_sort_of(const char *s);
  * ASCII with a case-insensitive collation). NULL when s is not ASCII (no
  * id can contain it). */
 char	*listing_like(struct arena *, const char *s);
+#define LISTING_KINDS	"issiiiiiiibs"
 /*
  * Runs the query for up to want rows into *res. Each row: id, namespace,
  * name, private, gated, disabled, downloads, likes, created and updated
  * (ms), main's commit id (or NULL), a mirror's upstream (or NULL)
- * ("issiiiiiiibs" to db_row). Returns 0,
+ * (of kinds LISTING_KINDS, db.h). Returns 0,
  * or -1 on a database error.
  */
 int	 listing_exec(struct db *, struct arena *, const struct listing_q *,

@@ -15,13 +15,16 @@ static const char SQL_VERSION_TABLE[] =
     " name VARCHAR(100) NOT NULL,"
     " applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)"
     ") ENGINE=InnoDB";
-static const char SQL_CURRENT[] =
-    "SELECT COALESCE(MAX(version), 0) FROM schema_version";
-static const char SQL_APPLIED[] = "SELECT version FROM schema_version";
-static const char SQL_RECORD[] =
-    "INSERT INTO schema_version (version, name) VALUES (?, ?)";
-static const char SQL_LOCK[] = "SELECT GET_LOCK('khub_migrate', 60)";
-static const char SQL_UNLOCK[] = "DO RELEASE_LOCK('khub_migrate')";
+static const struct db_stmt SQL_CURRENT = DB_READ("", "i",
+    "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+static const struct db_stmt SQL_APPLIED = DB_READ("", "i",
+    "SELECT version FROM schema_version");
+static const struct db_stmt SQL_RECORD = DB_WRITE("is",
+    "INSERT INTO schema_version (version, name) VALUES (?, ?)");
+static const struct db_stmt SQL_LOCK = DB_READ("", "i",
+    "SELECT GET_LOCK('khub_migrate', 60)");
+static const struct db_stmt SQL_UNLOCK = DB_READ("", "",
+    "DO RELEASE_LOCK('khub_migrate')");
 
 static int
 current(struct db *db, struct arena *a)
@@ -30,8 +33,8 @@ current(struct db *db, struct arena *a)
 	int64_t v = -1;
 
 	if (db_exec_text(db, SQL_VERSION_TABLE) != 0 ||
-	    db_exec(db, a, &res, SQL_CURRENT, "") != 0 ||
-	    db_row(res, "i", &v) != 1)
+	    db_exec(db, a, &res, &SQL_CURRENT) != 0 ||
+	    db_row(res, db_out_i(&v)) != 1)
 		return -1;
 	return (int)v;
 }
@@ -64,9 +67,9 @@ applied(struct db *db, struct arena *a, bool *done)
 
 	for (i = 0; i < nmigrations; i++)
 		done[i] = false;
-	if (db_exec(db, a, &res, SQL_APPLIED, "") != 0)
+	if (db_exec(db, a, &res, &SQL_APPLIED) != 0)
 		return -1;
-	while ((rc = db_row(res, "i", &v)) == 1)
+	while ((rc = db_row(res, db_out_i(&v))) == 1)
 		for (i = 0; i < nmigrations; i++)
 			if (migrations[i].version == v)
 				done[i] = true;
@@ -85,8 +88,8 @@ migrate(struct db *db, int verbose, char *err, size_t errlen)
 	bool *done;
 
 	arena_init(&a, 4096);
-	if (db_exec(db, &a, &res, SQL_LOCK, "") != 0 ||
-	    db_row(res, "i", &locked) != 1 || locked != 1) {
+	if (db_exec(db, &a, &res, &SQL_LOCK) != 0 ||
+	    db_row(res, db_out_i(&locked)) != 1 || locked != 1) {
 		snprintf(err, errlen, "cannot take the migration lock: %s",
 		    locked == 0 ? "another migration is running" :
 		    db_error(db));
@@ -123,8 +126,8 @@ migrate(struct db *db, int verbose, char *err, size_t errlen)
 				    k + 1, db_error(db));
 				goto unlock;
 			}
-		if (db_exec(db, &a, NULL, SQL_RECORD, "is", (int64_t)m->version,
-		    m->name) != 0) {
+		if (db_exec(db, &a, NULL, &SQL_RECORD,
+		    db_i((int64_t)m->version), db_s(m->name)) != 0) {
 			snprintf(err, errlen, "migration %03d-%s: cannot "
 			    "record it: %s", m->version, m->name, db_error(db));
 			goto unlock;
@@ -134,7 +137,7 @@ migrate(struct db *db, int verbose, char *err, size_t errlen)
 	}
 	rc = 0;
 unlock:
-	db_exec(db, &a, NULL, SQL_UNLOCK, "");
+	db_exec(db, &a, NULL, &SQL_UNLOCK);
 out:
 	arena_free(&a);
 	return rc;

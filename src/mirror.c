@@ -34,54 +34,55 @@
 #define HISTORY_MAX	1000
 #define TREE_PAGE	1000	/* entries per upstream tree page */
 
-static const char SQL_NS[] =
+static const struct db_stmt SQL_NS = DB_READ("s", "isi",
     "SELECT n.id, n.kind, m.ns_id IS NOT NULL FROM namespace n"
-    " LEFT JOIN mirror_ns m ON m.ns_id = n.id WHERE n.name = ?";
-static const char SQL_NS_ADD[] =
-    "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, '')";
-static const char SQL_NS_MARK[] =
-    "INSERT IGNORE INTO mirror_ns (ns_id) VALUES (?)";
-static const char SQL_REPO_ADD[] =
+    " LEFT JOIN mirror_ns m ON m.ns_id = n.id WHERE n.name = ?");
+static const struct db_stmt SQL_NS_ADD = DB_WRITE("s",
+    "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, '')");
+static const struct db_stmt SQL_NS_MARK = DB_WRITE("i",
+    "INSERT IGNORE INTO mirror_ns (ns_id) VALUES (?)");
+static const struct db_stmt SQL_REPO_ADD = DB_WRITE("sisiii",
     "INSERT INTO repo (type, owner_id, name, private, created_at,"
     " updated_at) VALUES (?, ?, ?, ?, FROM_UNIXTIME(? / 1000),"
-    " FROM_UNIXTIME(? / 1000))";
-static const char SQL_MARK[] =
-    "INSERT INTO mirror_repo (repo_id, upstream) VALUES (?, ?)";
-static const char SQL_REV[] =
+    " FROM_UNIXTIME(? / 1000))");
+static const struct db_stmt SQL_MARK = DB_WRITE("is",
+    "INSERT INTO mirror_repo (repo_id, upstream) VALUES (?, ?)");
+static const struct db_stmt SQL_REV = DB_READ("iis", "bi",
     "SELECT target, checked_at > NOW(3) - INTERVAL ? SECOND"
-    " FROM mirror_rev WHERE repo_id = ? AND rev = ?";
-static const char SQL_REV_PUT[] =
+    " FROM mirror_rev WHERE repo_id = ? AND rev = ?");
+static const struct db_stmt SQL_REV_PUT = DB_WRITE("isb",
     "INSERT INTO mirror_rev (repo_id, rev, target) VALUES (?, ?, ?)"
-    " ON DUPLICATE KEY UPDATE target = VALUES(target), checked_at = NOW(3)";
+    " ON DUPLICATE KEY UPDATE target = VALUES(target), checked_at = NOW(3)");
 /* Upstream failed: the last answer stands for another fresh seconds, so
  * that an outage costs one failed call per revision and window, not one
  * per request. */
-static const char SQL_REV_TOUCH[] =
-    "UPDATE mirror_rev SET checked_at = NOW(3) WHERE repo_id = ? AND rev = ?";
-static const char SQL_HAVE[] =
-    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+static const struct db_stmt SQL_REV_TOUCH = DB_WRITE("is",
+    "UPDATE mirror_rev SET checked_at = NOW(3) WHERE repo_id = ? AND rev = ?");
+static const struct db_stmt SQL_HAVE = DB_READ("ib", "i",
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?");
 /* One copy of a repository's revisions at a time, on any machine (the
  * lock is the database server's): a second reader waits for the first
  * copy instead of making its own. */
-static const char SQL_LOCK[] =
-    "SELECT GET_LOCK(CONCAT('khub_mirror_', ?), ?)";
-static const char SQL_UNLOCK[] =
-    "DO RELEASE_LOCK(CONCAT('khub_mirror_', ?))";
-static const char SQL_REPO_COMMIT[] =
-    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)";
-static const char SQL_REPO_BLOB[] =
-    "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)";
+static const struct db_stmt SQL_LOCK = DB_READ("ii", "i",
+    "SELECT GET_LOCK(CONCAT('khub_mirror_', ?), ?)");
+static const struct db_stmt SQL_UNLOCK = DB_READ("i", "",
+    "DO RELEASE_LOCK(CONCAT('khub_mirror_', ?))");
+static const struct db_stmt SQL_REPO_COMMIT = DB_WRITE("ib",
+    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES (?, ?)");
+static const struct db_stmt SQL_REPO_BLOB = DB_WRITE("ib",
+    "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES (?, ?)");
 /* The revision's own commit gets its real tree even if an older copy
  * listed it as history (with the empty tree). */
-static const char SQL_HEAD_COMMIT[] =
+static const struct db_stmt SQL_HEAD_COMMIT = DB_WRITE("bbbsis",
     "INSERT INTO git_commit (oid, tree, parent, author_name, author_email,"
     " time, message) VALUES (?, ?, ?, ?, '', ?, ?)"
-    " ON DUPLICATE KEY UPDATE tree = VALUES(tree)";
-static const char SQL_REFS_CLEAR[] = "DELETE FROM ref WHERE repo_id = ?";
-static const char SQL_REF_PUT[] =
-    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, ?, ?, ?)";
-static const char SQL_TOUCH[] =
-    "UPDATE repo SET updated_at = FROM_UNIXTIME(?) WHERE id = ?";
+    " ON DUPLICATE KEY UPDATE tree = VALUES(tree)");
+static const struct db_stmt SQL_REFS_CLEAR = DB_WRITE("i",
+    "DELETE FROM ref WHERE repo_id = ?");
+static const struct db_stmt SQL_REF_PUT = DB_WRITE("isbb",
+    "INSERT INTO ref (repo_id, kind, name, target) VALUES (?, ?, ?, ?)");
+static const struct db_stmt SQL_TOUCH = DB_WRITE("ii",
+    "UPDATE repo SET updated_at = FROM_UNIXTIME(?) WHERE id = ?");
 
 bool
 mirror_enabled(const struct conf *c)
@@ -189,19 +190,20 @@ namespace_for(struct dctx *d, const char *ns, int64_t *id, struct kerr *e)
 	int64_t marked;
 	int rc;
 
-	if (db_exec(db, d->a, &res, SQL_NS, "s", ns) != 0 ||
-	    (rc = db_row(res, "isi", id, &kind, &marked)) < 0)
+	if (db_exec(db, d->a, &res, &SQL_NS, db_s(ns)) != 0 ||
+	    (rc = db_row(res, db_out_i(id), db_out_s(&kind),
+	    db_out_i(&marked))) < 0)
 		return kerr_db(e, db);
 	if (rc == 1)
 		/* the canonical namespace ('') holds upstream's too */
 		return marked || *ns == '\0' ? 0 : 1;
-	if (db_exec(db, d->a, &res, SQL_NS_ADD, "s", ns) != 0) {
+	if (db_exec(db, d->a, &res, &SQL_NS_ADD, db_s(ns)) != 0) {
 		if (db_errno(db) == ER_DUP_ENTRY)
 			return namespace_for(d, ns, id, e);
 		return kerr_db(e, db);
 	}
 	*id = (int64_t)db_insert_id(res);
-	if (db_exec(db, d->a, NULL, SQL_NS_MARK, "i", *id) != 0)
+	if (db_exec(db, d->a, NULL, &SQL_NS_MARK, db_i(*id)) != 0)
 		return kerr_db(e, db);
 	return 0;
 }
@@ -229,15 +231,17 @@ create(struct dctx *d, const char *upstream, const char *type,
 	/* Private or gated upstream (read with a token): private here,
 	 * read by the members of the namespace's organization only (not
 	 * gated: this hub has no one to grant its access requests). */
-	if (db_exec(db, d->a, &res, SQL_REPO_ADD, "sisiii", type, ns_id, name,
-	    (int64_t)(info->private_ || info->gated), when, when) != 0) {
+	if (db_exec(db, d->a, &res, &SQL_REPO_ADD, db_s(type), db_i(ns_id),
+	    db_s(name), db_i((int64_t)(info->private_ || info->gated)),
+	    db_i(when), db_i(when)) != 0) {
 		bool dup = db_errno(db) == ER_DUP_ENTRY;
 
 		db_rollback(db);
 		return dup ? 0 : kerr_db(e, db);	/* a race: made */
 	}
 	repo_id = (int64_t)db_insert_id(res);
-	if (db_exec(db, d->a, NULL, SQL_MARK, "is", repo_id, upstream) != 0 ||
+	if (db_exec(db, d->a, NULL, &SQL_MARK, db_i(repo_id),
+	    db_s(upstream)) != 0 ||
 	    db_commit(db) != 0) {
 		db_rollback(db);
 		return kerr_db(e, db);
@@ -312,8 +316,8 @@ have_commit(struct dctx *d, int64_t repo_id, const struct oid *c, bool *have,
 	struct db_res *res;
 	int rc;
 
-	if (db_exec(d->hub->db, d->a, &res, SQL_HAVE, "ib", repo_id, c->b,
-	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "n")) < 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_HAVE, db_i(repo_id), db_b(c->b,
+	    OID_LEN)) != 0 || (rc = db_row(res, db_skip())) < 0)
 		return kerr_db(e, d->hub->db);
 	*have = rc == 1;
 	return 0;
@@ -809,14 +813,14 @@ land_once(struct snap *s, int64_t repo_id, const struct oid *commit,
 		if (parent)
 			ci.parent = s->commits[i + 1].id;
 		if (i == 0) {
-			if ((parent ? db_exec(db, d->a, NULL, SQL_HEAD_COMMIT,
-			    "bbbsis", commit->b, (size_t)OID_LEN, root->b,
-			    (size_t)OID_LEN, ci.parent.b, (size_t)OID_LEN,
-			    ci.author_name, ci.time, ci.message) :
-			    db_exec(db, d->a, NULL, SQL_HEAD_COMMIT, "bbnsis",
-			    commit->b, (size_t)OID_LEN, root->b,
-			    (size_t)OID_LEN, ci.author_name, ci.time,
-			    ci.message)) != 0)
+			if ((parent ? db_exec(db, d->a, NULL, &SQL_HEAD_COMMIT,
+			    db_b(commit->b, OID_LEN), db_b(root->b, OID_LEN),
+			    db_b(ci.parent.b, OID_LEN), db_s(ci.author_name),
+			    db_i(ci.time), db_s(ci.message)) :
+			    db_exec(db, d->a, NULL, &SQL_HEAD_COMMIT,
+			    db_b(commit->b, OID_LEN), db_b(root->b, OID_LEN),
+			    db_null(), db_s(ci.author_name), db_i(ci.time),
+			    db_s(ci.message))) != 0)
 				goto dbfail;
 			continue;
 		}
@@ -826,24 +830,24 @@ land_once(struct snap *s, int64_t repo_id, const struct oid *commit,
 		if (gitstore_put_commit(db, d->a, &c->id, &ci) != 0)
 			goto dbfail;
 	}
-	if (db_exec(db, d->a, NULL, SQL_REPO_COMMIT, "ib", repo_id, commit->b,
-	    (size_t)OID_LEN) != 0)
+	if (db_exec(db, d->a, NULL, &SQL_REPO_COMMIT, db_i(repo_id),
+	    db_b(commit->b, OID_LEN)) != 0)
 		goto dbfail;
 	for (i = 0; i < s->nfiles; i++)
-		if (!s->files[i].dir && db_exec(db, d->a, NULL, SQL_REPO_BLOB,
-		    "ib", repo_id, s->files[i].oid.b, (size_t)OID_LEN) != 0)
+		if (!s->files[i].dir && db_exec(db, d->a, NULL, &SQL_REPO_BLOB,
+		    db_i(repo_id), db_b(s->files[i].oid.b, OID_LEN)) != 0)
 			goto dbfail;
 	/* upstream's refs as they are now, whatever they were */
-	if (db_exec(db, d->a, NULL, SQL_REFS_CLEAR, "i", repo_id) != 0)
+	if (db_exec(db, d->a, NULL, &SQL_REFS_CLEAR, db_i(repo_id)) != 0)
 		goto dbfail;
 	for (i = 0; i < s->nrefs; i++)
-		if (db_exec(db, d->a, NULL, SQL_REF_PUT, "isbb", repo_id,
-		    s->refs[i].tag ? "tag" : "branch", s->refs[i].name,
-		    strlen(s->refs[i].name), s->refs[i].target.b,
-		    (size_t)OID_LEN) != 0)
+		if (db_exec(db, d->a, NULL, &SQL_REF_PUT, db_i(repo_id),
+		    db_s(s->refs[i].tag ? "tag" : "branch"),
+		    db_b(s->refs[i].name, strlen(s->refs[i].name)),
+		    db_b(s->refs[i].target.b, OID_LEN)) != 0)
 			goto dbfail;
-	if (db_exec(db, d->a, NULL, SQL_TOUCH, "ii", s->commits[0].time,
-	    repo_id) != 0 || db_commit(db) != 0)
+	if (db_exec(db, d->a, NULL, &SQL_TOUCH, db_i(s->commits[0].time),
+	    db_i(repo_id)) != 0 || db_commit(db) != 0)
 		goto dbfail;
 	return 0;
 dbfail:
@@ -925,9 +929,10 @@ look(struct dctx *d, int64_t repo_id, const char *rev,
 
 	memset(out, 0, sizeof(*out));
 	out->looked = true;
-	if (db_exec(d->hub->db, d->a, &res, SQL_REV, "iis",
-	    (int64_t)d->hub->conf.mirror_fresh, repo_id, rev) != 0 ||
-	    (rc = db_row(res, "bi", &oid, &olen, &fresh)) < 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_REV,
+	    db_i((int64_t)d->hub->conf.mirror_fresh), db_i(repo_id),
+	    db_s(rev)) != 0 ||
+	    (rc = db_row(res, db_out_b(&oid, &olen), db_out_i(&fresh))) < 0)
 		return kerr_db(e, d->hub->db);
 	if (rc == 1 && olen == OID_LEN) {
 		out->known = true;
@@ -950,9 +955,9 @@ copy_locked(struct dctx *d, int64_t repo_id, const char *upstream,
 	bool have;
 	int rc;
 
-	if (db_exec(db, d->a, &res, SQL_LOCK, "ii", repo_id,
-	    (int64_t)d->hub->conf.mirror_timeout * 6) != 0 ||
-	    db_row(res, "i", &got) < 0)
+	if (db_exec(db, d->a, &res, &SQL_LOCK, db_i(repo_id),
+	    db_i((int64_t)d->hub->conf.mirror_timeout * 6)) != 0 ||
+	    db_row(res, db_out_i(&got)) < 0)
 		return kerr_db(e, db);
 	if (got != 1)
 		return kerr_set(e, 504, "UpstreamTimeout", "Another copy of "
@@ -960,7 +965,7 @@ copy_locked(struct dctx *d, int64_t repo_id, const char *upstream,
 	rc = have_commit(d, repo_id, commit, &have, e);
 	if (rc == 0 && !have)
 		rc = copy_revision(d, repo_id, upstream, type, full, commit, e);
-	db_exec(db, d->a, NULL, SQL_UNLOCK, "i", repo_id);
+	db_exec(db, d->a, NULL, &SQL_UNLOCK, db_i(repo_id));
 	return rc;
 }
 
@@ -968,8 +973,8 @@ copy_locked(struct dctx *d, int64_t repo_id, const char *upstream,
 static int
 stale(struct dctx *d, int64_t repo_id, const char *rev, struct kerr *e)
 {
-	if (db_exec(d->hub->db, d->a, NULL, SQL_REV_TOUCH, "is", repo_id,
-	    rev) != 0)
+	if (db_exec(d->hub->db, d->a, NULL, &SQL_REV_TOUCH, db_i(repo_id),
+	    db_s(rev)) != 0)
 		return kerr_db(e, d->hub->db);
 	return 0;
 }
@@ -1062,8 +1067,8 @@ mirror_revision(struct dctx *d, int64_t repo_id, const char *upstream,
 		return -1;
 	}
 	*commit = info.sha;
-	if (db_exec(db, d->a, NULL, SQL_REV_PUT, "isb", repo_id, rev,
-	    info.sha.b, (size_t)OID_LEN) != 0)
+	if (db_exec(db, d->a, NULL, &SQL_REV_PUT, db_i(repo_id), db_s(rev),
+	    db_b(info.sha.b, OID_LEN)) != 0)
 		return kerr_db(e, db);
 	return 0;
 }

@@ -12,20 +12,21 @@
 #include "mirror_int.h"
 #include "names.h"
 
-static const char SQL_LIST[] =
+static const struct db_stmt SQL_LIST = DB_READ("", "ssssii",
     "SELECT r.type, n.name, r.name, m.upstream,"
     " (SELECT COUNT(*) FROM repo_commit c WHERE c.repo_id = r.id),"
     " (SELECT COUNT(*) FROM repo_blob rb JOIN git_blob b ON b.oid = rb.oid"
     "   WHERE rb.repo_id = r.id AND b.lfs = 1 AND b.in_s3 = 0)"
     " FROM mirror_repo m JOIN repo r ON r.id = m.repo_id"
-    " JOIN namespace n ON n.id = r.owner_id ORDER BY r.type, n.name, r.name";
-static const char SQL_FIND[] =
+    " JOIN namespace n ON n.id = r.owner_id ORDER BY r.type, n.name, r.name");
+static const struct db_stmt SQL_FIND = DB_READ("sss", "is",
     "SELECT r.id, m.upstream FROM repo r JOIN namespace n ON n.id = r.owner_id"
     " JOIN mirror_repo m ON m.repo_id = r.id"
-    " WHERE r.type = ? AND n.name = ? AND r.name = ?";
-static const char SQL_EXPIRE[] =
-    "UPDATE mirror_rev SET checked_at = '1970-01-02' WHERE repo_id = ?";
-static const char SQL_DROP[] = "DELETE FROM repo WHERE id = ?";
+    " WHERE r.type = ? AND n.name = ? AND r.name = ?");
+static const struct db_stmt SQL_EXPIRE = DB_WRITE("i",
+    "UPDATE mirror_rev SET checked_at = '1970-01-02' WHERE repo_id = ?");
+static const struct db_stmt SQL_DROP = DB_WRITE("i",
+    "DELETE FROM repo WHERE id = ?");
 
 int
 mirror_list(struct dctx *d, struct mirror_info **v, size_t *n,
@@ -39,10 +40,11 @@ mirror_list(struct dctx *d, struct mirror_info **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	if (db_exec(d->hub->db, d->a, &res, SQL_LIST, "") != 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_LIST) != 0)
 		return kerr_db(e, d->hub->db);
-	while ((rc = db_row(res, "ssssii", &m.type, &ns, &name, &m.upstream,
-	    &m.revisions, &m.lfs_missing)) == 1) {
+	while ((rc = db_row(res, db_out_s(&m.type), db_out_s(&ns),
+	    db_out_s(&name), db_out_s(&m.upstream), db_out_i(&m.revisions),
+	    db_out_i(&m.lfs_missing))) == 1) {
 		if (*n == cap) {
 			struct mirror_info *nv;
 
@@ -71,8 +73,9 @@ find(struct dctx *d, const char *type, const char *id, int64_t *repo_id,
 		return kerr_set(e, 400, "BadRequest", "'%s' is not "
 		    "namespace/name", id);
 
-	if (db_exec(d->hub->db, d->a, &res, SQL_FIND, "sss", type, ns,
-	    name) != 0 || (rc = db_row(res, "is", repo_id, upstream)) < 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_FIND, db_s(type), db_s(ns),
+	    db_s(name)) != 0 || (rc = db_row(res, db_out_i(repo_id),
+	    db_out_s(upstream))) < 0)
 		return kerr_db(e, d->hub->db);
 	if (rc == 0)
 		return kerr_set(e, 404, "RepoNotFound", "%s %s is not a mirror "
@@ -89,7 +92,7 @@ mirror_refresh(struct dctx *d, const char *type, const char *id,
 
 	if (find(d, type, id, &repo_id, &upstream, e) != 0)
 		return -1;
-	if (db_exec(d->hub->db, d->a, NULL, SQL_EXPIRE, "i", repo_id) != 0)
+	if (db_exec(d->hub->db, d->a, NULL, &SQL_EXPIRE, db_i(repo_id)) != 0)
 		return kerr_db(e, d->hub->db);
 	return 0;
 }
@@ -104,7 +107,7 @@ mirror_drop(struct dctx *d, const char *type, const char *id,
 	if (find(d, type, id, &repo_id, &upstream, e) != 0)
 		return -1;
 	/* refs, mirror_repo and mirror_rev go with it (ON DELETE CASCADE) */
-	if (db_exec(d->hub->db, d->a, NULL, SQL_DROP, "i", repo_id) != 0)
+	if (db_exec(d->hub->db, d->a, NULL, &SQL_DROP, db_i(repo_id)) != 0)
 		return kerr_db(e, d->hub->db);
 	return 0;
 }

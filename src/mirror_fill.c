@@ -35,43 +35,43 @@
  * which fills do not do yet: it stays upstream's to serve. */
 #define PUT_MAX		(UINT64_C(5) << 30)
 
-static const char SQL_QUEUE[] =
+static const struct db_stmt SQL_QUEUE = DB_WRITE("buss",
     "INSERT INTO mirror_fill (sha256, size, url, upstream) VALUES (?, ?, ?, ?)"
     " ON DUPLICATE KEY UPDATE state = IF(state = 'failed' AND"
     " done_at < NOW(3) - INTERVAL 60 SECOND, 'queued', state),"
-    " attempts = IF(state = 'queued', attempts, 0)";
-static const char SQL_CLAIM_ONE[] =
+    " attempts = IF(state = 'queued', attempts, 0)");
+static const struct db_stmt SQL_CLAIM_ONE = DB_READ("b", "buss",
     "SELECT sha256, size, url, upstream FROM mirror_fill"
     " WHERE sha256 = ? AND state = 'queued'"
     " AND (lease_until IS NULL OR lease_until < NOW(3))"
-    " FOR UPDATE SKIP LOCKED";
-static const char SQL_CLAIM_ANY[] =
+    " FOR UPDATE SKIP LOCKED");
+static const struct db_stmt SQL_CLAIM_ANY = DB_READ("", "buss",
     "SELECT sha256, size, url, upstream FROM mirror_fill"
     " WHERE state = 'queued' AND (lease_until IS NULL OR lease_until < NOW(3))"
-    " LIMIT 1 FOR UPDATE SKIP LOCKED";
-static const char SQL_LEASE[] =
+    " LIMIT 1 FOR UPDATE SKIP LOCKED");
+static const struct db_stmt SQL_LEASE = DB_WRITE("ib",
     "UPDATE mirror_fill SET lease_until = NOW(3) + INTERVAL ? SECOND,"
-    " attempts = attempts + 1, error = NULL WHERE sha256 = ?";
-static const char SQL_DONE[] =
+    " attempts = attempts + 1, error = NULL WHERE sha256 = ?");
+static const struct db_stmt SQL_DONE = DB_WRITE("b",
     "UPDATE mirror_fill SET state = 'done', lease_until = NULL, error = NULL,"
-    " done_at = NOW(3) WHERE sha256 = ?";
-static const char SQL_RETRY[] =
+    " done_at = NOW(3) WHERE sha256 = ?");
+static const struct db_stmt SQL_RETRY = DB_WRITE("isiib",
     "UPDATE mirror_fill SET lease_until = NOW(3) + INTERVAL ? SECOND,"
     " error = ?, state = IF(attempts >= ?, 'failed', 'queued'),"
-    " done_at = IF(attempts >= ?, NOW(3), NULL) WHERE sha256 = ?";
+    " done_at = IF(attempts >= ?, NOW(3), NULL) WHERE sha256 = ?");
 /* Upstream could not be reached: no try spent, the next ask tries again. */
-static const char SQL_RELEASE[] =
+static const struct db_stmt SQL_RELEASE = DB_WRITE("sb",
     "UPDATE mirror_fill SET lease_until = NULL, error = ?,"
-    " attempts = attempts - 1 WHERE sha256 = ?";
-static const char SQL_STATE[] =
+    " attempts = attempts - 1 WHERE sha256 = ?");
+static const struct db_stmt SQL_STATE = DB_READ("b", "ssi",
     "SELECT f.state, f.error, o.sha256 IS NOT NULL FROM mirror_fill f"
-    " LEFT JOIN lfs_object o ON o.sha256 = f.sha256 WHERE f.sha256 = ?";
-static const char SQL_OBJECT[] =
-    "SELECT 1 FROM lfs_object WHERE sha256 = ?";
-static const char SQL_RECORD[] =
-    "INSERT IGNORE INTO lfs_object (sha256, size) VALUES (?, ?)";
-static const char SQL_BLOBS_IN[] =
-    "UPDATE git_blob SET in_s3 = 1 WHERE sha256 = ? AND lfs = 1";
+    " LEFT JOIN lfs_object o ON o.sha256 = f.sha256 WHERE f.sha256 = ?");
+static const struct db_stmt SQL_OBJECT = DB_READ("b", "i",
+    "SELECT 1 FROM lfs_object WHERE sha256 = ?");
+static const struct db_stmt SQL_RECORD = DB_WRITE("bu",
+    "INSERT IGNORE INTO lfs_object (sha256, size) VALUES (?, ?)");
+static const struct db_stmt SQL_BLOBS_IN = DB_WRITE("b",
+    "UPDATE git_blob SET in_s3 = 1 WHERE sha256 = ? AND lfs = 1");
 
 /* This worker queued a fill it did not run: mirror_idle() runs it. */
 static bool pending;
@@ -147,8 +147,8 @@ fill_one(struct dctx *d, const unsigned char *sha256, uint64_t size,
 	}
 	key = gitstore_s3_key(d->a, &bi);
 	rc = s3_put(d->hub->s3, key, size > 0 ? map : "", size);
-	if (rc == S3_OK && db_exec(d->hub->db, d->a, NULL, SQL_RECORD, "bu",
-	    sha256, (size_t)SHA256_LEN, size) != 0)
+	if (rc == S3_OK && db_exec(d->hub->db, d->a, NULL, &SQL_RECORD,
+	    db_b(sha256, SHA256_LEN), db_u(size)) != 0)
 		db = -1;
 	/* gc's orphan sweep may have deleted the key just before the row
 	 * landed: stored again (gc_store_again()). */
@@ -171,8 +171,8 @@ fill_one(struct dctx *d, const unsigned char *sha256, uint64_t size,
 		e->hidden = true;
 		return -1;
 	}
-	if (db != 0 || db_exec(d->hub->db, d->a, NULL, SQL_BLOBS_IN, "b",
-	    sha256, (size_t)SHA256_LEN) != 0)
+	if (db != 0 || db_exec(d->hub->db, d->a, NULL, &SQL_BLOBS_IN,
+	    db_b(sha256, SHA256_LEN)) != 0)
 		return kerr_db(e, d->hub->db);
 	return 0;
 }
@@ -191,10 +191,10 @@ mirror_fill_run(struct dctx *d, const unsigned char *want, struct kerr *e)
 
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
-	rc = want != NULL ? db_exec(db, d->a, &res, SQL_CLAIM_ONE, "b", want,
-	    (size_t)SHA256_LEN) : db_exec(db, d->a, &res, SQL_CLAIM_ANY, "");
-	if (rc != 0 || (rc = db_row(res, "buss", &sha, &slen, &size, &url,
-	    &upstream)) < 0) {
+	rc = want != NULL ? db_exec(db, d->a, &res, &SQL_CLAIM_ONE, db_b(want,
+	    SHA256_LEN)) : db_exec(db, d->a, &res, &SQL_CLAIM_ANY);
+	if (rc != 0 || (rc = db_row(res, db_out_b(&sha, &slen), db_out_u(&size),
+	    db_out_s(&url), db_out_s(&upstream))) < 0) {
 		kerr_db(e, db);
 		db_rollback(db);
 		return -1;
@@ -204,8 +204,8 @@ mirror_fill_run(struct dctx *d, const unsigned char *want, struct kerr *e)
 		return 1;
 	}
 	memcpy(key, sha, SHA256_LEN);
-	if (db_exec(db, d->a, NULL, SQL_LEASE, "ib", (int64_t)LEASE_S, key,
-	    (size_t)SHA256_LEN) != 0 || db_commit(db) != 0) {
+	if (db_exec(db, d->a, NULL, &SQL_LEASE, db_i((int64_t)LEASE_S),
+	    db_b(key, SHA256_LEN)) != 0 || db_commit(db) != 0) {
 		kerr_db(e, db);
 		db_rollback(db);
 		return -1;
@@ -215,15 +215,16 @@ mirror_fill_run(struct dctx *d, const unsigned char *want, struct kerr *e)
 		/* wrong bytes are tried a few times, slowly; an outage
 		 * spends no try */
 		if (!strcmp(e->code, "UpstreamBadBytes"))
-			db_exec(db, d->a, NULL, SQL_RETRY, "isiib",
-			    (int64_t)RETRY_S, e->msg, (int64_t)ATTEMPTS_MAX,
-			    (int64_t)ATTEMPTS_MAX, key, (size_t)SHA256_LEN);
+			db_exec(db, d->a, NULL, &SQL_RETRY,
+			    db_i((int64_t)RETRY_S), db_s(e->msg),
+			    db_i((int64_t)ATTEMPTS_MAX),
+			    db_i((int64_t)ATTEMPTS_MAX), db_b(key, SHA256_LEN));
 		else
-			db_exec(db, d->a, NULL, SQL_RELEASE, "sb", e->msg, key,
-			    (size_t)SHA256_LEN);
+			db_exec(db, d->a, NULL, &SQL_RELEASE, db_s(e->msg),
+			    db_b(key, SHA256_LEN));
 		return -1;
 	}
-	if (db_exec(db, d->a, NULL, SQL_DONE, "b", key, (size_t)SHA256_LEN) !=
+	if (db_exec(db, d->a, NULL, &SQL_DONE, db_b(key, SHA256_LEN)) !=
 	    0)
 		return kerr_db(e, db);
 	log_info("mirror: filled LFS object of %llu bytes from %s",
@@ -238,8 +239,8 @@ object_here(struct dctx *d, const unsigned char *sha256, struct kerr *e)
 	struct db_res *res;
 	int rc;
 
-	if (db_exec(d->hub->db, d->a, &res, SQL_OBJECT, "b", sha256,
-	    (size_t)SHA256_LEN) != 0 || (rc = db_row(res, "n")) < 0)
+	if (db_exec(d->hub->db, d->a, &res, &SQL_OBJECT, db_b(sha256,
+	    SHA256_LEN)) != 0 || (rc = db_row(res, db_skip())) < 0)
 		return kerr_db(e, d->hub->db);
 	return rc;
 }
@@ -301,8 +302,8 @@ want(struct dctx *d, const char *upstream, const char *type,
 			    "5 GiB are not copied from upstream yet");
 		goto upstream;
 	}
-	if (db_exec(db, d->a, NULL, SQL_QUEUE, "buss", b->sha256,
-	    (size_t)SHA256_LEN, b->size, url.data, upstream) != 0)
+	if (db_exec(db, d->a, NULL, &SQL_QUEUE, db_b(b->sha256, SHA256_LEN),
+	    db_u(b->size), db_s(url.data), db_s(upstream)) != 0)
 		return kerr_db(e, db);
 	if (!wait && b->size > d->hub->conf.mirror_wait_max) {
 		/* too big to wait for: the fill runs after this answer */
@@ -317,9 +318,10 @@ want(struct dctx *d, const char *upstream, const char *type,
 			return -1;
 		/* another worker has it: wait for it, as long as a call to
 		 * upstream may take */
-		if (db_exec(db, d->a, &res, SQL_STATE, "b", b->sha256,
-		    (size_t)SHA256_LEN) != 0 ||
-		    (rc = db_row(res, "ssi", &state, &error, &here)) < 0)
+		if (db_exec(db, d->a, &res, &SQL_STATE, db_b(b->sha256,
+		    SHA256_LEN)) != 0 ||
+		    (rc = db_row(res, db_out_s(&state), db_out_s(&error),
+		    db_out_i(&here))) < 0)
 			return kerr_db(e, db);
 		if (rc == 1 && here)
 			goto stored;

@@ -8,27 +8,27 @@
 #include "names.h"
 #include "orgs.h"
 
-static const char SQL_ORG_ADD[] =
-    "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, ?)";
-static const char SQL_MEMBER_SET[] =
+static const struct db_stmt SQL_ORG_ADD = DB_WRITE("ss",
+    "INSERT INTO namespace (kind, name, fullname) VALUES ('org', ?, ?)");
+static const struct db_stmt SQL_MEMBER_SET = DB_WRITE("iis",
     "INSERT INTO org_member (org_id, user_id, role) VALUES (?, ?, ?)"
-    " ON DUPLICATE KEY UPDATE role = VALUES(role)";
-static const char SQL_MEMBER_DEL[] =
-    "DELETE FROM org_member WHERE org_id = ? AND user_id = ?";
-static const char SQL_USER[] =
-    "SELECT id, name FROM namespace WHERE name = ? AND kind = 'user'";
+    " ON DUPLICATE KEY UPDATE role = VALUES(role)");
+static const struct db_stmt SQL_MEMBER_DEL = DB_WRITE("ii",
+    "DELETE FROM org_member WHERE org_id = ? AND user_id = ?");
+static const struct db_stmt SQL_USER = DB_READ("s", "is",
+    "SELECT id, name FROM namespace WHERE name = ? AND kind = 'user'");
 /* Within the transaction that changes members: the admins, locked, so
  * two admins removing each other cannot leave none. */
-static const char SQL_ADMINS[] =
+static const struct db_stmt SQL_ADMINS = DB_READ("i", "i",
     "SELECT user_id FROM org_member WHERE org_id = ? AND role = 'admin'"
-    " FOR UPDATE";
-static const char SQL_ROLE_LOCK[] =
+    " FOR UPDATE");
+static const struct db_stmt SQL_ROLE_LOCK = DB_READ("ii", "s",
     "SELECT role FROM org_member WHERE org_id = ? AND user_id = ?"
-    " FOR UPDATE";
-static const char SQL_MEMBERS[] =
+    " FOR UPDATE");
+static const struct db_stmt SQL_MEMBERS = DB_READ("i", "sss",
     "SELECT n.name, n.fullname, m.role FROM org_member m"
     " JOIN namespace n ON n.id = m.user_id WHERE m.org_id = ?"
-    " ORDER BY n.name";
+    " ORDER BY n.name");
 
 bool
 org_role_valid(const char *role)
@@ -58,7 +58,8 @@ org_create(struct db *db, struct arena *a, const char *name,
 	/* The organization and its first admin together, or neither. */
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
-	if (db_exec(db, a, &res, SQL_ORG_ADD, "ss", name, fullname) != 0) {
+	if (db_exec(db, a, &res, &SQL_ORG_ADD, db_s(name),
+	    db_s(fullname)) != 0) {
 		bool taken = db_errno(db) == ER_DUP_ENTRY;
 
 		kerr_db(e, db);
@@ -70,8 +71,8 @@ org_create(struct db *db, struct arena *a, const char *name,
 		return -1;
 	}
 	*id = (int64_t)db_insert_id(res);
-	if (db_exec(db, a, NULL, SQL_MEMBER_SET, "iis", *id, owner_id,
-	    "admin") != 0 || db_commit(db) != 0) {
+	if (db_exec(db, a, NULL, &SQL_MEMBER_SET, db_i(*id), db_i(owner_id),
+	    db_s("admin")) != 0 || db_commit(db) != 0) {
 		kerr_db(e, db);
 		db_rollback(db);
 		return -1;
@@ -94,8 +95,8 @@ org_member_set(struct db *db, struct arena *a, int64_t org_id,
 		    "write or admin");
 	if (name_invalid(user) != NULL)
 		rc = 0;
-	else if (db_exec(db, a, &res, SQL_USER, "s", user) != 0 ||
-	    (rc = db_row(res, "is", &uid, &name)) < 0)
+	else if (db_exec(db, a, &res, &SQL_USER, db_s(user)) != 0 ||
+	    (rc = db_row(res, db_out_i(&uid), db_out_s(&name))) < 0)
 		return kerr_db(e, db);
 	if (rc == 0)
 		return kerr_set(e, 404, "NotFound", "No user named %s", user);
@@ -103,14 +104,15 @@ org_member_set(struct db *db, struct arena *a, int64_t org_id,
 
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
-	if (db_exec(db, a, &res, SQL_ADMINS, "i", org_id) != 0)
+	if (db_exec(db, a, &res, &SQL_ADMINS, db_i(org_id)) != 0)
 		goto dberr;
-	while ((rc = db_row(res, "i", &admin_id)) == 1)
+	while ((rc = db_row(res, db_out_i(&admin_id))) == 1)
 		nadmins++;
 	if (rc < 0)
 		goto dberr;
-	if (db_exec(db, a, &res, SQL_ROLE_LOCK, "ii", org_id, uid) != 0 ||
-	    (rc = db_row(res, "s", &cur)) < 0)
+	if (db_exec(db, a, &res, &SQL_ROLE_LOCK, db_i(org_id),
+	    db_i(uid)) != 0 ||
+	    (rc = db_row(res, db_out_s(&cur))) < 0)
 		goto dberr;
 	db_done(res);
 	if (rc == 0)
@@ -127,10 +129,11 @@ org_member_set(struct db *db, struct arena *a, int64_t org_id,
 		    "%s: an organization keeps at least one admin", name, org);
 	}
 	if (role == NULL)
-		rc = db_exec(db, a, NULL, SQL_MEMBER_DEL, "ii", org_id, uid);
+		rc = db_exec(db, a, NULL, &SQL_MEMBER_DEL, db_i(org_id),
+		    db_i(uid));
 	else
-		rc = db_exec(db, a, NULL, SQL_MEMBER_SET, "iis", org_id, uid,
-		    role);
+		rc = db_exec(db, a, NULL, &SQL_MEMBER_SET, db_i(org_id),
+		    db_i(uid), db_s(role));
 	if (rc != 0 || db_commit(db) != 0)
 		goto dberr;
 	if (uname != NULL)
@@ -152,9 +155,10 @@ org_members(struct db *db, struct arena *a, int64_t org_id,
 	int rc;
 
 	*n = 0;
-	if (db_exec(db, a, &res, SQL_MEMBERS, "i", org_id) != 0)
+	if (db_exec(db, a, &res, &SQL_MEMBERS, db_i(org_id)) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "sss", &m.name, &m.fullname, &m.role)) == 1) {
+	while ((rc = db_row(res, db_out_s(&m.name), db_out_s(&m.fullname),
+	    db_out_s(&m.role))) == 1) {
 		v = arena_grow(a, v, *n, &cap, sizeof(*v), 16);
 		v[(*n)++] = m;
 	}

@@ -27,8 +27,9 @@ struct principal {
  * repository, the caller's rights and the ref in the same round trip):
  * its columns named token_id, token_name, token_role, token_hash,
  * token_created_ms, user_id, user_name, user_fullname, user_email,
- * token_expires_ms, in that order, read with AUTH_TOKEN_FORMAT; its
- * placeholder the token's hash. auth_token_found() (auth.h) checks what
+ * token_expires_ms, in that order, of kinds AUTH_TOKEN_KINDS (db.h), read
+ * into a struct principal with AUTH_TOKEN_COLS; its placeholder the token's
+ * hash. auth_token_found() (auth.h) checks what
  * it found.
  */
 #define AUTH_TOKEN_SELECT \
@@ -43,6 +44,14 @@ struct principal {
 	" WHERE t.hash = ? AND t.revoked_at IS NULL" \
 	" AND (t.expires_at IS NULL OR t.expires_at > NOW(3))" \
 	" AND u.kind = 'user' AND u.disabled = 0"
-#define AUTH_TOKEN_FORMAT	"issbiisssi"
+#define AUTH_TOKEN_KINDS	"issbiisssi"
+/* db_row()'s destinations of those columns: into principal p, the stored
+ * hash into stored and slen. */
+#define AUTH_TOKEN_COLS(p, stored, slen) db_out_i(&(p)->token_id), \
+	db_out_s(&(p)->token_name), db_out_s(&(p)->token_role), \
+	db_out_b((stored), (slen)), db_out_i(&(p)->token_created_ms), \
+	db_out_i(&(p)->user_id), db_out_s(&(p)->name), \
+	db_out_s(&(p)->fullname), db_out_s(&(p)->email), \
+	db_out_i(&(p)->token_expires_ms)
 
 #endif

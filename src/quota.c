@@ -15,7 +15,7 @@
  * its usage only when that quota is not 0 (the sum reads a row per blob:
  * skipped on servers without quotas), and the repository's LFS settings.
  */
-static const char SQL_LOAD[] =
+static const struct db_stmt SQL_LOAD = DB_READ("ui", "uuius",
     "SELECT q.quota,"
     " IF(q.quota = 0, 0, (SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
     "  FROM repo o JOIN repo_blob rb ON rb.repo_id = o.id"
@@ -24,13 +24,13 @@ static const char SQL_LOAD[] =
     " q.lfs_patterns"
     " FROM (SELECT r.owner_id, r.lfs_threshold, r.lfs_patterns,"
     "  COALESCE(n.quota_bytes, ?) AS quota"
-    "  FROM repo r JOIN namespace n ON n.id = r.owner_id WHERE r.id = ?) q";
-static const char SQL_USED[] =
+    "  FROM repo r JOIN namespace n ON n.id = r.owner_id WHERE r.id = ?) q");
+static const struct db_stmt SQL_USED = DB_READ("ui", "uu",
     "SELECT COALESCE(n.quota_bytes, ?),"
     " (SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
     "  FROM repo o JOIN repo_blob rb ON rb.repo_id = o.id"
     "  JOIN git_blob b ON b.oid = rb.oid WHERE o.owner_id = n.id)"
-    " FROM namespace n WHERE n.id = ?";
+    " FROM namespace n WHERE n.id = ?");
 
 int
 quota_load(struct db *db, struct arena *a, uint64_t default_quota,
@@ -42,9 +42,11 @@ quota_load(struct db *db, struct arena *a, uint64_t default_quota,
 	int rc;
 
 	memset(q, 0, sizeof(*q));
-	if (db_exec(db, a, &res, SQL_LOAD, "ui", default_quota, repo_id) != 0 ||
-	    (rc = db_row(res, "uuius", &q->quota, &q->used, &has_thr,
-	    &q->lfs_threshold, &patterns)) < 0)
+	if (db_exec(db, a, &res, &SQL_LOAD, db_u(default_quota),
+	    db_i(repo_id)) != 0 ||
+	    (rc = db_row(res, db_out_u(&q->quota), db_out_u(&q->used),
+	    db_out_i(&has_thr), db_out_u(&q->lfs_threshold),
+	    db_out_s(&patterns))) < 0)
 		return kerr_db(e, db);
 	db_done(res);
 	if (rc == 0)	/* deleted meanwhile: nothing to count against */
@@ -76,10 +78,10 @@ quota_message(struct arena *a, const char *ns, const struct quota *q,
 }
 
 /* Used bytes of one repository: every blob a commit of it ever named. */
-static const char SQL_REPO_USED[] =
+static const struct db_stmt SQL_REPO_USED = DB_READ("i", "u",
     "SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
     " FROM repo_blob rb JOIN git_blob b ON b.oid = rb.oid"
-    " WHERE rb.repo_id = ?";
+    " WHERE rb.repo_id = ?");
 
 /*
  * Used bytes per repository, as of its updated_at (which every commit
@@ -110,8 +112,8 @@ quota_repo_used(struct db *db, struct arena *a, int64_t repo_id,
 		memcpy(used, kept, sizeof(*used));
 		return 0;
 	}
-	if (db_exec(db, a, &res, SQL_REPO_USED, "i", repo_id) != 0 ||
-	    (rc = db_row(res, "u", used)) < 0)
+	if (db_exec(db, a, &res, &SQL_REPO_USED, db_i(repo_id)) != 0 ||
+	    (rc = db_row(res, db_out_u(used))) < 0)
 		return -1;
 	db_done(res);
 	if (rc == 0)
@@ -128,8 +130,9 @@ quota_used(struct db *db, struct arena *a, int64_t ns_id,
 	int rc;
 
 	*used = *quota = 0;
-	if (db_exec(db, a, &res, SQL_USED, "ui", default_quota, ns_id) != 0 ||
-	    (rc = db_row(res, "uu", quota, used)) < 0)
+	if (db_exec(db, a, &res, &SQL_USED, db_u(default_quota),
+	    db_i(ns_id)) != 0 ||
+	    (rc = db_row(res, db_out_u(quota), db_out_u(used))) < 0)
 		return -1;
 	db_done(res);
 	return 0;
@@ -155,19 +158,19 @@ lfs_settings_rules(struct arena *a, const struct quota *q, struct rules *out)
 
 /* The quota of a namespace, read before the commit's transaction: a read
  * inside it would fix its snapshot before the namespace's lock. */
-static const char SQL_LIMIT[] =
-    "SELECT COALESCE(quota_bytes, ?) FROM namespace WHERE id = ?";
-static const char SQL_LOCK[] =
-    "SELECT quota_seq FROM namespace WHERE id = ? FOR UPDATE";
-static const char SQL_SERIALIZE[] =
-    "UPDATE namespace SET quota_seq = quota_seq + 1 WHERE id = ?";
+static const struct db_stmt SQL_LIMIT = DB_READ("ui", "u",
+    "SELECT COALESCE(quota_bytes, ?) FROM namespace WHERE id = ?");
+static const struct db_stmt SQL_LOCK = DB_READ("i", "i",
+    "SELECT quota_seq FROM namespace WHERE id = ? FOR UPDATE");
+static const struct db_stmt SQL_SERIALIZE = DB_WRITE("i",
+    "UPDATE namespace SET quota_seq = quota_seq + 1 WHERE id = ?");
 /* Bytes of the blobs of a JSON array of hex ids the repository does not
  * reference yet: what a commit of them adds to its namespace's use. */
-static const char SQL_NEW_BYTES[] =
+static const struct db_stmt SQL_NEW_BYTES = DB_READ("si", "u",
     "SELECT CAST(COALESCE(SUM(b.size), 0) AS UNSIGNED)"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
     " JOIN git_blob b ON b.oid = UNHEX(j.h) WHERE NOT EXISTS"
-    " (SELECT 1 FROM repo_blob rb WHERE rb.repo_id = ? AND rb.oid = b.oid)";
+    " (SELECT 1 FROM repo_blob rb WHERE rb.repo_id = ? AND rb.oid = b.oid)");
 
 int
 quota_commit_limit(struct db *db, struct arena *a, uint64_t default_quota,
@@ -177,8 +180,9 @@ quota_commit_limit(struct db *db, struct arena *a, uint64_t default_quota,
 	int rc;
 
 	*quota = 0;
-	if (db_exec(db, a, &res, SQL_LIMIT, "ui", default_quota, ns_id) != 0 ||
-	    (rc = db_row(res, "u", quota)) < 0)
+	if (db_exec(db, a, &res, &SQL_LIMIT, db_u(default_quota),
+	    db_i(ns_id)) != 0 ||
+	    (rc = db_row(res, db_out_u(quota))) < 0)
 		return -1;
 	db_done(res);
 	return 0;
@@ -200,11 +204,12 @@ quota_commit_check(struct db *db, struct arena *a, uint64_t quota,
 	/* First the namespace's row, so that what is read next includes
 	 * every commit that held it before (the snapshot starts at the
 	 * first plain read). */
-	if (db_exec(db, a, NULL, SQL_LOCK, "i", ns_id) != 0)
+	if (db_exec(db, a, NULL, &SQL_LOCK, db_i(ns_id)) != 0)
 		return kerr_db(e, db);
 	for (i = 0; i < nchunks; i++) {
-		if (db_exec(db, a, &res, SQL_NEW_BYTES, "si", chunk[i],
-		    repo_id) != 0 || (rc = db_row(res, "u", &part)) < 0)
+		if (db_exec(db, a, &res, &SQL_NEW_BYTES, db_s(chunk[i]),
+		    db_i(repo_id)) != 0 || (rc = db_row(res,
+		    db_out_u(&part))) < 0)
 			return kerr_db(e, db);
 		db_done(res);
 		adding = quota_add(adding, part);
@@ -222,10 +227,10 @@ quota_commit_check(struct db *db, struct arena *a, uint64_t quota,
 }
 
 /* Which ids of a JSON array of hex blob ids the repository references. */
-static const char SQL_HAS[] =
+static const struct db_stmt SQL_HAS = DB_READ("si", "b",
     "SELECT rb.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
     " PATH '$')) AS j JOIN repo_blob rb ON rb.repo_id = ?"
-    " AND rb.oid = UNHEX(j.h)";
+    " AND rb.oid = UNHEX(j.h)");
 /* Ids a query: keeps the JSON parameter under a hundred KiB. */
 #define HAS_CHUNK	1000
 
@@ -265,9 +270,10 @@ quota_new_bytes(struct db *db, struct arena *a, int64_t repo_id,
 			buf_printf(&q, "%s\"%s\"", j ? "," : "[", hex);
 		}
 		buf_addc(&q, ']');
-		if (db_exec(db, a, &res, SQL_HAS, "si", q.data, repo_id) != 0)
+		if (db_exec(db, a, &res, &SQL_HAS, db_s(q.data),
+		    db_i(repo_id)) != 0)
 			return -1;
-		while ((rc = db_row(res, "b", &oid, &len)) == 1) {
+		while ((rc = db_row(res, db_out_b(&oid, &len))) == 1) {
 			if (len != OID_LEN)
 				continue;
 			memcpy(key.oid.b, oid, OID_LEN);
@@ -288,5 +294,5 @@ quota_commit_mark(struct db *db, struct arena *a, uint64_t quota,
 {
 	if (quota == 0)
 		return 0;
-	return db_exec(db, a, NULL, SQL_SERIALIZE, "i", ns_id);
+	return db_exec(db, a, NULL, &SQL_SERIALIZE, db_i(ns_id));
 }

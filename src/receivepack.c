@@ -44,62 +44,60 @@
 #include "receivepack.h"
 #include "s3.h"
 
-static const char SQL_IS_COMMIT[] =
-    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+static const struct db_stmt SQL_IS_COMMIT = DB_READ("ib", "i",
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?");
 /* An annotated tag this repository has: a tag ref points at it. */
-static const char SQL_IS_TAG[] =
+static const struct db_stmt SQL_IS_TAG = DB_READ("ib", "i",
     "SELECT 1 FROM ref r JOIN git_tag g ON g.oid = r.target"
-    " WHERE r.repo_id = ? AND r.kind = 'tag' AND r.target = ?";
+    " WHERE r.repo_id = ? AND r.kind = 'tag' AND r.target = ?");
 /* The tag refs whose tag tags a tag (where a tag may be held deeper). */
-static const char SQL_TAG_CHAINS[] =
+static const struct db_stmt SQL_TAG_CHAINS = DB_READ("i", "b",
     "SELECT r.target FROM ref r JOIN git_tag g ON g.oid = r.target"
-    " WHERE r.repo_id = ? AND r.kind = 'tag' AND g.type = 'tag'";
-static const char SQL_IS_BLOB[] =
-    "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?";
+    " WHERE r.repo_id = ? AND r.kind = 'tag' AND g.type = 'tag'");
+static const struct db_stmt SQL_IS_BLOB = DB_READ("ib", "i",
+    "SELECT 1 FROM repo_blob WHERE repo_id = ? AND oid = ?");
 /* Which ids of a JSON array of hex ids are this repository's blobs, with
  * their rows and a small file's bytes (an LFS file's pointer is made from
  * its row; a large file's bytes are in S3), or its commits: a thin pack's
  * bases, THIN_BATCH a query. */
-static const char SQL_BASE_BLOBS[] =
+static const struct db_stmt SQL_BASE_BLOBS = DB_READ("si", "bubiib",
     "SELECT g.oid, g.size, g.sha256, g.lfs, g.in_s3, d.data"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
     " JOIN repo_blob r ON r.repo_id = ? AND r.oid = UNHEX(j.h)"
     " JOIN git_blob g ON g.oid = r.oid"
-    " LEFT JOIN blob_data d ON d.oid = g.oid AND g.lfs = 0";
-static const char SQL_BASE_COMMITS[] =
+    " LEFT JOIN blob_data d ON d.oid = g.oid AND g.lfs = 0");
+static const struct db_stmt SQL_BASE_COMMITS = DB_READ("si", "b",
     "SELECT c.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
     " PATH '$')) AS j JOIN repo_commit c ON c.repo_id = ?"
-    " AND c.oid = UNHEX(j.h)";
+    " AND c.oid = UNHEX(j.h)");
 /* Ids a batch: 1,000 are 43 KB of JSON; their small files' bytes at most
  * 4 MiB (blobstore.h). */
 #define THIN_BATCH	1000
 /* A root tree of one of this repository's commits (a tag of a tree the
  * push does not bring): O(the repository's commits), once a tag. */
-static const char SQL_IS_ROOT_TREE[] =
+static const struct db_stmt SQL_IS_ROOT_TREE = DB_READ("ib", "i",
     "SELECT 1 FROM repo_commit rc JOIN git_commit c ON c.oid = rc.oid"
-    " WHERE rc.repo_id = ? AND c.tree = ? LIMIT 1";
-static const char SQL_HEADS[] =
-    "SELECT target FROM ref WHERE repo_id = ? AND kind = 'branch'";
-static const char SQL_REF_MOVE[] =
+    " WHERE rc.repo_id = ? AND c.tree = ? LIMIT 1");
+static const struct db_stmt SQL_HEADS = DB_READ("i", "b",
+    "SELECT target FROM ref WHERE repo_id = ? AND kind = 'branch'");
+static const struct db_stmt SQL_REF_MOVE = DB_WRITE("bissb",
     "UPDATE ref SET target = ? WHERE repo_id = ? AND kind = ? AND name = ?"
-    " AND target = ?";
-static const char SQL_REF_CREATE[] =
-    "INSERT IGNORE INTO ref (repo_id, kind, name, target) VALUES (?, ?, ?, ?)";
-static const char SQL_REF_DELETE[] =
+    " AND target = ?");
+static const struct db_stmt SQL_REF_CREATE = DB_WRITE("issb",
+    "INSERT IGNORE INTO ref (repo_id, kind, name, target) VALUES (?, ?, ?, ?)");
+static const struct db_stmt SQL_REF_DELETE = DB_WRITE("issb",
     "DELETE FROM ref WHERE repo_id = ? AND kind = ? AND name = ?"
-    " AND target = ?";
+    " AND target = ?");
 /* Many rows a statement (db_exec_rows()): a push of many files holds the
  * ref's lock for a few statements, not one per object. */
-static struct db_rows repo_commit_rows = {
-	"INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES ", "(?, ?)", 2,
-	{ 0 }
-};
-static struct db_rows repo_blob_rows = {
-	"INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES ", "(?, ?)", 2,
-	{ 0 }
-};
-static const char SQL_TOUCH[] =
-    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?";
+static struct db_rows repo_commit_rows = DB_ROWS(
+    "INSERT IGNORE INTO repo_commit (repo_id, oid) VALUES ",
+    "(?, ?)", "ib");
+static struct db_rows repo_blob_rows = DB_ROWS(
+    "INSERT IGNORE INTO repo_blob (repo_id, oid) VALUES ",
+    "(?, ?)", "ib");
+static const struct db_stmt SQL_TOUCH = DB_WRITE("i",
+    "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?");
 
 static const struct oid ZERO;
 
@@ -730,16 +728,18 @@ thin_rows(struct push *s)
 		}
 		buf_add(&js, "]", 2);	/* with its NUL: a C string */
 		/* the rows first: reading a blob queries too */
-		if (db_exec(s->db, s->x->a, &res, SQL_BASE_BLOBS, "si", js.data,
-		    s->repo_id) != 0)
+		if (db_exec(s->db, s->x->a, &res, &SQL_BASE_BLOBS,
+		    db_s(js.data), db_i(s->repo_id)) != 0)
 			return kerr_db(s->e, s->db);
 		nrows = 0;
 		for (;;) {
 			struct base_row *r;
 			size_t dlen;
 
-			if ((rc = db_row(res, "bubiib", &o, &olen, &size, &sha,
-			    &slen, &lfs, &in_s3, &data, &dlen)) != 1)
+			if ((rc = db_row(res, db_out_b(&o, &olen),
+			    db_out_u(&size), db_out_b(&sha, &slen),
+			    db_out_i(&lfs), db_out_i(&in_s3), db_out_b(&data,
+			    &dlen))) != 1)
 				break;
 			if (olen != OID_LEN || slen != SHA256_LEN)
 				continue;
@@ -762,11 +762,11 @@ thin_rows(struct push *s)
 			    &rows[k].bi, rows[k].data, rows[k].dlen) != 0)
 				return -1;
 		/* then commits (git deltifies commits on commits rarely) */
-		if (db_exec(s->db, s->x->a, &res, SQL_BASE_COMMITS, "si",
-		    js.data, s->repo_id) != 0)
+		if (db_exec(s->db, s->x->a, &res, &SQL_BASE_COMMITS,
+		    db_s(js.data), db_i(s->repo_id)) != 0)
 			return kerr_db(s->e, s->db);
 		ncommits = 0;
-		while ((rc = db_row(res, "b", &o, &olen)) == 1) {
+		while ((rc = db_row(res, db_out_b(&o, &olen))) == 1) {
 			if (olen != OID_LEN)
 				continue;
 			commits = arena_grow(s->x->a, commits, ncommits, &ccap,
@@ -924,14 +924,14 @@ pushed(struct push *s, const struct oid *o, unsigned t)
 
 /* Whether the repository has o in table sql: 1, 0, -1 (database). */
 static int
-repo_has(struct push *s, const char *sql, const struct oid *o)
+repo_has(struct push *s, const struct db_stmt *st, const struct oid *o)
 {
 	struct db_res *res;
 	int64_t one;
 	int rc;
 
-	if (db_exec(s->db, s->x->a, &res, sql, "ib", s->repo_id, o->b,
-	    (size_t)OID_LEN) != 0 || (rc = db_row(res, "i", &one)) < 0)
+	if (db_exec(s->db, s->x->a, &res, st, db_i(s->repo_id), db_b(o->b,
+	    OID_LEN)) != 0 || (rc = db_row(res, db_out_i(&one))) < 0)
 		return kerr_db(s->e, s->db);
 	return rc;
 }
@@ -1048,7 +1048,7 @@ reach_blob(struct push *s, const struct oid *o, const char *path,
 	int rc;
 
 	if ((b = pushed(s, o, PACK_BLOB)) == NULL) {
-		if ((rc = repo_has(s, SQL_IS_BLOB, o)) <= 0)
+		if ((rc = repo_has(s, &SQL_IS_BLOB, o)) <= 0)
 			return rc < 0 ? -1 : missing(s, "blob", o);
 		return 0;
 	}
@@ -1126,7 +1126,7 @@ walk_tagged_tree(struct push *s, const struct oid *o, const char *ref)
 
 	if ((t = pushed(s, o, PACK_TREE)) != NULL)
 		return walk_tree(s, t, "", ref);
-	if ((rc = repo_has(s, SQL_IS_ROOT_TREE, o)) != 0)
+	if ((rc = repo_has(s, &SQL_IS_ROOT_TREE, o)) != 0)
 		return rc < 0 ? -1 : 0;
 	if (add_heads(s) != 0 || (!s->known_loaded && load_known(s) != 0))
 		return -1;
@@ -1145,9 +1145,9 @@ add_heads(struct push *s)
 	if (s->heads_bound)
 		return 0;
 	s->heads_bound = true;
-	if (db_exec(s->db, s->x->a, &res, SQL_HEADS, "i", s->repo_id) != 0)
+	if (db_exec(s->db, s->x->a, &res, &SQL_HEADS, db_i(s->repo_id)) != 0)
 		return kerr_db(s->e, s->db);
-	while ((rc = db_row(res, "b", &head, &len)) == 1) {
+	while ((rc = db_row(res, db_out_b(&head, &len))) == 1) {
 		struct oid h;
 
 		if (len != OID_LEN)
@@ -1171,12 +1171,12 @@ repo_tag(struct push *s, const struct oid *o)
 	void *tip;
 	int rc, depth;
 
-	if ((rc = repo_has(s, SQL_IS_TAG, o)) != 0)
+	if ((rc = repo_has(s, &SQL_IS_TAG, o)) != 0)
 		return rc;
-	if (db_exec(s->db, s->x->a, &res, SQL_TAG_CHAINS, "i", s->repo_id) !=
+	if (db_exec(s->db, s->x->a, &res, &SQL_TAG_CHAINS, db_i(s->repo_id)) !=
 	    0)
 		return kerr_db(s->e, s->db);
-	while ((rc = db_row(res, "b", &tip, &len)) == 1) {
+	while ((rc = db_row(res, db_out_b(&tip, &len))) == 1) {
 		if (len != OID_LEN)
 			continue;
 		tips = arena_grow(s->x->a, tips, ntips, &cap, sizeof(*tips), 8);
@@ -1289,7 +1289,7 @@ find_bound(struct push *s, const struct push_cmd *c, struct oidmap *seen)
 		struct oid o = stack[--n];
 
 		if ((ob = pushed(s, &o, PACK_COMMIT)) == NULL) {
-			if (repo_has(s, SQL_IS_COMMIT, &o) == 1)
+			if (repo_has(s, &SQL_IS_COMMIT, &o) == 1)
 				add_bound(s, &o);
 			continue;
 		}
@@ -1335,7 +1335,7 @@ walk_command(struct push *s, const struct push_cmd *c)
 			return kerr_set(s->e, 400, "BadRequest", "%s: %s is "
 			    "not a commit", c->ref, oid_hex_a(s->x->a,
 			    &c->new));
-		if ((rc = repo_has(s, SQL_IS_COMMIT, &c->new)) != 0)
+		if ((rc = repo_has(s, &SQL_IS_COMMIT, &c->new)) != 0)
 			return rc < 0 ? -1 : 0;
 		/* a tag of this repository under another name */
 		if (tag && (rc = repo_tag(s, &c->new)) != 0)
@@ -1348,7 +1348,7 @@ walk_command(struct push *s, const struct push_cmd *c)
 		struct oid o = stack[--n];
 
 		if ((ob = pushed(s, &o, PACK_COMMIT)) == NULL) {
-			if ((rc = repo_has(s, SQL_IS_COMMIT, &o)) <= 0)
+			if ((rc = repo_has(s, &SQL_IS_COMMIT, &o)) <= 0)
 				return rc < 0 ? -1 : missing(s, "commit", &o);
 			add_bound(s, &o);
 			continue;
@@ -1648,11 +1648,8 @@ record_rows(struct push *s, struct db_rows *st, unsigned t)
 		for (; i < s->n && m < DB_ROWS_MAX; i++) {
 			if (!s->o[i].reached || s->o[i].type != t)
 				continue;
-			ps[2 * m].kind = 'i';
-			ps[2 * m].i = s->repo_id;
-			ps[2 * m + 1].kind = 'b';
-			ps[2 * m + 1].p = s->o[i].oid.b;
-			ps[2 * m + 1].len = OID_LEN;
+			ps[2 * m] = db_i(s->repo_id);
+			ps[2 * m + 1] = db_b(s->o[i].oid.b, OID_LEN);
 			m++;
 		}
 		if (m > 0 && db_exec_rows(s->db, s->x->a, st, ps, m) != 0)
@@ -1670,7 +1667,7 @@ record(struct push *s)
 	if (!s->recorded &&
 	    (record_rows(s, &repo_commit_rows, PACK_COMMIT) != 0 ||
 	    record_rows(s, &repo_blob_rows, PACK_BLOB) != 0 ||
-	    db_exec(s->db, s->x->a, NULL, SQL_TOUCH, "i", s->repo_id) != 0))
+	    db_exec(s->db, s->x->a, NULL, &SQL_TOUCH, db_i(s->repo_id)) != 0))
 		return -1;
 	return fresh_bump(s->db, s->repo_id);
 }
@@ -1708,16 +1705,18 @@ move_ref(struct push *s, struct push_cmd *c)
 		return 1;
 	}
 	if (del) {
-		if (db_exec(s->db, s->x->a, &res, SQL_REF_DELETE, "issb",
-		    s->repo_id, kind, name, c->old.b, (size_t)OID_LEN) != 0)
+		if (db_exec(s->db, s->x->a, &res, &SQL_REF_DELETE,
+		    db_i(s->repo_id), db_s(kind), db_s(name), db_b(c->old.b,
+		    OID_LEN)) != 0)
 			return -1;
 	} else if (create) {
-		if (db_exec(s->db, s->x->a, &res, SQL_REF_CREATE, "issb",
-		    s->repo_id, kind, name, c->new.b, (size_t)OID_LEN) != 0)
+		if (db_exec(s->db, s->x->a, &res, &SQL_REF_CREATE,
+		    db_i(s->repo_id), db_s(kind), db_s(name), db_b(c->new.b,
+		    OID_LEN)) != 0)
 			return -1;
-	} else if (db_exec(s->db, s->x->a, &res, SQL_REF_MOVE, "bissb",
-	    c->new.b, (size_t)OID_LEN, s->repo_id, kind, name, c->old.b,
-	    (size_t)OID_LEN) != 0)
+	} else if (db_exec(s->db, s->x->a, &res, &SQL_REF_MOVE, db_b(c->new.b,
+	    OID_LEN), db_i(s->repo_id), db_s(kind), db_s(name), db_b(c->old.b,
+	    OID_LEN)) != 0)
 		return -1;
 	if (db_affected(res) != 1) {
 		/* someone moved it first (or it is not at old) */

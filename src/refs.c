@@ -8,13 +8,13 @@
 /* An annotated tag (pushed by git) names its tag object: peeled, through
  * a chain of tags too (git_tag.peeled). A tag of a tree or a blob is
  * git's only: the API's refs are commits. */
-static const char SQL_REFS[] =
+static const struct db_stmt SQL_REFS = DB_READ("i", "ssb",
     "SELECT kind, name, COALESCE((SELECT COALESCE(g.peeled, g.object)"
     "  FROM git_tag g WHERE g.oid = ref.target), target) FROM ref"
     " WHERE repo_id = ?"
     " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = ref.target"
     "  AND COALESCE(g.peeled_type, g.type) <> 'commit')"
-    " ORDER BY kind, name";
+    " ORDER BY kind, name");
 
 int
 refs_list(struct db *db, struct arena *a, int64_t repo_id,
@@ -28,9 +28,10 @@ refs_list(struct db *db, struct arena *a, int64_t repo_id,
 	int rc;
 
 	*n = 0;
-	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
+	if (db_exec(db, a, &res, &SQL_REFS, db_i(repo_id)) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "ssb", &kind, &name, &target, &tlen)) == 1) {
+	while ((rc = db_row(res, db_out_s(&kind), db_out_s(&name),
+	    db_out_b(&target, &tlen))) == 1) {
 		if (tlen != OID_LEN)
 			continue;
 		v = arena_grow(a, v, *n, &cap, sizeof(*v), 16);

@@ -19,7 +19,8 @@
  * revision may name, in one round trip: one row always, each part NULL
  * when there is none.
  */
-static const char SQL_OPEN[] =
+static const struct db_stmt SQL_OPEN = DB_READ("iibssssss",
+    AUTH_TOKEN_KINDS "isissiiiuiiiisbbsbiu",
     "SELECT k.token_id, k.token_name, k.token_role, k.token_hash,"
     " k.token_created_ms, k.user_id, k.user_name, k.user_fullname,"
     " k.user_email, k.token_expires_ms,"
@@ -31,7 +32,7 @@ static const char SQL_OPEN[] =
     "   WHERE m.org_id = r.owner_id AND m.user_id = COALESCE(k.user_id, ?)),"
     " b.target,"
     /* an annotated tag (pushed by git) names its object: peeled (a
-     * chain of tags: git_tag.peeled) */
+    * chain of tags: git_tag.peeled) */
     " COALESCE((SELECT COALESCE(g.peeled, g.object) FROM git_tag g"
     "  WHERE g.oid = t.target), t.target), mr.upstream,"
     " mv.target, mv.checked_at > NOW(3) - INTERVAL ? SECOND,"
@@ -47,18 +48,18 @@ static const char SQL_OPEN[] =
     "  AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = t.target"
     "   AND COALESCE(g.peeled_type, g.type) <> 'commit')"
     " LEFT JOIN mirror_rev mv ON mv.repo_id = r.id AND mv.rev = ?"
-    " LEFT JOIN repo_change rc ON rc.repo_id = r.id";
-static const char SQL_REF[] =
+    " LEFT JOIN repo_change rc ON rc.repo_id = r.id");
+static const struct db_stmt SQL_REF = DB_READ("iss", "sb",
     "SELECT kind, COALESCE((SELECT COALESCE(g.peeled, g.object)"
     "  FROM git_tag g WHERE g.oid = ref.target), target) FROM ref"
     " WHERE repo_id = ?"
     " AND ((kind = 'branch' AND name = ?) OR (kind = 'tag' AND name = ?))"
     " AND NOT EXISTS (SELECT 1 FROM git_tag g WHERE g.oid = ref.target"
     "  AND COALESCE(g.peeled_type, g.type) <> 'commit')"
-    " ORDER BY kind LIMIT 1";
-static const char SQL_COMMIT_PREFIX[] =
+    " ORDER BY kind LIMIT 1");
+static const struct db_stmt SQL_COMMIT_PREFIX = DB_READ("ibb", "b",
     "SELECT oid FROM repo_commit WHERE repo_id = ? AND oid BETWEEN ? AND ?"
-    " LIMIT 2";
+    " LIMIT 2");
 
 /* Splits a revision into the branch and tag names it may denote. */
 static void
@@ -99,23 +100,25 @@ repo_find(const struct dctx *x, const struct repo_ask *q, struct repo **out,
 		return 0;	/* no repository has it; nor a token looked up */
 	if (q->rev != NULL)
 		ref_names(q->rev, &branch, &tag);
-	if (db_exec(x->hub->db, x->a, &res, SQL_OPEN, "iibssssss",
-	    q->user_id, (int64_t)x->hub->conf.mirror_fresh,
-	    q->token_hash != NULL ? q->token_hash : none,
-	    q->token_hash != NULL ? (size_t)TOKEN_HASH_LEN : (size_t)0, q->ns,
-	    repo_type_name(q->type), q->name, branch, tag,
-	    q->rev != NULL ? q->rev : "") != 0)
+	if (db_exec(x->hub->db, x->a, &res, &SQL_OPEN, db_i(q->user_id),
+	    db_i((int64_t)x->hub->conf.mirror_fresh), db_b(q->token_hash !=
+	    NULL ? q->token_hash : none, q->token_hash != NULL ?
+	    (size_t)TOKEN_HASH_LEN : (size_t)0), db_s(q->ns),
+	    db_s(repo_type_name(q->type)), db_s(q->name), db_s(branch),
+	    db_s(tag), db_s(q->rev != NULL ? q->rev : "")) != 0)
 		return kerr_db(e, x->hub->db);
 	repo = arena_zalloc(x->a, sizeof(*repo));
 	p = arena_zalloc(x->a, sizeof(*p));
-	rc = db_row(res, AUTH_TOKEN_FORMAT "isissiiiuiiiisbbsbiu", &p->token_id,
-	    &p->token_name, &p->token_role, &tok->stored, &tok->slen,
-	    &p->token_created_ms, &p->user_id, &p->name, &p->fullname,
-	    &p->email, &p->token_expires_ms, &repo->id, &type,
-	    &repo->owner_id, &repo->ns, &repo->name, &priv, &gated, &disabled,
-	    &repo->lfs_multipart_threshold, &repo->downloads, &repo->likes,
-	    &repo->created_ms, &repo->updated_ms, &role, &bt, &bl, &tt, &tl,
-	    &repo->mirror, &mt, &ml, &mfresh, &repo->change_seq);
+	rc = db_row(res, AUTH_TOKEN_COLS(p, &tok->stored, &tok->slen),
+	    db_out_i(&repo->id), db_out_s(&type), db_out_i(&repo->owner_id),
+	    db_out_s(&repo->ns), db_out_s(&repo->name), db_out_i(&priv),
+	    db_out_i(&gated), db_out_i(&disabled),
+	    db_out_u(&repo->lfs_multipart_threshold),
+	    db_out_i(&repo->downloads), db_out_i(&repo->likes),
+	    db_out_i(&repo->created_ms), db_out_i(&repo->updated_ms),
+	    db_out_s(&role), db_out_b(&bt, &bl), db_out_b(&tt, &tl),
+	    db_out_s(&repo->mirror), db_out_b(&mt, &ml), db_out_i(&mfresh),
+	    db_out_u(&repo->change_seq));
 	if (rc <= 0)
 		return kerr_db(e, x->hub->db);
 	if (q->token_hash != NULL)
@@ -261,9 +264,9 @@ repo_rev(struct dctx *x, struct repo *repo, const char *rev,
 		char *kind;
 
 		ref_names(rev, &branch, &tag);
-		if (db_exec(db, x->a, &res, SQL_REF, "iss", repo->id, branch,
-		    tag) != 0 || (rc = db_row(res, "sb", &kind, &oid,
-		    &olen)) < 0)
+		if (db_exec(db, x->a, &res, &SQL_REF, db_i(repo->id),
+		    db_s(branch), db_s(tag)) != 0 || (rc = db_row(res,
+		    db_out_s(&kind), db_out_b(&oid, &olen))) < 0)
 			return kerr_db(e, db);
 		repo->rev_asked = rev;
 		repo->rev_is_ref = rc == 1 && olen == OID_LEN;
@@ -295,10 +298,10 @@ repo_rev(struct dctx *x, struct repo *repo, const char *rev,
 				    v);
 			}
 		}
-		if (db_exec(db, x->a, &res, SQL_COMMIT_PREFIX, "ibb", repo->id,
-		    lo, sizeof(lo), hi, sizeof(hi)) != 0)
+		if (db_exec(db, x->a, &res, &SQL_COMMIT_PREFIX, db_i(repo->id),
+		    db_b(lo, sizeof(lo)), db_b(hi, sizeof(hi))) != 0)
 			return kerr_db(e, db);
-		while ((rc = db_row(res, "b", &oid, &olen)) == 1) {
+		while ((rc = db_row(res, db_out_b(&oid, &olen))) == 1) {
 			if (olen == OID_LEN)
 				memcpy(out->commit.b, oid, OID_LEN);
 			rows++;

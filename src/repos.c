@@ -11,27 +11,28 @@
 #include "names.h"
 #include "repos.h"
 
-static const char SQL_NAMESPACE[] =
+static const struct db_stmt SQL_NAMESPACE = DB_READ("is", "iss",
     "SELECT n.id, n.kind, (SELECT m.role FROM org_member m"
     " WHERE m.org_id = n.id AND m.user_id = ?) FROM namespace n"
-    " WHERE n.name = ?";
-static const char SQL_CREATE[] =
+    " WHERE n.name = ?");
+static const struct db_stmt SQL_CREATE = DB_WRITE("sisii",
     "INSERT INTO repo (type, owner_id, name, private,"
-    " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)";
-static const char SQL_DELETE[] = "DELETE FROM repo WHERE id = ?";
-static const char SQL_MOVE[] =
-    "UPDATE repo SET owner_id = ?, name = ? WHERE id = ?";
-static const char SQL_SET_PRIVATE[] =
-    "UPDATE repo SET private = ? WHERE id = ?";
-static const char SQL_SET_GATED[] =
-    "UPDATE repo SET gated = ? WHERE id = ?";
+    " lfs_multipart_threshold) VALUES (?, ?, ?, ?, ?)");
+static const struct db_stmt SQL_DELETE = DB_WRITE("i",
+    "DELETE FROM repo WHERE id = ?");
+static const struct db_stmt SQL_MOVE = DB_WRITE("isi",
+    "UPDATE repo SET owner_id = ?, name = ? WHERE id = ?");
+static const struct db_stmt SQL_SET_PRIVATE = DB_WRITE("ii",
+    "UPDATE repo SET private = ? WHERE id = ?");
+static const struct db_stmt SQL_SET_GATED = DB_WRITE("ii",
+    "UPDATE repo SET gated = ? WHERE id = ?");
 /* Per-repository LFS settings (quota.c reads them for preupload): each
  * changes only when its flag is 1; NULL means the server's default. */
-static const char SQL_SET_LFS[] =
+static const struct db_stmt SQL_SET_LFS = DB_WRITE("isisisi",
     "UPDATE repo SET lfs_threshold = IF(?, ?, lfs_threshold),"
     " lfs_patterns = IF(?, ?, lfs_patterns),"
     " lfs_multipart_threshold = IF(?, ?, lfs_multipart_threshold)"
-    " WHERE id = ?";
+    " WHERE id = ?");
 
 /* The Hub's default .gitattributes of a new repository. */
 static const char *const lfs_patterns[] = {
@@ -82,8 +83,9 @@ repos_create(struct dctx *x, int64_t ns_id, const char *ns,
 	}
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
-	if (db_exec(db, x->a, &res, SQL_CREATE, "sisii", repo_type_name(type),
-	    ns_id, name, (int64_t)private_, thresh) != 0) {
+	if (db_exec(db, x->a, &res, &SQL_CREATE, db_s(repo_type_name(type)),
+	    db_i(ns_id), db_s(name), db_i((int64_t)private_),
+	    db_i(thresh)) != 0) {
 		int rc = db_errno(db) == ER_DUP_ENTRY ? kerr_set(e, 409,
 		    "RepoExists", "You already created this %s repo: %s%s%s",
 		    repo_type_name(type), ns, *ns != '\0' ? "/" : "", name) :
@@ -114,8 +116,10 @@ repos_namespace_writable(struct db *db, struct arena *a, int64_t user_id,
 	char *kind, *role;
 	int rc;
 
-	if (db_exec(db, a, &res, SQL_NAMESPACE, "is", user_id, ns) != 0 ||
-	    (rc = db_row(res, "iss", id, &kind, &role)) < 0)
+	if (db_exec(db, a, &res, &SQL_NAMESPACE, db_i(user_id),
+	    db_s(ns)) != 0 ||
+	    (rc = db_row(res, db_out_i(id), db_out_s(&kind),
+	    db_out_s(&role))) < 0)
 		return kerr_db(e, db);
 	if (rc == 0)
 		return kerr_set(e, 404, "NotFound", "No user or organization "
@@ -137,7 +141,7 @@ repos_delete(struct db *db, struct arena *a, int64_t repo_id,
 	 * its repo_change row stays, to tell the caches it changed. */
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
-	if (db_exec(db, a, NULL, SQL_DELETE, "i", repo_id) != 0 ||
+	if (db_exec(db, a, NULL, &SQL_DELETE, db_i(repo_id)) != 0 ||
 	    fresh_bump(db, repo_id) != 0 || db_commit(db) != 0) {
 		kerr_db(e, db);
 		db_rollback(db);
@@ -157,7 +161,8 @@ repos_move(struct db *db, struct arena *a, int64_t repo_id, int64_t ns_id,
 		    name, why);
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
-	if (db_exec(db, a, NULL, SQL_MOVE, "isi", ns_id, name, repo_id) != 0) {
+	if (db_exec(db, a, NULL, &SQL_MOVE, db_i(ns_id), db_s(name),
+	    db_i(repo_id)) != 0) {
 		db_rollback(db);
 		if (db_errno(db) == ER_DUP_ENTRY)
 			return kerr_set(e, 409, "RepoExists", "A repository "
@@ -178,15 +183,15 @@ repos_settings(struct db *db, struct arena *a, int64_t repo_id,
 {
 	if (db_begin(db) != 0)
 		return kerr_db(e, db);
-	if ((s->private_ >= 0 && db_exec(db, a, NULL, SQL_SET_PRIVATE, "ii",
-	    (int64_t)s->private_, repo_id) != 0) ||
-	    (s->gated >= 0 && db_exec(db, a, NULL, SQL_SET_GATED, "ii",
-	    (int64_t)s->gated, repo_id) != 0) ||
+	if ((s->private_ >= 0 && db_exec(db, a, NULL, &SQL_SET_PRIVATE,
+	    db_i((int64_t)s->private_), db_i(repo_id)) != 0) ||
+	    (s->gated >= 0 && db_exec(db, a, NULL, &SQL_SET_GATED,
+	    db_i((int64_t)s->gated), db_i(repo_id)) != 0) ||
 	    ((s->set_threshold || s->set_multipart || s->set_patterns) &&
-	    db_exec(db, a, NULL, SQL_SET_LFS, "isisisi",
-	    (int64_t)s->set_threshold, s->threshold,
-	    (int64_t)s->set_patterns, s->patterns,
-	    (int64_t)s->set_multipart, s->multipart, repo_id) != 0) ||
+	    db_exec(db, a, NULL, &SQL_SET_LFS, db_i((int64_t)s->set_threshold),
+	    db_s(s->threshold), db_i((int64_t)s->set_patterns),
+	    db_s(s->patterns), db_i((int64_t)s->set_multipart),
+	    db_s(s->multipart), db_i(repo_id)) != 0) ||
 	    fresh_bump(db, repo_id) != 0 || db_commit(db) != 0) {
 		kerr_db(e, db);
 		db_rollback(db);

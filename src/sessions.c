@@ -13,21 +13,21 @@
  * neither the user's existence nor the work done shows in the timing. */
 #define LOGIN_FAIL_MS		400
 
-static const char SQL_LOGIN_NAME[] =
+static const struct db_stmt SQL_LOGIN_NAME = DB_READ("s", "issssii",
     "SELECT id, name, fullname, email, password_hash, disabled,"
     " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
-    " FROM namespace WHERE name = ? AND kind = 'user'";
-static const char SQL_LOGIN_EMAIL[] =
+    " FROM namespace WHERE name = ? AND kind = 'user'");
+static const struct db_stmt SQL_LOGIN_EMAIL = DB_READ("s", "issssii",
     "SELECT id, name, fullname, email, password_hash, disabled,"
     " FLOOR(UNIX_TIMESTAMP(created_at) * 1000)"
-    " FROM namespace WHERE email = ? AND kind = 'user'";
-static const char SQL_SESSION_PURGE[] =
-    "DELETE FROM session WHERE user_id = ? AND expires_at <= NOW(3)";
-static const char SQL_SESSION_ADD[] =
+    " FROM namespace WHERE email = ? AND kind = 'user'");
+static const struct db_stmt SQL_SESSION_PURGE = DB_WRITE("i",
+    "DELETE FROM session WHERE user_id = ? AND expires_at <= NOW(3)");
+static const struct db_stmt SQL_SESSION_ADD = DB_WRITE("ib",
     "INSERT INTO session (user_id, hash, expires_at)"
-    " VALUES (?, ?, NOW(3) + INTERVAL 30 DAY)";
-static const char SQL_SESSION_END[] =
-    "DELETE FROM session WHERE hash = ?";
+    " VALUES (?, ?, NOW(3) + INTERVAL 30 DAY)");
+static const struct db_stmt SQL_SESSION_END = DB_WRITE("b",
+    "DELETE FROM session WHERE hash = ?");
 
 /* Milliseconds on the monotonic clock. */
 static int64_t
@@ -67,10 +67,11 @@ session_login(struct db *db, struct arena *a, const char *login,
 
 	memset(u, 0, sizeof(*u));
 	/* Names hold no '@': a login with one is an email address. */
-	if (db_exec(db, a, &res, strchr(login, '@') != NULL ?
-	    SQL_LOGIN_EMAIL : SQL_LOGIN_NAME, "s", login) != 0 ||
-	    (rc = db_row(res, "issssii", &u->id, &u->name, &u->fullname,
-	    &u->email, &stored, &disabled, &u->created_ms)) < 0)
+	if (db_exec(db, a, &res, strchr(login, '@') != NULL ? &SQL_LOGIN_EMAIL :
+	    &SQL_LOGIN_NAME, db_s(login)) != 0 ||
+	    (rc = db_row(res, db_out_i(&u->id), db_out_s(&u->name),
+	    db_out_s(&u->fullname), db_out_s(&u->email), db_out_s(&stored),
+	    db_out_i(&disabled), db_out_i(&u->created_ms))) < 0)
 		return kerr_db(e, db);
 	/* The same work whether the user exists or not. */
 	if (rc == 1 && stored != NULL)
@@ -92,9 +93,9 @@ session_login(struct db *db, struct arena *a, const char *login,
 	}
 	session_generate(sid);
 	token_hash(sid, SESSION_LEN, hash);
-	if (db_exec(db, a, NULL, SQL_SESSION_PURGE, "i", u->id) != 0 ||
-	    db_exec(db, a, NULL, SQL_SESSION_ADD, "ib", u->id, hash,
-	    sizeof(hash)) != 0) {
+	if (db_exec(db, a, NULL, &SQL_SESSION_PURGE, db_i(u->id)) != 0 ||
+	    db_exec(db, a, NULL, &SQL_SESSION_ADD, db_i(u->id), db_b(hash,
+	    sizeof(hash))) != 0) {
 		sodium_memzero(sid, SESSION_LEN + 1);
 		return kerr_db(e, db);
 	}
@@ -108,8 +109,8 @@ session_end(struct db *db, struct arena *a, const char *sid, size_t len,
 	unsigned char hash[TOKEN_HASH_LEN];
 
 	token_hash(sid, len, hash);
-	if (db_exec(db, a, NULL, SQL_SESSION_END, "b", hash,
-	    sizeof(hash)) != 0)
+	if (db_exec(db, a, NULL, &SQL_SESSION_END, db_b(hash,
+	    sizeof(hash))) != 0)
 		return kerr_db(e, db);
 	return 0;
 }

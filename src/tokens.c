@@ -10,23 +10,23 @@
 #include "names.h"
 #include "tokens.h"
 
-static const char SQL_ADD_FOREVER[] =
-    "INSERT INTO token (user_id, name, role, hash) VALUES (?, ?, ?, ?)";
-static const char SQL_ADD_UNTIL[] =
+static const struct db_stmt SQL_ADD_FOREVER = DB_WRITE("issb",
+    "INSERT INTO token (user_id, name, role, hash) VALUES (?, ?, ?, ?)");
+static const struct db_stmt SQL_ADD_UNTIL = DB_WRITE("issbi",
     "INSERT INTO token (user_id, name, role, hash, expires_at)"
-    " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))";
-static const char SQL_GET[] =
+    " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))");
+static const struct db_stmt SQL_GET = DB_READ("i", "ii",
     "SELECT FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
-    " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000) FROM token WHERE id = ?";
+    " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000) FROM token WHERE id = ?");
 
-static const char SQL_LIST[] =
+static const struct db_stmt SQL_LIST = DB_READ("i", "issiii",
     "SELECT id, name, role, FLOOR(UNIX_TIMESTAMP(created_at) * 1000),"
     " FLOOR(UNIX_TIMESTAMP(expires_at) * 1000),"
     " expires_at IS NOT NULL AND expires_at <= NOW(3)"
-    " FROM token WHERE user_id = ? AND revoked_at IS NULL ORDER BY id";
-static const char SQL_REVOKE[] =
+    " FROM token WHERE user_id = ? AND revoked_at IS NULL ORDER BY id");
+static const struct db_stmt SQL_REVOKE = DB_WRITE("ii",
     "UPDATE token SET revoked_at = NOW(3)"
-    " WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
+    " WHERE id = ? AND user_id = ? AND revoked_at IS NULL");
 
 bool
 token_role_valid(const char *role)
@@ -58,14 +58,15 @@ token_issue(struct db *db, struct arena *a, int64_t user_id,
 		    "the future, within %d days", TOKEN_DAYS_MAX);
 	token_generate(out->token);
 	token_hash(out->token, TOKEN_LEN, hash);
-	rc = until ? db_exec(db, a, &res, SQL_ADD_UNTIL, "issbi", user_id,
-	    name, role, hash, sizeof(hash), until) :
-	    db_exec(db, a, &res, SQL_ADD_FOREVER, "issb", user_id, name, role,
-	    hash, sizeof(hash));
+	rc = until ? db_exec(db, a, &res, &SQL_ADD_UNTIL, db_i(user_id),
+	    db_s(name), db_s(role), db_b(hash, sizeof(hash)), db_i(until)) :
+	    db_exec(db, a, &res, &SQL_ADD_FOREVER, db_i(user_id), db_s(name),
+	    db_s(role), db_b(hash, sizeof(hash)));
 	if (rc == 0) {
 		out->id = (int64_t)db_insert_id(res);
-		rc = db_exec(db, a, &res, SQL_GET, "i", out->id) != 0 ||
-		    db_row(res, "ii", &out->created_ms, &out->expires_ms) != 1;
+		rc = db_exec(db, a, &res, &SQL_GET, db_i(out->id)) != 0 ||
+		    db_row(res, db_out_i(&out->created_ms),
+		    db_out_i(&out->expires_ms)) != 1;
 	}
 	if (rc != 0) {
 		sodium_memzero(out->token, sizeof(out->token));
@@ -85,10 +86,11 @@ token_list(struct db *db, struct arena *a, int64_t user_id,
 	int rc;
 
 	*n = 0;
-	if (db_exec(db, a, &res, SQL_LIST, "i", user_id) != 0)
+	if (db_exec(db, a, &res, &SQL_LIST, db_i(user_id)) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "issiii", &t.id, &t.name, &t.role,
-	    &t.created_ms, &t.expires_ms, &expired)) == 1) {
+	while ((rc = db_row(res, db_out_i(&t.id), db_out_s(&t.name),
+	    db_out_s(&t.role), db_out_i(&t.created_ms), db_out_i(&t.expires_ms),
+	    db_out_i(&expired))) == 1) {
 		v = arena_grow(a, v, *n, &cap, sizeof(*v), 16);
 		t.expired = expired != 0;
 		v[(*n)++] = t;
@@ -107,7 +109,7 @@ token_revoke(struct db *db, struct arena *a, int64_t user_id, int64_t id,
 
 	/* with the change that makes every worker forget it */
 	if (db_begin(db) != 0 ||
-	    db_exec(db, a, &res, SQL_REVOKE, "ii", id, user_id) != 0)
+	    db_exec(db, a, &res, &SQL_REVOKE, db_i(id), db_i(user_id)) != 0)
 		goto dberr;
 	if (db_affected(res) == 0) {
 		db_rollback(db);

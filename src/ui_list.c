@@ -43,9 +43,11 @@ rows(struct req *r, struct html *h, struct db_res *res, const char *type,
 
 	*n = 0;
 	*next = NULL;
-	while ((rc = db_row(res, "issiiiiiiibs", &id, &ns, &name, &priv,
-	    &gated, &disabled, &downloads, &likes, &created, &updated, &head,
-	    &hlen, &mirror)) == 1) {
+	while ((rc = db_row(res, db_out_i(&id), db_out_s(&ns), db_out_s(&name),
+	    db_out_i(&priv), db_out_i(&gated), db_out_i(&disabled),
+	    db_out_i(&downloads), db_out_i(&likes), db_out_i(&created),
+	    db_out_i(&updated), db_out_b(&head, &hlen),
+	    db_out_s(&mirror))) == 1) {
 		const char *full = *ns ? arena_printf(r->a, "%s/%s", ns,
 		    name) : name;
 

@@ -46,34 +46,34 @@
 
 /* With what an annotated tag's object peels to (NULL for the rest), and
  * whether it tags a tag. */
-static const char SQL_REFS[] =
+static const struct db_stmt SQL_REFS = DB_READ("i", "ssbbsi",
     "SELECT r.kind, r.name, r.target, COALESCE(g.peeled, g.object),"
     " COALESCE(g.peeled_type, g.type), g.peeled IS NOT NULL FROM ref r"
-    " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?";
-static const char SQL_IS_COMMIT[] =
-    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?";
+    " LEFT JOIN git_tag g ON g.oid = r.target WHERE r.repo_id = ?");
+static const struct db_stmt SQL_IS_COMMIT = DB_READ("ib", "i",
+    "SELECT 1 FROM repo_commit WHERE repo_id = ? AND oid = ?");
 /* Which ids of a JSON array of hex ids are this repository's commits, or
  * blobs its commits reference (a partial clone's later fetches want blobs
  * by id, thousands at once): one query a batch of wants. */
-static const char SQL_COMMITS_IN[] =
+static const struct db_stmt SQL_COMMITS_IN = DB_READ("si", "b",
     "SELECT c.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
     " PATH '$')) AS j JOIN repo_commit c ON c.repo_id = ?"
-    " AND c.oid = UNHEX(j.h)";
-static const char SQL_BLOBS_IN[] =
+    " AND c.oid = UNHEX(j.h)");
+static const struct db_stmt SQL_BLOBS_IN = DB_READ("si", "b",
     "SELECT b.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40)"
     " PATH '$')) AS j JOIN repo_blob b ON b.repo_id = ?"
-    " AND b.oid = UNHEX(j.h)";
+    " AND b.oid = UNHEX(j.h)");
 /* Wants a batch: 1,000 ids are 43 KB of JSON, far under
  * max_allowed_packet. */
 #define WANTS_BATCH	1000
 /* The rows of the blobs about to be written, and a small one's bytes (an
  * LFS file's pointer is made from its row; a large file's bytes are in
  * S3): one query for a window of blobs, not two a blob. */
-static const char SQL_BLOBS_AHEAD[] =
+static const struct db_stmt SQL_BLOBS_AHEAD = DB_READ("s", "bubiib",
     "SELECT g.oid, g.size, g.sha256, g.lfs, g.in_s3, d.data"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (h CHAR(40) PATH '$')) AS j"
     " JOIN git_blob g ON g.oid = UNHEX(j.h)"
-    " LEFT JOIN blob_data d ON d.oid = g.oid AND g.lfs = 0";
+    " LEFT JOIN blob_data d ON d.oid = g.oid AND g.lfs = 0");
 /* Blobs a window: 256 small ones are at most 1 MiB of bytes (blobstore.h's
  * 4 KiB), and a window is 1/256 of the queries of one a blob. */
 #define AHEAD_BLOBS	256
@@ -85,7 +85,7 @@ static const char SQL_BLOBS_AHEAD[] =
 #define AHEAD_S3_ONE	(1u << 20)
 /* Every ancestor of a commit (through every parent), each once, with its
  * parents: the first, and the rest as one string of 20-byte ids. */
-static const char SQL_ANCESTRY[] =
+static const struct db_stmt SQL_ANCESTRY = DB_READ("b", "bbb",
     "SET STATEMENT max_recursive_iterations = 100000000 FOR"
     " WITH RECURSIVE h (oid) AS ("
     "  SELECT CAST(? AS BINARY(20))"
@@ -97,7 +97,7 @@ static const char SQL_ANCESTRY[] =
     " SELECT c.oid, c.parent,"
     "  (SELECT GROUP_CONCAT(p.parent ORDER BY p.n SEPARATOR '')"
     "   FROM git_commit_parent p WHERE p.oid = c.oid)"
-    " FROM h JOIN git_commit c ON c.oid = h.oid";
+    " FROM h JOIN git_commit c ON c.oid = h.oid");
 
 /* ---- the request ---- */
 
@@ -620,10 +620,11 @@ upload_refs(struct db *db, struct arena *a, int64_t repo_id,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (db_exec(db, a, &res, SQL_REFS, "i", repo_id) != 0)
+	if (db_exec(db, a, &res, &SQL_REFS, db_i(repo_id)) != 0)
 		return kerr_db(e, db);
-	while ((rc = db_row(res, "ssbbsi", &kind, &name, &target, &tlen,
-	    &peeled, &plen, &ptype, &chain)) == 1) {
+	while ((rc = db_row(res, db_out_s(&kind), db_out_s(&name),
+	    db_out_b(&target, &tlen), db_out_b(&peeled, &plen),
+	    db_out_s(&ptype), db_out_i(&chain))) == 1) {
 		struct upload_ref *r;
 
 		if (tlen != OID_LEN)
@@ -869,18 +870,18 @@ is_ours(struct fetch *f, const struct oid *o)
 
 	if (map_get(&f->tips, o) != NULL)
 		return 1;
-	if (db_exec(f->db, f->scratch, &res, SQL_IS_COMMIT, "ib", f->repo_id,
-	    o->b, (size_t)OID_LEN) != 0 ||
-	    (rc = db_row(res, "i", &one)) < 0)
+	if (db_exec(f->db, f->scratch, &res, &SQL_IS_COMMIT, db_i(f->repo_id),
+	    db_b(o->b, OID_LEN)) != 0 ||
+	    (rc = db_row(res, db_out_i(&one))) < 0)
 		return kerr_db(f->e, f->db);
 	return rc;
 }
 
-/* Which of v[0..n) are in this repository by sql (SQL_COMMITS_IN,
+/* Which of v[0..n) are in this repository by st (SQL_COMMITS_IN,
  * SQL_BLOBS_IN), into found, WANTS_BATCH a query. 0, or -1 with f->e. */
 static int
-in_repo_batch(struct fetch *f, const char *sql, const struct oid *v,
-    size_t n, struct oidmap *found)
+in_repo_batch(struct fetch *f, const struct db_stmt *st,
+    const struct oid *v, size_t n, struct oidmap *found)
 {
 	struct db_res *res;
 	struct buf js;
@@ -897,10 +898,10 @@ in_repo_batch(struct fetch *f, const char *sql, const struct oid *v,
 			buf_printf(&js, "%s\"%s\"", k > i ? "," : "", hex);
 		}
 		buf_add(&js, "]", 2);	/* with its NUL: a C string */
-		if (db_exec(f->db, f->scratch, &res, sql, "si", js.data,
-		    f->repo_id) != 0)
+		if (db_exec(f->db, f->scratch, &res, st, db_s(js.data),
+		    db_i(f->repo_id)) != 0)
 			return kerr_db(f->e, f->db);
-		while ((rc = db_row(res, "b", &o, &len)) == 1) {
+		while ((rc = db_row(res, db_out_b(&o, &len))) == 1) {
 			struct oid x;
 
 			if (len != OID_LEN)
@@ -991,13 +992,13 @@ fill_closure(struct fetch *f)
 			continue;
 		if ((rc = keepalive(f)) != 0)
 			break;
-		if (db_exec(f->db, ea, &res, SQL_ANCESTRY, "b",
-		    f->common[i].b, (size_t)OID_LEN) != 0) {
+		if (db_exec(f->db, ea, &res, &SQL_ANCESTRY, db_b(f->common[i].b,
+		    OID_LEN)) != 0) {
 			rc = kerr_db(f->e, f->db);
 			break;
 		}
-		while ((rc = db_row(res, "bbb", &o, &olen, &fp, &fl, &mp,
-		    &ml)) == 1) {
+		while ((rc = db_row(res, db_out_b(&o, &olen), db_out_b(&fp,
+		    &fl), db_out_b(&mp, &ml))) == 1) {
 			if (olen != OID_LEN)
 				continue;
 			memcpy(c.b, o, OID_LEN);
@@ -1243,11 +1244,11 @@ fill_excluded(struct fetch *f, struct oidmap *excl)
 		tip = found->annotated ? found->peeled : found->oid;
 		if (map_get(excl, &tip) != NULL)
 			continue;
-		if (db_exec(f->db, f->scratch, &res, SQL_ANCESTRY, "b", tip.b,
-		    (size_t)OID_LEN) != 0)
+		if (db_exec(f->db, f->scratch, &res, &SQL_ANCESTRY, db_b(tip.b,
+		    OID_LEN)) != 0)
 			return kerr_db(f->e, f->db);
-		while ((rc = db_row(res, "bbb", &o, &olen, &fp, &fl, &mp,
-		    &ml)) == 1) {
+		while ((rc = db_row(res, db_out_b(&o, &olen), db_out_b(&fp,
+		    &fl), db_out_b(&mp, &ml))) == 1) {
 			struct oid c;
 
 			if (olen != OID_LEN)
@@ -1764,10 +1765,11 @@ ahead_fill(struct fetch *f, size_t i)
 	if (n == 0)
 		return 0;
 	buf_add(&js, "]", 2);	/* with its NUL: a C string */
-	if (db_exec(f->db, &h->a, &res, SQL_BLOBS_AHEAD, "s", js.data) != 0)
+	if (db_exec(f->db, &h->a, &res, &SQL_BLOBS_AHEAD, db_s(js.data)) != 0)
 		return kerr_db(f->e, f->db);
-	while (h->n < AHEAD_BLOBS && (rc = db_row(res, "bubiib", &o, &olen,
-	    &size, &sha, &slen, &lfs, &in_s3, &data, &dlen)) == 1) {
+	while (h->n < AHEAD_BLOBS && (rc = db_row(res, db_out_b(&o, &olen),
+	    db_out_u(&size), db_out_b(&sha, &slen), db_out_i(&lfs),
+	    db_out_i(&in_s3), db_out_b(&data, &dlen))) == 1) {
 		struct ahead_blob *b = &h->v[h->n];
 
 		if (olen != OID_LEN || slen != SHA256_LEN)
@@ -2211,13 +2213,13 @@ check_wants(struct fetch *f)
 	for (i = 0; i < q->nwants; i++)
 		if (map_get(&f->tips, &q->wants[i]) == NULL)
 			rest[nrest++] = q->wants[i];
-	if (nrest > 0 && in_repo_batch(f, SQL_COMMITS_IN, rest, nrest,
+	if (nrest > 0 && in_repo_batch(f, &SQL_COMMITS_IN, rest, nrest,
 	    commits) != 0)
 		return -1;
 	for (i = 0; i < nrest; i++)
 		if (map_get(commits, &rest[i]) == NULL)
 			rest[nblob++] = rest[i];
-	if (nblob > 0 && in_repo_batch(f, SQL_BLOBS_IN, rest, nblob,
+	if (nblob > 0 && in_repo_batch(f, &SQL_BLOBS_IN, rest, nblob,
 	    blobs) != 0)
 		return -1;
 	for (i = 0; i < q->nwants; i++) {
@@ -2289,7 +2291,7 @@ upload_fetch(struct db *db, struct s3 *s3, struct arena *a, int64_t repo_id,
 	 * negotiation round is up to 256 of them: one query a thousand) */
 	f->common = arena_alloc(a, (q->nhaves ? q->nhaves : 1) *
 	    sizeof(*f->common));
-	if (q->nhaves > 0 && in_repo_batch(f, SQL_COMMITS_IN, q->haves,
+	if (q->nhaves > 0 && in_repo_batch(f, &SQL_COMMITS_IN, q->haves,
 	    q->nhaves, have_ours) != 0)
 		return -1;
 	for (i = 0; i < q->nhaves; i++) {
