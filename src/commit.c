@@ -53,9 +53,6 @@ static struct db_rows git_blob_rows = DB_ROWS(
     "(?, ?, ?, ?, ?)", "bubii");
 /* Rows per multi-row statement. */
 #define ROWS_CHUNK	DB_ROWS_MAX
-/* Deadlocks of the blob transaction retried (two commits bringing the
- * same new blobs; rows go in id order, so this is rare). */
-#define BLOB_TX_ATTEMPTS	3
 static const struct db_stmt SQL_TOUCH = DB_WRITE("i",
     "UPDATE repo SET updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?");
 /* Stored blobs among the ids of a JSON array of hex strings, and the
@@ -424,29 +421,34 @@ write_blobs(struct dctx *x, const struct commit_op *ops, const size_t *idx,
 	return 0;
 }
 
-/* write_blobs() in a transaction of its own, unless the caller has one
- * open (commit_initial()). Returns 0 or -1 (database). */
+struct blobs_tx {
+	struct dctx		*x;
+	const struct commit_op	*ops;
+	const size_t		*idx;
+	size_t			 n;
+};
+
+static int
+blobs_tx(void *arg)
+{
+	struct blobs_tx *t = arg;
+
+	return write_blobs(t->x, t->ops, t->idx, t->n);
+}
+
+/* write_blobs() in a transaction of its own (two commits bringing the
+ * same new blobs may deadlock: rows go in id order, so this is rare),
+ * unless the caller has one open (commit_initial()). Returns 0 or -1
+ * (database). */
 static int
 put_blobs(struct dctx *x, const struct commit_op *ops, const size_t *idx,
     size_t n)
 {
-	struct db *db = x->hub->db;
-	int attempt;
+	struct blobs_tx t = { x, ops, idx, n };
 
-	if (db_in_transaction(db))
+	if (db_in_transaction(x->hub->db))
 		return write_blobs(x, ops, idx, n);
-	for (attempt = 1; ; attempt++) {
-		if (db_begin(db) != 0)
-			return -1;
-		if (write_blobs(x, ops, idx, n) == 0 && db_commit(db) == 0)
-			return 0;
-		db_rollback(db);
-		if (db_errno(db) != ER_LOCK_DEADLOCK ||
-		    attempt == BLOB_TX_ATTEMPTS)
-			return -1;
-		log_debug("blob rows: deadlock, retrying (attempt %d)",
-		    attempt + 1);
-	}
+	return db_transaction(x->hub->db, blobs_tx, &t);
 }
 
 /* The puts of a commit in blob id order (mark_repeats()), and their

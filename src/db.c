@@ -654,6 +654,27 @@ db_rollback(struct db *db)
 	memcpy(db->errmsg, msg, sizeof(msg));
 }
 
+int
+db_transaction(struct db *db, int (*fn)(void *), void *arg)
+{
+	int attempt;
+
+	for (attempt = 1; ; attempt++) {
+		if (db_begin(db) != 0)
+			return -1;
+		/* an fn that fails with no statement failing leaves the last
+		 * statement's err: 0 */
+		if (fn(arg) == 0 && db_commit(db) == 0)
+			return 0;
+		db_rollback(db);
+		if (db_errno(db) != ER_LOCK_DEADLOCK ||
+		    attempt == DB_TX_ATTEMPTS)
+			return -1;
+		log_debug("database: a transaction lost a deadlock; again "
+		    "(try %d)", attempt + 1);
+	}
+}
+
 bool
 db_unavailable(const struct db *db)
 {

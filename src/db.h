@@ -203,6 +203,18 @@ bool		 db_in_transaction(const struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
 
+/*
+ * Runs fn(arg) in a transaction of its own: db_begin(), fn, db_commit().
+ * fn returns 0 to commit, -1 to roll back. When fn or the commit lost a
+ * deadlock (ER_LOCK_DEADLOCK: InnoDB's, and Galera's certification
+ * failures arrive as one), the transaction is rolled back and fn run
+ * again, DB_TX_ATTEMPTS times at most. Returns 0 (committed) or -1
+ * (rolled back): db_errno() is then the database's error, ER_LOCK_DEADLOCK
+ * when the last try lost one too, or 0 when fn failed for its own reason.
+ */
+#define DB_TX_ATTEMPTS	4
+int		 db_transaction(struct db *, int (*fn)(void *arg), void *arg);
+
 /* Whether the last error was "cannot reach the server". */
 bool		 db_unavailable(const struct db *);
 /* The last error's MariaDB number (e.g. 1062 duplicate key), or 0. */

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <mysqld_error.h>
 
 #include "db.h"
 #include "discussions.h"
@@ -19,9 +18,6 @@
 #include "names.h"
 #include "treediff.h"
 
-/* A deadlock between two writers of one repository's discussions is
- * retried this many times in all. */
-#define TX_ATTEMPTS	4
 
 #define MS(col)	" FLOOR(UNIX_TIMESTAMP(" col ") * 1000)"
 
@@ -483,26 +479,35 @@ insert_discussion(struct dctx *x, int64_t repo_id, int64_t author,
 	return 0;
 }
 
-/* Runs fn in a transaction of its own, again after a deadlock. */
+struct tx {
+	struct dctx	*x;
+	int		(*fn)(struct dctx *, void *, struct kerr *);
+	void		*arg;
+	struct kerr	*e;
+};
+
+static int
+run_tx(void *arg)
+{
+	struct tx *t = arg;
+
+	return t->fn(t->x, t->arg, t->e);
+}
+
+/* Runs fn in a transaction of its own, again after a deadlock
+ * (db_transaction()); 0, or -1 with *e. */
 static int
 in_tx(struct dctx *x, int (*fn)(struct dctx *, void *, struct kerr *),
     void *arg, struct kerr *e)
 {
-	struct db *db = x->hub->db;
-	int attempt;
+	struct tx t = { x, fn, arg, e };
 
-	for (attempt = 1; ; attempt++) {
-		if (db_begin(db) != 0)
-			return kerr_db(e, db);
-		if (fn(x, arg, e) == 0) {
-			if (db_commit(db) == 0)
-				return 0;
-			kerr_db(e, db);
-		}
-		db_rollback(db);
-		if (db_errno(db) != ER_LOCK_DEADLOCK || attempt == TX_ATTEMPTS)
-			return -1;
-	}
+	if (db_transaction(x->hub->db, run_tx, &t) == 0)
+		return 0;
+	/* fn's own refusal is in *e; a database error is the database's */
+	if (db_errno(x->hub->db) != 0)
+		kerr_db(e, x->hub->db);
+	return -1;
 }
 
 struct create_args {

@@ -600,6 +600,29 @@ mark_repeats(struct arena *a, const struct oid *oids, size_t n, bool *found)
 			found[v[i].i] = true;
 }
 
+/* Small blobs' bytes and rows (db_transaction()'s body). */
+struct small_tx {
+	struct db		*db;
+	struct arena		*a;
+	const struct blob_row	*rows;
+	const struct blob_info	*small;
+	size_t			 n;
+};
+
+static int
+small_tx(void *arg)
+{
+	struct small_tx *t = arg;
+	size_t i;
+
+	if (blobstore_put_small(t->db, t->a, t->rows, t->n) != 0)
+		return -1;
+	for (i = 0; i < t->n; i++)
+		if (gitstore_put_blob(t->db, t->a, &t->small[i]) != 0)
+			return -1;
+	return 0;
+}
+
 /*
  * Fetches, checks and stores the regular files the store lacks: a file
  * whose bytes are not its git blob id is refused (nothing of the revision
@@ -615,11 +638,11 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	struct blob_info *have, bi;
 	struct blob_row *rows;
 	struct blob_info *small;
-	bool *found, deadlock;
+	bool *found;
 	size_t i, n = 0, nrows = 0, nput = 0;
 	uint64_t total = 0;
 	struct s3_obj *put;
-	int attempt;
+	struct small_tx t;
 
 	oids = arena_alloc(d->a, (s->nfiles + 1) * sizeof(*oids));
 	for (i = 0; i < s->nfiles; i++)
@@ -722,22 +745,13 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 	/* A small blob's row only with its bytes, in one transaction
 	 * (tried again when it loses a deadlock to another copy of the same
 	 * files, as a commit's blob rows are). */
-	for (attempt = 1; nrows > 0; attempt++) {
-		if (db_begin(db) != 0)
-			return kerr_db(e, db);
-		if (blobstore_put_small(db, d->a, rows, nrows) == 0) {
-			for (i = 0; i < nrows; i++)
-				if (gitstore_put_blob(db, d->a, &small[i]) != 0)
-					break;
-			if (i == nrows && db_commit(db) == 0)
-				break;
-		}
-		kerr_db(e, db);
-		deadlock = db_errno(db) == ER_LOCK_DEADLOCK;
-		db_rollback(db);
-		if (!deadlock || attempt == 3)
-			return -1;
-	}
+	t.db = db;
+	t.a = d->a;
+	t.rows = rows;
+	t.small = small;
+	t.n = nrows;
+	if (nrows > 0 && db_transaction(db, small_tx, &t) != 0)
+		return kerr_db(e, db);
 	return 0;
 }
 
@@ -763,37 +777,41 @@ hold(struct snap *s)
 	return gc_hold_copy(s->d->hub->db, s->d->a, v, n);
 }
 
-/* The history, the revision's commit, its refs and its blobs, in one
- * transaction. */
-/* One try of land(): -2 when the transaction lost a deadlock. */
+/* git's empty tree: older history's commits name it until read. */
+static const struct oid empty_tree = { {
+	0x4b, 0x82, 0x5d, 0xc6, 0x42, 0xcb, 0x6e, 0xb9, 0xa0, 0x60,
+	0xe5, 0x4b, 0xf8, 0xd6, 0x92, 0x88, 0xfb, 0xee, 0x49, 0x04 } };
+
+/* What land_tx() lands. */
+struct land {
+	struct snap	*s;
+	int64_t		 repo_id;
+	const struct oid *commit, *root;
+	struct kerr	*e;
+};
+
+/* The history, the revision's commit, its refs and its blobs: the body of
+ * land()'s transaction. 0, or -1 (*e set when it was not the database). */
 static int
-land_once(struct snap *s, int64_t repo_id, const struct oid *commit,
-    const struct oid *root, struct kerr *e)
+land_tx(void *arg)
 {
+	const struct land *l = arg;
+	struct snap *s = l->s;
 	struct dctx *d = s->d;
 	struct db *db = d->hub->db;
-	static const struct oid empty_tree = { {
-		0x4b, 0x82, 0x5d, 0xc6, 0x42, 0xcb, 0x6e, 0xb9, 0xa0, 0x60,
-		0xe5, 0x4b, 0xf8, 0xd6, 0x92, 0x88, 0xfb, 0xee, 0x49, 0x04 } };
+	int64_t repo_id = l->repo_id;
+	const struct oid *commit = l->commit, *root = l->root;
+	struct kerr *e = l->e;
 	size_t i;
 	int rc;
 
-	/* the older commits' tree must be there to walk (lastCommit) */
-	if (s->ncommits > 1 && gitstore_put_tree(db, d->a, &empty_tree, "",
-	    0) != 0)
-		return kerr_db(e, db);
-	if (s->ncommits > 1)
-		gc_git_tree(&s->git, &empty_tree, "", 0);
-	if (db_begin(db) != 0)
-		return kerr_db(e, db);
 	/* gc's hold (gc.h), before the first write: the files found stored
 	 * may be garbage gc is deleting; it sees these references, or this
 	 * copy sees them gone and fails (the next read copies again). */
 	if ((rc = hold(s)) != 0 ||
 	    (rc = gc_hold_git(db, d->a, &s->git)) != 0) {
 		if (rc < 0)
-			goto dbfail;
-		db_rollback(db);
+			return -1;
 		kerr_set(e, 503, "ServiceUnavailable", "Files of this revision "
 		    "were being collected as garbage while it was copied; "
 		    "read it again");
@@ -813,48 +831,40 @@ land_once(struct snap *s, int64_t repo_id, const struct oid *commit,
 		if (parent)
 			ci.parent = s->commits[i + 1].id;
 		if (i == 0) {
-			if ((parent ? db_exec(db, d->a, NULL, &SQL_HEAD_COMMIT,
+			if (db_exec(db, d->a, NULL, &SQL_HEAD_COMMIT,
 			    db_b(commit->b, OID_LEN), db_b(root->b, OID_LEN),
-			    db_b(ci.parent.b, OID_LEN), db_s(ci.author_name),
-			    db_i(ci.time), db_s(ci.message)) :
-			    db_exec(db, d->a, NULL, &SQL_HEAD_COMMIT,
-			    db_b(commit->b, OID_LEN), db_b(root->b, OID_LEN),
-			    db_null(), db_s(ci.author_name), db_i(ci.time),
-			    db_s(ci.message))) != 0)
-				goto dbfail;
+			    parent ? db_b(ci.parent.b, OID_LEN) : db_null(),
+			    db_s(ci.author_name), db_i(ci.time),
+			    db_s(ci.message)) != 0)
+				return -1;
 			continue;
 		}
 		/* Older history: listed, its tree not copied (the empty
 		 * tree) until someone reads that revision. */
 		ci.tree = empty_tree;
 		if (gitstore_put_commit(db, d->a, &c->id, &ci) != 0)
-			goto dbfail;
+			return -1;
 	}
 	if (db_exec(db, d->a, NULL, &SQL_REPO_COMMIT, db_i(repo_id),
 	    db_b(commit->b, OID_LEN)) != 0)
-		goto dbfail;
+		return -1;
 	for (i = 0; i < s->nfiles; i++)
 		if (!s->files[i].dir && db_exec(db, d->a, NULL, &SQL_REPO_BLOB,
 		    db_i(repo_id), db_b(s->files[i].oid.b, OID_LEN)) != 0)
-			goto dbfail;
+			return -1;
 	/* upstream's refs as they are now, whatever they were */
 	if (db_exec(db, d->a, NULL, &SQL_REFS_CLEAR, db_i(repo_id)) != 0)
-		goto dbfail;
+		return -1;
 	for (i = 0; i < s->nrefs; i++)
 		if (db_exec(db, d->a, NULL, &SQL_REF_PUT, db_i(repo_id),
 		    db_s(s->refs[i].tag ? "tag" : "branch"),
 		    db_b(s->refs[i].name, strlen(s->refs[i].name)),
 		    db_b(s->refs[i].target.b, OID_LEN)) != 0)
-			goto dbfail;
+			return -1;
 	if (db_exec(db, d->a, NULL, &SQL_TOUCH, db_i(s->commits[0].time),
-	    db_i(repo_id)) != 0 || db_commit(db) != 0)
-		goto dbfail;
+	    db_i(repo_id)) != 0)
+		return -1;
 	return 0;
-dbfail:
-	kerr_db(e, db);
-	rc = db_errno(db) == ER_LOCK_DEADLOCK ? -2 : -1;
-	db_rollback(db);
-	return rc;
 }
 
 /*
@@ -867,16 +877,26 @@ static int
 land(struct snap *s, int64_t repo_id, const struct oid *commit,
     const struct oid *root, struct kerr *e)
 {
-	int attempt, rc;
+	struct land l = { s, repo_id, commit, root, e };
+	struct dctx *d = s->d;
+	struct db *db = d->hub->db;
 
-	for (attempt = 1; attempt <= 3; attempt++) {
-		if ((rc = land_once(s, repo_id, commit, root, e)) != -2)
-			return rc;
-		log_debug("mirror: landing a copy lost a deadlock (try %d)",
-		    attempt);
-	}
-	return kerr_set(e, 503, "ServiceUnavailable", "Copying this revision "
-	    "kept meeting other copies' locks; read it again");
+	memset(e, 0, sizeof(*e));
+	/* the older commits' tree must be there to walk (lastCommit) */
+	if (s->ncommits > 1 && gitstore_put_tree(db, d->a, &empty_tree, "",
+	    0) != 0)
+		return kerr_db(e, db);
+	if (s->ncommits > 1)
+		gc_git_tree(&s->git, &empty_tree, "", 0);
+	if (db_transaction(db, land_tx, &l) == 0)
+		return 0;
+	if (db_errno(db) == ER_LOCK_DEADLOCK)
+		return kerr_set(e, 503, "ServiceUnavailable", "Copying this "
+		    "revision kept meeting other copies' locks; read it "
+		    "again");
+	if (e->status == 0)
+		kerr_db(e, db);
+	return -1;
 }
 
 /* Copies revision commit of the mirror (mirror.c's header says how). */
