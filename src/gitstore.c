@@ -656,9 +656,10 @@ blobs_query(struct db *db, struct arena *a, const struct oid *want, size_t n,
 	return rc < 0 ? -1 : 0;
 }
 
-int
-gitstore_blobs(struct db *db, struct arena *a, const struct oid *oids,
-    size_t n, struct blob_info *out, bool *found)
+/* gitstore_blobs(), from the cache first when cached. */
+static int
+blobs(struct db *db, struct arena *a, const struct oid *oids, size_t n,
+    struct blob_info *out, bool *found, bool cached)
 {
 	struct oid *miss;
 	struct blob_info *got;
@@ -671,7 +672,9 @@ gitstore_blobs(struct db *db, struct arena *a, const struct oid *oids,
 		int rc;
 
 		found[i] = false;
-		if (meta_get(&oids[i], &out[i]))
+		if (!cached)
+			miss[nmiss++] = oids[i];
+		else if (meta_get(&oids[i], &out[i]))
 			found[i] = true;
 		else if (cache_get(CACHE_BLOB, &oids[i], &len) != NULL) {
 			if ((rc = gitstore_blob(db, a, &oids[i],
@@ -704,4 +707,18 @@ gitstore_blobs(struct db *db, struct arena *a, const struct oid *oids,
 		found[i] = true;
 	}
 	return 0;
+}
+
+int
+gitstore_blobs(struct db *db, struct arena *a, const struct oid *oids,
+    size_t n, struct blob_info *out, bool *found)
+{
+	return blobs(db, a, oids, n, out, found, true);
+}
+
+int
+gitstore_blobs_stored(struct db *db, struct arena *a, const struct oid *oids,
+    size_t n, struct blob_info *out, bool *found)
+{
+	return blobs(db, a, oids, n, out, found, false);
 }

@@ -46,6 +46,14 @@ int	 gitstore_blob(struct db *, struct arena *, const struct oid *,
 int	 gitstore_blobs(struct db *, struct arena *, const struct oid *oids,
 	    size_t n, struct blob_info *out, bool *found);
 /*
+ * gitstore_blobs() from the database alone: what is stored now, for a
+ * writer deciding what it must store (gc may have deleted rows that this
+ * worker's cache still holds; khubctl gc cannot reach it).
+ */
+int	 gitstore_blobs_stored(struct db *, struct arena *,
+	    const struct oid *oids, size_t n, struct blob_info *out,
+	    bool *found);
+/*
  * Finds path ("a/b/c.txt", or "" for the root itself) from the root tree:
  * 0 with *out the entry (for "", a folder entry holding the root's id),
  * 1 when some part of the path does not exist, -1 on error.

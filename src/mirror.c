@@ -650,7 +650,10 @@ copy_regulars(struct snap *s, const char *type, const char *full,
 			oids[n++] = s->files[i].oid;
 	have = arena_alloc(d->a, (n + 1) * sizeof(*have));
 	found = arena_zalloc(d->a, (n + 1) * sizeof(*found));
-	if (n > 0 && gitstore_blobs(db, d->a, oids, n, have, found) != 0)
+	/* the database's answer, not the cache's: gc may have collected
+	 * what this worker remembers */
+	if (n > 0 && gitstore_blobs_stored(db, d->a, oids, n, have,
+	    found) != 0)
 		return kerr_db(e, db);
 	mark_repeats(d->a, oids, n, found);
 	rows = arena_alloc(d->a, (n + 1) * sizeof(*rows));

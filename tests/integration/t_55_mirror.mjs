@@ -7,7 +7,7 @@
 // branch that moved upstream, two concurrent first downloads, a corrupted
 // upstream byte, a private upstream repo, and upstream stopped.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import {
   existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
@@ -674,6 +674,54 @@ test('mirror: gc racing first reads that find their files stored as '
     }
   console.log(`# mirror gc race: ${retried} of ${N} first reads met `
     + 'collected content and were read again');
+});
+
+// A worker remembers the blobs it has read (gitstore.c's cache); gc, in
+// another process, deletes the rows of collected ones without telling it.
+// A mirror's copy deciding which files it must fetch asks the database:
+// trusting that memory, every read of the revision answered 503 on the
+// workers that had read the file before.
+test('mirror: a copy after gc collected what the workers remember fetches '
+  + 'it again', async () => {
+  needUpstream();
+  const local = newUser();
+  const user = upUser();
+  const c = randomBytes(6000);
+  const blobId = createHash('sha1').update(`blob ${c.length}\0`).update(c)
+    .digest('hex');
+  const made = await request('POST', '/api/repos/create', { body: {
+    name: unique('mem') }, headers: { 'content-type': 'application/json',
+    ...bearer(local.token) } });
+  assert.equal(made.status, 200, made.body);
+  const localId = `${local.name}/${made.json.url.split('/').pop()}`;
+  let res = await request('POST', `/api/models/${localId}/commit/main`, {
+    body: [{ key: 'header', value: { summary: 'x' } }, { key: 'file',
+      value: { path: 'x.bin', encoding: 'base64',
+        content: c.toString('base64') } }].map((l) => JSON.stringify(l))
+      .join('\n'), headers: { 'content-type': 'application/x-ndjson',
+      ...bearer(local.token) } });
+  assert.equal(res.status, 200, res.body);
+  // every worker reads the file's blob (tree with expand: its metadata)
+  await Promise.all([...Array(24)].map(() => request('GET',
+    `/api/models/${localId}/tree/main?expand=true`)));
+  res = await request('DELETE', '/api/repos/delete', { body: { name:
+    localId.split('/')[1], type: 'model' }, headers: {
+    'content-type': 'application/json', ...bearer(local.token) } });
+  assert.equal(res.status, 200, res.body);
+  khubctl('gc', '--grace', '1h');
+  sql('UPDATE gc_mark SET since = since - INTERVAL 2 HOUR');
+  khubctl('gc', '--grace', '1h');
+  assert.equal(sql(`SELECT COUNT(*) FROM git_blob WHERE oid =
+    UNHEX('${blobId}')`).trim(), '0', 'gc did not collect the blob');
+  const id = await upCreate(user);
+  await upCommit(id, user.token, { files: { 'x.bin': c } });
+  for (let i = 0; i < 6; i++) {
+    res = await request('GET', `/api/models/${id}/revision/main`);
+    assert.equal(res.status, 200, `read ${i}: ${res.body}`);
+  }
+  const got = await download(request, `/${id}/resolve/main/x.bin`);
+  assert.equal(got.status, 302);
+  assert.ok(got.body.equals(c), 'other bytes');
 });
 
 test('mirror: the upstream we started stops', async () => {
