@@ -340,6 +340,22 @@ dberr(struct run *g)
 	return kerr_db(g->e, g->db);
 }
 
+/*
+ * Whether the object whose sweep just failed lost a deadlock to a writer
+ * (a commit or a mirror's copy taking its rows): it is left for the next
+ * run, which decides again, and this one goes on. Nothing of it was
+ * deleted: its bytes go only after its rows (sweep_blob()).
+ */
+static bool
+busy(struct run *g)
+{
+	if (db_errno(g->db) != ER_LOCK_DEADLOCK)
+		return false;
+	log_info("gc: an object in use by a writer is left for the next run");
+	memset(g->e, 0, sizeof(*g->e));
+	return true;
+}
+
 static int
 s3err(struct run *g, const char *key)
 {
@@ -577,19 +593,23 @@ sweep_blob(struct run *g, const struct oid *oid)
 	}
 	what = lfs ? "lfs-pointer" : small(&b, lfs) ? "small-blob" : "blob";
 	key = hex;
+	/* The rows first: a deadlock with a writer taking them (busy())
+	 * rolls back before any byte is gone. */
+	if (db_exec(g->db, &g->a, NULL, &SQL_DEL_BLOB_DATA, db_b(oid->b,
+	    OID_LEN)) != 0 ||
+	    db_exec(g->db, &g->a, NULL, &SQL_DEL_BLOB, db_b(oid->b,
+	    OID_LEN)) != 0 ||
+	    unmark(g, "blob", oid->b, OID_LEN) != 0)
+		return dberr(g);
 	if (!lfs && in_s3 && !small(&b, lfs)) {
-		/* The bytes go first, while the row is locked: a commit
+		/* Then the bytes, while the row's lock is held: a commit
 		 * that finds the row stored no bytes of its own. */
 		key = gitstore_s3_key(&g->a, &b);
 		if ((rc = s3_delete(g->x->hub->s3, key)) != S3_OK &&
 		    rc != S3_NOTFOUND)
 			return s3err(g, key);
 	}
-	if (db_exec(g->db, &g->a, NULL, &SQL_DEL_BLOB_DATA, db_b(oid->b,
-	    OID_LEN)) != 0 ||
-	    db_exec(g->db, &g->a, NULL, &SQL_DEL_BLOB, db_b(oid->b,
-	    OID_LEN)) != 0 ||
-	    unmark(g, "blob", oid->b, OID_LEN) != 0 || db_commit(g->db) != 0)
+	if (db_commit(g->db) != 0)
 		return dberr(g);
 	found(g, what, key, lfs ? 0 : b.size);
 	return 0;
@@ -628,13 +648,16 @@ sweep_lfs(struct run *g, const unsigned char *sha256, const struct oid *ptr)
 			return dberr(g);
 		return 0;
 	}
-	if ((rc = s3_delete(g->x->hub->s3, key)) != S3_OK && rc != S3_NOTFOUND)
-		return s3err(g, key);
+	/* the rows, then the bytes (as sweep_blob()) */
 	if (db_exec(g->db, &g->a, NULL, &SQL_DEL_PROOFS, db_b(sha256,
 	    SHA256_LEN)) != 0 ||
 	    db_exec(g->db, &g->a, NULL, &SQL_DEL_LFS, db_b(sha256,
 	    SHA256_LEN)) != 0 ||
-	    unmark(g, "lfs", sha256, SHA256_LEN) != 0 || db_commit(g->db) != 0)
+	    unmark(g, "lfs", sha256, SHA256_LEN) != 0)
+		return dberr(g);
+	if ((rc = s3_delete(g->x->hub->s3, key)) != S3_OK && rc != S3_NOTFOUND)
+		return s3err(g, key);
+	if (db_commit(g->db) != 0)
 		return dberr(g);
 	found(g, "lfs", key, size);
 	return 0;
@@ -677,7 +700,7 @@ sweep(struct run *g, const char *kind)
 				rc = sweep_lfs(g, due[i].id, &due[i].ref);
 			else
 				rc = 0;
-			if (rc != 0)
+			if (rc != 0 && !busy(g))
 				return -1;
 		}
 		if (n > 0) {
@@ -907,7 +930,8 @@ orphan_page(struct run *g, const struct s3_entry *e, size_t n, void *arg)
 			if (memcmp(have + o->idlen * j, v[i].id,
 			    o->idlen) == 0)
 				break;
-		if (j == len && sweep_orphan(g, &v[i], o->lfs, o->before) != 0)
+		if (j == len && sweep_orphan(g, &v[i], o->lfs, o->before) != 0 &&
+		    !busy(g))
 			return -1;
 	}
 	return 0;

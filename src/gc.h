@@ -120,8 +120,10 @@ struct gc_stats {
  * order git objects (tags, commits, trees, each with what only it
  * reached), blobs, LFS objects, multipart uploads, orphans, staged keys.
  * First it writes the edges of trees stored before sql/016 (none in a dry
- * run); no git object is marked or deleted before. Stops at the
- * first database or S3 failure: what was deleted before is consistent.
+ * run); no git object is marked or deleted before. An object whose
+ * deletion loses a deadlock to a writer is left for the next run. Stops
+ * at the first other database or S3 failure: what was deleted before is
+ * consistent.
  * Returns 0, or -1 with *e filled. *st counts what was done either way.
  */
 int	 gc_run(const struct dctx *, const struct gc_opts *, struct gc_stats *,
