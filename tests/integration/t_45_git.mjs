@@ -554,7 +554,17 @@ test('a blob missing from S3: the clone fails with khub\'s message, '
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /remote: khub: .*blob/i, r.stderr);
   } finally {
+    // its bytes back: later tests (t_56) check every file is stored
+    assert.equal(s3('PUT', blobKey(files['f7.bin']), undefined,
+      files['f7.bin']).status, 200);
     rmSync(d, { recursive: true, force: true });
+  }
+  const again = tmp();
+  try {
+    gitOk(again, 'clone', '-q', `${BASE}/${repo.id}`, join(again, 'c'));
+    assert.ok(readFileSync(join(again, 'c', 'f7.bin')).equals(files['f7.bin']));
+  } finally {
+    rmSync(again, { recursive: true, force: true });
   }
 });
 
