@@ -220,6 +220,14 @@ export async function commit(token, repo, { files = {}, deletes = [],
 }
 
 // commit(), and throws unless it landed; returns the new commit id.
+// Deletes repository repo ({ ns, name, type }) as its owner; 200 or fails.
+export async function deleteRepo(token, repo) {
+  const res = await request('DELETE', '/api/repos/delete', { body: {
+    name: repo.name, organization: repo.ns, type: repo.type },
+  headers: { 'content-type': 'application/json', ...bearer(token) } });
+  assert.equal(res.status, 200, res.body);
+}
+
 export async function commitOk(token, repo, opts) {
   const res = await commit(token, repo, opts);
   if (res.status !== 200)

@@ -392,6 +392,17 @@ test('keepalives (git_keepalive_ms = 1): empty band-1 packets before the '
   });
 });
 
+// The S3 gateway's pid, and whether every thread of it is stopped (a
+// thread in a system call stops when it returns from it).
+function gateway() {
+  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
+    'utf8'));
+  const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
+    /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`,
+      'utf8')));
+  return { pid, stopped };
+}
+
 test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
   async () => {
   const u = newUser();
@@ -399,13 +410,7 @@ test('keepalives while an S3 read stalls (the gateway stopped for 3 s)',
   const big = randomBytes(40000); // over 4 KiB: read from S3
   await commitOk(u.token, repo, { files: { 'big.bin': big } });
   const head = (await apiCommits(repo))[0];
-  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
-    'utf8'));
-  // every thread of the gateway stopped (a thread in a system call stops
-  // when it returns from it)
-  const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
-    /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`,
-      'utf8')));
+  const { pid, stopped } = gateway();
   await withFrontDoor({ git_keepalive_ms: 1000 }, async (door) => {
     process.kill(pid, 'SIGSTOP');
     let res;
@@ -443,11 +448,7 @@ test('git_workers 1: a second clone at once is 503 with Retry-After, the '
   const repo = await createRepo(u.token);
   await commitOk(u.token, repo, { files: { 'big.bin': randomBytes(40000) } });
   const head = (await apiCommits(repo))[0];
-  const pid = Number(readFileSync(`${STACK}/ceph/run/client.rgw.pid`,
-    'utf8'));
-  const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
-    /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`,
-      'utf8')));
+  const { pid, stopped } = gateway();
   const clone = (door) => raw('POST', `${door}/${repo.id}.git/git-upload-pack`,
     fetchBody([`want ${head}\n`, 'no-progress\n', 'done\n']),
     { 'content-type': 'application/x-git-upload-pack-request',

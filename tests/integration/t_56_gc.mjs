@@ -11,8 +11,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   BUILD, CONFIG, MAIN, batchOk, bearer, blobKey, commit, commitOk, createRepo,
-  download, khubctl, lfsKey, newUser, raw, request, s3, sha256, sql, test,
-  upload,
+  deleteRepo, download, khubctl, lfsKey, newUser, raw, request, s3, sha256,
+  sql, test, upload,
 } from './lib.mjs';
 
 const gc = (...args) => khubctl('gc', ...args);
@@ -25,13 +25,6 @@ const blobRows = (data) => count(`SELECT COUNT(*) FROM git_blob
   WHERE sha256 = UNHEX('${sha256(data)}')`);
 const lfsRows = (oid) => count(`SELECT COUNT(*) FROM lfs_object
   WHERE sha256 = UNHEX('${oid}')`);
-
-async function deleteRepo(token, repo) {
-  const res = await request('DELETE', '/api/repos/delete', { body: {
-    name: repo.name, organization: repo.ns, type: repo.type },
-  headers: { 'content-type': 'application/json', ...bearer(token) } });
-  assert.equal(res.status, 200, res.body);
-}
 
 // Every reference points at stored content: the invariant gc keeps.
 function consistent() {

@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, BUILD, CONFIG, bearer, commit, commitOk, createRepo, khubctl,
-  newUser, request, sql, test,
+  BASE, BUILD, CONFIG, bearer, commit, commitOk, createRepo, deleteRepo,
+  khubctl, newUser, request, sql, test,
 } from './lib.mjs';
 import { gitOk, gitWith, needGit, tmp, withAuth } from './gitlib.mjs';
 
@@ -33,13 +33,6 @@ function gcAsync(...args) {
     p.on('close', (code) => code === 0 ? resolve(out) :
       reject(new Error(`gc: ${code} ${err}`)));
   });
-}
-
-async function deleteRepo(token, repo) {
-  const res = await request('DELETE', '/api/repos/delete', { body: {
-    name: repo.name, organization: repo.ns, type: repo.type },
-  headers: { 'content-type': 'application/json', ...bearer(token) } });
-  assert.equal(res.status, 200, res.body);
 }
 
 // What gc keeps: every reference names a stored row.
