@@ -154,6 +154,8 @@ db_skip(void)
 	    (const struct db_param[]){ db_null(), ##__VA_ARGS__ } + 1, \
 	    sizeof((const struct db_param[]){ db_null(), ##__VA_ARGS__ }) / \
 	    sizeof(struct db_param) - 1)
+/* db_exec() with the n parameters in an array: for a caller that
+ * assembles them (a statement built for one of several queries). */
 int		 db_exec_(struct db *, struct arena *, struct db_res **out,
 		    const struct db_stmt *, const struct db_param *, size_t n);
 /*

@@ -120,37 +120,36 @@ listing_exec(struct db *db, struct arena *a, const struct listing_q *q,
     size_t want, struct db_res **res)
 {
 	const struct db_stmt *sql = list_sql(q);
-	int64_t uid = q->viewer, cid = q->cid;
-	const char *type = q->type;
+	struct db_param ps[11];
+	size_t n = 0;
 	int64_t g = q->gated;
 
-	if (!q->has_cursor)
-		cid = 0;
+	/* list_sql()'s placeholders, in order: the author's only with one,
+	 * the cursor a time or a number by the sort */
+	ps[n++] = db_s(q->type);
+	if (q->author)
+		ps[n++] = db_s(q->author);
+	ps[n++] = db_i(q->viewer);
+	ps[n++] = db_i(q->viewer);
+	ps[n++] = db_s(q->like);
+	ps[n++] = db_i(g);
+	ps[n++] = db_i(g);
 	if (q->sk->time) {
 		const char *cv = q->has_cursor ? sql_time(a, q->cv) :
 		    q->asc ? "1000-01-01 00:00:00.000" :
 		    "9999-12-31 23:59:59.999";
 
-		if (q->author)
-			return db_exec(db, a, res, sql, db_s(type),
-			    db_s(q->author), db_i(uid), db_i(uid),
-			    db_s(q->like), db_i(g), db_i(g), db_s(cv), db_s(cv),
-			    db_i(cid), db_u((uint64_t)want));
-		return db_exec(db, a, res, sql, db_s(type), db_i(uid),
-		    db_i(uid), db_s(q->like), db_i(g), db_i(g), db_s(cv),
-		    db_s(cv), db_i(cid), db_u((uint64_t)want));
+		ps[n++] = db_s(cv);
+		ps[n++] = db_s(cv);
 	} else {
 		int64_t cv = q->has_cursor ? q->cv : q->asc ? -1 : INT64_MAX;
 
-		if (q->author)
-			return db_exec(db, a, res, sql, db_s(type),
-			    db_s(q->author), db_i(uid), db_i(uid),
-			    db_s(q->like), db_i(g), db_i(g), db_i(cv), db_i(cv),
-			    db_i(cid), db_u((uint64_t)want));
-		return db_exec(db, a, res, sql, db_s(type), db_i(uid),
-		    db_i(uid), db_s(q->like), db_i(g), db_i(g), db_i(cv),
-		    db_i(cv), db_i(cid), db_u((uint64_t)want));
+		ps[n++] = db_i(cv);
+		ps[n++] = db_i(cv);
 	}
+	ps[n++] = db_i(q->has_cursor ? q->cid : 0);
+	ps[n++] = db_u(want);
+	return db_exec_(db, a, res, sql, ps, n);
 }
 
 char *
