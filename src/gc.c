@@ -1600,21 +1600,6 @@ out:
 	return rc;
 }
 
-/* A hold found one of the blobs of a JSON array of hex ids collected:
- * the worker forgets them all, so that the next try sees which. */
-static void
-forget_json(const char *json)
-{
-	struct oid o;
-	const char *p;
-
-	for (p = json; (p = strchr(p, '"')) != NULL; p += OID_HEX + 2)
-		if (oid_parse(&o, p + 1, OID_HEX) == 0)
-			gitstore_forget_blob(&o);
-		else
-			break;
-}
-
 int
 gc_hold(struct db *db, struct arena *a, char *const *chunk,
     const size_t *counts, size_t nchunks)
@@ -1630,11 +1615,8 @@ gc_hold(struct db *db, struct arena *a, char *const *chunk,
 		    db_out_u(&lost_lfs))) < 0)
 			return -1;
 		db_done(res);
-		if (rc == 0 || have != counts[i] || lost_lfs != 0) {
-			for (i = 0; i < nchunks; i++)
-				forget_json(chunk[i]);
+		if (rc == 0 || have != counts[i] || lost_lfs != 0)
 			return 1;
-		}
 	}
 	return 0;
 }
@@ -1670,11 +1652,8 @@ gc_hold_copy(struct db *db, struct arena *a, const struct oid *ids, size_t n)
 		    db_out_u(&lost_lfs))) < 0)
 			return -1;
 		db_done(res);
-		if (rc == 0 || have != m || lost_lfs != 0) {
-			for (i = 0; i < n; i++)
-				gitstore_forget_blob(&v[i]);
+		if (rc == 0 || have != m || lost_lfs != 0)
 			return 1;
-		}
 	}
 	return 0;
 }

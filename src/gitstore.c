@@ -217,13 +217,6 @@ gitstore_blob_in_s3(struct db *db, struct arena *a, const struct oid *oid,
 	return 0;
 }
 
-void
-gitstore_forget_blob(const struct oid *oid)
-{
-	cache_drop(CACHE_BLOB, oid);
-	cache_drop(CACHE_BLOB_META, oid);
-}
-
 int
 gitstore_set_in_s3(struct db *db, struct arena *a, const struct oid *oid)
 {

@@ -101,12 +101,6 @@ int	 gitstore_put_tag(struct db *, struct arena *, const struct oid *,
 	    const struct tag_info *t, const struct oid *peeled,
 	    const char *peeled_type, const void *raw, size_t len);
 /*
- * Forgets what this worker's cache says of a blob: for a writer that found
- * it stored, relied on it, and then saw gc had collected it (gc.h): the
- * writer's next try asks the database and stores it again.
- */
-void	 gitstore_forget_blob(const struct oid *);
-/*
  * Records that the blob's bytes are now in S3 (in_s3 = 1), in the database
  * and this worker's cache. Call it only once the PUT succeeded. 0 or -1.
  */

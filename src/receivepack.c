@@ -1555,27 +1555,39 @@ store(struct push *s)
 	    sizeof(*puts));
 	struct blob_row *rows = arena_alloc(s->x->a, (s->n + 1) *
 	    sizeof(*rows));
-	size_t nputs = 0, nrows = 0;
+	struct oid *ids = arena_alloc(s->x->a, (s->n + 1) * sizeof(*ids));
+	struct blob_info *have;
+	bool *found;
+	size_t nputs = 0, nrows = 0, n = 0, k;
 	uint32_t i;
 	int pass;
 
-	for (i = 0; i < s->n; i++) {
+	for (i = 0; i < s->n; i++)
+		if (s->o[i].reached && s->o[i].type == PACK_BLOB &&
+		    !s->o[i].lfs)
+			ids[n++] = s->o[i].oid;
+	/* what is stored, from the database: gc may have collected rows
+	 * this worker's cache still holds (one query a thousand) */
+	have = arena_alloc(s->x->a, (n + 1) * sizeof(*have));
+	found = arena_alloc(s->x->a, (n + 1) * sizeof(*found));
+	if (n > 0 && gitstore_blobs_stored(db, s->x->a, ids, n, have,
+	    found) != 0)
+		return kerr_db(s->e, db);
+	for (i = 0, k = 0; i < s->n; i++) {
 		struct pobj *ob = &s->o[i];
 		unsigned char sha[SHA256_LEN];
 		struct blob_info bi;
-		int rc;
 
 		if (!ob->reached || ob->type != PACK_BLOB || ob->lfs)
 			continue;
 		/* stored already: the same bytes, unless SHA-1 collided */
-		if ((rc = gitstore_blob(db, s->x->a, &ob->oid, &bi)) < 0)
-			return kerr_db(s->e, db);
 		hash_sha256(sha, ob->data, ob->len);
-		if (rc == 0 && (bi.lfs || memcmp(bi.sha256, sha, SHA256_LEN)))
+		if (found[k] && (have[k].lfs || memcmp(have[k].sha256, sha,
+		    SHA256_LEN)))
 			return kerr_set(s->e, 400, "BadRequest", "blob %s "
 			    "collides with a stored blob of the same id (SHA-1)",
 			    oid_hex_a(s->x->a, &ob->oid));
-		if ((ob->known = rc == 0))
+		if ((ob->known = found[k++]))
 			continue;
 		if (blobstore_is_small(false, ob->len)) {
 			rows[nrows].oid = &ob->oid;
