@@ -388,7 +388,7 @@ test('gc racing commits that name the objects it deletes: every commit that '
   const N = 48;
   const contents = [...Array(N)].map((_, i) => randomBytes(4200 + i));
   const smalls = [...Array(N)].map((_, i) => randomBytes(100 + i));
-  const outcomes = { landed: 0, collected: 0 };
+  const outcomes = { landed: 0, collected: 0, contended: 0 };
   // the suite's garbage first: what the race sweeps is this test's
   gc('--grace', '0');
   for (let round = 0; round < 3; round++) {
@@ -418,8 +418,11 @@ test('gc racing commits that name the objects it deletes: every commit that '
       }
       assert.equal(res.status, 503, res.body);
       assert.equal(res.headers['x-error-code'], 'ServiceUnavailable');
-      assert.match(res.json.error, /garbage/);
-      outcomes.collected++;
+      // met collected content, or lost the branch to the other commits
+      // too often (48 at once on one branch): both clean, both sent again
+      assert.match(res.json.error, /garbage|Too many concurrent commits/);
+      if (/garbage/.test(res.json.error)) outcomes.collected++;
+      else outcomes.contended++;
       await commitOk(u.token, repo, { files: f });
     }
     everyFileStored();
@@ -432,7 +435,8 @@ test('gc racing commits that name the objects it deletes: every commit that '
     await deleteRepo(u.token, repo);
   }
   console.log(`# gc race: ${outcomes.landed} commits landed, `
-    + `${outcomes.collected} met collected content and were sent again`);
+    + `${outcomes.collected} met collected content and ${outcomes.contended} `
+    + 'lost the branch too often, and were sent again');
 });
 
 test('gc racing LFS commits: an object it deletes under a commit is '
