@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 } from 'node:fs';
@@ -58,6 +58,19 @@ export function khubctl(...args) {
 }
 
 // The same, never throwing: {status, stdout, stderr}.
+// Runs khubctl gc without waiting: resolves to its output, rejects on a
+// non-zero exit.
+export function gcAsync(...args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(`${BUILD}/khubctl`, ['-c', CONFIG, 'gc', ...args]);
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (code) => code === 0 ? resolve(out) :
+      reject(new Error(`gc: ${code} ${err}`)));
+  });
+}
+
 export function khubctlRaw(args, input) {
   const r = spawnSync(`${BUILD}/khubctl`, ['-c', CONFIG, ...args],
     { encoding: 'utf8', input });

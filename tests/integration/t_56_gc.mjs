@@ -7,12 +7,11 @@
 // cleanly (503) and lands when sent again. The dry run deletes nothing
 // and prints what would go and its bytes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   BUILD, CONFIG, MAIN, batchOk, bearer, blobKey, commit, commitOk, createRepo,
-  deleteRepo, download, khubctl, lfsKey, newUser, raw, request, s3, sha256,
-  sql, test, upload,
+  deleteRepo, download, gcAsync, khubctl, lfsKey, newUser, raw, request, s3,
+  sha256, sql, test, upload,
 } from './lib.mjs';
 
 const gc = (...args) => khubctl('gc', ...args);
@@ -368,18 +367,6 @@ test('gc: a reference in between drops the mark; the grace starts over',
     assert.doesNotMatch(gc('--grace', '1h'), new RegExp(blobKey(data)));
     assert.ok(exists(blobKey(data)));
   });
-
-// Runs khubctl gc without waiting: resolves to its output.
-function gcAsync(...args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(`${BUILD}/khubctl`, ['-c', CONFIG, 'gc', ...args]);
-    let out = '', err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('close', (code) => code === 0 ? resolve(out) :
-      reject(new Error(`gc: ${code} ${err}`)));
-  });
-}
 
 test('gc racing commits that name the objects it deletes: every commit that '
   + 'lands keeps its files, each other one fails cleanly and lands when '

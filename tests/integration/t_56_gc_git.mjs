@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BASE, BUILD, CONFIG, bearer, commit, commitOk, createRepo, deleteRepo,
-  khubctl, newUser, request, sql, test,
+  gcAsync, khubctl, newUser, request, sql, test,
 } from './lib.mjs';
 import { gitOk, gitWith, needGit, tmp, withAuth } from './gitlib.mjs';
 
@@ -23,17 +23,6 @@ const age = (hours) => sql(`UPDATE gc_mark
   SET since = since - INTERVAL ${hours} HOUR`);
 const count = (q) => Number(sql(q).trim());
 const inList = (ids) => ids.map((h) => `UNHEX('${h}')`).join(',');
-
-function gcAsync(...args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(`${BUILD}/khubctl`, ['-c', CONFIG, 'gc', ...args]);
-    let out = '', err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('close', (code) => code === 0 ? resolve(out) :
-      reject(new Error(`gc: ${code} ${err}`)));
-  });
-}
 
 // What gc keeps: every reference names a stored row.
 function consistent() {
